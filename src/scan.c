@@ -1,0 +1,323 @@
+/* scan: snapshots through libproc2's pids API (items, reap, select).
+ * A process that vanishes mid-scan is normal: it is simply not in the
+ * snapshot. libproc2 strings may be NULL in such a race.
+ *
+ * libproc2 rewrites unprintable bytes of names ('?' in comm, '.' or '?' in
+ * cmdline), which loses what the kernel holds. forktop escapes names itself,
+ * so it wants the raw bytes: a comm that holds '?' is re-read from
+ * /proc/PID/stat (rare, and checked against the start time), and command
+ * lines are read from /proc/PID/cmdline directly instead of through the
+ * library (the same one read per process). */
+#include "scan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libproc2/pids.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* procps_pids_select refuses long lists (its internal limit is below 256). */
+#define SELECT_CHUNK 128
+
+enum item_index {
+	I_PID, I_PPID, I_PGRP, I_SID, I_TTY, I_NLWP, I_STATE, I_BEGAN, I_CMD, I_COUNT,
+};
+
+static enum pids_item scan_items[] = {
+	[I_PID] = PIDS_ID_PID,     [I_PPID] = PIDS_ID_PPID,  [I_PGRP] = PIDS_ID_PGRP,
+	[I_SID] = PIDS_ID_SESSION, [I_TTY] = PIDS_TTY,       [I_NLWP] = PIDS_NLWP,
+	[I_STATE] = PIDS_STATE,    [I_BEGAN] = PIDS_TICS_BEGAN, [I_CMD] = PIDS_CMD,
+};
+
+struct scan {
+	struct pids_info *info;
+	unsigned flags;
+};
+
+int scan_open(struct scan **out, unsigned flags, char *err, size_t errlen)
+{
+	struct scan *scan;
+	int rc;
+
+	*out = NULL;
+	if (access("/proc/self/stat", R_OK) != 0) {
+		snprintf(err, errlen, "/proc is not mounted or not readable (%s)", strerror(errno));
+		return -ENOENT;
+	}
+	scan = calloc(1, sizeof *scan);
+	if (!scan) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	scan->flags = flags;
+	rc = procps_pids_new(&scan->info, scan_items, I_COUNT);
+	if (rc < 0) {
+		snprintf(err, errlen, "libproc2 could not start: %s", strerror(-rc));
+		free(scan);
+		return rc;
+	}
+	*out = scan;
+	return 0;
+}
+
+void scan_close(struct scan *scan)
+{
+	if (!scan)
+		return;
+	procps_pids_unref(&scan->info);
+	free(scan);
+}
+
+void scan_snapshot_free(struct scan_snapshot *snap)
+{
+	free(snap->procs);
+	free(snap->strings);
+	memset(snap, 0, sizeof *snap);
+}
+
+const char *scan_cmdline(const struct scan_snapshot *snap, const struct scan_proc *p)
+{
+	if (p->cmdline_off == SCAN_NO_CMDLINE)
+		return NULL;
+	return snap->strings + p->cmdline_off;
+}
+
+static void snapshot_reset(struct scan_snapshot *snap)
+{
+	snap->count = 0;
+	snap->strings_len = 0;
+	memset(&snap->counts, 0, sizeof snap->counts);
+	clock_gettime(CLOCK_REALTIME, &snap->taken);
+}
+
+static int reserve_procs(struct scan_snapshot *snap, size_t more)
+{
+	size_t want = snap->count + more, cap = snap->cap ? snap->cap : 256;
+	struct scan_proc *p;
+
+	if (want <= snap->cap)
+		return 0;
+	while (cap < want)
+		cap *= 2;
+	p = realloc(snap->procs, cap * sizeof *p);
+	if (!p)
+		return -ENOMEM;
+	snap->procs = p;
+	snap->cap = cap;
+	return 0;
+}
+
+/* Makes room for len more bytes in the string arena. */
+static bool reserve_strings(struct scan_snapshot *snap, size_t len)
+{
+	size_t cap = snap->strings_cap ? snap->strings_cap : 16384;
+	char *p;
+
+	if (snap->strings_len + len <= snap->strings_cap)
+		return true;
+	while (snap->strings_len + len > cap)
+		cap *= 2;
+	p = realloc(snap->strings, cap);
+	if (!p)
+		return false;
+	snap->strings = p;
+	snap->strings_cap = cap;
+	return true;
+}
+
+/* Reads at most cap - 1 bytes of a /proc file; returns the length or -1. */
+static ssize_t read_proc_file(pid_t pid, const char *name, char *buf, size_t cap)
+{
+	char path[64];
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, cap - 1);
+	close(fd);
+	return len;
+}
+
+/* The raw command line, arguments joined by spaces as ps shows them; bytes
+ * stay as they are (escaping is the face's job). Empty for kernel threads. */
+static size_t store_cmdline(struct scan_snapshot *snap, pid_t pid)
+{
+	size_t off = snap->strings_len;
+	ssize_t len;
+	char *s;
+
+	if (!reserve_strings(snap, SCAN_CMDLINE_MAX))
+		return SCAN_NO_CMDLINE;
+	s = snap->strings + off;
+	len = read_proc_file(pid, "cmdline", s, SCAN_CMDLINE_MAX);
+	if (len < 0)
+		return SCAN_NO_CMDLINE;
+	while (len > 0 && s[len - 1] == '\0')
+		len--;
+	for (ssize_t i = 0; i < len; i++)
+		if (s[i] == '\0')
+			s[i] = ' ';
+	s[len] = '\0';
+	snap->strings_len += (size_t)len + 1;
+	return off;
+}
+
+/* libproc2 shows unprintable comm bytes as '?': take the kernel's own bytes. */
+static void restore_raw_comm(struct scan_proc *p)
+{
+	struct scan_stat_line st;
+	char line[1024];
+	ssize_t len = read_proc_file(p->pid, "stat", line, sizeof line);
+
+	if (len > 0 && scan_parse_stat(line, (size_t)len, &st) && st.start_time == p->start_time)
+		memcpy(p->comm, st.comm, sizeof p->comm);
+}
+
+static void count_state(struct scan_counts *c, char state)
+{
+	c->total++;
+	switch (state) {
+	case 'R': c->running++; break;
+	case 'S': case 'D': case 'I': c->sleeping++; break;
+	case 'T': case 't': c->stopped++; break;
+	case 'Z': c->zombie++; break;
+	default: c->other++; break;
+	}
+}
+
+static void fill_proc(struct scan *scan, struct scan_snapshot *snap,
+		      struct pids_stack *s, struct scan_proc *p)
+{
+	const char *comm = PIDS_VAL(I_CMD, str, s, scan->info);
+
+	p->pid = PIDS_VAL(I_PID, s_int, s, scan->info);
+	p->ppid = PIDS_VAL(I_PPID, s_int, s, scan->info);
+	p->pgid = PIDS_VAL(I_PGRP, s_int, s, scan->info);
+	p->sid = PIDS_VAL(I_SID, s_int, s, scan->info);
+	p->tty_nr = PIDS_VAL(I_TTY, s_int, s, scan->info);
+	p->threads = PIDS_VAL(I_NLWP, s_int, s, scan->info);
+	p->state = PIDS_VAL(I_STATE, s_ch, s, scan->info);
+	p->start_time = PIDS_VAL(I_BEGAN, ull_int, s, scan->info);
+	snprintf(p->comm, sizeof p->comm, "%s", comm ? comm : "");
+	if (strchr(p->comm, '?'))
+		restore_raw_comm(p);
+	p->cmdline_off = SCAN_NO_CMDLINE;
+	if (scan->flags & SCAN_CMDLINE)
+		p->cmdline_off = store_cmdline(snap, p->pid);
+	p->exit_status = SCAN_NO_STATUS;
+	if (p->state == 'Z')
+		p->exit_status = scan_zombie_status(p->pid, p->start_time);
+}
+
+static int append_fetch(struct scan *scan, struct scan_snapshot *snap,
+			struct pids_fetch *fetch)
+{
+	int n = fetch->counts->total;
+
+	if (reserve_procs(snap, (size_t)n) < 0)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		struct scan_proc *p = &snap->procs[snap->count];
+
+		fill_proc(scan, snap, fetch->stacks[i], p);
+		if (p->pid <= 0)
+			continue;
+		count_state(&snap->counts, p->state);
+		snap->count++;
+	}
+	return 0;
+}
+
+int scan_all(struct scan *scan, struct scan_snapshot *snap)
+{
+	struct pids_fetch *fetch;
+
+	snapshot_reset(snap);
+	fetch = procps_pids_reap(scan->info, PIDS_FETCH_TASKS_ONLY);
+	if (!fetch)
+		return errno ? -errno : -EIO;
+	return append_fetch(scan, snap, fetch);
+}
+
+int scan_select(struct scan *scan, const pid_t *pids, size_t npids,
+		struct scan_snapshot *snap)
+{
+	unsigned chunk[SELECT_CHUNK];
+
+	snapshot_reset(snap);
+	for (size_t done = 0; done < npids;) {
+		size_t n = npids - done < SELECT_CHUNK ? npids - done : SELECT_CHUNK;
+		struct pids_fetch *fetch;
+		int rc;
+
+		for (size_t i = 0; i < n; i++)
+			chunk[i] = (unsigned)pids[done + i];
+		fetch = procps_pids_select(scan->info, chunk, (int)n, PIDS_SELECT_PID);
+		if (!fetch)
+			return errno ? -errno : -EIO;
+		rc = append_fetch(scan, snap, fetch);
+		if (rc < 0)
+			return rc;
+		done += n;
+	}
+	return 0;
+}
+
+/* Splits the fields after the comm; field N of stat(5) is fields[N - 3]. */
+static int split_fields(char *rest, char **fields, int max)
+{
+	int n = 0;
+
+	for (char *save = NULL, *tok = strtok_r(rest, " \n", &save); tok && n < max;
+	     tok = strtok_r(NULL, " \n", &save))
+		fields[n++] = tok;
+	return n;
+}
+
+bool scan_parse_stat(const char *line, size_t len, struct scan_stat_line *out)
+{
+	char buf[1024], *open, *close, *fields[60];
+	size_t commlen;
+	int n;
+
+	if (len >= sizeof buf)
+		len = sizeof buf - 1;
+	memcpy(buf, line, len);
+	buf[len] = '\0';
+	open = memchr(buf, '(', len);
+	close = strrchr(buf, ')');
+	if (!open || !close || close < open)
+		return false;
+	commlen = (size_t)(close - open - 1);
+	if (commlen >= sizeof out->comm)
+		commlen = sizeof out->comm - 1;
+	memcpy(out->comm, open + 1, commlen);
+	out->comm[commlen] = '\0';
+	out->pid = (pid_t)strtol(buf, NULL, 10);
+	n = split_fields(close + 1, fields, 60);
+	if (n < 20 || strlen(fields[0]) != 1)
+		return false;
+	out->state = fields[0][0];
+	out->ppid = (pid_t)strtol(fields[1], NULL, 10);
+	out->start_time = strtoull(fields[19], NULL, 10);
+	out->exit_status = n >= 50 ? (int)strtol(fields[49], NULL, 10) : SCAN_NO_STATUS;
+	return true;
+}
+
+int scan_zombie_status(pid_t pid, unsigned long long start_time)
+{
+	struct scan_stat_line st;
+	char line[1024];
+	ssize_t len = read_proc_file(pid, "stat", line, sizeof line);
+
+	if (len <= 0 || !scan_parse_stat(line, (size_t)len, &st))
+		return SCAN_NO_STATUS;
+	if (st.start_time != start_time || st.state != 'Z')
+		return SCAN_NO_STATUS;
+	return st.exit_status;
+}

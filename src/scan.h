@@ -1,0 +1,77 @@
+/* scan: one snapshot of processes through libproc2.
+ * Owns reading /proc; never formats for a screen and never signals anything.
+ * Every string it returns is raw, hostile bytes: escape before showing. */
+#ifndef FORKTOP_SCAN_H
+#define FORKTOP_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#define SCAN_COMM_MAX 64
+#define SCAN_CMDLINE_MAX 4096
+#define SCAN_NO_STATUS (-1)
+#define SCAN_NO_CMDLINE ((size_t)-1)
+
+enum scan_flags {
+	SCAN_CMDLINE = 1 << 0, /* also read each full command line (one more open per process) */
+};
+
+struct scan_proc {
+	pid_t pid, ppid, pgid, sid;
+	int tty_nr;
+	int threads;
+	char state;                    /* R S D Z T t X I ... */
+	unsigned long long start_time; /* clock ticks since boot: (pid, start_time) is an identity */
+	int exit_status;               /* zombies: the wait status (stat field 52), else SCAN_NO_STATUS */
+	size_t cmdline_off;            /* into scan_snapshot.strings, or SCAN_NO_CMDLINE */
+	char comm[SCAN_COMM_MAX];
+};
+
+struct scan_counts {
+	int total, running, sleeping, stopped, zombie, other;
+};
+
+struct scan_snapshot {
+	struct scan_proc *procs;
+	size_t count, cap;
+	char *strings; /* NUL-terminated command lines, back to back */
+	size_t strings_len, strings_cap;
+	struct scan_counts counts;
+	struct timespec taken; /* CLOCK_REALTIME */
+};
+
+struct scan;
+
+/* Opens a scanner. Returns 0, or a negative errno with a reason in err
+ * (-ENOENT when /proc is not mounted). */
+int scan_open(struct scan **out, unsigned flags, char *err, size_t errlen);
+void scan_close(struct scan *scan);
+
+/* Every process on the machine. Returns 0 or a negative errno. */
+int scan_all(struct scan *scan, struct scan_snapshot *snap);
+/* Only the given PIDs (those that still exist). Returns 0 or a negative errno. */
+int scan_select(struct scan *scan, const pid_t *pids, size_t npids,
+		struct scan_snapshot *snap);
+
+void scan_snapshot_free(struct scan_snapshot *snap);
+const char *scan_cmdline(const struct scan_snapshot *snap, const struct scan_proc *p);
+
+/* Reads the wait status of a zombie from /proc/PID/stat (field 52), checking
+ * that the process there still has the given start time.
+ * Returns the status, or SCAN_NO_STATUS when it cannot tell. */
+int scan_zombie_status(pid_t pid, unsigned long long start_time);
+
+/* Parses one /proc/PID/stat line: comm between the first '(' and the last
+ * ')', then the numeric fields. Returns false on a malformed line. */
+struct scan_stat_line {
+	pid_t pid, ppid;
+	char state;
+	char comm[SCAN_COMM_MAX];
+	unsigned long long start_time;
+	int exit_status; /* field 52, SCAN_NO_STATUS when absent */
+};
+bool scan_parse_stat(const char *line, size_t len, struct scan_stat_line *out);
+
+#endif

@@ -1,0 +1,24 @@
+/* text: makes hostile bytes (process names, command lines) safe to show.
+ * Owns escaping only; it never decides layout or touches a terminal. */
+#ifndef FORKTOP_TEXT_H
+#define FORKTOP_TEXT_H
+
+#include <stddef.h>
+
+enum text_flags {
+	TEXT_UTF8 = 1 << 0, /* keep valid, printable UTF-8; else escape every byte >= 0x80 */
+};
+
+/* Copies src (srclen bytes, may hold NULs) into dst as printable text:
+ * control bytes, C1 controls, bidi overrides, invalid UTF-8 and backslash are
+ * written as \xNN, \n, \r, \t, \uXXXX or \\. Never cuts an escape or a
+ * character in two. dst is always NUL-terminated when dstsize > 0.
+ * Returns the number of bytes written (without the NUL). */
+size_t text_escape(char *dst, size_t dstsize, const char *src, size_t srclen,
+		   unsigned flags);
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is invalid;
+ * *cp receives the code point. */
+size_t text_utf8_decode(const unsigned char *s, size_t len, unsigned *cp);
+
+#endif

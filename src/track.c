@@ -1,0 +1,231 @@
+/* track: a merge walk over two PID-sorted record arrays per update, so the
+ * cost is O(n) after an (almost always skipped) sort. */
+#include "track.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "text.h"
+
+struct record {
+	pid_t pid, ppid;
+	unsigned long long start_time;
+	char state;
+	int exit_status;
+	char comm[SCAN_COMM_MAX];
+};
+
+struct track {
+	struct record *prev, *cur;
+	size_t nprev, ncur, cap;
+	bool primed;
+	struct track_event *ring;
+	size_t ring_cap;
+	unsigned long long last_seq;
+	struct timespec now;
+};
+
+int track_new(struct track **out, size_t log_capacity)
+{
+	struct track *track = calloc(1, sizeof *track);
+
+	*out = NULL;
+	if (!track || log_capacity == 0)
+		goto fail;
+	track->ring = calloc(log_capacity, sizeof *track->ring);
+	if (!track->ring)
+		goto fail;
+	track->ring_cap = log_capacity;
+	*out = track;
+	return 0;
+fail:
+	free(track);
+	return log_capacity ? -ENOMEM : -EINVAL;
+}
+
+void track_free(struct track *track)
+{
+	if (!track)
+		return;
+	free(track->prev);
+	free(track->cur);
+	free(track->ring);
+	free(track);
+}
+
+unsigned long long track_last_seq(const struct track *track)
+{
+	return track->last_seq;
+}
+
+const struct track_event *track_event(const struct track *track, unsigned long long seq)
+{
+	if (seq == 0 || seq > track->last_seq || track->last_seq - seq >= track->ring_cap)
+		return NULL;
+	return &track->ring[seq % track->ring_cap];
+}
+
+static struct track_event *log_event(struct track *track, enum track_kind kind,
+				     const struct record *r)
+{
+	struct track_event *ev = &track->ring[++track->last_seq % track->ring_cap];
+
+	*ev = (struct track_event){ .seq = track->last_seq, .when = track->now, .kind = kind,
+				    .pid = r->pid, .old_ppid = r->ppid, .new_ppid = r->ppid,
+				    .exit_status = r->exit_status };
+	memcpy(ev->name, r->comm, sizeof ev->name);
+	return ev;
+}
+
+static int by_pid(const void *a, const void *b)
+{
+	pid_t pa = ((const struct record *)a)->pid, pb = ((const struct record *)b)->pid;
+
+	return (pa > pb) - (pa < pb);
+}
+
+/* Copies the snapshot into cur, sorted by PID. */
+static int load_current(struct track *track, const struct scan_snapshot *snap)
+{
+	bool sorted = true;
+
+	if (snap->count > track->cap) {
+		size_t cap = snap->count * 2;
+		struct record *prev = realloc(track->prev, cap * sizeof *prev);
+		struct record *cur = prev ? realloc(track->cur, cap * sizeof *cur) : NULL;
+
+		if (prev)
+			track->prev = prev;
+		if (!cur)
+			return -ENOMEM;
+		track->cur = cur;
+		track->cap = cap;
+	}
+	for (size_t i = 0; i < snap->count; i++) {
+		const struct scan_proc *p = &snap->procs[i];
+		struct record *r = &track->cur[i];
+
+		r->pid = p->pid;
+		r->ppid = p->ppid;
+		r->start_time = p->start_time;
+		r->state = p->state;
+		r->exit_status = p->exit_status;
+		memcpy(r->comm, p->comm, sizeof r->comm);
+		if (i > 0 && r[-1].pid > r->pid)
+			sorted = false;
+	}
+	track->ncur = snap->count;
+	if (!sorted)
+		qsort(track->cur, track->ncur, sizeof *track->cur, by_pid);
+	return 0;
+}
+
+/* The same process seen twice: report what changed about it. */
+static void compare_same(struct track *track, const struct record *old, struct record *now)
+{
+	if (old->ppid != now->ppid) {
+		struct track_event *ev = log_event(track, TRACK_REPARENT, now);
+
+		ev->old_ppid = old->ppid;
+	}
+	if (now->state == 'Z' && old->state != 'Z')
+		log_event(track, TRACK_ZOMBIE, now);
+	if (now->exit_status == SCAN_NO_STATUS)
+		now->exit_status = old->exit_status; /* keep a status once known */
+}
+
+static void merge_walk(struct track *track)
+{
+	size_t i = 0, j = 0;
+
+	while (i < track->nprev || j < track->ncur) {
+		struct record *old = i < track->nprev ? &track->prev[i] : NULL;
+		struct record *now = j < track->ncur ? &track->cur[j] : NULL;
+
+		if (now && (!old || now->pid < old->pid)) {
+			log_event(track, now->state == 'Z' ? TRACK_ZOMBIE : TRACK_NEW, now);
+			j++;
+		} else if (old && (!now || old->pid < now->pid)) {
+			log_event(track, TRACK_GONE, old);
+			i++;
+		} else if (old->start_time != now->start_time) {
+			log_event(track, TRACK_GONE, old); /* the PID was recycled */
+			log_event(track, TRACK_NEW, now);
+			i++, j++;
+		} else {
+			compare_same(track, old, now);
+			i++, j++;
+		}
+	}
+}
+
+int track_update(struct track *track, const struct scan_snapshot *snap)
+{
+	struct record *swap;
+	int rc = load_current(track, snap);
+
+	if (rc < 0)
+		return rc;
+	track->now = snap->taken;
+	if (track->primed)
+		merge_walk(track);
+	track->primed = true;
+	swap = track->prev;
+	track->prev = track->cur;
+	track->cur = swap;
+	track->nprev = track->ncur;
+	track->ncur = 0;
+	return 0;
+}
+
+bool track_exitcode(int wait_status, int *exitcode)
+{
+	if (wait_status == SCAN_NO_STATUS)
+		return false;
+	if (WIFSIGNALED(wait_status))
+		*exitcode = -WTERMSIG(wait_status);
+	else
+		*exitcode = WEXITSTATUS(wait_status);
+	return true;
+}
+
+const char *track_kind_name(enum track_kind kind)
+{
+	switch (kind) {
+	case TRACK_NEW: return "new";
+	case TRACK_GONE: return "gone";
+	case TRACK_REPARENT: return "reparent";
+	case TRACK_ZOMBIE: return "zombie";
+	}
+	return "?";
+}
+
+size_t track_describe(const struct track_event *ev, char *buf, size_t len, unsigned text_flags)
+{
+	char name[4 * SCAN_COMM_MAX + 1], code[32] = "";
+	int exitcode;
+	int n;
+
+	text_escape(name, sizeof name, ev->name, strlen(ev->name), text_flags);
+	if (track_exitcode(ev->exit_status, &exitcode))
+		snprintf(code, sizeof code, ", exit code %d", exitcode);
+	switch (ev->kind) {
+	case TRACK_NEW:
+		n = snprintf(buf, len, "new %d %s under %d", ev->pid, name, ev->new_ppid);
+		break;
+	case TRACK_GONE:
+		n = snprintf(buf, len, "gone %d %s%s", ev->pid, name, code);
+		break;
+	case TRACK_REPARENT:
+		n = snprintf(buf, len, "re-parented %d %s: %d -> %d", ev->pid, name,
+			     ev->old_ppid, ev->new_ppid);
+		break;
+	default:
+		n = snprintf(buf, len, "zombie %d %s under %d%s", ev->pid, name, ev->new_ppid, code);
+		break;
+	}
+	return n < 0 ? 0 : ((size_t)n < len ? (size_t)n : len - 1);
+}

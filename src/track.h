@@ -1,0 +1,55 @@
+/* track: identity across snapshots by (pid, start time), and the event log.
+ * Owns deciding what changed between two snapshots (new, gone, re-parented,
+ * turned zombie) and keeping a bounded, timestamped log of it. It never reads
+ * /proc itself and never formats for a terminal. */
+#ifndef FORKTOP_TRACK_H
+#define FORKTOP_TRACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "scan.h"
+
+enum track_kind {
+	TRACK_NEW,      /* a process appeared (pid, new_ppid) */
+	TRACK_GONE,     /* it left /proc: reaped (exit_status if it was seen as a zombie) */
+	TRACK_REPARENT, /* its parent changed: old_ppid -> new_ppid */
+	TRACK_ZOMBIE,   /* it finished and waits to be reaped (exit_status) */
+};
+
+struct track_event {
+	unsigned long long seq; /* 1, 2, ...: never reused */
+	struct timespec when;   /* CLOCK_REALTIME of the snapshot that showed it */
+	enum track_kind kind;
+	pid_t pid, old_ppid, new_ppid;
+	int exit_status;        /* a wait status, or SCAN_NO_STATUS */
+	char name[SCAN_COMM_MAX]; /* raw comm: escape before showing */
+};
+
+struct track;
+
+/* log_capacity: how many events are kept; older ones are dropped. */
+int track_new(struct track **out, size_t log_capacity);
+void track_free(struct track *track);
+
+/* Compares snap with the previous snapshot and logs what changed. The first
+ * call only learns the processes (a monitor's start is not news).
+ * Returns 0 or -ENOMEM. */
+int track_update(struct track *track, const struct scan_snapshot *snap);
+
+/* Sequence number of the newest event (0 when none). */
+unsigned long long track_last_seq(const struct track *track);
+/* The event with that sequence number, or NULL if it was dropped or never was. */
+const struct track_event *track_event(const struct track *track, unsigned long long seq);
+
+/* Python's exitcode from a wait status: WEXITSTATUS for a normal exit,
+ * -N when killed by signal N. False when status is SCAN_NO_STATUS. */
+bool track_exitcode(int wait_status, int *exitcode);
+
+/* One line of plain text for an event (names escaped with text_flags). */
+size_t track_describe(const struct track_event *ev, char *buf, size_t len, unsigned text_flags);
+const char *track_kind_name(enum track_kind kind);
+
+#endif

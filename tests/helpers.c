@@ -1,0 +1,209 @@
+/* helpers: see helpers.h. Used only by the test suites. */
+#include "helpers.h"
+
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../src/scan.h"
+
+#define MAX_CHILDREN 256
+
+static int lifeline[2] = { -1, -1 };
+static pid_t children[MAX_CHILDREN];
+static int nchildren;
+
+static void ensure_lifeline(void)
+{
+	if (lifeline[0] >= 0)
+		return;
+	cr_assert(pipe2(lifeline, O_CLOEXEC) == 0, "pipe2: %s", strerror(errno));
+}
+
+_Noreturn void helper_block(void)
+{
+	char c;
+
+	while (read(lifeline[0], &c, 1) < 0 && errno == EINTR)
+		;
+	_exit(0);
+}
+
+static void remember(pid_t pid)
+{
+	if (nchildren < MAX_CHILDREN)
+		children[nchildren++] = pid;
+}
+
+pid_t helper_fork(void (*body)(void *), void *arg)
+{
+	pid_t pid;
+
+	ensure_lifeline();
+	pid = fork();
+	cr_assert(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		close(lifeline[1]);
+		if (body)
+			body(arg);
+		helper_block();
+	}
+	remember(pid);
+	return pid;
+}
+
+pid_t helper_fork_exit(int status, int sig)
+{
+	pid_t pid = fork();
+
+	cr_assert(pid >= 0, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		if (sig > 0) {
+			signal(sig, SIG_DFL);
+			raise(sig);
+		}
+		_exit(status);
+	}
+	remember(pid);
+	return pid;
+}
+
+bool helper_wait_for(bool (*cond)(void *), void *arg, int timeout_ms)
+{
+	struct timespec tick = { 0, 10 * 1000000L };
+
+	for (int waited = 0; waited <= timeout_ms; waited += 10) {
+		if (cond(arg))
+			return true;
+		nanosleep(&tick, NULL);
+	}
+	return cond(arg);
+}
+
+static bool read_stat(pid_t pid, struct scan_stat_line *st)
+{
+	char path[64], line[1024];
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	len = read(fd, line, sizeof line - 1);
+	close(fd);
+	return len > 0 && scan_parse_stat(line, (size_t)len, st);
+}
+
+pid_t helper_ppid_of(pid_t pid)
+{
+	struct scan_stat_line st;
+
+	return read_stat(pid, &st) ? st.ppid : -1;
+}
+
+char helper_state_of(pid_t pid)
+{
+	struct scan_stat_line st;
+
+	return read_stat(pid, &st) ? st.state : 0;
+}
+
+void helper_cleanup(void)
+{
+	if (lifeline[1] >= 0)
+		close(lifeline[1]);
+	if (lifeline[0] >= 0)
+		close(lifeline[0]);
+	lifeline[0] = lifeline[1] = -1;
+	for (int i = 0; i < nchildren; i++) {
+		int fd = (int)syscall(SYS_pidfd_open, children[i], 0);
+
+		/* Reap what ended; a child still running after 2 s is killed.
+		 * A pidfd keeps the kill on the right process. */
+		if (fd >= 0) {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+			if (poll(&pfd, 1, 2000) == 0)
+				syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
+			close(fd);
+		}
+		waitpid(children[i], NULL, 0);
+	}
+	nchildren = 0;
+}
+
+const char *helper_forktop(void)
+{
+	const char *path = getenv("FORKTOP");
+
+	return path && *path ? path : "./forktop";
+}
+
+/* Reads what is available from fd into buf (bounded); false at EOF. */
+static bool drain(int fd, char *buf, size_t cap, size_t *len)
+{
+	char scratch[4096];
+	ssize_t n = read(fd, scratch, sizeof scratch);
+
+	if (n <= 0)
+		return n < 0 && errno == EINTR;
+	for (ssize_t i = 0; i < n && *len + 1 < cap; i++)
+		buf[(*len)++] = scratch[i];
+	buf[*len] = '\0';
+	return true;
+}
+
+int helper_run(char *const argv[], char *out, size_t outcap, char *err, size_t errcap,
+	       int timeout_ms)
+{
+	int po[2], pe[2], status = -1;
+	size_t outlen = 0, errlen = 0;
+	struct timespec start, now;
+	pid_t pid;
+
+	cr_assert(pipe2(po, O_CLOEXEC) == 0 && pipe2(pe, O_CLOEXEC) == 0);
+	out[0] = err[0] = '\0';
+	pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (bool open_o = true, open_e = true; open_o || open_e;) {
+		struct pollfd pfd[2] = { { po[0], open_o ? POLLIN : 0, 0 },
+					 { pe[0], open_e ? POLLIN : 0, 0 } };
+		long elapsed;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		elapsed = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+		if (elapsed > timeout_ms) {
+			kill(pid, SIGKILL); /* our own unreaped child: the PID cannot be recycled */
+			break;
+		}
+		if (poll(pfd, 2, 100) <= 0)
+			continue;
+		if (pfd[0].revents)
+			open_o = drain(po[0], out, outcap, &outlen);
+		if (pfd[1].revents)
+			open_e = drain(pe[0], err, errcap, &errlen);
+	}
+	close(po[0]);
+	close(pe[0]);
+	waitpid(pid, &status, 0);
+	return status;
+}

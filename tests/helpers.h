@@ -1,0 +1,38 @@
+/* helpers: real processes for tests, and bounded waits.
+ * Every process a test starts blocks on a lifeline pipe whose write end only
+ * the test worker holds: when the worker ends (pass, fail or crash), every
+ * such process, orphans included, reads EOF and exits. */
+#ifndef FORKTOP_TEST_HELPERS_H
+#define FORKTOP_TEST_HELPERS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* Forks a child that runs body(arg) (if body is not NULL) and then blocks on
+ * the lifeline until the test ends. Aborts the test if fork fails. */
+pid_t helper_fork(void (*body)(void *), void *arg);
+/* In a helper child: blocks until the lifeline breaks, then _exit(0). */
+_Noreturn void helper_block(void);
+/* Forks a child that exits at once with the given status (or dies by the
+ * given signal when sig > 0): a zombie until reaped. */
+pid_t helper_fork_exit(int status, int sig);
+
+/* Polls cond every 10 ms for at most timeout_ms; true once it holds. */
+bool helper_wait_for(bool (*cond)(void *), void *arg, int timeout_ms);
+
+/* The PPID /proc reports for pid, or -1. */
+pid_t helper_ppid_of(pid_t pid);
+/* The state letter /proc reports for pid, or 0. */
+char helper_state_of(pid_t pid);
+
+/* Breaks the lifeline and reaps (or kills and reaps) every direct child. */
+void helper_cleanup(void);
+
+/* The forktop binary under test ($FORKTOP, else ./forktop). */
+const char *helper_forktop(void);
+/* Runs argv with stdout and stderr captured (each up to cap bytes) and returns
+ * the wait status; the child is killed if it runs longer than timeout_ms. */
+int helper_run(char *const argv[], char *out, size_t outcap, char *err, size_t errcap,
+	       int timeout_ms);
+
+#endif

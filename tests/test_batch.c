@@ -1,0 +1,133 @@
+/* batch mode end to end: the real binary, real processes, output parsed back. */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+#define OUTCAP (4 << 20)
+
+static char *out, err[8192];
+
+static void setup(void)
+{
+	out = malloc(OUTCAP);
+	cr_assert_not_null(out);
+}
+
+static void teardown(void)
+{
+	helper_cleanup();
+	free(out);
+}
+
+TestSuite(batch, .init = setup, .fini = teardown, .timeout = 60);
+
+static int run(char *const extra[])
+{
+	char *argv[32] = { (char *)helper_forktop() };
+	int n = 1, status;
+
+	for (int i = 0; extra[i] && n < 31; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	status = helper_run(argv, out, OUTCAP, err, sizeof err, 20000);
+	cr_assert(WIFEXITED(status), "forktop did not exit normally (status %#x)", status);
+	return WEXITSTATUS(status);
+}
+
+/* Looks for pid in a JSON frame's processes; returns the object or NULL. */
+static json_t *find_proc(json_t *frame, pid_t pid)
+{
+	json_t *procs = json_object_get(frame, "processes"), *p;
+	size_t i;
+
+	json_array_foreach(procs, i, p)
+		if (json_integer_value(json_object_get(p, "pid")) == pid)
+			return p;
+	return NULL;
+}
+
+static void name_hostile(void *arg)
+{
+	prctl(PR_SET_NAME, (unsigned long)arg, 0, 0, 0);
+}
+
+Test(batch, json_frames_parse_and_hold_this_test)
+{
+	const char *hostile = "\x1b]0;pwn\x07\xff";
+	pid_t child = helper_fork(name_hostile, (void *)hostile);
+	int frames = 0;
+	json_t *last = NULL;
+
+	cr_assert_eq(run((char *[]){ "--batch", "--all", "--json", "--iterations", "2",
+				     "--delay", "100", NULL }), 0, "stderr: %s", err);
+	for (char *save = NULL, *line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		json_error_t jerr;
+		json_t *obj = json_loads(line, 0, &jerr);
+
+		cr_assert_not_null(obj, "not JSON: %s (%s)", line, jerr.text);
+		if (strcmp(json_string_value(json_object_get(obj, "type")), "frame") == 0) {
+			frames++;
+			json_decref(last);
+			last = json_incref(obj);
+		}
+		json_decref(obj);
+	}
+	cr_assert_eq(frames, 2);
+	json_t *self = find_proc(last, getpid()), *kid = find_proc(last, child);
+	cr_assert_not_null(self, "the test's own process is in the frame");
+	cr_assert_eq(json_integer_value(json_object_get(self, "ppid")), getppid());
+	cr_assert_not_null(kid);
+	cr_assert_eq(json_integer_value(json_object_get(kid, "ppid")), getpid());
+	cr_assert_str_eq(json_string_value(json_object_get(kid, "name")), "\\x1b]0;pwn\\x07\\xff");
+	cr_assert(json_is_null(json_object_get(kid, "daemon")));
+	cr_assert(json_is_null(json_object_get(kid, "exit")));
+	json_decref(last);
+}
+
+Test(batch, text_frame_shows_columns_and_family)
+{
+	pid_t child = helper_fork(NULL, NULL);
+	char pidtext[16], want[64];
+
+	snprintf(pidtext, sizeof pidtext, "%d", getpid());
+	cr_assert_eq(run((char *[]){ "--pid", pidtext, "--iterations", "1", "--ascii", NULL }), 0,
+		     "stderr: %s", err);
+	cr_assert(strstr(out, "    PID    PPID S DAEMON EXIT NAME\n"), "%s", out);
+	cr_assert(strstr(out, "view: family"), "%s", out);
+	snprintf(want, sizeof want, "\n%7d %7d S -         - ", child, getpid());
+	cr_assert(strstr(out, want), "child row missing: [%s] in\n%s", want, out);
+	snprintf(want, sizeof want, "\n%7d %7d ", getppid(), helper_ppid_of(getppid()));
+	cr_assert(strstr(out, want), "ancestor row missing in\n%s", out);
+	cr_assert_null(strstr(out, "\n      2       0 "), "kthreadd is not in this family:\n%s", out);
+}
+
+static void exit_soon(void *arg)
+{
+	(void)arg;
+	prctl(PR_SET_NAME, (unsigned long)"exiting-child", 0, 0, 0);
+	usleep(400 * 1000);
+	_exit(5);
+}
+
+Test(batch, events_between_frames)
+{
+	char pidtext[16], want[96];
+	pid_t child;
+
+	snprintf(pidtext, sizeof pidtext, "%d", getpid());
+	child = helper_fork(exit_soon, NULL); /* a zombie 0.4 s into the run */
+	cr_assert_eq(run((char *[]){ "--pid", pidtext, "--iterations", "8", "--delay", "200",
+				     "--ascii", NULL }), 0, "stderr: %s", err);
+	snprintf(want, sizeof want, " zombie %d exiting-child under %d, exit code 5\n", child,
+		 getpid());
+	cr_assert(strstr(out, "events:\n"), "%s", out);
+	cr_assert(strstr(out, want), "missing [%s] in\n%s", want, out);
+}

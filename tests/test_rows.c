@@ -1,0 +1,108 @@
+/* rows: glyphs, columns and escaping as the faces will print them. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "../src/tree.h"
+#include "../ui/rows.h"
+
+static struct tree tree;
+static struct scan_proc procs[8];
+static const struct scan_proc *ptrs[8];
+static struct row rows[8];
+
+static void teardown(void)
+{
+	tree_free(&tree);
+}
+
+TestSuite(rows, .fini = teardown);
+
+static size_t build(size_t n, bool utf8)
+{
+	pid_t pids[8], ppids[8];
+	struct rows_style style = { .utf8 = utf8 };
+
+	for (size_t i = 0; i < n; i++) {
+		pids[i] = procs[i].pid;
+		ppids[i] = procs[i].ppid;
+		ptrs[i] = &procs[i];
+		if (!procs[i].state)
+			procs[i].state = 'S';
+		if (!procs[i].exit_status)
+			procs[i].exit_status = SCAN_NO_STATUS;
+	}
+	cr_assert_eq(tree_build(&tree, pids, ppids, n), 0);
+	return rows_build(rows, 8, &tree, ptrs, &style);
+}
+
+static void family(void)
+{
+	procs[0] = (struct scan_proc){ .pid = 1, .ppid = 0, .comm = "init" };
+	procs[1] = (struct scan_proc){ .pid = 10, .ppid = 1, .comm = "a" };
+	procs[2] = (struct scan_proc){ .pid = 11, .ppid = 10, .comm = "b" };
+	procs[3] = (struct scan_proc){ .pid = 12, .ppid = 1, .comm = "c" };
+	procs[4] = (struct scan_proc){ .pid = 13, .ppid = 12, .comm = "d" };
+}
+
+Test(rows, ascii_glyphs)
+{
+	family();
+	cr_assert_eq(build(5, false), 5);
+	cr_assert_str_eq(rows[0].prefix, "");
+	cr_assert_str_eq(rows[1].prefix, "|-");
+	cr_assert_str_eq(rows[2].prefix, "| `-");
+	cr_assert_str_eq(rows[3].prefix, "`-");
+	cr_assert_str_eq(rows[4].prefix, "  `-");
+	cr_assert_str_eq(rows[2].name, "b");
+	cr_assert_str_eq(rows[2].daemon, "-");
+	cr_assert_str_eq(rows[2].exit, "-");
+}
+
+Test(rows, utf8_glyphs)
+{
+	family();
+	build(5, true);
+	cr_assert_str_eq(rows[1].prefix, "\u251c\u2500");
+	cr_assert_str_eq(rows[2].prefix, "\u2502 \u2514\u2500");
+}
+
+Test(rows, zombie_exit_code_column)
+{
+	family();
+	procs[2].state = 'Z';
+	procs[2].exit_status = 9; /* killed by SIGKILL */
+	procs[4].state = 'Z';
+	procs[4].exit_status = 3 << 8;
+	build(5, false);
+	cr_assert_str_eq(rows[2].exit, "-9");
+	cr_assert_str_eq(rows[4].exit, "3");
+}
+
+Test(rows, hostile_names_are_escaped)
+{
+	family();
+	strcpy(procs[1].comm, "\x1b[2J\r\n\x9b" "x");
+	strcpy(procs[2].comm, "a) b (c) 1 2");
+	build(5, true);
+	cr_assert_str_eq(rows[1].name, "\\x1b[2J\\r\\n\\x9bx");
+	cr_assert_str_eq(rows[2].name, "a) b (c) 1 2");
+	for (const char *c = rows[1].name; *c; c++)
+		cr_assert((unsigned char)*c >= 0x20 && *c != 0x7f);
+}
+
+Test(rows, deep_chains_are_bounded)
+{
+	enum { N = 200 };
+	pid_t pids[N], ppids[N];
+
+	for (int i = 0; i < N; i++) {
+		pids[i] = i + 1;
+		ppids[i] = i;
+	}
+	cr_assert_eq(tree_build(&tree, pids, ppids, N), 0);
+	char buf[ROWS_INDENT_MAX * 12 + 8];
+	struct rows_style style = { .utf8 = false };
+	rows_prefix(&tree, N - 1, &style, buf, sizeof buf);
+	cr_assert_eq(buf[0], '+', "a truncated indent is marked: %s", buf);
+	cr_assert_leq(strlen(buf), (size_t)(1 + ROWS_INDENT_MAX * 2));
+}

@@ -1,0 +1,169 @@
+/* scan against the real /proc: processes this test starts must be found with
+ * the right parent, state, hostile comm and exit status. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../src/scan.h"
+#include "../src/track.h"
+#include "helpers.h"
+
+static struct scan *scan;
+static struct scan_snapshot snap;
+
+static void setup(void)
+{
+	char err[256];
+
+	cr_assert(scan_open(&scan, SCAN_CMDLINE, err, sizeof err) == 0, "%s", err);
+}
+
+static void teardown(void)
+{
+	helper_cleanup();
+	scan_snapshot_free(&snap);
+	scan_close(scan);
+}
+
+TestSuite(scan, .init = setup, .fini = teardown, .timeout = 30);
+
+static const struct scan_proc *find(pid_t pid)
+{
+	for (size_t i = 0; i < snap.count; i++)
+		if (snap.procs[i].pid == pid)
+			return &snap.procs[i];
+	return NULL;
+}
+
+static bool is_sleeping(void *arg)
+{
+	return helper_state_of(*(pid_t *)arg) == 'S';
+}
+
+static bool is_zombie(void *arg)
+{
+	return helper_state_of(*(pid_t *)arg) == 'Z';
+}
+
+Test(scan, finds_a_forked_child_with_parent_and_state)
+{
+	pid_t child = helper_fork(NULL, NULL);
+	const struct scan_proc *p;
+
+	cr_assert(helper_wait_for(is_sleeping, &child, 2000));
+	cr_assert_eq(scan_all(scan, &snap), 0);
+	p = find(child);
+	cr_assert_not_null(p, "child %d not in a snapshot of %zu processes", child, snap.count);
+	cr_assert_eq(p->ppid, getpid());
+	cr_assert_eq(p->state, 'S');
+	cr_assert_eq(p->pgid, getpgrp());
+	cr_assert_gt(p->start_time, 0);
+	cr_assert_eq(p->threads, 1);
+	cr_assert_not_null(find(getpid()));
+	cr_assert_gt(snap.counts.total, 2);
+}
+
+static void name_hostile(void *arg)
+{
+	prctl(PR_SET_NAME, (unsigned long)arg, 0, 0, 0);
+}
+
+Test(scan, comm_with_parens_and_spaces_parses)
+{
+	const char *name = "a) b (c) 1 2";
+	pid_t child = helper_fork(name_hostile, (void *)name);
+	const struct scan_proc *p;
+
+	cr_assert(helper_wait_for(is_sleeping, &child, 2000));
+	cr_assert_eq(scan_all(scan, &snap), 0);
+	p = find(child);
+	cr_assert_not_null(p);
+	cr_assert_str_eq(p->comm, name);
+	cr_assert_eq(p->ppid, getpid());
+	cr_assert_eq(p->state, 'S');
+}
+
+Test(scan, stat_parser_takes_the_last_paren)
+{
+	const char *line = "4242 (a) b (c) 1 2) Z 17 4242 4242 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 "
+			   "123456 0 0 0 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 768\n";
+	struct scan_stat_line st;
+
+	cr_assert(scan_parse_stat(line, strlen(line), &st));
+	cr_assert_eq(st.pid, 4242);
+	cr_assert_str_eq(st.comm, "a) b (c) 1 2");
+	cr_assert_eq(st.state, 'Z');
+	cr_assert_eq(st.ppid, 17);
+	cr_assert_eq(st.start_time, 123456ULL);
+	cr_assert_eq(st.exit_status, 768);
+	cr_assert_not(scan_parse_stat("12 no parens", 12, &st));
+}
+
+Test(scan, zombie_exit_codes_are_read_from_stat)
+{
+	pid_t exited = helper_fork_exit(3, 0), killed = helper_fork_exit(0, SIGKILL);
+	const struct scan_proc *p;
+	int code;
+
+	cr_assert(helper_wait_for(is_zombie, &exited, 2000));
+	cr_assert(helper_wait_for(is_zombie, &killed, 2000));
+	cr_assert_eq(scan_all(scan, &snap), 0);
+	p = find(exited);
+	cr_assert_not_null(p);
+	cr_assert_eq(p->state, 'Z');
+	cr_assert(track_exitcode(p->exit_status, &code));
+	cr_assert_eq(code, 3);
+	p = find(killed);
+	cr_assert_not_null(p);
+	cr_assert(track_exitcode(p->exit_status, &code));
+	cr_assert_eq(code, -9);
+	cr_assert_geq(snap.counts.zombie, 2);
+}
+
+Test(scan, select_takes_only_the_given_pids_in_chunks)
+{
+	pid_t a = helper_fork(NULL, NULL), b = helper_fork(NULL, NULL);
+	pid_t list[300];
+	size_t n = 0;
+
+	cr_assert(helper_wait_for(is_sleeping, &a, 2000));
+	list[n++] = a;
+	/* Past the library's per-call limit, with PIDs that do not exist. */
+	for (int i = 0; i < 297; i++)
+		list[n++] = 4000000 + i;
+	list[n++] = b;
+	list[n++] = getpid();
+	cr_assert_eq(scan_select(scan, list, n, &snap), 0);
+	cr_assert_eq(snap.count, 3);
+	cr_assert_not_null(find(a));
+	cr_assert_not_null(find(b));
+	cr_assert_not_null(find(getpid()));
+	cr_assert_not_null(scan_cmdline(&snap, find(getpid())));
+}
+
+Test(scan, missing_proc_is_a_clear_error)
+{
+	pid_t pid = fork();
+	int status;
+
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		struct scan *s = NULL;
+		char err[256] = "";
+
+		if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+		    umount2("/proc", MNT_DETACH) != 0)
+			_exit(77);
+		_exit(scan_open(&s, 0, err, sizeof err) == -ENOENT && strstr(err, "/proc") ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	if (WEXITSTATUS(status) == 77)
+		cr_skip_test("needs a private mount namespace (root)");
+	cr_assert_eq(WEXITSTATUS(status), 0);
+}

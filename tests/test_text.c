@@ -1,0 +1,65 @@
+/* Escaping of hostile bytes: nothing raw may reach a terminal or a JSON string. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "../src/text.h"
+
+static const char *esc(const char *s, size_t len, unsigned flags)
+{
+	static char buf[512];
+
+	text_escape(buf, sizeof buf, s, len, flags);
+	return buf;
+}
+
+Test(text, plain_ascii_is_kept)
+{
+	cr_assert_str_eq(esc("a) b (c) 1 2", 12, TEXT_UTF8), "a) b (c) 1 2");
+}
+
+Test(text, control_bytes_are_escaped)
+{
+	cr_assert_str_eq(esc("\x1b[31mred\r\n\t\x7f", 12, TEXT_UTF8), "\\x1b[31mred\\r\\n\\t\\x7f");
+	cr_assert_str_eq(esc("a\\b", 3, TEXT_UTF8), "a\\\\b");
+}
+
+Test(text, embedded_nul_is_escaped)
+{
+	cr_assert_str_eq(esc("a\0b", 3, TEXT_UTF8), "a\\x00b");
+}
+
+Test(text, valid_utf8_is_kept_in_utf8_mode)
+{
+	cr_assert_str_eq(esc("caf\xc3\xa9 \xe5\xad\x90", 9, TEXT_UTF8), "caf\xc3\xa9 \xe5\xad\x90");
+}
+
+Test(text, everything_high_is_escaped_in_ascii_mode)
+{
+	cr_assert_str_eq(esc("caf\xc3\xa9", 5, 0), "caf\\xc3\\xa9");
+}
+
+Test(text, invalid_utf8_is_escaped_bytewise)
+{
+	/* a lone continuation byte, an overlong '/', a truncated sequence, a surrogate */
+	cr_assert_str_eq(esc("\x80", 1, TEXT_UTF8), "\\x80");
+	cr_assert_str_eq(esc("\xc0\xaf", 2, TEXT_UTF8), "\\xc0\\xaf");
+	cr_assert_str_eq(esc("x\xe5\xad", 3, TEXT_UTF8), "x\\xe5\\xad");
+	cr_assert_str_eq(esc("\xed\xa0\x80", 3, TEXT_UTF8), "\\xed\\xa0\\x80");
+}
+
+Test(text, c1_controls_and_bidi_overrides_are_escaped)
+{
+	cr_assert_str_eq(esc("\xc2\x9b" "2J", 4, TEXT_UTF8), "\\u009B2J"); /* C1 CSI */
+	cr_assert_str_eq(esc("a\xe2\x80\xae" "b", 5, TEXT_UTF8), "a\\u202Eb"); /* RLO */
+}
+
+Test(text, output_is_bounded_and_never_cuts_an_escape)
+{
+	char buf[6];
+	size_t n = text_escape(buf, sizeof buf, "ab\x1b" "cd", 5, TEXT_UTF8);
+
+	cr_assert_eq(n, 2); /* "ab" fits, "\x1b" (4 bytes) would not */
+	cr_assert_str_eq(buf, "ab");
+	n = text_escape(buf, sizeof buf, "abcd\xc3\xa9", 6, TEXT_UTF8);
+	cr_assert_str_eq(buf, "abcd"); /* the two-byte character is not split */
+}

@@ -1,0 +1,215 @@
+/* track with real processes: re-parenting, zombies, reaping, recycled PIDs. */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../src/scan.h"
+#include "../src/track.h"
+#include "helpers.h"
+
+static struct scan *scan;
+static struct track *track;
+static struct scan_snapshot snap;
+
+static void setup(void)
+{
+	char err[256];
+
+	cr_assert(scan_open(&scan, 0, err, sizeof err) == 0, "%s", err);
+	cr_assert(track_new(&track, 256) == 0);
+}
+
+static void teardown(void)
+{
+	helper_cleanup();
+	scan_snapshot_free(&snap);
+	scan_close(scan);
+	track_free(track);
+}
+
+TestSuite(track, .init = setup, .fini = teardown, .timeout = 30);
+
+static void tick(pid_t *pids, size_t n)
+{
+	cr_assert_eq(scan_select(scan, pids, n, &snap), 0);
+	cr_assert_eq(track_update(track, &snap), 0);
+}
+
+/* The newest event of this kind about pid since seq, or NULL. */
+static const struct track_event *find_event(unsigned long long since, enum track_kind kind,
+					    pid_t pid)
+{
+	const struct track_event *found = NULL;
+
+	for (unsigned long long s = since + 1; s <= track_last_seq(track); s++) {
+		const struct track_event *ev = track_event(track, s);
+
+		if (ev && ev->kind == kind && ev->pid == pid)
+			found = ev;
+	}
+	return found;
+}
+
+struct family {
+	int pipe_wr; /* the middle process reports its child's PID here */
+};
+
+/* Runs in the middle process: starts a grandchild, reports it, then waits
+ * on the lifeline (the test ends the middle process with SIGKILL). */
+static void start_grandchild(void *arg)
+{
+	struct family *f = arg;
+	pid_t g = helper_fork(NULL, NULL);
+
+	if (write(f->pipe_wr, &g, sizeof g) != sizeof g)
+		_exit(1);
+}
+
+static bool is_not_child_of(void *arg)
+{
+	pid_t *pair = arg; /* pair[0]: grandchild, pair[1]: its old parent */
+
+	return helper_ppid_of(pair[0]) != pair[1];
+}
+
+static void reparent_case(bool subreaper)
+{
+	int fds[2];
+	struct family f;
+	pid_t middle, grandchild = 0, pair[2], list[2];
+	unsigned long long before;
+	const struct track_event *ev;
+
+	if (subreaper)
+		cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
+	cr_assert_eq(pipe(fds), 0);
+	f.pipe_wr = fds[1];
+	middle = helper_fork(start_grandchild, &f);
+	cr_assert_eq(read(fds[0], &grandchild, sizeof grandchild), (ssize_t)sizeof grandchild);
+	list[0] = middle, list[1] = grandchild;
+	tick(list, 2);
+	before = track_last_seq(track);
+	cr_assert_eq(helper_ppid_of(grandchild), middle);
+
+	kill(middle, SIGKILL); /* our unreaped child: its PID cannot be recycled yet */
+	pair[0] = grandchild, pair[1] = middle;
+	cr_assert(helper_wait_for(is_not_child_of, pair, 3000));
+	tick(list, 2); /* one tick after the parent's death */
+
+	ev = find_event(before, TRACK_REPARENT, grandchild);
+	cr_assert_not_null(ev, "no re-parent event for %d", grandchild);
+	cr_assert_eq(ev->old_ppid, middle);
+	cr_assert_eq(ev->new_ppid, helper_ppid_of(grandchild));
+	if (subreaper)
+		cr_assert_eq(ev->new_ppid, getpid(), "the subreaper (this test) adopts the orphan");
+	else
+		cr_assert_neq(ev->new_ppid, middle);
+	cr_assert_not_null(find_event(before, TRACK_ZOMBIE, middle), "the killed parent is a zombie");
+	close(fds[0]);
+	close(fds[1]);
+}
+
+Test(track, orphan_is_reported_reparented_to_subreaper)
+{
+	reparent_case(true);
+}
+
+Test(track, orphan_is_reported_reparented_to_init_or_ancestor)
+{
+	reparent_case(false);
+}
+
+static bool is_zombie(void *arg)
+{
+	return helper_state_of(*(pid_t *)arg) == 'Z';
+}
+
+Test(track, zombie_then_reaped_keeps_its_exit_code)
+{
+	pid_t self = getpid(), child, list[2];
+	unsigned long long before;
+	const struct track_event *ev;
+	int code;
+
+	list[0] = self;
+	tick(list, 1);
+	child = helper_fork_exit(7, 0);
+	list[1] = child;
+	cr_assert(helper_wait_for(is_zombie, &child, 2000));
+	before = track_last_seq(track);
+	tick(list, 2);
+	ev = find_event(before, TRACK_ZOMBIE, child);
+	cr_assert_not_null(ev);
+	cr_assert(track_exitcode(ev->exit_status, &code));
+	cr_assert_eq(code, 7);
+	cr_assert_eq(ev->new_ppid, self);
+
+	cr_assert_eq(waitpid(child, NULL, 0), child);
+	before = track_last_seq(track);
+	tick(list, 2);
+	ev = find_event(before, TRACK_GONE, child);
+	cr_assert_not_null(ev, "reaping is reported as gone");
+	cr_assert(track_exitcode(ev->exit_status, &code));
+	cr_assert_eq(code, 7);
+}
+
+Test(track, new_process_and_first_snapshot_is_quiet)
+{
+	pid_t self = getpid(), list[2] = { self, 0 };
+
+	tick(list, 1);
+	cr_assert_eq(track_last_seq(track), 0, "the first snapshot is not news");
+	list[1] = helper_fork(NULL, NULL);
+	tick(list, 2);
+	cr_assert_not_null(find_event(0, TRACK_NEW, list[1]));
+}
+
+/* Synthetic snapshots: the same PID with a new start time is a new process. */
+Test(track, recycled_pid_is_gone_then_new)
+{
+	struct scan_proc p = { .pid = 500, .ppid = 1, .state = 'S', .start_time = 100,
+			       .exit_status = SCAN_NO_STATUS, .comm = "old" };
+	struct scan_snapshot s = { .procs = &p, .count = 1 };
+	const struct track_event *gone, *born;
+
+	cr_assert_eq(track_update(track, &s), 0);
+	p.start_time = 200;
+	strcpy(p.comm, "new");
+	cr_assert_eq(track_update(track, &s), 0);
+	gone = find_event(0, TRACK_GONE, 500);
+	born = find_event(0, TRACK_NEW, 500);
+	cr_assert_not_null(gone);
+	cr_assert_not_null(born);
+	cr_assert_str_eq(gone->name, "old");
+	cr_assert_str_eq(born->name, "new");
+	cr_assert_lt(gone->seq, born->seq);
+}
+
+Test(track, log_is_bounded)
+{
+	struct scan_proc p = { .pid = 1, .state = 'S', .exit_status = SCAN_NO_STATUS };
+	struct scan_snapshot s = { .procs = &p, .count = 1 };
+
+	for (int i = 0; i < 1000; i++) {
+		p.ppid = i % 2;
+		cr_assert_eq(track_update(track, &s), 0);
+	}
+	cr_assert_eq(track_last_seq(track), 999);
+	cr_assert_null(track_event(track, 1), "dropped from a 256-event log");
+	cr_assert_not_null(track_event(track, 999));
+	cr_assert_not_null(track_event(track, 999 - 255));
+	cr_assert_null(track_event(track, 1000));
+}
+
+Test(track, describe_escapes_names)
+{
+	struct track_event ev = { .kind = TRACK_REPARENT, .pid = 9, .old_ppid = 4, .new_ppid = 1,
+				  .exit_status = SCAN_NO_STATUS, .name = "evil\x1b]0;x\x07" };
+	char buf[256];
+
+	track_describe(&ev, buf, sizeof buf, 0);
+	cr_assert_str_eq(buf, "re-parented 9 evil\\x1b]0;x\\x07: 4 -> 1");
+}

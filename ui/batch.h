@@ -1,0 +1,22 @@
+/* batch: the non-interactive face. Prints frames like `top -b` (text) or
+ * NDJSON (one JSON object per line) to stdout. Never needs a terminal. */
+#ifndef FORKTOP_BATCH_H
+#define FORKTOP_BATCH_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct batch_options {
+	long delay_ms;      /* between frames */
+	long iterations;    /* 0: until interrupted */
+	bool all;           /* every process */
+	pid_t family_pid;   /* >0: only this process's ancestors and descendants */
+	bool json;
+	bool ascii;         /* ASCII glyphs and names even in a UTF-8 locale */
+};
+
+/* Runs the frames; returns the process exit status (0, or 1 on an error
+ * already reported on stderr). */
+int batch_run(const struct batch_options *opt);
+
+#endif
