@@ -77,7 +77,20 @@ static struct track_event *log_event(struct track *track, enum track_kind kind,
 				    .pid = r->pid, .old_ppid = r->ppid, .new_ppid = r->ppid,
 				    .exit_status = r->exit_status };
 	memcpy(ev->name, r->comm, sizeof ev->name);
+	ev->text[0] = '\0';
 	return ev;
+}
+
+void track_note(struct track *track, enum track_kind kind, pid_t pid, const char *name,
+		int exit_status, const char *text)
+{
+	struct record r = { .pid = pid, .exit_status = exit_status };
+	struct track_event *ev;
+
+	snprintf(r.comm, sizeof r.comm, "%s", name ? name : "");
+	clock_gettime(CLOCK_REALTIME, &track->now);
+	ev = log_event(track, kind, &r);
+	snprintf(ev->text, sizeof ev->text, "%s", text ? text : "");
 }
 
 static int by_pid(const void *a, const void *b)
@@ -199,17 +212,21 @@ const char *track_kind_name(enum track_kind kind)
 	case TRACK_GONE: return "gone";
 	case TRACK_REPARENT: return "reparent";
 	case TRACK_ZOMBIE: return "zombie";
+	case TRACK_LAB_LOG: return "log";
+	case TRACK_LAB: return "lab";
+	case TRACK_LAB_ERROR: return "error";
 	}
 	return "?";
 }
 
 size_t track_describe(const struct track_event *ev, char *buf, size_t len, unsigned text_flags)
 {
-	char name[4 * SCAN_COMM_MAX + 1], code[32] = "";
+	char name[4 * SCAN_COMM_MAX + 1], text[4 * TRACK_TEXT_MAX + 1], code[32] = "";
 	int exitcode;
 	int n;
 
 	text_escape(name, sizeof name, ev->name, strlen(ev->name), text_flags);
+	text_escape(text, sizeof text, ev->text, strlen(ev->text), text_flags);
 	if (track_exitcode(ev->exit_status, &exitcode))
 		snprintf(code, sizeof code, ", exit code %d", exitcode);
 	switch (ev->kind) {
@@ -223,8 +240,14 @@ size_t track_describe(const struct track_event *ev, char *buf, size_t len, unsig
 		n = snprintf(buf, len, "re-parented %d %s: %d -> %d", ev->pid, name,
 			     ev->old_ppid, ev->new_ppid);
 		break;
-	default:
+	case TRACK_ZOMBIE:
 		n = snprintf(buf, len, "zombie %d %s under %d%s", ev->pid, name, ev->new_ppid, code);
+		break;
+	case TRACK_LAB_ERROR:
+		n = snprintf(buf, len, "error in %d %s: %s", ev->pid, name, text);
+		break;
+	default:
+		n = snprintf(buf, len, "%s", text);
 		break;
 	}
 	return n < 0 ? 0 : ((size_t)n < len ? (size_t)n : len - 1);

@@ -17,7 +17,12 @@ enum track_kind {
 	TRACK_GONE,     /* it left /proc: reaped (exit_status if it was seen as a zombie) */
 	TRACK_REPARENT, /* its parent changed: old_ppid -> new_ppid */
 	TRACK_ZOMBIE,   /* it finished and waits to be reaped (exit_status) */
+	TRACK_LAB_LOG,  /* a lab process's multiprocessing log line (text) */
+	TRACK_LAB,      /* a lab fact: an action, a join, an exit code (text) */
+	TRACK_LAB_ERROR, /* an error a lab process raised or an action refused (text) */
 };
+
+#define TRACK_TEXT_MAX 224
 
 struct track_event {
 	unsigned long long seq; /* 1, 2, ...: never reused */
@@ -26,6 +31,7 @@ struct track_event {
 	pid_t pid, old_ppid, new_ppid;
 	int exit_status;        /* a wait status, or SCAN_NO_STATUS */
 	char name[SCAN_COMM_MAX]; /* raw comm: escape before showing */
+	char text[TRACK_TEXT_MAX]; /* lab kinds: the message (already printable) */
 };
 
 struct track;
@@ -38,6 +44,11 @@ void track_free(struct track *track);
  * call only learns the processes (a monitor's start is not news).
  * Returns 0 or -ENOMEM. */
 int track_update(struct track *track, const struct scan_snapshot *snap);
+
+/* Logs a lab event (TRACK_LAB_LOG, TRACK_LAB, TRACK_LAB_ERROR) about pid,
+ * timestamped now. exit_status is a wait status or SCAN_NO_STATUS. */
+void track_note(struct track *track, enum track_kind kind, pid_t pid, const char *name,
+		int exit_status, const char *text);
 
 /* Sequence number of the newest event (0 when none). */
 unsigned long long track_last_seq(const struct track *track);

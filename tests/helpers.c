@@ -140,6 +140,9 @@ void helper_cleanup(void)
 		waitpid(children[i], NULL, 0);
 	}
 	nchildren = 0;
+	/* Orphans this test adopted as a subreaper: reap them, bounded. */
+	for (int tries = 0; tries < 200 && waitpid(-1, NULL, WNOHANG) >= 0; tries++)
+		usleep(10 * 1000);
 }
 
 const char *helper_forktop(void)
@@ -206,4 +209,87 @@ int helper_run(char *const argv[], char *out, size_t outcap, char *err, size_t e
 	close(pe[0]);
 	waitpid(pid, &status, 0);
 	return status;
+}
+
+void helper_stream_start(struct helper_stream *s, char *const argv[])
+{
+	int p[2];
+
+	cr_assert(pipe2(p, O_CLOEXEC) == 0);
+	s->len = 0;
+	s->pid = fork();
+	cr_assert(s->pid >= 0);
+	if (s->pid == 0) {
+		dup2(p[1], 1);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	s->fd = p[0];
+	remember(s->pid);
+}
+
+bool helper_stream_line(struct helper_stream *s, char *line, size_t cap, int timeout_ms)
+{
+	for (int waited = 0;; waited += 50) {
+		char *nl = memchr(s->buf, '\n', s->len);
+		struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+		ssize_t n;
+
+		if (nl) {
+			size_t l = (size_t)(nl - s->buf);
+
+			snprintf(line, cap, "%.*s", (int)l, s->buf);
+			memmove(s->buf, nl + 1, s->len - l - 1);
+			s->len -= l + 1;
+			return true;
+		}
+		if (waited >= timeout_ms || s->len == sizeof s->buf)
+			return false;
+		if (poll(&pfd, 1, 50) <= 0)
+			continue;
+		n = read(s->fd, s->buf + s->len, sizeof s->buf - s->len);
+		if (n <= 0)
+			return false;
+		s->len += (size_t)n;
+	}
+}
+
+int helper_stream_end(struct helper_stream *s)
+{
+	int status = -1;
+
+	if (waitpid(s->pid, &status, WNOHANG) == 0) {
+		kill(s->pid, SIGKILL); /* our unreaped child: the PID is still its own */
+		waitpid(s->pid, &status, 0);
+	}
+	close(s->fd);
+	return status;
+}
+
+bool helper_not_running(pid_t pid)
+{
+	char state = helper_state_of(pid);
+
+	return state == 0 || state == 'Z' || state == 'X';
+}
+
+const char *helper_data_dir(void)
+{
+	const char *dir = getenv("FORKTOP_DATA");
+
+	return dir && *dir ? dir : "./data";
+}
+
+const char *helper_temp_file(const char *text)
+{
+	static char path[64];
+	int fd;
+
+	snprintf(path, sizeof path, "/tmp/forktop-test-XXXXXX");
+	fd = mkstemp(path);
+	cr_assert(fd >= 0);
+	cr_assert(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+	close(fd);
+	return path;
 }

@@ -35,4 +35,25 @@ const char *helper_forktop(void);
 int helper_run(char *const argv[], char *out, size_t outcap, char *err, size_t errcap,
 	       int timeout_ms);
 
+/* A program whose stdout the test reads line by line while it runs. */
+struct helper_stream {
+	pid_t pid;
+	int fd;
+	char buf[1 << 16];
+	size_t len;
+};
+void helper_stream_start(struct helper_stream *s, char *const argv[]);
+/* The next line (without '\n') within timeout_ms; false on timeout or EOF. */
+bool helper_stream_line(struct helper_stream *s, char *line, size_t cap, int timeout_ms);
+/* Kills (SIGKILL) and reaps the program if it still runs; returns its wait status. */
+int helper_stream_end(struct helper_stream *s);
+
+/* True when pid is absent from /proc or a zombie (its program no longer runs). */
+bool helper_not_running(pid_t pid);
+
+/* The directory of the shipped scenarios ($FORKTOP_DATA, else ./data). */
+const char *helper_data_dir(void);
+/* Writes text to a fresh file under /tmp and returns its path (static buffer). */
+const char *helper_temp_file(const char *text);
+
 #endif

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <poll.h>
 #include <langinfo.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,13 +13,16 @@
 #include <string.h>
 #include <time.h>
 
+#include "../src/lab.h"
 #include "../src/scan.h"
+#include "../src/script.h"
 #include "../src/text.h"
 #include "../src/track.h"
 #include "../src/tree.h"
 #include "rows.h"
 
 #define EVENT_LOG_CAPACITY 4096
+#define LAB_STOP_WAIT_MS 2000
 
 static volatile sig_atomic_t stop_requested;
 
@@ -49,6 +53,12 @@ struct frame_state {
 	size_t rows_cap;
 	unsigned long long events_shown; /* last event sequence already written */
 	long frame;
+	struct lab lab;
+	bool lab_on;
+	pid_t *watch;        /* PIDs the lab view selects */
+	size_t watch_cap;
+	size_t next_step;    /* the script's next step */
+	struct timespec t0;  /* CLOCK_MONOTONIC when the lab started */
 };
 
 static int view_reserve(struct view *v, size_t n)
@@ -99,6 +109,79 @@ static int narrow_to_family(struct frame_state *fs)
 	return tree_build(&fs->tree, v->pids, v->ppids, v->count);
 }
 
+static bool watched(const pid_t *pids, size_t n, pid_t pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] == pid)
+			return true;
+	return false;
+}
+
+/* PID 1, the monitor, every lab process not yet gone, and their current
+ * parents (a subreaper that adopted an orphan). */
+static size_t lab_view_pids(struct frame_state *fs)
+{
+	size_t need = fs->lab.count * 2 + 2, n = 0;
+
+	if (need > fs->watch_cap) {
+		pid_t *p = realloc(fs->watch, need * sizeof *p);
+
+		if (!p)
+			return 0;
+		fs->watch = p;
+		fs->watch_cap = need;
+	}
+	fs->watch[n++] = 1;
+	fs->watch[n++] = getpid();
+	n += lab_watch_pids(&fs->lab, fs->watch + n, fs->watch_cap - n);
+	for (size_t i = 0; i < fs->lab.count; i++) {
+		pid_t pp = fs->lab.members[i].ppid;
+
+		if (!fs->lab.members[i].gone && pp > 0 && !watched(fs->watch, n, pp))
+			fs->watch[n++] = pp;
+	}
+	return n;
+}
+
+/* Selects the lab view; a second pass picks up parents first seen now. */
+static int scan_lab_view(struct frame_state *fs)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		size_t n = lab_view_pids(fs);
+		bool missing = false;
+		int rc = scan_select(fs->scan, fs->watch, n, &fs->snap);
+
+		if (rc < 0)
+			return rc;
+		for (size_t i = 0; i < fs->snap.count; i++) {
+			const struct lab_member *m = lab_member_of(&fs->lab, &fs->snap.procs[i]);
+
+			if (m && !watched(fs->watch, n, fs->snap.procs[i].ppid)) {
+				fs->lab.members[m - fs->lab.members].ppid = fs->snap.procs[i].ppid;
+				missing = true;
+			}
+		}
+		if (!missing)
+			break;
+	}
+	return 0;
+}
+
+static int take_snapshot(struct frame_state *fs)
+{
+	int rc;
+
+	if (fs->lab_on && !fs->opt->all)
+		rc = scan_lab_view(fs);
+	else
+		rc = scan_all(fs->scan, &fs->snap);
+	if (rc < 0 || (rc = track_update(fs->track, &fs->snap)) < 0)
+		return rc;
+	if (fs->lab_on)
+		lab_observe(&fs->lab, &fs->snap);
+	return 0;
+}
+
 static int build_view(struct frame_state *fs)
 {
 	int rc;
@@ -131,9 +214,15 @@ static bool was_shown(const struct frame_state *fs, pid_t pid)
 	return false;
 }
 
-/* In the family view, only events about processes it shows or showed. */
+/* In the family view, only events about processes it shows or showed; with
+ * the lab, its own "started" event already announces a new lab process. */
 static bool event_in_view(const struct frame_state *fs, const struct track_event *ev)
 {
+	if (fs->lab_on && ev->kind == TRACK_NEW) {
+		for (size_t i = 0; i < fs->lab.count; i++)
+			if (fs->lab.members[i].pid == ev->pid)
+				return false;
+	}
 	if (fs->opt->family_pid <= 0)
 		return true;
 	return tree_find(&fs->tree, ev->pid) != TREE_NONE || was_shown(fs, ev->pid);
@@ -175,6 +264,13 @@ static void clock_text(struct timespec ts, char *buf, size_t len, bool millis)
 		snprintf(buf + n, len - n, ".%03ld", ts.tv_nsec / 1000000);
 }
 
+static const char *view_name(const struct frame_state *fs)
+{
+	if (fs->opt->family_pid > 0)
+		return "family";
+	return fs->lab_on && !fs->opt->all ? "lab" : "all";
+}
+
 static void write_text_frame(struct frame_state *fs, size_t nrows)
 {
 	const struct scan_counts *c = &fs->snap.counts;
@@ -186,13 +282,14 @@ static void write_text_frame(struct frame_state *fs, size_t nrows)
 	printf("forktop %s - %s - %d processes: %d running, %d sleeping, %d stopped, %d zombie"
 	       " - view: %s, %zu shown\n",
 	       PACKAGE_VERSION, when, c->total, c->running, c->sleeping, c->stopped, c->zombie,
-	       fs->opt->family_pid > 0 ? "family" : "all", nrows);
+	       view_name(fs), nrows);
 	printf("%7s %7s S %-6s %4s NAME\n", "PID", "PPID", "DAEMON", "EXIT");
 	for (size_t i = 0; i < nrows; i++) {
 		const struct row *r = &fs->rows[i];
 
-		printf("%7d %7d %c %-6s %4s %s%s\n", r->pid, r->ppid, r->state, r->daemon, r->exit,
-		       r->prefix, r->name);
+		printf("%7d %7d %c %-6s %4s %s%s%s%s%s\n", r->pid, r->ppid, r->state, r->daemon,
+		       r->exit, r->prefix, r->name, r->note[0] ? "  (" : "", r->note,
+		       r->note[0] ? ")" : "");
 	}
 }
 
@@ -232,17 +329,28 @@ static json_t *json_exit(int wait_status)
 	return track_exitcode(wait_status, &code) ? json_integer(code) : json_null();
 }
 
-static json_t *json_proc(const struct frame_state *fs, const struct scan_proc *p, int depth)
+static json_t *json_daemon(const struct row *r)
 {
+	return strcmp(r->daemon, "-") ? json_boolean(!strcmp(r->daemon, "yes")) : json_null();
+}
+
+static json_t *json_exit_text(const char *text)
+{
+	return strcmp(text, "-") ? json_integer(strtol(text, NULL, 10)) : json_null();
+}
+
+static json_t *json_proc(const struct frame_state *fs, const struct row *r, int depth)
+{
+	const struct scan_proc *p = r->proc;
 	const char *cmdline = scan_cmdline(&fs->snap, p);
 	char state[2] = { p->state, '\0' };
 
-	return json_pack("{s:i, s:i, s:s, s:n, s:o, s:o, s:o, s:i, s:i, s:i, s:i, s:I, s:i}",
+	return json_pack("{s:i, s:i, s:s, s:o, s:o, s:o, s:o, s:s?, s:s?, s:i, s:i, s:i, s:i, s:I, s:i}",
 			 "pid", p->pid, "ppid", p->ppid, "state", state,
-			 "daemon", "exit", json_exit(p->exit_status),
+			 "daemon", json_daemon(r), "exit", json_exit_text(r->exit),
 			 "name", json_name(p->comm, strlen(p->comm)),
 			 "cmdline", cmdline ? json_name(cmdline, strlen(cmdline)) : json_null(),
-			 "pgid", p->pgid, "sid", p->sid, "tty", p->tty_nr, "threads", p->threads,
+			 "role", r->role, "note", r->note[0] ? r->note : NULL, "pgid", p->pgid, "sid", p->sid, "tty", p->tty_nr, "threads", p->threads,
 			 "start_time", (json_int_t)p->start_time, "depth", depth);
 }
 
@@ -261,11 +369,11 @@ static void write_json_frame(struct frame_state *fs, size_t nrows)
 	json_t *procs = json_array();
 
 	for (size_t i = 0; i < nrows; i++)
-		json_array_append_new(procs, json_proc(fs, fs->rows[i].proc, fs->tree.nodes[i].depth));
+		json_array_append_new(procs, json_proc(fs, &fs->rows[i], fs->tree.nodes[i].depth));
 	write_json_line(json_pack(
 		"{s:s, s:I, s:f, s:s, s:{s:i, s:i, s:i, s:i, s:i}, s:o}", "type", "frame",
 		"frame", (json_int_t)fs->frame, "time", seconds(fs->snap.taken), "view",
-		fs->opt->family_pid > 0 ? "family" : "all", "counts", "total", c->total, "running",
+		view_name(fs), "counts", "total", c->total, "running",
 		c->running, "sleeping", c->sleeping, "stopped", c->stopped, "zombie", c->zombie,
 		"processes", procs));
 }
@@ -277,12 +385,14 @@ static void write_json_events(struct frame_state *fs)
 
 		if (!ev || !event_in_view(fs, ev))
 			continue;
-		write_json_line(json_pack("{s:s, s:I, s:f, s:s, s:i, s:i, s:i, s:o, s:o}",
+		write_json_line(json_pack("{s:s, s:I, s:f, s:s, s:i, s:i, s:i, s:o, s:o, s:o}",
 					  "type", "event", "seq", (json_int_t)ev->seq, "time",
 					  seconds(ev->when), "kind", track_kind_name(ev->kind),
 					  "pid", ev->pid, "old_ppid", ev->old_ppid, "new_ppid",
 					  ev->new_ppid, "exit", json_exit(ev->exit_status), "name",
-					  json_name(ev->name, strlen(ev->name))));
+					  json_name(ev->name, strlen(ev->name)), "text",
+					  ev->text[0] ? json_name(ev->text, strlen(ev->text))
+						      : json_null()));
 	}
 }
 
@@ -296,16 +406,34 @@ static int rows_reserve(struct frame_state *fs)
 	return fs->rows ? 0 : -ENOMEM;
 }
 
+/* What the lab knows and /proc does not: daemon flag, exit codes reaped by
+ * a creator, notes and roles. */
+static void annotate_rows(struct frame_state *fs, size_t nrows)
+{
+	for (size_t i = 0; i < nrows && fs->lab_on; i++) {
+		struct row *r = &fs->rows[i];
+		const struct lab_member *m = lab_member_of(&fs->lab, r->proc);
+
+		r->role = lab_role(&fs->lab, r->proc);
+		lab_note(&fs->lab, r->proc, r->note, sizeof r->note);
+		if (!m)
+			continue;
+		snprintf(r->daemon, sizeof r->daemon, "%s", m->daemon ? "yes" : "no");
+		if (m->exit_source != LAB_EXIT_UNKNOWN)
+			lab_exit_text(m, r->exit, sizeof r->exit);
+	}
+}
+
 static int one_frame(struct frame_state *fs)
 {
 	size_t nrows;
 	int rc;
 
-	if ((rc = scan_all(fs->scan, &fs->snap)) < 0 || (rc = track_update(fs->track, &fs->snap)) < 0 ||
-	    (rc = build_view(fs)) < 0 || (rc = rows_reserve(fs)) < 0)
+	if ((rc = take_snapshot(fs)) < 0 || (rc = build_view(fs)) < 0 || (rc = rows_reserve(fs)) < 0)
 		return rc;
 	fs->frame++;
 	nrows = rows_build(fs->rows, fs->rows_cap, &fs->tree, fs->view.procs, &fs->style);
+	annotate_rows(fs, nrows);
 	if (fs->opt->json) {
 		write_json_frame(fs, nrows);
 		write_json_events(fs);
@@ -330,23 +458,96 @@ static void install_stop_handlers(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* Sleeps until the absolute deadline; false when a stop signal came first. */
-static bool wait_until(struct timespec *deadline, long delay_ms)
+static void add_ms(struct timespec *t, long ms)
 {
-	deadline->tv_sec += delay_ms / 1000;
-	deadline->tv_nsec += (delay_ms % 1000) * 1000000L;
-	if (deadline->tv_nsec >= 1000000000L) {
-		deadline->tv_sec++;
-		deadline->tv_nsec -= 1000000000L;
+	t->tv_sec += ms / 1000;
+	t->tv_nsec += (ms % 1000) * 1000000L;
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
 	}
-	while (!stop_requested &&
-	       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, deadline, NULL) == EINTR)
-		;
-	return !stop_requested;
+}
+
+static long ms_until(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (t->tv_sec - now.tv_sec) * 1000 + (t->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+/* When the script's next step is due, or NULL when there is none. */
+static const struct script_step *next_step(const struct frame_state *fs, struct timespec *due)
+{
+	const struct script *sc = fs->opt->script;
+
+	if (!sc || fs->next_step >= sc->count)
+		return NULL;
+	*due = fs->t0;
+	add_ms(due, (long)(sc->steps[fs->next_step].at * 1000.0));
+	return &sc->steps[fs->next_step];
+}
+
+/* Waits for lab activity until the deadline (or a stop signal). */
+static void wait_for_lab(struct frame_state *fs, long timeout_ms)
+{
+	struct pollfd fds[1024];
+	size_t n = fs->lab_on ? lab_poll_fds(&fs->lab, fds, 1024) : 0;
+
+	if (timeout_ms < 0)
+		timeout_ms = 0;
+	if (poll(fds, n, (int)(timeout_ms > 60000 ? 60000 : timeout_ms)) > 0)
+		lab_handle(&fs->lab, fds, n);
+}
+
+/* Runs due script steps; false when one of them was quit. */
+static bool run_due_steps(struct frame_state *fs)
+{
+	struct timespec due;
+	const struct script_step *step;
+
+	while ((step = next_step(fs, &due)) && ms_until(&due) <= 0) {
+		char err[256];
+
+		fs->next_step++;
+		if (script_run(step, &fs->lab, err, sizeof err) == 1)
+			return false;
+	}
+	return true;
+}
+
+static int run_loop(struct frame_state *fs)
+{
+	struct timespec next_frame = fs->t0, due;
+	int rc = 0;
+
+	while (!stop_requested) {
+		long wait;
+
+		if (!run_due_steps(fs))
+			break;
+		if (ms_until(&next_frame) <= 0) {
+			if ((rc = one_frame(fs)) < 0)
+				break;
+			if (fs->opt->iterations && fs->frame >= fs->opt->iterations)
+				break;
+			add_ms(&next_frame, fs->opt->delay_ms);
+		}
+		wait = ms_until(&next_frame);
+		if (next_step(fs, &due) && ms_until(&due) < wait)
+			wait = ms_until(&due);
+		wait_for_lab(fs, wait);
+	}
+	return rc;
 }
 
 static void frame_state_free(struct frame_state *fs)
 {
+	if (fs->lab_on) {
+		lab_stop(&fs->lab, LAB_STOP_WAIT_MS);
+		lab_free(&fs->lab);
+	}
+	free(fs->watch);
 	scan_close(fs->scan);
 	track_free(fs->track);
 	scan_snapshot_free(&fs->snap);
@@ -364,7 +565,6 @@ static bool locale_is_utf8(void)
 int batch_run(const struct batch_options *opt)
 {
 	struct frame_state fs = { .opt = opt };
-	struct timespec deadline;
 	char err[256];
 	int rc;
 
@@ -379,11 +579,16 @@ int batch_run(const struct batch_options *opt)
 		return 1;
 	}
 	install_stop_handlers();
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	do {
-		rc = one_frame(&fs);
-	} while (rc == 0 && (opt->iterations == 0 || fs.frame < opt->iterations) &&
-		 wait_until(&deadline, opt->delay_ms));
+	if (opt->scenario) {
+		if (lab_start(&fs.lab, opt->scenario, fs.track, err, sizeof err) < 0) {
+			fprintf(stderr, "forktop: %s\n", err);
+			frame_state_free(&fs);
+			return 1;
+		}
+		fs.lab_on = true;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &fs.t0);
+	rc = run_loop(&fs);
 	frame_state_free(&fs);
 	if (rc < 0 && rc != -EPIPE) {
 		fprintf(stderr, "forktop: reading processes failed: %s\n", strerror(-rc));

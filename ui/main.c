@@ -22,20 +22,31 @@ static void print_help(FILE *out)
 	fprintf(out,
 		"Usage: forktop [OPTION]...\n"
 		"Watch the Unix process lifecycle: a live process forest with parents,\n"
-		"states, exit codes, and the events between frames.\n"
+		"states, exit codes, and the events between frames. forktop starts a lab:\n"
+		"a family of real processes that behaves like Python's multiprocessing\n"
+		"with daemonic and non-daemonic children.\n"
 		"\n"
 		"  -b, --batch           print frames as text, like top -b (the default)\n"
 		"  -d, --delay MS        milliseconds between frames (default 1000, 10..3600000)\n"
 		"  -n, --iterations N    stop after N frames (default: until interrupted)\n"
-		"  -A, --all             show every process on the machine\n"
+		"  -A, --all             show every process on the machine (default: the lab,\n"
+		"                        PID 1 and forktop)\n"
 		"  -p, --pid PID         show one process's family: its ancestors and descendants\n"
+		"                        (no lab)\n"
+		"  -s, --scenario FILE   the lab's scenario: a file, or the name of a shipped one\n"
+		"                        (default, stubborn, zombies, nested; default: default)\n"
+		"      --no-lab          start no lab: a plain monitor of every process\n"
+		"  -S, --script STEPS    timed lab actions: '@SECONDS ACTION [TARGET]; ...' with\n"
+		"                        ACTION terminate, kill, join (TARGET [by JOINER]),\n"
+		"                        spawn (GROUP or PROCESS), kill-main, exit-main, quit\n"
 		"  -j, --json            write NDJSON: one object per frame and per event\n"
 		"      --ascii           ASCII tree glyphs, every non-ASCII byte escaped\n"
 		"  -h, --help            show this help and exit\n"
 		"  -V, --version         show the version and exit\n"
 		"\n"
-		"Columns: PID PPID S (state) DAEMON EXIT (Python-style exit code: N for\n"
-		"exit(N), -N when killed by signal N; '-' while unknown) NAME.\n"
+		"Columns: PID PPID S (state) DAEMON (Python's daemon flag, lab only) EXIT\n"
+		"(Python's exitcode: N for exit(N), -N when killed by signal N; '-' while\n"
+		"unknown) NAME.\n"
 		"See forktop(1).\n");
 }
 
@@ -65,24 +76,37 @@ static bool parse_long(const char *s, long min, long max, long *out)
 	return true;
 }
 
-enum { OPT_ASCII = 256 };
+enum { OPT_ASCII = 256, OPT_NO_LAB };
+
+struct cli {
+	struct batch_options batch;
+	const char *scenario_path;
+	const char *script_text;
+	bool no_lab;
+};
 
 static const struct option long_options[] = {
 	{ "batch", no_argument, NULL, 'b' },      { "delay", required_argument, NULL, 'd' },
 	{ "iterations", required_argument, NULL, 'n' },
 	{ "all", no_argument, NULL, 'A' },        { "pid", required_argument, NULL, 'p' },
 	{ "json", no_argument, NULL, 'j' },       { "ascii", no_argument, NULL, OPT_ASCII },
+	{ "scenario", required_argument, NULL, 's' }, { "no-lab", no_argument, NULL, OPT_NO_LAB },
+	{ "script", required_argument, NULL, 'S' },
 	{ "help", no_argument, NULL, 'h' },       { "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
 /* Returns -1 to go on, or an exit status. */
-static int parse_option(int c, const char *arg, struct batch_options *opt)
+static int parse_option(int c, const char *arg, struct cli *cli)
 {
+	struct batch_options *opt = &cli->batch;
 	long v;
 
 	switch (c) {
 	case 'b': return -1;
+	case 's': cli->scenario_path = arg; return -1;
+	case 'S': cli->script_text = arg; return -1;
+	case OPT_NO_LAB: cli->no_lab = true; return -1;
 	case 'A': opt->all = true; return -1;
 	case 'j': opt->json = true; return -1;
 	case OPT_ASCII: opt->ascii = true; return -1;
@@ -118,14 +142,64 @@ static int check_family_pid(pid_t pid)
 	return EXIT_USAGE;
 }
 
+/* A scenario given by name ("stubborn") is looked for beside the binary
+ * (data/NAME.conf, in the build tree) and where make install put it. */
+static const char *resolve_scenario(const char *arg, char *buf, size_t len)
+{
+	char exe[4096];
+	ssize_t n;
+
+	if (access(arg, F_OK) == 0 || strchr(arg, '/'))
+		return arg;
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		*strrchr(exe, '/') = '\0';
+		snprintf(buf, len, "%s/data/%s.conf", exe, arg);
+		if (access(buf, R_OK) == 0)
+			return buf;
+	}
+	snprintf(buf, len, "%s/%s.conf", PKGDATADIR, arg);
+	return access(buf, R_OK) == 0 ? buf : arg;
+}
+
+/* Loads the scenario and the script; both are checked before anything starts. */
+static int prepare_lab(struct cli *cli, struct scenario *sc, struct script *script)
+{
+	char err[512], path[4200];
+
+	if (cli->no_lab || cli->batch.family_pid > 0) {
+		if (cli->scenario_path || cli->script_text)
+			return usage_error("%s", "--scenario and --script need the lab "
+					   "(not --no-lab or --pid)");
+		return -1;
+	}
+	if (cli->scenario_path &&
+	    scenario_load_file(resolve_scenario(cli->scenario_path, path, sizeof path), sc, err,
+			       sizeof err) < 0)
+		return usage_error("%s", err);
+	if (!cli->scenario_path)
+		scenario_default(sc);
+	cli->batch.scenario = sc;
+	if (cli->script_text) {
+		if (script_parse(cli->script_text, sc, script, err, sizeof err) < 0)
+			return usage_error("%s", err);
+		cli->batch.script = script;
+	}
+	return -1;
+}
+
 int main(int argc, char **argv)
 {
-	struct batch_options opt = { .delay_ms = 1000 };
+	struct cli cli = { .batch = { .delay_ms = 1000 } };
+	struct batch_options *opt = &cli.batch;
+	struct scenario scenario;
+	struct script script = { 0 };
 	int c, rc;
 
 	setlocale(LC_ALL, "");
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":bd:n:Ap:jhV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":bd:n:Ap:js:S:hV", long_options, NULL)) != -1) {
 		char shortopt[3] = { '-', (char)optopt, '\0' };
 		const char *typed = argv[optind - 1];
 		const char *name = strncmp(typed, "--", 2) == 0 || !optopt ? typed : shortopt;
@@ -134,14 +208,20 @@ int main(int argc, char **argv)
 			return usage_error("unknown option '%s'", name);
 		if (c == ':')
 			return usage_error("option '%s' needs a value", name);
-		if ((rc = parse_option(c, optarg, &opt)) >= 0)
+		if ((rc = parse_option(c, optarg, &cli)) >= 0)
 			return rc;
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (opt.all && opt.family_pid > 0)
+	if (opt->all && opt->family_pid > 0)
 		return usage_error("%s", "--all and --pid choose different views: give one");
-	if (opt.family_pid > 0 && (rc = check_family_pid(opt.family_pid)) >= 0)
+	if (opt->family_pid > 0 && (rc = check_family_pid(opt->family_pid)) >= 0)
 		return rc;
-	return batch_run(&opt);
+	if ((rc = prepare_lab(&cli, &scenario, &script)) >= 0)
+		return rc;
+	if (cli.no_lab && !opt->family_pid)
+		opt->all = true;
+	rc = batch_run(opt);
+	script_free(&script);
+	return rc;
 }

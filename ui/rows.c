@@ -63,6 +63,8 @@ size_t rows_build(struct row *rows, size_t cap, const struct tree *tree,
 		r->ppid = p->ppid;
 		r->state = p->state;
 		snprintf(r->daemon, sizeof r->daemon, "-");
+		r->note[0] = '\0';
+		r->role = NULL;
 		format_exit(r->exit, sizeof r->exit, p->exit_status);
 		rows_prefix(tree, (int)i, style, r->prefix, sizeof r->prefix);
 		text_escape(r->name, sizeof r->name, p->comm, strlen(p->comm), flags);

@@ -26,6 +26,8 @@ struct row {
 	char exit[8];   /* Python exitcode or "-" */
 	char prefix[ROWS_INDENT_MAX * 4 * 3 + 8]; /* tree glyphs */
 	char name[4 * SCAN_COMM_MAX + 1];         /* escaped comm */
+	char note[96];    /* "orphan: was under ..." or "" */
+	const char *role; /* "monitor", "main", "child", "grandchild" or NULL */
 };
 
 /* The glyph prefix of node (ancestors' bars, then its own branch). */

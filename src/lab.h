@@ -1,0 +1,103 @@
+/* lab: the monitor's side of the demo family (shared LAB.md): starting the
+ * lab main, the channels to every lab process, the model of who is who
+ * (name, daemon flag, creator, exit code and where it came from), and the
+ * actions a user can take. It signals lab processes only, and only through
+ * their pidfds. It never draws anything. */
+#ifndef FORKTOP_LAB_H
+#define FORKTOP_LAB_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "labmsg.h"
+#include "scan.h"
+#include "scenario.h"
+#include "track.h"
+
+enum lab_exit_source {
+	LAB_EXIT_UNKNOWN,
+	LAB_EXIT_CREATOR, /* its creator's wait (join, exit routine, start()) */
+	LAB_EXIT_MONITOR, /* the monitor's wait (main is the monitor's child) */
+	LAB_EXIT_ZOMBIE,  /* /proc/PID/stat of the zombie */
+	LAB_EXIT_PIDFD,   /* the pidfd's exit information, after anyone reaped it */
+};
+
+struct lab_member {
+	pid_t pid;
+	unsigned long long start_time; /* from the first snapshot that showed it; 0 before */
+	int conn;                      /* channel; -1 once closed */
+	int pidfd;                     /* -1 until the process said hello */
+	char name[LAB_NAME_MAX];
+	char group[LAB_NAME_MAX];      /* "" for main */
+	bool daemon;
+	int depth;                     /* 0 main, 1 child, 2 grandchild, ... */
+	pid_t creator;
+	char creator_name[LAB_NAME_MAX];
+	pid_t ppid;                    /* its parent in the latest snapshot; 0 before */
+	bool exited;                   /* its pidfd said it ended */
+	bool gone;                     /* reaped and out of /proc: no longer watched */
+	int exit_status;               /* a wait status, or SCAN_NO_STATUS */
+	enum lab_exit_source exit_source;
+	pid_t joining;                 /* blocked in join() of this PID; 0 when not */
+	bool in_exit_routine;
+};
+
+struct lab {
+	struct scenario sc;
+	struct track *track;
+	struct lab_member *members;
+	size_t count, cap;
+	pid_t monitor_pid;
+	bool started;
+};
+
+/* Forks the lab main (its own process group) for scenario sc. Lab events
+ * go to track. Returns 0, or -1 with a reason in err. */
+int lab_start(struct lab *lab, const struct scenario *sc, struct track *track, char *err,
+	      size_t errlen);
+/* Ends every lab process (SIGKILL through pidfds), reaps main, and waits up
+ * to wait_ms for all of them to be gone. Safe to call twice. */
+void lab_stop(struct lab *lab, int wait_ms);
+void lab_free(struct lab *lab);
+
+/* Descriptors to poll: channels and pidfds. Returns how many were written. */
+size_t lab_poll_fds(const struct lab *lab, struct pollfd *fds, size_t cap);
+/* Handles whatever poll() reported on the descriptors lab_poll_fds gave. */
+void lab_handle(struct lab *lab, const struct pollfd *fds, size_t n);
+/* Learns exit codes and identities from a snapshot (zombies, pidfd exit
+ * information) and drops members that are gone. */
+void lab_observe(struct lab *lab, const struct scan_snapshot *snap);
+
+/* PIDs the lab view must scan (members not gone). Returns how many. */
+size_t lab_watch_pids(const struct lab *lab, pid_t *out, size_t cap);
+/* The member this process is (same PID and start time), or NULL. */
+const struct lab_member *lab_member_of(const struct lab *lab, const struct scan_proc *p);
+const struct lab_member *lab_find(const struct lab *lab, const char *name);
+const struct lab_member *lab_main(const struct lab *lab);
+/* True while some lab process has not ended. */
+bool lab_running(const struct lab *lab);
+
+/* Actions. Each returns 0, or -1 with the reason in err (also logged as a
+ * TRACK_LAB_ERROR event). */
+int lab_terminate(struct lab *lab, const char *name, char *err, size_t errlen);
+int lab_kill(struct lab *lab, const char *name, char *err, size_t errlen);
+int lab_signal(struct lab *lab, const char *name, int sig, char *err, size_t errlen);
+/* joiner NULL: the target's creator joins it, as Python allows. */
+int lab_join(struct lab *lab, const char *target, const char *joiner, char *err, size_t errlen);
+/* target: a group name, or a process whose creator starts another of its group. */
+int lab_spawn(struct lab *lab, const char *target, char *err, size_t errlen);
+int lab_exit_main(struct lab *lab, char *err, size_t errlen);
+int lab_kill_main(struct lab *lab, char *err, size_t errlen);
+
+/* Python's exitcode text for a member ("-15", "0"), or "-" when unknown. */
+void lab_exit_text(const struct lab_member *m, char *buf, size_t len);
+/* A short note for a process row: "orphan: was under 4013 MainProcess",
+ * "blocked in join(Process-3)", "zombie: not joined", "adopted orphans".
+ * Empty when there is nothing to say. Costs O(lab size), not O(machine). */
+void lab_note(const struct lab *lab, const struct scan_proc *p, char *buf, size_t len);
+/* "monitor", "main", "child", "grandchild" or NULL for a process outside the lab. */
+const char *lab_role(const struct lab *lab, const struct scan_proc *p);
+
+#endif

@@ -1,0 +1,121 @@
+/* labmsg: fixed-size records over SOCK_SEQPACKET (message boundaries are
+ * kept by the kernel), one optional SCM_RIGHTS descriptor each. */
+#include "labmsg.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+struct lab_msg lab_msg_make(enum lab_msg_type type, pid_t pid, const char *name,
+			    const char *text)
+{
+	struct lab_msg m;
+
+	memset(&m, 0, sizeof m);
+	m.magic = LAB_MSG_MAGIC;
+	m.type = (uint32_t)type;
+	m.pid = pid;
+	snprintf(m.name, sizeof m.name, "%s", name ? name : "");
+	snprintf(m.text, sizeof m.text, "%s", text ? text : "");
+	return m;
+}
+
+bool lab_msg_decode(const void *buf, size_t len, struct lab_msg *out)
+{
+	struct lab_msg m;
+
+	if (len != sizeof m)
+		return false;
+	memcpy(&m, buf, sizeof m);
+	if (m.magic != LAB_MSG_MAGIC || m.type < LAB_HELLO || m.type >= LAB_MSG_TYPE_END)
+		return false;
+	if (!memchr(m.name, '\0', sizeof m.name) || !memchr(m.text, '\0', sizeof m.text))
+		return false;
+	if (m.pid < 0 || m.target < 0 || m.creator < 0)
+		return false;
+	*out = m;
+	return true;
+}
+
+int lab_msg_send(int sock, const struct lab_msg *msg, int fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = { .iov_base = (void *)msg, .iov_len = sizeof *msg };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	ssize_t n;
+
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(&control, 0, sizeof control);
+		mh.msg_control = control.buf;
+		mh.msg_controllen = sizeof control.buf;
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof fd);
+	}
+	do
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return n == (ssize_t)sizeof *msg ? 0 : -EIO;
+}
+
+/* Takes the descriptors a message carried: keeps the first, closes others. */
+static int take_fds(struct msghdr *mh)
+{
+	int kept = -1;
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+			if (kept < 0)
+				kept = fd;
+			else
+				close(fd);
+		}
+	}
+	return kept;
+}
+
+int lab_msg_recv(int sock, struct lab_msg *msg, int *fd)
+{
+	union {
+		char buf[CMSG_SPACE(4 * sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	char buf[sizeof *msg + 1];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+			     .msg_controllen = sizeof control.buf };
+	ssize_t n;
+
+	*fd = -1;
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	*fd = take_fds(&mh);
+	if (n == 0 && *fd < 0)
+		return 0;
+	if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || !lab_msg_decode(buf, (size_t)n, msg)) {
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		return -EBADMSG;
+	}
+	return 1;
+}

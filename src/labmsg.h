@@ -1,0 +1,61 @@
+/* labmsg: the control channel between the monitor and each lab process.
+ * Owns the wire format (one fixed-size record per SOCK_SEQPACKET message,
+ * optionally carrying one file descriptor) and its validation. Input from
+ * the socket is untrusted: lab_msg_decode accepts only well-formed records. */
+#ifndef FORKTOP_LABMSG_H
+#define FORKTOP_LABMSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define LAB_MSG_MAGIC 0x666b7431u /* "fkt1" */
+#define LAB_NAME_MAX 32
+#define LAB_TEXT_MAX 160
+
+enum lab_msg_type {
+	/* lab process -> monitor */
+	LAB_HELLO = 1,    /* I am pid (name, daemon=value, creator); carries my own pidfd */
+	LAB_NEW_CHILD,    /* I forked target; carries the monitor's end of its channel */
+	LAB_LOG,          /* a multiprocessing log line (text) */
+	LAB_ERROR,        /* an error a Python process would raise (text) */
+	LAB_REAPED,       /* I reaped my child target; value = wait status */
+	LAB_JOIN_BEGIN,   /* I am blocked in join(target) */
+	LAB_JOIN_END,     /* join(target) returned; value = wait status */
+	/* monitor -> lab process */
+	LAB_CMD_JOIN,     /* join your child target */
+	LAB_CMD_SPAWN,    /* start another child in group name */
+	LAB_CMD_EXIT,     /* end your work now: the normal exit (exit routine) */
+	LAB_MSG_TYPE_END,
+};
+
+struct lab_msg {
+	uint32_t magic;
+	uint32_t type;
+	int32_t pid;     /* the sender (lab process) or the addressee (command) */
+	int32_t target;  /* a child's pid */
+	int32_t value;   /* daemon flag, wait status */
+	int32_t creator; /* HELLO: the creator's pid */
+	char name[LAB_NAME_MAX]; /* process or group name, NUL-terminated */
+	char text[LAB_TEXT_MAX]; /* NUL-terminated */
+};
+
+/* A record with the magic set and the strings copied (bounded). */
+struct lab_msg lab_msg_make(enum lab_msg_type type, pid_t pid, const char *name,
+			    const char *text);
+
+/* True when buf holds exactly one well-formed record: right size and magic,
+ * a known type, NUL-terminated strings. Copies it into out. */
+bool lab_msg_decode(const void *buf, size_t len, struct lab_msg *out);
+
+/* Sends one record, with fd attached when fd >= 0 (MSG_NOSIGNAL: a gone
+ * peer is -EPIPE, not a signal). Returns 0 or a negative errno. */
+int lab_msg_send(int sock, const struct lab_msg *msg, int fd);
+
+/* Receives one record. Returns 1 with *fd set (-1 when none came), 0 at end
+ * of stream, or a negative errno (-EBADMSG for a malformed record). Any fd
+ * that came with a malformed record is closed. */
+int lab_msg_recv(int sock, struct lab_msg *msg, int *fd);
+
+#endif

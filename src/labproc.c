@@ -1,0 +1,442 @@
+/* labproc: one lab process. Everything it does is reported over its
+ * channel (LAB_LOG lines in multiprocessing.log_to_stderr() style, joins,
+ * reaped children with their wait status). Every wait that Python makes
+ * without a timeout is made here without one too, but also watches the
+ * channel: when the monitor is gone, however it died, the process ends. */
+#include "labproc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "labmsg.h"
+
+#define CHANNEL_FD 3
+#define CHILDREN_MAX 256
+
+struct child {
+	pid_t pid;
+	int pidfd;
+	char name[LAB_NAME_MAX];
+	bool daemon;
+	int group;
+	bool reaped;
+	int status;
+};
+
+struct labproc {
+	const struct scenario *sc;
+	int conn;
+	pid_t pid;
+	char name[LAB_NAME_MAX];
+	bool daemon;
+	int group;           /* SCENARIO_TOP_LEVEL for main */
+	double lifetime;
+	int exit_code;
+	int next_number;     /* Python's per-process _process_counter */
+	struct child children[CHILDREN_MAX];
+	int nchildren;
+	int sigfd, timerfd;
+};
+
+_Noreturn static void lifeline_broken(void)
+{
+	_exit(0);
+}
+
+static void send_msg(struct labproc *lp, struct lab_msg *m, int fd)
+{
+	if (lab_msg_send(lp->conn, m, fd) == -EPIPE)
+		lifeline_broken();
+}
+
+__attribute__((format(printf, 3, 4)))
+static void report(struct labproc *lp, enum lab_msg_type type, const char *fmt, ...)
+{
+	char text[LAB_TEXT_MAX];
+	struct lab_msg m;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	m = lab_msg_make(type, lp->pid, lp->name, text);
+	send_msg(lp, &m, -1);
+}
+
+/* multiprocessing's util.info() as log_to_stderr() formats it. */
+__attribute__((format(printf, 2, 3)))
+static void report_log(struct labproc *lp, const char *fmt, ...)
+{
+	char what[LAB_TEXT_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	report(lp, LAB_LOG, "[INFO/%s] %s", lp->name, what);
+}
+
+static void report_child(struct labproc *lp, enum lab_msg_type type, const struct child *c)
+{
+	struct lab_msg m = lab_msg_make(type, lp->pid, c->name, NULL);
+
+	m.target = c->pid;
+	m.value = c->status;
+	send_msg(lp, &m, -1);
+}
+
+static void mark_reaped(struct labproc *lp, struct child *c, int status)
+{
+	c->reaped = true;
+	c->status = status;
+	close(c->pidfd);
+	c->pidfd = -1;
+	report_child(lp, LAB_REAPED, c);
+}
+
+/* Python's _cleanup(): reap every child that has finished, without waiting. */
+static void reap_finished(struct labproc *lp)
+{
+	for (int i = 0; i < lp->nchildren; i++) {
+		struct child *c = &lp->children[i];
+		int status;
+
+		if (!c->reaped && waitpid(c->pid, &status, WNOHANG) == c->pid)
+			mark_reaped(lp, c, status);
+	}
+}
+
+/* Blocks until the child ends (no timeout, as Python's join()), unless the
+ * lifeline breaks first. Then reaps it. */
+static void wait_child(struct labproc *lp, struct child *c)
+{
+	struct pollfd p[2] = { { c->pidfd, POLLIN, 0 }, { lp->conn, POLLRDHUP, 0 } };
+	int status;
+
+	for (;;) {
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			lifeline_broken();
+		if (p[1].revents & (POLLHUP | POLLRDHUP | POLLERR))
+			lifeline_broken();
+		if (p[0].revents & POLLIN)
+			break;
+	}
+	while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	mark_reaped(lp, c, status);
+}
+
+static void join_child(struct labproc *lp, struct child *c)
+{
+	report_child(lp, LAB_JOIN_BEGIN, c);
+	if (!c->reaped)
+		wait_child(lp, c);
+	report_child(lp, LAB_JOIN_END, c);
+}
+
+/* Python's util._exit_function(): terminate live daemonic children, then
+ * join every live child. */
+static void exit_routine(struct labproc *lp)
+{
+	report_log(lp, "process shutting down");
+	reap_finished(lp);
+	for (int i = 0; i < lp->nchildren; i++) {
+		struct child *c = &lp->children[i];
+
+		if (!c->reaped && c->daemon) {
+			report_log(lp, "calling terminate() for daemon %s", c->name);
+			pidfd_send_signal(c->pidfd, SIGTERM, NULL, 0);
+		}
+	}
+	reap_finished(lp);
+	for (int i = 0; i < lp->nchildren; i++) {
+		struct child *c = &lp->children[i];
+
+		if (!c->reaped) {
+			report_log(lp, "calling join() for process %s", c->name);
+			join_child(lp, c);
+		}
+	}
+}
+
+static bool is_main(const struct labproc *lp)
+{
+	return lp->group == SCENARIO_TOP_LEVEL;
+}
+
+/* The end of the work, or sys.exit(code): the exit routine, then exit. */
+_Noreturn static void normal_exit(struct labproc *lp, int code)
+{
+	exit_routine(lp);
+	if (!is_main(lp))
+		report_log(lp, "process exiting with exitcode %d", code);
+	_exit(code);
+}
+
+/* Ctrl-C: the exit routine runs, then the process dies by SIGINT. */
+_Noreturn static void interrupted(struct labproc *lp)
+{
+	sigset_t set;
+
+	exit_routine(lp);
+	signal(SIGINT, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(SIGINT);
+	_exit(128 + SIGINT);
+}
+
+static void child_name(const struct labproc *lp, int number, char *buf, size_t len)
+{
+	if (is_main(lp))
+		snprintf(buf, len, "Process-%d", number);
+	else
+		snprintf(buf, len, "%.20s:%d", lp->name, number);
+}
+
+static void setup_events(struct labproc *lp)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	lp->sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+	lp->timerfd = -1;
+	if (lp->lifetime >= 0) {
+		struct itimerspec when = { .it_value = {
+			.tv_sec = (time_t)lp->lifetime,
+			.tv_nsec = (long)((lp->lifetime - (double)(time_t)lp->lifetime) * 1e9) } };
+
+		if (when.it_value.tv_sec == 0 && when.it_value.tv_nsec == 0)
+			when.it_value.tv_nsec = 1; /* zero would disarm the timer */
+		lp->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+		timerfd_settime(lp->timerfd, 0, &when, NULL);
+	}
+}
+
+/* Makes conn the only descriptor besides stdio, at CHANNEL_FD. */
+static int keep_only_channel(int conn)
+{
+	if (conn != CHANNEL_FD) {
+		if (dup2(conn, CHANNEL_FD) < 0)
+			_exit(127);
+	}
+	fcntl(CHANNEL_FD, F_SETFD, FD_CLOEXEC);
+	close_range(CHANNEL_FD + 1, ~0U, 0);
+	return CHANNEL_FD;
+}
+
+static void say_hello(struct labproc *lp, pid_t creator)
+{
+	struct lab_msg m = lab_msg_make(LAB_HELLO, lp->pid, lp->name, NULL);
+	int self = pidfd_open(lp->pid, 0);
+
+	m.value = lp->daemon;
+	m.creator = creator;
+	snprintf(m.text, sizeof m.text, "%s",
+		 is_main(lp) ? "" : lp->sc->groups[lp->group].name);
+	send_msg(lp, &m, self);
+	if (self >= 0)
+		close(self);
+}
+
+_Noreturn static void run(struct labproc *lp);
+
+/* In the new child: becomes member number of group g, started by creator. */
+_Noreturn static void become_child(struct labproc *lp, int g, const char *name, int conn,
+				   pid_t creator)
+{
+	const struct scenario_group *grp = &lp->sc->groups[g];
+
+	lp->conn = keep_only_channel(conn);
+	lp->pid = getpid();
+	snprintf(lp->name, sizeof lp->name, "%s", name);
+	lp->daemon = grp->daemon;
+	lp->group = g;
+	lp->lifetime = grp->lifetime;
+	lp->exit_code = grp->exit_code;
+	lp->next_number = 1;
+	lp->nchildren = 0;
+	signal(SIGTERM, grp->ignore_sigterm ? SIG_IGN : SIG_DFL);
+	prctl(PR_SET_NAME, (unsigned long)lp->name, 0, 0, 0);
+	say_hello(lp, creator);
+	report_log(lp, "child process calling self.run()");
+	run(lp);
+}
+
+/* Python's Process.start() for a member of group g. */
+static void start_child(struct labproc *lp, int g)
+{
+	struct child *c;
+	struct lab_msg m;
+	int sp[2];
+	pid_t pid;
+
+	if (lp->daemon) {
+		/* AssertionError raised in run(): uncaught, the process exits with 1. */
+		report(lp, LAB_ERROR, "AssertionError: daemonic processes are not allowed to have children");
+		normal_exit(lp, 1);
+	}
+	reap_finished(lp);
+	if (lp->nchildren == CHILDREN_MAX) {
+		report(lp, LAB_ERROR, "cannot start more than %d children", CHILDREN_MAX);
+		return;
+	}
+	c = &lp->children[lp->nchildren];
+	*c = (struct child){ .daemon = lp->sc->groups[g].daemon, .group = g, .pidfd = -1 };
+	child_name(lp, lp->next_number++, c->name, sizeof c->name);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
+		report(lp, LAB_ERROR, "OSError: socketpair: %s", strerror(errno));
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(sp[1]);
+		become_child(lp, g, c->name, sp[0], getppid());
+	}
+	close(sp[0]);
+	if (pid < 0) {
+		report(lp, LAB_ERROR, "OSError: fork: %s", strerror(errno));
+		close(sp[1]);
+		return;
+	}
+	c->pid = pid;
+	c->pidfd = pidfd_open(pid, 0); /* our unreaped child: cannot be a recycled PID */
+	lp->nchildren++;
+	m = lab_msg_make(LAB_NEW_CHILD, lp->pid, c->name, NULL);
+	m.target = pid;
+	send_msg(lp, &m, sp[1]);
+	close(sp[1]);
+}
+
+static void start_subgroups(struct labproc *lp)
+{
+	for (int g = 0; g < lp->sc->ngroups; g++)
+		if (lp->sc->groups[g].parent == lp->group)
+			for (int i = 0; i < lp->sc->groups[g].count; i++)
+				start_child(lp, g);
+}
+
+static struct child *find_child(struct labproc *lp, pid_t pid)
+{
+	for (int i = 0; i < lp->nchildren; i++)
+		if (lp->children[i].pid == pid)
+			return &lp->children[i];
+	return NULL;
+}
+
+static void handle_command(struct labproc *lp, const struct lab_msg *m)
+{
+	struct child *c;
+	int g;
+
+	switch (m->type) {
+	case LAB_CMD_JOIN:
+		c = find_child(lp, m->target);
+		if (!c) {
+			report(lp, LAB_ERROR, "AssertionError: can only join a child process");
+			return;
+		}
+		join_child(lp, c);
+		return;
+	case LAB_CMD_SPAWN:
+		g = scenario_group_index(lp->sc, m->name);
+		if (g >= 0)
+			start_child(lp, g);
+		return;
+	case LAB_CMD_EXIT:
+		normal_exit(lp, lp->exit_code);
+	default:
+		return; /* not a command: ignore it */
+	}
+}
+
+static void read_command(struct labproc *lp)
+{
+	struct lab_msg m;
+	int fd, rc = lab_msg_recv(lp->conn, &m, &fd);
+
+	if (fd >= 0)
+		close(fd);
+	if (rc == 0 || (rc < 0 && rc != -EBADMSG && rc != -EAGAIN))
+		lifeline_broken();
+	if (rc == 1)
+		handle_command(lp, &m);
+}
+
+_Noreturn static void run(struct labproc *lp)
+{
+	setup_events(lp);
+	start_subgroups(lp);
+	for (;;) {
+		struct pollfd p[3] = { { lp->conn, POLLIN | POLLRDHUP, 0 },
+				       { lp->sigfd, POLLIN, 0 },
+				       { lp->timerfd, POLLIN, 0 } };
+		int n = lp->timerfd >= 0 ? 3 : 2;
+
+		if (poll(p, (nfds_t)n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			lifeline_broken();
+		}
+		if (p[0].revents & (POLLIN | POLLHUP | POLLRDHUP | POLLERR))
+			read_command(lp);
+		if (p[1].revents & POLLIN)
+			interrupted(lp);
+		if (n == 3 && (p[2].revents & POLLIN))
+			normal_exit(lp, lp->exit_code);
+	}
+}
+
+/* A clean process image for the lab: default signal dispositions, nothing
+ * blocked, stdio on /dev/null, only the channel open. */
+static void reset_process(void)
+{
+	sigset_t none;
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		if (null > 2)
+			close(null);
+	}
+}
+
+_Noreturn void labproc_main(const struct scenario *sc, int conn)
+{
+	static struct labproc lp;
+
+	setpgid(0, 0); /* main leads the lab's own process group */
+	reset_process();
+	lp = (struct labproc){ .sc = sc, .group = SCENARIO_TOP_LEVEL, .next_number = 1,
+			       .lifetime = sc->main_lifetime, .exit_code = sc->main_exit_code };
+	lp.conn = keep_only_channel(conn);
+	lp.pid = getpid();
+	snprintf(lp.name, sizeof lp.name, "MainProcess");
+	prctl(PR_SET_NAME, (unsigned long)lp.name, 0, 0, 0);
+	say_hello(&lp, getppid());
+	run(&lp);
+}

@@ -1,0 +1,18 @@
+/* labproc: the life of one lab process, behaving as CPython's
+ * multiprocessing does (see shared LAB.md): its work, the children it
+ * starts, joins, and the exit routine at a normal exit. It runs inside the
+ * forked lab processes only; the monitor never calls it. It never uses
+ * PR_SET_PDEATHSIG or setsid (they would hide what the lab teaches): its
+ * only tie to the monitor is its control channel, which is also its lifeline. */
+#ifndef FORKTOP_LABPROC_H
+#define FORKTOP_LABPROC_H
+
+#include <sys/types.h>
+
+#include "scenario.h"
+
+/* Becomes the lab's MainProcess in a freshly forked child of the monitor:
+ * own process group, /dev/null for stdio, only conn kept open. Never returns. */
+_Noreturn void labproc_main(const struct scenario *sc, int conn);
+
+#endif

@@ -1,0 +1,22 @@
+/* pidref: process handles that cannot hit a recycled PID (pidfds).
+ * Owns sending signals and reading exit information through pidfds; there
+ * is no function here that takes a bare PID to signal. */
+#ifndef FORKTOP_PIDREF_H
+#define FORKTOP_PIDREF_H
+
+#include <sys/types.h>
+
+/* Sends sig through the pidfd. Returns 0, -ESRCH when the process has
+ * ended (whatever now holds its PID is untouched), or another -errno. */
+int pidref_signal(int pidfd, int sig);
+
+/* The wait status of the process behind pidfd once it has been reaped by
+ * anyone (Linux 6.15+ PIDFD_INFO_EXIT). Returns 0, -EAGAIN while it has not
+ * been reaped yet, or -EOPNOTSUPP when this kernel cannot tell. */
+int pidref_exit_status(int pidfd, int *wait_status);
+
+/* The PID a pidfd refers to (from /proc/self/fdinfo), or -1: 0 when the
+ * process has been reaped. */
+pid_t pidref_pid(int pidfd);
+
+#endif

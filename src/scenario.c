@@ -1,0 +1,345 @@
+/* scenario: INI through inih. inih gives no line number to the handler but
+ * returns the line of the first error, so the handler only keeps the first
+ * message; checks that span sections point at the group's header line. */
+#include "scenario.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char scenario_default_text[] =
+	"; The default lab: two daemonic and two non-daemonic children of main;\n"
+	"; one non-daemonic child starts a grandchild.\n"
+	"[main]\n"
+	"name = default\n"
+	"description = 2 daemonic + 2 non-daemonic children, one with a grandchild\n"
+	"start_method = fork\n"
+	"lifetime = forever\n"
+	"[group daemons]\n"
+	"count = 2\n"
+	"daemon = yes\n"
+	"lifetime = forever\n"
+	"[group workers]\n"
+	"count = 1\n"
+	"daemon = no\n"
+	"lifetime = 60\n"
+	"[group helpers]\n"
+	"parent = workers\n"
+	"count = 1\n"
+	"daemon = no\n"
+	"lifetime = 50\n"
+	"[group loners]\n"
+	"count = 1\n"
+	"daemon = no\n"
+	"lifetime = 45\n";
+
+struct parse_state {
+	struct scenario *sc;
+	int group;      /* current [group] index, -1 in [main], -2 before any section */
+	char msg[200];  /* the first error */
+	bool failed;
+};
+
+__attribute__((format(printf, 2, 3)))
+static int fail(struct parse_state *ps, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ps->failed) {
+		va_start(ap, fmt);
+		vsnprintf(ps->msg, sizeof ps->msg, fmt, ap);
+		va_end(ap);
+		ps->failed = true;
+	}
+	return 0;
+}
+
+static bool parse_bool(const char *v, bool *out)
+{
+	if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"))
+		return *out = true, true;
+	if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0"))
+		return *out = false, true;
+	return false;
+}
+
+static bool parse_int(const char *v, int min, int max, int *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno || end == v || *end || n < min || n > max)
+		return false;
+	*out = (int)n;
+	return true;
+}
+
+/* "forever" or seconds in [0, 86400]. */
+static bool parse_lifetime(const char *v, double *out)
+{
+	char *end;
+	double d;
+
+	if (!strcmp(v, "forever"))
+		return *out = SCENARIO_FOREVER, true;
+	errno = 0;
+	d = strtod(v, &end);
+	if (errno || end == v || *end || !isfinite(d) || d < 0 || d > 86400)
+		return false;
+	*out = d;
+	return true;
+}
+
+static bool valid_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= SCENARIO_NAME_MAX)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
+static int main_key(struct parse_state *ps, const char *key, const char *v)
+{
+	struct scenario *sc = ps->sc;
+
+	if (!strcmp(key, "name")) {
+		if (!valid_name(v))
+			return fail(ps, "name '%s' must be 1-31 letters, digits, '-' or '_'", v);
+		snprintf(sc->name, sizeof sc->name, "%s", v);
+	} else if (!strcmp(key, "description")) {
+		snprintf(sc->description, sizeof sc->description, "%s", v);
+	} else if (!strcmp(key, "start_method")) {
+		if (strcmp(v, "fork") != 0)
+			return fail(ps, "start_method '%s' is not supported (use fork)", v);
+		snprintf(sc->start_method, sizeof sc->start_method, "%s", v);
+	} else if (!strcmp(key, "lifetime")) {
+		if (!parse_lifetime(v, &sc->main_lifetime))
+			return fail(ps, "lifetime '%s' must be 'forever' or seconds from 0 to 86400", v);
+	} else if (!strcmp(key, "exit_code")) {
+		if (!parse_int(v, 0, 255, &sc->main_exit_code))
+			return fail(ps, "exit_code '%s' must be from 0 to 255", v);
+	} else {
+		return fail(ps, "unknown key '%s' in [main]", key);
+	}
+	return 1;
+}
+
+static int group_key(struct parse_state *ps, const char *key, const char *v)
+{
+	struct scenario_group *g = &ps->sc->groups[ps->group];
+
+	if (!strcmp(key, "count")) {
+		if (!parse_int(v, 0, SCENARIO_COUNT_MAX, &g->count))
+			return fail(ps, "count '%s' must be from 0 to 32", v);
+	} else if (!strcmp(key, "daemon")) {
+		if (!parse_bool(v, &g->daemon))
+			return fail(ps, "daemon '%s' must be yes or no", v);
+	} else if (!strcmp(key, "lifetime")) {
+		if (!parse_lifetime(v, &g->lifetime))
+			return fail(ps, "lifetime '%s' must be 'forever' or seconds from 0 to 86400", v);
+	} else if (!strcmp(key, "exit_code")) {
+		if (!parse_int(v, 0, 255, &g->exit_code))
+			return fail(ps, "exit_code '%s' must be from 0 to 255", v);
+	} else if (!strcmp(key, "on_sigterm")) {
+		if (strcmp(v, "die") && strcmp(v, "ignore"))
+			return fail(ps, "on_sigterm '%s' must be die or ignore", v);
+		g->ignore_sigterm = !strcmp(v, "ignore");
+	} else if (!strcmp(key, "parent")) {
+		int p = scenario_group_index(ps->sc, v);
+
+		if (p < 0 || p == ps->group)
+			return fail(ps, "parent '%s' is not a group defined above [group %s]", v, g->name);
+		g->parent = p;
+	} else {
+		return fail(ps, "unknown key '%s' in [group %s]", key, g->name);
+	}
+	return 1;
+}
+
+static int open_group(struct parse_state *ps, const char *section)
+{
+	struct scenario *sc = ps->sc;
+	const char *name = section + strlen("group ");
+	struct scenario_group *g;
+
+	if (!valid_name(name))
+		return fail(ps, "group name '%s' must be 1-31 letters, digits, '-' or '_'", name);
+	if (scenario_group_index(sc, name) >= 0)
+		return fail(ps, "group '%s' is defined twice", name);
+	if (sc->ngroups == SCENARIO_GROUPS_MAX)
+		return fail(ps, "too many groups (at most 16) at '%s'", name);
+	ps->group = sc->ngroups++;
+	g = &sc->groups[ps->group];
+	*g = (struct scenario_group){ .parent = SCENARIO_TOP_LEVEL, .count = 1,
+				      .lifetime = SCENARIO_FOREVER };
+	snprintf(g->name, sizeof g->name, "%s", name);
+	return 1;
+}
+
+/* inih calls this with an empty name at each new section (INI_CALL_HANDLER_ON_NEW_SECTION
+ * is off in Debian's build), so sections are recognised on their first key. */
+static int handler(void *user, const char *section, const char *key, const char *value)
+{
+	struct parse_state *ps = user;
+	bool in_main = !strcmp(section, "main");
+
+	if (ps->failed)
+		return 0;
+	if (!in_main && strncmp(section, "group ", 6) != 0)
+		return fail(ps, "unknown section [%s] (want [main] or [group NAME])", section);
+	if (in_main) {
+		ps->group = -1;
+		return main_key(ps, key, value);
+	}
+	if (ps->group < 0 || strcmp(ps->sc->groups[ps->group].name, section + 6) != 0)
+		if (!open_group(ps, section))
+			return 0;
+	return group_key(ps, key, value);
+}
+
+static void defaults(struct scenario *sc)
+{
+	memset(sc, 0, sizeof *sc);
+	snprintf(sc->name, sizeof sc->name, "unnamed");
+	snprintf(sc->start_method, sizeof sc->start_method, "fork");
+	sc->main_lifetime = SCENARIO_FOREVER;
+}
+
+/* 1-based line of "[group NAME]" in text, or 0. */
+static int section_line(const char *text, const char *group)
+{
+	char header[SCENARIO_NAME_MAX + 16];
+	int line = 1;
+
+	snprintf(header, sizeof header, "[group %s]", group);
+	for (const char *p = text; *p; p++) {
+		const char *s = p;
+
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!strncmp(s, header, strlen(header)))
+			return line;
+		p = strchr(p, '\n');
+		if (!p)
+			break;
+		line++;
+	}
+	return 0;
+}
+
+static int check_whole(const struct scenario *sc, const char *text, const char *label,
+		       char *err, size_t errlen)
+{
+	int total = scenario_process_count(sc);
+
+	if (sc->ngroups == 0) {
+		snprintf(err, errlen, "%s:1: no [group NAME] section: the lab needs children", label);
+		return -1;
+	}
+	if (total > 256) {
+		snprintf(err, errlen, "%s:%d: the scenario starts %d processes (at most 256)", label,
+			 section_line(text, sc->groups[sc->ngroups - 1].name), total);
+		return -1;
+	}
+	return 0;
+}
+
+int scenario_load_string(const char *text, const char *label, struct scenario *out,
+			 char *err, size_t errlen)
+{
+	struct parse_state ps = { .sc = out, .group = -2 };
+	int line;
+
+	defaults(out);
+	line = ini_parse_string(text, handler, &ps);
+	if (line != 0 || ps.failed) {
+		if (ps.failed)
+			snprintf(err, errlen, "%s:%d: %s", label, line, ps.msg);
+		else
+			snprintf(err, errlen, "%s:%d: not a 'key = value' line or a [section]", label, line);
+		return -1;
+	}
+	return check_whole(out, text, label, err, errlen);
+}
+
+int scenario_load_file(const char *path, struct scenario *out, char *err, size_t errlen)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = fopen(path, "r");
+	int rc;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	text = malloc(65537);
+	if (text)
+		len = fread(text, 1, 65536, f);
+	if (text && len == 65536 && fgetc(f) != EOF) {
+		snprintf(err, errlen, "%s: larger than 64 KiB: not a scenario file", path);
+		rc = -1;
+	} else if (!text || ferror(f)) {
+		snprintf(err, errlen, "%s: %s", path, text ? "read error" : "out of memory");
+		rc = -1;
+	} else if (memchr(text, '\0', len)) {
+		snprintf(err, errlen, "%s:1: binary data (a NUL byte): not a scenario file", path);
+		rc = -1;
+	} else {
+		text[len] = '\0';
+		rc = scenario_load_string(text, path, out, err, errlen);
+	}
+	free(text);
+	fclose(f);
+	return rc;
+}
+
+void scenario_default(struct scenario *out)
+{
+	char err[256];
+
+	if (scenario_load_string(scenario_default_text, "built-in default", out, err, sizeof err) != 0)
+		abort(); /* the built-in text is checked by the tests */
+}
+
+int scenario_group_index(const struct scenario *sc, const char *name)
+{
+	for (int i = 0; i < sc->ngroups; i++)
+		if (!strcmp(sc->groups[i].name, name))
+			return i;
+	return -1;
+}
+
+/* Members of group g in the whole family: count times the members of its
+ * parent group (daemonic parents refuse, but each still tries once). */
+static int members_of(const struct scenario *sc, int g)
+{
+	const struct scenario_group *grp = &sc->groups[g];
+
+	if (grp->parent == SCENARIO_TOP_LEVEL)
+		return grp->count;
+	if (sc->groups[grp->parent].daemon)
+		return 0;
+	long n = (long)grp->count * members_of(sc, grp->parent);
+	return n > 1000 ? 1000 : (int)n; /* enough to be refused, never to overflow */
+}
+
+int scenario_process_count(const struct scenario *sc)
+{
+	int total = 0;
+
+	for (int i = 0; i < sc->ngroups; i++)
+		total += members_of(sc, i);
+	return total;
+}

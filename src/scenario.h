@@ -1,0 +1,50 @@
+/* scenario: the lab's groups of processes, read from INI files with inih.
+ * Owns parsing and validating scenarios into plain structs; every error
+ * names the file and the line. It never starts a process. */
+#ifndef FORKTOP_SCENARIO_H
+#define FORKTOP_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define SCENARIO_NAME_MAX 32
+#define SCENARIO_GROUPS_MAX 16
+#define SCENARIO_COUNT_MAX 32
+#define SCENARIO_FOREVER (-1.0)
+#define SCENARIO_TOP_LEVEL (-1)
+
+struct scenario_group {
+	char name[SCENARIO_NAME_MAX];
+	int parent;          /* group whose members start this one, or SCENARIO_TOP_LEVEL (main) */
+	int count;           /* members started by each creator */
+	bool daemon;         /* Process(daemon=True) */
+	double lifetime;     /* seconds of work, or SCENARIO_FOREVER */
+	int exit_code;       /* sys.exit() value at the end of the work, 0..255 */
+	bool ignore_sigterm; /* signal.signal(SIGTERM, SIG_IGN) in run() */
+};
+
+struct scenario {
+	char name[SCENARIO_NAME_MAX];
+	char description[256];
+	char start_method[16]; /* "fork" */
+	double main_lifetime;  /* main's own work, or SCENARIO_FOREVER */
+	int main_exit_code;
+	struct scenario_group groups[SCENARIO_GROUPS_MAX];
+	int ngroups;
+};
+
+/* Reads a scenario file. Returns 0, or -1 with "FILE:LINE: what" in err. */
+int scenario_load_file(const char *path, struct scenario *out, char *err, size_t errlen);
+/* Parses scenario text; label names it in errors. Returns 0 or -1. */
+int scenario_load_string(const char *text, const char *label, struct scenario *out,
+			 char *err, size_t errlen);
+/* The built-in default scenario (the text of data/default.conf). */
+void scenario_default(struct scenario *out);
+extern const char scenario_default_text[];
+
+/* Index of the group with that name, or -1. */
+int scenario_group_index(const struct scenario *sc, const char *name);
+/* Processes the scenario starts at once (main excluded, refusals included). */
+int scenario_process_count(const struct scenario *sc);
+
+#endif

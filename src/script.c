@@ -1,0 +1,276 @@
+/* script: parsing and running action scripts. Targets are checked against
+ * the names the scenario will really create (Python's Process-N, N counted
+ * per creator, nested as Process-2:1), including those of earlier spawns. */
+#include "script.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NAMES_MAX 2048
+
+/* The family a scenario will create, in creation order. */
+struct predicted {
+	char name[LAB_NAME_MAX];
+	int group;   /* SCENARIO_TOP_LEVEL for main */
+	int creator; /* index, -1 for main */
+	int next;    /* this process's next child number */
+};
+
+struct prediction {
+	struct predicted *p;
+	int n;
+};
+
+static int predict_child(struct prediction *pr, const struct scenario *sc, int creator, int g)
+{
+	struct predicted *c, *parent = &pr->p[creator];
+
+	if (pr->n == NAMES_MAX || (parent->group >= 0 && sc->groups[parent->group].daemon))
+		return -1; /* a daemonic process refuses to have children */
+	c = &pr->p[pr->n];
+	if (parent->group == SCENARIO_TOP_LEVEL)
+		snprintf(c->name, sizeof c->name, "Process-%d", parent->next++);
+	else
+		snprintf(c->name, sizeof c->name, "%.20s:%d", parent->name, parent->next++);
+	c->group = g;
+	c->creator = creator;
+	c->next = 1;
+	return pr->n++;
+}
+
+/* Each process starts its subgroups when its run() begins. */
+static void predict_family(struct prediction *pr, const struct scenario *sc)
+{
+	pr->p[0] = (struct predicted){ .name = "MainProcess", .group = SCENARIO_TOP_LEVEL,
+				       .creator = -1, .next = 1 };
+	pr->n = 1;
+	for (int i = 0; i < pr->n; i++)
+		for (int g = 0; g < sc->ngroups; g++)
+			if (sc->groups[g].parent == pr->p[i].group)
+				for (int k = 0; k < sc->groups[g].count; k++)
+					predict_child(pr, sc, i, g);
+}
+
+static int find_predicted(const struct prediction *pr, const char *name)
+{
+	for (int i = 0; i < pr->n; i++)
+		if (!strcmp(pr->p[i].name, name))
+			return i;
+	return -1;
+}
+
+/* Adds the process a spawn step will create; false when the target is unknown. */
+static bool predict_spawn(struct prediction *pr, const struct scenario *sc, const char *target)
+{
+	int g = scenario_group_index(sc, target), creator = -1;
+
+	if (g >= 0 && sc->groups[g].parent == SCENARIO_TOP_LEVEL) {
+		creator = 0;
+	} else if (g >= 0) {
+		for (int i = 0; i < pr->n && creator < 0; i++)
+			if (pr->p[i].group == sc->groups[g].parent)
+				creator = i;
+	} else {
+		int like = find_predicted(pr, target);
+
+		if (like <= 0)
+			return false;
+		g = pr->p[like].group;
+		creator = pr->p[like].creator;
+	}
+	if (creator >= 0)
+		predict_child(pr, sc, creator, g);
+	return true;
+}
+
+static const struct {
+	const char *word;
+	enum script_action action;
+	bool needs_target;
+} actions[] = {
+	{ "terminate", SCRIPT_TERMINATE, true }, { "kill", SCRIPT_KILL, true },
+	{ "join", SCRIPT_JOIN, true },           { "spawn", SCRIPT_SPAWN, true },
+	{ "kill-main", SCRIPT_KILL_MAIN, false }, { "exit-main", SCRIPT_EXIT_MAIN, false },
+	{ "quit", SCRIPT_QUIT, false },
+};
+
+static bool parse_time(const char *word, double *at)
+{
+	char *end;
+
+	if (word[0] != '@')
+		return false;
+	errno = 0;
+	*at = strtod(word + 1, &end);
+	return !errno && end != word + 1 && !*end && isfinite(*at) && *at >= 0 && *at <= 86400;
+}
+
+/* Splits a step into at most 6 words; returns how many (7 when too many). */
+static int split_words(char *step, char **words)
+{
+	int n = 0;
+
+	for (char *save = NULL, *w = strtok_r(step, " \t\n", &save); w;
+	     w = strtok_r(NULL, " \t\n", &save)) {
+		if (n == 6)
+			return 7;
+		words[n++] = w;
+	}
+	return n;
+}
+
+__attribute__((format(printf, 5, 6)))
+static int step_error(char *err, size_t errlen, size_t index, const char *text, const char *what,
+		      ...)
+{
+	char why[160];
+	va_list ap;
+
+	va_start(ap, what);
+	vsnprintf(why, sizeof why, what, ap);
+	va_end(ap);
+	snprintf(err, errlen, "--script step %zu ('%.60s'): %s", index, text, why);
+	return -1;
+}
+
+static int parse_step(char *text, size_t index, struct script_step *step, char *err,
+		      size_t errlen)
+{
+	char copy[256], *w[7];
+	int n, a;
+
+	snprintf(copy, sizeof copy, "%s", text);
+	n = split_words(text, w);
+	if (n == 0)
+		return step_error(err, errlen, index, copy, "empty step");
+	if (!parse_time(w[0], &step->at))
+		return step_error(err, errlen, index, copy,
+				  "'%s' is not a time like @1.5 (seconds from 0 to 86400)", w[0]);
+	if (n < 2)
+		return step_error(err, errlen, index, copy, "no action after the time");
+	for (a = 0; a < (int)(sizeof actions / sizeof actions[0]); a++)
+		if (!strcmp(actions[a].word, w[1]))
+			break;
+	if (a == (int)(sizeof actions / sizeof actions[0]))
+		return step_error(err, errlen, index, copy,
+				  "unknown action '%s' (terminate, kill, join, spawn, kill-main, "
+				  "exit-main, quit)", w[1]);
+	step->action = actions[a].action;
+	if (actions[a].needs_target != (n >= 3))
+		return step_error(err, errlen, index, copy, actions[a].needs_target
+				  ? "'%s' needs a target" : "'%s' takes no target", w[1]);
+	if (n == 3 || n == 5)
+		snprintf(step->target, sizeof step->target, "%s", w[2]);
+	if (n == 5 && step->action == SCRIPT_JOIN && !strcmp(w[3], "by"))
+		snprintf(step->joiner, sizeof step->joiner, "%s", w[4]);
+	else if (n != 3 && n != 2)
+		return step_error(err, errlen, index, copy,
+				  "too many words (only 'join TARGET by JOINER' takes 5)");
+	return 0;
+}
+
+/* Stable, so that steps at the same time keep their written order. */
+static void sort_by_time(struct script *s)
+{
+	for (size_t i = 1; i < s->count; i++) {
+		struct script_step step = s->steps[i];
+		size_t j = i;
+
+		for (; j > 0 && s->steps[j - 1].at > step.at; j--)
+			s->steps[j] = s->steps[j - 1];
+		s->steps[j] = step;
+	}
+}
+
+static int plain_error(char *err, size_t errlen, const char *what)
+{
+	snprintf(err, errlen, "%s", what);
+	return -1;
+}
+
+static int check_targets(struct script *out, const struct scenario *sc, char *err, size_t errlen)
+{
+	struct prediction pr = { .p = calloc(NAMES_MAX, sizeof *pr.p) };
+	int rc = 0;
+
+	if (!pr.p)
+		return plain_error(err, errlen, "out of memory");
+	predict_family(&pr, sc);
+	for (size_t i = 0; i < out->count && rc == 0; i++) {
+		struct script_step *s = &out->steps[i];
+
+		if (s->action == SCRIPT_SPAWN && !predict_spawn(&pr, sc, s->target))
+			rc = step_error(err, errlen, i + 1, s->target,
+					"no group or process of scenario '%s' has this name", sc->name);
+		else if (s->action != SCRIPT_SPAWN && s->target[0] && find_predicted(&pr, s->target) < 0)
+			rc = step_error(err, errlen, i + 1, s->target,
+					"scenario '%s' never starts a process of this name", sc->name);
+		else if (s->joiner[0] && find_predicted(&pr, s->joiner) < 0)
+			rc = step_error(err, errlen, i + 1, s->joiner,
+					"scenario '%s' never starts a process of this name", sc->name);
+	}
+	free(pr.p);
+	return rc;
+}
+
+int script_parse(const char *text, const struct scenario *sc, struct script *out, char *err,
+		 size_t errlen)
+{
+	char *copy = strdup(text), *save = NULL;
+	size_t cap = 0;
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	if (!copy)
+		return plain_error(err, errlen, "out of memory");
+	for (char *step = strtok_r(copy, ";", &save); step && rc == 0;
+	     step = strtok_r(NULL, ";", &save)) {
+		if (out->count == cap) {
+			struct script_step *p = realloc(out->steps, (cap = cap * 2 + 8) * sizeof *p);
+
+			if (!p) {
+				rc = plain_error(err, errlen, "out of memory");
+				break;
+			}
+			out->steps = p;
+		}
+		memset(&out->steps[out->count], 0, sizeof out->steps[0]);
+		rc = parse_step(step, out->count + 1, &out->steps[out->count], err, errlen);
+		out->count++;
+	}
+	free(copy);
+	if (rc == 0 && out->count == 0)
+		rc = plain_error(err, errlen, "--script has no steps");
+	if (rc == 0) {
+		sort_by_time(out);
+		rc = check_targets(out, sc, err, errlen);
+	}
+	if (rc != 0)
+		script_free(out);
+	return rc;
+}
+
+void script_free(struct script *script)
+{
+	free(script->steps);
+	memset(script, 0, sizeof *script);
+}
+
+int script_run(const struct script_step *step, struct lab *lab, char *err, size_t errlen)
+{
+	switch (step->action) {
+	case SCRIPT_TERMINATE: return lab_terminate(lab, step->target, err, errlen);
+	case SCRIPT_KILL: return lab_kill(lab, step->target, err, errlen);
+	case SCRIPT_JOIN:
+		return lab_join(lab, step->target, step->joiner[0] ? step->joiner : NULL, err, errlen);
+	case SCRIPT_SPAWN: return lab_spawn(lab, step->target, err, errlen);
+	case SCRIPT_KILL_MAIN: return lab_kill_main(lab, err, errlen);
+	case SCRIPT_EXIT_MAIN: return lab_exit_main(lab, err, errlen);
+	case SCRIPT_QUIT: return 1;
+	}
+	return 0;
+}

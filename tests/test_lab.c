@@ -1,0 +1,410 @@
+/* The lab against shared LAB.md, rule by rule: the real forktop binary runs
+ * a scenario and a script, and its NDJSON (frames and events) is checked.
+ * Every lab process is real; none may outlive its test. */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../src/scenario.h"
+#include "helpers.h"
+
+#define OUTCAP (8 << 20)
+#define MAX_LINES 20000
+
+static char *out, err[8192];
+static json_t *lines[MAX_LINES];
+static int nlines;
+static char scenario_path[64];
+
+static void setup(void)
+{
+	out = malloc(OUTCAP);
+	cr_assert_not_null(out);
+}
+
+static void teardown(void)
+{
+	for (int i = 0; i < nlines; i++)
+		json_decref(lines[i]);
+	nlines = 0;
+	if (scenario_path[0])
+		unlink(scenario_path);
+	helper_cleanup();
+	free(out);
+}
+
+TestSuite(lab, .init = setup, .fini = teardown, .timeout = 60);
+
+static void use_scenario(const char *text)
+{
+	snprintf(scenario_path, sizeof scenario_path, "%s", helper_temp_file(text));
+}
+
+/* Runs forktop on the scenario with a script; parses every output line. */
+static void run_lab(const char *script, const char *delay)
+{
+	char *argv[] = { (char *)helper_forktop(), "--json", "--delay", (char *)delay,
+			 "--scenario", scenario_path, "--script", (char *)script, NULL };
+	int status = helper_run(argv, out, OUTCAP, err, sizeof err, 30000);
+
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "forktop failed (%#x): %s",
+		  status, err);
+	for (char *save = NULL, *l = strtok_r(out, "\n", &save); l && nlines < MAX_LINES;
+	     l = strtok_r(NULL, "\n", &save)) {
+		json_error_t jerr;
+
+		lines[nlines] = json_loads(l, 0, &jerr);
+		cr_assert_not_null(lines[nlines], "not JSON: %s", l);
+		nlines++;
+	}
+}
+
+static const char *str(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+static bool is(const json_t *o, const char *type)
+{
+	return !strcmp(str(o, "type"), type);
+}
+
+/* Index of the first event whose text contains needle (after index from), or -1. */
+static int event_text(const char *needle, int from)
+{
+	for (int i = from + 1; i < nlines; i++)
+		if (is(lines[i], "event") && strstr(str(lines[i], "text"), needle))
+			return i;
+	return -1;
+}
+
+/* The exit code event of a lab process: the index, and its code in *code. */
+static int exit_event(const char *name, int *code)
+{
+	for (int i = 0; i < nlines; i++) {
+		const json_t *o = lines[i];
+
+		if (is(o, "event") && !strcmp(str(o, "name"), name) &&
+		    json_is_integer(json_object_get(o, "exit")) && strstr(str(o, "text"), "exitcode")) {
+			*code = (int)json_integer_value(json_object_get(o, "exit"));
+			return i;
+		}
+	}
+	return -1;
+}
+
+/* The process named name in frame line i, or NULL. */
+static const json_t *proc_named(int i, const char *name)
+{
+	const json_t *p;
+	size_t k;
+
+	json_array_foreach(json_object_get(lines[i], "processes"), k, p)
+		if (!strcmp(str(p, "name"), name))
+			return p;
+	return NULL;
+}
+
+static bool has_reparent(int pid, int from, int to)
+{
+	for (int i = 0; i < nlines; i++) {
+		const json_t *o = lines[i];
+
+		if (is(o, "event") && !strcmp(str(o, "kind"), "reparent") &&
+		    json_integer_value(json_object_get(o, "pid")) == pid &&
+		    json_integer_value(json_object_get(o, "old_ppid")) == from &&
+		    json_integer_value(json_object_get(o, "new_ppid")) == to)
+			return true;
+	}
+	return false;
+}
+
+static int last_frame(void)
+{
+	for (int i = nlines - 1; i >= 0; i--)
+		if (is(lines[i], "frame"))
+			return i;
+	return -1;
+}
+
+static int pid_of(const json_t *p)
+{
+	return (int)json_integer_value(json_object_get(p, "pid"));
+}
+
+static int ppid_of(const json_t *p)
+{
+	return (int)json_integer_value(json_object_get(p, "ppid"));
+}
+
+static const char *two_and_two =
+	"[main]\nname = t\n"
+	"[group daemons]\ncount = 2\ndaemon = yes\nlifetime = forever\n"
+	"[group workers]\ncount = 2\ndaemon = no\nlifetime = 1.2\n";
+
+Test(lab, normal_exit_terminates_daemons_and_waits_for_the_rest)
+{
+	int code, main_at, at;
+
+	use_scenario(two_and_two);
+	run_lab("@0.3 exit-main; @3 quit", "250");
+	cr_assert_geq(event_text("[INFO/MainProcess] process shutting down", -1), 0);
+	cr_assert_geq(event_text("[INFO/MainProcess] calling terminate() for daemon Process-1", -1), 0);
+	cr_assert_geq(event_text("[INFO/MainProcess] calling terminate() for daemon Process-2", -1), 0);
+	cr_assert_lt(event_text("calling terminate() for daemon Process-3", -1), 0,
+		     "non-daemonic children are not terminated");
+	cr_assert_geq(event_text("[INFO/MainProcess] calling join() for process Process-3", -1), 0);
+	main_at = exit_event("MainProcess", &code);
+	cr_assert_geq(main_at, 0, "main's exit code is known");
+	cr_assert_eq(code, 0);
+	for (int i = 1; i <= 4; i++) {
+		char name[16];
+
+		snprintf(name, sizeof name, "Process-%d", i);
+		at = exit_event(name, &code);
+		cr_assert_geq(at, 0, "%s has an exit code", name);
+		cr_assert_eq(code, i <= 2 ? -15 : 0, "%s exit %d", name, code);
+		cr_assert_lt(at, main_at, "main ends after %s", name);
+	}
+	cr_assert_geq(event_text("[INFO/Process-3] process exiting with exitcode 0", -1), 0);
+	cr_assert_lt(event_text("[INFO/MainProcess] process exiting", -1), 0,
+		     "MainProcess does not log its own exit code (Python doesn't)");
+}
+
+Test(lab, kill_main_orphans_every_child_and_they_keep_running)
+{
+	const char *scenario =
+		"[main]\nname = t\n"
+		"[group daemons]\ncount = 2\ndaemon = yes\n"
+		"[group workers]\ncount = 2\ndaemon = no\n";
+	int f, main_pid;
+	const json_t *m;
+
+	use_scenario(scenario);
+	run_lab("@0.5 kill-main; @1.6 quit", "300");
+	cr_assert_geq(event_text("exitcode -9 (reaped by forktop)", -1), 0, "main died by SIGKILL");
+	f = last_frame();
+	cr_assert_geq(f, 0);
+	cr_assert_null(proc_named(f, "MainProcess"));
+	for (int i = 1; i <= 4; i++) {
+		char name[16], note[64];
+		const json_t *p;
+
+		snprintf(name, sizeof name, "Process-%d", i);
+		p = proc_named(f, name);
+		cr_assert_not_null(p, "%s still runs after main's death", name);
+		cr_assert_str_eq(str(p, "state"), "S");
+		cr_assert(json_is_null(json_object_get(p, "exit")));
+		m = proc_named(0, "MainProcess");
+		main_pid = m ? pid_of(m) : -1;
+		snprintf(note, sizeof note, "orphan: was under %d MainProcess", main_pid);
+		cr_assert_str_eq(str(p, "note"), note);
+		cr_assert_neq(ppid_of(p), main_pid);
+		cr_assert(has_reparent(pid_of(p), main_pid, ppid_of(p)),
+			  "%s: a reparent event %d -> %d", name, main_pid, ppid_of(p));
+	}
+	cr_assert_eq(json_is_true(json_object_get(proc_named(f, "Process-1"), "daemon")), true,
+		     "a daemonic child is orphaned too: 'daemon' is not a Unix daemon");
+}
+
+Test(lab, orphans_go_to_the_nearest_subreaper)
+{
+	int f;
+
+	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
+	use_scenario("[main]\nname = t\n[group daemons]\ncount = 1\ndaemon = yes\n"
+		     "[group workers]\ncount = 1\ndaemon = no\n");
+	run_lab("@0.5 kill-main; @1.6 quit", "300");
+	f = last_frame();
+	for (int i = 1; i <= 2; i++) {
+		char name[16];
+		const json_t *p;
+
+		snprintf(name, sizeof name, "Process-%d", i);
+		p = proc_named(f, name);
+		cr_assert_not_null(p);
+		cr_assert_eq(ppid_of(p), getpid(), "%s went to this test, the nearest subreaper", name);
+	}
+}
+
+Test(lab, daemonic_child_refuses_to_have_children)
+{
+	int at, code;
+
+	use_scenario("[main]\nname = t\n[group guards]\ncount = 1\ndaemon = yes\n"
+		     "[group helpers]\nparent = guards\ncount = 1\ndaemon = no\n");
+	run_lab("@1.2 quit", "300");
+	at = event_text("AssertionError: daemonic processes are not allowed to have children", -1);
+	cr_assert_geq(at, 0);
+	cr_assert_str_eq(str(lines[at], "kind"), "error");
+	cr_assert_str_eq(str(lines[at], "name"), "Process-1");
+	cr_assert_geq(event_text("[INFO/Process-1] process exiting with exitcode 1", -1), 0);
+	cr_assert_geq(exit_event("Process-1", &code), 0);
+	cr_assert_eq(code, 1);
+	cr_assert_lt(event_text("Process-1:1", -1), 0, "no grandchild was started");
+}
+
+Test(lab, finished_child_stays_a_zombie_until_joined)
+{
+	int f = -1, at, code;
+	const json_t *p = NULL;
+
+	use_scenario("[main]\nname = t\n[group quick]\ncount = 1\ndaemon = no\nlifetime = 0.2\n"
+		     "exit_code = 3\n");
+	run_lab("@1.5 join Process-1; @2.2 quit", "250");
+	for (int i = 0; i < nlines && !p; i++)
+		if (is(lines[i], "frame") && (p = proc_named(i, "Process-1")) &&
+		    strcmp(str(p, "state"), "Z"))
+			p = NULL;
+	cr_assert_not_null(p, "Process-1 was seen as a zombie");
+	cr_assert_eq(json_integer_value(json_object_get(p, "exit")), 3);
+	cr_assert_str_eq(str(p, "note"), "zombie: not joined");
+	at = exit_event("Process-1", &code);
+	cr_assert_geq(at, 0);
+	cr_assert_eq(code, 3);
+	cr_assert_geq(event_text("MainProcess: join(Process-1) returned, exitcode 3", -1), 0);
+	f = last_frame();
+	cr_assert_null(proc_named(f, "Process-1"), "joining reaped it");
+}
+
+Test(lab, only_the_creator_may_join)
+{
+	int at, f;
+
+	use_scenario("[main]\nname = t\n[group workers]\ncount = 2\ndaemon = no\n");
+	run_lab("@0.5 join Process-2 by Process-1; @1.3 quit", "300");
+	at = event_text("AssertionError: can only join a child process", -1);
+	cr_assert_geq(at, 0);
+	cr_assert_str_eq(str(lines[at], "name"), "Process-1");
+	f = last_frame();
+	cr_assert_not_null(proc_named(f, "Process-2"), "nothing happened to Process-2");
+	cr_assert_str_eq(str(proc_named(f, "Process-2"), "state"), "S");
+	cr_assert_not_null(proc_named(f, "Process-1"), "the refusal does not end Process-1");
+}
+
+Test(lab, terminate_and_kill_give_minus_15_and_minus_9)
+{
+	int code;
+
+	use_scenario("[main]\nname = t\n[group workers]\ncount = 3\ndaemon = no\n");
+	run_lab("@0.4 terminate Process-1; @0.4 kill Process-2; @1.2 join Process-2; @1.8 quit",
+		"250");
+	cr_assert_geq(exit_event("Process-1", &code), 0);
+	cr_assert_eq(code, -15, "terminate() gives -15 (read from the zombie)");
+	cr_assert_geq(exit_event("Process-2", &code), 0);
+	cr_assert_eq(code, -9, "kill() gives -9 (reaped by join)");
+	cr_assert_geq(event_text("forktop sent SIGTERM to Process-1", -1), 0);
+	cr_assert_lt(exit_event("Process-3", &code), 0, "Process-3 was not touched");
+}
+
+Test(lab, stubborn_daemon_keeps_main_blocked_in_join)
+{
+	int f;
+	const json_t *m, *d;
+
+	use_scenario("[main]\nname = t\n[group stubborn]\ncount = 1\ndaemon = yes\n"
+		     "on_sigterm = ignore\n");
+	run_lab("@0.3 exit-main; @2 quit", "300");
+	cr_assert_geq(event_text("[INFO/MainProcess] calling terminate() for daemon Process-1", -1), 0);
+	cr_assert_geq(event_text("MainProcess blocked in join(Process-1)", -1), 0);
+	f = last_frame();
+	m = proc_named(f, "MainProcess");
+	d = proc_named(f, "Process-1");
+	cr_assert_not_null(m, "main is still there, 1.7 s after its normal exit began");
+	cr_assert_not_null(d, "the daemon ignored SIGTERM");
+	cr_assert_str_eq(str(m, "note"), "blocked in join(Process-1)");
+	cr_assert_lt(exit_event("MainProcess", &(int){ 0 }), 0, "main never finished its exit");
+}
+
+Test(lab, orphan_exit_code_comes_from_its_pidfd)
+{
+	int code, at;
+
+	use_scenario("[main]\nname = t\n[group workers]\ncount = 1\ndaemon = no\n");
+	run_lab("@0.4 kill-main; @0.8 terminate Process-1; @3 quit", "200");
+	at = exit_event("Process-1", &code);
+	cr_assert_geq(at, 0, "the orphan's exit code is known after PID 1 reaped it");
+	cr_assert_eq(code, -15);
+	cr_assert(strstr(str(lines[at], "text"), "from its pidfd") ||
+		  strstr(str(lines[at], "text"), "read from its zombie"), "%s", str(lines[at], "text"));
+}
+
+/* The lab view after a kill of the monitor: every lab process gone in 2 s. */
+Test(lab, sigkill_of_the_monitor_leaves_no_lab_process)
+{
+	char *argv[] = { (char *)helper_forktop(), "--json", "--delay", "200", "--scenario",
+			 scenario_path, NULL };
+	struct helper_stream s;
+	char line[1 << 16];
+	pid_t pids[64];
+	int npids = 0;
+
+	use_scenario("[main]\nname = t\n[group daemons]\ncount = 2\ndaemon = yes\n"
+		     "[group workers]\ncount = 2\ndaemon = no\n"
+		     "[group helpers]\nparent = workers\ncount = 1\ndaemon = no\n");
+	helper_stream_start(&s, argv);
+	while (npids < 7 && helper_stream_line(&s, line, sizeof line, 5000)) {
+		json_t *o = json_loads(line, 0, NULL), *p;
+		size_t k;
+
+		npids = 0;
+		json_array_foreach(json_object_get(o, "processes"), k, p)
+			if (json_is_string(json_object_get(p, "role")) &&
+			    strcmp(str(p, "role"), "monitor") && npids < 64)
+				pids[npids++] = pid_of(p);
+		json_decref(o);
+	}
+	cr_assert_eq(npids, 7, "main, 4 children and 2 grandchildren were seen");
+	kill(s.pid, SIGKILL);
+	helper_stream_end(&s);
+	for (int waited = 0; waited <= 2000; waited += 50) {
+		int alive = 0;
+
+		for (int i = 0; i < npids; i++)
+			alive += !helper_not_running(pids[i]);
+		if (!alive)
+			return;
+		usleep(50 * 1000);
+	}
+	for (int i = 0; i < npids; i++)
+		cr_expect(helper_not_running(pids[i]), "lab pid %d still runs", pids[i]);
+	cr_assert_fail("lab processes outlived the monitor by 2 s");
+}
+
+Test(lab, quit_ends_every_lab_process_at_once)
+{
+	pid_t pids[64];
+	int npids = 0, f;
+	const json_t *p;
+	size_t k;
+
+	use_scenario(two_and_two);
+	run_lab("@0.6 kill-main; @0.9 quit", "200");
+	f = last_frame();
+	json_array_foreach(json_object_get(lines[f], "processes"), k, p)
+		if (json_is_string(json_object_get(p, "role")) && strcmp(str(p, "role"), "monitor"))
+			pids[npids++] = pid_of(p);
+	cr_assert_eq(npids, 4, "four orphans were running before quit");
+	for (int i = 0; i < npids; i++)
+		cr_assert(helper_not_running(pids[i]), "pid %d still runs after quit", pids[i]);
+}
+
+Test(lab, shipped_default_matches_the_built_in_one)
+{
+	char path[512], err2[256];
+	struct scenario a, b;
+
+	snprintf(path, sizeof path, "%s/default.conf", helper_data_dir());
+	cr_assert_eq(scenario_load_file(path, &a, err2, sizeof err2), 0, "%s", err2);
+	scenario_default(&b);
+	cr_assert_eq(memcmp(&a, &b, sizeof a), 0, "data/default.conf and the built-in text differ");
+	cr_assert_eq(scenario_process_count(&b), 5);
+}
