@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +94,7 @@ static const struct {
 	bool needs_target;
 } actions[] = {
 	{ "terminate", SCRIPT_TERMINATE, true }, { "kill", SCRIPT_KILL, true },
+	{ "interrupt", SCRIPT_INTERRUPT, true },
 	{ "join", SCRIPT_JOIN, true },           { "spawn", SCRIPT_SPAWN, true },
 	{ "kill-main", SCRIPT_KILL_MAIN, false }, { "exit-main", SCRIPT_EXIT_MAIN, false },
 	{ "quit", SCRIPT_QUIT, false },
@@ -157,8 +159,8 @@ static int parse_step(char *text, size_t index, struct script_step *step, char *
 			break;
 	if (a == (int)(sizeof actions / sizeof actions[0]))
 		return step_error(err, errlen, index, copy,
-				  "unknown action '%s' (terminate, kill, join, spawn, kill-main, "
-				  "exit-main, quit)", w[1]);
+				  "unknown action '%s' (terminate, kill, interrupt, join, spawn, "
+				  "kill-main, exit-main, quit)", w[1]);
 	step->action = actions[a].action;
 	if (actions[a].needs_target != (n >= 3))
 		return step_error(err, errlen, index, copy, actions[a].needs_target
@@ -265,6 +267,7 @@ int script_run(const struct script_step *step, struct lab *lab, char *err, size_
 	switch (step->action) {
 	case SCRIPT_TERMINATE: return lab_terminate(lab, step->target, err, errlen);
 	case SCRIPT_KILL: return lab_kill(lab, step->target, err, errlen);
+	case SCRIPT_INTERRUPT: return lab_signal(lab, step->target, SIGINT, err, errlen);
 	case SCRIPT_JOIN:
 		return lab_join(lab, step->target, step->joiner[0] ? step->joiner : NULL, err, errlen);
 	case SCRIPT_SPAWN: return lab_spawn(lab, step->target, err, errlen);

@@ -32,6 +32,39 @@ check stray-arg 2 "unexpected argument 'extra'" -- "$forktop" --batch extra
 check help 0 "^$" -- "$forktop" --help
 check version 0 "^$" -- "$forktop" --version
 
+# Broken scenarios and scripts: file:line or the step, exit 2, nothing started.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+printf '[main]\nname = x\n[group a]\ncount = 2\ncuont = 3\n' >"$tmp/typo.conf"
+printf '[main]\nname = x\n[group a]\ndaemon = maybe\n' >"$tmp/value.conf"
+printf '[main]\nname = x\n[group a]\nparent = b\n' >"$tmp/parent.conf"
+printf '[main]\nname = x\nthis is not ini\n' >"$tmp/syntax.conf"
+printf '[main]\nname = x\n' >"$tmp/empty.conf"
+printf '[mian]\nname = x\n' >"$tmp/section.conf"
+printf '[main]\n\0\n' >"$tmp/binary.conf"
+check scenario-key 2 "typo.conf:5: unknown key 'cuont' in \[group a\]" -- "$forktop" --scenario "$tmp/typo.conf"
+check scenario-value 2 "value.conf:4: daemon 'maybe' must be yes or no" -- "$forktop" -s "$tmp/value.conf"
+check scenario-parent 2 "parent.conf:4: parent 'b' is not a group defined above" -- "$forktop" -s "$tmp/parent.conf"
+check scenario-syntax 2 "syntax.conf:3: not a 'key = value' line" -- "$forktop" -s "$tmp/syntax.conf"
+check scenario-empty 2 "empty.conf:1: no \[group NAME\] section" -- "$forktop" -s "$tmp/empty.conf"
+check scenario-section 2 "section.conf:2: unknown section \[mian\]" -- "$forktop" -s "$tmp/section.conf"
+check scenario-binary 2 "binary.conf:1: binary data" -- "$forktop" -s "$tmp/binary.conf"
+check scenario-missing 2 "no-such.conf: No such file" -- "$forktop" -s "$tmp/no-such.conf"
+check scenario-unknown-name 2 "no shipped scenario is named 'nope'" -- "$forktop" -s nope
+check script-action 2 "step 1 \('@1 explode'\): unknown action 'explode'" -- "$forktop" --script '@1 explode'
+check script-time 2 "'soon' is not a time" -- "$forktop" --script 'soon kill Process-1'
+check script-target 2 "never starts a process of this name" -- "$forktop" --script '@1 kill Process-9'
+check script-group 2 "no group or process of scenario 'default' has this name" -- "$forktop" --script '@1 spawn nobody'
+check script-arity 2 "'kill-main' takes no target" -- "$forktop" --script '@1 kill-main Process-1'
+check script-needs 2 "'join' needs a target" -- "$forktop" --script '@1 join'
+check script-nolab 2 "need the lab" -- "$forktop" --no-lab --script '@1 quit'
+# A spawned name is known to later steps: the default's main starts Process-5.
+if "$forktop" --script '@0 spawn loners; @0 terminate Process-5; @0 quit' -n 1 >/dev/null 2>"$tmp/err"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1)); echo "FAIL script-spawned-name: $(cat "$tmp/err")"
+fi
+
 if "$forktop" --version | grep -qE '^forktop [0-9]+\.[0-9]+\.[0-9]+$'; then
 	pass=$((pass + 1))
 else

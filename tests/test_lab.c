@@ -275,6 +275,40 @@ Test(lab, finished_child_stays_a_zombie_until_joined)
 	cr_assert_null(proc_named(f, "Process-1"), "joining reaped it");
 }
 
+Test(lab, starting_a_child_reaps_finished_ones)
+{
+	int at, code, f;
+
+	use_scenario("[main]\nname = t\n[group quick]\ncount = 1\ndaemon = no\nlifetime = 0.1\n"
+		     "exit_code = 4\n");
+	run_lab("@0.8 spawn quick; @1.4 quit", "300");
+	at = exit_event("Process-1", &code);
+	cr_assert_geq(at, 0);
+	cr_assert_eq(code, 4);
+	cr_assert_geq(event_text("Process-1 (pid", -1), 0);
+	cr_assert_geq(event_text("MainProcess started Process-2", -1), 0);
+	f = last_frame();
+	cr_assert_null(proc_named(f, "Process-1"), "start() reaped the zombie");
+	cr_assert_not_null(proc_named(f, "Process-2"));
+}
+
+Test(lab, sigint_runs_the_exit_routine_then_dies_by_sigint)
+{
+	int code, shut, term;
+
+	use_scenario("[main]\nname = t\n[group workers]\ncount = 1\ndaemon = no\n"
+		     "[group guard]\nparent = workers\ncount = 1\ndaemon = yes\n");
+	run_lab("@0.5 interrupt Process-1; @1.3 join Process-1; @1.8 quit", "250");
+	shut = event_text("[INFO/Process-1] process shutting down", -1);
+	term = event_text("[INFO/Process-1] calling terminate() for daemon Process-1:1", -1);
+	cr_assert_geq(shut, 0, "the exit routine ran");
+	cr_assert_gt(term, shut);
+	cr_assert_geq(exit_event("Process-1:1", &code), 0);
+	cr_assert_eq(code, -15, "its daemonic child was terminated");
+	cr_assert_geq(exit_event("Process-1", &code), 0);
+	cr_assert_eq(code, -2, "then it died by SIGINT (a shell would say 130)");
+}
+
 Test(lab, only_the_creator_may_join)
 {
 	int at, f;

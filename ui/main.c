@@ -37,7 +37,8 @@ static void print_help(FILE *out)
 		"                        (default, stubborn, zombies, nested; default: default)\n"
 		"      --no-lab          start no lab: a plain monitor of every process\n"
 		"  -S, --script STEPS    timed lab actions: '@SECONDS ACTION [TARGET]; ...' with\n"
-		"                        ACTION terminate, kill, join (TARGET [by JOINER]),\n"
+		"                        ACTION terminate, kill, interrupt (SIGINT), join\n"
+		"                        (TARGET [by JOINER]),\n"
 		"                        spawn (GROUP or PROCESS), kill-main, exit-main, quit\n"
 		"  -j, --json            write NDJSON: one object per frame and per event\n"
 		"      --ascii           ASCII tree glyphs, every non-ASCII byte escaped\n"
@@ -160,7 +161,7 @@ static const char *resolve_scenario(const char *arg, char *buf, size_t len)
 			return buf;
 	}
 	snprintf(buf, len, "%s/%s.conf", PKGDATADIR, arg);
-	return access(buf, R_OK) == 0 ? buf : arg;
+	return access(buf, R_OK) == 0 ? buf : NULL;
 }
 
 /* Loads the scenario and the script; both are checked before anything starts. */
@@ -174,10 +175,15 @@ static int prepare_lab(struct cli *cli, struct scenario *sc, struct script *scri
 					   "(not --no-lab or --pid)");
 		return -1;
 	}
-	if (cli->scenario_path &&
-	    scenario_load_file(resolve_scenario(cli->scenario_path, path, sizeof path), sc, err,
-			       sizeof err) < 0)
-		return usage_error("%s", err);
+	if (cli->scenario_path) {
+		const char *file = resolve_scenario(cli->scenario_path, path, sizeof path);
+
+		if (!file)
+			return usage_error("no file and no shipped scenario is named '%s' (shipped: "
+					   "default, stubborn, zombies, nested)", cli->scenario_path);
+		if (scenario_load_file(file, sc, err, sizeof err) < 0)
+			return usage_error("%s", err);
+	}
 	if (!cli->scenario_path)
 		scenario_default(sc);
 	cli->batch.scenario = sc;
