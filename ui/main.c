@@ -80,7 +80,7 @@ static bool parse_long(const char *s, long min, long max, long *out)
 enum { OPT_ASCII = 256, OPT_NO_LAB };
 
 struct cli {
-	struct batch_options batch;
+	struct session_options batch;
 	const char *scenario_path;
 	const char *script_text;
 	bool no_lab;
@@ -100,7 +100,7 @@ static const struct option long_options[] = {
 /* Returns -1 to go on, or an exit status. */
 static int parse_option(int c, const char *arg, struct cli *cli)
 {
-	struct batch_options *opt = &cli->batch;
+	struct session_options *opt = &cli->batch;
 	long v;
 
 	switch (c) {
@@ -198,7 +198,7 @@ static int prepare_lab(struct cli *cli, struct scenario *sc, struct script *scri
 int main(int argc, char **argv)
 {
 	struct cli cli = { .batch = { .delay_ms = 1000 } };
-	struct batch_options *opt = &cli.batch;
+	struct session_options *opt = &cli.batch;
 	struct scenario scenario;
 	struct script script = { 0 };
 	int c, rc;

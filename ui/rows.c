@@ -65,6 +65,7 @@ size_t rows_build(struct row *rows, size_t cap, const struct tree *tree,
 		snprintf(r->daemon, sizeof r->daemon, "-");
 		r->note[0] = '\0';
 		r->role = NULL;
+		r->lab = r->orphan = r->tombstone = r->flash = false;
 		format_exit(r->exit, sizeof r->exit, p->exit_status);
 		rows_prefix(tree, (int)i, style, r->prefix, sizeof r->prefix);
 		text_escape(r->name, sizeof r->name, p->comm, strlen(p->comm), flags);

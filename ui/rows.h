@@ -28,6 +28,10 @@ struct row {
 	char name[4 * SCAN_COMM_MAX + 1];         /* escaped comm */
 	char note[96];    /* "orphan: was under ..." or "" */
 	const char *role; /* "monitor", "main", "child", "grandchild" or NULL */
+	bool lab;         /* a lab process */
+	bool orphan;      /* a lab process whose creator is no longer its parent */
+	bool tombstone;   /* an ended lab process, still shown for a moment */
+	bool flash;       /* changed a moment ago (new, re-parented, ended) */
 };
 
 /* The glyph prefix of node (ancestors' bars, then its own branch). */

@@ -1,0 +1,544 @@
+/* session: the refresh pipeline shared by the faces: snapshot (the lab's
+ * PIDs, or every process), track, lab observations, view, tree, rows. */
+#include "session.h"
+
+#include <errno.h>
+#include <langinfo.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define EVENT_LOG_CAPACITY 4096
+#define LAB_STOP_WAIT_MS 2000
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+void session_catch_stop_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+bool session_stop_requested(void)
+{
+	return stop_requested != 0;
+}
+
+void session_add_ms(struct timespec *t, long ms)
+{
+	t->tv_sec += ms / 1000;
+	t->tv_nsec += (ms % 1000) * 1000000L;
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
+	}
+}
+
+long session_ms_until(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (t->tv_sec - now.tv_sec) * 1000 + (t->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+/* ---- the view ---------------------------------------------------------- */
+
+static int view_reserve(struct session_view *v, size_t n)
+{
+	if (n <= v->cap)
+		return 0;
+	v->cap = n + n / 2 + 16;
+	v->procs = realloc(v->procs, v->cap * sizeof *v->procs);
+	v->pids = realloc(v->pids, v->cap * sizeof *v->pids);
+	v->ppids = realloc(v->ppids, v->cap * sizeof *v->ppids);
+	return v->procs && v->pids && v->ppids ? 0 : -ENOMEM;
+}
+
+static void view_add(struct session_view *v, const struct scan_proc *p)
+{
+	v->procs[v->count] = p;
+	v->pids[v->count] = p->pid;
+	v->ppids[v->count] = p->ppid;
+	v->count++;
+}
+
+static void view_free(struct session_view *v)
+{
+	free(v->procs);
+	free(v->pids);
+	free(v->ppids);
+}
+
+/* pid's ancestors and descendants, found in a tree of the whole view. */
+static int narrow_to_family(struct session *s)
+{
+	struct session_view *v = &s->view;
+	const struct scan_proc **all = malloc((v->count + 1) * sizeof *all);
+	int node;
+
+	if (!all)
+		return -ENOMEM;
+	memcpy(all, v->procs, v->count * sizeof *all);
+	node = tree_find(&s->tree, s->opt->family_pid);
+	v->count = 0;
+	for (int a = node == TREE_NONE ? TREE_NONE : s->tree.nodes[node].parent;
+	     a != TREE_NONE; a = s->tree.nodes[a].parent)
+		view_add(v, all[s->tree.nodes[a].item]);
+	for (int i = node; node != TREE_NONE && i < node + s->tree.nodes[node].subtree_size; i++)
+		view_add(v, all[s->tree.nodes[i].item]);
+	free(all);
+	tree_free(&s->tree);
+	return tree_build(&s->tree, v->pids, v->ppids, v->count);
+}
+
+static bool in_list(const pid_t *pids, size_t n, pid_t pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pids[i] == pid)
+			return true;
+	return false;
+}
+
+static bool tomb_shown(const struct session_tomb *t)
+{
+	return t->died.tv_sec && session_ms_until(&t->died) > -SESSION_TOMBSTONE_MS;
+}
+
+/* Ended lab processes stay in the view for a moment, under their last parent. */
+static void add_tombstones(struct session *s)
+{
+	for (size_t i = 0; i < s->ntombs && s->opt->tombstones; i++) {
+		const struct session_tomb *t = &s->tombs[i];
+
+		if (tomb_shown(t) && !in_list(s->view.pids, s->view.count, t->proc.pid) &&
+		    view_reserve(&s->view, s->view.count + 1) == 0)
+			view_add(&s->view, &t->proc);
+	}
+}
+
+static int build_view(struct session *s)
+{
+	int rc;
+
+	tree_free(&s->tree);
+	s->view.count = 0;
+	if ((rc = view_reserve(&s->view, s->snap.count)) < 0)
+		return rc;
+	for (size_t i = 0; i < s->snap.count; i++)
+		view_add(&s->view, &s->snap.procs[i]);
+	add_tombstones(s);
+	if ((rc = tree_build(&s->tree, s->view.pids, s->view.ppids, s->view.count)) < 0)
+		return rc;
+	return s->opt->family_pid > 0 ? narrow_to_family(s) : 0;
+}
+
+/* ---- snapshots ---------------------------------------------------------- */
+
+/* PID 1, the monitor, every lab process not yet gone, and their current
+ * parents (a subreaper that adopted an orphan). */
+static size_t lab_view_pids(struct session *s)
+{
+	size_t need = s->lab.count * 2 + 2, n = 0;
+
+	if (need > s->watch_cap) {
+		pid_t *p = realloc(s->watch, need * sizeof *p);
+
+		if (!p)
+			return 0;
+		s->watch = p;
+		s->watch_cap = need;
+	}
+	s->watch[n++] = 1;
+	s->watch[n++] = getpid();
+	n += lab_watch_pids(&s->lab, s->watch + n, s->watch_cap - n);
+	for (size_t i = 0; i < s->lab.count; i++) {
+		pid_t pp = s->lab.members[i].ppid;
+
+		if (!s->lab.members[i].gone && pp > 0 && !in_list(s->watch, n, pp))
+			s->watch[n++] = pp;
+	}
+	return n;
+}
+
+/* Selects the lab view; a second pass picks up parents first seen now. */
+static int scan_lab_view(struct session *s)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		size_t n = lab_view_pids(s);
+		bool missing = false;
+		int rc = scan_select(s->scan, s->watch, n, &s->snap);
+
+		if (rc < 0)
+			return rc;
+		for (size_t i = 0; i < s->snap.count; i++) {
+			const struct lab_member *m = lab_member_of(&s->lab, &s->snap.procs[i]);
+
+			if (m && !in_list(s->watch, n, s->snap.procs[i].ppid)) {
+				s->lab.members[m - s->lab.members].ppid = s->snap.procs[i].ppid;
+				missing = true;
+			}
+		}
+		if (!missing)
+			break;
+	}
+	return 0;
+}
+
+/* Keeps each lab member's last sight, and the moment it was gone. */
+static int update_tombs(struct session *s)
+{
+	struct timespec now;
+
+	if (s->lab.count > s->ntombs) {
+		struct session_tomb *t = realloc(s->tombs, s->lab.cap * sizeof *t);
+
+		if (!t)
+			return -ENOMEM;
+		memset(t + s->ntombs, 0, (s->lab.cap - s->ntombs) * sizeof *t);
+		s->tombs = t;
+		s->ntombs = s->lab.count;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	for (size_t i = 0; i < s->snap.count; i++) {
+		const struct lab_member *m = lab_member_of(&s->lab, &s->snap.procs[i]);
+
+		if (m) {
+			s->tombs[m - s->lab.members].proc = s->snap.procs[i];
+			s->tombs[m - s->lab.members].seen = true;
+		}
+	}
+	for (size_t i = 0; i < s->lab.count; i++) {
+		struct session_tomb *t = &s->tombs[i];
+
+		if (s->lab.members[i].gone && t->seen && !t->died.tv_sec) {
+			t->died = now;
+			t->proc.state = 'X';
+			t->proc.exit_status = s->lab.members[i].exit_status;
+		}
+	}
+	return 0;
+}
+
+static int take_snapshot(struct session *s)
+{
+	int rc;
+
+	if (s->lab_on && !s->show_all)
+		rc = scan_lab_view(s);
+	else
+		rc = scan_all(s->scan, &s->snap);
+	if (rc < 0 || (rc = track_update(s->track, &s->snap)) < 0)
+		return rc;
+	if (s->lab_on) {
+		lab_observe(&s->lab, &s->snap);
+		return update_tombs(s);
+	}
+	return 0;
+}
+
+/* ---- marks: rows that changed a moment ago ------------------------------ */
+
+static void mark(struct session *s, pid_t pid)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	session_add_ms(&until, SESSION_FLASH_MS);
+	for (size_t i = 0; i < s->nmarks; i++)
+		if (s->marks[i].pid == pid) {
+			s->marks[i].until = until;
+			return;
+		}
+	if (s->nmarks == s->marks_cap) {
+		size_t cap = s->marks_cap * 2 + 16;
+		struct session_mark *m = realloc(s->marks, cap * sizeof *m);
+
+		if (!m)
+			return;
+		s->marks = m;
+		s->marks_cap = cap;
+	}
+	s->marks[s->nmarks++] = (struct session_mark){ .pid = pid, .until = until };
+}
+
+/* Marks the processes of this refresh's events; drops expired marks. */
+static void update_marks(struct session *s)
+{
+	size_t kept = 0;
+
+	for (unsigned long long q = s->events_seen + 1; q <= track_last_seq(s->track); q++) {
+		const struct track_event *ev = track_event(s->track, q);
+
+		if (ev && ev->pid > 0 && ev->kind != TRACK_LAB_LOG)
+			mark(s, ev->pid);
+	}
+	for (size_t i = 0; i < s->nmarks; i++)
+		if (session_ms_until(&s->marks[i].until) > 0)
+			s->marks[kept++] = s->marks[i];
+	s->nmarks = kept;
+}
+
+static bool marked(const struct session *s, pid_t pid)
+{
+	for (size_t i = 0; i < s->nmarks; i++)
+		if (s->marks[i].pid == pid)
+			return true;
+	return false;
+}
+
+/* ---- rows --------------------------------------------------------------- */
+
+static int rows_reserve(struct session *s)
+{
+	if (s->tree.count <= s->rows_cap)
+		return 0;
+	free(s->rows);
+	s->rows_cap = s->tree.count + s->tree.count / 2 + 16;
+	s->rows = malloc(s->rows_cap * sizeof *s->rows);
+	return s->rows ? 0 : -ENOMEM;
+}
+
+static void annotate_tomb(struct row *r)
+{
+	int code;
+
+	r->tombstone = true;
+	r->lab = true;
+	snprintf(r->note, sizeof r->note, "%s",
+		 track_exitcode(r->proc->exit_status, &code) ? "ended" : "ended, exit code unknown");
+}
+
+/* What the lab knows and /proc does not: daemon flag, exit codes reaped by
+ * a creator, notes and roles; and the marks of recent changes. */
+static void annotate_rows(struct session *s)
+{
+	for (size_t i = 0; i < s->nrows; i++) {
+		struct row *r = &s->rows[i];
+		const struct lab_member *m;
+
+		r->flash = marked(s, r->pid);
+		if (!s->lab_on)
+			continue;
+		if (r->proc->state == 'X') {
+			annotate_tomb(r);
+			continue;
+		}
+		m = lab_member_of(&s->lab, r->proc);
+		r->role = lab_role(&s->lab, r->proc);
+		lab_note(&s->lab, r->proc, r->note, sizeof r->note);
+		if (!m)
+			continue;
+		r->lab = true;
+		r->orphan = r->ppid != m->creator;
+		snprintf(r->daemon, sizeof r->daemon, "%s", m->daemon ? "yes" : "no");
+		if (m->exit_source != LAB_EXIT_UNKNOWN)
+			lab_exit_text(m, r->exit, sizeof r->exit);
+	}
+}
+
+static int by_pid(const void *a, const void *b)
+{
+	pid_t pa = *(const pid_t *)a, pb = *(const pid_t *)b;
+
+	return (pa > pb) - (pa < pb);
+}
+
+static int remember_shown(struct session *s)
+{
+	pid_t *p = realloc(s->shown_before, (s->view.count + 1) * sizeof *p);
+
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, s->view.pids, s->view.count * sizeof *p);
+	qsort(p, s->view.count, sizeof *p, by_pid);
+	s->shown_before = p;
+	s->nshown_before = s->view.count;
+	return 0;
+}
+
+int session_refresh(struct session *s)
+{
+	int rc;
+
+	if ((rc = remember_shown(s)) < 0 || (rc = take_snapshot(s)) < 0 ||
+	    (rc = build_view(s)) < 0 || (rc = rows_reserve(s)) < 0)
+		return rc;
+	s->refreshes++;
+	s->nrows = rows_build(s->rows, s->rows_cap, &s->tree, s->view.procs, &s->style);
+	update_marks(s);
+	annotate_rows(s);
+	s->events_seen = track_last_seq(s->track);
+	return 0;
+}
+
+static bool was_shown(const struct session *s, pid_t pid)
+{
+	return bsearch(&pid, s->shown_before, s->nshown_before, sizeof pid, by_pid) != NULL;
+}
+
+bool session_event_in_view(const struct session *s, const struct track_event *ev)
+{
+	if (s->lab_on && ev->kind == TRACK_NEW) {
+		/* the lab's own "started" event already announces a lab process */
+		for (size_t i = 0; i < s->lab.count; i++)
+			if (s->lab.members[i].pid == ev->pid)
+				return false;
+	}
+	if (s->opt->family_pid <= 0)
+		return true;
+	return tree_find(&s->tree, ev->pid) != TREE_NONE || was_shown(s, ev->pid);
+}
+
+const char *session_view_name(const struct session *s)
+{
+	if (s->opt->family_pid > 0)
+		return "family";
+	return s->lab_on && !s->show_all ? "lab" : "all";
+}
+
+void session_lab_counts(const struct session *s, int *running, int *zombies, int *orphans)
+{
+	*running = *zombies = *orphans = 0;
+	for (size_t i = 0; i < s->nrows; i++) {
+		const struct row *r = &s->rows[i];
+
+		if (!r->lab || r->tombstone)
+			continue;
+		*zombies += r->state == 'Z';
+		*running += r->state != 'Z';
+		*orphans += r->orphan;
+	}
+}
+
+/* ---- lab, script, lifetime --------------------------------------------- */
+
+size_t session_poll_fds(struct session *s, struct pollfd *fds, size_t cap)
+{
+	return s->lab_on ? lab_poll_fds(&s->lab, fds, cap) : 0;
+}
+
+void session_handle(struct session *s, const struct pollfd *fds, size_t n)
+{
+	if (s->lab_on)
+		lab_handle(&s->lab, fds, n);
+}
+
+static const struct script_step *next_step(const struct session *s, struct timespec *due)
+{
+	const struct script *sc = s->opt->script;
+
+	if (!sc || s->next_step >= sc->count)
+		return NULL;
+	*due = s->t0;
+	session_add_ms(due, (long)(sc->steps[s->next_step].at * 1000.0));
+	return &sc->steps[s->next_step];
+}
+
+bool session_run_due_steps(struct session *s)
+{
+	struct timespec due;
+	const struct script_step *step;
+
+	while (s->lab_on && (step = next_step(s, &due)) && session_ms_until(&due) <= 0) {
+		char err[256];
+
+		s->next_step++;
+		if (script_run(step, &s->lab, err, sizeof err) == 1)
+			return false;
+	}
+	return true;
+}
+
+long session_ms_to_next_step(const struct session *s)
+{
+	struct timespec due;
+	long ms;
+
+	if (!s->lab_on || !next_step(s, &due))
+		return -1;
+	ms = session_ms_until(&due);
+	return ms < 0 ? 0 : ms;
+}
+
+static bool locale_is_utf8(void)
+{
+	return strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+}
+
+static int start_lab(struct session *s, char *err, size_t errlen)
+{
+	if (lab_start(&s->lab, s->opt->scenario, s->track, err, errlen) < 0)
+		return -1;
+	s->lab_on = true;
+	s->next_step = 0;
+	clock_gettime(CLOCK_MONOTONIC, &s->t0);
+	return 0;
+}
+
+int session_open(struct session *s, const struct session_options *opt, char *err, size_t errlen)
+{
+	memset(s, 0, sizeof *s);
+	s->opt = opt;
+	s->show_all = opt->all;
+	s->style.utf8 = !opt->ascii && locale_is_utf8();
+	clock_gettime(CLOCK_MONOTONIC, &s->t0);
+	if (scan_open(&s->scan, opt->json ? SCAN_CMDLINE : 0, err, errlen) < 0)
+		return -1;
+	if (track_new(&s->track, EVENT_LOG_CAPACITY) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return opt->scenario ? start_lab(s, err, errlen) : 0;
+}
+
+static void end_lab(struct session *s)
+{
+	if (!s->lab_on)
+		return;
+	lab_stop(&s->lab, LAB_STOP_WAIT_MS);
+	lab_free(&s->lab);
+	free(s->tombs);
+	s->tombs = NULL;
+	s->ntombs = 0;
+	s->lab_on = false;
+}
+
+int session_restart_lab(struct session *s, char *err, size_t errlen)
+{
+	if (!s->opt->scenario) {
+		snprintf(err, errlen, "there is no lab to restart (--no-lab)");
+		return -1;
+	}
+	end_lab(s);
+	track_note(s->track, TRACK_LAB, 0, "forktop", SCAN_NO_STATUS, "the lab was restarted");
+	return start_lab(s, err, errlen);
+}
+
+void session_close(struct session *s)
+{
+	end_lab(s);
+	scan_close(s->scan);
+	track_free(s->track);
+	scan_snapshot_free(&s->snap);
+	view_free(&s->view);
+	tree_free(&s->tree);
+	free(s->shown_before);
+	free(s->rows);
+	free(s->watch);
+	free(s->marks);
+	memset(s, 0, sizeof *s);
+}

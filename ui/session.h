@@ -1,0 +1,113 @@
+/* session: what every face shares. One monitor session owns the scanner,
+ * the tracker, the lab and its script, and turns each refresh into display
+ * rows (a view model with no curses types). The faces (batch, tui) only
+ * present rows and events and pass on the user's actions. */
+#ifndef FORKTOP_SESSION_H
+#define FORKTOP_SESSION_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "../src/lab.h"
+#include "../src/scan.h"
+#include "../src/scenario.h"
+#include "../src/script.h"
+#include "../src/track.h"
+#include "../src/tree.h"
+#include "rows.h"
+
+#define SESSION_TOMBSTONE_MS 5000 /* an ended lab process stays shown this long */
+#define SESSION_FLASH_MS 1500     /* a changed row is marked this long */
+
+struct session_options {
+	long delay_ms;      /* between refreshes */
+	long iterations;    /* 0: until interrupted (or the script quits) */
+	bool all;           /* every process */
+	pid_t family_pid;   /* >0: only this process's ancestors and descendants */
+	bool json;
+	bool ascii;         /* ASCII glyphs and names even in a UTF-8 locale */
+	bool tombstones;    /* keep ended lab processes shown for a while (TUI) */
+	const struct scenario *scenario; /* the lab to run, or NULL for none */
+	const struct script *script;     /* timed actions, or NULL */
+};
+
+/* The processes one refresh shows, as pointers into the snapshot (or into
+ * the tombstones). */
+struct session_view {
+	const struct scan_proc **procs;
+	pid_t *pids, *ppids;
+	size_t count, cap;
+};
+
+struct session_mark {
+	pid_t pid;
+	unsigned long long start_time;
+	struct timespec until; /* CLOCK_MONOTONIC */
+};
+
+struct session_tomb {
+	struct scan_proc proc;     /* as last seen, state 'X' once ended */
+	struct timespec died;      /* CLOCK_MONOTONIC; zero while alive */
+	bool seen;
+};
+
+struct session {
+	const struct session_options *opt;
+	struct rows_style style;
+	bool show_all;             /* the view: every process, or the lab's */
+	struct scan *scan;
+	struct track *track;
+	struct scan_snapshot snap;
+	struct session_view view;
+	struct tree tree;
+	struct row *rows;
+	size_t nrows, rows_cap;
+	pid_t *shown_before;       /* sorted PIDs of the previous refresh (family view) */
+	size_t nshown_before;
+	unsigned long long events_seen; /* newest event of the previous refresh */
+	long refreshes;
+	struct lab lab;
+	bool lab_on;
+	pid_t *watch;              /* PIDs the lab view selects */
+	size_t watch_cap;
+	struct session_tomb *tombs; /* by lab member index */
+	size_t ntombs;
+	struct session_mark *marks; /* rows that changed recently */
+	size_t nmarks, marks_cap;
+	size_t next_step;          /* the script's next step */
+	struct timespec t0;        /* CLOCK_MONOTONIC when the lab started */
+};
+
+/* SIGINT, SIGTERM and SIGHUP set a flag the loops check (the lab is in its
+ * own process group: the terminal's Ctrl-C reaches only the monitor). */
+void session_catch_stop_signals(void);
+bool session_stop_requested(void);
+
+int session_open(struct session *s, const struct session_options *opt, char *err, size_t errlen);
+/* Ends the lab (nothing is left running) and frees everything. */
+void session_close(struct session *s);
+/* Starts the lab again from its scenario (the old one is ended first). */
+int session_restart_lab(struct session *s, char *err, size_t errlen);
+
+/* A new snapshot into s->rows[0..nrows). Returns 0 or a negative errno. */
+int session_refresh(struct session *s);
+/* Whether an event concerns what this session shows. */
+bool session_event_in_view(const struct session *s, const struct track_event *ev);
+const char *session_view_name(const struct session *s);
+/* Counts for a header: lab processes running, zombies, orphans. */
+void session_lab_counts(const struct session *s, int *running, int *zombies, int *orphans);
+
+/* Descriptors to poll (lab channels and pidfds), and handling of their events. */
+size_t session_poll_fds(struct session *s, struct pollfd *fds, size_t cap);
+void session_handle(struct session *s, const struct pollfd *fds, size_t n);
+/* Runs the script steps that are due; false when one was quit. */
+bool session_run_due_steps(struct session *s);
+/* Milliseconds until the next script step, or -1 when none is left. */
+long session_ms_to_next_step(const struct session *s);
+
+void session_add_ms(struct timespec *t, long ms);
+long session_ms_until(const struct timespec *t);
+
+#endif
