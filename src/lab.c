@@ -31,7 +31,8 @@ static void note(struct lab *lab, enum track_kind kind, const struct lab_member 
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
-	track_note(lab->track, kind, m ? m->pid : 0, m ? m->name : "", SCAN_NO_STATUS, text);
+	track_note_at(lab->track, lab->now, kind, m ? m->pid : 0, m ? m->name : "", SCAN_NO_STATUS,
+		      text);
 }
 
 __attribute__((format(printf, 4, 5)))
@@ -145,7 +146,7 @@ static void record_exit(struct lab *lab, struct lab_member *m, int status,
 	m->exit_source = source;
 	lab_exit_text(m, code, sizeof code);
 	snprintf(text, sizeof text, "%s (pid %d) exitcode %s (%s)", m->name, m->pid, code, how);
-	track_note(lab->track, TRACK_LAB, m->pid, m->name, status, text);
+	track_note_at(lab->track, lab->now, TRACK_LAB, m->pid, m->name, status, text);
 }
 
 static void on_hello(struct lab *lab, struct lab_member *m, const struct lab_msg *msg, int fd)
@@ -242,12 +243,14 @@ static void on_message(struct lab *lab, size_t index, const struct lab_msg *msg,
 		close(fd);
 	switch (msg->type) {
 	case LAB_LOG:
-		track_note(lab->track, TRACK_LAB_LOG, m->pid, m->name, SCAN_NO_STATUS, msg->text);
+		track_note_at(lab->track, lab->now, TRACK_LAB_LOG, m->pid, m->name, SCAN_NO_STATUS,
+			      msg->text);
 		if (strstr(msg->text, "] process shutting down"))
 			m->in_exit_routine = true;
 		break;
 	case LAB_ERROR:
-		track_note(lab->track, TRACK_LAB_ERROR, m->pid, m->name, SCAN_NO_STATUS, msg->text);
+		track_note_at(lab->track, lab->now, TRACK_LAB_ERROR, m->pid, m->name, SCAN_NO_STATUS,
+			      msg->text);
 		break;
 	case LAB_REAPED: on_reaped(lab, m, msg); break;
 	case LAB_JOIN_BEGIN: on_join(lab, m, msg, true); break;
@@ -256,23 +259,54 @@ static void on_message(struct lab *lab, size_t index, const struct lab_msg *msg,
 	}
 }
 
-static void read_channel(struct lab *lab, size_t index)
+/* Messages of one round, from every ready channel, dispatched in the order
+ * their senders sent them (each channel alone is in order; together they
+ * are not, since poll() reports them all at once). */
+#define ROUND_MAX 256
+
+struct received {
+	struct lab_msg msg;
+	int fd;
+	size_t index; /* the member whose channel it came on */
+};
+
+static size_t read_channel(struct lab *lab, size_t index, struct received *round, size_t n)
 {
-	for (int budget = 64; budget > 0; budget--) {
-		struct lab_msg msg;
-		int fd, rc = lab_msg_recv(lab->members[index].conn, &msg, &fd);
+	while (n < ROUND_MAX) {
+		struct received *r = &round[n];
+		int rc = lab_msg_recv(lab->members[index].conn, &r->msg, &r->fd);
 
 		if (rc == -EAGAIN)
-			return;
+			break;
 		if (rc == -EBADMSG)
 			continue;
 		if (rc <= 0) { /* the process has ended (or closed its channel) */
 			close(lab->members[index].conn);
 			lab->members[index].conn = -1;
-			return;
+			break;
 		}
-		on_message(lab, index, &msg, fd);
+		r->index = index;
+		n++;
 	}
+	return n;
+}
+
+static void dispatch_in_send_order(struct lab *lab, struct received *round, size_t n)
+{
+	for (size_t i = 1; i < n; i++) { /* stable insertion sort: n is small */
+		struct received r = round[i];
+		size_t j = i;
+
+		for (; j > 0 && round[j - 1].msg.sent_ns > r.msg.sent_ns; j--)
+			round[j] = round[j - 1];
+		round[j] = r;
+	}
+	for (size_t i = 0; i < n; i++) {
+		lab->now.tv_sec = round[i].msg.sent_ns / 1000000000;
+		lab->now.tv_nsec = round[i].msg.sent_ns % 1000000000;
+		on_message(lab, round[i].index, &round[i].msg, round[i].fd);
+	}
+	clock_gettime(CLOCK_REALTIME, &lab->now);
 }
 
 static void on_ended(struct lab *lab, struct lab_member *m)
@@ -307,16 +341,26 @@ size_t lab_poll_fds(const struct lab *lab, struct pollfd *fds, size_t cap)
 
 void lab_handle(struct lab *lab, const struct pollfd *fds, size_t n)
 {
+	static struct received round[ROUND_MAX];
+	size_t got = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		if (!fds[k].revents)
+			continue;
+		for (size_t i = 0; i < lab->count; i++) {
+			if (lab->members[i].conn == fds[k].fd) {
+				got = read_channel(lab, i, round, got);
+				break;
+			}
+		}
+	}
+	dispatch_in_send_order(lab, round, got);
 	for (size_t k = 0; k < n; k++) {
 		if (!fds[k].revents)
 			continue;
 		for (size_t i = 0; i < lab->count; i++) {
 			struct lab_member *m = &lab->members[i];
 
-			if (m->conn == fds[k].fd) {
-				read_channel(lab, i);
-				break;
-			}
 			if (m->pidfd == fds[k].fd && !m->exited) {
 				on_ended(lab, m);
 				break;

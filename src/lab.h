@@ -51,6 +51,7 @@ struct lab {
 	size_t count, cap;
 	pid_t monitor_pid;
 	bool started;
+	struct timespec now; /* CLOCK_REALTIME of what is being handled (a message's send time) */
 };
 
 /* Forks the lab main (its own process group) for scenario sc. Lab events

@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 struct lab_msg lab_msg_make(enum lab_msg_type type, pid_t pid, const char *name,
 			    const char *text)
 {
+	struct timespec now;
 	struct lab_msg m;
 
 	memset(&m, 0, sizeof m);
@@ -19,6 +21,8 @@ struct lab_msg lab_msg_make(enum lab_msg_type type, pid_t pid, const char *name,
 	m.pid = pid;
 	snprintf(m.name, sizeof m.name, "%s", name ? name : "");
 	snprintf(m.text, sizeof m.text, "%s", text ? text : "");
+	clock_gettime(CLOCK_REALTIME, &now);
+	m.sent_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
 	return m;
 }
 
@@ -33,7 +37,7 @@ bool lab_msg_decode(const void *buf, size_t len, struct lab_msg *out)
 		return false;
 	if (!memchr(m.name, '\0', sizeof m.name) || !memchr(m.text, '\0', sizeof m.text))
 		return false;
-	if (m.pid < 0 || m.target < 0 || m.creator < 0)
+	if (m.pid < 0 || m.target < 0 || m.creator < 0 || m.sent_ns < 0)
 		return false;
 	*out = m;
 	return true;

@@ -37,11 +37,13 @@ struct lab_msg {
 	int32_t target;  /* a child's pid */
 	int32_t value;   /* daemon flag, wait status */
 	int32_t creator; /* HELLO: the creator's pid */
+	int64_t sent_ns; /* CLOCK_REALTIME at the sender: orders messages of several channels */
 	char name[LAB_NAME_MAX]; /* process or group name, NUL-terminated */
 	char text[LAB_TEXT_MAX]; /* NUL-terminated */
 };
 
-/* A record with the magic set and the strings copied (bounded). */
+/* A record with the magic set, the strings copied (bounded) and the send
+ * time stamped. */
 struct lab_msg lab_msg_make(enum lab_msg_type type, pid_t pid, const char *name,
 			    const char *text);
 

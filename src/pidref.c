@@ -12,6 +12,8 @@
 #include <sys/pidfd.h>
 #include <unistd.h>
 
+#include "scan.h"
+
 /* The kernel's struct pidfd_info, version 0 (64 bytes). */
 struct pidfd_info_v0 {
 	uint64_t mask;
@@ -65,4 +67,26 @@ pid_t pidref_pid(int pidfd)
 	buf[n] = '\0';
 	const char *line = strstr(buf, "\nPid:");
 	return line ? (pid_t)strtol(line + 5, NULL, 10) : -1;
+}
+
+int pidref_open_checked(pid_t pid, unsigned long long start_time)
+{
+	char path[64], line[1024];
+	struct scan_stat_line st;
+	ssize_t n;
+	int pidfd, fd;
+
+	pidfd = pidfd_open(pid, 0);
+	if (pidfd < 0)
+		return -errno;
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, line, sizeof line - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0 || !scan_parse_stat(line, (size_t)n, &st) || st.start_time != start_time) {
+		close(pidfd);
+		return -ESRCH;
+	}
+	return pidfd;
 }

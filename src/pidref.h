@@ -15,6 +15,11 @@ int pidref_signal(int pidfd, int sig);
  * been reaped yet, or -EOPNOTSUPP when this kernel cannot tell. */
 int pidref_exit_status(int pidfd, int *wait_status);
 
+/* A pidfd for the process (pid, start_time) as it was seen: the pidfd is
+ * opened first, then /proc is checked, so a recycled PID gives -ESRCH and
+ * never a handle to the wrong process. Returns the pidfd or a -errno. */
+int pidref_open_checked(pid_t pid, unsigned long long start_time);
+
 /* The PID a pidfd refers to (from /proc/self/fdinfo), or -1: 0 when the
  * process has been reaped. */
 pid_t pidref_pid(int pidfd);

@@ -81,16 +81,25 @@ static struct track_event *log_event(struct track *track, enum track_kind kind,
 	return ev;
 }
 
-void track_note(struct track *track, enum track_kind kind, pid_t pid, const char *name,
-		int exit_status, const char *text)
+void track_note_at(struct track *track, struct timespec when, enum track_kind kind, pid_t pid,
+		   const char *name, int exit_status, const char *text)
 {
 	struct record r = { .pid = pid, .exit_status = exit_status };
 	struct track_event *ev;
 
 	snprintf(r.comm, sizeof r.comm, "%s", name ? name : "");
-	clock_gettime(CLOCK_REALTIME, &track->now);
+	track->now = when;
 	ev = log_event(track, kind, &r);
 	snprintf(ev->text, sizeof ev->text, "%s", text ? text : "");
+}
+
+void track_note(struct track *track, enum track_kind kind, pid_t pid, const char *name,
+		int exit_status, const char *text)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	track_note_at(track, now, kind, pid, name, exit_status, text);
 }
 
 static int by_pid(const void *a, const void *b)

@@ -49,6 +49,9 @@ int track_update(struct track *track, const struct scan_snapshot *snap);
  * timestamped now. exit_status is a wait status or SCAN_NO_STATUS. */
 void track_note(struct track *track, enum track_kind kind, pid_t pid, const char *name,
 		int exit_status, const char *text);
+/* The same, at a given CLOCK_REALTIME (when the lab process sent it). */
+void track_note_at(struct track *track, struct timespec when, enum track_kind kind, pid_t pid,
+		   const char *name, int exit_status, const char *text);
 
 /* Sequence number of the newest event (0 when none). */
 unsigned long long track_last_seq(const struct track *track);

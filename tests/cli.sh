@@ -30,6 +30,7 @@ check absent-pid 2 "no process with PID 2147483647" -- "$forktop" --pid 21474836
 check two-views 2 "give one" -- "$forktop" --all --pid 1
 check stray-arg 2 "unexpected argument 'extra'" -- "$forktop" --batch extra
 check help 0 "^$" -- "$forktop" --help
+check not-a-terminal 2 "not a terminal: use --batch" -- sh -c 'exec "$0" </dev/null >/dev/null' "$forktop"
 check version 0 "^$" -- "$forktop" --version
 
 # Broken scenarios and scripts: file:line or the step, exit 2, nothing started.
@@ -59,7 +60,7 @@ check script-arity 2 "'kill-main' takes no target" -- "$forktop" --script '@1 ki
 check script-needs 2 "'join' needs a target" -- "$forktop" --script '@1 join'
 check script-nolab 2 "need the lab" -- "$forktop" --no-lab --script '@1 quit'
 # A spawned name is known to later steps: the default's main starts Process-5.
-if "$forktop" --script '@0 spawn loners; @0 terminate Process-5; @0 quit' -n 1 >/dev/null 2>"$tmp/err"; then
+if "$forktop" --batch --script '@0 spawn loners; @0 terminate Process-5; @0 quit' -n 1 >/dev/null 2>"$tmp/err"; then
 	pass=$((pass + 1))
 else
 	fail=$((fail + 1)); echo "FAIL script-spawned-name: $(cat "$tmp/err")"
@@ -81,14 +82,14 @@ if unshare --mount --propagation private true 2>/dev/null; then
 	# Sanitizer runtimes print their own complaints without /proc.
 	[ "${FORKTOP_SANITIZED:-no}" = yes ] && ALLOW_NOISE=yes
 	check no-proc 1 "/proc is not mounted" -- unshare --mount --propagation private \
-		sh -c 'umount -l /proc && exec "$0" --iterations 1' "$forktop"
+		sh -c 'umount -l /proc && exec "$0" --batch --iterations 1' "$forktop"
 else
 	echo "SKIP no-proc: needs unshare --mount (root)"
 fi
 
 # A closed pipe ends batch mode quietly with status 0.
 status=$(
-	timeout 10 "$forktop" --all --delay 10 2>/tmp/forktop-cli.$$ | head -n 1 >/dev/null
+	timeout 10 "$forktop" --batch --all --delay 10 2>/tmp/forktop-cli.$$ | head -n 1 >/dev/null
 	echo "${PIPESTATUS[0]}"
 )
 if [ "$status" -eq 0 ] && [ ! -s /tmp/forktop-cli.$$ ]; then

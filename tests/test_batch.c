@@ -98,7 +98,7 @@ Test(batch, text_frame_shows_columns_and_family)
 	char pidtext[16], want[64];
 
 	snprintf(pidtext, sizeof pidtext, "%d", getpid());
-	cr_assert_eq(run((char *[]){ "--pid", pidtext, "--iterations", "1", "--ascii", NULL }), 0,
+	cr_assert_eq(run((char *[]){ "--batch", "--pid", pidtext, "--iterations", "1", "--ascii", NULL }), 0,
 		     "stderr: %s", err);
 	cr_assert(strstr(out, "    PID    PPID S DAEMON EXIT NAME\n"), "%s", out);
 	cr_assert(strstr(out, "view: family"), "%s", out);
@@ -124,7 +124,7 @@ Test(batch, events_between_frames)
 
 	snprintf(pidtext, sizeof pidtext, "%d", getpid());
 	child = helper_fork(exit_soon, NULL); /* a zombie 0.4 s into the run */
-	cr_assert_eq(run((char *[]){ "--pid", pidtext, "--iterations", "8", "--delay", "200",
+	cr_assert_eq(run((char *[]){ "--batch", "--pid", pidtext, "--iterations", "8", "--delay", "200",
 				     "--ascii", NULL }), 0, "stderr: %s", err);
 	snprintf(want, sizeof want, " zombie %d exiting-child under %d, exit code 5\n", child,
 		 getpid());

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "tui.h"
 
 #define EXIT_USAGE 2
 
@@ -26,9 +27,12 @@ static void print_help(FILE *out)
 		"a family of real processes that behaves like Python's multiprocessing\n"
 		"with daemonic and non-daemonic children.\n"
 		"\n"
-		"  -b, --batch           print frames as text, like top -b (the default)\n"
+		"Without --batch (or --json) forktop is interactive: press ? in it for keys.\n"
+		"\n"
+		"  -b, --batch           print frames as text, like top -b, instead\n"
 		"  -d, --delay MS        milliseconds between frames (default 1000, 10..3600000)\n"
-		"  -n, --iterations N    stop after N frames (default: until interrupted)\n"
+		"  -n, --iterations N    stop after N frames or refreshes (default: until\n"
+		"                        interrupted, or quit)\n"
 		"  -A, --all             show every process on the machine (default: the lab,\n"
 		"                        PID 1 and forktop)\n"
 		"  -p, --pid PID         show one process's family: its ancestors and descendants\n"
@@ -40,7 +44,7 @@ static void print_help(FILE *out)
 		"                        ACTION terminate, kill, interrupt (SIGINT), join\n"
 		"                        (TARGET [by JOINER]),\n"
 		"                        spawn (GROUP or PROCESS), kill-main, exit-main, quit\n"
-		"  -j, --json            write NDJSON: one object per frame and per event\n"
+		"  -j, --json            batch frames as NDJSON: one object per frame and per event\n"
 		"      --ascii           ASCII tree glyphs, every non-ASCII byte escaped\n"
 		"  -h, --help            show this help and exit\n"
 		"  -V, --version         show the version and exit\n"
@@ -84,6 +88,7 @@ struct cli {
 	const char *scenario_path;
 	const char *script_text;
 	bool no_lab;
+	bool batch_mode;
 };
 
 static const struct option long_options[] = {
@@ -104,12 +109,12 @@ static int parse_option(int c, const char *arg, struct cli *cli)
 	long v;
 
 	switch (c) {
-	case 'b': return -1;
+	case 'b': cli->batch_mode = true; return -1;
 	case 's': cli->scenario_path = arg; return -1;
 	case 'S': cli->script_text = arg; return -1;
 	case OPT_NO_LAB: cli->no_lab = true; return -1;
 	case 'A': opt->all = true; return -1;
-	case 'j': opt->json = true; return -1;
+	case 'j': opt->json = cli->batch_mode = true; return -1;
 	case OPT_ASCII: opt->ascii = true; return -1;
 	case 'd':
 		if (!parse_long(arg, 10, 3600000, &v))
@@ -227,7 +232,9 @@ int main(int argc, char **argv)
 		return rc;
 	if (cli.no_lab && !opt->family_pid)
 		opt->all = true;
-	rc = batch_run(opt);
+	if (!cli.batch_mode)
+		opt->tombstones = true;
+	rc = cli.batch_mode ? batch_run(opt) : tui_run(opt);
 	script_free(&script);
 	return rc;
 }

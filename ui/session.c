@@ -3,6 +3,7 @@
 #include "session.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <langinfo.h>
 #include <signal.h>
 #include <stdio.h>
@@ -312,12 +313,18 @@ static int rows_reserve(struct session *s)
 	return s->rows ? 0 : -ENOMEM;
 }
 
-static void annotate_tomb(struct row *r)
+/* A tombstone row keeps what the lab knew of the process. */
+static void annotate_tomb(const struct session *s, struct row *r)
 {
+	const struct session_tomb *t =
+		(const struct session_tomb *)((const char *)r->proc - offsetof(struct session_tomb, proc));
+	const struct lab_member *m = &s->lab.members[t - s->tombs];
 	int code;
 
 	r->tombstone = true;
 	r->lab = true;
+	r->role = m->depth == 0 ? "main" : m->depth == 1 ? "child" : "grandchild";
+	snprintf(r->daemon, sizeof r->daemon, "%s", m->daemon ? "yes" : "no");
 	snprintf(r->note, sizeof r->note, "%s",
 		 track_exitcode(r->proc->exit_status, &code) ? "ended" : "ended, exit code unknown");
 }
@@ -334,7 +341,7 @@ static void annotate_rows(struct session *s)
 		if (!s->lab_on)
 			continue;
 		if (r->proc->state == 'X') {
-			annotate_tomb(r);
+			annotate_tomb(s, r);
 			continue;
 		}
 		m = lab_member_of(&s->lab, r->proc);

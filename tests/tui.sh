@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# The interactive face, driven like a person would: forktop runs in a shell
+# in a private tmux server; keys are sent, and the pane is polled for text
+# (never a bare sleep). Every tmux server, forktop and helper this script
+# starts is ended on exit, pass or fail.
+set -u
+forktop=${FORKTOP:-./forktop}
+hostile=${FORKTOP_HOSTILE:-./tests/hostile}
+sock=
+sockets=()
+tmp=$(mktemp -d)
+pass=0 fail=0
+lab_pids=()
+
+T() { tmux -L "$sock" "$@"; }
+
+cleanup() {
+	for s in "${sockets[@]}"; do tmux -L "$s" kill-server 2>/dev/null; done
+	[ -n "${hostile_pid:-}" ] && kill "$hostile_pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+ok() { pass=$((pass + 1)); }
+bad() {
+	fail=$((fail + 1))
+	echo "FAIL $1"
+	echo "---- pane:"
+	T capture-pane -p 2>/dev/null | sed 's/^/| /'
+}
+
+pane() { T capture-pane -p; }
+
+# wait_for PATTERN [SECONDS]: poll the pane (every 0.1 s) for an extended regex.
+wait_for() {
+	local pattern=$1 limit=$((${2:-5} * 10))
+	for ((i = 0; i < limit; i++)); do
+		pane | grep -qE -- "$pattern" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# new_server: a fresh 120x40 tmux server (its own socket) running a shell.
+new_server() {
+	[ -n "$sock" ] && T kill-server 2>/dev/null
+	sock="forktop-tui-$$-${#sockets[@]}"
+	sockets+=("$sock")
+	T new-session -d -x 120 -y 40 "bash --norc --noprofile"
+}
+
+# start ARGS...: forktop in a fresh server's shell.
+start() {
+	new_server
+	T send-keys "PS1='$ '; cd '$PWD'; $forktop $* ; echo FORKTOP-EXIT=\$?" Enter
+}
+
+# The PIDs of lab rows (DAEMON column yes/no) on the pane now.
+collect_lab_pids() {
+	lab_pids=($(pane | awk '$4 == "yes" || $4 == "no" { print $1 }'))
+}
+
+lab_gone() {
+	for p in "${lab_pids[@]}"; do
+		st=$(awk '{ s = $0; sub(/.*\) /, "", s); split(s, f, " "); print f[1] }' \
+			"/proc/$p/stat" 2>/dev/null)
+		[ -n "$st" ] && [ "$st" != Z ] && return 1
+	done
+	return 0
+}
+
+# ---- X: kill main abruptly, every child is re-parented and marked orphan.
+start
+if wait_for 'Process-3:1' 5; then
+	T send-keys X
+	if wait_for 'Process-4 +orphan: was under [0-9]+ MainProcess' 5; then
+		adopter=$(pane | awk '/adopted orphans/ { print $1; exit }')
+		rows=$(pane | grep -cE "^ +[0-9]+ +$adopter S (yes|no) .*Process-[1-4] +orphan: was under")
+		if [ -n "$adopter" ] && [ "$rows" -eq 4 ]; then ok; else bad "X: 4 orphans under $adopter (got $rows)"; fi
+		pane | grep -qE ' X no +-9 .*MainProcess +ended' && ok || bad "X: main's tombstone shows -9"
+	else
+		bad "X: no orphan appeared"
+	fi
+else
+	bad "X: the tree never appeared"
+fi
+
+# ---- E: a normal exit terminates the daemons (-15) and joins the rest (0).
+cat >"$tmp/short.conf" <<'CONF'
+[main]
+name = short
+[group daemons]
+count = 2
+daemon = yes
+[group workers]
+count = 2
+daemon = no
+lifetime = 1.5
+CONF
+start --scenario "$tmp/short.conf"
+if wait_for 'Process-4' 5; then
+	T send-keys E
+	if wait_for 'MainProcess \(pid [0-9]+\) exitcode 0' 8; then
+		# The ended processes stay on the tree for a few seconds (tombstones).
+		tree=$(pane)
+		grep -qE ' X yes +-15 .*Process-1 +ended' <<<"$tree" &&
+			grep -qE ' X yes +-15 .*Process-2 +ended' <<<"$tree" &&
+			grep -qE ' X no +0 .*Process-3 +ended' <<<"$tree" &&
+			grep -qE ' X no +0 .*Process-4 +ended' <<<"$tree" &&
+			grep -qE ' X no +0 .*MainProcess +ended' <<<"$tree" && ok ||
+			bad "E: exit codes -15 for daemons, 0 for the joined workers"
+	else
+		bad "E: main never finished its exit"
+	fi
+else
+	bad "E: the tree never appeared"
+fi
+
+# ---- J on a zombie: its creator reaps it and the exit code shows.
+cat >"$tmp/zombie.conf" <<'CONF'
+[main]
+name = zombie
+[group quick]
+count = 1
+daemon = no
+lifetime = 0.3
+exit_code = 3
+CONF
+start --scenario "$tmp/zombie.conf"
+if wait_for 'Process-1 +zombie: not joined' 6; then
+	pane | grep -qE ' Z no +3 .*Process-1' && ok || bad "J: the zombie shows exit code 3"
+	T send-keys / P r o c e s s - 1 Enter
+	wait_for "found 'Process-1'" 3 && T send-keys J
+	if wait_for 'join\(Process-1\) returned, exitcode 3' 5; then
+		wait_for ' X no +3 .*Process-1 +ended' 3 && ok || bad "J: the reaped child's tombstone"
+	else
+		bad "J: the join never returned"
+	fi
+else
+	bad "J: no zombie appeared"
+fi
+
+# ---- resize to the minimum and below, and back.
+start
+if wait_for 'Process-3:1' 5; then
+	T resize-window -x 40 -y 10
+	if wait_for '^F1 Help' 3 && pane | head -1 | grep -q '^forktop' &&
+		[ "$(pane | LC_ALL=C.UTF-8 wc -L)" -le 40 ]; then
+		ok
+	else
+		bad "resize: 40x10 layout"
+	fi
+	T resize-window -x 30 -y 8
+	wait_for 'too small' 3 && ok || bad "resize: below 40x10 says too small"
+	T resize-window -x 120 -y 40
+	wait_for '^ +[0-9]+ +[0-9]+ S no +- +└─MainProcess' 3 && ok || bad "resize: back to 120x40"
+else
+	bad "resize: the tree never appeared"
+fi
+
+# ---- q: the terminal is restored and no lab process is left.
+if wait_for 'Process-4' 3; then
+	collect_lab_pids
+	T send-keys q
+	if wait_for 'FORKTOP-EXIT=0' 5; then
+		T send-keys 'stty -a | grep -oE "(-)?(icanon|echo) " | tr -d "\n"; echo' Enter
+		wait_for '^icanon echo' 3 && ok || bad "q: the terminal is in cooked mode again"
+		[ "${#lab_pids[@]}" -ge 6 ] && lab_gone && ok || bad "q: lab processes left: ${lab_pids[*]}"
+	else
+		bad "q: forktop did not exit 0"
+	fi
+fi
+
+# ---- Hostile names in the all-processes view: escaped, columns intact.
+mkfifo "$tmp/lifeline"
+"$hostile" $'\e]0;PWNED\a\e[2J' <"$tmp/lifeline" &
+hostile_pid=$!
+exec 4>"$tmp/lifeline" # it ends when this script does, however it ends
+start --no-lab
+if wait_for 'forktop' 5; then
+	T send-keys / h o s t i l e Enter
+	T send-keys / P W N Enter
+	if wait_for '\\x1b\]0;PWNED\\x07\\x1b' 5; then
+		raw=$(T capture-pane -p -e | grep -c $'\e]0;PWNED')
+		title=$(T display-message -p '#{pane_title}')
+		[ "$raw" -eq 0 ] && [ "$title" != PWNED ] && ok || bad "hostile: raw escape reached the terminal"
+		line=$(pane | grep -F 'PWNED')
+		want="^ +$hostile_pid +[0-9]+ S - +- "
+		[[ $line =~ $want ]] && ok || bad "hostile: columns intact: $line"
+	else
+		bad "hostile: the escaped name is not shown"
+	fi
+fi
+kill "$hostile_pid" 2>/dev/null
+hostile_pid=
+
+# ---- An unknown TERM: one line naming --batch, exit 2, nothing started.
+new_server
+T send-keys "TERM=no-such-terminal $forktop; echo FORKTOP-EXIT=\$?" Enter
+wait_for 'FORKTOP-EXIT=2' 5 && pane | grep -q "terminal type 'no-such-terminal' is unknown: set TERM, or use --batch" &&
+	ok || bad "unknown TERM"
+
+echo "tui: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

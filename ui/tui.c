@@ -1,0 +1,915 @@
+/* tui: layout (header, tree, event pane, status line, key bar), keys,
+ * mouse, resize and colours. Rows come from the session already escaped;
+ * this file only measures and cuts them by display width, so a hostile
+ * name can neither reach the terminal raw nor break the columns. */
+#include "tui.h"
+
+#include <ctype.h>
+#include <curses.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "../src/pidref.h"
+#include "../src/text.h"
+
+enum colour { C_DAEMON = 1, C_WORKER, C_ZOMBIE, C_ORPHAN, C_MONITOR, C_MAIN, C_BAR, C_ERROR };
+
+enum focus { FOCUS_TREE, FOCUS_LOG };
+enum mode { MODE_NORMAL, MODE_HELP, MODE_SEARCH, MODE_CONFIRM, MODE_SIGNALS };
+
+struct identity {
+	pid_t pid;
+	unsigned long long start_time;
+};
+
+struct tui {
+	struct session s;
+	enum mode mode;
+	enum focus focus;
+	bool paused, colour, quit;
+	int lines, cols;
+	int *visible;               /* row indices shown after collapsing */
+	int nvisible, visible_cap;
+	int selected, top;          /* in visible */
+	struct identity sel;        /* the selected process, kept across refreshes */
+	struct identity *collapsed;
+	int ncollapsed, collapsed_cap;
+	int log_scroll;             /* lines up from the newest */
+	char status[256];
+	bool status_error;
+	char query[64];
+	int signal_choice;
+	int pending_signal;         /* MODE_CONFIRM: the signal waiting for y */
+	struct identity pending;    /* MODE_CONFIRM: its target */
+	char pending_name[80];
+	struct timespec next_refresh;
+};
+
+static const struct {
+	int sig;
+	const char *name, *what;
+} signal_menu[] = {
+	{ SIGTERM, "SIGTERM", "terminate(): Python keeps the default action, no exit routine" },
+	{ SIGKILL, "SIGKILL", "kill(): cannot be caught, no exit routine" },
+	{ SIGINT, "SIGINT", "Ctrl-C: the exit routine runs, then death by SIGINT" },
+	{ SIGHUP, "SIGHUP", "hang-up: default action ends the process" },
+	{ SIGQUIT, "SIGQUIT", "quit: default action ends the process (core)" },
+	{ SIGSTOP, "SIGSTOP", "stop it (state T) until SIGCONT" },
+	{ SIGCONT, "SIGCONT", "continue a stopped process" },
+	{ SIGUSR1, "SIGUSR1", "default action ends the process" },
+};
+#define SIGNAL_MENU_SIZE ((int)(sizeof signal_menu / sizeof signal_menu[0]))
+
+/* ---- text by display width ---------------------------------------------- */
+
+/* Display width of one character at s (len bytes), its length in *used. */
+static int char_width(const char *s, size_t len, size_t *used)
+{
+	mbstate_t st;
+	wchar_t wc;
+	size_t n;
+	int w;
+
+	memset(&st, 0, sizeof st);
+	n = mbrtowc(&wc, s, len, &st);
+	if (n == 0 || n == (size_t)-1 || n == (size_t)-2) {
+		*used = 1;
+		return -1;
+	}
+	*used = n;
+	w = wcwidth(wc);
+	return w;
+}
+
+/* Draws text from (y, x) in at most width columns; returns the columns used.
+ * Characters with no width of their own (unprintable to this terminal) are
+ * drawn as '?'. */
+static int draw_text(int y, int x, const char *text, int width)
+{
+	size_t len = strlen(text);
+	int used = 0;
+
+	move(y, x);
+	for (size_t i = 0; i < len && used < width;) {
+		size_t n;
+		int w = char_width(text + i, len - i, &n);
+
+		if (w < 0) {
+			addch('?');
+			used++;
+		} else if (used + w > width) {
+			break;
+		} else {
+			addnstr(text + i, (int)n);
+			used += w;
+		}
+		i += n;
+	}
+	return used;
+}
+
+static void fill_line(int y, int from)
+{
+	move(y, from);
+	clrtoeol();
+}
+
+/* ---- colours ------------------------------------------------------------ */
+
+static void setup_colours(struct tui *t)
+{
+	const char *no_colour = getenv("NO_COLOR");
+
+	t->colour = has_colors() && !(no_colour && *no_colour);
+	if (!t->colour)
+		return;
+	start_color();
+	use_default_colors();
+	init_pair(C_DAEMON, COLOR_CYAN, -1);
+	init_pair(C_WORKER, COLOR_GREEN, -1);
+	init_pair(C_ZOMBIE, COLOR_RED, -1);
+	init_pair(C_ORPHAN, COLOR_YELLOW, -1);
+	init_pair(C_MONITOR, COLOR_BLUE, -1);
+	init_pair(C_MAIN, COLOR_MAGENTA, -1);
+	init_pair(C_BAR, COLOR_BLACK, COLOR_CYAN);
+	init_pair(C_ERROR, COLOR_RED, -1);
+}
+
+/* Attributes for a row: by role and state, and without colours by
+ * attributes alone (bold main, dim ended, underlined orphans). */
+static attr_t row_attr(const struct tui *t, const struct row *r)
+{
+	attr_t a = A_NORMAL;
+	int pair = 0;
+
+	if (r->tombstone)
+		a |= A_DIM;
+	if (r->state == 'Z')
+		pair = C_ZOMBIE, a |= t->colour ? 0 : A_BOLD;
+	else if (r->orphan)
+		pair = C_ORPHAN, a |= t->colour ? 0 : A_UNDERLINE;
+	else if (r->role && !strcmp(r->role, "monitor"))
+		pair = C_MONITOR;
+	else if (r->role && !strcmp(r->role, "main"))
+		pair = C_MAIN, a |= A_BOLD;
+	else if (r->lab)
+		pair = !strcmp(r->daemon, "yes") ? C_DAEMON : C_WORKER;
+	if (r->flash)
+		a |= A_BOLD | A_STANDOUT;
+	if (t->colour && pair)
+		a |= (attr_t)COLOR_PAIR(pair);
+	return a;
+}
+
+static void bar_on(const struct tui *t)
+{
+	attrset(t->colour ? COLOR_PAIR(C_BAR) : A_REVERSE);
+}
+
+/* ---- status line -------------------------------------------------------- */
+
+__attribute__((format(printf, 3, 4)))
+static void say(struct tui *t, bool error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(t->status, sizeof t->status, fmt, ap);
+	va_end(ap);
+	t->status_error = error;
+}
+
+/* ---- visible rows, selection, collapse ---------------------------------- */
+
+static bool is_collapsed(const struct tui *t, const struct row *r)
+{
+	for (int i = 0; i < t->ncollapsed; i++)
+		if (t->collapsed[i].pid == r->pid && t->collapsed[i].start_time == r->proc->start_time)
+			return true;
+	return false;
+}
+
+/* Rows in preorder, skipping the subtrees of collapsed rows. */
+static void compute_visible(struct tui *t)
+{
+	const struct session *s = &t->s;
+
+	if ((int)s->nrows > t->visible_cap) {
+		t->visible_cap = (int)s->nrows + 64;
+		t->visible = realloc(t->visible, (size_t)t->visible_cap * sizeof *t->visible);
+	}
+	t->nvisible = 0;
+	for (size_t i = 0; i < s->nrows && t->visible;) {
+		t->visible[t->nvisible++] = (int)i;
+		i += is_collapsed(t, &s->rows[i]) ? (size_t)s->tree.nodes[i].subtree_size : 1;
+	}
+}
+
+static const struct row *selected_row(const struct tui *t)
+{
+	if (t->selected < 0 || t->selected >= t->nvisible)
+		return NULL;
+	return &t->s.rows[t->visible[t->selected]];
+}
+
+static void remember_selection(struct tui *t)
+{
+	const struct row *r = selected_row(t);
+
+	if (r)
+		t->sel = (struct identity){ r->pid, r->proc->start_time };
+}
+
+/* After a refresh: the same process stays selected wherever its row went. */
+static void follow_selection(struct tui *t)
+{
+	for (int i = 0; i < t->nvisible; i++) {
+		const struct row *r = &t->s.rows[t->visible[i]];
+
+		if (r->pid == t->sel.pid && r->proc->start_time == t->sel.start_time) {
+			t->selected = i;
+			return;
+		}
+	}
+	if (t->selected >= t->nvisible)
+		t->selected = t->nvisible - 1;
+	if (t->selected < 0)
+		t->selected = 0;
+	remember_selection(t);
+}
+
+static void toggle_collapse(struct tui *t, bool collapse)
+{
+	const struct row *r = selected_row(t);
+	struct identity id;
+
+	if (!r)
+		return;
+	id = (struct identity){ r->pid, r->proc->start_time };
+	for (int i = 0; i < t->ncollapsed; i++)
+		if (t->collapsed[i].pid == id.pid && t->collapsed[i].start_time == id.start_time) {
+			if (!collapse)
+				t->collapsed[i] = t->collapsed[--t->ncollapsed];
+			return;
+		}
+	if (!collapse)
+		return;
+	if (t->ncollapsed == t->collapsed_cap) {
+		struct identity *c = realloc(t->collapsed, (size_t)(t->collapsed_cap * 2 + 8) * sizeof *c);
+
+		if (!c)
+			return;
+		t->collapsed = c;
+		t->collapsed_cap = t->collapsed_cap * 2 + 8;
+	}
+	t->collapsed[t->ncollapsed++] = id;
+}
+
+/* ---- layout ------------------------------------------------------------- */
+
+struct layout {
+	int tree_top, tree_height, log_top, log_height, status, keybar;
+};
+
+static struct layout layout_of(const struct tui *t)
+{
+	struct layout l;
+	int body = t->lines - 4; /* header, column header, status, key bar */
+
+	l.log_height = body / 3;
+	if (l.log_height < 1)
+		l.log_height = 1;
+	l.tree_top = 2;
+	l.tree_height = body - l.log_height - 1; /* one line titles the log */
+	l.log_top = l.tree_top + l.tree_height + 1;
+	l.status = t->lines - 2;
+	l.keybar = t->lines - 1;
+	return l;
+}
+
+static void draw_header(struct tui *t)
+{
+	const struct session *s = &t->s;
+	const struct scenario *sc = s->opt->scenario;
+	int running, zombies, orphans;
+	char line[512];
+
+	session_lab_counts(s, &running, &zombies, &orphans);
+	snprintf(line, sizeof line,
+		 "forktop %s  %s%s%s  every %.1fs  lab: %d running, %d zombie, %d orphaned  "
+		 "view: %s  %s",
+		 PACKAGE_VERSION, sc ? "scenario " : "no lab", sc ? sc->name : "",
+		 sc ? " (fork)" : "", (double)s->opt->delay_ms / 1000.0, running, zombies, orphans,
+		 session_view_name(s), t->paused ? "[PAUSED]" : "[LIVE]");
+	attrset(A_BOLD);
+	fill_line(0, 0);
+	draw_text(0, 0, line, t->cols);
+	bar_on(t);
+	fill_line(1, 0);
+	mvhline(1, 0, ' ', t->cols);
+	draw_text(1, 0, "    PID    PPID S DAEMON EXIT NAME", t->cols);
+	attrset(A_NORMAL);
+}
+
+static void draw_row(struct tui *t, int y, const struct row *r, bool selected)
+{
+	char cols[64];
+	int x;
+
+	attrset(selected ? A_REVERSE : row_attr(t, r));
+	fill_line(y, 0);
+	if (selected)
+		mvhline(y, 0, ' ', t->cols);
+	snprintf(cols, sizeof cols, "%7d %7d %c %-6s %4s ", r->pid, r->ppid, r->state, r->daemon,
+		 r->exit);
+	x = draw_text(y, 0, cols, t->cols);
+	x += draw_text(y, x, r->prefix, t->cols - x);
+	x += draw_text(y, x, r->name, t->cols - x);
+	if (r->note[0] && x + 3 < t->cols) {
+		attron(A_DIM);
+		x += draw_text(y, x, "  ", t->cols - x);
+		draw_text(y, x, r->note, t->cols - x);
+	}
+	attrset(A_NORMAL);
+}
+
+static void draw_tree(struct tui *t, const struct layout *l)
+{
+	if (t->selected < t->top)
+		t->top = t->selected;
+	if (t->selected >= t->top + l->tree_height)
+		t->top = t->selected - l->tree_height + 1;
+	if (t->top < 0)
+		t->top = 0;
+	for (int i = 0; i < l->tree_height; i++) {
+		int v = t->top + i;
+
+		if (v < t->nvisible)
+			draw_row(t, l->tree_top + i, &t->s.rows[t->visible[v]],
+				 v == t->selected && t->focus == FOCUS_TREE);
+		else
+			fill_line(l->tree_top + i, 0);
+	}
+}
+
+/* The event log, newest last, scrolled up by log_scroll lines. */
+static void draw_log(struct tui *t, const struct layout *l)
+{
+	const struct session *s = &t->s;
+	unsigned flags = s->style.utf8 ? TEXT_UTF8 : 0;
+	int y = l->log_top + l->log_height - 1, skip = t->log_scroll;
+	char title[96];
+
+	snprintf(title, sizeof title, " Events%s ", t->focus == FOCUS_LOG ? " (Tab: back to the tree)"
+									 : "");
+	attrset(A_BOLD);
+	mvhline(l->log_top - 1, 0, ACS_HLINE, t->cols);
+	draw_text(l->log_top - 1, 2, title, t->cols - 2);
+	attrset(A_NORMAL);
+	for (unsigned long long q = track_last_seq(s->track); q > 0 && y >= l->log_top; q--) {
+		const struct track_event *ev = track_event(s->track, q);
+		char text[1024], when[16];
+		struct tm tm;
+
+		if (!ev)
+			break;
+		if (!session_event_in_view(s, ev) || skip-- > 0)
+			continue;
+		localtime_r(&ev->when.tv_sec, &tm);
+		strftime(when, sizeof when, "%H:%M:%S ", &tm);
+		track_describe(ev, text, sizeof text, flags);
+		attrset(ev->kind == TRACK_LAB_ERROR && t->colour ? COLOR_PAIR(C_ERROR) : A_NORMAL);
+		fill_line(y, 0);
+		draw_text(y, draw_text(y, 0, when, t->cols), text, t->cols - 9);
+		y--;
+	}
+	attrset(A_NORMAL);
+	for (; y >= l->log_top; y--)
+		fill_line(y, 0);
+}
+
+static const char *keybar_text =
+	"F1 Help  t Term  k Kill  J Join  X KillMain  E ExitMain  s Spawn  r Restart  "
+	"F9 Signal  a All  / Find  Space Pause  F10 Quit";
+
+static void draw_bottom(struct tui *t, const struct layout *l)
+{
+	attrset(t->status_error ? (t->colour ? COLOR_PAIR(C_ERROR) | A_BOLD : A_BOLD) : A_NORMAL);
+	fill_line(l->status, 0);
+	if (t->mode == MODE_SEARCH) {
+		char prompt[160];
+
+		snprintf(prompt, sizeof prompt, "Find: %s_  (Enter: go, Esc: cancel)", t->query);
+		draw_text(l->status, 0, prompt, t->cols);
+	} else {
+		draw_text(l->status, 0, t->status, t->cols);
+	}
+	bar_on(t);
+	fill_line(l->keybar, 0);
+	mvhline(l->keybar, 0, ' ', t->cols);
+	draw_text(l->keybar, 0, keybar_text, t->cols);
+	attrset(A_NORMAL);
+}
+
+static const char *help_lines[] = {
+	"forktop: keys",
+	"",
+	"  Up Down PgUp PgDn Home End   move (in the tree, or in the events after Tab)",
+	"  Tab        switch between the tree and the event log",
+	"  t          terminate(): SIGTERM to the selected process",
+	"  k          kill(): SIGKILL to the selected process",
+	"  J          join(): its creator waits for it (and stays blocked until it ends)",
+	"  X          kill the lab's MainProcess abruptly (SIGKILL): watch the orphans",
+	"  E          let MainProcess exit normally: daemonic children are terminated,",
+	"             the others joined",
+	"  s          start another child in the selected process's group",
+	"  r          restart the lab",
+	"  F9         send any signal to the selected process",
+	"  Space      pause or resume the refresh",
+	"  a          every process on the machine, or back to the lab",
+	"  + -        expand or collapse the selected subtree",
+	"  / n        find a name; n finds the next one",
+	"  ? F1       this help;   q F10  quit (the lab ends with forktop)",
+	"",
+	"Colours: cyan daemonic, green non-daemonic, magenta MainProcess, red zombie,",
+	"yellow orphan, dim: ended (shown for a few seconds with its exit code).",
+	"Processes outside the lab are signalled only after you confirm.",
+	"",
+	"Press any key to return.",
+};
+
+static void draw_help(struct tui *t)
+{
+	int n = (int)(sizeof help_lines / sizeof help_lines[0]);
+
+	erase();
+	for (int i = 0; i < n && i < t->lines; i++) {
+		attrset(i == 0 ? A_BOLD : A_NORMAL);
+		draw_text(i, 1, help_lines[i], t->cols - 1);
+	}
+	attrset(A_NORMAL);
+}
+
+static void draw_signals(struct tui *t, const struct layout *l)
+{
+	int h = SIGNAL_MENU_SIZE + 2, w = t->cols - 4, y0 = l->tree_top;
+
+	if (h > l->tree_height + l->log_height)
+		h = l->tree_height + l->log_height;
+	for (int i = 0; i < h; i++) {
+		attrset(A_REVERSE);
+		mvhline(y0 + i, 2, ' ', w);
+	}
+	draw_text(y0, 3, "Send which signal? (Enter: send, Esc: cancel)", w - 2);
+	for (int i = 0; i < SIGNAL_MENU_SIZE && i + 1 < h; i++) {
+		char line[160];
+
+		attrset(i == t->signal_choice ? A_NORMAL : A_REVERSE);
+		snprintf(line, sizeof line, " %-8s %s", signal_menu[i].name, signal_menu[i].what);
+		mvhline(y0 + 1 + i, 3, ' ', w - 2);
+		draw_text(y0 + 1 + i, 3, line, w - 2);
+	}
+	attrset(A_NORMAL);
+}
+
+static void draw_too_small(struct tui *t)
+{
+	char msg[64];
+
+	erase();
+	draw_text(0, 0, "forktop: too small", t->cols);
+	snprintf(msg, sizeof msg, "%dx%d, needs %dx%d", t->cols, t->lines, TUI_MIN_COLS,
+		 TUI_MIN_LINES);
+	if (t->lines > 1)
+		draw_text(1, 0, msg, t->cols);
+}
+
+static void draw(struct tui *t)
+{
+	struct layout l;
+
+	getmaxyx(stdscr, t->lines, t->cols);
+	if (t->cols < TUI_MIN_COLS || t->lines < TUI_MIN_LINES) {
+		draw_too_small(t);
+	} else if (t->mode == MODE_HELP) {
+		draw_help(t);
+	} else {
+		l = layout_of(t);
+		draw_header(t);
+		draw_tree(t, &l);
+		draw_log(t, &l);
+		draw_bottom(t, &l);
+		if (t->mode == MODE_SIGNALS)
+			draw_signals(t, &l);
+	}
+	refresh();
+}
+
+/* ---- actions ------------------------------------------------------------ */
+
+static const struct lab_member *selected_member(struct tui *t, const struct row **out)
+{
+	const struct row *r = selected_row(t);
+
+	*out = r;
+	if (!r || !t->s.lab_on || r->tombstone)
+		return NULL;
+	return lab_member_of(&t->s.lab, r->proc);
+}
+
+/* A process outside the lab: ask first, then signal it through a pidfd
+ * checked against the start time on screen. */
+static void ask_outside(struct tui *t, const struct row *r, int sig)
+{
+	t->mode = MODE_CONFIRM;
+	t->pending_signal = sig;
+	t->pending = (struct identity){ r->pid, r->proc->start_time };
+	snprintf(t->pending_name, sizeof t->pending_name, "%.60s", r->name);
+	say(t, false, "PID %d (%s) is not part of the lab. Send SIG%s? (y/N)", r->pid,
+	    t->pending_name, sigabbrev_np(sig));
+}
+
+static void signal_outside(struct tui *t)
+{
+	int fd = pidref_open_checked(t->pending.pid, t->pending.start_time), rc;
+
+	if (fd < 0) {
+		say(t, true, "PID %d (%s) is gone: nothing was sent", t->pending.pid, t->pending_name);
+		return;
+	}
+	rc = pidref_signal(fd, t->pending_signal);
+	close(fd);
+	if (rc < 0)
+		say(t, true, "SIG%s to PID %d failed: %s", sigabbrev_np(t->pending_signal),
+		    t->pending.pid, strerror(-rc));
+	else
+		say(t, false, "sent SIG%s to PID %d (%s)", sigabbrev_np(t->pending_signal),
+		    t->pending.pid, t->pending_name);
+}
+
+static void report(struct tui *t, int rc, const char *err, const char *done)
+{
+	if (rc < 0)
+		say(t, true, "%s", err);
+	else
+		say(t, false, "%s", done);
+}
+
+static void act_signal(struct tui *t, int sig)
+{
+	const struct row *r;
+	const struct lab_member *m = selected_member(t, &r);
+	char err[256], done[128];
+
+	if (!r)
+		return;
+	if (r->tombstone) {
+		say(t, true, "%s has already ended", r->name);
+		return;
+	}
+	if (!m) {
+		ask_outside(t, r, sig);
+		return;
+	}
+	snprintf(done, sizeof done, "sent SIG%s to %s (pid %d)", sigabbrev_np(sig), m->name, m->pid);
+	report(t, lab_signal(&t->s.lab, m->name, sig, err, sizeof err), err, done);
+}
+
+static void act_join(struct tui *t)
+{
+	const struct row *r;
+	const struct lab_member *m = selected_member(t, &r);
+	char err[256], done[160];
+
+	if (!m) {
+		say(t, true, "only lab processes can be joined: join() is a Python creator's call");
+		return;
+	}
+	snprintf(done, sizeof done, "%s joins %s (it stays blocked until %s ends)", m->creator_name,
+		 m->name, m->name);
+	report(t, lab_join(&t->s.lab, m->name, NULL, err, sizeof err), err, done);
+}
+
+static void act_spawn(struct tui *t)
+{
+	const struct row *r;
+	const struct lab_member *m = selected_member(t, &r);
+	char err[256], done[160];
+
+	if (!m || !m->group[0]) {
+		say(t, true, "select a child of the lab: another one of its group will be started");
+		return;
+	}
+	snprintf(done, sizeof done, "%s starts another child of group %s", m->creator_name, m->group);
+	report(t, lab_spawn(&t->s.lab, m->name, err, sizeof err), err, done);
+}
+
+static void act_main(struct tui *t, bool kill_it)
+{
+	char err[256];
+
+	if (!t->s.lab_on) {
+		say(t, true, "there is no lab (--no-lab)");
+		return;
+	}
+	if (kill_it)
+		report(t, lab_kill_main(&t->s.lab, err, sizeof err), err,
+		       "SIGKILL to MainProcess: no exit routine runs, its children become orphans");
+	else
+		report(t, lab_exit_main(&t->s.lab, err, sizeof err), err,
+		       "MainProcess exits normally: it terminates daemonic children, then joins all");
+}
+
+static void act_restart(struct tui *t)
+{
+	char err[256];
+
+	if (session_restart_lab(&t->s, err, sizeof err) < 0)
+		say(t, true, "%s", err);
+	else
+		say(t, false, "the lab was restarted");
+}
+
+static void find_next(struct tui *t, bool from_next)
+{
+	for (int k = 0; k < t->nvisible && t->query[0]; k++) {
+		int v = (t->selected + k + (from_next ? 1 : 0)) % t->nvisible;
+
+		if (strcasestr(t->s.rows[t->visible[v]].name, t->query)) {
+			t->selected = v;
+			remember_selection(t);
+			say(t, false, "found '%s'", t->query);
+			return;
+		}
+	}
+	if (t->query[0])
+		say(t, true, "no name contains '%s'", t->query);
+}
+
+/* ---- keys --------------------------------------------------------------- */
+
+static void move_selection(struct tui *t, int by)
+{
+	struct layout l = layout_of(t);
+
+	if (t->focus == FOCUS_LOG) {
+		t->log_scroll -= by;
+		if (t->log_scroll < 0)
+			t->log_scroll = 0;
+		return;
+	}
+	(void)l;
+	t->selected += by;
+	if (t->selected >= t->nvisible)
+		t->selected = t->nvisible - 1;
+	if (t->selected < 0)
+		t->selected = 0;
+	remember_selection(t);
+}
+
+static void key_search(struct tui *t, int c)
+{
+	size_t n = strlen(t->query);
+
+	if (c == 27) {
+		t->mode = MODE_NORMAL;
+	} else if (c == '\n' || c == KEY_ENTER || c == '\r') {
+		t->mode = MODE_NORMAL;
+		find_next(t, false);
+	} else if ((c == KEY_BACKSPACE || c == 127 || c == 8) && n > 0) {
+		t->query[n - 1] = '\0';
+	} else if (c >= 0x20 && c < 0x7f && n + 1 < sizeof t->query) {
+		t->query[n] = (char)c;
+		t->query[n + 1] = '\0';
+	}
+}
+
+static void key_signals(struct tui *t, int c)
+{
+	if (c == KEY_UP && t->signal_choice > 0)
+		t->signal_choice--;
+	else if (c == KEY_DOWN && t->signal_choice < SIGNAL_MENU_SIZE - 1)
+		t->signal_choice++;
+	else if (c == '\n' || c == KEY_ENTER || c == '\r') {
+		t->mode = MODE_NORMAL;
+		act_signal(t, signal_menu[t->signal_choice].sig);
+	} else if (c == 27 || c == 'q' || c == KEY_F(9))
+		t->mode = MODE_NORMAL;
+}
+
+static void key_confirm(struct tui *t, int c)
+{
+	t->mode = MODE_NORMAL;
+	if (c == 'y' || c == 'Y')
+		signal_outside(t);
+	else
+		say(t, false, "nothing was sent");
+}
+
+static void key_mouse(struct tui *t)
+{
+	MEVENT ev;
+	struct layout l = layout_of(t);
+
+	if (getmouse(&ev) != OK || !(ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)))
+		return;
+	if (ev.y >= l.tree_top && ev.y < l.tree_top + l.tree_height &&
+	    t->top + ev.y - l.tree_top < t->nvisible) {
+		t->focus = FOCUS_TREE;
+		t->selected = t->top + ev.y - l.tree_top;
+		remember_selection(t);
+	}
+}
+
+static bool key_navigation(struct tui *t, int c)
+{
+	int page = layout_of(t).tree_height - 1;
+
+	switch (c) {
+	case KEY_UP: move_selection(t, -1); return true;
+	case KEY_DOWN: move_selection(t, 1); return true;
+	case KEY_PPAGE: move_selection(t, -(page > 1 ? page : 1)); return true;
+	case KEY_NPAGE: move_selection(t, page > 1 ? page : 1); return true;
+	case KEY_HOME: move_selection(t, -1000000); return true;
+	case KEY_END: move_selection(t, 1000000); return true;
+	case '\t': t->focus = t->focus == FOCUS_TREE ? FOCUS_LOG : FOCUS_TREE; return true;
+	case KEY_MOUSE: key_mouse(t); return true;
+	default: return false;
+	}
+}
+
+static void key_normal(struct tui *t, int c)
+{
+	if (key_navigation(t, c))
+		return;
+	switch (c) {
+	case 'q': case KEY_F(10): t->quit = true; break;
+	case '?': case 'h': case KEY_F(1): t->mode = MODE_HELP; break;
+	case 't': act_signal(t, SIGTERM); break;
+	case 'k': act_signal(t, SIGKILL); break;
+	case 'J': act_join(t); break;
+	case 'X': act_main(t, true); break;
+	case 'E': act_main(t, false); break;
+	case 's': act_spawn(t); break;
+	case 'r': act_restart(t); break;
+	case KEY_F(9): if (selected_row(t)) t->mode = MODE_SIGNALS; break;
+	case ' ': t->paused = !t->paused; say(t, false, "%s", t->paused ? "paused" : "live"); break;
+	case 'a': t->s.show_all = !t->s.show_all; say(t, false, "view: %s", session_view_name(&t->s)); break;
+	case '+': toggle_collapse(t, false); break;
+	case '-': toggle_collapse(t, true); break;
+	case '/': case KEY_F(3): t->mode = MODE_SEARCH; t->query[0] = '\0'; break;
+	case 'n': find_next(t, true); break;
+	case KEY_RESIZE: break;
+	default: say(t, true, "no action on this key: press ? for help"); break;
+	}
+}
+
+static void key(struct tui *t, int c)
+{
+	switch (t->mode) {
+	case MODE_HELP: t->mode = MODE_NORMAL; break;
+	case MODE_SEARCH: key_search(t, c); break;
+	case MODE_CONFIRM: key_confirm(t, c); break;
+	case MODE_SIGNALS: key_signals(t, c); break;
+	default: key_normal(t, c); break;
+	}
+}
+
+/* ---- the loop ----------------------------------------------------------- */
+
+static int refresh_view(struct tui *t)
+{
+	int rc;
+
+	if (t->paused)
+		return 0;
+	rc = session_refresh(&t->s);
+	if (rc < 0)
+		return rc;
+	compute_visible(t);
+	follow_selection(t);
+	return 0;
+}
+
+/* Waits for a key, lab activity, the next refresh or script step. Returns
+ * true when the lab reported something (worth a refresh at once). */
+static bool wait_for_input(struct tui *t)
+{
+	struct pollfd fds[1025];
+	size_t n = session_poll_fds(&t->s, fds + 1, 1024);
+	long timeout = session_ms_until(&t->next_refresh), step = session_ms_to_next_step(&t->s);
+	bool lab_activity = false;
+
+	fds[0] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+	if (step >= 0 && step < timeout)
+		timeout = step;
+	if (timeout < 0)
+		timeout = 0;
+	if (poll(fds, n + 1, (int)(timeout > 60000 ? 60000 : timeout)) > 0) {
+		for (size_t i = 1; i <= n; i++)
+			lab_activity |= fds[i].revents != 0;
+		session_handle(&t->s, fds + 1, n);
+	}
+	return lab_activity;
+}
+
+static void read_keys(struct tui *t)
+{
+	int c;
+
+	while ((c = getch()) != ERR && !t->quit) {
+		key(t, c);
+		if (c != KEY_RESIZE && c != ERR && t->mode == MODE_NORMAL && !t->paused)
+			compute_visible(t);
+	}
+}
+
+static int run_loop(struct tui *t)
+{
+	int rc = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t->next_refresh);
+	while (!t->quit && !session_stop_requested()) {
+		bool due = session_ms_until(&t->next_refresh) <= 0;
+
+		if (!session_run_due_steps(&t->s))
+			break;
+		if (due) {
+			session_add_ms(&t->next_refresh, t->s.opt->delay_ms);
+			if ((rc = refresh_view(t)) < 0)
+				break;
+			if (t->s.opt->iterations && t->s.refreshes >= t->s.opt->iterations)
+				break;
+		}
+		draw(t);
+		if (wait_for_input(t) && (rc = refresh_view(t)) < 0)
+			break;
+		read_keys(t);
+	}
+	return rc;
+}
+
+/* The terminal must be a terminal ncurses knows before anything starts. */
+static int open_terminal(void)
+{
+	const char *term = getenv("TERM");
+	SCREEN *screen;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "forktop: not a terminal: use --batch for text or --json frames\n");
+		return 2;
+	}
+	screen = newterm(NULL, stdout, stdin);
+	if (!screen) {
+		fprintf(stderr, "forktop: terminal type '%s' is unknown: set TERM, or use --batch\n",
+			term ? term : "");
+		return 2;
+	}
+	set_term(screen);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	curs_set(0);
+	mousemask(BUTTON1_CLICKED | BUTTON1_PRESSED, NULL);
+	mouseinterval(0);
+	set_escdelay(25);
+	return 0;
+}
+
+int tui_run(const struct session_options *opt)
+{
+	static struct tui t; /* large; one per process */
+	char err[256];
+	int rc;
+
+	session_catch_stop_signals();
+	if ((rc = open_terminal()) != 0)
+		return rc;
+	setup_colours(&t);
+	if (session_open(&t.s, opt, err, sizeof err) < 0) {
+		endwin();
+		fprintf(stderr, "forktop: %s\n", err);
+		session_close(&t.s);
+		return 1;
+	}
+	say(&t, false, "press ? for help");
+	rc = run_loop(&t);
+	endwin();
+	session_close(&t.s);
+	free(t.visible);
+	free(t.collapsed);
+	if (rc < 0) {
+		fprintf(stderr, "forktop: reading processes failed: %s\n", strerror(-rc));
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,16 @@
+/* tui: the interactive ncurses face: the live tree, the event log, keys to
+ * act on the lab. Owns the terminal while it runs and always gives it back. */
+#ifndef FORKTOP_TUI_H
+#define FORKTOP_TUI_H
+
+#include "session.h"
+
+#define TUI_MIN_COLS 40
+#define TUI_MIN_LINES 10
+
+/* Runs the interactive monitor. Returns the exit status: 0, 1 on a runtime
+ * error, 2 when stdin/stdout is not a terminal or TERM is unknown (one line
+ * on stderr names --batch; nothing was started). */
+int tui_run(const struct session_options *opt);
+
+#endif
