@@ -229,6 +229,62 @@ Test(lab, kill_main_orphans_every_child_and_they_keep_running)
 		     "a daemonic child is orphaned too: 'daemon' is not a Unix daemon");
 }
 
+Test(lab, sigterm_runs_no_exit_routine_so_even_daemonic_children_are_orphaned)
+{
+	int f, child_pid;
+	const json_t *g;
+
+	use_scenario("[main]\nname = t\n[group workers]\ncount = 1\ndaemon = no\n"
+		     "[group guard]\nparent = workers\ncount = 1\ndaemon = yes\n");
+	run_lab("@0.5 terminate Process-1; @1.4 quit", "300");
+	child_pid = started_pid("Process-1");
+	cr_assert_lt(event_text("[INFO/Process-1] process shutting down", -1), 0,
+		     "SIGTERM keeps its default action: no exit routine");
+	f = last_frame();
+	g = proc_named(f, "Process-1:1");
+	cr_assert_not_null(g, "the daemonic grandchild was not terminated: it still runs");
+	cr_assert_str_eq(str(g, "state"), "S");
+	cr_assert_neq(ppid_of(g), child_pid);
+	cr_assert(strstr(str(g, "note"), "orphan: was under"));
+}
+
+Test(lab, every_lab_process_shares_mains_process_group)
+{
+	int f, main_pid;
+	const json_t *p;
+	size_t k, n = 0;
+
+	use_scenario(two_and_two);
+	run_lab("@0.6 quit", "250");
+	main_pid = started_pid("MainProcess");
+	f = last_frame();
+	json_array_foreach(json_object_get(lines[f], "processes"), k, p) {
+		const char *role = str(p, "role");
+
+		if (!strcmp(role, "main") || !strcmp(role, "child")) {
+			cr_assert_eq(json_integer_value(json_object_get(p, "pgid")), main_pid,
+				     "%s is in main's group", str(p, "name"));
+			cr_assert_neq(json_integer_value(json_object_get(p, "sid")), main_pid,
+				      "nothing called setsid");
+			n++;
+		}
+	}
+	cr_assert_eq(n, 5);
+	cr_assert_neq(main_pid, getpgrp(), "main leads its own group, not the monitor's");
+}
+
+Test(lab, an_orphan_still_reports_its_exit)
+{
+	int main_dead, last_words;
+
+	use_scenario("[main]\nname = t\n[group workers]\ncount = 1\ndaemon = no\nlifetime = 0.9\n");
+	run_lab("@0.3 kill-main; @1.8 quit", "250");
+	main_dead = event_text("MainProcess (pid", -1);
+	last_words = event_text("[INFO/Process-1] process exiting with exitcode 0", -1);
+	cr_assert_geq(main_dead, 0);
+	cr_assert_gt(last_words, main_dead, "the orphan logged its own exit after main died");
+}
+
 Test(lab, orphans_go_to_the_nearest_subreaper)
 {
 	int f;

@@ -16,7 +16,7 @@ T() { tmux -L "$sock" "$@"; }
 
 cleanup() {
 	for s in "${sockets[@]}"; do tmux -L "$s" kill-server 2>/dev/null; done
-	[ -n "${hostile_pid:-}" ] && kill "$hostile_pid" 2>/dev/null
+	[ -n "${hostile_pid:-}" ] && kill "$hostile_pid" "$wide_pid" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -171,11 +171,50 @@ if wait_for 'Process-4' 3; then
 	fi
 fi
 
+# ---- The selection follows its process when the rows move (X re-parents).
+start
+if wait_for 'Process-3:1' 5; then
+	T send-keys / P r o c e s s - 4 Enter
+	wait_for "found 'Process-4'" 3
+	T send-keys X
+	wait_for 'Process-4 +orphan' 5
+	# tmux shows the reverse video of the selected row as ESC[7m or ESC[0;7m.
+	selected=$(T capture-pane -p -e | grep -E $'\e\\[(0;)?7m' | sed 's/\x1b\[[0-9;]*m//g')
+	[[ $selected == *Process-4* ]] && ok || bad "selection: follows Process-4, got: $selected"
+else
+	bad "selection: the tree never appeared"
+fi
+
+# ---- SIGTERM and SIGHUP: the terminal is restored and the lab ends.
+for sig in TERM HUP; do
+	start
+	if wait_for 'Process-4' 5; then
+		collect_lab_pids
+		monitor=$(pane | awk '/ monitor$/ { print $1; exit }')
+		if [ "$sig" = HUP ]; then
+			T kill-server # the terminal goes away: forktop gets SIGHUP
+			sock=
+		else
+			kill -TERM "$monitor"
+		fi
+		for ((i = 0; i < 50; i++)); do lab_gone && ! kill -0 "$monitor" 2>/dev/null && break; sleep 0.1; done
+		lab_gone && ! kill -0 "$monitor" 2>/dev/null && ok || bad "SIG$sig: forktop or its lab still runs"
+		if [ "$sig" = TERM ]; then
+			wait_for 'FORKTOP-EXIT=0' 3 && T send-keys 'stty -a | grep -oE "(-)?(icanon|echo) " | tr -d "\n"; echo' Enter
+			wait_for '^icanon echo' 3 && ok || bad "SIGTERM: the terminal is restored"
+		fi
+	else
+		bad "SIG$sig: the tree never appeared"
+	fi
+done
+
 # ---- Hostile names in the all-processes view: escaped, columns intact.
 mkfifo "$tmp/lifeline"
 "$hostile" $'\e]0;PWNED\a\e[2J' <"$tmp/lifeline" &
 hostile_pid=$!
-exec 4>"$tmp/lifeline" # it ends when this script does, however it ends
+"$hostile" $'\xe6\xbc\xa2\xe5\xad\x97-wide' <"$tmp/lifeline" &
+wide_pid=$!
+exec 4>"$tmp/lifeline" # they end when this script does, however it ends
 start --no-lab
 if wait_for 'forktop' 5; then
 	T send-keys / h o s t i l e Enter
@@ -187,11 +226,16 @@ if wait_for 'forktop' 5; then
 		line=$(pane | grep -F 'PWNED')
 		want="^ +$hostile_pid +[0-9]+ S - +- "
 		[[ $line =~ $want ]] && ok || bad "hostile: columns intact: $line"
+		T send-keys / w i d e Enter
+		wide=$(pane | grep -F -- '-wide')
+		want="^ +$wide_pid +[0-9]+ S - +- .*漢字-wide$"
+		[[ $wide =~ $want ]] && [ "$(pane | LC_ALL=C.UTF-8 wc -L)" -le 120 ] && ok ||
+			bad "hostile: double-width name: $wide"
 	else
 		bad "hostile: the escaped name is not shown"
 	fi
 fi
-kill "$hostile_pid" 2>/dev/null
+kill "$hostile_pid" "$wide_pid" 2>/dev/null
 hostile_pid=
 
 # ---- An unknown TERM: one line naming --batch, exit 2, nothing started.
