@@ -370,7 +370,8 @@ static int remember_shown(struct session *s)
 
 	if (!p)
 		return -ENOMEM;
-	memcpy(p, s->view.pids, s->view.count * sizeof *p);
+	if (s->view.count) /* the first refresh has no view yet (and no array) */
+		memcpy(p, s->view.pids, s->view.count * sizeof *p);
 	qsort(p, s->view.count, sizeof *p, by_pid);
 	s->shown_before = p;
 	s->nshown_before = s->view.count;
