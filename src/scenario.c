@@ -2,6 +2,7 @@
  * returns the line of the first error, so the handler only keeps the first
  * message; checks that span sections point at the group's header line. */
 #include "scenario.h"
+#include "text.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -69,12 +70,9 @@ static bool parse_bool(const char *v, bool *out)
 
 static bool parse_int(const char *v, int min, int max, int *out)
 {
-	char *end;
 	long n;
 
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (errno || end == v || *end || n < min || n > max)
+	if (!text_parse_long(v, min, max, &n))
 		return false;
 	*out = (int)n;
 	return true;
@@ -109,10 +107,31 @@ static bool valid_name(const char *s)
 	return true;
 }
 
+/* Keys [main] and [group] share: 1 when handled, 0 on a bad value (the
+ * error is kept), -1 when key is not one of them. */
+static int work_key(struct parse_state *ps, const char *key, const char *v, double *lifetime,
+		    int *exit_code)
+{
+	if (!strcmp(key, "lifetime")) {
+		if (!parse_lifetime(v, lifetime))
+			return fail(ps, "lifetime '%s' must be 'forever' or seconds from 0 to 86400", v);
+		return 1;
+	}
+	if (!strcmp(key, "exit_code")) {
+		if (!parse_int(v, 0, 255, exit_code))
+			return fail(ps, "exit_code '%s' must be from 0 to 255", v);
+		return 1;
+	}
+	return -1;
+}
+
 static int main_key(struct parse_state *ps, const char *key, const char *v)
 {
 	struct scenario *sc = ps->sc;
+	int rc = work_key(ps, key, v, &sc->main_lifetime, &sc->main_exit_code);
 
+	if (rc >= 0)
+		return rc;
 	if (!strcmp(key, "name")) {
 		if (!valid_name(v))
 			return fail(ps, "name '%s' must be 1-31 letters, digits, '-' or '_'", v);
@@ -123,12 +142,6 @@ static int main_key(struct parse_state *ps, const char *key, const char *v)
 		if (strcmp(v, "fork") != 0)
 			return fail(ps, "start_method '%s' is not supported (use fork)", v);
 		snprintf(sc->start_method, sizeof sc->start_method, "%s", v);
-	} else if (!strcmp(key, "lifetime")) {
-		if (!parse_lifetime(v, &sc->main_lifetime))
-			return fail(ps, "lifetime '%s' must be 'forever' or seconds from 0 to 86400", v);
-	} else if (!strcmp(key, "exit_code")) {
-		if (!parse_int(v, 0, 255, &sc->main_exit_code))
-			return fail(ps, "exit_code '%s' must be from 0 to 255", v);
 	} else {
 		return fail(ps, "unknown key '%s' in [main]", key);
 	}
@@ -138,19 +151,16 @@ static int main_key(struct parse_state *ps, const char *key, const char *v)
 static int group_key(struct parse_state *ps, const char *key, const char *v)
 {
 	struct scenario_group *g = &ps->sc->groups[ps->group];
+	int rc = work_key(ps, key, v, &g->lifetime, &g->exit_code);
 
+	if (rc >= 0)
+		return rc;
 	if (!strcmp(key, "count")) {
 		if (!parse_int(v, 0, SCENARIO_COUNT_MAX, &g->count))
 			return fail(ps, "count '%s' must be from 0 to 32", v);
 	} else if (!strcmp(key, "daemon")) {
 		if (!parse_bool(v, &g->daemon))
 			return fail(ps, "daemon '%s' must be yes or no", v);
-	} else if (!strcmp(key, "lifetime")) {
-		if (!parse_lifetime(v, &g->lifetime))
-			return fail(ps, "lifetime '%s' must be 'forever' or seconds from 0 to 86400", v);
-	} else if (!strcmp(key, "exit_code")) {
-		if (!parse_int(v, 0, 255, &g->exit_code))
-			return fail(ps, "exit_code '%s' must be from 0 to 255", v);
 	} else if (!strcmp(key, "on_sigterm")) {
 		if (strcmp(v, "die") && strcmp(v, "ignore"))
 			return fail(ps, "on_sigterm '%s' must be die or ignore", v);

@@ -1,8 +1,10 @@
 /* text: escaping of hostile strings from /proc. Pure functions, no I/O. */
 #include "text.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 size_t text_utf8_decode(const unsigned char *s, size_t len, unsigned *cp)
@@ -104,4 +106,17 @@ size_t text_escape(char *dst, size_t dstsize, const char *src, size_t srclen,
 	}
 	dst[used] = '\0';
 	return used;
+}
+
+bool text_parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
 }

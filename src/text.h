@@ -1,8 +1,10 @@
-/* text: makes hostile bytes (process names, command lines) safe to show.
- * Owns escaping only; it never decides layout or touches a terminal. */
+/* text: makes hostile bytes (process names, command lines) safe to show, and
+ * reads numbers from hostile text. It never decides layout or touches a
+ * terminal. */
 #ifndef FORKTOP_TEXT_H
 #define FORKTOP_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum text_flags {
@@ -20,5 +22,9 @@ size_t text_escape(char *dst, size_t dstsize, const char *src, size_t srclen,
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is invalid;
  * *cp receives the code point. */
 size_t text_utf8_decode(const unsigned char *s, size_t len, unsigned *cp);
+
+/* A whole decimal number in [min, max] (no trailing text): true with *out
+ * set, or false. */
+bool text_parse_long(const char *s, long min, long max, long *out);
 
 #endif

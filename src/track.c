@@ -115,7 +115,7 @@ static int load_current(struct track *track, const struct scan_snapshot *snap)
 	bool sorted = true;
 
 	if (snap->count > track->cap) {
-		size_t cap = snap->count * 2;
+		size_t cap = snap->count + snap->count / 8 + 64;
 		struct record *prev = realloc(track->prev, cap * sizeof *prev);
 		struct record *cur = prev ? realloc(track->cur, cap * sizeof *cur) : NULL;
 

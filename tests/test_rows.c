@@ -9,6 +9,7 @@ static struct tree tree;
 static struct scan_proc procs[8];
 static const struct scan_proc *ptrs[8];
 static struct row rows[8];
+static struct row_text text[8];
 
 static void teardown(void)
 {
@@ -32,7 +33,10 @@ static size_t build(size_t n, bool utf8)
 			procs[i].exit_status = SCAN_NO_STATUS;
 	}
 	cr_assert_eq(tree_build(&tree, pids, ppids, n), 0);
-	return rows_build(rows, 8, &tree, ptrs, &style);
+	size_t built = rows_build(rows, 8, &tree, ptrs, &style);
+	for (size_t i = 0; i < built; i++)
+		rows_text(&tree, &rows[i], &style, &text[i]);
+	return built;
 }
 
 static void family(void)
@@ -48,12 +52,12 @@ Test(rows, ascii_glyphs)
 {
 	family();
 	cr_assert_eq(build(5, false), 5);
-	cr_assert_str_eq(rows[0].prefix, "");
-	cr_assert_str_eq(rows[1].prefix, "|-");
-	cr_assert_str_eq(rows[2].prefix, "| `-");
-	cr_assert_str_eq(rows[3].prefix, "`-");
-	cr_assert_str_eq(rows[4].prefix, "  `-");
-	cr_assert_str_eq(rows[2].name, "b");
+	cr_assert_str_eq(text[0].prefix, "");
+	cr_assert_str_eq(text[1].prefix, "|-");
+	cr_assert_str_eq(text[2].prefix, "| `-");
+	cr_assert_str_eq(text[3].prefix, "`-");
+	cr_assert_str_eq(text[4].prefix, "  `-");
+	cr_assert_str_eq(text[2].name, "b");
 	cr_assert_str_eq(rows[2].daemon, "-");
 	cr_assert_str_eq(rows[2].exit, "-");
 }
@@ -62,8 +66,8 @@ Test(rows, utf8_glyphs)
 {
 	family();
 	build(5, true);
-	cr_assert_str_eq(rows[1].prefix, "\u251c\u2500");
-	cr_assert_str_eq(rows[2].prefix, "\u2502 \u2514\u2500");
+	cr_assert_str_eq(text[1].prefix, "\u251c\u2500");
+	cr_assert_str_eq(text[2].prefix, "\u2502 \u2514\u2500");
 }
 
 Test(rows, zombie_exit_code_column)
@@ -84,9 +88,9 @@ Test(rows, hostile_names_are_escaped)
 	strcpy(procs[1].comm, "\x1b[2J\r\n\x9b" "x");
 	strcpy(procs[2].comm, "a) b (c) 1 2");
 	build(5, true);
-	cr_assert_str_eq(rows[1].name, "\\x1b[2J\\r\\n\\x9bx");
-	cr_assert_str_eq(rows[2].name, "a) b (c) 1 2");
-	for (const char *c = rows[1].name; *c; c++)
+	cr_assert_str_eq(text[1].name, "\\x1b[2J\\r\\n\\x9bx");
+	cr_assert_str_eq(text[2].name, "a) b (c) 1 2");
+	for (const char *c = text[1].name; *c; c++)
 		cr_assert((unsigned char)*c >= 0x20 && *c != 0x7f);
 }
 

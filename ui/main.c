@@ -13,6 +13,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "../src/text.h"
 #include "batch.h"
 #include "tui.h"
 
@@ -67,20 +68,6 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 	return EXIT_USAGE;
 }
 
-/* A whole decimal number in [min, max], or false. */
-static bool parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return false;
-	*out = v;
-	return true;
-}
-
 enum { OPT_ASCII = 256, OPT_NO_LAB };
 
 struct cli {
@@ -117,17 +104,17 @@ static int parse_option(int c, const char *arg, struct cli *cli)
 	case 'j': opt->json = cli->batch_mode = true; return -1;
 	case OPT_ASCII: opt->ascii = true; return -1;
 	case 'd':
-		if (!parse_long(arg, 10, 3600000, &v))
+		if (!text_parse_long(arg, 10, 3600000, &v))
 			return usage_error("--delay wants milliseconds from 10 to 3600000, not '%s'", arg);
 		opt->delay_ms = v;
 		return -1;
 	case 'n':
-		if (!parse_long(arg, 1, LONG_MAX, &v))
+		if (!text_parse_long(arg, 1, LONG_MAX, &v))
 			return usage_error("--iterations wants a whole number of frames >= 1, not '%s'", arg);
 		opt->iterations = v;
 		return -1;
 	case 'p':
-		if (!parse_long(arg, 1, INT_MAX, &v))
+		if (!text_parse_long(arg, 1, INT_MAX, &v))
 			return usage_error("--pid wants a process ID, not '%s'", arg);
 		opt->family_pid = (pid_t)v;
 		return -1;

@@ -319,14 +319,23 @@ static void annotate_tomb(const struct session *s, struct row *r)
 	const struct session_tomb *t =
 		(const struct session_tomb *)((const char *)r->proc - offsetof(struct session_tomb, proc));
 	const struct lab_member *m = &s->lab.members[t - s->tombs];
-	int code;
 
 	r->tombstone = true;
 	r->lab = true;
 	r->role = m->depth == 0 ? "main" : m->depth == 1 ? "child" : "grandchild";
 	snprintf(r->daemon, sizeof r->daemon, "%s", m->daemon ? "yes" : "no");
-	snprintf(r->note, sizeof r->note, "%s",
-		 track_exitcode(r->proc->exit_status, &code) ? "ended" : "ended, exit code unknown");
+}
+
+void session_row_note(const struct session *s, const struct row *r, char *buf, size_t len)
+{
+	int code;
+
+	buf[0] = '\0';
+	if (r->tombstone)
+		snprintf(buf, len, "%s", track_exitcode(r->proc->exit_status, &code)
+						 ? "ended" : "ended, exit code unknown");
+	else if (s->lab_on)
+		lab_note(&s->lab, r->proc, buf, len);
 }
 
 /* What the lab knows and /proc does not: daemon flag, exit codes reaped by
@@ -346,7 +355,6 @@ static void annotate_rows(struct session *s)
 		}
 		m = lab_member_of(&s->lab, r->proc);
 		r->role = lab_role(&s->lab, r->proc);
-		lab_note(&s->lab, r->proc, r->note, sizeof r->note);
 		if (!m)
 			continue;
 		r->lab = true;

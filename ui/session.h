@@ -93,6 +93,8 @@ int session_restart_lab(struct session *s, char *err, size_t errlen);
 
 /* A new snapshot into s->rows[0..nrows). Returns 0 or a negative errno. */
 int session_refresh(struct session *s);
+/* The note shown after a row's name ("orphan: was under ...", "ended"), or "". */
+void session_row_note(const struct session *s, const struct row *r, char *buf, size_t len);
 /* Whether an event concerns what this session shows. */
 bool session_event_in_view(const struct session *s, const struct track_event *ev);
 const char *session_view_name(const struct session *s);

@@ -227,6 +227,16 @@ static void remember_selection(struct tui *t)
 		t->sel = (struct identity){ r->pid, r->proc->start_time };
 }
 
+/* Keeps the selection on a row (the first when there is none) and remembers it. */
+static void clamp_selection(struct tui *t)
+{
+	if (t->selected >= t->nvisible)
+		t->selected = t->nvisible - 1;
+	if (t->selected < 0)
+		t->selected = 0;
+	remember_selection(t);
+}
+
 /* After a refresh: the same process stays selected wherever its row went. */
 static void follow_selection(struct tui *t)
 {
@@ -238,11 +248,7 @@ static void follow_selection(struct tui *t)
 			return;
 		}
 	}
-	if (t->selected >= t->nvisible)
-		t->selected = t->nvisible - 1;
-	if (t->selected < 0)
-		t->selected = 0;
-	remember_selection(t);
+	clamp_selection(t);
 }
 
 static void toggle_collapse(struct tui *t, bool collapse)
@@ -320,9 +326,12 @@ static void draw_header(struct tui *t)
 
 static void draw_row(struct tui *t, int y, const struct row *r, bool selected)
 {
-	char cols[64];
+	struct row_text text;
+	char cols[64], note[128];
 	int x;
 
+	rows_text(&t->s.tree, r, &t->s.style, &text);
+	session_row_note(&t->s, r, note, sizeof note);
 	attrset(selected ? A_REVERSE : row_attr(t, r));
 	fill_line(y, 0);
 	if (selected)
@@ -330,12 +339,12 @@ static void draw_row(struct tui *t, int y, const struct row *r, bool selected)
 	snprintf(cols, sizeof cols, "%7d %7d %c %-6s %4s ", r->pid, r->ppid, r->state, r->daemon,
 		 r->exit);
 	x = draw_text(y, 0, cols, t->cols);
-	x += draw_text(y, x, r->prefix, t->cols - x);
-	x += draw_text(y, x, r->name, t->cols - x);
-	if (r->note[0] && x + 3 < t->cols) {
+	x += draw_text(y, x, text.prefix, t->cols - x);
+	x += draw_text(y, x, text.name, t->cols - x);
+	if (note[0] && x + 3 < t->cols) {
 		attron(A_DIM);
 		x += draw_text(y, x, "  ", t->cols - x);
-		draw_text(y, x, r->note, t->cols - x);
+		draw_text(y, x, note, t->cols - x);
 	}
 	attrset(A_NORMAL);
 }
@@ -531,7 +540,8 @@ static void ask_outside(struct tui *t, const struct row *r, int sig)
 	t->mode = MODE_CONFIRM;
 	t->pending_signal = sig;
 	t->pending = (struct identity){ r->pid, r->proc->start_time };
-	snprintf(t->pending_name, sizeof t->pending_name, "%.60s", r->name);
+	text_escape(t->pending_name, sizeof t->pending_name, r->proc->comm, strlen(r->proc->comm),
+		    t->s.style.utf8 ? TEXT_UTF8 : 0);
 	say(t, false, "PID %d (%s) is not part of the lab. Send SIG%s? (y/N)", r->pid,
 	    t->pending_name, sigabbrev_np(sig));
 }
@@ -571,7 +581,7 @@ static void act_signal(struct tui *t, int sig)
 	if (!r)
 		return;
 	if (r->tombstone) {
-		say(t, true, "%s has already ended", r->name);
+		say(t, true, "PID %d has already ended", r->pid);
 		return;
 	}
 	if (!m) {
@@ -642,7 +652,10 @@ static void find_next(struct tui *t, bool from_next)
 	for (int k = 0; k < t->nvisible && t->query[0]; k++) {
 		int v = (t->selected + k + (from_next ? 1 : 0)) % t->nvisible;
 
-		if (strcasestr(t->s.rows[t->visible[v]].name, t->query)) {
+		struct row_text text;
+
+		rows_text(&t->s.tree, &t->s.rows[t->visible[v]], &t->s.style, &text);
+		if (strcasestr(text.name, t->query)) {
 			t->selected = v;
 			remember_selection(t);
 			say(t, false, "found '%s'", t->query);
@@ -657,21 +670,14 @@ static void find_next(struct tui *t, bool from_next)
 
 static void move_selection(struct tui *t, int by)
 {
-	struct layout l = layout_of(t);
-
 	if (t->focus == FOCUS_LOG) {
 		t->log_scroll -= by;
 		if (t->log_scroll < 0)
 			t->log_scroll = 0;
 		return;
 	}
-	(void)l;
 	t->selected += by;
-	if (t->selected >= t->nvisible)
-		t->selected = t->nvisible - 1;
-	if (t->selected < 0)
-		t->selected = 0;
-	remember_selection(t);
+	clamp_selection(t);
 }
 
 static void key_search(struct tui *t, int c)
