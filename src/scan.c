@@ -10,6 +10,7 @@
  * library (the same one read per process). */
 #include "scan.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libproc2/pids.h>
@@ -34,6 +35,12 @@ static enum pids_item scan_items[] = {
 struct scan {
 	struct pids_info *info;
 	unsigned flags;
+	unsigned turn;          /* scan_partial's rotation counter */
+	struct scan_snapshot fresh; /* scan_partial's re-read processes */
+	pid_t *listed, *reread; /* scan_partial's work arrays */
+	size_t listed_cap, reread_cap, reread_n;
+	pid_t *want;            /* scan_partial's wanted PIDs, sorted */
+	size_t want_cap;
 };
 
 int scan_open(struct scan **out, unsigned flags, char *err, size_t errlen)
@@ -67,6 +74,10 @@ void scan_close(struct scan *scan)
 	if (!scan)
 		return;
 	procps_pids_unref(&scan->info);
+	scan_snapshot_free(&scan->fresh);
+	free(scan->listed);
+	free(scan->reread);
+	free(scan->want);
 	free(scan);
 }
 
@@ -320,4 +331,182 @@ int scan_zombie_status(pid_t pid, unsigned long long start_time)
 	if (st.start_time != start_time || st.state != 'Z')
 		return SCAN_NO_STATUS;
 	return st.exit_status;
+}
+
+/* ---- partial refresh ------------------------------------------------------ */
+
+static int grow_pids(pid_t **arr, size_t *cap, size_t need)
+{
+	pid_t *p;
+
+	if (need <= *cap)
+		return 0;
+	p = realloc(*arr, (need + need / 4 + 256) * sizeof *p);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = need + need / 4 + 256;
+	return 0;
+}
+
+static int by_pid_value(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Every PID /proc lists, ascending. Returns how many, or a negative errno. */
+static long list_proc(struct scan *scan)
+{
+	DIR *dir = opendir("/proc");
+	struct dirent *d;
+	size_t n = 0;
+	bool sorted = true;
+
+	if (!dir)
+		return -errno;
+	while ((d = readdir(dir))) {
+		long pid;
+
+		if (d->d_name[0] < '1' || d->d_name[0] > '9')
+			continue;
+		pid = strtol(d->d_name, NULL, 10);
+		if (grow_pids(&scan->listed, &scan->listed_cap, n + 1) < 0) {
+			closedir(dir);
+			return -ENOMEM;
+		}
+		if (n && scan->listed[n - 1] > pid)
+			sorted = false;
+		scan->listed[n++] = (pid_t)pid;
+	}
+	closedir(dir);
+	if (!sorted)
+		qsort(scan->listed, n, sizeof *scan->listed, by_pid_value);
+	return (long)n;
+}
+
+static bool in_sorted(const pid_t *arr, size_t n, pid_t pid)
+{
+	return bsearch(&pid, arr, n, sizeof pid, by_pid_value) != NULL;
+}
+
+/* Whether the previous record of this process must be read again now. */
+static bool must_reread(const struct scan *scan, const struct scan_proc *old,
+			const pid_t *want, size_t nwant, const pid_t *gone, size_t ngone,
+			unsigned rotation)
+{
+	if (in_sorted(want, nwant, old->pid) || in_sorted(gone, ngone, old->ppid))
+		return true;
+	return ((unsigned)old->pid + scan->turn) % rotation == 0;
+}
+
+/* Chooses what to read again: new PIDs, wanted ones, orphans of the gone,
+ * this turn's share. The gone PIDs are collected at the end of reread. */
+static int choose_rereads(struct scan *scan, const struct scan_snapshot *snap, size_t nlisted,
+			  const pid_t *want, size_t nwant, unsigned rotation, size_t *nreread)
+{
+	size_t i = 0, j = 0, n = 0, ngone = 0;
+	pid_t *gone;
+
+	if (grow_pids(&scan->reread, &scan->reread_cap, nlisted + snap->count + 1) < 0)
+		return -ENOMEM;
+	gone = scan->reread + nlisted; /* the tail holds the gone PIDs, ascending */
+	for (i = 0, j = 0; j < snap->count; j++) {
+		while (i < nlisted && scan->listed[i] < snap->procs[j].pid)
+			i++;
+		if (i == nlisted || scan->listed[i] != snap->procs[j].pid)
+			gone[ngone++] = snap->procs[j].pid;
+	}
+	for (i = 0, j = 0; i < nlisted; i++) {
+		while (j < snap->count && snap->procs[j].pid < scan->listed[i])
+			j++;
+		if (j == snap->count || snap->procs[j].pid != scan->listed[i] ||
+		    must_reread(scan, &snap->procs[j], want, nwant, gone, ngone, rotation))
+			scan->reread[n++] = scan->listed[i];
+	}
+	*nreread = n;
+	return 0;
+}
+
+/* The new snapshot: for each listed PID, its fresh record if it was read
+ * again (and still exists), else its previous one. */
+static int merge_partial(struct scan *scan, struct scan_snapshot *snap, size_t nlisted)
+{
+	const struct scan_snapshot *fresh = &scan->fresh;
+	struct scan_proc *out = malloc((nlisted + 1) * sizeof *out);
+	size_t n = 0, j = 0, k = 0;
+
+	if (!out)
+		return -ENOMEM;
+	memset(&snap->counts, 0, sizeof snap->counts);
+	for (size_t i = 0; i < nlisted; i++) {
+		pid_t pid = scan->listed[i];
+		const struct scan_proc *src = NULL;
+
+		while (k < fresh->count && fresh->procs[k].pid < pid)
+			k++;
+		while (j < snap->count && snap->procs[j].pid < pid)
+			j++;
+		if (k < fresh->count && fresh->procs[k].pid == pid)
+			src = &fresh->procs[k];
+		else if (j < snap->count && snap->procs[j].pid == pid &&
+			 !in_sorted(scan->reread, scan->reread_n, pid))
+			src = &snap->procs[j];
+		if (!src)
+			continue; /* read again and gone in between */
+		out[n] = *src;
+		out[n].cmdline_off = SCAN_NO_CMDLINE;
+		count_state(&snap->counts, out[n].state);
+		n++;
+	}
+	free(snap->procs);
+	snap->procs = out;
+	snap->count = n;
+	snap->cap = nlisted + 1;
+	return 0;
+}
+
+static int by_proc_pid(const void *a, const void *b)
+{
+	return by_pid_value(&((const struct scan_proc *)a)->pid, &((const struct scan_proc *)b)->pid);
+}
+
+static void sort_procs(struct scan_snapshot *snap)
+{
+	for (size_t i = 1; i < snap->count; i++)
+		if (snap->procs[i - 1].pid > snap->procs[i].pid) {
+			qsort(snap->procs, snap->count, sizeof *snap->procs, by_proc_pid);
+			return;
+		}
+}
+
+int scan_partial(struct scan *scan, struct scan_snapshot *snap, const pid_t *want,
+		 size_t nwant, unsigned rotation)
+{
+	size_t nreread;
+	long nlisted;
+	int rc;
+
+	if ((scan->flags & SCAN_CMDLINE) || snap->count == 0 || rotation <= 1)
+		return scan_all(scan, snap);
+	if (grow_pids(&scan->want, &scan->want_cap, nwant + 1) < 0)
+		return -ENOMEM;
+	if (nwant)
+		memcpy(scan->want, want, nwant * sizeof *want);
+	qsort(scan->want, nwant, sizeof *scan->want, by_pid_value);
+	sort_procs(snap);
+	nlisted = list_proc(scan);
+	if (nlisted < 0)
+		return (int)nlisted;
+	rc = choose_rereads(scan, snap, (size_t)nlisted, scan->want, nwant, rotation, &nreread);
+	if (rc < 0)
+		return rc;
+	scan->reread_n = nreread;
+	if ((rc = scan_select(scan, scan->reread, nreread, &scan->fresh)) < 0)
+		return rc;
+	sort_procs(&scan->fresh);
+	scan->turn++;
+	clock_gettime(CLOCK_REALTIME, &snap->taken);
+	return merge_partial(scan, snap, (size_t)nlisted);
 }

@@ -55,6 +55,16 @@ int scan_all(struct scan *scan, struct scan_snapshot *snap);
 int scan_select(struct scan *scan, const pid_t *pids, size_t npids,
 		struct scan_snapshot *snap);
 
+/* Refreshes snap (the previous snapshot of every process) at a fraction of a
+ * full scan's cost: /proc is listed, and only these are read again: new
+ * processes, the PIDs in want (what is on screen), the children of
+ * processes that left (they were just re-parented), and every rotation-th
+ * of the rest in turn, so each process is read at least once every
+ * `rotation` calls. A recycled PID is found when its turn comes (its start
+ * time changes). Without SCAN_CMDLINE only. Returns 0 or a negative errno. */
+int scan_partial(struct scan *scan, struct scan_snapshot *snap, const pid_t *want,
+		 size_t nwant, unsigned rotation);
+
 void scan_snapshot_free(struct scan_snapshot *snap);
 const char *scan_cmdline(const struct scan_snapshot *snap, const struct scan_proc *p);
 

@@ -167,3 +167,90 @@ Test(scan, missing_proc_is_a_clear_error)
 		cr_skip_test("needs a private mount namespace (root)");
 	cr_assert_eq(WEXITSTATUS(status), 0);
 }
+
+static bool is_stopped(void *arg)
+{
+	return helper_state_of(*(pid_t *)arg) == 'T';
+}
+
+static const struct scan_proc *partial(const pid_t *want, size_t nwant, pid_t find_pid)
+{
+	cr_assert_eq(scan_partial(scan, &snap, want, nwant, 4), 0);
+	return find(find_pid);
+}
+
+Test(scan, partial_reads_new_wanted_and_rotated_processes)
+{
+	pid_t a, b;
+	const struct scan_proc *p;
+	int scans;
+
+	cr_assert_eq(scan_all(scan, &snap), 0);
+	a = helper_fork(NULL, NULL);
+	b = helper_fork(NULL, NULL);
+	cr_assert(helper_wait_for(is_sleeping, &a, 2000) && helper_wait_for(is_sleeping, &b, 2000));
+	p = partial(NULL, 0, a);
+	cr_assert_not_null(p, "a new process is read at once");
+	cr_assert_eq(p->ppid, getpid());
+	cr_assert_not_null(find(b));
+
+	kill(a, SIGSTOP);
+	kill(b, SIGSTOP);
+	cr_assert(helper_wait_for(is_stopped, &a, 2000) && helper_wait_for(is_stopped, &b, 2000));
+	p = partial(&a, 1, a);
+	cr_assert_eq(p->state, 'T', "a wanted process is read at every refresh");
+	for (int round = 0; round < 3; round++) { /* not by the rotation's luck */
+		kill(a, SIGCONT);
+		cr_assert(helper_wait_for(is_sleeping, &a, 2000));
+		cr_assert_eq(partial(&a, 1, a)->state, 'S');
+		kill(a, SIGSTOP);
+		cr_assert(helper_wait_for(is_stopped, &a, 2000));
+		cr_assert_eq(partial(&a, 1, a)->state, 'T');
+	}
+	for (scans = 1; scans <= 4 && find(b)->state != 'T'; scans++)
+		partial(&a, 1, b);
+	cr_assert_eq(find(b)->state, 'T', "every process is read again within 4 refreshes");
+	kill(a, SIGCONT);
+	kill(b, SIGCONT);
+}
+
+struct family {
+	int pipe_wr;
+};
+
+static void start_grandchild(void *arg)
+{
+	struct family *f = arg;
+	pid_t g = helper_fork(NULL, NULL);
+
+	if (write(f->pipe_wr, &g, sizeof g) != sizeof g)
+		_exit(1);
+}
+
+static bool is_gone(void *arg)
+{
+	return helper_state_of(*(pid_t *)arg) == 0;
+}
+
+Test(scan, partial_rereads_the_children_of_a_process_that_left)
+{
+	struct family f;
+	pid_t middle, grandchild = 0;
+	int fds[2];
+
+	cr_assert_eq(pipe(fds), 0);
+	f.pipe_wr = fds[1];
+	middle = helper_fork(start_grandchild, &f);
+	cr_assert_eq(read(fds[0], &grandchild, sizeof grandchild), (ssize_t)sizeof grandchild);
+	cr_assert(helper_wait_for(is_sleeping, &grandchild, 2000));
+	cr_assert_eq(scan_all(scan, &snap), 0);
+	cr_assert_eq(find(grandchild)->ppid, middle);
+	kill(middle, SIGKILL);
+	waitpid(middle, NULL, 0); /* the parent leaves /proc */
+	cr_assert(helper_wait_for(is_gone, &middle, 2000));
+	cr_assert_null(partial(NULL, 0, middle), "the reaped parent is gone");
+	cr_assert_neq(find(grandchild)->ppid, middle, "its orphan was read again at once");
+	cr_assert_eq(find(grandchild)->ppid, helper_ppid_of(grandchild));
+	close(fds[0]);
+	close(fds[1]);
+}

@@ -220,7 +220,7 @@ int main(int argc, char **argv)
 	if (cli.no_lab && !opt->family_pid)
 		opt->all = true;
 	if (!cli.batch_mode)
-		opt->tombstones = true;
+		opt->tombstones = opt->partial_scans = true;
 	rc = cli.batch_mode ? batch_run(opt) : tui_run(opt);
 	script_free(&script);
 	return rc;

@@ -234,6 +234,43 @@ static int update_tombs(struct session *s)
 	return 0;
 }
 
+/* Room for n wanted PIDs and every lab process's. */
+static bool reserve_wanted(struct session *s, size_t n)
+{
+	size_t need = n + s->lab.count + 1;
+	pid_t *p;
+
+	if (need <= s->wanted_cap)
+		return true;
+	p = realloc(s->wanted, need * sizeof *p);
+	if (!p)
+		return false;
+	s->wanted = p;
+	s->wanted_cap = need;
+	return true;
+}
+
+void session_want(struct session *s, const pid_t *pids, size_t n)
+{
+	if (!reserve_wanted(s, n))
+		return;
+	memcpy(s->wanted, pids, n * sizeof *pids);
+	s->nwanted = n;
+}
+
+/* Every process: read whole, or (interactive) partly, with what is on screen
+ * and every lab process read at each refresh. */
+static int scan_everything(struct session *s)
+{
+	size_t n = s->nwanted;
+
+	if (!s->opt->partial_scans)
+		return scan_all(s->scan, &s->snap);
+	if (s->lab_on && reserve_wanted(s, n))
+		n += lab_watch_pids(&s->lab, s->wanted + n, s->wanted_cap - n);
+	return scan_partial(s->scan, &s->snap, s->wanted, n, SESSION_ROTATION);
+}
+
 static int take_snapshot(struct session *s)
 {
 	int rc;
@@ -241,7 +278,7 @@ static int take_snapshot(struct session *s)
 	if (s->lab_on && !s->show_all)
 		rc = scan_lab_view(s);
 	else
-		rc = scan_all(s->scan, &s->snap);
+		rc = scan_everything(s);
 	if (rc < 0 || (rc = track_update(s->track, &s->snap)) < 0)
 		return rc;
 	if (s->lab_on) {
@@ -555,6 +592,7 @@ void session_close(struct session *s)
 	free(s->shown_before);
 	free(s->rows);
 	free(s->watch);
+	free(s->wanted);
 	free(s->marks);
 	memset(s, 0, sizeof *s);
 }

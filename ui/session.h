@@ -20,6 +20,7 @@
 
 #define SESSION_TOMBSTONE_MS 5000 /* an ended lab process stays shown this long */
 #define SESSION_FLASH_MS 1500     /* a changed row is marked this long */
+#define SESSION_ROTATION 4        /* partial scans: each process read at least every 4 refreshes */
 
 struct session_options {
 	long delay_ms;      /* between refreshes */
@@ -29,6 +30,8 @@ struct session_options {
 	bool json;
 	bool ascii;         /* ASCII glyphs and names even in a UTF-8 locale */
 	bool tombstones;    /* keep ended lab processes shown for a while (TUI) */
+	bool partial_scans; /* the all-processes view reads only what changed or shows,
+			       and a rotating share of the rest (TUI); else every process */
 	const struct scenario *scenario; /* the lab to run, or NULL for none */
 	const struct script *script;     /* timed actions, or NULL */
 };
@@ -72,6 +75,8 @@ struct session {
 	bool lab_on;
 	pid_t *watch;              /* PIDs the lab view selects */
 	size_t watch_cap;
+	pid_t *wanted;             /* partial scans: PIDs read at every refresh (on screen) */
+	size_t nwanted, wanted_cap;
 	struct session_tomb *tombs; /* by lab member index */
 	size_t ntombs;
 	struct session_mark *marks; /* rows that changed recently */
@@ -91,6 +96,9 @@ void session_close(struct session *s);
 /* Starts the lab again from its scenario (the old one is ended first). */
 int session_restart_lab(struct session *s, char *err, size_t errlen);
 
+/* The processes a partial scan must read at every refresh (what the face
+ * shows); lab processes are always added. */
+void session_want(struct session *s, const pid_t *pids, size_t n);
 /* A new snapshot into s->rows[0..nrows). Returns 0 or a negative errno. */
 int session_refresh(struct session *s);
 /* The note shown after a row's name ("orphan: was under ...", "ended"), or "". */

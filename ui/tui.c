@@ -790,12 +790,24 @@ static void key(struct tui *t, int c)
 
 /* ---- the loop ----------------------------------------------------------- */
 
+/* The processes on screen: a partial scan reads them at every refresh. */
+static void want_visible(struct tui *t)
+{
+	pid_t pids[512];
+	size_t n = 0;
+
+	for (int v = t->top; v < t->nvisible && n < 512 && v < t->top + t->lines; v++)
+		pids[n++] = t->s.rows[t->visible[v]].pid;
+	session_want(&t->s, pids, n);
+}
+
 static int refresh_view(struct tui *t)
 {
 	int rc;
 
 	if (t->paused)
 		return 0;
+	want_visible(t);
 	rc = session_refresh(&t->s);
 	if (rc < 0)
 		return rc;
