@@ -315,6 +315,10 @@ bool scan_parse_stat(const char *line, size_t len, struct scan_stat_line *out)
 		return false;
 	out->state = fields[0][0];
 	out->ppid = (pid_t)strtol(fields[1], NULL, 10);
+	out->pgid = (pid_t)strtol(fields[2], NULL, 10);
+	out->sid = (pid_t)strtol(fields[3], NULL, 10);
+	out->tty_nr = (int)strtol(fields[4], NULL, 10);
+	out->threads = (int)strtol(fields[17], NULL, 10);
 	out->start_time = strtoull(fields[19], NULL, 10);
 	out->exit_status = n >= 50 ? (int)strtol(fields[49], NULL, 10) : SCAN_NO_STATUS;
 	return true;
@@ -467,6 +471,51 @@ static int merge_partial(struct scan *scan, struct scan_snapshot *snap, size_t n
 	return 0;
 }
 
+/* One process from its /proc/PID/stat, read through the held /proc
+ * directory. False when it is gone (or the line is malformed). */
+static bool read_stat_at(int procfd, pid_t pid, struct scan_proc *p)
+{
+	struct scan_stat_line st;
+	char path[24], line[1024];
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof path, "%d/stat", (int)pid);
+	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	len = read(fd, line, sizeof line - 1);
+	close(fd);
+	if (len <= 0 || !scan_parse_stat(line, (size_t)len, &st) || st.pid != pid)
+		return false;
+	*p = (struct scan_proc){ .pid = st.pid, .ppid = st.ppid, .pgid = st.pgid, .sid = st.sid,
+				 .tty_nr = st.tty_nr, .threads = st.threads, .state = st.state,
+				 .start_time = st.start_time, .cmdline_off = SCAN_NO_CMDLINE,
+				 .exit_status = st.state == 'Z' ? st.exit_status : SCAN_NO_STATUS };
+	memcpy(p->comm, st.comm, sizeof p->comm);
+	return true;
+}
+
+/* Reads the chosen PIDs (ascending) into scan->fresh. */
+static int read_stats(struct scan *scan, size_t n)
+{
+	struct scan_snapshot *fresh = &scan->fresh;
+	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (procfd < 0)
+		return -errno;
+	fresh->count = 0;
+	if (reserve_procs(fresh, n) < 0) {
+		close(procfd);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (read_stat_at(procfd, scan->reread[i], &fresh->procs[fresh->count]))
+			fresh->count++;
+	close(procfd);
+	return 0;
+}
+
 static int by_proc_pid(const void *a, const void *b)
 {
 	return by_pid_value(&((const struct scan_proc *)a)->pid, &((const struct scan_proc *)b)->pid);
@@ -503,9 +552,8 @@ int scan_partial(struct scan *scan, struct scan_snapshot *snap, const pid_t *wan
 	if (rc < 0)
 		return rc;
 	scan->reread_n = nreread;
-	if ((rc = scan_select(scan, scan->reread, nreread, &scan->fresh)) < 0)
+	if ((rc = read_stats(scan, nreread)) < 0)
 		return rc;
-	sort_procs(&scan->fresh);
 	scan->turn++;
 	clock_gettime(CLOCK_REALTIME, &snap->taken);
 	return merge_partial(scan, snap, (size_t)nlisted);

@@ -61,7 +61,9 @@ int scan_select(struct scan *scan, const pid_t *pids, size_t npids,
  * processes that left (they were just re-parented), and every rotation-th
  * of the rest in turn, so each process is read at least once every
  * `rotation` calls. A recycled PID is found when its turn comes (its start
- * time changes). Without SCAN_CMDLINE only. Returns 0 or a negative errno. */
+ * time changes). The processes read again are read straight from
+ * /proc/PID/stat (libproc2's select reads more per process than a reap).
+ * Without SCAN_CMDLINE only. Returns 0 or a negative errno. */
 int scan_partial(struct scan *scan, struct scan_snapshot *snap, const pid_t *want,
 		 size_t nwant, unsigned rotation);
 
@@ -76,7 +78,8 @@ int scan_zombie_status(pid_t pid, unsigned long long start_time);
 /* Parses one /proc/PID/stat line: comm between the first '(' and the last
  * ')', then the numeric fields. Returns false on a malformed line. */
 struct scan_stat_line {
-	pid_t pid, ppid;
+	pid_t pid, ppid, pgid, sid;
+	int tty_nr, threads;
 	char state;
 	char comm[SCAN_COMM_MAX];
 	unsigned long long start_time;

@@ -102,6 +102,10 @@ Test(scan, stat_parser_takes_the_last_paren)
 	cr_assert_eq(st.ppid, 17);
 	cr_assert_eq(st.start_time, 123456ULL);
 	cr_assert_eq(st.exit_status, 768);
+	cr_assert_eq(st.pgid, 4242);
+	cr_assert_eq(st.sid, 4242);
+	cr_assert_eq(st.tty_nr, 0);
+	cr_assert_eq(st.threads, 1);
 	cr_assert_not(scan_parse_stat("12 no parens", 12, &st));
 }
 
@@ -230,6 +234,25 @@ static void start_grandchild(void *arg)
 static bool is_gone(void *arg)
 {
 	return helper_state_of(*(pid_t *)arg) == 0;
+}
+
+Test(scan, partial_records_equal_full_ones)
+{
+	pid_t self = getpid();
+	struct scan_proc full;
+
+	cr_assert_eq(scan_all(scan, &snap), 0);
+	full = *find(self);
+	const struct scan_proc *p = partial(&self, 1, self); /* wanted: read directly */
+	cr_assert_not_null(p);
+	cr_assert_eq(p->ppid, full.ppid);
+	cr_assert_eq(p->pgid, full.pgid);
+	cr_assert_eq(p->sid, full.sid);
+	cr_assert_eq(p->tty_nr, full.tty_nr);
+	cr_assert_eq(p->threads, full.threads);
+	cr_assert_eq(p->start_time, full.start_time);
+	cr_assert_str_eq(p->comm, full.comm);
+	cr_assert_eq(snap.counts.total, (int)snap.count);
 }
 
 Test(scan, partial_rereads_the_children_of_a_process_that_left)
