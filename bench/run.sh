@@ -30,7 +30,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.6f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # forest_start N: N extra sleeping processes (fan-out 10) until forest_stop.
 forest_start() {
@@ -51,15 +51,28 @@ forest_stop() {
 # cpu_of COMMAND...: "seconds maxrss_kib" of one run, through bench/cpu.
 cpu_of() { "$bin/cpu" "$@" 2>&1 >/dev/null | tail -1 | awk '{ print $1, $2 }'; }
 
-# one_shot NAME COMMAND...: the median CPU seconds and peak RSS of RUNS runs.
-one_shot() {
-	local name=$1 cpu=() rss=()
-	shift
-	for ((r = 0; r < runs; r++)); do
-		read -r c m < <(cpu_of "$@")
-		cpu+=("$c"); rss+=("$m")
+# one_shots: the full-frame programs, run round-robin (every program once per
+# round, ONE_SHOT_RUNS rounds) so that the machine's drift touches them all
+# alike; prints "key cpu_median rss_median" per program.
+one_shot_runs=${ONE_SHOT_RUNS:-9}
+one_shots() {
+	local keys=(forktop ps pstree proc2 raw) r k
+	declare -A cmd=(
+		[forktop]="$forktop --batch --all --no-lab --iterations 1"
+		[ps]="ps -e --forest -o pid,ppid,stat,comm"
+		[pstree]="pstree -p"
+		[proc2]="$bin/floor_proc2"
+		[raw]="$bin/floor_raw")
+	for ((r = 0; r < one_shot_runs; r++)); do
+		for k in "${keys[@]}"; do
+			echo "$k $(cpu_of ${cmd[$k]})"
+		done
+	done >"$out/.shots"
+	for k in "${keys[@]}"; do
+		echo "$k $(awk -v k="$k" '$1 == k { print $2 }' "$out/.shots" | median)" \
+			"$(awk -v k="$k" '$1 == k { print $3 }' "$out/.shots" | median)"
 	done
-	printf '%s %s %s\n' "$name" "$(printf '%s\n' "${cpu[@]}" | median)" "$(printf '%s\n' "${rss[@]}" | median)"
+	rm -f "$out/.shots"
 }
 
 # proc_cpu PID: CPU seconds (utime + stime) of that process alone.
@@ -143,22 +156,29 @@ for n in "${sizes[@]}"; do
 	echo
 	echo "## $n extra processes ($(ls -d /proc/[0-9]* | wc -l) in all)"
 	echo
-	echo "One full-system tree frame (CPU seconds, peak RSS KiB):"
+	echo "One full-system tree frame (CPU seconds, peak RSS KiB; medians of $one_shot_runs rounds, programs interleaved):"
 	echo
-	echo "| program | CPU s | peak RSS KiB |"
-	echo "| --- | --- | --- |"
-	one_shot "forktop --batch --all --no-lab -n 1" "$forktop" --batch --all --no-lab --iterations 1 | awk '{ printf "| `%s` | %s | %s |\n", $1" "$2" "$3" "$4" "$5" "$6, $7, $8 }'
-	one_shot "ps" ps -e --forest -o pid,ppid,stat,comm | awk '{ printf "| `ps -e --forest -o pid,ppid,stat,comm` | %s | %s |\n", $2, $3 }'
-	one_shot "pstree" pstree -p | awk '{ printf "| `pstree -p` | %s | %s |\n", $2, $3 }'
-	one_shot "proc2" "$bin/floor_proc2" | awk '{ printf "| libproc2 bare reap (floor) | %s | %s |\n", $2, $3 }'
-	one_shot "raw" "$bin/floor_raw" | awk '{ printf "| raw /proc/PID/stat read (floor) | %s | %s |\n", $2, $3 }'
+	echo "| program | CPU s | peak RSS KiB | forktop / this |"
+	echo "| --- | --- | --- | --- |"
+	one_shots >"$out/.frame"
+	val() { awk -v k="$1" -v c="$2" '$1 == k { print $c }' "$out/.frame"; }
+	ratio() { awk -v a="$(val forktop 2)" -v b="$(val "$1" 2)" 'BEGIN { printf "%.2f", a / b }'; }
+	printf '| `forktop --batch --all --no-lab -n 1` | %s | %s | |\n' "$(val forktop 2)" "$(val forktop 3)"
+	printf '| `ps -e --forest -o pid,ppid,stat,comm` | %s | %s | %s |\n' "$(val ps 2)" "$(val ps 3)" "$(ratio ps)"
+	printf '| `pstree -p` | %s | %s | %s |\n' "$(val pstree 2)" "$(val pstree 3)" "$(ratio pstree)"
+	printf '| libproc2 bare reap (floor) | %s | %s | %s |\n' "$(val proc2 2)" "$(val proc2 3)" "$(ratio proc2)"
+	printf '| raw /proc/PID/stat read (floor) | %s | %s | %s |\n' "$(val raw 2)" "$(val raw 3)" "$(ratio raw)"
+	rm -f "$out/.frame"
 	echo
 	echo "Interactive, all processes as a tree, 0.5 s refresh, ${tui_seconds} s in tmux (CPU seconds per refresh, peak RSS KiB):"
 	echo
 	echo "| program | CPU s per refresh | peak RSS KiB |"
 	echo "| --- | --- | --- |"
-	tui_run forktop "$forktop --no-lab --delay 500" | awk '{ printf "| `forktop --no-lab --delay 500` | %s | %s |\n", $2, $3 }'
-	tui_run htop "htop -t -d 5" | awk '{ printf "| `htop -t -d 5` | %s | %s |\n", $2, $3 }'
+	tui_run forktop "$forktop --no-lab --delay 500" >"$out/.tui"
+	tui_run htop "htop -t -d 5" >>"$out/.tui"
+	awk '$1 == "forktop" { f = $2; fr = $3 } $1 == "htop" { h = $2; hr = $3 }
+	     END { printf "| `forktop --no-lab --delay 500` | %s | %s |\n| `htop -t -d 5` | %s | %s |\n\nforktop / htop: %.2f CPU per refresh, %.2f peak RSS\n", f, fr, h, hr, f / h, fr / hr }' "$out/.tui"
+	rm -f "$out/.tui"
 	forest_stop
 done
 } | tee "$out/latest.txt"
