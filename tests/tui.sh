@@ -60,11 +60,16 @@ collect_lab_pids() {
 	lab_pids=($(pane | awk '$4 == "yes" || $4 == "no" { print $1 }'))
 }
 
+# running PID: it exists and is not a zombie.
+running() {
+	local st
+	st=$(awk '{ s = $0; sub(/.*\) /, "", s); split(s, f, " "); print f[1] }' "/proc/$1/stat" 2>/dev/null)
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
 lab_gone() {
 	for p in "${lab_pids[@]}"; do
-		st=$(awk '{ s = $0; sub(/.*\) /, "", s); split(s, f, " "); print f[1] }' \
-			"/proc/$p/stat" 2>/dev/null)
-		[ -n "$st" ] && [ "$st" != Z ] && return 1
+		running "$p" && return 1
 	done
 	return 0
 }
@@ -171,6 +176,23 @@ if wait_for 'Process-4' 3; then
 	fi
 fi
 
+# ---- F9: the signal menu sends the chosen signal to the selected lab process.
+start
+if wait_for 'Process-3:1' 5; then
+	T send-keys / P r o c e s s - 2 Enter
+	wait_for "found 'Process-2'" 3
+	T send-keys F9
+	if wait_for 'Send which signal\?' 3; then
+		T send-keys Down Enter # SIGKILL, the second entry
+		wait_for 'sent SIGKILL to Process-2' 3 && wait_for ' Z yes +-9 .*Process-2 +zombie: not joined' 3 &&
+			ok || bad "F9: SIGKILL through the menu"
+	else
+		bad "F9: the menu did not open"
+	fi
+else
+	bad "F9: the tree never appeared"
+fi
+
 # ---- The selection follows its process when the rows move (X re-parents).
 start
 if wait_for 'Process-3:1' 5; then
@@ -197,8 +219,8 @@ for sig in TERM HUP; do
 		else
 			kill -TERM "$monitor"
 		fi
-		for ((i = 0; i < 50; i++)); do lab_gone && ! kill -0 "$monitor" 2>/dev/null && break; sleep 0.1; done
-		lab_gone && ! kill -0 "$monitor" 2>/dev/null && ok || bad "SIG$sig: forktop or its lab still runs"
+		for ((i = 0; i < 50; i++)); do lab_gone && ! running "$monitor" && break; sleep 0.1; done
+		lab_gone && ! running "$monitor" && ok || bad "SIG$sig: forktop or its lab still runs"
 		if [ "$sig" = TERM ]; then
 			wait_for 'FORKTOP-EXIT=0' 3 && T send-keys 'stty -a | grep -oE "(-)?(icanon|echo) " | tr -d "\n"; echo' Enter
 			wait_for '^icanon echo' 3 && ok || bad "SIGTERM: the terminal is restored"
@@ -231,6 +253,20 @@ if wait_for 'forktop' 5; then
 		want="^ +$wide_pid +[0-9]+ S - +- .*漢字-wide$"
 		[[ $wide =~ $want ]] && [ "$(pane | LC_ALL=C.UTF-8 wc -L)" -le 120 ] && ok ||
 			bad "hostile: double-width name: $wide"
+		# Outside the lab: t asks first; n sends nothing, y sends through a checked pidfd.
+		T send-keys / P W N Enter
+		wait_for "found 'PWN'" 3 && T send-keys t
+		if wait_for "PID $hostile_pid .* is not part of the lab. Send SIGTERM\\? \\(y/N\\)" 3; then
+			T send-keys n
+			wait_for 'nothing was sent' 3 && running "$hostile_pid" && ok || bad "confirm: n sends nothing"
+			T send-keys t
+			wait_for 'Send SIGTERM\? \(y/N\)' 3 && T send-keys y
+			for ((i = 0; i < 30; i++)); do running "$hostile_pid" || break; sleep 0.1; done
+			wait_for "sent SIGTERM to PID $hostile_pid" 3 && ! running "$hostile_pid" && ok ||
+				bad "confirm: y sends SIGTERM"
+		else
+			bad "confirm: no question before signalling a process outside the lab"
+		fi
 	else
 		bad "hostile: the escaped name is not shown"
 	fi
