@@ -21,6 +21,17 @@
 #include "labproc.h"
 #include "pidref.h"
 
+/* When an event happened: a message's send time while dispatching it, else now. */
+static struct timespec event_time(struct lab *lab)
+{
+	struct timespec now;
+
+	if (lab->dispatching)
+		return lab->now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return now;
+}
+
 __attribute__((format(printf, 4, 5)))
 static void note(struct lab *lab, enum track_kind kind, const struct lab_member *m,
 		 const char *fmt, ...)
@@ -31,8 +42,8 @@ static void note(struct lab *lab, enum track_kind kind, const struct lab_member 
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
-	track_note_at(lab->track, lab->now, kind, m ? m->pid : 0, m ? m->name : "", SCAN_NO_STATUS,
-		      text);
+	track_note_at(lab->track, event_time(lab), kind, m ? m->pid : 0, m ? m->name : "",
+		      SCAN_NO_STATUS, text);
 }
 
 __attribute__((format(printf, 4, 5)))
@@ -146,7 +157,7 @@ static void record_exit(struct lab *lab, struct lab_member *m, int status,
 	m->exit_source = source;
 	lab_exit_text(m, code, sizeof code);
 	snprintf(text, sizeof text, "%s (pid %d) exitcode %s (%s)", m->name, m->pid, code, how);
-	track_note_at(lab->track, lab->now, TRACK_LAB, m->pid, m->name, status, text);
+	track_note_at(lab->track, event_time(lab), TRACK_LAB, m->pid, m->name, status, text);
 }
 
 static void on_hello(struct lab *lab, struct lab_member *m, const struct lab_msg *msg, int fd)
@@ -243,14 +254,14 @@ static void on_message(struct lab *lab, size_t index, const struct lab_msg *msg,
 		close(fd);
 	switch (msg->type) {
 	case LAB_LOG:
-		track_note_at(lab->track, lab->now, TRACK_LAB_LOG, m->pid, m->name, SCAN_NO_STATUS,
-			      msg->text);
+		track_note_at(lab->track, event_time(lab), TRACK_LAB_LOG, m->pid, m->name,
+			      SCAN_NO_STATUS, msg->text);
 		if (strstr(msg->text, "] process shutting down"))
 			m->in_exit_routine = true;
 		break;
 	case LAB_ERROR:
-		track_note_at(lab->track, lab->now, TRACK_LAB_ERROR, m->pid, m->name, SCAN_NO_STATUS,
-			      msg->text);
+		track_note_at(lab->track, event_time(lab), TRACK_LAB_ERROR, m->pid, m->name,
+			      SCAN_NO_STATUS, msg->text);
 		break;
 	case LAB_REAPED: on_reaped(lab, m, msg); break;
 	case LAB_JOIN_BEGIN: on_join(lab, m, msg, true); break;
@@ -301,21 +312,27 @@ static void dispatch_in_send_order(struct lab *lab, struct received *round, size
 			round[j] = round[j - 1];
 		round[j] = r;
 	}
+	lab->dispatching = true;
 	for (size_t i = 0; i < n; i++) {
 		lab->now.tv_sec = round[i].msg.sent_ns / 1000000000;
 		lab->now.tv_nsec = round[i].msg.sent_ns % 1000000000;
 		on_message(lab, round[i].index, &round[i].msg, round[i].fd);
 	}
-	clock_gettime(CLOCK_REALTIME, &lab->now);
+	lab->dispatching = false;
 }
 
+/* A lab process ended. If it is the monitor's child (main, or an orphan the
+ * monitor adopted as a subreaper), the monitor reaps it, as PID 1 would:
+ * waitpid() reaches only the monitor's own children, whose PIDs cannot have
+ * been recycled before this wait. */
 static void on_ended(struct lab *lab, struct lab_member *m)
 {
 	int status;
 
 	m->exited = true;
-	if (m->creator == lab->monitor_pid && waitpid(m->pid, &status, WNOHANG) == m->pid) {
-		record_exit(lab, m, status, LAB_EXIT_MONITOR, "reaped by forktop");
+	if (waitpid(m->pid, &status, WNOHANG) == m->pid) {
+		record_exit(lab, m, status, LAB_EXIT_MONITOR, m->creator == lab->monitor_pid
+				  ? "reaped by forktop" : "reaped by forktop, its subreaper");
 		m->gone = true;
 		m->joining = 0;
 		return;

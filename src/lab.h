@@ -51,7 +51,8 @@ struct lab {
 	size_t count, cap;
 	pid_t monitor_pid;
 	bool started;
-	struct timespec now; /* CLOCK_REALTIME of what is being handled (a message's send time) */
+	struct timespec now; /* while dispatching: the send time of the message being handled */
+	bool dispatching;
 };
 
 /* Forks the lab main (its own process group) for scenario sc. Lab events

@@ -46,11 +46,13 @@ static void use_scenario(const char *text)
 	snprintf(scenario_path, sizeof scenario_path, "%s", helper_temp_file(text));
 }
 
-/* Runs forktop on the scenario with a script; parses every output line. */
-static void run_lab(const char *script, const char *delay)
+/* Runs forktop on the scenario with a script (and one more option, or NULL);
+ * parses every output line. */
+static void run_lab_with(const char *option, const char *script, const char *delay)
 {
 	char *argv[] = { (char *)helper_forktop(), "--json", "--delay", (char *)delay,
-			 "--scenario", scenario_path, "--script", (char *)script, NULL };
+			 "--scenario", scenario_path, "--script", (char *)script, (char *)option,
+			 NULL };
 	int status = helper_run(argv, out, OUTCAP, err, sizeof err, 30000);
 
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "forktop failed (%#x): %s",
@@ -63,6 +65,11 @@ static void run_lab(const char *script, const char *delay)
 		cr_assert_not_null(lines[nlines], "not JSON: %s", l);
 		nlines++;
 	}
+}
+
+static void run_lab(const char *script, const char *delay)
+{
+	run_lab_with(NULL, script, delay);
 }
 
 static const char *str(const json_t *o, const char *key)
@@ -303,6 +310,31 @@ Test(lab, orphans_go_to_the_nearest_subreaper)
 		cr_assert_not_null(p);
 		cr_assert_eq(ppid_of(p), getpid(), "%s went to this test, the nearest subreaper", name);
 	}
+}
+
+Test(lab, with_subreaper_orphans_come_to_forktop_which_reaps_them)
+{
+	int f, at, code, monitor = -1;
+	const json_t *p;
+	size_t k;
+
+	use_scenario("[main]\nname = t\n[group daemons]\ncount = 1\ndaemon = yes\n"
+		     "[group workers]\ncount = 1\ndaemon = no\n");
+	run_lab_with("--subreaper", "@0.4 kill-main; @0.9 terminate Process-2; @1.8 quit", "250");
+	f = last_frame();
+	cr_assert(json_is_true(json_object_get(lines[f], "subreaper")));
+	json_array_foreach(json_object_get(lines[f], "processes"), k, p)
+		if (!strcmp(str(p, "role"), "monitor"))
+			monitor = pid_of(p);
+	p = proc_named(f, "Process-1");
+	cr_assert_not_null(p);
+	cr_assert_eq(ppid_of(p), monitor, "the orphan went to forktop, not to PID 1");
+	cr_assert_null(proc_named(f, "Process-2"), "forktop reaped the orphan it adopted");
+	at = exit_event("Process-2", &code);
+	cr_assert_geq(at, 0);
+	cr_assert_eq(code, -15);
+	cr_assert(strstr(str(lines[at], "text"), "reaped by forktop, its subreaper"), "%s",
+		  str(lines[at], "text"));
 }
 
 Test(lab, daemonic_child_refuses_to_have_children)

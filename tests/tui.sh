@@ -90,6 +90,22 @@ else
 	bad "X: the tree never appeared"
 fi
 
+# ---- R then X: forktop is the subreaper, the orphans come to it.
+start
+if wait_for 'Process-3:1' 5; then
+	T send-keys R
+	wait_for 'orphans -> forktop \(subreaper\)' 3 && T send-keys X
+	if wait_for 'Process-4 +orphan: was under' 5; then
+		monitor=$(pane | awk '/ monitor/ { print $1; exit }')
+		rows=$(pane | grep -cE "^ +[0-9]+ +$monitor S (yes|no) .*Process-[1-4] +orphan: was under")
+		[ "$rows" -eq 4 ] && ok || bad "R: 4 orphans under forktop ($monitor), got $rows"
+	else
+		bad "R: no orphan appeared"
+	fi
+else
+	bad "R: the tree never appeared"
+fi
+
 # ---- E: a normal exit terminates the daemons (-15) and joins the rest (0).
 cat >"$tmp/short.conf" <<'CONF'
 [main]

@@ -46,9 +46,9 @@ static void write_text_frame(const struct session *s)
 	if (s->refreshes > 1)
 		putchar('\n');
 	printf("forktop %s - %s - %d processes: %d running, %d sleeping, %d stopped, %d zombie"
-	       " - view: %s, %zu shown\n",
+	       " - view: %s, %zu shown%s\n",
 	       PACKAGE_VERSION, when, c->total, c->running, c->sleeping, c->stopped, c->zombie,
-	       session_view_name(s), s->nrows);
+	       session_view_name(s), s->nrows, s->subreaper ? " - orphans go to forktop" : "");
 	printf("%7s %7s S %-6s %4s NAME\n", "PID", "PPID", "DAEMON", "EXIT");
 	for (size_t i = 0; i < s->nrows; i++) {
 		const struct row *r = &s->rows[i];
@@ -148,8 +148,9 @@ static void write_json_frame(const struct session *s)
 	for (size_t i = 0; i < s->nrows; i++)
 		json_array_append_new(procs, json_proc(s, &s->rows[i], s->tree.nodes[i].depth));
 	write_json_line(json_pack(
-		"{s:s, s:I, s:f, s:s, s:{s:i, s:i, s:i, s:i, s:i}, s:o}", "type", "frame", "frame",
-		(json_int_t)s->refreshes, "time", seconds(s->snap.taken), "view", session_view_name(s),
+		"{s:s, s:I, s:f, s:s, s:b, s:{s:i, s:i, s:i, s:i, s:i}, s:o}", "type", "frame",
+		"frame", (json_int_t)s->refreshes, "time", seconds(s->snap.taken), "view",
+		session_view_name(s), "subreaper", s->subreaper,
 		"counts", "total", c->total, "running", c->running, "sleeping", c->sleeping,
 		"stopped", c->stopped, "zombie", c->zombie, "processes", procs));
 }

@@ -41,6 +41,8 @@ static void print_help(FILE *out)
 		"  -s, --scenario FILE   the lab's scenario: a file, or the name of a shipped one\n"
 		"                        (default, stubborn, zombies, nested; default: default)\n"
 		"      --no-lab          start no lab: a plain monitor of every process\n"
+		"      --subreaper       forktop becomes a child subreaper: orphans come to it\n"
+		"                        (and it reaps them) instead of going to PID 1\n"
 		"  -S, --script STEPS    timed lab actions: '@SECONDS ACTION [TARGET]; ...' with\n"
 		"                        ACTION terminate, kill, interrupt (SIGINT), join\n"
 		"                        (TARGET [by JOINER]),\n"
@@ -68,7 +70,7 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 	return EXIT_USAGE;
 }
 
-enum { OPT_ASCII = 256, OPT_NO_LAB };
+enum { OPT_ASCII = 256, OPT_NO_LAB, OPT_SUBREAPER };
 
 struct cli {
 	struct session_options batch;
@@ -85,6 +87,7 @@ static const struct option long_options[] = {
 	{ "json", no_argument, NULL, 'j' },       { "ascii", no_argument, NULL, OPT_ASCII },
 	{ "scenario", required_argument, NULL, 's' }, { "no-lab", no_argument, NULL, OPT_NO_LAB },
 	{ "script", required_argument, NULL, 'S' },
+	{ "subreaper", no_argument, NULL, OPT_SUBREAPER },
 	{ "help", no_argument, NULL, 'h' },       { "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -100,6 +103,7 @@ static int parse_option(int c, const char *arg, struct cli *cli)
 	case 's': cli->scenario_path = arg; return -1;
 	case 'S': cli->script_text = arg; return -1;
 	case OPT_NO_LAB: cli->no_lab = true; return -1;
+	case OPT_SUBREAPER: opt->subreaper = true; return -1;
 	case 'A': opt->all = true; return -1;
 	case 'j': opt->json = cli->batch_mode = true; return -1;
 	case OPT_ASCII: opt->ascii = true; return -1;

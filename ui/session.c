@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #define EVENT_LOG_CAPACITY 4096
@@ -555,6 +556,10 @@ int session_open(struct session *s, const struct session_options *opt, char *err
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (opt->subreaper && session_set_subreaper(s, true) < 0) {
+		snprintf(err, errlen, "cannot become a child subreaper: %s", strerror(errno));
+		return -1;
+	}
 	return opt->scenario ? start_lab(s, err, errlen) : 0;
 }
 
@@ -568,6 +573,17 @@ static void end_lab(struct session *s)
 	s->tombs = NULL;
 	s->ntombs = 0;
 	s->lab_on = false;
+}
+
+int session_set_subreaper(struct session *s, bool on)
+{
+	if (prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0, 0, 0, 0) != 0)
+		return -errno;
+	s->subreaper = on;
+	track_note(s->track, TRACK_LAB, 0, "forktop", SCAN_NO_STATUS,
+		   on ? "forktop is now a child subreaper: new orphans come to it"
+		      : "forktop is no longer a subreaper: new orphans go to PID 1");
+	return 0;
 }
 
 int session_restart_lab(struct session *s, char *err, size_t errlen)

@@ -32,6 +32,7 @@ struct session_options {
 	bool tombstones;    /* keep ended lab processes shown for a while (TUI) */
 	bool partial_scans; /* the all-processes view reads only what changed or shows,
 			       and a rotating share of the rest (TUI); else every process */
+	bool subreaper;     /* the monitor starts as a child subreaper */
 	const struct scenario *scenario; /* the lab to run, or NULL for none */
 	const struct script *script;     /* timed actions, or NULL */
 };
@@ -60,6 +61,7 @@ struct session {
 	const struct session_options *opt;
 	struct rows_style style;
 	bool show_all;             /* the view: every process, or the lab's */
+	bool subreaper;            /* orphans come to the monitor instead of PID 1 */
 	struct scan *scan;
 	struct track *track;
 	struct scan_snapshot snap;
@@ -93,6 +95,9 @@ bool session_stop_requested(void);
 int session_open(struct session *s, const struct session_options *opt, char *err, size_t errlen);
 /* Ends the lab (nothing is left running) and frees everything. */
 void session_close(struct session *s);
+/* Makes the monitor a child subreaper (orphans of the lab come to it, and it
+ * reaps them), or stops it. Returns 0 or a negative errno. */
+int session_set_subreaper(struct session *s, bool on);
 /* Starts the lab again from its scenario (the old one is ended first). */
 int session_restart_lab(struct session *s, char *err, size_t errlen);
 

@@ -310,10 +310,11 @@ static void draw_header(struct tui *t)
 	session_lab_counts(s, &running, &zombies, &orphans);
 	snprintf(line, sizeof line,
 		 "forktop %s  %s%s%s  every %.1fs  lab: %d running, %d zombie, %d orphaned  "
-		 "view: %s  %s",
+		 "orphans -> %s  view: %s  %s",
 		 PACKAGE_VERSION, sc ? "scenario " : "no lab", sc ? sc->name : "",
 		 sc ? " (fork)" : "", (double)s->opt->delay_ms / 1000.0, running, zombies, orphans,
-		 session_view_name(s), t->paused ? "[PAUSED]" : "[LIVE]");
+		 s->subreaper ? "forktop (subreaper)" : "PID 1", session_view_name(s),
+		 t->paused ? "[PAUSED]" : "[LIVE]");
 	attrset(A_BOLD);
 	fill_line(0, 0);
 	draw_text(0, 0, line, t->cols);
@@ -406,7 +407,7 @@ static void draw_log(struct tui *t, const struct layout *l)
 
 static const char *keybar_text =
 	"F1 Help  t Term  k Kill  J Join  X KillMain  E ExitMain  s Spawn  r Restart  "
-	"F9 Signal  a All  / Find  Space Pause  F10 Quit";
+	"R Reaper  F9 Signal  a All  / Find  Space Pause  F10 Quit";
 
 static void draw_bottom(struct tui *t, const struct layout *l)
 {
@@ -440,6 +441,7 @@ static const char *help_lines[] = {
 	"             the others joined",
 	"  s          start another child in the selected process's group",
 	"  r          restart the lab",
+	"  R          make forktop a child subreaper (orphans come to it), or stop",
 	"  F9         send any signal to the selected process",
 	"  Space      pause or resume the refresh",
 	"  a          every process on the machine, or back to the lab",
@@ -637,6 +639,18 @@ static void act_main(struct tui *t, bool kill_it)
 		       "MainProcess exits normally: it terminates daemonic children, then joins all");
 }
 
+static void act_subreaper(struct tui *t)
+{
+	bool on = !t->s.subreaper;
+	int rc = session_set_subreaper(&t->s, on);
+
+	if (rc < 0)
+		say(t, true, "cannot change the subreaper: %s", strerror(-rc));
+	else
+		say(t, false, on ? "forktop is a subreaper: new orphans come to it, not to PID 1"
+				 : "orphans go to PID 1 again");
+}
+
 static void act_restart(struct tui *t)
 {
 	char err[256];
@@ -765,6 +779,7 @@ static void key_normal(struct tui *t, int c)
 	case 'E': act_main(t, false); break;
 	case 's': act_spawn(t); break;
 	case 'r': act_restart(t); break;
+	case 'R': act_subreaper(t); break;
 	case KEY_F(9): if (selected_row(t)) t->mode = MODE_SIGNALS; break;
 	case ' ': t->paused = !t->paused; say(t, false, "%s", t->paused ? "paused" : "live"); break;
 	case 'a': t->s.show_all = !t->s.show_all; say(t, false, "view: %s", session_view_name(&t->s)); break;
