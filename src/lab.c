@@ -715,6 +715,26 @@ static bool adopted_orphans(const struct lab *lab, pid_t pid)
 	return false;
 }
 
+/* How a creator ended, for its orphans' notes: ", killed by SIGKILL",
+ * ", exited with 0", or "" while it is not known. */
+static void how_it_ended(const struct lab *lab, const struct lab_member *orphan, char *buf,
+			 size_t len)
+{
+	const struct lab_member *c = NULL;
+	int status;
+
+	buf[0] = '\0';
+	for (size_t i = lab->count; i-- > 0 && !c;)
+		if (lab->members[i].pid == orphan->creator && lab->members[i].exited)
+			c = &lab->members[i];
+	if (!c || (status = c->exit_status) == SCAN_NO_STATUS)
+		return;
+	if (WIFSIGNALED(status))
+		snprintf(buf, len, ", killed by SIG%s", sigabbrev_np(WTERMSIG(status)));
+	else
+		snprintf(buf, len, ", exited with %d", WEXITSTATUS(status));
+}
+
 void lab_note(const struct lab *lab, const struct scan_proc *p, char *buf, size_t len)
 {
 	const struct lab_member *m = lab_member_of(lab, p), *j;
@@ -726,8 +746,12 @@ void lab_note(const struct lab *lab, const struct scan_proc *p, char *buf, size_
 	else if (m && p->state == 'Z')
 		snprintf(buf, len, orphan ? "zombie: its new parent has not reaped it"
 					  : "zombie: not joined");
-	else if (orphan)
-		snprintf(buf, len, "orphan: was under %d %s", m->creator, m->creator_name);
+	else if (orphan) {
+		char how[48];
+
+		how_it_ended(lab, m, how, sizeof how);
+		snprintf(buf, len, "orphan: was under %d %s%s", m->creator, m->creator_name, how);
+	}
 	else if (m && m->in_exit_routine)
 		snprintf(buf, len, "in its exit routine");
 	else if (p->pid == lab->monitor_pid)

@@ -217,7 +217,7 @@ Test(lab, kill_main_orphans_every_child_and_they_keep_running)
 	cr_assert_geq(f, 0);
 	cr_assert_null(proc_named(f, "MainProcess"));
 	for (int i = 1; i <= 4; i++) {
-		char name[16], note[64];
+		char name[16], note[96];
 		const json_t *p;
 
 		snprintf(name, sizeof name, "Process-%d", i);
@@ -226,7 +226,8 @@ Test(lab, kill_main_orphans_every_child_and_they_keep_running)
 		cr_assert_str_eq(str(p, "state"), "S");
 		cr_assert(json_is_null(json_object_get(p, "exit")));
 		main_pid = started_pid("MainProcess");
-		snprintf(note, sizeof note, "orphan: was under %d MainProcess", main_pid);
+		snprintf(note, sizeof note, "orphan: was under %d MainProcess, killed by SIGKILL",
+			 main_pid);
 		cr_assert_str_eq(str(p, "note"), note);
 		cr_assert_neq(ppid_of(p), main_pid);
 		cr_assert(has_reparent(pid_of(p), main_pid, ppid_of(p)),
