@@ -61,6 +61,31 @@ pid_t helper_fork(void (*body)(void *), void *arg)
 	return pid;
 }
 
+static int family_pipe = -1;
+
+static void start_grandchild(void *arg)
+{
+	pid_t g = helper_fork(NULL, NULL);
+
+	(void)arg;
+	if (write(family_pipe, &g, sizeof g) != sizeof g)
+		_exit(1);
+}
+
+pid_t helper_fork_family(pid_t *grandchild)
+{
+	int fds[2];
+	pid_t child;
+
+	cr_assert_eq(pipe(fds), 0);
+	family_pipe = fds[1];
+	child = helper_fork(start_grandchild, NULL);
+	cr_assert_eq(read(fds[0], grandchild, sizeof *grandchild), (ssize_t)sizeof *grandchild);
+	close(fds[0]);
+	close(fds[1]);
+	return child;
+}
+
 pid_t helper_fork_exit(int status, int sig)
 {
 	pid_t pid = fork();

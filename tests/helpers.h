@@ -13,6 +13,9 @@
 pid_t helper_fork(void (*body)(void *), void *arg);
 /* In a helper child: blocks until the lifeline breaks, then _exit(0). */
 _Noreturn void helper_block(void);
+/* Forks a child that starts a grandchild of its own and then blocks on the
+ * lifeline; returns the child, the grandchild in *grandchild. */
+pid_t helper_fork_family(pid_t *grandchild);
 /* Forks a child that exits at once with the given status (or dies by the
  * given signal when sig > 0): a zombie until reaped. */
 pid_t helper_fork_exit(int status, int sig);

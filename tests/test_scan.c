@@ -218,19 +218,6 @@ Test(scan, partial_reads_new_wanted_and_rotated_processes)
 	kill(b, SIGCONT);
 }
 
-struct family {
-	int pipe_wr;
-};
-
-static void start_grandchild(void *arg)
-{
-	struct family *f = arg;
-	pid_t g = helper_fork(NULL, NULL);
-
-	if (write(f->pipe_wr, &g, sizeof g) != sizeof g)
-		_exit(1);
-}
-
 static bool is_gone(void *arg)
 {
 	return helper_state_of(*(pid_t *)arg) == 0;
@@ -257,14 +244,8 @@ Test(scan, partial_records_equal_full_ones)
 
 Test(scan, partial_rereads_the_children_of_a_process_that_left)
 {
-	struct family f;
-	pid_t middle, grandchild = 0;
-	int fds[2];
+	pid_t grandchild = 0, middle = helper_fork_family(&grandchild);
 
-	cr_assert_eq(pipe(fds), 0);
-	f.pipe_wr = fds[1];
-	middle = helper_fork(start_grandchild, &f);
-	cr_assert_eq(read(fds[0], &grandchild, sizeof grandchild), (ssize_t)sizeof grandchild);
 	cr_assert(helper_wait_for(is_sleeping, &grandchild, 2000));
 	cr_assert_eq(scan_all(scan, &snap), 0);
 	cr_assert_eq(find(grandchild)->ppid, middle);
@@ -274,6 +255,4 @@ Test(scan, partial_rereads_the_children_of_a_process_that_left)
 	cr_assert_null(partial(NULL, 0, middle), "the reaped parent is gone");
 	cr_assert_neq(find(grandchild)->ppid, middle, "its orphan was read again at once");
 	cr_assert_eq(find(grandchild)->ppid, helper_ppid_of(grandchild));
-	close(fds[0]);
-	close(fds[1]);
 }

@@ -53,21 +53,6 @@ static const struct track_event *find_event(unsigned long long since, enum track
 	return found;
 }
 
-struct family {
-	int pipe_wr; /* the middle process reports its child's PID here */
-};
-
-/* Runs in the middle process: starts a grandchild, reports it, then waits
- * on the lifeline (the test ends the middle process with SIGKILL). */
-static void start_grandchild(void *arg)
-{
-	struct family *f = arg;
-	pid_t g = helper_fork(NULL, NULL);
-
-	if (write(f->pipe_wr, &g, sizeof g) != sizeof g)
-		_exit(1);
-}
-
 static bool is_not_child_of(void *arg)
 {
 	pid_t *pair = arg; /* pair[0]: grandchild, pair[1]: its old parent */
@@ -77,18 +62,13 @@ static bool is_not_child_of(void *arg)
 
 static void reparent_case(bool subreaper)
 {
-	int fds[2];
-	struct family f;
 	pid_t middle, grandchild = 0, pair[2], list[2];
 	unsigned long long before;
 	const struct track_event *ev;
 
 	if (subreaper)
 		cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
-	cr_assert_eq(pipe(fds), 0);
-	f.pipe_wr = fds[1];
-	middle = helper_fork(start_grandchild, &f);
-	cr_assert_eq(read(fds[0], &grandchild, sizeof grandchild), (ssize_t)sizeof grandchild);
+	middle = helper_fork_family(&grandchild); /* the test ends middle with SIGKILL */
 	list[0] = middle, list[1] = grandchild;
 	tick(list, 2);
 	before = track_last_seq(track);
@@ -108,8 +88,6 @@ static void reparent_case(bool subreaper)
 	else
 		cr_assert_neq(ev->new_ppid, middle);
 	cr_assert_not_null(find_event(before, TRACK_ZOMBIE, middle), "the killed parent is a zombie");
-	close(fds[0]);
-	close(fds[1]);
 }
 
 Test(track, orphan_is_reported_reparented_to_subreaper)

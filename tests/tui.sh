@@ -55,6 +55,12 @@ start() {
 	T send-keys "PS1='$ '; cd '$PWD'; $forktop $* ; echo FORKTOP-EXIT=\$?" Enter
 }
 
+# find_row TEXT: select the first row whose name holds TEXT (the / search).
+find_row() {
+	T send-keys / "$1" Enter
+	wait_for "found '$1'" 3
+}
+
 # The PIDs of lab rows (DAEMON column yes/no) on the pane now.
 collect_lab_pids() {
 	lab_pids=($(pane | awk '$4 == "yes" || $4 == "no" { print $1 }'))
@@ -150,8 +156,7 @@ CONF
 start --scenario "$tmp/zombie.conf"
 if wait_for 'Process-1 +zombie: not joined' 6; then
 	pane | grep -qE ' Z no +3 .*Process-1' && ok || bad "J: the zombie shows exit code 3"
-	T send-keys / P r o c e s s - 1 Enter
-	wait_for "found 'Process-1'" 3 && T send-keys J
+	find_row Process-1 && T send-keys J
 	if wait_for 'join\(Process-1\) returned, exitcode 3' 5; then
 		wait_for ' X no +3 .*Process-1 +ended' 3 && ok || bad "J: the reaped child's tombstone"
 	else
@@ -195,8 +200,7 @@ fi
 # ---- F9: the signal menu sends the chosen signal to the selected lab process.
 start
 if wait_for 'Process-3:1' 5; then
-	T send-keys / P r o c e s s - 2 Enter
-	wait_for "found 'Process-2'" 3
+	find_row Process-2
 	T send-keys F9
 	if wait_for 'Send which signal\?' 3; then
 		T send-keys Down Enter # SIGKILL, the second entry
@@ -212,8 +216,7 @@ fi
 # ---- The selection follows its process when the rows move (X re-parents).
 start
 if wait_for 'Process-3:1' 5; then
-	T send-keys / P r o c e s s - 4 Enter
-	wait_for "found 'Process-4'" 3
+	find_row Process-4
 	T send-keys X
 	wait_for 'Process-4 +orphan' 5
 	# tmux shows the reverse video of the selected row as ESC[7m or ESC[0;7m.
@@ -255,8 +258,7 @@ wide_pid=$!
 exec 4>"$tmp/lifeline" # they end when this script does, however it ends
 start --no-lab
 if wait_for 'forktop' 5; then
-	T send-keys / h o s t i l e Enter
-	T send-keys / P W N Enter
+	find_row PWN
 	if wait_for '\\x1b\]0;PWNED\\x07\\x1b' 5; then
 		raw=$(T capture-pane -p -e | grep -c $'\e]0;PWNED')
 		title=$(T display-message -p '#{pane_title}')
@@ -264,14 +266,13 @@ if wait_for 'forktop' 5; then
 		line=$(pane | grep -F 'PWNED')
 		want="^ +$hostile_pid +[0-9]+ S - +- "
 		[[ $line =~ $want ]] && ok || bad "hostile: columns intact: $line"
-		T send-keys / w i d e Enter
+		find_row wide
 		wide=$(pane | grep -F -- '-wide')
 		want="^ +$wide_pid +[0-9]+ S - +- .*漢字-wide$"
 		[[ $wide =~ $want ]] && [ "$(pane | LC_ALL=C.UTF-8 wc -L)" -le 120 ] && ok ||
 			bad "hostile: double-width name: $wide"
 		# Outside the lab: t asks first; n sends nothing, y sends through a checked pidfd.
-		T send-keys / P W N Enter
-		wait_for "found 'PWN'" 3 && T send-keys t
+		find_row PWN && T send-keys t
 		if wait_for "PID $hostile_pid .* is not part of the lab. Send SIGTERM\\? \\(y/N\\)" 3; then
 			T send-keys n
 			wait_for 'nothing was sent' 3 && running "$hostile_pid" && ok || bad "confirm: n sends nothing"
