@@ -224,6 +224,7 @@ const char *track_kind_name(enum track_kind kind)
 	case TRACK_LAB_LOG: return "log";
 	case TRACK_LAB: return "lab";
 	case TRACK_LAB_ERROR: return "error";
+	case TRACK_OUTPUT: return "output";
 	}
 	return "?";
 }
@@ -254,6 +255,9 @@ size_t track_describe(const struct track_event *ev, char *buf, size_t len, unsig
 		break;
 	case TRACK_LAB_ERROR:
 		n = snprintf(buf, len, "error in %d %s: %s", ev->pid, name, text);
+		break;
+	case TRACK_OUTPUT:
+		n = snprintf(buf, len, "| %s", text);
 		break;
 	default:
 		n = snprintf(buf, len, "%s", text);

@@ -20,6 +20,7 @@ enum track_kind {
 	TRACK_LAB_LOG,  /* a lab process's multiprocessing log line (text) */
 	TRACK_LAB,      /* a lab fact: an action, a join, an exit code (text) */
 	TRACK_LAB_ERROR, /* an error a lab process raised or an action refused (text) */
+	TRACK_OUTPUT,   /* a line the watched program wrote on stdout or stderr (text) */
 };
 
 #define TRACK_TEXT_MAX 224

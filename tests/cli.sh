@@ -28,7 +28,10 @@ check bad-iterations 2 "--iterations wants" -- "$forktop" -n 0
 check bad-pid 2 "--pid wants a process ID" -- "$forktop" --pid -4
 check absent-pid 2 "no process with PID 2147483647" -- "$forktop" --pid 2147483647
 check two-views 2 "give one" -- "$forktop" --all --pid 1
-check stray-arg 2 "unexpected argument 'extra'" -- "$forktop" --batch extra
+check stray-arg 2 "unexpected argument 'extra' \(a command goes after --\)" -- "$forktop" --batch extra
+check command-and-lab 2 "not with --scenario" -- "$forktop" --scenario default -- true
+check attach-bad 2 "--attach wants a process ID" -- "$forktop" --attach x
+check attach-absent 2 "no process with PID 2147483647" -- "$forktop" --attach 2147483647
 check help 0 "^$" -- "$forktop" --help
 check not-a-terminal 2 "not a terminal: use --batch" -- sh -c 'exec "$0" </dev/null >/dev/null' "$forktop"
 check version 0 "^$" -- "$forktop" --version

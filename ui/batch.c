@@ -226,6 +226,10 @@ static int run_loop(struct batch *b)
 			session_add_ms(&next_frame, opt->delay_ms);
 		}
 		wait_for_lab(&b->s, session_ms_until(&next_frame));
+		if (b->s.fam.started && !family_running(&b->s.fam)) {
+			rc = write_frame(b); /* the program's family has ended: the last frame */
+			break;
+		}
 	}
 	return rc;
 }

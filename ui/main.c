@@ -22,7 +22,7 @@
 static void print_help(FILE *out)
 {
 	fprintf(out,
-		"Usage: forktop [OPTION]...\n"
+		"Usage: forktop [OPTION]... [-- CMD [ARG]...]\n"
 		"Watch the Unix process lifecycle: a live process forest with parents,\n"
 		"states, exit codes, and the events between frames. forktop starts a lab:\n"
 		"a family of real processes that behaves like Python's multiprocessing\n"
@@ -43,6 +43,9 @@ static void print_help(FILE *out)
 		"      --no-lab          start no lab: a plain monitor of every process\n"
 		"      --subreaper       forktop becomes a child subreaper: orphans come to it\n"
 		"                        (and it reaps them) instead of going to PID 1\n"
+		"      --attach PID      watch an existing process and all its descendants\n"
+		"  -- CMD [ARG]...       start CMD and watch its whole family (no lab); its\n"
+		"                        output goes to the event log\n"
 		"  -S, --script STEPS    timed lab actions: '@SECONDS ACTION [TARGET]; ...' with\n"
 		"                        ACTION terminate, kill, interrupt (SIGINT), join\n"
 		"                        (TARGET [by JOINER]),\n"
@@ -70,7 +73,7 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 	return EXIT_USAGE;
 }
 
-enum { OPT_ASCII = 256, OPT_NO_LAB, OPT_SUBREAPER };
+enum { OPT_ASCII = 256, OPT_NO_LAB, OPT_SUBREAPER, OPT_ATTACH };
 
 struct cli {
 	struct session_options batch;
@@ -88,6 +91,7 @@ static const struct option long_options[] = {
 	{ "scenario", required_argument, NULL, 's' }, { "no-lab", no_argument, NULL, OPT_NO_LAB },
 	{ "script", required_argument, NULL, 'S' },
 	{ "subreaper", no_argument, NULL, OPT_SUBREAPER },
+	{ "attach", required_argument, NULL, OPT_ATTACH },
 	{ "help", no_argument, NULL, 'h' },       { "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -104,6 +108,12 @@ static int parse_option(int c, const char *arg, struct cli *cli)
 	case 'S': cli->script_text = arg; return -1;
 	case OPT_NO_LAB: cli->no_lab = true; return -1;
 	case OPT_SUBREAPER: opt->subreaper = true; return -1;
+	case OPT_ATTACH:
+		if (!text_parse_long(arg, 1, INT_MAX, &v))
+			return usage_error("--attach wants a process ID, not '%s'", arg);
+		opt->attach_pid = (pid_t)v;
+		cli->no_lab = true;
+		return -1;
 	case 'A': opt->all = true; return -1;
 	case 'j': opt->json = cli->batch_mode = true; return -1;
 	case OPT_ASCII: opt->ascii = true; return -1;
@@ -213,15 +223,27 @@ int main(int argc, char **argv)
 		if ((rc = parse_option(c, optarg, &cli)) >= 0)
 			return rc;
 	}
-	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (optind < argc && strcmp(argv[optind - 1], "--") != 0)
+		return usage_error("unexpected argument '%s' (a command goes after --)", argv[optind]);
+	if (optind < argc) {
+		if (cli.scenario_path || cli.script_text || opt->family_pid || opt->attach_pid)
+			return usage_error("%s", "-- CMD runs a program instead of the lab: not with "
+					   "--scenario, --script, --pid or --attach");
+		opt->command = argv + optind;
+		cli.no_lab = true;
+	}
+	if (opt->attach_pid && (cli.scenario_path || cli.script_text || opt->family_pid))
+		return usage_error("%s", "--attach watches a process instead of the lab: not with "
+				   "--scenario, --script or --pid");
+	if (opt->attach_pid && (rc = check_family_pid(opt->attach_pid)) >= 0)
+		return rc;
 	if (opt->all && opt->family_pid > 0)
 		return usage_error("%s", "--all and --pid choose different views: give one");
 	if (opt->family_pid > 0 && (rc = check_family_pid(opt->family_pid)) >= 0)
 		return rc;
 	if ((rc = prepare_lab(&cli, &scenario, &script)) >= 0)
 		return rc;
-	if (cli.no_lab && !opt->family_pid)
+	if (cli.no_lab && !opt->family_pid && !opt->command && !opt->attach_pid)
 		opt->all = true;
 	if (!cli.batch_mode)
 		opt->tombstones = opt->partial_scans = true;

@@ -132,8 +132,21 @@ static void add_tombstones(struct session *s)
 	}
 }
 
+/* The program view: PID 1, forktop, every member of the family wherever it
+ * hangs, and the members' current parents (an adopter). */
+static bool in_program_view(const struct session *s, const struct scan_proc *p)
+{
+	if (p->pid == 1 || p->pid == getpid() || family_member_of(&s->fam, p))
+		return true;
+	for (size_t i = 0; i < s->fam.count; i++)
+		if (!s->fam.members[i].gone && s->fam.members[i].ppid == p->pid)
+			return true;
+	return false;
+}
+
 static int build_view(struct session *s)
 {
+	bool program_view = s->fam.active && !s->show_all;
 	int rc;
 
 	tree_free(&s->tree);
@@ -141,7 +154,8 @@ static int build_view(struct session *s)
 	if ((rc = view_reserve(&s->view, s->snap.count)) < 0)
 		return rc;
 	for (size_t i = 0; i < s->snap.count; i++)
-		view_add(&s->view, &s->snap.procs[i]);
+		if (!program_view || in_program_view(s, &s->snap.procs[i]))
+			view_add(&s->view, &s->snap.procs[i]);
 	add_tombstones(s);
 	if ((rc = tree_build(&s->tree, s->view.pids, s->view.ppids, s->view.count)) < 0)
 		return rc;
@@ -269,6 +283,9 @@ static int scan_everything(struct session *s)
 		return scan_all(s->scan, &s->snap);
 	if (s->lab_on && reserve_wanted(s, n))
 		n += lab_watch_pids(&s->lab, s->wanted + n, s->wanted_cap - n);
+	for (size_t i = 0; i < s->fam.count && reserve_wanted(s, n + 1); i++)
+		if (!s->fam.members[i].gone)
+			s->wanted[n++] = s->fam.members[i].pid;
 	return scan_partial(s->scan, &s->snap, s->wanted, n, SESSION_ROTATION);
 }
 
@@ -282,6 +299,7 @@ static int take_snapshot(struct session *s)
 		rc = scan_everything(s);
 	if (rc < 0 || (rc = track_update(s->track, &s->snap)) < 0)
 		return rc;
+	family_observe(&s->fam, &s->snap);
 	if (s->lab_on) {
 		lab_observe(&s->lab, &s->snap);
 		return update_tombs(s);
@@ -364,11 +382,39 @@ static void annotate_tomb(const struct session *s, struct row *r)
 	snprintf(r->daemon, sizeof r->daemon, "%s", m->daemon ? "yes" : "no");
 }
 
+/* Notes in the program view: orphans, zombies, adopters, the monitor. */
+static void family_note(const struct session *s, const struct row *r, char *buf, size_t len)
+{
+	const struct family_member *m = family_member_of(&s->fam, r->proc);
+
+	if (m && r->state == 'Z')
+		snprintf(buf, len, "zombie: its parent has not reaped it");
+	else if (m && r->orphan && m->first_parent == FAMILY_PARENT_UNSEEN)
+		snprintf(buf, len, "orphan: its parent ended before a refresh showed it");
+	else if (m && r->orphan)
+		snprintf(buf, len, "orphan: was under %d", m->first_parent);
+	else if (r->pid == getpid())
+		snprintf(buf, len, "monitor");
+	else
+		for (size_t i = 0; i < s->fam.count; i++) {
+			const struct family_member *c = &s->fam.members[i];
+
+			if (!c->gone && c->ppid == r->pid && c->first_parent != r->pid && c != &s->fam.members[0]) {
+				snprintf(buf, len, "adopted orphans");
+				break;
+			}
+		}
+}
+
 void session_row_note(const struct session *s, const struct row *r, char *buf, size_t len)
 {
 	int code;
 
 	buf[0] = '\0';
+	if (s->fam.active) {
+		family_note(s, r, buf, len);
+		return;
+	}
 	if (r->tombstone)
 		snprintf(buf, len, "%s", track_exitcode(r->proc->exit_status, &code)
 						 ? "ended" : "ended, exit code unknown");
@@ -378,6 +424,21 @@ void session_row_note(const struct session *s, const struct row *r, char *buf, s
 
 /* What the lab knows and /proc does not: daemon flag, exit codes reaped by
  * a creator, notes and roles; and the marks of recent changes. */
+static void annotate_family_row(struct session *s, struct row *r)
+{
+	const struct family_member *m = family_member_of(&s->fam, r->proc);
+	int code;
+
+	if (r->pid == getpid())
+		r->role = "monitor";
+	if (!m)
+		return;
+	r->role = m == &s->fam.members[0] ? "program" : "descendant";
+	r->orphan = m != &s->fam.members[0] && r->ppid != m->first_parent;
+	if (m->exit_source != FAMILY_EXIT_UNKNOWN && track_exitcode(m->exit_status, &code))
+		snprintf(r->exit, sizeof r->exit, "%d", code);
+}
+
 static void annotate_rows(struct session *s)
 {
 	for (size_t i = 0; i < s->nrows; i++) {
@@ -385,6 +446,8 @@ static void annotate_rows(struct session *s)
 		const struct lab_member *m;
 
 		r->flash = marked(s, r->pid);
+		if (s->fam.active)
+			annotate_family_row(s, r);
 		if (!s->lab_on)
 			continue;
 		if (r->proc->state == 'X') {
@@ -461,6 +524,8 @@ const char *session_view_name(const struct session *s)
 {
 	if (s->opt->family_pid > 0)
 		return "family";
+	if (s->fam.active && !s->show_all)
+		return "program";
 	return s->lab_on && !s->show_all ? "lab" : "all";
 }
 
@@ -469,8 +534,9 @@ void session_lab_counts(const struct session *s, int *running, int *zombies, int
 	*running = *zombies = *orphans = 0;
 	for (size_t i = 0; i < s->nrows; i++) {
 		const struct row *r = &s->rows[i];
+		bool member = r->lab || (r->role && strcmp(r->role, "monitor"));
 
-		if (!r->lab || r->tombstone)
+		if (!member || r->tombstone)
 			continue;
 		*zombies += r->state == 'Z';
 		*running += r->state != 'Z';
@@ -482,13 +548,16 @@ void session_lab_counts(const struct session *s, int *running, int *zombies, int
 
 size_t session_poll_fds(struct session *s, struct pollfd *fds, size_t cap)
 {
-	return s->lab_on ? lab_poll_fds(&s->lab, fds, cap) : 0;
+	size_t n = s->lab_on ? lab_poll_fds(&s->lab, fds, cap) : 0;
+
+	return n + family_poll_fds(&s->fam, fds + n, cap - n);
 }
 
 void session_handle(struct session *s, const struct pollfd *fds, size_t n)
 {
 	if (s->lab_on)
 		lab_handle(&s->lab, fds, n);
+	family_handle(&s->fam, fds, n);
 }
 
 static const struct script_step *next_step(const struct session *s, struct timespec *due)
@@ -560,6 +629,10 @@ int session_open(struct session *s, const struct session_options *opt, char *err
 		snprintf(err, errlen, "cannot become a child subreaper: %s", strerror(errno));
 		return -1;
 	}
+	if (opt->command)
+		return family_start(&s->fam, opt->command, s->track, err, errlen);
+	if (opt->attach_pid > 0)
+		return family_attach(&s->fam, opt->attach_pid, s->track, err, errlen);
 	return opt->scenario ? start_lab(s, err, errlen) : 0;
 }
 
@@ -600,6 +673,7 @@ int session_restart_lab(struct session *s, char *err, size_t errlen)
 void session_close(struct session *s)
 {
 	end_lab(s);
+	family_close(&s->fam, 1000);
 	scan_close(s->scan);
 	track_free(s->track);
 	scan_snapshot_free(&s->snap);

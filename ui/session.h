@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "../src/family.h"
 #include "../src/lab.h"
 #include "../src/scan.h"
 #include "../src/scenario.h"
@@ -33,6 +34,8 @@ struct session_options {
 	bool partial_scans; /* the all-processes view reads only what changed or shows,
 			       and a rotating share of the rest (TUI); else every process */
 	bool subreaper;     /* the monitor starts as a child subreaper */
+	char *const *command; /* forktop -- CMD ARGS: watch this program's family (no lab) */
+	pid_t attach_pid;   /* --attach PID: watch this process's family (no lab) */
 	const struct scenario *scenario; /* the lab to run, or NULL for none */
 	const struct script *script;     /* timed actions, or NULL */
 };
@@ -75,6 +78,7 @@ struct session {
 	long refreshes;
 	struct lab lab;
 	bool lab_on;
+	struct family fam;         /* a program's family (forktop -- CMD, --attach) */
 	pid_t *watch;              /* PIDs the lab view selects */
 	size_t watch_cap;
 	pid_t *wanted;             /* partial scans: PIDs read at every refresh (on screen) */

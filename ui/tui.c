@@ -309,10 +309,11 @@ static void draw_header(struct tui *t)
 
 	session_lab_counts(s, &running, &zombies, &orphans);
 	snprintf(line, sizeof line,
-		 "forktop %s  %s%s%s  every %.1fs  lab: %d running, %d zombie, %d orphaned  "
+		 "forktop %s  %s%s%s  every %.1fs  %s: %d running, %d zombie, %d orphaned  "
 		 "orphans -> %s  view: %s  %s",
-		 PACKAGE_VERSION, sc ? "scenario " : "no lab", sc ? sc->name : "",
-		 sc ? " (fork)" : "", (double)s->opt->delay_ms / 1000.0, running, zombies, orphans,
+		 PACKAGE_VERSION, sc ? "scenario " : s->opt->command ? "program " : "no lab",
+		 sc ? sc->name : s->opt->command ? s->opt->command[0] : "", sc ? " (fork)" : "",
+		 (double)s->opt->delay_ms / 1000.0, sc ? "lab" : "family", running, zombies, orphans,
 		 s->subreaper ? "forktop (subreaper)" : "PID 1", session_view_name(s),
 		 t->paused ? "[PAUSED]" : "[LIVE]");
 	attrset(A_BOLD);

@@ -1,0 +1,69 @@
+/* family: any program's process family, watched live: the program forktop
+ * started (forktop -- CMD) or one it attached to (--attach PID), and every
+ * process that ever descended from it, wherever it hangs now. Owns
+ * membership by identity (pid, start time), pidfds for exit codes, and the
+ * program's output lines. It never draws anything, and signals only a family
+ * it started itself, only through pidfds. */
+#ifndef FORKTOP_FAMILY_H
+#define FORKTOP_FAMILY_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "scan.h"
+#include "track.h"
+
+enum family_exit_source {
+	FAMILY_EXIT_UNKNOWN,
+	FAMILY_EXIT_OWN_WAIT, /* forktop reaped it: its child, or an orphan it adopted */
+	FAMILY_EXIT_ZOMBIE,   /* /proc/PID/stat of the zombie */
+	FAMILY_EXIT_PIDFD,    /* the pidfd's exit information, after another process reaped it */
+};
+
+#define FAMILY_PARENT_UNSEEN 0 /* first_parent of an orphan whose parent ended unseen */
+
+struct family_member {
+	pid_t pid;
+	unsigned long long start_time;
+	int pidfd;
+	pid_t first_parent;  /* the parent it was born under */
+	pid_t ppid;          /* its parent in the latest snapshot */
+	bool exited, gone;
+	int exit_status;     /* a wait status, or SCAN_NO_STATUS */
+	enum family_exit_source exit_source;
+	char comm[SCAN_COMM_MAX]; /* as last seen (raw) */
+};
+
+struct family {
+	struct family_member *members;
+	size_t count, cap;
+	bool started;        /* forktop started the root (and ends the family on quit) */
+	int output_fd;       /* the program's stdout and stderr, or -1 */
+	char partial[512];   /* an output line not yet ended */
+	size_t partial_len;
+	struct track *track;
+	bool active;
+};
+
+/* Starts argv[0] (searched in PATH) as forktop's child, its stdout and stderr
+ * into the event log. Returns 0, or -1 with the reason in err. */
+int family_start(struct family *f, char *const argv[], struct track *track, char *err,
+		 size_t errlen);
+/* Watches the existing process pid and its descendants. Returns 0 or -1. */
+int family_attach(struct family *f, pid_t pid, struct track *track, char *err, size_t errlen);
+/* Ends a family forktop started (SIGTERM, then SIGKILL after wait_ms), and
+ * frees everything. An attached family is left alone. */
+void family_close(struct family *f, int wait_ms);
+
+/* New descendants, exits and parents, learned from a full snapshot. */
+void family_observe(struct family *f, const struct scan_snapshot *snap);
+size_t family_poll_fds(const struct family *f, struct pollfd *fds, size_t cap);
+void family_handle(struct family *f, const struct pollfd *fds, size_t n);
+
+const struct family_member *family_member_of(const struct family *f, const struct scan_proc *p);
+/* True while a member runs or the program's output is still open. */
+bool family_running(const struct family *f);
+
+#endif

@@ -1,0 +1,162 @@
+/* Any program: forktop -- CMD and --attach PID, with real programs (a real
+ * Python multiprocessing program among them) and real orphans. */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+#define OUTCAP (4 << 20)
+#define MAX_LINES 5000
+
+static char *out, err[8192];
+static json_t *lines[MAX_LINES];
+static int nlines;
+
+static void setup(void)
+{
+	out = malloc(OUTCAP);
+	cr_assert_not_null(out);
+}
+
+static void teardown(void)
+{
+	for (int i = 0; i < nlines; i++)
+		json_decref(lines[i]);
+	nlines = 0;
+	helper_cleanup();
+	free(out);
+}
+
+TestSuite(family, .init = setup, .fini = teardown, .timeout = 60);
+
+static void run(char *const args[])
+{
+	char *argv[32] = { (char *)helper_forktop(), "--json", "--delay", "200" };
+	int n = 4, status;
+
+	for (int i = 0; args[i] && n < 31; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	status = helper_run(argv, out, OUTCAP, err, sizeof err, 30000);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "forktop failed (%#x): %s", status,
+		  err);
+	for (char *save = NULL, *l = strtok_r(out, "\n", &save); l && nlines < MAX_LINES;
+	     l = strtok_r(NULL, "\n", &save)) {
+		lines[nlines] = json_loads(l, 0, NULL);
+		cr_assert_not_null(lines[nlines], "not JSON: %s", l);
+		nlines++;
+	}
+}
+
+static const char *str(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+static int find_event(const char *kind, const char *needle)
+{
+	for (int i = 0; i < nlines; i++)
+		if (!strcmp(str(lines[i], "type"), "event") && !strcmp(str(lines[i], "kind"), kind) &&
+		    strstr(str(lines[i], "text"), needle))
+			return i;
+	return -1;
+}
+
+static int exit_of(int event)
+{
+	return (int)json_integer_value(json_object_get(lines[event], "exit"));
+}
+
+static char example[512];
+
+static const char *python_example(void)
+{
+	snprintf(example, sizeof example, "%s/../tests/examples/daemons.py", helper_data_dir());
+	return example;
+}
+
+Test(family, a_python_program_shows_its_daemon_terminated_at_exit)
+{
+	int at, daemon_at = -1, worker_at = -1;
+
+	run((char *[]){ "--batch", "--", "python3", (char *)python_example(), NULL });
+	cr_assert_geq(find_event("output", "[INFO/MainProcess] calling terminate() for daemon Process-1"),
+		      0, "the program's own log lines are in the event log");
+	at = find_event("lab", "exitcode 0 (reaped by forktop)");
+	cr_assert_geq(at, 0, "forktop reaped the program it started");
+	for (int i = 0; i < nlines; i++) {
+		if (!strcmp(str(lines[i], "type"), "event") && strstr(str(lines[i], "text"), "exitcode")) {
+			if (exit_of(i) == -15)
+				daemon_at = i;
+			else if (exit_of(i) == 0 && i != at)
+				worker_at = i;
+		}
+	}
+	cr_assert_geq(daemon_at, 0, "the daemonic child ended by SIGTERM (-15)");
+	cr_assert_geq(worker_at, 0, "the non-daemonic child ended with 0");
+}
+
+Test(family, an_orphan_comes_to_forktop_as_subreaper)
+{
+	int root_exit, orphan_exit;
+
+	run((char *[]){ "--batch", "--subreaper", "--", "sh", "-c", "sleep 0.7 & exit 3", NULL });
+	root_exit = find_event("lab", "exitcode 3 (");
+	cr_assert_geq(root_exit, 0, "the shell's exit code 3 (from forktop's wait or its zombie)");
+	orphan_exit = -1;
+	for (int i = root_exit + 1; i < nlines && orphan_exit < 0; i++)
+		if (!strcmp(str(lines[i], "kind"), "lab") && strstr(str(lines[i], "text"), "exitcode 0 (reaped by forktop)"))
+			orphan_exit = i;
+	cr_assert_geq(orphan_exit, 0, "the orphaned sleep came to forktop, which reaped it");
+	cr_assert_str_eq(str(lines[orphan_exit], "name"), "sleep");
+	bool orphan_seen = false;
+	for (int i = 0; i < nlines; i++) {
+		const json_t *p;
+		size_t k;
+
+		json_array_foreach(json_object_get(lines[i], "processes"), k, p)
+			if (!strcmp(str(p, "name"), "sleep") && strstr(str(p, "note"), "orphan:"))
+				orphan_seen = true;
+	}
+	cr_assert(orphan_seen, "a frame showed the sleep as an orphan");
+}
+
+Test(family, attach_watches_and_never_signals)
+{
+	pid_t child = helper_fork(NULL, NULL);
+	char pidtext[16];
+	const json_t *p;
+	size_t k;
+	bool seen = false;
+
+	snprintf(pidtext, sizeof pidtext, "%d", child);
+	run((char *[]){ "--batch", "--attach", pidtext, "--iterations", "2", NULL });
+	int f = nlines - 1;
+
+	while (f > 0 && strcmp(str(lines[f], "type"), "frame"))
+		f--;
+	json_array_foreach(json_object_get(lines[f], "processes"), k, p)
+		if (json_integer_value(json_object_get(p, "pid")) == child)
+			seen = !strcmp(str(p, "role"), "program");
+	cr_assert(seen, "the attached process is shown as the program");
+	cr_assert_eq(kill(child, 0), 0, "forktop left the attached process alone");
+	cr_assert_neq(helper_state_of(child), 'Z');
+}
+
+Test(family, a_command_that_cannot_run_says_why)
+{
+	int at;
+
+	run((char *[]){ "--batch", "--", "/nonexistent/program", NULL });
+	cr_assert_geq(find_event("output", "forktop: cannot run /nonexistent/program: No such file"), 0);
+	at = find_event("lab", "exitcode 127");
+	cr_assert_geq(at, 0);
+}
