@@ -162,6 +162,8 @@ static void record_exit(struct lab *lab, struct lab_member *m, int status,
 
 static void on_hello(struct lab *lab, struct lab_member *m, const struct lab_msg *msg, int fd)
 {
+	if (m->pid == 0 && fd >= 0 && msg->pid > 0 && pidref_pid(fd) == msg->pid)
+		m->pid = msg->pid; /* a daemon born after a double fork tells its PID now */
 	if (m->pidfd >= 0 || msg->pid != m->pid || fd < 0 || pidref_pid(fd) != m->pid) {
 		if (fd >= 0)
 			close(fd);
@@ -170,7 +172,11 @@ static void on_hello(struct lab *lab, struct lab_member *m, const struct lab_msg
 		return;
 	}
 	m->pidfd = fd;
-	m->daemon = msg->value != 0;
+	m->daemon = (msg->value & LAB_HELLO_DAEMON) != 0;
+	m->unix_daemon = (msg->value & LAB_HELLO_UNIX_DAEMON) != 0;
+	if (m->unix_daemon)
+		note(lab, TRACK_LAB, m, "%s is a Unix daemon (pid %d): its own session, no terminal",
+		     m->name, m->pid);
 	snprintf(m->group, sizeof m->group, "%.*s", LAB_NAME_MAX - 1, msg->text);
 }
 
@@ -180,7 +186,7 @@ static void on_new_child(struct lab *lab, struct lab_member *creator,
 	struct lab_member *m;
 	size_t creator_index = (size_t)(creator - lab->members);
 
-	if (fd < 0 || msg->target <= 0 || !(m = add_member(lab))) {
+	if (fd < 0 || msg->target < 0 || !(m = add_member(lab))) {
 		if (fd >= 0)
 			close(fd); /* the child sees its lifeline break and ends */
 		return;
@@ -193,7 +199,8 @@ static void on_new_child(struct lab *lab, struct lab_member *creator,
 	m->depth = creator->depth + 1;
 	snprintf(m->name, sizeof m->name, "%s", msg->name);
 	snprintf(m->creator_name, sizeof m->creator_name, "%s", creator->name);
-	note(lab, TRACK_LAB, creator, "%s started %s (pid %d)", creator->name, m->name, m->pid);
+	if (m->pid)
+		note(lab, TRACK_LAB, creator, "%s started %s (pid %d)", creator->name, m->name, m->pid);
 }
 
 static void on_reaped(struct lab *lab, struct lab_member *creator, const struct lab_msg *msg)
@@ -240,7 +247,8 @@ static void on_message(struct lab *lab, size_t index, const struct lab_msg *msg,
 {
 	struct lab_member *m = &lab->members[index];
 
-	if (msg->pid != m->pid) { /* a process speaks only for itself */
+	if (msg->pid != m->pid && !(m->pid == 0 && msg->type == LAB_HELLO)) {
+		/* a process speaks only for itself */
 		if (fd >= 0)
 			close(fd);
 		return;
@@ -422,8 +430,10 @@ void lab_observe(struct lab *lab, const struct scan_snapshot *snap)
 			m->start_time = p->start_time;
 		if (p && p->start_time != m->start_time)
 			p = NULL; /* its PID now belongs to another process */
-		if (p)
+		if (p) {
 			m->ppid = p->ppid;
+			m->sid = p->sid;
+		}
 		if (p && p->state == 'Z' && p->exit_status != SCAN_NO_STATUS)
 			record_exit(lab, m, p->exit_status, LAB_EXIT_ZOMBIE, "read from its zombie");
 		if (m->exited)
@@ -438,7 +448,7 @@ size_t lab_watch_pids(const struct lab *lab, pid_t *out, size_t cap)
 	size_t n = 0;
 
 	for (size_t i = 0; i < lab->count && n < cap; i++)
-		if (!lab->members[i].gone)
+		if (!lab->members[i].gone && lab->members[i].pid > 0)
 			out[n++] = lab->members[i].pid;
 	return n;
 }
@@ -448,7 +458,8 @@ const struct lab_member *lab_member_of(const struct lab *lab, const struct scan_
 	for (size_t i = lab->count; i-- > 0;) {
 		const struct lab_member *m = &lab->members[i];
 
-		if (m->pid == p->pid && !m->gone && (!m->start_time || m->start_time == p->start_time))
+		if (m->pid == p->pid && m->pid > 0 && !m->gone &&
+		    (!m->start_time || m->start_time == p->start_time))
 			return m;
 	}
 	return NULL;
@@ -701,6 +712,8 @@ const char *lab_role(const struct lab *lab, const struct scan_proc *p)
 	m = lab_member_of(lab, p);
 	if (!m)
 		return NULL;
+	if (m->unix_daemon)
+		return "unix-daemon";
 	return m->depth == 0 ? "main" : m->depth == 1 ? "child" : "grandchild";
 }
 
@@ -741,7 +754,9 @@ void lab_note(const struct lab *lab, const struct scan_proc *p, char *buf, size_
 	bool orphan = m && p->ppid != m->creator;
 
 	buf[0] = '\0';
-	if (m && m->joining && (j = member_by_pid(lab, m->joining)))
+	if (m && m->unix_daemon)
+		snprintf(buf, len, "Unix daemon: own session %d, no terminal", p->sid);
+	else if (m && m->joining && (j = member_by_pid(lab, m->joining)))
 		snprintf(buf, len, "blocked in join(%s)", j->name);
 	else if (m && p->state == 'Z')
 		snprintf(buf, len, orphan ? "zombie: its new parent has not reaped it"

@@ -32,10 +32,12 @@ struct lab_member {
 	char name[LAB_NAME_MAX];
 	char group[LAB_NAME_MAX];      /* "" for main */
 	bool daemon;
+	bool unix_daemon;              /* a true Unix daemon, for contrast */
 	int depth;                     /* 0 main, 1 child, 2 grandchild, ... */
 	pid_t creator;
 	char creator_name[LAB_NAME_MAX];
 	pid_t ppid;                    /* its parent in the latest snapshot; 0 before */
+	pid_t sid;                     /* its session in the latest snapshot */
 	bool exited;                   /* its pidfd said it ended */
 	bool gone;                     /* reaped and out of /proc: no longer watched */
 	int exit_status;               /* a wait status, or SCAN_NO_STATUS */

@@ -16,8 +16,9 @@
 
 enum lab_msg_type {
 	/* lab process -> monitor */
-	LAB_HELLO = 1,    /* I am pid (name, daemon=value, creator); carries my own pidfd */
-	LAB_NEW_CHILD,    /* I forked target; carries the monitor's end of its channel */
+	LAB_HELLO = 1,    /* I am pid (name, value: LAB_HELLO_* bits, creator); carries my own pidfd */
+	LAB_NEW_CHILD,    /* I forked target (0: a grandchild whose PID its hello will tell);
+			     carries the monitor's end of its channel */
 	LAB_LOG,          /* a multiprocessing log line (text) */
 	LAB_ERROR,        /* an error a Python process would raise (text) */
 	LAB_REAPED,       /* I reaped my child target; value = wait status */
@@ -29,6 +30,9 @@ enum lab_msg_type {
 	LAB_CMD_EXIT,     /* end your work now: the normal exit (exit routine) */
 	LAB_MSG_TYPE_END,
 };
+
+#define LAB_HELLO_DAEMON 1      /* Python's daemon flag */
+#define LAB_HELLO_UNIX_DAEMON 2 /* a true Unix daemon (double fork, setsid) */
 
 struct lab_msg {
 	uint32_t magic;

@@ -18,6 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -47,6 +48,7 @@ struct labproc {
 	double lifetime;
 	int exit_code;
 	int next_number;     /* Python's per-process _process_counter */
+	bool unix_daemon;    /* this process is a true Unix daemon */
 	struct child children[CHILDREN_MAX];
 	int nchildren;
 	int sigfd, timerfd;
@@ -247,7 +249,7 @@ static void say_hello(struct labproc *lp, pid_t creator)
 	struct lab_msg m = lab_msg_make(LAB_HELLO, lp->pid, lp->name, NULL);
 	int self = pidfd_open(lp->pid, 0);
 
-	m.value = lp->daemon;
+	m.value = (lp->daemon ? LAB_HELLO_DAEMON : 0) | (lp->unix_daemon ? LAB_HELLO_UNIX_DAEMON : 0);
 	m.creator = creator;
 	snprintf(m.text, sizeof m.text, "%s",
 		 is_main(lp) ? "" : lp->sc->groups[lp->group].name);
@@ -257,6 +259,65 @@ static void say_hello(struct labproc *lp, pid_t creator)
 }
 
 _Noreturn static void run(struct labproc *lp);
+static void setup_events(struct labproc *lp);
+static void start_subgroups(struct labproc *lp);
+
+/* The daemon itself: its own session (no controlling terminal), / as its
+ * directory, under PID 1 once the session leader above it has left. It keeps
+ * its lifeline like every lab process. */
+_Noreturn static void become_unix_daemon(struct labproc *lp, int conn, pid_t launcher)
+{
+	char name[LAB_NAME_MAX];
+
+	if (chdir("/") != 0)
+		_exit(1);
+	umask(022);
+	snprintf(name, sizeof name, "%.20s:unixd", lp->name);
+	lp->conn = keep_only_channel(conn);
+	lp->pid = getpid();
+	snprintf(lp->name, sizeof lp->name, "%s", name);
+	lp->daemon = false;
+	lp->unix_daemon = true;
+	lp->lifetime = SCENARIO_FOREVER;
+	lp->exit_code = 0;
+	lp->next_number = 1;
+	lp->nchildren = 0;
+	prctl(PR_SET_NAME, (unsigned long)lp->name, 0, 0, 0);
+	say_hello(lp, launcher);
+	run(lp);
+}
+
+/* What a Unix daemon's launcher does: fork; the child calls setsid() and
+ * forks again, and the session leader leaves, so the daemon can never get a
+ * controlling terminal back. The launcher reaps the session leader. */
+static void launch_unix_daemon(struct labproc *lp)
+{
+	pid_t launcher = lp->pid, first;
+	struct lab_msg m;
+	int sp[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
+		report(lp, LAB_ERROR, "OSError: socketpair: %s", strerror(errno));
+		return;
+	}
+	report_log(lp, "starting a Unix daemon: fork, setsid, fork");
+	first = fork();
+	if (first == 0) {
+		close(sp[1]);
+		setsid();
+		if (fork() != 0)
+			_exit(0); /* the session leader leaves */
+		become_unix_daemon(lp, sp[0], launcher);
+	}
+	close(sp[0]);
+	m = lab_msg_make(LAB_NEW_CHILD, lp->pid, "", NULL);
+	snprintf(m.name, sizeof m.name, "%.20s:unixd", lp->name);
+	send_msg(lp, &m, sp[1]); /* target 0: the daemon's hello tells its PID */
+	close(sp[1]);
+	if (first > 0)
+		while (waitpid(first, NULL, 0) < 0 && errno == EINTR)
+			;
+}
 
 /* In the new child: becomes member number of group g, started by creator. */
 _Noreturn static void become_child(struct labproc *lp, int g, const char *name, int conn,
@@ -277,6 +338,10 @@ _Noreturn static void become_child(struct labproc *lp, int g, const char *name, 
 	prctl(PR_SET_NAME, (unsigned long)lp->name, 0, 0, 0);
 	say_hello(lp, creator);
 	report_log(lp, "child process calling self.run()");
+	if (grp->unix_daemon) {
+		launch_unix_daemon(lp);
+		normal_exit(lp, lp->exit_code); /* run() returned */
+	}
 	run(lp);
 }
 

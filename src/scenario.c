@@ -161,6 +161,9 @@ static int group_key(struct parse_state *ps, const char *key, const char *v)
 	} else if (!strcmp(key, "daemon")) {
 		if (!parse_bool(v, &g->daemon))
 			return fail(ps, "daemon '%s' must be yes or no", v);
+	} else if (!strcmp(key, "unix_daemon")) {
+		if (!parse_bool(v, &g->unix_daemon))
+			return fail(ps, "unix_daemon '%s' must be yes or no", v);
 	} else if (!strcmp(key, "on_sigterm")) {
 		if (strcmp(v, "die") && strcmp(v, "ignore"))
 			return fail(ps, "on_sigterm '%s' must be die or ignore", v);

@@ -21,6 +21,7 @@ struct scenario_group {
 	double lifetime;     /* seconds of work, or SCENARIO_FOREVER */
 	int exit_code;       /* sys.exit() value at the end of the work, 0..255 */
 	bool ignore_sigterm; /* signal.signal(SIGTERM, SIG_IGN) in run() */
+	bool unix_daemon;    /* run() starts a true Unix daemon (fork, setsid, fork) and returns */
 };
 
 struct scenario {

@@ -299,6 +299,11 @@ bool helper_not_running(pid_t pid)
 	return state == 0 || state == 'Z' || state == 'X';
 }
 
+bool helper_not_running_p(void *arg)
+{
+	return helper_not_running(*(pid_t *)arg);
+}
+
 const char *helper_data_dir(void)
 {
 	const char *dir = getenv("FORKTOP_DATA");

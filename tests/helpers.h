@@ -53,6 +53,8 @@ int helper_stream_end(struct helper_stream *s);
 
 /* True when pid is absent from /proc or a zombie (its program no longer runs). */
 bool helper_not_running(pid_t pid);
+/* The same for helper_wait_for: arg points to the pid_t. */
+bool helper_not_running_p(void *arg);
 
 /* The directory of the shipped scenarios ($FORKTOP_DATA, else ./data). */
 const char *helper_data_dir(void);

@@ -534,6 +534,35 @@ Test(lab, quit_ends_every_lab_process_at_once)
 		cr_assert(helper_not_running(pids[i]), "pid %d still runs after quit", pids[i]);
 }
 
+Test(lab, a_unix_daemon_has_its_own_session_under_pid_1_unlike_a_daemonic_child)
+{
+	int f, main_pid, launcher;
+	const json_t *d, *py;
+
+	use_scenario("[main]\nname = t\n[group pydaemon]\ncount = 1\ndaemon = yes\n"
+		     "[group launcher]\ncount = 1\ndaemon = no\nunix_daemon = yes\n");
+	run_lab("@1.2 quit", "300");
+	main_pid = started_pid("MainProcess");
+	launcher = started_pid("Process-2");
+	f = last_frame();
+	d = proc_named(f, "Process-2:unixd");
+	py = proc_named(f, "Process-1");
+	cr_assert_not_null(d, "the Unix daemon runs");
+	cr_assert_not_null(py);
+	cr_assert_str_eq(str(d, "role"), "unix-daemon");
+	cr_assert_neq(ppid_of(d), launcher, "it left its launcher");
+	cr_assert_neq(ppid_of(d), main_pid);
+	cr_assert_eq(json_integer_value(json_object_get(d, "tty")), 0, "no controlling terminal");
+	cr_assert_neq(json_integer_value(json_object_get(d, "sid")),
+		      json_integer_value(json_object_get(py, "sid")), "its own session");
+	cr_assert_neq(json_integer_value(json_object_get(d, "pgid")), main_pid, "not in the lab's group");
+	cr_assert_eq(json_integer_value(json_object_get(py, "pgid")), main_pid,
+		     "Python's daemonic child stays in main's group and session");
+	cr_assert(strstr(str(d, "note"), "Unix daemon: own session"));
+	cr_assert(helper_wait_for(helper_not_running_p, &(pid_t){ pid_of(d) }, 2000),
+		  "the Unix daemon ended with the lab too (its lifeline)");
+}
+
 Test(lab, shipped_default_matches_the_built_in_one)
 {
 	char path[512], err2[256];

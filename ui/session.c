@@ -459,8 +459,9 @@ static void annotate_rows(struct session *s)
 		if (!m)
 			continue;
 		r->lab = true;
-		r->orphan = r->ppid != m->creator;
-		snprintf(r->daemon, sizeof r->daemon, "%s", m->daemon ? "yes" : "no");
+		r->orphan = r->ppid != m->creator && !m->unix_daemon;
+		snprintf(r->daemon, sizeof r->daemon, "%s",
+			 m->unix_daemon ? "-" : m->daemon ? "yes" : "no");
 		if (m->exit_source != LAB_EXIT_UNKNOWN)
 			lab_exit_text(m, r->exit, sizeof r->exit);
 	}
