@@ -51,7 +51,7 @@ static void print_help(FILE *out)
 		"                        ACTION terminate, kill, interrupt (SIGINT), join\n"
 		"                        (TARGET [by JOINER]),\n"
 		"                        spawn (GROUP or PROCESS), kill-main, exit-main, quit\n"
-		"  -j, --json            batch frames as NDJSON: an object per frame and per event\n"
+		"  -j, --json            batch frames as NDJSON, one object per frame and event\n"
 		"      --ascii           ASCII tree glyphs, every non-ASCII byte escaped\n"
 		"  -h, --help            show this help and exit\n"
 		"  -V, --version         show the version and exit\n"
