@@ -60,7 +60,7 @@ static void note(struct family *f, pid_t pid, const char *name, const char *fmt,
  * process group, so the terminal's Ctrl-C reaches only forktop. */
 _Noreturn static void exec_program(char *const argv[], int out)
 {
-	int null = open("/dev/null", O_RDONLY);
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 	setpgid(0, 0);
 	for (int sig = 1; sig < NSIG; sig++)
@@ -142,6 +142,16 @@ int family_attach(struct family *f, pid_t pid, struct track *track, char *err, s
 	return 0;
 }
 
+/* A member that left /proc for good: its pidfd is no longer needed. */
+static void mark_gone(struct family_member *m)
+{
+	m->gone = true;
+	if (m->pidfd >= 0) {
+		close(m->pidfd);
+		m->pidfd = -1;
+	}
+}
+
 static void record_exit(struct family *f, struct family_member *m, int status,
 			enum family_exit_source source, const char *how)
 {
@@ -163,7 +173,8 @@ static void reap_if_own(struct family *f, struct family_member *m)
 
 	if (waitpid(m->pid, &status, WNOHANG) == m->pid) {
 		record_exit(f, m, status, FAMILY_EXIT_OWN_WAIT, "reaped by forktop");
-		m->gone = true;
+		m->exited = true;
+		mark_gone(m);
 	}
 }
 
@@ -204,12 +215,14 @@ static void observe_member(struct family *f, struct family_member *m,
 		memcpy(m->comm, p->comm, sizeof m->comm);
 		if (p->state == 'Z' && p->exit_status != SCAN_NO_STATUS)
 			record_exit(f, m, p->exit_status, FAMILY_EXIT_ZOMBIE, "read from its zombie");
+		if (p->state == 'Z' && p->ppid == getpid())
+			reap_if_own(f, m); /* a zombie that came to forktop, a subreaper */
 		return;
 	}
 	if (m->pidfd >= 0 && pidref_exit_status(m->pidfd, &status) == 0)
 		record_exit(f, m, status, FAMILY_EXIT_PIDFD, "from its pidfd: reaped by another process");
 	if (m->exited || m->pidfd < 0)
-		m->gone = true;
+		mark_gone(m);
 }
 
 static bool is_member_pid(const struct family *f, pid_t pid)

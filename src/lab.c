@@ -89,6 +89,17 @@ static struct lab_member *by_pid(struct lab *lab, pid_t pid)
 	return (struct lab_member *)member_by_pid(lab, pid);
 }
 
+/* A member that left /proc for good: its pidfd is no longer needed. */
+static void mark_gone(struct lab_member *m)
+{
+	m->gone = true;
+	m->exited = true;
+	if (m->pidfd >= 0) {
+		close(m->pidfd);
+		m->pidfd = -1;
+	}
+}
+
 static struct lab_member *by_name(const struct lab *lab, const char *name)
 {
 	for (size_t i = lab->count; i-- > 0;)
@@ -162,9 +173,13 @@ static void record_exit(struct lab *lab, struct lab_member *m, int status,
 
 static void on_hello(struct lab *lab, struct lab_member *m, const struct lab_msg *msg, int fd)
 {
-	if (m->pid == 0 && fd >= 0 && msg->pid > 0 && pidref_pid(fd) == msg->pid)
+	pid_t fd_pid = fd >= 0 ? pidref_pid(fd) : PIDREF_NOT_PIDFD;
+
+	if (m->pid == 0 && msg->pid > 0 && fd_pid == msg->pid)
 		m->pid = msg->pid; /* a daemon born after a double fork tells its PID now */
-	if (m->pidfd >= 0 || msg->pid != m->pid || fd < 0 || pidref_pid(fd) != m->pid) {
+	/* A pidfd a process opened on itself is its own, also when that process
+	 * has already been reaped by the time its hello is read (Pid: -1). */
+	if (m->pidfd >= 0 || msg->pid != m->pid || (fd_pid != m->pid && fd_pid != PIDREF_REAPED)) {
 		if (fd >= 0)
 			close(fd);
 		if (m->pidfd < 0)
@@ -206,14 +221,13 @@ static void on_new_child(struct lab *lab, struct lab_member *creator,
 static void on_reaped(struct lab *lab, struct lab_member *creator, const struct lab_msg *msg)
 {
 	struct lab_member *child = by_pid(lab, msg->target);
-	char how[64];
+	char how[128];
 
 	if (!child || child->creator != creator->pid)
 		return;
 	snprintf(how, sizeof how, "reaped by its creator %s", creator->name);
 	record_exit(lab, child, msg->value, LAB_EXIT_CREATOR, how);
-	child->exited = true;
-	child->gone = true;
+	mark_gone(child);
 }
 
 /* The creator's child with that PID, reaped or not (its PID is not reused
@@ -300,8 +314,8 @@ static size_t read_channel(struct lab *lab, size_t index, struct received *round
 		if (rc == -EBADMSG)
 			continue;
 		if (rc <= 0) { /* the process has ended (or closed its channel) */
-			close(lab->members[index].conn);
-			lab->members[index].conn = -1;
+			lab->members[index].conn_ended = true; /* closed after the round, so that
+								   its number is not reused within it */
 			break;
 		}
 		r->index = index;
@@ -329,22 +343,30 @@ static void dispatch_in_send_order(struct lab *lab, struct received *round, size
 	lab->dispatching = false;
 }
 
+/* Reaps m if it is the monitor's child (main, or an orphan adopted as a
+ * subreaper) and has ended. True when it did. */
+static bool reap_own(struct lab *lab, struct lab_member *m)
+{
+	int status;
+
+	if (m->pid <= 0 || waitpid(m->pid, &status, WNOHANG) != m->pid)
+		return false;
+	record_exit(lab, m, status, LAB_EXIT_MONITOR, m->creator == lab->monitor_pid
+			  ? "reaped by forktop" : "reaped by forktop, its subreaper");
+	mark_gone(m);
+	m->joining = 0;
+	return true;
+}
+
 /* A lab process ended. If it is the monitor's child (main, or an orphan the
  * monitor adopted as a subreaper), the monitor reaps it, as PID 1 would:
  * waitpid() reaches only the monitor's own children, whose PIDs cannot have
  * been recycled before this wait. */
 static void on_ended(struct lab *lab, struct lab_member *m)
 {
-	int status;
-
 	m->exited = true;
-	if (waitpid(m->pid, &status, WNOHANG) == m->pid) {
-		record_exit(lab, m, status, LAB_EXIT_MONITOR, m->creator == lab->monitor_pid
-				  ? "reaped by forktop" : "reaped by forktop, its subreaper");
-		m->gone = true;
-		m->joining = 0;
+	if (reap_own(lab, m))
 		return;
-	}
 	note(lab, TRACK_LAB, m, "%s (pid %d) ended", m->name, m->pid);
 	m->joining = 0;
 }
@@ -373,7 +395,7 @@ void lab_handle(struct lab *lab, const struct pollfd *fds, size_t n)
 		if (!fds[k].revents)
 			continue;
 		for (size_t i = 0; i < lab->count; i++) {
-			if (lab->members[i].conn == fds[k].fd) {
+			if (lab->members[i].conn == fds[k].fd && !lab->members[i].conn_ended) {
 				got = read_channel(lab, i, round, got);
 				break;
 			}
@@ -390,6 +412,15 @@ void lab_handle(struct lab *lab, const struct pollfd *fds, size_t n)
 				on_ended(lab, m);
 				break;
 			}
+		}
+	}
+	for (size_t i = 0; i < lab->count; i++) {
+		struct lab_member *m = &lab->members[i];
+
+		if (m->conn_ended) {
+			close(m->conn);
+			m->conn = -1;
+			m->conn_ended = false;
 		}
 	}
 }
@@ -436,10 +467,13 @@ void lab_observe(struct lab *lab, const struct scan_snapshot *snap)
 		}
 		if (p && p->state == 'Z' && p->exit_status != SCAN_NO_STATUS)
 			record_exit(lab, m, p->exit_status, LAB_EXIT_ZOMBIE, "read from its zombie");
+		/* a zombie that came to the monitor (a subreaper) after it ended */
+		if (p && p->state == 'Z' && p->ppid == lab->monitor_pid && reap_own(lab, m))
+			continue;
 		if (m->exited)
 			ask_pidfd(lab, m, p != NULL);
 		if (m->exited && !p)
-			m->gone = true;
+			mark_gone(m);
 	}
 }
 
@@ -510,6 +544,10 @@ int lab_signal(struct lab *lab, const char *name, int sig, char *err, size_t err
 		return -1;
 	if (m->pidfd < 0)
 		return refuse(lab, err, errlen, "%s has not started yet", name);
+	if ((sig == SIGSTOP || sig == SIGTSTP) && lab->count && lab->members[0].exited)
+		return refuse(lab, err, errlen, "no SIGSTOP once MainProcess has ended: the lab's "
+			      "process group is orphaned, and a stopped process could not see "
+			      "forktop end (its lifeline)");
 	rc = pidref_signal(m->pidfd, sig);
 	if (rc == -ESRCH)
 		return refuse(lab, err, errlen, "%s (pid %d) has already ended", name, m->pid);

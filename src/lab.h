@@ -28,6 +28,7 @@ struct lab_member {
 	pid_t pid;
 	unsigned long long start_time; /* from the first snapshot that showed it; 0 before */
 	int conn;                      /* channel; -1 once closed */
+	bool conn_ended;               /* end of stream seen: closed at the end of the round */
 	int pidfd;                     /* -1 until the process said hello */
 	char name[LAB_NAME_MAX];
 	char group[LAB_NAME_MAX];      /* "" for main */

@@ -11,7 +11,7 @@
 #include <sys/types.h>
 
 #define LAB_MSG_MAGIC 0x666b7431u /* "fkt1" */
-#define LAB_NAME_MAX 32
+#define LAB_NAME_MAX 64
 #define LAB_TEXT_MAX 160
 
 enum lab_msg_type {

@@ -26,6 +26,7 @@
 #include "labmsg.h"
 
 #define CHANNEL_FD 3
+#define LABPROC_NO_GROUP (-2) /* a process outside every group (the Unix daemon) */
 #define CHILDREN_MAX 256
 
 struct child {
@@ -203,12 +204,14 @@ _Noreturn static void interrupted(struct labproc *lp)
 	_exit(128 + SIGINT);
 }
 
-static void child_name(const struct labproc *lp, int number, char *buf, size_t len)
+/* Python's name for the child; false when it would not fit (never cut: two
+ * cut names could be the same). */
+static bool child_name(const struct labproc *lp, int number, char *buf, size_t len)
 {
-	if (is_main(lp))
-		snprintf(buf, len, "Process-%d", number);
-	else
-		snprintf(buf, len, "%.20s:%d", lp->name, number);
+	int n = is_main(lp) ? snprintf(buf, len, "Process-%d", number)
+			    : snprintf(buf, len, "%s:%d", lp->name, number);
+
+	return n > 0 && (size_t)n < len;
 }
 
 static void setup_events(struct labproc *lp)
@@ -251,8 +254,7 @@ static void say_hello(struct labproc *lp, pid_t creator)
 
 	m.value = (lp->daemon ? LAB_HELLO_DAEMON : 0) | (lp->unix_daemon ? LAB_HELLO_UNIX_DAEMON : 0);
 	m.creator = creator;
-	snprintf(m.text, sizeof m.text, "%s",
-		 is_main(lp) ? "" : lp->sc->groups[lp->group].name);
+	snprintf(m.text, sizeof m.text, "%s", lp->group >= 0 ? lp->sc->groups[lp->group].name : "");
 	send_msg(lp, &m, self);
 	if (self >= 0)
 		close(self);
@@ -278,6 +280,7 @@ _Noreturn static void become_unix_daemon(struct labproc *lp, int conn, pid_t lau
 	snprintf(lp->name, sizeof lp->name, "%s", name);
 	lp->daemon = false;
 	lp->unix_daemon = true;
+	lp->group = LABPROC_NO_GROUP; /* it starts nothing of its launcher's groups */
 	lp->lifetime = SCENARIO_FOREVER;
 	lp->exit_code = 0;
 	lp->next_number = 1;
@@ -329,6 +332,7 @@ _Noreturn static void become_child(struct labproc *lp, int g, const char *name, 
 	lp->pid = getpid();
 	snprintf(lp->name, sizeof lp->name, "%s", name);
 	lp->daemon = grp->daemon;
+	lp->unix_daemon = false;
 	lp->group = g;
 	lp->lifetime = grp->lifetime;
 	lp->exit_code = grp->exit_code;
@@ -365,7 +369,11 @@ static void start_child(struct labproc *lp, int g)
 	}
 	c = &lp->children[lp->nchildren];
 	*c = (struct child){ .daemon = lp->sc->groups[g].daemon, .group = g, .pidfd = -1 };
-	child_name(lp, lp->next_number++, c->name, sizeof c->name);
+	if (!child_name(lp, lp->next_number++, c->name, sizeof c->name)) {
+		report(lp, LAB_ERROR, "cannot start a child: its name would be longer than %d "
+		       "characters", LAB_NAME_MAX - 1);
+		return;
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
 		report(lp, LAB_ERROR, "OSError: socketpair: %s", strerror(errno));
 		return;
@@ -495,6 +503,8 @@ _Noreturn void labproc_main(const struct scenario *sc, int conn)
 	static struct labproc lp;
 
 	setpgid(0, 0); /* main leads the lab's own process group */
+	if (conn <= 2) /* stdio is about to become /dev/null: keep the channel above it */
+		conn = fcntl(conn, F_DUPFD_CLOEXEC, CHANNEL_FD + 1);
 	reset_process();
 	lp = (struct labproc){ .sc = sc, .group = SCENARIO_TOP_LEVEL, .next_number = 1,
 			       .lifetime = sc->main_lifetime, .exit_code = sc->main_exit_code };

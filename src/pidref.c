@@ -59,14 +59,14 @@ pid_t pidref_pid(int pidfd)
 	snprintf(path, sizeof path, "/proc/self/fdinfo/%d", pidfd);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return -1;
+		return PIDREF_NOT_PIDFD;
 	n = read(fd, buf, sizeof buf - 1);
 	close(fd);
 	if (n <= 0)
-		return -1;
+		return PIDREF_NOT_PIDFD;
 	buf[n] = '\0';
 	const char *line = strstr(buf, "\nPid:");
-	return line ? (pid_t)strtol(line + 5, NULL, 10) : -1;
+	return line ? (pid_t)strtol(line + 5, NULL, 10) : PIDREF_NOT_PIDFD;
 }
 
 int pidref_open_checked(pid_t pid, unsigned long long start_time)

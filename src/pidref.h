@@ -20,8 +20,11 @@ int pidref_exit_status(int pidfd, int *wait_status);
  * never a handle to the wrong process. Returns the pidfd or a -errno. */
 int pidref_open_checked(pid_t pid, unsigned long long start_time);
 
-/* The PID a pidfd refers to (from /proc/self/fdinfo), or -1: 0 when the
- * process has been reaped. */
+#define PIDREF_REAPED (-1)    /* pidref_pid: the process has been reaped */
+#define PIDREF_NOT_PIDFD (-2) /* pidref_pid: not a pidfd (or unreadable) */
+
+/* The PID a pidfd refers to (from /proc/self/fdinfo), PIDREF_REAPED once
+ * the process has been reaped, or PIDREF_NOT_PIDFD. */
 pid_t pidref_pid(int pidfd);
 
 #endif

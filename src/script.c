@@ -33,10 +33,11 @@ static int predict_child(struct prediction *pr, const struct scenario *sc, int c
 	if (pr->n == NAMES_MAX || (parent->group >= 0 && sc->groups[parent->group].daemon))
 		return -1; /* a daemonic process refuses to have children */
 	c = &pr->p[pr->n];
-	if (parent->group == SCENARIO_TOP_LEVEL)
-		snprintf(c->name, sizeof c->name, "Process-%d", parent->next++);
-	else
-		snprintf(c->name, sizeof c->name, "%.20s:%d", parent->name, parent->next++);
+	int len = parent->group == SCENARIO_TOP_LEVEL
+			  ? snprintf(c->name, sizeof c->name, "Process-%d", parent->next++)
+			  : snprintf(c->name, sizeof c->name, "%s:%d", parent->name, parent->next++);
+	if (len < 0 || (size_t)len >= sizeof c->name)
+		return -1; /* the lab refuses a name that long: no such process */
 	c->group = g;
 	c->creator = creator;
 	c->next = 1;

@@ -56,6 +56,12 @@ void track_free(struct track *track)
 	free(track);
 }
 
+void track_reprime(struct track *track)
+{
+	track->primed = false;
+	track->nprev = 0;
+}
+
 unsigned long long track_last_seq(const struct track *track)
 {
 	return track->last_seq;

@@ -54,6 +54,10 @@ void track_note(struct track *track, enum track_kind kind, pid_t pid, const char
 void track_note_at(struct track *track, struct timespec when, enum track_kind kind, pid_t pid,
 		   const char *name, int exit_status, const char *text);
 
+/* The next update only learns the processes again (a new scope of scanning
+ * is not news); the log is kept. */
+void track_reprime(struct track *track);
+
 /* Sequence number of the newest event (0 when none). */
 unsigned long long track_last_seq(const struct track *track);
 /* The event with that sequence number, or NULL if it was dropped or never was. */

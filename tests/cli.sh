@@ -90,6 +90,14 @@ else
 	echo "SKIP no-proc: needs unshare --mount (root)"
 fi
 
+# Started with stdin closed, forktop still runs its lab (its channels must not
+# take descriptor 0).
+if timeout 10 "$forktop" --batch --delay 400 --iterations 3 <&- 2>/dev/null | grep -q 'Process-3:1'; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1)); echo "FAIL stdin-closed: no lab"
+fi
+
 # A closed pipe ends batch mode quietly with status 0.
 status=$(
 	timeout 10 "$forktop" --batch --all --delay 10 2>/tmp/forktop-cli.$$ | head -n 1 >/dev/null

@@ -563,6 +563,51 @@ Test(lab, a_unix_daemon_has_its_own_session_under_pid_1_unlike_a_daemonic_child)
 		  "the Unix daemon ended with the lab too (its lifeline)");
 }
 
+/* Many short lives at once: channels close while pidfds arrive in the same
+ * poll round. No live process may be reported ended, no hello refused. */
+Test(lab, a_burst_of_short_lives_keeps_every_process_straight)
+{
+	use_scenario("[main]\nname = t\n[group quick]\ncount = 20\ndaemon = no\nlifetime = 0\n"
+		     "[group parents]\ncount = 6\ndaemon = no\n"
+		     "[group kids]\nparent = parents\ncount = 5\ndaemon = no\n");
+	run_lab("@1.5 quit", "250");
+	cr_assert_lt(event_text("a bad hello", -1), 0, "every hello was accepted");
+	for (int i = 0; i < nlines; i++) {
+		const char *text = str(lines[i], "text");
+		const char *name = str(lines[i], "name");
+		int f;
+
+		if (!strstr(text, ") ended") || !*name)
+			continue;
+		for (f = i + 1; f < nlines; f++) {
+			const json_t *p = is(lines[f], "frame") ? proc_named(f, name) : NULL;
+
+			cr_assert(!p || strcmp(str(p, "state"), "S"),
+				  "%s was reported ended but runs on (line %d)", name, f);
+		}
+	}
+}
+
+Test(lab, with_subreaper_adopted_zombies_are_reaped)
+{
+	int f, adopted = 0, main_pid;
+
+	use_scenario("[main]\nname = t\n[group quick]\ncount = 3\ndaemon = no\nlifetime = 0.2\n");
+	run_lab_with("--subreaper", "@0.8 kill-main; @1.8 quit", "250");
+	main_pid = started_pid("MainProcess");
+	for (int i = 0; i < nlines; i++)
+		adopted += is(lines[i], "event") && !strcmp(str(lines[i], "kind"), "reparent") &&
+			   json_integer_value(json_object_get(lines[i], "old_ppid")) == main_pid;
+	cr_assert_eq(adopted, 3, "the three zombies came to forktop");
+	f = last_frame();
+	for (int i = 1; i <= 3; i++) {
+		char name[16];
+
+		snprintf(name, sizeof name, "Process-%d", i);
+		cr_assert_null(proc_named(f, name), "%s was reaped, not left a zombie", name);
+	}
+}
+
 Test(lab, shipped_default_matches_the_built_in_one)
 {
 	char path[512], err2[256];

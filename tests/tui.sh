@@ -112,6 +112,42 @@ else
 	bad "R: the tree never appeared"
 fi
 
+# ---- r while paused, with a tombstone on screen: the rows are rebuilt (no
+# pointer into the old lab is drawn; the sanitizer build checks it).
+start
+if wait_for 'Process-3:1' 5; then
+	T send-keys X
+	wait_for 'MainProcess +ended' 5
+	T send-keys Space r
+	if wait_for 'the lab was restarted' 5 && T send-keys Space && wait_for 'Process-3:1' 5 &&
+		[ "$(pane | grep -c ' X no .*MainProcess +ended')" -eq 0 ]; then
+		ok
+	else
+		bad "r: restart while paused"
+	fi
+else
+	bad "r: the tree never appeared"
+fi
+
+# ---- a, then a again: a new scope of scanning is not news (no false 'gone').
+start
+if wait_for 'Process-3:1' 5; then
+	T send-keys a
+	wait_for 'view: all' 3 && wait_for 'kthreadd' 3
+	T send-keys a
+	wait_for 'view: lab' 3
+	for ((i = 0; i < 15; i++)); do sleep 0.1; done # more than one refresh of the lab view
+	# Processes of earlier tests may really end meanwhile; a false 'gone' would
+	# name a process that still runs (this shell, forktop, its lab).
+	false_gone=0
+	for p in $(pane | grep -oE ' gone [0-9]+ ' | awk '{ print $2 }'); do
+		running "$p" && false_gone=$((false_gone + 1))
+	done
+	[ "$false_gone" -eq 0 ] && ok || bad "a: toggling the view made false 'gone' events"
+else
+	bad "a: the tree never appeared"
+fi
+
 # ---- E: a normal exit terminates the daemons (-15) and joins the rest (0).
 cat >"$tmp/short.conf" <<'CONF'
 [main]

@@ -197,8 +197,8 @@ static int write_frame(struct batch *b)
 /* Waits for lab activity until the deadline (or a stop signal). */
 static void wait_for_lab(struct session *s, long timeout_ms)
 {
-	struct pollfd fds[1024];
-	size_t n = session_poll_fds(s, fds, 1024);
+	struct pollfd *fds;
+	size_t n = session_poll_fds(s, 0, &fds);
 	long step = session_ms_to_next_step(s);
 
 	if (step >= 0 && step < timeout_ms)

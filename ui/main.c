@@ -2,6 +2,7 @@
  * clear line on stderr and exit status 2; nothing else happens before the
  * options are known to be good. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <locale.h>
@@ -202,6 +203,15 @@ static int prepare_lab(struct cli *cli, struct scenario *sc, struct script *scri
 	return -1;
 }
 
+/* Descriptors 0-2 must be open before anything else gets a number (a
+ * socket on 0 would be taken for stdin by whoever starts next). */
+static void ensure_stdio(void)
+{
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) < 0)
+			return;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = { .batch = { .delay_ms = 1000 } };
@@ -210,6 +220,7 @@ int main(int argc, char **argv)
 	struct script script = { 0 };
 	int c, rc;
 
+	ensure_stdio();
 	setlocale(LC_ALL, "");
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":bd:n:Ap:js:S:hV", long_options, NULL)) != -1) {

@@ -291,8 +291,13 @@ static int scan_everything(struct session *s)
 
 static int take_snapshot(struct session *s)
 {
+	bool scope = s->show_all;
 	int rc;
 
+	if (scope != s->scanned_all) { /* a new scope is not news: learn it quietly */
+		track_reprime(s->track);
+		s->scanned_all = scope;
+	}
 	if (s->lab_on && !s->show_all)
 		rc = scan_lab_view(s);
 	else
@@ -369,11 +374,19 @@ static int rows_reserve(struct session *s)
 	return s->rows ? 0 : -ENOMEM;
 }
 
-/* A tombstone row keeps what the lab knew of the process. */
-static void annotate_tomb(const struct session *s, struct row *r)
+/* The tombstone a row shows, or NULL: tombstones are known by where their
+ * record lives, never by their state (a real process can show 'X' too). */
+static const struct session_tomb *tomb_of(const struct session *s, const struct scan_proc *p)
 {
-	const struct session_tomb *t =
-		(const struct session_tomb *)((const char *)r->proc - offsetof(struct session_tomb, proc));
+	for (size_t i = 0; i < s->ntombs; i++)
+		if (p == &s->tombs[i].proc)
+			return &s->tombs[i];
+	return NULL;
+}
+
+/* A tombstone row keeps what the lab knew of the process. */
+static void annotate_tomb(const struct session *s, struct row *r, const struct session_tomb *t)
+{
 	const struct lab_member *m = &s->lab.members[t - s->tombs];
 
 	r->tombstone = true;
@@ -450,8 +463,10 @@ static void annotate_rows(struct session *s)
 			annotate_family_row(s, r);
 		if (!s->lab_on)
 			continue;
-		if (r->proc->state == 'X') {
-			annotate_tomb(s, r);
+		const struct session_tomb *t = s->opt->tombstones ? tomb_of(s, r->proc) : NULL;
+
+		if (t) {
+			annotate_tomb(s, r, t);
 			continue;
 		}
 		m = lab_member_of(&s->lab, r->proc);
@@ -547,11 +562,23 @@ void session_lab_counts(const struct session *s, int *running, int *zombies, int
 
 /* ---- lab, script, lifetime --------------------------------------------- */
 
-size_t session_poll_fds(struct session *s, struct pollfd *fds, size_t cap)
+size_t session_poll_fds(struct session *s, size_t extra, struct pollfd **fds)
 {
-	size_t n = s->lab_on ? lab_poll_fds(&s->lab, fds, cap) : 0;
+	size_t need = extra + 2 * s->lab.count + s->fam.count + 2, n;
 
-	return n + family_poll_fds(&s->fam, fds + n, cap - n);
+	if (need > s->pfds_cap) {
+		struct pollfd *p = realloc(s->pfds, need * sizeof *p);
+
+		if (!p) {
+			*fds = s->pfds;
+			return 0;
+		}
+		s->pfds = p;
+		s->pfds_cap = need;
+	}
+	*fds = s->pfds;
+	n = s->lab_on ? lab_poll_fds(&s->lab, s->pfds + extra, need - extra) : 0;
+	return n + family_poll_fds(&s->fam, s->pfds + extra + n, need - extra - n);
 }
 
 void session_handle(struct session *s, const struct pollfd *fds, size_t n)
@@ -641,6 +668,8 @@ static void end_lab(struct session *s)
 {
 	if (!s->lab_on)
 		return;
+	s->nrows = 0; /* rows and the view may point into the tombstones */
+	s->view.count = 0;
 	lab_stop(&s->lab, LAB_STOP_WAIT_MS);
 	lab_free(&s->lab);
 	free(s->tombs);
@@ -668,7 +697,9 @@ int session_restart_lab(struct session *s, char *err, size_t errlen)
 	}
 	end_lab(s);
 	track_note(s->track, TRACK_LAB, 0, "forktop", SCAN_NO_STATUS, "the lab was restarted");
-	return start_lab(s, err, errlen);
+	if (start_lab(s, err, errlen) < 0)
+		return -1;
+	return session_refresh(s) < 0 ? -1 : 0; /* no row may point into the old lab */
 }
 
 void session_close(struct session *s)
@@ -684,6 +715,7 @@ void session_close(struct session *s)
 	free(s->rows);
 	free(s->watch);
 	free(s->wanted);
+	free(s->pfds);
 	free(s->marks);
 	memset(s, 0, sizeof *s);
 }

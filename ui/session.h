@@ -64,6 +64,7 @@ struct session {
 	const struct session_options *opt;
 	struct rows_style style;
 	bool show_all;             /* the view: every process, or the lab's */
+	bool scanned_all;          /* the scope of the previous snapshot */
 	bool subreaper;            /* orphans come to the monitor instead of PID 1 */
 	struct scan *scan;
 	struct track *track;
@@ -85,6 +86,8 @@ struct session {
 	size_t nwanted, wanted_cap;
 	struct session_tomb *tombs; /* by lab member index */
 	size_t ntombs;
+	struct pollfd *pfds;       /* see session_poll_fds */
+	size_t pfds_cap;
 	struct session_mark *marks; /* rows that changed recently */
 	size_t nmarks, marks_cap;
 	size_t next_step;          /* the script's next step */
@@ -118,8 +121,12 @@ const char *session_view_name(const struct session *s);
 /* Counts for a header: lab processes running, zombies, orphans. */
 void session_lab_counts(const struct session *s, int *running, int *zombies, int *orphans);
 
-/* Descriptors to poll (lab channels and pidfds), and handling of their events. */
-size_t session_poll_fds(struct session *s, struct pollfd *fds, size_t cap);
+/* The descriptors to poll, in an array the session owns and sizes: `extra`
+ * leading slots for the face (its keyboard), then the lab's channels and
+ * pidfds and the program's. Returns the number of the session's own, at
+ * (*fds)[extra...]. */
+size_t session_poll_fds(struct session *s, size_t extra, struct pollfd **fds);
+/* Handles what poll() reported on the session's own descriptors. */
 void session_handle(struct session *s, const struct pollfd *fds, size_t n);
 /* Runs the script steps that are due; false when one was quit. */
 bool session_run_due_steps(struct session *s);

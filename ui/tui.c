@@ -599,7 +599,7 @@ static void act_join(struct tui *t)
 {
 	const struct row *r;
 	const struct lab_member *m = selected_member(t, &r);
-	char err[256], done[160];
+	char err[256], done[320];
 
 	if (!m) {
 		say(t, true, "only lab processes can be joined: join() is a Python creator's call");
@@ -614,7 +614,7 @@ static void act_spawn(struct tui *t)
 {
 	const struct row *r;
 	const struct lab_member *m = selected_member(t, &r);
-	char err[256], done[160];
+	char err[256], done[320];
 
 	if (!m || !m->group[0]) {
 		say(t, true, "select a child of the lab: another one of its group will be started");
@@ -656,7 +656,11 @@ static void act_restart(struct tui *t)
 {
 	char err[256];
 
-	if (session_restart_lab(&t->s, err, sizeof err) < 0)
+	int rc = session_restart_lab(&t->s, err, sizeof err);
+
+	compute_visible(t); /* the rows are new (or none): nothing points into the old lab */
+	follow_selection(t);
+	if (rc < 0)
 		say(t, true, "%s", err);
 	else
 		say(t, false, "the lab was restarted");
@@ -836,8 +840,8 @@ static int refresh_view(struct tui *t)
  * true when the lab reported something (worth a refresh at once). */
 static bool wait_for_input(struct tui *t)
 {
-	struct pollfd fds[1025];
-	size_t n = session_poll_fds(&t->s, fds + 1, 1024);
+	struct pollfd *fds;
+	size_t n = session_poll_fds(&t->s, 1, &fds);
 	long timeout = session_ms_until(&t->next_refresh), step = session_ms_to_next_step(&t->s);
 	bool lab_activity = false;
 
