@@ -98,6 +98,22 @@ else
 	fail=$((fail + 1)); echo "FAIL stdin-closed: no lab"
 fi
 
+# SIGTERM ends batch mode at once, lab included, even with a 60 s interval.
+"$forktop" --batch --delay 60000 >"$tmp/term.out" 2>&1 &
+bpid=$!
+for ((i = 0; i < 50; i++)); do grep -q 'Process-3:1\|MainProcess' "$tmp/term.out" && break; sleep 0.1; done
+sleep 0.5
+start_ns=$(date +%s%N)
+kill -TERM "$bpid"
+wait "$bpid"
+status=$?
+elapsed_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+if [ "$status" -eq 0 ] && [ "$elapsed_ms" -lt 3000 ] && ! pgrep -x MainProcess -P "$bpid" >/dev/null; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1)); echo "FAIL sigterm-batch: status $status after ${elapsed_ms} ms"
+fi
+
 # A closed pipe ends batch mode quietly with status 0.
 status=$(
 	timeout 10 "$forktop" --batch --all --delay 10 2>/tmp/forktop-cli.$$ | head -n 1 >/dev/null

@@ -14,8 +14,11 @@ lab_pids=()
 
 T() { tmux -L "$sock" "$@"; }
 
+monitors=() # every forktop this script saw: ended on exit if still running
+
 cleanup() {
 	for s in "${sockets[@]}"; do tmux -L "$s" kill-server 2>/dev/null; done
+	for p in "${monitors[@]}"; do running "$p" && kill -KILL "$p" 2>/dev/null; done
 	[ -n "${hostile_pid:-}" ] && kill "$hostile_pid" "$wide_pid" 2>/dev/null
 	rm -rf "$tmp"
 }
@@ -49,8 +52,16 @@ new_server() {
 	T new-session -d -x 120 -y 40 "bash --norc --noprofile"
 }
 
+# The forktop running in the current server, remembered for cleanup.
+note_monitor() {
+	local p
+	p=$(pane | awk '/ monitor$/ { print $1; exit }')
+	[ -n "$p" ] && monitors+=("$p")
+}
+
 # start ARGS...: forktop in a fresh server's shell.
 start() {
+	[ -n "$sock" ] && note_monitor
 	new_server
 	T send-keys "PS1='$ '; cd '$PWD'; $forktop $* ; echo FORKTOP-EXIT=\$?" Enter
 }
@@ -268,6 +279,7 @@ for sig in TERM HUP; do
 	if wait_for 'Process-4' 5; then
 		collect_lab_pids
 		monitor=$(pane | awk '/ monitor$/ { print $1; exit }')
+		monitors+=("$monitor")
 		if [ "$sig" = HUP ]; then
 			T kill-server # the terminal goes away: forktop gets SIGHUP
 			sock=

@@ -205,7 +205,7 @@ static void wait_for_lab(struct session *s, long timeout_ms)
 		timeout_ms = step;
 	if (timeout_ms < 0)
 		timeout_ms = 0;
-	if (poll(fds, n, (int)(timeout_ms > 60000 ? 60000 : timeout_ms)) > 0)
+	if (session_poll(fds, n, (int)(timeout_ms > 60000 ? 60000 : timeout_ms)) > 0)
 		session_handle(s, fds, n);
 }
 

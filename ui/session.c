@@ -16,6 +16,7 @@
 #define LAB_STOP_WAIT_MS 2000
 
 static volatile sig_atomic_t stop_requested;
+static sigset_t wait_mask; /* the mask while waiting: stop signals let through */
 
 static void on_stop_signal(int sig)
 {
@@ -27,11 +28,30 @@ void session_catch_stop_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_stop_signal };
 
+	sigset_t stops;
+
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stops, &wait_mask);
+	sigdelset(&wait_mask, SIGINT);
+	sigdelset(&wait_mask, SIGTERM);
+	sigdelset(&wait_mask, SIGHUP);
+}
+
+int session_poll(struct pollfd *fds, size_t n, int timeout_ms)
+{
+	struct timespec timeout = { timeout_ms / 1000, (timeout_ms % 1000) * 1000000L };
+
+	if (stop_requested)
+		return 0;
+	return ppoll(fds, n, timeout_ms < 0 ? NULL : &timeout, &wait_mask);
 }
 
 bool session_stop_requested(void)

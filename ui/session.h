@@ -98,6 +98,10 @@ struct session {
  * own process group: the terminal's Ctrl-C reaches only the monitor). */
 void session_catch_stop_signals(void);
 bool session_stop_requested(void);
+/* poll() for the faces' loops: the stop signals, blocked everywhere else, get
+ * through only while waiting here, so one that comes between a loop's check
+ * and its wait ends the wait at once instead of after the timeout. */
+int session_poll(struct pollfd *fds, size_t n, int timeout_ms);
 
 int session_open(struct session *s, const struct session_options *opt, char *err, size_t errlen);
 /* Ends the lab (nothing is left running) and frees everything. */

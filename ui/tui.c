@@ -850,7 +850,9 @@ static bool wait_for_input(struct tui *t)
 		timeout = step;
 	if (timeout < 0)
 		timeout = 0;
-	if (poll(fds, n + 1, (int)(timeout > 60000 ? 60000 : timeout)) > 0) {
+	if (session_poll(fds, n + 1, (int)(timeout > 60000 ? 60000 : timeout)) > 0) {
+		if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+			t->quit = true; /* the terminal is gone (its SIGHUP may be on its way) */
 		for (size_t i = 1; i <= n; i++)
 			lab_activity |= fds[i].revents != 0;
 		session_handle(&t->s, fds + 1, n);
@@ -858,11 +860,13 @@ static bool wait_for_input(struct tui *t)
 	return lab_activity;
 }
 
+/* The keys typed since the last round, at most a screenful of them: a
+ * terminal that went away can keep getch() from ever returning ERR. */
 static void read_keys(struct tui *t)
 {
 	int c;
 
-	while ((c = getch()) != ERR && !t->quit) {
+	for (int budget = 256; budget > 0 && !t->quit && (c = getch()) != ERR; budget--) {
 		key(t, c);
 		if (c != KEY_RESIZE && c != ERR && t->mode == MODE_NORMAL && !t->paused)
 			compute_visible(t);
