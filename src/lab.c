@@ -248,6 +248,9 @@ static void on_join(struct lab *lab, struct lab_member *m, const struct lab_msg 
 	m->joining = begin ? msg->target : 0;
 	if (begin) {
 		note(lab, TRACK_LAB, m, "%s blocked in join(%s)", m->name, msg->name);
+	} else if (!strcmp(msg->text, "timeout")) {
+		note(lab, TRACK_LAB, m, "%s: join(%s, timeout) returned after the timeout: %s still "
+		     "runs, unreaped", m->name, msg->name, msg->name);
 	} else {
 		char code[16] = "-";
 
@@ -288,6 +291,10 @@ static void on_message(struct lab *lab, size_t index, const struct lab_msg *msg,
 	case LAB_REAPED: on_reaped(lab, m, msg); break;
 	case LAB_JOIN_BEGIN: on_join(lab, m, msg, true); break;
 	case LAB_JOIN_END: on_join(lab, m, msg, false); break;
+	case LAB_ALIVE:
+		note(lab, TRACK_LAB, m, "%s: %s.is_alive() -> %s", m->name, msg->name,
+		     msg->value ? "True" : "False");
+		break;
 	default: break; /* commands go the other way */
 	}
 }
@@ -568,17 +575,49 @@ int lab_kill(struct lab *lab, const char *name, char *err, size_t errlen)
 }
 
 static int command(struct lab *lab, struct lab_member *to, enum lab_msg_type type,
-		   pid_t target, const char *name, char *err, size_t errlen)
+		   pid_t target, const char *name, int value, char *err, size_t errlen)
 {
 	struct lab_msg msg = lab_msg_make(type, to->pid, name, NULL);
 
 	msg.target = target;
+	msg.value = value;
 	if (to->conn < 0 || lab_msg_send(to->conn, &msg, -1) < 0)
 		return refuse(lab, err, errlen, "%s (pid %d) no longer listens", to->name, to->pid);
 	return 0;
 }
 
-int lab_join(struct lab *lab, const char *target, const char *joiner, char *err, size_t errlen)
+/* The process that asks about target: the one named, or target's creator. */
+static struct lab_member *asker_for(struct lab *lab, struct lab_member *t, const char *asker,
+				    const char *what, char *err, size_t errlen)
+{
+	struct lab_member *a;
+
+	if (asker)
+		return live_member(lab, asker, err, errlen);
+	a = by_pid(lab, t->creator);
+	if (!a || a->exited) {
+		refuse(lab, err, errlen, "%s's creator %s has ended: nobody can %s %s", t->name,
+		       t->creator_name, what, t->name);
+		return NULL;
+	}
+	return a;
+}
+
+int lab_poll(struct lab *lab, const char *target, const char *asker, char *err, size_t errlen)
+{
+	struct lab_member *t = by_name(lab, target), *a;
+
+	if (!t)
+		return refuse(lab, err, errlen, "no lab process is named %s", target);
+	if (t->depth == 0)
+		return refuse(lab, err, errlen, "MainProcess has no creator in the lab to ask it");
+	if (!(a = asker_for(lab, t, asker, "test", err, errlen)))
+		return -1;
+	return command(lab, a, LAB_CMD_POLL, t->pid, t->name, -1, err, errlen);
+}
+
+int lab_join(struct lab *lab, const char *target, const char *joiner, int timeout_ms, char *err,
+	     size_t errlen)
 {
 	struct lab_member *t = by_name(lab, target), *j;
 
@@ -586,17 +625,9 @@ int lab_join(struct lab *lab, const char *target, const char *joiner, char *err,
 		return refuse(lab, err, errlen, "no lab process is named %s", target);
 	if (t->depth == 0)
 		return refuse(lab, err, errlen, "MainProcess has no creator in the lab to join it");
-	if (joiner) {
-		j = live_member(lab, joiner, err, errlen);
-	} else {
-		j = by_pid(lab, t->creator);
-		if (!j || j->exited)
-			return refuse(lab, err, errlen, "%s's creator %s has ended: nobody can join %s",
-				      target, t->creator_name, target);
-	}
-	if (!j)
+	if (!(j = asker_for(lab, t, joiner, "join", err, errlen)))
 		return -1;
-	return command(lab, j, LAB_CMD_JOIN, t->pid, t->name, err, errlen);
+	return command(lab, j, LAB_CMD_JOIN, t->pid, t->name, timeout_ms, err, errlen);
 }
 
 /* The live process that starts members of group g: main, or the first live
@@ -636,7 +667,7 @@ int lab_spawn(struct lab *lab, const char *target, char *err, size_t errlen)
 	if (g < 0 || !creator || creator->exited)
 		return refuse(lab, err, errlen, "the creator of group %s has ended: nobody can start "
 			      "another", g >= 0 ? lab->sc.groups[g].name : target);
-	return command(lab, creator, LAB_CMD_SPAWN, 0, lab->sc.groups[g].name, err, errlen);
+	return command(lab, creator, LAB_CMD_SPAWN, 0, lab->sc.groups[g].name, 0, err, errlen);
 }
 
 int lab_exit_main(struct lab *lab, char *err, size_t errlen)
@@ -646,7 +677,7 @@ int lab_exit_main(struct lab *lab, char *err, size_t errlen)
 	if (!m)
 		return -1;
 	note(lab, TRACK_LAB, m, "forktop asked MainProcess to exit normally");
-	return command(lab, m, LAB_CMD_EXIT, 0, "", err, errlen);
+	return command(lab, m, LAB_CMD_EXIT, 0, "", 0, err, errlen);
 }
 
 int lab_kill_main(struct lab *lab, char *err, size_t errlen)

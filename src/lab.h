@@ -89,8 +89,12 @@ bool lab_running(const struct lab *lab);
 int lab_terminate(struct lab *lab, const char *name, char *err, size_t errlen);
 int lab_kill(struct lab *lab, const char *name, char *err, size_t errlen);
 int lab_signal(struct lab *lab, const char *name, int sig, char *err, size_t errlen);
-/* joiner NULL: the target's creator joins it, as Python allows. */
-int lab_join(struct lab *lab, const char *target, const char *joiner, char *err, size_t errlen);
+/* joiner NULL: the target's creator joins it, as Python allows; timeout_ms
+ * -1 waits until it ends, else at most that long (it then runs on). */
+int lab_join(struct lab *lab, const char *target, const char *joiner, int timeout_ms, char *err,
+	     size_t errlen);
+/* is_alive(): asker NULL means the creator (anyone else is refused). */
+int lab_poll(struct lab *lab, const char *target, const char *asker, char *err, size_t errlen);
 /* target: a group name, or a process whose creator starts another of its group. */
 int lab_spawn(struct lab *lab, const char *target, char *err, size_t errlen);
 int lab_exit_main(struct lab *lab, char *err, size_t errlen);

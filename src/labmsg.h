@@ -23,11 +23,13 @@ enum lab_msg_type {
 	LAB_ERROR,        /* an error a Python process would raise (text) */
 	LAB_REAPED,       /* I reaped my child target; value = wait status */
 	LAB_JOIN_BEGIN,   /* I am blocked in join(target) */
-	LAB_JOIN_END,     /* join(target) returned; value = wait status */
+	LAB_JOIN_END,     /* join(target) returned; value = wait status, or text "timeout" */
+	LAB_ALIVE,        /* target.is_alive() answered value (1 or 0) */
 	/* monitor -> lab process */
-	LAB_CMD_JOIN,     /* join your child target */
+	LAB_CMD_JOIN,     /* join your child target; value = timeout in ms, -1 for none */
 	LAB_CMD_SPAWN,    /* start another child in group name */
 	LAB_CMD_EXIT,     /* end your work now: the normal exit (exit routine) */
+	LAB_CMD_POLL,     /* call is_alive() on your child target (it reaps a finished one) */
 	LAB_MSG_TYPE_END,
 };
 

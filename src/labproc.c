@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "labmsg.h"
@@ -123,15 +124,30 @@ static void reap_finished(struct labproc *lp)
 	}
 }
 
-/* Blocks until the child ends (no timeout, as Python's join()), unless the
- * lifeline breaks first. Then reaps it. */
-static void wait_child(struct labproc *lp, struct child *c)
+static long ms_since(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+/* Blocks until the child ends, for at most timeout_ms (-1: no timeout, as
+ * Python's join()), unless the lifeline breaks first. Then reaps it.
+ * False when the timeout passed first (the child is not reaped). */
+static bool wait_child(struct labproc *lp, struct child *c, int timeout_ms)
 {
 	struct pollfd p[2] = { { c->pidfd, POLLIN, 0 }, { lp->conn, POLLRDHUP, 0 } };
+	struct timespec start;
 	int status;
 
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		long left = timeout_ms < 0 ? -1 : timeout_ms - ms_since(&start);
+
+		if (timeout_ms >= 0 && left <= 0)
+			return false;
+		if (poll(p, 2, (int)left) < 0 && errno != EINTR)
 			lifeline_broken();
 		if (p[1].revents & (POLLHUP | POLLRDHUP | POLLERR))
 			lifeline_broken();
@@ -141,14 +157,35 @@ static void wait_child(struct labproc *lp, struct child *c)
 	while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
 		;
 	mark_reaped(lp, c, status);
+	return true;
 }
 
-static void join_child(struct labproc *lp, struct child *c)
+/* Python's join(timeout): a timed-out join leaves the child running, unreaped. */
+static void join_child(struct labproc *lp, struct child *c, int timeout_ms)
 {
 	report_child(lp, LAB_JOIN_BEGIN, c);
-	if (!c->reaped)
-		wait_child(lp, c);
+	if (!c->reaped && !wait_child(lp, c, timeout_ms)) {
+		struct lab_msg m = lab_msg_make(LAB_JOIN_END, lp->pid, c->name, "timeout");
+
+		m.target = c->pid;
+		send_msg(lp, &m, -1);
+		return;
+	}
 	report_child(lp, LAB_JOIN_END, c);
+}
+
+/* Python's is_alive(): only the creator may ask; a finished child is reaped. */
+static void poll_child(struct labproc *lp, struct child *c)
+{
+	struct lab_msg m;
+	int status;
+
+	if (!c->reaped && waitpid(c->pid, &status, WNOHANG) == c->pid)
+		mark_reaped(lp, c, status);
+	m = lab_msg_make(LAB_ALIVE, lp->pid, c->name, NULL);
+	m.target = c->pid;
+	m.value = !c->reaped;
+	send_msg(lp, &m, -1);
 }
 
 /* Python's util._exit_function(): terminate live daemonic children, then
@@ -171,7 +208,7 @@ static void exit_routine(struct labproc *lp)
 
 		if (!c->reaped) {
 			report_log(lp, "calling join() for process %s", c->name);
-			join_child(lp, c);
+			join_child(lp, c, -1);
 		}
 	}
 }
@@ -426,7 +463,14 @@ static void handle_command(struct labproc *lp, const struct lab_msg *m)
 			report(lp, LAB_ERROR, "AssertionError: can only join a child process");
 			return;
 		}
-		join_child(lp, c);
+		join_child(lp, c, m->value);
+		return;
+	case LAB_CMD_POLL:
+		c = find_child(lp, m->target);
+		if (!c)
+			report(lp, LAB_ERROR, "AssertionError: can only test a child process");
+		else
+			poll_child(lp, c);
 		return;
 	case LAB_CMD_SPAWN:
 		g = scenario_group_index(lp->sc, m->name);

@@ -96,7 +96,8 @@ static const struct {
 } actions[] = {
 	{ "terminate", SCRIPT_TERMINATE, true }, { "kill", SCRIPT_KILL, true },
 	{ "interrupt", SCRIPT_INTERRUPT, true },
-	{ "join", SCRIPT_JOIN, true },           { "spawn", SCRIPT_SPAWN, true },
+	{ "join", SCRIPT_JOIN, true },           { "poll", SCRIPT_POLL, true },
+	{ "spawn", SCRIPT_SPAWN, true },
 	{ "kill-main", SCRIPT_KILL_MAIN, false }, { "exit-main", SCRIPT_EXIT_MAIN, false },
 	{ "quit", SCRIPT_QUIT, false },
 };
@@ -112,15 +113,17 @@ static bool parse_time(const char *word, double *at)
 	return !errno && end != word + 1 && !*end && isfinite(*at) && *at >= 0 && *at <= 86400;
 }
 
-/* Splits a step into at most 6 words; returns how many (7 when too many). */
+#define WORDS_MAX 7 /* @T join TARGET by JOINER timeout S */
+
+/* Splits a step into at most WORDS_MAX words; returns how many (more when too many). */
 static int split_words(char *step, char **words)
 {
 	int n = 0;
 
 	for (char *save = NULL, *w = strtok_r(step, " \t\n", &save); w;
 	     w = strtok_r(NULL, " \t\n", &save)) {
-		if (n == 6)
-			return 7;
+		if (n == WORDS_MAX)
+			return WORDS_MAX + 1;
 		words[n++] = w;
 	}
 	return n;
@@ -140,10 +143,37 @@ static int step_error(char *err, size_t errlen, size_t index, const char *text, 
 	return -1;
 }
 
+/* After the target: "by JOINER" (join, poll) and "timeout SECONDS" (join). */
+static int parse_options(struct script_step *step, char **w, int n, size_t index,
+			 const char *copy, char *err, size_t errlen)
+{
+	bool asks = step->action == SCRIPT_JOIN || step->action == SCRIPT_POLL;
+
+	if (n > WORDS_MAX || (n > 3 && (!asks || (n - 3) % 2)))
+		return step_error(err, errlen, index, copy, "too many words (only join and poll "
+				  "take 'by NAME', and join 'timeout SECONDS')");
+	for (int i = 3; i + 1 < n; i += 2) {
+		char *end;
+
+		if (!strcmp(w[i], "by")) {
+			snprintf(step->joiner, sizeof step->joiner, "%s", w[i + 1]);
+		} else if (!strcmp(w[i], "timeout") && step->action == SCRIPT_JOIN) {
+			step->timeout = strtod(w[i + 1], &end);
+			if (end == w[i + 1] || *end || !(step->timeout >= 0 && step->timeout <= 86400))
+				return step_error(err, errlen, index, copy,
+						  "timeout '%s' must be seconds from 0 to 86400", w[i + 1]);
+		} else {
+			return step_error(err, errlen, index, copy, "'%s' is not 'by'%s", w[i],
+					  step->action == SCRIPT_JOIN ? " or 'timeout'" : "");
+		}
+	}
+	return 0;
+}
+
 static int parse_step(char *text, size_t index, struct script_step *step, char *err,
 		      size_t errlen)
 {
-	char copy[256], *w[7];
+	char copy[256], *w[WORDS_MAX + 1];
 	int n, a;
 
 	snprintf(copy, sizeof copy, "%s", text);
@@ -160,20 +190,16 @@ static int parse_step(char *text, size_t index, struct script_step *step, char *
 			break;
 	if (a == (int)(sizeof actions / sizeof actions[0]))
 		return step_error(err, errlen, index, copy,
-				  "unknown action '%s' (terminate, kill, interrupt, join, spawn, "
-				  "kill-main, exit-main, quit)", w[1]);
+				  "unknown action '%s' (terminate, kill, interrupt, join, poll, "
+				  "spawn, kill-main, exit-main, quit)", w[1]);
 	step->action = actions[a].action;
 	if (actions[a].needs_target != (n >= 3))
 		return step_error(err, errlen, index, copy, actions[a].needs_target
 				  ? "'%s' needs a target" : "'%s' takes no target", w[1]);
-	if (n == 3 || n == 5)
+	step->timeout = -1;
+	if (n >= 3)
 		snprintf(step->target, sizeof step->target, "%s", w[2]);
-	if (n == 5 && step->action == SCRIPT_JOIN && !strcmp(w[3], "by"))
-		snprintf(step->joiner, sizeof step->joiner, "%s", w[4]);
-	else if (n != 3 && n != 2)
-		return step_error(err, errlen, index, copy,
-				  "too many words (only 'join TARGET by JOINER' takes 5)");
-	return 0;
+	return parse_options(step, w, n, index, copy, err, errlen);
 }
 
 /* Stable, so that steps at the same time keep their written order. */
@@ -270,7 +296,10 @@ int script_run(const struct script_step *step, struct lab *lab, char *err, size_
 	case SCRIPT_KILL: return lab_kill(lab, step->target, err, errlen);
 	case SCRIPT_INTERRUPT: return lab_signal(lab, step->target, SIGINT, err, errlen);
 	case SCRIPT_JOIN:
-		return lab_join(lab, step->target, step->joiner[0] ? step->joiner : NULL, err, errlen);
+		return lab_join(lab, step->target, step->joiner[0] ? step->joiner : NULL,
+				step->timeout < 0 ? -1 : (int)(step->timeout * 1000.0), err, errlen);
+	case SCRIPT_POLL:
+		return lab_poll(lab, step->target, step->joiner[0] ? step->joiner : NULL, err, errlen);
 	case SCRIPT_SPAWN: return lab_spawn(lab, step->target, err, errlen);
 	case SCRIPT_KILL_MAIN: return lab_kill_main(lab, err, errlen);
 	case SCRIPT_EXIT_MAIN: return lab_exit_main(lab, err, errlen);

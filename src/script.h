@@ -1,5 +1,5 @@
 /* script: the timed action script of batch mode (and of TUI demos).
- * Owns parsing "@SECONDS ACTION [TARGET] [by JOINER]; ..." against a
+ * Owns parsing "@SECONDS ACTION [TARGET] [by JOINER] [timeout S]; ..." against a
  * scenario, so that a bad step is refused before anything starts, and
  * running one step against the lab. */
 #ifndef FORKTOP_SCRIPT_H
@@ -12,7 +12,7 @@
 #include "scenario.h"
 
 enum script_action {
-	SCRIPT_TERMINATE, SCRIPT_KILL, SCRIPT_INTERRUPT, SCRIPT_JOIN, SCRIPT_SPAWN,
+	SCRIPT_TERMINATE, SCRIPT_KILL, SCRIPT_INTERRUPT, SCRIPT_JOIN, SCRIPT_POLL, SCRIPT_SPAWN,
 	SCRIPT_KILL_MAIN, SCRIPT_EXIT_MAIN, SCRIPT_QUIT,
 };
 
@@ -20,7 +20,8 @@ struct script_step {
 	double at; /* seconds after the lab started */
 	enum script_action action;
 	char target[LAB_NAME_MAX];
-	char joiner[LAB_NAME_MAX]; /* join ... by JOINER; "" for the creator */
+	char joiner[LAB_NAME_MAX]; /* join/poll ... by JOINER; "" for the creator */
+	double timeout;            /* join ... timeout SECONDS; < 0 for none */
 };
 
 struct script {

@@ -61,6 +61,8 @@ check script-target 2 "never starts a process of this name" -- "$forktop" --scri
 check script-group 2 "no group or process of scenario 'default' has this name" -- "$forktop" --script '@1 spawn nobody'
 check script-arity 2 "'kill-main' takes no target" -- "$forktop" --script '@1 kill-main Process-1'
 check script-needs 2 "'join' needs a target" -- "$forktop" --script '@1 join'
+check script-timeout 2 "timeout 'soon' must be seconds" -- "$forktop" --script '@1 join Process-1 timeout soon'
+check script-poll-timeout 2 "'timeout' is not 'by'" -- "$forktop" --script '@1 poll Process-1 timeout 1'
 check script-nolab 2 "need the lab" -- "$forktop" --no-lab --script '@1 quit'
 # A spawned name is known to later steps: the default's main starts Process-5.
 if "$forktop" --batch --script '@0 spawn loners; @0 terminate Process-5; @0 quit' -n 1 >/dev/null 2>"$tmp/err"; then

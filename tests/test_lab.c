@@ -412,6 +412,53 @@ Test(lab, sigint_runs_the_exit_routine_then_dies_by_sigint)
 	cr_assert_eq(code, -2, "then it died by SIGINT (a shell would say 130)");
 }
 
+Test(lab, join_with_a_timeout_returns_and_the_child_runs_on)
+{
+	int begin, end, f;
+	double waited;
+
+	use_scenario("[main]\nname = t\n[group workers]\ncount = 1\ndaemon = no\n");
+	run_lab("@0.3 join Process-1 timeout 0.5; @1.3 quit", "250");
+	begin = event_text("MainProcess blocked in join(Process-1)", -1);
+	end = event_text("join(Process-1, timeout) returned after the timeout", -1);
+	cr_assert_geq(begin, 0);
+	cr_assert_gt(end, begin);
+	waited = json_real_value(json_object_get(lines[end], "time")) -
+		 json_real_value(json_object_get(lines[begin], "time"));
+	cr_assert(waited >= 0.45 && waited < 1.5, "join waited %.3f s for a 0.5 s timeout", waited);
+	f = last_frame();
+	cr_assert_str_eq(str(proc_named(f, "Process-1"), "state"), "S", "the child runs on, unreaped");
+	cr_assert_str_eq(str(proc_named(f, "MainProcess"), "note"), "", "main is no longer blocked");
+}
+
+Test(lab, is_alive_reaps_a_finished_child_and_only_the_creator_may_ask)
+{
+	int at, f;
+
+	use_scenario("[main]\nname = t\n[group workers]\ncount = 1\ndaemon = no\n"
+		     "[group quick]\ncount = 1\ndaemon = no\nlifetime = 0.1\nexit_code = 5\n");
+	run_lab("@0.5 poll Process-2 by Process-1; @0.7 poll Process-2; @1.3 quit", "250");
+	at = event_text("AssertionError: can only test a child process", -1);
+	cr_assert_geq(at, 0);
+	cr_assert_str_eq(str(lines[at], "name"), "Process-1");
+	cr_assert_geq(event_text("MainProcess: Process-2.is_alive() -> False", -1), 0);
+	f = last_frame();
+	cr_assert_null(proc_named(f, "Process-2"), "is_alive() reaped the zombie");
+}
+
+Test(lab, a_process_may_be_joined_many_times)
+{
+	int first, second;
+
+	use_scenario("[main]\nname = t\n[group quick]\ncount = 1\ndaemon = no\nlifetime = 0.1\n"
+		     "exit_code = 2\n");
+	run_lab("@0.5 join Process-1; @0.8 join Process-1; @1.2 quit", "250");
+	first = event_text("MainProcess: join(Process-1) returned, exitcode 2", -1);
+	second = event_text("MainProcess: join(Process-1) returned, exitcode 2", first);
+	cr_assert_geq(first, 0);
+	cr_assert_gt(second, first, "the second join returns at once with the same exit code");
+}
+
 Test(lab, only_the_creator_may_join)
 {
 	int at, f;

@@ -50,7 +50,7 @@ static void print_help(FILE *out)
 		"                        output goes to the event log\n"
 		"  -S, --script STEPS    timed lab actions: '@SECONDS ACTION [TARGET]; ...' with\n"
 		"                        ACTION terminate, kill, interrupt (SIGINT), join\n"
-		"                        (TARGET [by JOINER]),\n"
+		"                        (TARGET [by JOINER] [timeout S]), poll (is_alive),\n"
 		"                        spawn (GROUP or PROCESS), kill-main, exit-main, quit\n"
 		"  -j, --json            batch frames as NDJSON, one object per frame and event\n"
 		"      --ascii           ASCII tree glyphs, every non-ASCII byte escaped\n"

@@ -607,7 +607,7 @@ static void act_join(struct tui *t)
 	}
 	snprintf(done, sizeof done, "%s joins %s (it stays blocked until %s ends)", m->creator_name,
 		 m->name, m->name);
-	report(t, lab_join(&t->s.lab, m->name, NULL, err, sizeof err), err, done);
+	report(t, lab_join(&t->s.lab, m->name, NULL, -1, err, sizeof err), err, done);
 }
 
 static void act_spawn(struct tui *t)
