@@ -34,6 +34,12 @@ bad() {
 
 pane() { T capture-pane -p; }
 
+# half FROM LENGTH: those columns of every pane line (characters, not bytes).
+half() {
+	local LC_ALL=C.UTF-8 line
+	pane | while IFS= read -r line; do printf '%s\n' "${line:$1:$2}"; done
+}
+
 # wait_for PATTERN [SECONDS]: poll the pane (every 0.1 s) for an extended regex.
 wait_for() {
 	local pattern=$1 limit=$((${2:-5} * 10))
@@ -105,6 +111,24 @@ if wait_for 'Process-3:1' 5; then
 	fi
 else
 	bad "X: the tree never appeared"
+fi
+
+# ---- g after X: left, every child under MainProcess as it was; right, now.
+start
+if wait_for 'Process-3:1' 5; then
+	T send-keys X
+	wait_for 'Process-4 +orphan' 5 && T send-keys g
+	if wait_for '\(as it was\)' 3; then
+		main=$(half 0 59 | awk '/MainProcess/ { print $1; exit }')
+		was=$(half 0 59 | grep -cE "^ +[0-9]+ +$main S (yes|no) .*Process-[1-4]\b")
+		now=$(half 61 59 | grep -cE "^ +[0-9]+ +[0-9]+ S (yes|no) .*Process-[1-4] +orphan")
+		[ -n "$main" ] && [ "$was" -eq 4 ] && [ "$now" -eq 4 ] && ok ||
+			bad "g: 4 children under MainProcess ($main) as it was ($was), 4 orphans now ($now)"
+	else
+		bad "g: no view of the tree as it was"
+	fi
+else
+	bad "g: the tree never appeared"
 fi
 
 # ---- R then X: forktop is the subreaper, the orphans come to it.

@@ -538,6 +538,112 @@ int session_refresh(struct session *s)
 	return 0;
 }
 
+/* ---- the tree as it was ------------------------------------------------- */
+
+/* Who created p, as the lab or the program's family knows it; 0 if nobody
+ * known. *name gets the creator's name when the lab knows it. */
+static pid_t creator_of(const struct session *s, const struct scan_proc *p, const char **name)
+{
+	const struct lab_member *m = s->lab_on ? lab_member_of(&s->lab, p) : NULL;
+	const struct family_member *f;
+
+	*name = NULL;
+	if (m) {
+		*name = m->creator_name;
+		return m->creator;
+	}
+	f = family_member_of(&s->fam, p);
+	return f && f->first_parent != FAMILY_PARENT_UNSEEN ? f->first_parent : 0;
+}
+
+static bool in_view(const struct session_view *v, pid_t pid)
+{
+	for (size_t i = 0; i < v->count; i++)
+		if (v->pids[i] == pid)
+			return true;
+	return false;
+}
+
+/* A ghost row for a creator that is no longer shown (once per PID). */
+static int add_ghost(struct session *s, pid_t pid, const char *name)
+{
+	struct session_ghost *g = &s->ghost;
+	struct scan_proc *p;
+
+	for (size_t i = 0; i < g->nextra; i++)
+		if (g->extra[i].pid == pid)
+			return 0;
+	if (g->nextra == g->extra_cap) {
+		size_t cap = g->extra_cap * 2 + 16;
+		struct scan_proc *e = realloc(g->extra, cap * sizeof *e);
+
+		if (!e)
+			return -ENOMEM;
+		g->extra = e;
+		g->extra_cap = cap;
+	}
+	p = &g->extra[g->nextra++];
+	*p = (struct scan_proc){ .pid = pid, .state = 'X', .exit_status = SCAN_NO_STATUS,
+				 .cmdline_off = SCAN_NO_CMDLINE };
+	snprintf(p->comm, sizeof p->comm, "%s", name ? name : "?");
+	for (size_t i = 0; i < s->lab.count && s->lab_on; i++)
+		if (s->lab.members[i].pid == pid) {
+			p->ppid = s->lab.members[i].creator; /* hangs under its own creator */
+			p->exit_status = s->lab.members[i].exit_status;
+		}
+	return 0;
+}
+
+int session_build_ghost(struct session *s)
+{
+	struct session_ghost *g = &s->ghost;
+	const char *name;
+	int rc;
+
+	g->nextra = 0;
+	for (size_t i = 0; i < s->view.count; i++) {
+		pid_t c = creator_of(s, s->view.procs[i], &name);
+
+		if (c > 0 && !in_view(&s->view, c) && (rc = add_ghost(s, c, name)) < 0)
+			return rc;
+	}
+	g->view.count = 0;
+	if ((rc = view_reserve(&g->view, s->view.count + g->nextra)) < 0)
+		return rc;
+	for (size_t i = 0; i < s->view.count; i++) {
+		pid_t c = creator_of(s, s->view.procs[i], &name);
+
+		view_add(&g->view, s->view.procs[i]);
+		if (c > 0)
+			g->view.ppids[g->view.count - 1] = c; /* as it was */
+	}
+	for (size_t i = 0; i < g->nextra; i++)
+		view_add(&g->view, &g->extra[i]);
+	tree_free(&g->tree);
+	if ((rc = tree_build(&g->tree, g->view.pids, g->view.ppids, g->view.count)) < 0)
+		return rc;
+	if (g->tree.count > g->rows_cap) {
+		free(g->rows);
+		g->rows_cap = g->tree.count + 16;
+		if (!(g->rows = malloc(g->rows_cap * sizeof *g->rows)))
+			return -ENOMEM;
+	}
+	g->nrows = rows_build(g->rows, g->rows_cap, &g->tree, g->view.procs, &s->style);
+	for (size_t i = 0; i < g->nrows; i++) {
+		struct row *r = &g->rows[i];
+		const struct lab_member *m = s->lab_on ? lab_member_of(&s->lab, r->proc) : NULL;
+
+		if (g->tree.nodes[i].parent != TREE_NONE) /* the parent as it was */
+			r->ppid = g->tree.nodes[g->tree.nodes[i].parent].pid;
+		if (m)
+			snprintf(r->daemon, sizeof r->daemon, "%s",
+				 m->unix_daemon ? "-" : m->daemon ? "yes" : "no");
+		if (m && m->exit_source != LAB_EXIT_UNKNOWN)
+			lab_exit_text(m, r->exit, sizeof r->exit);
+	}
+	return 0;
+}
+
 static bool was_shown(const struct session *s, pid_t pid)
 {
 	return bsearch(&pid, s->shown_before, s->nshown_before, sizeof pid, by_pid) != NULL;
@@ -736,6 +842,10 @@ void session_close(struct session *s)
 	free(s->watch);
 	free(s->wanted);
 	free(s->pfds);
+	free(s->ghost.extra);
+	view_free(&s->ghost.view);
+	tree_free(&s->ghost.tree);
+	free(s->ghost.rows);
 	free(s->marks);
 	memset(s, 0, sizeof *s);
 }

@@ -60,6 +60,18 @@ struct session_tomb {
 	bool seen;
 };
 
+/* The tree as it was before any re-parenting: every lab or program member
+ * under the process that created it, with a ghost row (state 'X') for a
+ * creator that is gone. Built on demand (the TUI's g view). */
+struct session_ghost {
+	struct scan_proc *extra;   /* ghost rows of gone creators */
+	size_t nextra, extra_cap;
+	struct session_view view;
+	struct tree tree;
+	struct row *rows;
+	size_t nrows, rows_cap;
+};
+
 struct session {
 	const struct session_options *opt;
 	struct rows_style style;
@@ -86,6 +98,7 @@ struct session {
 	size_t nwanted, wanted_cap;
 	struct session_tomb *tombs; /* by lab member index */
 	size_t ntombs;
+	struct session_ghost ghost;
 	struct pollfd *pfds;       /* see session_poll_fds */
 	size_t pfds_cap;
 	struct session_mark *marks; /* rows that changed recently */
@@ -119,6 +132,8 @@ void session_want(struct session *s, const pid_t *pids, size_t n);
 int session_refresh(struct session *s);
 /* The note shown after a row's name ("orphan: was under ...", "ended"), or "". */
 void session_row_note(const struct session *s, const struct row *r, char *buf, size_t len);
+/* Builds s->ghost from the latest refresh. Returns 0 or a negative errno. */
+int session_build_ghost(struct session *s);
 /* Whether an event concerns what this session shows. */
 bool session_event_in_view(const struct session *s, const struct track_event *ev);
 const char *session_view_name(const struct session *s);

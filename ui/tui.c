@@ -34,6 +34,7 @@ struct tui {
 	enum mode mode;
 	enum focus focus;
 	bool paused, colour, quit;
+	bool ghost;                 /* g: the tree as it was, beside the tree as it is */
 	int lines, cols;
 	int *visible;               /* row indices shown after collapsing */
 	int nvisible, visible_cap;
@@ -322,33 +323,64 @@ static void draw_header(struct tui *t)
 	bar_on(t);
 	fill_line(1, 0);
 	mvhline(1, 0, ' ', t->cols);
-	draw_text(1, 0, "    PID    PPID S DAEMON EXIT NAME", t->cols);
+	if (t->ghost) {
+		draw_text(1, 0, "    PID    PPID S DAEMON EXIT NAME  (as it was)", t->cols / 2 - 1);
+		draw_text(1, t->cols / 2 + 1, "    PID    PPID S DAEMON EXIT NAME  (now)",
+			  t->cols - t->cols / 2 - 1);
+	} else {
+		draw_text(1, 0, "    PID    PPID S DAEMON EXIT NAME", t->cols);
+	}
+	attrset(A_NORMAL);
+}
+
+/* One row from column x0 on, at most width columns; note is NULL where none is shown. */
+static void draw_row_at(struct tui *t, int y, int x0, int width, const struct tree *tree,
+			const struct row *r, bool selected, bool with_note)
+{
+	struct row_text text;
+	char cols[64], note[128] = "";
+	int x;
+
+	rows_text(tree, r, &t->s.style, &text);
+	if (with_note)
+		session_row_note(&t->s, r, note, sizeof note);
+	attrset(selected ? A_REVERSE : row_attr(t, r));
+	mvhline(y, x0, ' ', width);
+	snprintf(cols, sizeof cols, "%7d %7d %c %-6s %4s ", r->pid, r->ppid, r->state, r->daemon,
+		 r->exit);
+	x = draw_text(y, x0, cols, width);
+	x += draw_text(y, x0 + x, text.prefix, width - x);
+	x += draw_text(y, x0 + x, text.name, width - x);
+	if (note[0] && x + 3 < width) {
+		attron(A_DIM);
+		x += draw_text(y, x0 + x, "  ", width - x);
+		draw_text(y, x0 + x, note, width - x);
+	}
 	attrset(A_NORMAL);
 }
 
 static void draw_row(struct tui *t, int y, const struct row *r, bool selected)
 {
-	struct row_text text;
-	char cols[64], note[128];
-	int x;
+	draw_row_at(t, y, 0, t->cols, &t->s.tree, r, selected, true);
+}
 
-	rows_text(&t->s.tree, r, &t->s.style, &text);
-	session_row_note(&t->s, r, note, sizeof note);
-	attrset(selected ? A_REVERSE : row_attr(t, r));
-	fill_line(y, 0);
-	if (selected)
-		mvhline(y, 0, ' ', t->cols);
-	snprintf(cols, sizeof cols, "%7d %7d %c %-6s %4s ", r->pid, r->ppid, r->state, r->daemon,
-		 r->exit);
-	x = draw_text(y, 0, cols, t->cols);
-	x += draw_text(y, x, text.prefix, t->cols - x);
-	x += draw_text(y, x, text.name, t->cols - x);
-	if (note[0] && x + 3 < t->cols) {
-		attron(A_DIM);
-		x += draw_text(y, x, "  ", t->cols - x);
-		draw_text(y, x, note, t->cols - x);
+/* g: left, the tree as it was (every member under its creator); right, now. */
+static void draw_ghost(struct tui *t, const struct layout *l)
+{
+	const struct session_ghost *g = &t->s.ghost;
+	int half = t->cols / 2, right = half + 1;
+
+	for (int i = 0; i < l->tree_height; i++) {
+		int v = t->top + i, y = l->tree_top + i;
+
+		fill_line(y, 0);
+		if ((size_t)i < g->nrows)
+			draw_row_at(t, y, 0, half - 1, &g->tree, &g->rows[i], false, false);
+		mvaddch(y, half - 1, ACS_VLINE);
+		if (v < t->nvisible)
+			draw_row_at(t, y, right, t->cols - right, &t->s.tree, &t->s.rows[t->visible[v]],
+				    v == t->selected && t->focus == FOCUS_TREE, true);
 	}
-	attrset(A_NORMAL);
 }
 
 static void draw_tree(struct tui *t, const struct layout *l)
@@ -359,6 +391,10 @@ static void draw_tree(struct tui *t, const struct layout *l)
 		t->top = t->selected - l->tree_height + 1;
 	if (t->top < 0)
 		t->top = 0;
+	if (t->ghost) {
+		draw_ghost(t, l);
+		return;
+	}
 	for (int i = 0; i < l->tree_height; i++) {
 		int v = t->top + i;
 
@@ -408,7 +444,7 @@ static void draw_log(struct tui *t, const struct layout *l)
 
 static const char *keybar_text =
 	"F1 Help  t Term  k Kill  J Join  X KillMain  E ExitMain  s Spawn  r Restart  "
-	"R Reaper  F9 Signal  a All  / Find  Space Pause  F10 Quit";
+	"R Reaper  g Ghosts  F9 Signal  a All  / Find  Space Pause  F10 Quit";
 
 static void draw_bottom(struct tui *t, const struct layout *l)
 {
@@ -443,6 +479,7 @@ static const char *help_lines[] = {
 	"  s          start another child in the selected process's group",
 	"  r          restart the lab",
 	"  R          make forktop a child subreaper (orphans come to it), or stop",
+	"  g          the tree as it was (every process under its creator) beside now",
 	"  F9         send any signal to the selected process",
 	"  Space      pause or resume the refresh",
 	"  a          every process on the machine, or back to the lab",
@@ -785,6 +822,13 @@ static void key_normal(struct tui *t, int c)
 	case 's': act_spawn(t); break;
 	case 'r': act_restart(t); break;
 	case 'R': act_subreaper(t); break;
+	case 'g':
+		t->ghost = !t->ghost;
+		if (t->ghost)
+			session_build_ghost(&t->s);
+		say(t, false, "%s", t->ghost ? "left: the tree as it was, every process under its "
+				   "creator; right: now" : "the tree as it is");
+		break;
 	case KEY_F(9): if (selected_row(t)) t->mode = MODE_SIGNALS; break;
 	case ' ': t->paused = !t->paused; say(t, false, "%s", t->paused ? "paused" : "live"); break;
 	case 'a': t->s.show_all = !t->s.show_all; say(t, false, "view: %s", session_view_name(&t->s)); break;
@@ -833,7 +877,7 @@ static int refresh_view(struct tui *t)
 		return rc;
 	compute_visible(t);
 	follow_selection(t);
-	return 0;
+	return t->ghost ? session_build_ghost(&t->s) : 0;
 }
 
 /* Waits for a key, lab activity, the next refresh or script step. Returns
