@@ -323,3 +323,46 @@ const char *helper_temp_file(const char *text)
 	close(fd);
 	return path;
 }
+
+#define NDJSON_OUT_CAP (8 << 20)
+
+int helper_run_ndjson(char *const args[], json_t **lines, int cap, int timeout_ms)
+{
+	char *argv[40] = { (char *)helper_forktop() }, err[8192], *out = malloc(NDJSON_OUT_CAP);
+	int argc = 1, n = 0, status;
+
+	cr_assert_not_null(out);
+	for (int i = 0; args[i] && argc < 39; i++)
+		argv[argc++] = args[i];
+	argv[argc] = NULL;
+	status = helper_run(argv, out, NDJSON_OUT_CAP, err, sizeof err, timeout_ms);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		free(out);
+		cr_assert_fail("forktop failed (status %#x): %s", status, err);
+	}
+	for (char *save = NULL, *l = strtok_r(out, "\n", &save); l && n < cap;
+	     l = strtok_r(NULL, "\n", &save)) {
+		lines[n] = json_loads(l, 0, NULL);
+		if (!lines[n]) {
+			free(out);
+			cr_assert_fail("forktop wrote a line that is not JSON");
+		}
+		n++;
+	}
+	free(out);
+	return n;
+}
+
+void helper_free_lines(json_t **lines, int *n)
+{
+	for (int i = 0; i < *n; i++)
+		json_decref(lines[i]);
+	*n = 0;
+}
+
+const char *helper_str(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}

@@ -61,4 +61,15 @@ const char *helper_data_dir(void);
 /* Writes text to a fresh file under /tmp and returns its path (static buffer). */
 const char *helper_temp_file(const char *text);
 
+#include <jansson.h>
+
+/* Runs forktop with these arguments (NULL-terminated, after the binary's own
+ * path), asserts it exits 0 within timeout_ms, and parses every line of its
+ * NDJSON into lines (at most cap). Returns how many. */
+int helper_run_ndjson(char *const args[], json_t **lines, int cap, int timeout_ms);
+/* Frees what helper_run_ndjson parsed and sets *n to 0. */
+void helper_free_lines(json_t **lines, int *n);
+/* A string field of a JSON object, "" when absent. */
+const char *helper_str(const json_t *o, const char *key);
+
 #endif

@@ -11,61 +11,36 @@
 
 #include "helpers.h"
 
-#define OUTCAP (4 << 20)
 #define MAX_LINES 5000
 
-static char *out, err[8192];
 static json_t *lines[MAX_LINES];
 static int nlines;
 
-static void setup(void)
-{
-	out = malloc(OUTCAP);
-	cr_assert_not_null(out);
-}
-
 static void teardown(void)
 {
-	for (int i = 0; i < nlines; i++)
-		json_decref(lines[i]);
-	nlines = 0;
+	helper_free_lines(lines, &nlines);
 	helper_cleanup();
-	free(out);
 }
 
-TestSuite(family, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(family, .fini = teardown, .timeout = 60);
 
+/* forktop --json --delay 200 ARGS..., every output line parsed. */
 static void run(char *const args[])
 {
-	char *argv[32] = { (char *)helper_forktop(), "--json", "--delay", "200" };
-	int n = 4, status;
+	char *all[32] = { "--json", "--delay", "200" };
+	int n = 3;
 
 	for (int i = 0; args[i] && n < 31; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	status = helper_run(argv, out, OUTCAP, err, sizeof err, 30000);
-	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "forktop failed (%#x): %s", status,
-		  err);
-	for (char *save = NULL, *l = strtok_r(out, "\n", &save); l && nlines < MAX_LINES;
-	     l = strtok_r(NULL, "\n", &save)) {
-		lines[nlines] = json_loads(l, 0, NULL);
-		cr_assert_not_null(lines[nlines], "not JSON: %s", l);
-		nlines++;
-	}
-}
-
-static const char *str(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
+		all[n++] = args[i];
+	all[n] = NULL;
+	nlines = helper_run_ndjson(all, lines, MAX_LINES, 30000);
 }
 
 static int find_event(const char *kind, const char *needle)
 {
 	for (int i = 0; i < nlines; i++)
-		if (!strcmp(str(lines[i], "type"), "event") && !strcmp(str(lines[i], "kind"), kind) &&
-		    strstr(str(lines[i], "text"), needle))
+		if (!strcmp(helper_str(lines[i], "type"), "event") && !strcmp(helper_str(lines[i], "kind"), kind) &&
+		    strstr(helper_str(lines[i], "text"), needle))
 			return i;
 	return -1;
 }
@@ -108,7 +83,7 @@ Test(family, a_python_program_shows_its_daemon_terminated_at_exit)
 	cr_assert_geq(at, 0, "the program's own exit code is known");
 	cr_assert_eq(exit_of(at), 0);
 	for (int i = 0; i < nlines; i++) {
-		if (!strcmp(str(lines[i], "type"), "event") && strstr(str(lines[i], "text"), "exitcode")) {
+		if (!strcmp(helper_str(lines[i], "type"), "event") && strstr(helper_str(lines[i], "text"), "exitcode")) {
 			if (exit_of(i) == -15)
 				daemon_at = i;
 			else if (exit_of(i) == 0 && i != at)
@@ -129,8 +104,8 @@ Test(family, an_orphan_comes_to_forktop_as_subreaper)
 	cr_assert_eq(exit_of(root_exit), 3);
 	orphan_exit = -1;
 	for (int i = 0; i < nlines && orphan_exit < 0; i++)
-		if (!strcmp(str(lines[i], "kind"), "lab") && !strcmp(str(lines[i], "name"), "sleep") &&
-		    strstr(str(lines[i], "text"), "exitcode"))
+		if (!strcmp(helper_str(lines[i], "kind"), "lab") && !strcmp(helper_str(lines[i], "name"), "sleep") &&
+		    strstr(helper_str(lines[i], "text"), "exitcode"))
 			orphan_exit = i;
 	cr_assert_geq(orphan_exit, 0, "the orphaned sleep's exit code is known (forktop adopted it)");
 	cr_assert_eq(exit_of(orphan_exit), 0);
@@ -140,7 +115,7 @@ Test(family, an_orphan_comes_to_forktop_as_subreaper)
 		size_t k;
 
 		json_array_foreach(json_object_get(lines[i], "processes"), k, p)
-			if (!strcmp(str(p, "name"), "sleep") && strstr(str(p, "note"), "orphan:"))
+			if (!strcmp(helper_str(p, "name"), "sleep") && strstr(helper_str(p, "note"), "orphan:"))
 				orphan_seen = true;
 	}
 	cr_assert(orphan_seen, "a frame showed the sleep as an orphan");
@@ -158,11 +133,11 @@ Test(family, attach_watches_and_never_signals)
 	run((char *[]){ "--batch", "--attach", pidtext, "--iterations", "2", NULL });
 	int f = nlines - 1;
 
-	while (f > 0 && strcmp(str(lines[f], "type"), "frame"))
+	while (f > 0 && strcmp(helper_str(lines[f], "type"), "frame"))
 		f--;
 	json_array_foreach(json_object_get(lines[f], "processes"), k, p)
 		if (json_integer_value(json_object_get(p, "pid")) == child)
-			seen = !strcmp(str(p, "role"), "program");
+			seen = !strcmp(helper_str(p, "role"), "program");
 	cr_assert(seen, "the attached process is shown as the program");
 	cr_assert_eq(kill(child, 0), 0, "forktop left the attached process alone");
 	cr_assert_neq(helper_state_of(child), 'Z');

@@ -14,32 +14,21 @@
 #include "../src/scenario.h"
 #include "helpers.h"
 
-#define OUTCAP (8 << 20)
 #define MAX_LINES 20000
 
-static char *out, err[8192];
 static json_t *lines[MAX_LINES];
 static int nlines;
 static char scenario_path[64];
 
-static void setup(void)
-{
-	out = malloc(OUTCAP);
-	cr_assert_not_null(out);
-}
-
 static void teardown(void)
 {
-	for (int i = 0; i < nlines; i++)
-		json_decref(lines[i]);
-	nlines = 0;
+	helper_free_lines(lines, &nlines);
 	if (scenario_path[0])
 		unlink(scenario_path);
 	helper_cleanup();
-	free(out);
 }
 
-TestSuite(lab, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(lab, .fini = teardown, .timeout = 60);
 
 static void use_scenario(const char *text)
 {
@@ -50,21 +39,10 @@ static void use_scenario(const char *text)
  * parses every output line. */
 static void run_lab_with(const char *option, const char *script, const char *delay)
 {
-	char *argv[] = { (char *)helper_forktop(), "--json", "--delay", (char *)delay,
-			 "--scenario", scenario_path, "--script", (char *)script, (char *)option,
-			 NULL };
-	int status = helper_run(argv, out, OUTCAP, err, sizeof err, 30000);
+	char *args[] = { "--json", "--delay", (char *)delay, "--scenario", scenario_path,
+			 "--script", (char *)script, (char *)option, NULL };
 
-	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "forktop failed (%#x): %s",
-		  status, err);
-	for (char *save = NULL, *l = strtok_r(out, "\n", &save); l && nlines < MAX_LINES;
-	     l = strtok_r(NULL, "\n", &save)) {
-		json_error_t jerr;
-
-		lines[nlines] = json_loads(l, 0, &jerr);
-		cr_assert_not_null(lines[nlines], "not JSON: %s", l);
-		nlines++;
-	}
+	nlines = helper_run_ndjson(args, lines, MAX_LINES, 30000);
 }
 
 static void run_lab(const char *script, const char *delay)
@@ -72,23 +50,17 @@ static void run_lab(const char *script, const char *delay)
 	run_lab_with(NULL, script, delay);
 }
 
-static const char *str(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
 
 static bool is(const json_t *o, const char *type)
 {
-	return !strcmp(str(o, "type"), type);
+	return !strcmp(helper_str(o, "type"), type);
 }
 
 /* Index of the first event whose text contains needle (after index from), or -1. */
 static int event_text(const char *needle, int from)
 {
 	for (int i = from + 1; i < nlines; i++)
-		if (is(lines[i], "event") && strstr(str(lines[i], "text"), needle))
+		if (is(lines[i], "event") && strstr(helper_str(lines[i], "text"), needle))
 			return i;
 	return -1;
 }
@@ -99,8 +71,8 @@ static int exit_event(const char *name, int *code)
 	for (int i = 0; i < nlines; i++) {
 		const json_t *o = lines[i];
 
-		if (is(o, "event") && !strcmp(str(o, "name"), name) &&
-		    json_is_integer(json_object_get(o, "exit")) && strstr(str(o, "text"), "exitcode")) {
+		if (is(o, "event") && !strcmp(helper_str(o, "name"), name) &&
+		    json_is_integer(json_object_get(o, "exit")) && strstr(helper_str(o, "text"), "exitcode")) {
 			*code = (int)json_integer_value(json_object_get(o, "exit"));
 			return i;
 		}
@@ -115,7 +87,7 @@ static const json_t *proc_named(int i, const char *name)
 	size_t k;
 
 	json_array_foreach(json_object_get(lines[i], "processes"), k, p)
-		if (!strcmp(str(p, "name"), name))
+		if (!strcmp(helper_str(p, "name"), name))
 			return p;
 	return NULL;
 }
@@ -131,7 +103,7 @@ static int started_pid(const char *name)
 	snprintf(needle, sizeof needle, "started %s (pid ", name);
 	at = event_text(needle, -1);
 	cr_assert_geq(at, 0, "no event says %s started", name);
-	text = strstr(str(lines[at], "text"), needle);
+	text = strstr(helper_str(lines[at], "text"), needle);
 	sscanf(text + strlen(needle), "%d", &pid);
 	return pid;
 }
@@ -141,7 +113,7 @@ static bool has_reparent(int pid, int from, int to)
 	for (int i = 0; i < nlines; i++) {
 		const json_t *o = lines[i];
 
-		if (is(o, "event") && !strcmp(str(o, "kind"), "reparent") &&
+		if (is(o, "event") && !strcmp(helper_str(o, "kind"), "reparent") &&
 		    json_integer_value(json_object_get(o, "pid")) == pid &&
 		    json_integer_value(json_object_get(o, "old_ppid")) == from &&
 		    json_integer_value(json_object_get(o, "new_ppid")) == to)
@@ -223,12 +195,12 @@ Test(lab, kill_main_orphans_every_child_and_they_keep_running)
 		snprintf(name, sizeof name, "Process-%d", i);
 		p = proc_named(f, name);
 		cr_assert_not_null(p, "%s still runs after main's death", name);
-		cr_assert_str_eq(str(p, "state"), "S");
+		cr_assert_str_eq(helper_str(p, "state"), "S");
 		cr_assert(json_is_null(json_object_get(p, "exit")));
 		main_pid = started_pid("MainProcess");
 		snprintf(note, sizeof note, "orphan: was under %d MainProcess, killed by SIGKILL",
 			 main_pid);
-		cr_assert_str_eq(str(p, "note"), note);
+		cr_assert_str_eq(helper_str(p, "note"), note);
 		cr_assert_neq(ppid_of(p), main_pid);
 		cr_assert(has_reparent(pid_of(p), main_pid, ppid_of(p)),
 			  "%s: a reparent event %d -> %d", name, main_pid, ppid_of(p));
@@ -251,9 +223,9 @@ Test(lab, sigterm_runs_no_exit_routine_so_even_daemonic_children_are_orphaned)
 	f = last_frame();
 	g = proc_named(f, "Process-1:1");
 	cr_assert_not_null(g, "the daemonic grandchild was not terminated: it still runs");
-	cr_assert_str_eq(str(g, "state"), "S");
+	cr_assert_str_eq(helper_str(g, "state"), "S");
 	cr_assert_neq(ppid_of(g), child_pid);
-	cr_assert(strstr(str(g, "note"), "orphan: was under"));
+	cr_assert(strstr(helper_str(g, "note"), "orphan: was under"));
 }
 
 Test(lab, every_lab_process_shares_mains_process_group)
@@ -267,11 +239,11 @@ Test(lab, every_lab_process_shares_mains_process_group)
 	main_pid = started_pid("MainProcess");
 	f = last_frame();
 	json_array_foreach(json_object_get(lines[f], "processes"), k, p) {
-		const char *role = str(p, "role");
+		const char *role = helper_str(p, "role");
 
 		if (!strcmp(role, "main") || !strcmp(role, "child")) {
 			cr_assert_eq(json_integer_value(json_object_get(p, "pgid")), main_pid,
-				     "%s is in main's group", str(p, "name"));
+				     "%s is in main's group", helper_str(p, "name"));
 			cr_assert_neq(json_integer_value(json_object_get(p, "sid")), main_pid,
 				      "nothing called setsid");
 			n++;
@@ -325,7 +297,7 @@ Test(lab, with_subreaper_orphans_come_to_forktop_which_reaps_them)
 	f = last_frame();
 	cr_assert(json_is_true(json_object_get(lines[f], "subreaper")));
 	json_array_foreach(json_object_get(lines[f], "processes"), k, p)
-		if (!strcmp(str(p, "role"), "monitor"))
+		if (!strcmp(helper_str(p, "role"), "monitor"))
 			monitor = pid_of(p);
 	p = proc_named(f, "Process-1");
 	cr_assert_not_null(p);
@@ -334,8 +306,8 @@ Test(lab, with_subreaper_orphans_come_to_forktop_which_reaps_them)
 	at = exit_event("Process-2", &code);
 	cr_assert_geq(at, 0);
 	cr_assert_eq(code, -15);
-	cr_assert(strstr(str(lines[at], "text"), "reaped by forktop, its subreaper"), "%s",
-		  str(lines[at], "text"));
+	cr_assert(strstr(helper_str(lines[at], "text"), "reaped by forktop, its subreaper"), "%s",
+		  helper_str(lines[at], "text"));
 }
 
 Test(lab, daemonic_child_refuses_to_have_children)
@@ -347,8 +319,8 @@ Test(lab, daemonic_child_refuses_to_have_children)
 	run_lab("@1.2 quit", "300");
 	at = event_text("AssertionError: daemonic processes are not allowed to have children", -1);
 	cr_assert_geq(at, 0);
-	cr_assert_str_eq(str(lines[at], "kind"), "error");
-	cr_assert_str_eq(str(lines[at], "name"), "Process-1");
+	cr_assert_str_eq(helper_str(lines[at], "kind"), "error");
+	cr_assert_str_eq(helper_str(lines[at], "name"), "Process-1");
 	cr_assert_geq(event_text("[INFO/Process-1] process exiting with exitcode 1", -1), 0);
 	cr_assert_geq(exit_event("Process-1", &code), 0);
 	cr_assert_eq(code, 1);
@@ -365,11 +337,11 @@ Test(lab, finished_child_stays_a_zombie_until_joined)
 	run_lab("@1.5 join Process-1; @2.2 quit", "250");
 	for (int i = 0; i < nlines && !p; i++)
 		if (is(lines[i], "frame") && (p = proc_named(i, "Process-1")) &&
-		    strcmp(str(p, "state"), "Z"))
+		    strcmp(helper_str(p, "state"), "Z"))
 			p = NULL;
 	cr_assert_not_null(p, "Process-1 was seen as a zombie");
 	cr_assert_eq(json_integer_value(json_object_get(p, "exit")), 3);
-	cr_assert_str_eq(str(p, "note"), "zombie: not joined");
+	cr_assert_str_eq(helper_str(p, "note"), "zombie: not joined");
 	at = exit_event("Process-1", &code);
 	cr_assert_geq(at, 0);
 	cr_assert_eq(code, 3);
@@ -427,8 +399,8 @@ Test(lab, join_with_a_timeout_returns_and_the_child_runs_on)
 		 json_real_value(json_object_get(lines[begin], "time"));
 	cr_assert(waited >= 0.45 && waited < 1.5, "join waited %.3f s for a 0.5 s timeout", waited);
 	f = last_frame();
-	cr_assert_str_eq(str(proc_named(f, "Process-1"), "state"), "S", "the child runs on, unreaped");
-	cr_assert_str_eq(str(proc_named(f, "MainProcess"), "note"), "", "main is no longer blocked");
+	cr_assert_str_eq(helper_str(proc_named(f, "Process-1"), "state"), "S", "the child runs on, unreaped");
+	cr_assert_str_eq(helper_str(proc_named(f, "MainProcess"), "note"), "", "main is no longer blocked");
 }
 
 Test(lab, is_alive_reaps_a_finished_child_and_only_the_creator_may_ask)
@@ -440,7 +412,7 @@ Test(lab, is_alive_reaps_a_finished_child_and_only_the_creator_may_ask)
 	run_lab("@0.5 poll Process-2 by Process-1; @0.7 poll Process-2; @1.3 quit", "250");
 	at = event_text("AssertionError: can only test a child process", -1);
 	cr_assert_geq(at, 0);
-	cr_assert_str_eq(str(lines[at], "name"), "Process-1");
+	cr_assert_str_eq(helper_str(lines[at], "name"), "Process-1");
 	cr_assert_geq(event_text("MainProcess: Process-2.is_alive() -> False", -1), 0);
 	f = last_frame();
 	cr_assert_null(proc_named(f, "Process-2"), "is_alive() reaped the zombie");
@@ -467,10 +439,10 @@ Test(lab, only_the_creator_may_join)
 	run_lab("@0.5 join Process-2 by Process-1; @1.3 quit", "300");
 	at = event_text("AssertionError: can only join a child process", -1);
 	cr_assert_geq(at, 0);
-	cr_assert_str_eq(str(lines[at], "name"), "Process-1");
+	cr_assert_str_eq(helper_str(lines[at], "name"), "Process-1");
 	f = last_frame();
 	cr_assert_not_null(proc_named(f, "Process-2"), "nothing happened to Process-2");
-	cr_assert_str_eq(str(proc_named(f, "Process-2"), "state"), "S");
+	cr_assert_str_eq(helper_str(proc_named(f, "Process-2"), "state"), "S");
 	cr_assert_not_null(proc_named(f, "Process-1"), "the refusal does not end Process-1");
 }
 
@@ -504,7 +476,7 @@ Test(lab, stubborn_daemon_keeps_main_blocked_in_join)
 	d = proc_named(f, "Process-1");
 	cr_assert_not_null(m, "main is still there, 1.7 s after its normal exit began");
 	cr_assert_not_null(d, "the daemon ignored SIGTERM");
-	cr_assert_str_eq(str(m, "note"), "blocked in join(Process-1)");
+	cr_assert_str_eq(helper_str(m, "note"), "blocked in join(Process-1)");
 	cr_assert_lt(exit_event("MainProcess", &(int){ 0 }), 0, "main never finished its exit");
 }
 
@@ -517,8 +489,8 @@ Test(lab, orphan_exit_code_comes_from_its_pidfd)
 	at = exit_event("Process-1", &code);
 	cr_assert_geq(at, 0, "the orphan's exit code is known after PID 1 reaped it");
 	cr_assert_eq(code, -15);
-	cr_assert(strstr(str(lines[at], "text"), "from its pidfd") ||
-		  strstr(str(lines[at], "text"), "read from its zombie"), "%s", str(lines[at], "text"));
+	cr_assert(strstr(helper_str(lines[at], "text"), "from its pidfd") ||
+		  strstr(helper_str(lines[at], "text"), "read from its zombie"), "%s", helper_str(lines[at], "text"));
 }
 
 /* The lab view after a kill of the monitor: every lab process gone in 2 s. */
@@ -542,7 +514,7 @@ Test(lab, sigkill_of_the_monitor_leaves_no_lab_process)
 		npids = 0;
 		json_array_foreach(json_object_get(o, "processes"), k, p)
 			if (json_is_string(json_object_get(p, "role")) &&
-			    strcmp(str(p, "role"), "monitor") && npids < 64)
+			    strcmp(helper_str(p, "role"), "monitor") && npids < 64)
 				pids[npids++] = pid_of(p);
 		json_decref(o);
 	}
@@ -574,7 +546,7 @@ Test(lab, quit_ends_every_lab_process_at_once)
 	run_lab("@0.6 kill-main; @0.9 quit", "200");
 	f = last_frame();
 	json_array_foreach(json_object_get(lines[f], "processes"), k, p)
-		if (json_is_string(json_object_get(p, "role")) && strcmp(str(p, "role"), "monitor"))
+		if (json_is_string(json_object_get(p, "role")) && strcmp(helper_str(p, "role"), "monitor"))
 			pids[npids++] = pid_of(p);
 	cr_assert_eq(npids, 4, "four orphans were running before quit");
 	for (int i = 0; i < npids; i++)
@@ -596,7 +568,7 @@ Test(lab, a_unix_daemon_has_its_own_session_under_pid_1_unlike_a_daemonic_child)
 	py = proc_named(f, "Process-1");
 	cr_assert_not_null(d, "the Unix daemon runs");
 	cr_assert_not_null(py);
-	cr_assert_str_eq(str(d, "role"), "unix-daemon");
+	cr_assert_str_eq(helper_str(d, "role"), "unix-daemon");
 	cr_assert_neq(ppid_of(d), launcher, "it left its launcher");
 	cr_assert_neq(ppid_of(d), main_pid);
 	cr_assert_eq(json_integer_value(json_object_get(d, "tty")), 0, "no controlling terminal");
@@ -605,7 +577,7 @@ Test(lab, a_unix_daemon_has_its_own_session_under_pid_1_unlike_a_daemonic_child)
 	cr_assert_neq(json_integer_value(json_object_get(d, "pgid")), main_pid, "not in the lab's group");
 	cr_assert_eq(json_integer_value(json_object_get(py, "pgid")), main_pid,
 		     "Python's daemonic child stays in main's group and session");
-	cr_assert(strstr(str(d, "note"), "Unix daemon: own session"));
+	cr_assert(strstr(helper_str(d, "note"), "Unix daemon: own session"));
 	cr_assert(helper_wait_for(helper_not_running_p, &(pid_t){ pid_of(d) }, 2000),
 		  "the Unix daemon ended with the lab too (its lifeline)");
 }
@@ -620,8 +592,8 @@ Test(lab, a_burst_of_short_lives_keeps_every_process_straight)
 	run_lab("@1.5 quit", "250");
 	cr_assert_lt(event_text("a bad hello", -1), 0, "every hello was accepted");
 	for (int i = 0; i < nlines; i++) {
-		const char *text = str(lines[i], "text");
-		const char *name = str(lines[i], "name");
+		const char *text = helper_str(lines[i], "text");
+		const char *name = helper_str(lines[i], "name");
 		int f;
 
 		if (!strstr(text, ") ended") || !*name)
@@ -629,7 +601,7 @@ Test(lab, a_burst_of_short_lives_keeps_every_process_straight)
 		for (f = i + 1; f < nlines; f++) {
 			const json_t *p = is(lines[f], "frame") ? proc_named(f, name) : NULL;
 
-			cr_assert(!p || strcmp(str(p, "state"), "S"),
+			cr_assert(!p || strcmp(helper_str(p, "state"), "S"),
 				  "%s was reported ended but runs on (line %d)", name, f);
 		}
 	}
@@ -643,7 +615,7 @@ Test(lab, with_subreaper_adopted_zombies_are_reaped)
 	run_lab_with("--subreaper", "@0.8 kill-main; @1.8 quit", "250");
 	main_pid = started_pid("MainProcess");
 	for (int i = 0; i < nlines; i++)
-		adopted += is(lines[i], "event") && !strcmp(str(lines[i], "kind"), "reparent") &&
+		adopted += is(lines[i], "event") && !strcmp(helper_str(lines[i], "kind"), "reparent") &&
 			   json_integer_value(json_object_get(lines[i], "old_ppid")) == main_pid;
 	cr_assert_eq(adopted, 3, "the three zombies came to forktop");
 	f = last_frame();
