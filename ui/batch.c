@@ -248,6 +248,7 @@ int batch_run(const struct session_options *opt)
 	}
 	rc = run_loop(&b);
 	session_close(&b.s);
+	session_release_stop_signals();
 	if (rc < 0 && rc != -EPIPE) {
 		fprintf(stderr, "forktop: reading processes failed: %s\n", strerror(-rc));
 		return 1;

@@ -17,6 +17,7 @@
 
 static volatile sig_atomic_t stop_requested;
 static sigset_t wait_mask; /* the mask while waiting: stop signals let through */
+static sigset_t saved_mask; /* the mask before session_catch_stop_signals */
 
 static void on_stop_signal(int sig)
 {
@@ -39,10 +40,16 @@ void session_catch_stop_signals(void)
 	sigaddset(&stops, SIGINT);
 	sigaddset(&stops, SIGTERM);
 	sigaddset(&stops, SIGHUP);
-	sigprocmask(SIG_BLOCK, &stops, &wait_mask);
+	sigprocmask(SIG_BLOCK, &stops, &saved_mask);
+	wait_mask = saved_mask;
 	sigdelset(&wait_mask, SIGINT);
 	sigdelset(&wait_mask, SIGTERM);
 	sigdelset(&wait_mask, SIGHUP);
+}
+
+void session_release_stop_signals(void)
+{
+	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
 }
 
 int session_poll(struct pollfd *fds, size_t n, int timeout_ms)

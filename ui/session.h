@@ -110,6 +110,9 @@ struct session {
 /* SIGINT, SIGTERM and SIGHUP set a flag the loops check (the lab is in its
  * own process group: the terminal's Ctrl-C reaches only the monitor). */
 void session_catch_stop_signals(void);
+/* Gives back the signal mask the process had (the loop is over): the rest of
+ * the way out, a pending stop signal is delivered as usual. */
+void session_release_stop_signals(void);
 bool session_stop_requested(void);
 /* poll() for the faces' loops: the stop signals, blocked everywhere else, get
  * through only while waiting here, so one that comes between a loop's check

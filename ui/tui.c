@@ -991,6 +991,7 @@ int tui_run(const struct session_options *opt)
 	rc = run_loop(&t);
 	endwin();
 	session_close(&t.s);
+	session_release_stop_signals();
 	free(t.visible);
 	free(t.collapsed);
 	if (rc < 0) {
