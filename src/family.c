@@ -115,20 +115,13 @@ int family_start(struct family *f, char *const argv[], struct track *track, char
 
 int family_attach(struct family *f, pid_t pid, struct track *track, char *err, size_t errlen)
 {
-	char path[64], line[1024];
 	struct scan_stat_line st;
-	ssize_t n = -1;
-	int fd, pidfd;
+	int pidfd;
 
 	memset(f, 0, sizeof *f);
 	f->track = track;
 	f->output_fd = -1;
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		n = read(fd, line, sizeof line - 1);
-		close(fd);
-	}
-	if (n <= 0 || !scan_parse_stat(line, (size_t)n, &st)) {
+	if (!scan_read_stat(pid, &st)) {
 		snprintf(err, errlen, "no process with PID %d", (int)pid);
 		return -1;
 	}

@@ -71,20 +71,12 @@ pid_t pidref_pid(int pidfd)
 
 int pidref_open_checked(pid_t pid, unsigned long long start_time)
 {
-	char path[64], line[1024];
 	struct scan_stat_line st;
-	ssize_t n;
-	int pidfd, fd;
+	int pidfd = pidfd_open(pid, 0);
 
-	pidfd = pidfd_open(pid, 0);
 	if (pidfd < 0)
 		return -errno;
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	n = fd >= 0 ? read(fd, line, sizeof line - 1) : -1;
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0 || !scan_parse_stat(line, (size_t)n, &st) || st.start_time != start_time) {
+	if (!scan_read_stat(pid, &st) || st.start_time != start_time) {
 		close(pidfd);
 		return -ESRCH;
 	}

@@ -178,14 +178,34 @@ static size_t store_cmdline(struct scan_snapshot *snap, pid_t pid)
 	return off;
 }
 
+/* One stat line, read relative to dirfd (AT_FDCWD, or a held /proc). */
+static bool read_stat_file(int dirfd, const char *path, pid_t pid, struct scan_stat_line *st)
+{
+	char line[1024];
+	ssize_t len;
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	len = read(fd, line, sizeof line - 1);
+	close(fd);
+	return len > 0 && scan_parse_stat(line, (size_t)len, st) && st->pid == pid;
+}
+
+bool scan_read_stat(pid_t pid, struct scan_stat_line *out)
+{
+	char path[32];
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	return read_stat_file(AT_FDCWD, path, pid, out);
+}
+
 /* libproc2 shows unprintable comm bytes as '?': take the kernel's own bytes. */
 static void restore_raw_comm(struct scan_proc *p)
 {
 	struct scan_stat_line st;
-	char line[1024];
-	ssize_t len = read_proc_file(p->pid, "stat", line, sizeof line);
 
-	if (len > 0 && scan_parse_stat(line, (size_t)len, &st) && st.start_time == p->start_time)
+	if (scan_read_stat(p->pid, &st) && st.start_time == p->start_time)
 		memcpy(p->comm, st.comm, sizeof p->comm);
 }
 
@@ -327,12 +347,8 @@ bool scan_parse_stat(const char *line, size_t len, struct scan_stat_line *out)
 int scan_zombie_status(pid_t pid, unsigned long long start_time)
 {
 	struct scan_stat_line st;
-	char line[1024];
-	ssize_t len = read_proc_file(pid, "stat", line, sizeof line);
 
-	if (len <= 0 || !scan_parse_stat(line, (size_t)len, &st))
-		return SCAN_NO_STATUS;
-	if (st.start_time != start_time || st.state != 'Z')
+	if (!scan_read_stat(pid, &st) || st.start_time != start_time || st.state != 'Z')
 		return SCAN_NO_STATUS;
 	return st.exit_status;
 }
@@ -476,17 +492,10 @@ static int merge_partial(struct scan *scan, struct scan_snapshot *snap, size_t n
 static bool read_stat_at(int procfd, pid_t pid, struct scan_proc *p)
 {
 	struct scan_stat_line st;
-	char path[24], line[1024];
-	ssize_t len;
-	int fd;
+	char path[24];
 
 	snprintf(path, sizeof path, "%d/stat", (int)pid);
-	fd = openat(procfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	len = read(fd, line, sizeof line - 1);
-	close(fd);
-	if (len <= 0 || !scan_parse_stat(line, (size_t)len, &st) || st.pid != pid)
+	if (!read_stat_file(procfd, path, pid, &st))
 		return false;
 	*p = (struct scan_proc){ .pid = st.pid, .ppid = st.ppid, .pgid = st.pgid, .sid = st.sid,
 				 .tty_nr = st.tty_nr, .threads = st.threads, .state = st.state,

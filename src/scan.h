@@ -86,5 +86,8 @@ struct scan_stat_line {
 	int exit_status; /* field 52, SCAN_NO_STATUS when absent */
 };
 bool scan_parse_stat(const char *line, size_t len, struct scan_stat_line *out);
+/* Reads and parses /proc/PID/stat. False when the process is gone (or the
+ * line is malformed). */
+bool scan_read_stat(pid_t pid, struct scan_stat_line *out);
 
 #endif

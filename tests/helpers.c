@@ -114,33 +114,18 @@ bool helper_wait_for(bool (*cond)(void *), void *arg, int timeout_ms)
 	return cond(arg);
 }
 
-static bool read_stat(pid_t pid, struct scan_stat_line *st)
-{
-	char path[64], line[1024];
-	ssize_t len;
-	int fd;
-
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	len = read(fd, line, sizeof line - 1);
-	close(fd);
-	return len > 0 && scan_parse_stat(line, (size_t)len, st);
-}
-
 pid_t helper_ppid_of(pid_t pid)
 {
 	struct scan_stat_line st;
 
-	return read_stat(pid, &st) ? st.ppid : -1;
+	return scan_read_stat(pid, &st) ? st.ppid : -1;
 }
 
 char helper_state_of(pid_t pid)
 {
 	struct scan_stat_line st;
 
-	return read_stat(pid, &st) ? st.state : 0;
+	return scan_read_stat(pid, &st) ? st.state : 0;
 }
 
 void helper_cleanup(void)
