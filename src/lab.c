@@ -772,15 +772,8 @@ void lab_exit_text(const struct lab_member *m, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
-const char *lab_role(const struct lab *lab, const struct scan_proc *p)
+const char *lab_member_role(const struct lab_member *m)
 {
-	const struct lab_member *m;
-
-	if (p->pid == lab->monitor_pid)
-		return "monitor";
-	m = lab_member_of(lab, p);
-	if (!m)
-		return NULL;
 	if (m->unix_daemon)
 		return "unix-daemon";
 	return m->depth == 0 ? "main" : m->depth == 1 ? "child" : "grandchild";

@@ -106,7 +106,7 @@ void lab_exit_text(const struct lab_member *m, char *buf, size_t len);
  * "blocked in join(Process-3)", "zombie: not joined", "adopted orphans".
  * Empty when there is nothing to say. Costs O(lab size), not O(machine). */
 void lab_note(const struct lab *lab, const struct scan_proc *p, char *buf, size_t len);
-/* "monitor", "main", "child", "grandchild" or NULL for a process outside the lab. */
-const char *lab_role(const struct lab *lab, const struct scan_proc *p);
+/* "main", "child", "grandchild" or "unix-daemon". */
+const char *lab_member_role(const struct lab_member *m);
 
 #endif

@@ -418,7 +418,7 @@ static void annotate_tomb(const struct session *s, struct row *r, const struct s
 
 	r->tombstone = true;
 	r->lab = true;
-	r->role = m->depth == 0 ? "main" : m->depth == 1 ? "child" : "grandchild";
+	r->role = lab_member_role(m);
 	snprintf(r->daemon, sizeof r->daemon, "%s", m->daemon ? "yes" : "no");
 }
 
@@ -497,7 +497,7 @@ static void annotate_rows(struct session *s)
 			continue;
 		}
 		m = lab_member_of(&s->lab, r->proc);
-		r->role = lab_role(&s->lab, r->proc);
+		r->role = r->pid == s->lab.monitor_pid ? "monitor" : m ? lab_member_role(m) : NULL;
 		if (!m)
 			continue;
 		r->lab = true;
@@ -516,10 +516,15 @@ static int by_pid(const void *a, const void *b)
 	return (pa > pb) - (pa < pb);
 }
 
+/* The family view keeps the PIDs it showed, for the events of processes
+ * that left it; no other view needs them (a sort of every row per refresh). */
 static int remember_shown(struct session *s)
 {
-	pid_t *p = realloc(s->shown_before, (s->view.count + 1) * sizeof *p);
+	pid_t *p;
 
+	if (s->opt->family_pid <= 0)
+		return 0;
+	p = realloc(s->shown_before, (s->view.count + 1) * sizeof *p);
 	if (!p)
 		return -ENOMEM;
 	if (s->view.count) /* the first refresh has no view yet (and no array) */
