@@ -603,31 +603,31 @@ static struct lab_member *asker_for(struct lab *lab, struct lab_member *t, const
 	return a;
 }
 
-int lab_poll(struct lab *lab, const char *target, const char *asker, char *err, size_t errlen)
+/* A command about target to the process that asks (its creator unless named):
+ * join() and is_alive() are calls a creator makes on its child. */
+static int ask_about(struct lab *lab, const char *target, const char *asker, const char *what,
+		     enum lab_msg_type type, int value, char *err, size_t errlen)
 {
 	struct lab_member *t = by_name(lab, target), *a;
 
 	if (!t)
 		return refuse(lab, err, errlen, "no lab process is named %s", target);
 	if (t->depth == 0)
-		return refuse(lab, err, errlen, "MainProcess has no creator in the lab to ask it");
-	if (!(a = asker_for(lab, t, asker, "test", err, errlen)))
+		return refuse(lab, err, errlen, "MainProcess has no creator in the lab to %s it", what);
+	if (!(a = asker_for(lab, t, asker, what, err, errlen)))
 		return -1;
-	return command(lab, a, LAB_CMD_POLL, t->pid, t->name, -1, err, errlen);
+	return command(lab, a, type, t->pid, t->name, value, err, errlen);
+}
+
+int lab_poll(struct lab *lab, const char *target, const char *asker, char *err, size_t errlen)
+{
+	return ask_about(lab, target, asker, "test", LAB_CMD_POLL, -1, err, errlen);
 }
 
 int lab_join(struct lab *lab, const char *target, const char *joiner, int timeout_ms, char *err,
 	     size_t errlen)
 {
-	struct lab_member *t = by_name(lab, target), *j;
-
-	if (!t)
-		return refuse(lab, err, errlen, "no lab process is named %s", target);
-	if (t->depth == 0)
-		return refuse(lab, err, errlen, "MainProcess has no creator in the lab to join it");
-	if (!(j = asker_for(lab, t, joiner, "join", err, errlen)))
-		return -1;
-	return command(lab, j, LAB_CMD_JOIN, t->pid, t->name, timeout_ms, err, errlen);
+	return ask_about(lab, target, joiner, "join", LAB_CMD_JOIN, timeout_ms, err, errlen);
 }
 
 /* The live process that starts members of group g: main, or the first live
