@@ -234,7 +234,10 @@ static void fill_proc(struct scan *scan, struct scan_snapshot *snap,
 	p->threads = PIDS_VAL(I_NLWP, s_int, s, scan->info);
 	p->state = PIDS_VAL(I_STATE, s_ch, s, scan->info);
 	p->start_time = PIDS_VAL(I_BEGAN, ull_int, s, scan->info);
-	snprintf(p->comm, sizeof p->comm, "%s", comm ? comm : "");
+	size_t len = comm ? strnlen(comm, sizeof p->comm - 1) : 0;
+
+	memcpy(p->comm, comm ? comm : "", len); /* once per process per scan: no snprintf */
+	p->comm[len] = '\0';
 	if (strchr(p->comm, '?'))
 		restore_raw_comm(p);
 	p->cmdline_off = SCAN_NO_CMDLINE;
