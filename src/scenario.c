@@ -1,6 +1,8 @@
 /* scenario: INI through inih. inih gives no line number to the handler but
  * returns the line of the first error, so the handler only keeps the first
- * message; checks that span sections point at the group's header line. */
+ * message; checks that span sections point at the group's header line.
+ * inih reads through a fixed buffer and would read the rest of a longer
+ * line as a line of its own, so lines are handed to it whole, or refused. */
 #include "scenario.h"
 #include "text.h"
 
@@ -268,19 +270,54 @@ static int check_whole(const struct scenario *sc, const char *text, const char *
 	return 0;
 }
 
+/* The text as inih reads it: one whole line per call. */
+struct line_reader {
+	const char *next; /* the rest of the text */
+	int line;         /* lines handed over */
+	int too_long;     /* the line that did not fit inih's buffer, or 0 */
+	int longest;      /* characters that fit in a line, without its newline */
+};
+
+static char *read_whole_line(char *buf, int size, void *stream)
+{
+	struct line_reader *r = stream;
+	const char *newline = strchr(r->next, '\n');
+	size_t chars = newline ? (size_t)(newline - r->next) : strlen(r->next);
+	size_t take = newline ? chars + 1 : chars;
+
+	if (!*r->next)
+		return NULL;
+	if (size < 2 || chars > (size_t)size - 2) {
+		r->too_long = r->line + 1;
+		r->longest = size < 2 ? 0 : size - 2;
+		return NULL; /* ends the parse here */
+	}
+	memcpy(buf, r->next, take);
+	buf[take] = '\0';
+	r->next += take;
+	r->line++;
+	return buf;
+}
+
 int scenario_load_string(const char *text, const char *label, struct scenario *out,
 			 char *err, size_t errlen)
 {
 	struct parse_state ps = { .sc = out, .group = -2 };
+	struct line_reader reader = { .next = text };
 	int line;
 
 	defaults(out);
-	line = ini_parse_string(text, handler, &ps);
+	line = ini_parse_stream(read_whole_line, &reader, handler, &ps);
 	if (line != 0 || ps.failed) {
 		if (ps.failed)
 			snprintf(err, errlen, "%s:%d: %s", label, line, ps.msg);
 		else
 			snprintf(err, errlen, "%s:%d: not a 'key = value' line or a [section]", label, line);
+		return -1;
+	}
+	if (reader.too_long) {
+		snprintf(err, errlen, "%s:%d: line longer than %d characters", label, reader.too_long,
+			 reader.longest);
 		return -1;
 	}
 	return check_whole(out, text, label, err, errlen);

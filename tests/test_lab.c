@@ -1,6 +1,7 @@
 /* The lab against shared LAB.md, rule by rule: the real forktop binary runs
  * a scenario and a script, and its NDJSON (frames and events) is checked.
- * Every lab process is real; none may outlive its test. */
+ * Every lab process is real; none may outlive its test. At the end, the
+ * pieces the lab stands on: scenario files. */
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <signal.h>
@@ -637,4 +638,25 @@ Test(lab, shipped_default_matches_the_built_in_one)
 	scenario_default(&b);
 	cr_assert_eq(memcmp(&a, &b, sizeof a), 0, "data/default.conf and the built-in text differ");
 	cr_assert_eq(scenario_process_count(&b), 5);
+}
+
+/* "[main]", a comment line of `chars` characters, then one group. */
+static int load_with_long_comment(int chars, char *err, size_t errlen)
+{
+	char text[512];
+	struct scenario sc;
+
+	snprintf(text, sizeof text, "[main]\n;%0*d\n[group a]\ncount = 1\n", chars - 1, 0);
+	return scenario_load_string(text, "long.conf", &sc, err, errlen);
+}
+
+Test(lab, a_scenario_line_too_long_to_read_whole_is_refused_at_its_line)
+{
+	char err[256] = "";
+
+	cr_assert_eq(load_with_long_comment(198, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(load_with_long_comment(199, err, sizeof err), -1);
+	cr_assert_str_eq(err, "long.conf:2: line longer than 198 characters");
+	cr_assert_eq(load_with_long_comment(300, err, sizeof err), -1);
+	cr_assert_str_eq(err, "long.conf:2: line longer than 198 characters");
 }
