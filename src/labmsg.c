@@ -3,6 +3,7 @@
 #include "labmsg.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -94,6 +95,16 @@ static int take_fds(struct msghdr *mh)
 	return kept;
 }
 
+/* SOCK_SEQPACKET reads an empty record and the end of the stream alike (0
+ * bytes): only a peer that hung up has ended the stream, so a live lab
+ * process cannot end its channel (its lifeline) by sending nothing. */
+static bool peer_gone(int sock)
+{
+	struct pollfd p = { .fd = sock, .events = POLLIN | POLLRDHUP };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLRDHUP));
+}
+
 int lab_msg_recv(int sock, struct lab_msg *msg, int *fd)
 {
 	union {
@@ -113,7 +124,7 @@ int lab_msg_recv(int sock, struct lab_msg *msg, int *fd)
 	if (n < 0)
 		return -errno;
 	*fd = take_fds(&mh);
-	if (n == 0 && *fd < 0)
+	if (n == 0 && *fd < 0 && peer_gone(sock))
 		return 0;
 	if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || !lab_msg_decode(buf, (size_t)n, msg)) {
 		if (*fd >= 0)

@@ -62,7 +62,8 @@ bool lab_msg_decode(const void *buf, size_t len, struct lab_msg *out);
 int lab_msg_send(int sock, const struct lab_msg *msg, int fd);
 
 /* Receives one record. Returns 1 with *fd set (-1 when none came), 0 at end
- * of stream, or a negative errno (-EBADMSG for a malformed record). Any fd
+ * of stream, or a negative errno (-EBADMSG for a malformed record, an empty
+ * one included: only a peer that hung up ends the stream). Any fd
  * that came with a malformed record is closed. */
 int lab_msg_recv(int sock, struct lab_msg *msg, int *fd);
 

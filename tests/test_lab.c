@@ -1,17 +1,20 @@
 /* The lab against shared LAB.md, rule by rule: the real forktop binary runs
  * a scenario and a script, and its NDJSON (frames and events) is checked.
  * Every lab process is real; none may outlive its test. At the end, the
- * pieces the lab stands on: scenario files. */
+ * pieces the lab stands on: scenario files and the control channel. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../src/labmsg.h"
 #include "../src/scenario.h"
 #include "helpers.h"
 
@@ -659,4 +662,21 @@ Test(lab, a_scenario_line_too_long_to_read_whole_is_refused_at_its_line)
 	cr_assert_str_eq(err, "long.conf:2: line longer than 198 characters");
 	cr_assert_eq(load_with_long_comment(300, err, sizeof err), -1);
 	cr_assert_str_eq(err, "long.conf:2: line longer than 198 characters");
+}
+
+Test(lab, an_empty_record_is_malformed_only_a_hang_up_ends_the_channel)
+{
+	struct lab_msg sent = lab_msg_make(LAB_LOG, 42, "Process-1", "hello"), got;
+	int sp[2], fd;
+
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp), 0);
+	cr_assert_eq(send(sp[1], "", 0, 0), 0);
+	cr_assert_eq(lab_msg_send(sp[1], &sent, -1), 0);
+	cr_assert_eq(lab_msg_recv(sp[0], &got, &fd), -EBADMSG, "an empty record");
+	cr_assert_eq(lab_msg_recv(sp[0], &got, &fd), 1, "the record after it");
+	cr_assert_eq(fd, -1);
+	cr_assert_str_eq(got.text, "hello");
+	close(sp[1]);
+	cr_assert_eq(lab_msg_recv(sp[0], &got, &fd), 0, "the peer hung up");
+	close(sp[0]);
 }
