@@ -1,11 +1,13 @@
 /* scenario: INI through inih. inih gives no line number to the handler but
  * returns the line of the first error, so the handler only keeps the first
- * message; checks that span sections point at the group's header line.
- * inih reads through a fixed buffer and would read the rest of a longer
- * line as a line of its own, so lines are handed to it whole, or refused. */
+ * message; the text reaches inih through a reader that counts lines, so
+ * checks that span sections can point at the group's header line. inih
+ * reads through a fixed buffer and would read the rest of a longer line as
+ * a line of its own, so lines are handed to it whole, or refused. */
 #include "scenario.h"
 #include "text.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <math.h>
@@ -40,8 +42,55 @@ const char scenario_default_text[] =
 	"daemon = no\n"
 	"lifetime = 45\n";
 
+/* The text as inih reads it: one whole line per call. It counts the lines,
+ * so it also knows the line of each section header. */
+struct line_reader {
+	const char *next; /* the rest of the text */
+	int line;         /* lines handed over */
+	int header;       /* the last line handed over that starts with '[' */
+	int too_long;     /* the line that did not fit inih's buffer, or 0 */
+	int longest;      /* characters that fit in a line, without its newline */
+};
+
+/* Whether the line starts with '[' as inih sees it: after a UTF-8 byte
+ * order mark on the first line and leading white space. Not every such
+ * line is a header (an indented one after a key continues its value). */
+static bool starts_section(const char *line, bool first)
+{
+	if (first && !strncmp(line, "\xef\xbb\xbf", 3))
+		line += 3;
+	while (isspace((unsigned char)*line))
+		line++;
+	return *line == '[';
+}
+
+static char *read_whole_line(char *buf, int size, void *stream)
+{
+	struct line_reader *r = stream;
+	const char *newline = strchr(r->next, '\n');
+	size_t chars = newline ? (size_t)(newline - r->next) : strlen(r->next);
+	size_t take = newline ? chars + 1 : chars;
+
+	if (!*r->next)
+		return NULL;
+	if (size < 2 || chars > (size_t)size - 2) {
+		r->too_long = r->line + 1;
+		r->longest = size < 2 ? 0 : size - 2;
+		return NULL; /* ends the parse here */
+	}
+	memcpy(buf, r->next, take);
+	buf[take] = '\0';
+	r->next += take;
+	r->line++;
+	if (starts_section(buf, r->line == 1))
+		r->header = r->line;
+	return buf;
+}
+
 struct parse_state {
 	struct scenario *sc;
+	const struct line_reader *reader;
+	int header_line[SCENARIO_GROUPS_MAX]; /* of each group's [group NAME] */
 	int group;      /* current [group] index, -1 in [main], -2 before any section */
 	char msg[200];  /* the first error */
 	bool failed;
@@ -195,6 +244,9 @@ static int open_group(struct parse_state *ps, const char *section)
 	if (sc->ngroups == SCENARIO_GROUPS_MAX)
 		return fail(ps, "too many groups (at most 16) at '%s'", name);
 	ps->group = sc->ngroups++;
+	/* A group opens on its first key; between its header and that key inih
+	 * allows only comments and blank lines, so the last '[' line is the header. */
+	ps->header_line[ps->group] = ps->reader->header;
 	g = &sc->groups[ps->group];
 	*g = (struct scenario_group){ .parent = SCENARIO_TOP_LEVEL, .count = 1,
 				      .lifetime = SCENARIO_FOREVER };
@@ -231,31 +283,10 @@ static void defaults(struct scenario *sc)
 	sc->main_lifetime = SCENARIO_FOREVER;
 }
 
-/* 1-based line of "[group NAME]" in text, or 0. */
-static int section_line(const char *text, const char *group)
+static int check_whole(const struct parse_state *ps, const char *label, char *err,
+		       size_t errlen)
 {
-	char header[SCENARIO_NAME_MAX + 16];
-	int line = 1;
-
-	snprintf(header, sizeof header, "[group %s]", group);
-	for (const char *p = text; *p; p++) {
-		const char *s = p;
-
-		while (*s == ' ' || *s == '\t')
-			s++;
-		if (!strncmp(s, header, strlen(header)))
-			return line;
-		p = strchr(p, '\n');
-		if (!p)
-			break;
-		line++;
-	}
-	return 0;
-}
-
-static int check_whole(const struct scenario *sc, const char *text, const char *label,
-		       char *err, size_t errlen)
-{
+	const struct scenario *sc = ps->sc;
 	int total = scenario_process_count(sc);
 
 	if (sc->ngroups == 0) {
@@ -264,46 +295,17 @@ static int check_whole(const struct scenario *sc, const char *text, const char *
 	}
 	if (total > 256) {
 		snprintf(err, errlen, "%s:%d: the scenario starts %d processes (at most 256)", label,
-			 section_line(text, sc->groups[sc->ngroups - 1].name), total);
+			 ps->header_line[sc->ngroups - 1], total);
 		return -1;
 	}
 	return 0;
 }
 
-/* The text as inih reads it: one whole line per call. */
-struct line_reader {
-	const char *next; /* the rest of the text */
-	int line;         /* lines handed over */
-	int too_long;     /* the line that did not fit inih's buffer, or 0 */
-	int longest;      /* characters that fit in a line, without its newline */
-};
-
-static char *read_whole_line(char *buf, int size, void *stream)
-{
-	struct line_reader *r = stream;
-	const char *newline = strchr(r->next, '\n');
-	size_t chars = newline ? (size_t)(newline - r->next) : strlen(r->next);
-	size_t take = newline ? chars + 1 : chars;
-
-	if (!*r->next)
-		return NULL;
-	if (size < 2 || chars > (size_t)size - 2) {
-		r->too_long = r->line + 1;
-		r->longest = size < 2 ? 0 : size - 2;
-		return NULL; /* ends the parse here */
-	}
-	memcpy(buf, r->next, take);
-	buf[take] = '\0';
-	r->next += take;
-	r->line++;
-	return buf;
-}
-
 int scenario_load_string(const char *text, const char *label, struct scenario *out,
 			 char *err, size_t errlen)
 {
-	struct parse_state ps = { .sc = out, .group = -2 };
 	struct line_reader reader = { .next = text };
+	struct parse_state ps = { .sc = out, .reader = &reader, .group = -2 };
 	int line;
 
 	defaults(out);
@@ -320,7 +322,7 @@ int scenario_load_string(const char *text, const char *label, struct scenario *o
 			 reader.longest);
 		return -1;
 	}
-	return check_whole(out, text, label, err, errlen);
+	return check_whole(&ps, label, err, errlen);
 }
 
 int scenario_load_file(const char *path, struct scenario *out, char *err, size_t errlen)

@@ -664,6 +664,23 @@ Test(lab, a_scenario_line_too_long_to_read_whole_is_refused_at_its_line)
 	cr_assert_str_eq(err, "long.conf:2: line longer than 198 characters");
 }
 
+Test(lab, a_scenario_too_large_is_refused_at_the_last_groups_header)
+{
+	/* The header after a section without keys may be indented with any
+	 * white space; an indented "[group b]" after a key continues its value. */
+	const char *vertical_tab = "[main]\nname = crowd\n[group a]\ncount = 32\n[main]\n"
+				   "\v[group b]\nparent = a\ncount = 9\n";
+	const char *continued = "[main]\ndescription = x\n  [group b]\n[group a]\ncount = 32\n"
+				"[group b]\n; the first key comes later\n\nparent = a\ncount = 9\n";
+	struct scenario sc;
+	char err[256];
+
+	cr_assert_eq(scenario_load_string(vertical_tab, "t", &sc, err, sizeof err), -1);
+	cr_assert_str_eq(err, "t:6: the scenario starts 320 processes (at most 256)");
+	cr_assert_eq(scenario_load_string(continued, "t", &sc, err, sizeof err), -1);
+	cr_assert_str_eq(err, "t:6: the scenario starts 320 processes (at most 256)");
+}
+
 Test(lab, an_empty_record_is_malformed_only_a_hang_up_ends_the_channel)
 {
 	struct lab_msg sent = lab_msg_make(LAB_LOG, 42, "Process-1", "hello"), got;
