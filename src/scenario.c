@@ -67,12 +67,14 @@ static bool starts_section(const char *line, bool first)
 static char *read_whole_line(char *buf, int size, void *stream)
 {
 	struct line_reader *r = stream;
-	const char *newline = strchr(r->next, '\n');
-	size_t chars = newline ? (size_t)(newline - r->next) : strlen(r->next);
-	size_t take = newline ? chars + 1 : chars;
+	const char *newline;
+	size_t chars, take;
 
 	if (!*r->next)
 		return NULL;
+	newline = strchr(r->next, '\n');
+	chars = newline ? (size_t)(newline - r->next) : strlen(r->next);
+	take = newline ? chars + 1 : chars;
 	if (size < 2 || chars > (size_t)size - 2) {
 		r->too_long = r->line + 1;
 		r->longest = size < 2 ? 0 : size - 2;
