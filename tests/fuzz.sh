@@ -64,7 +64,7 @@ replay() {
 fuzz() {
 	local t=$1 corpus=$out/corpus/$1 dict=() log=$out/$1.log
 	mkdir -p "$corpus"
-	[ "$t" = scenario ] && cp "$srcdir"/data/*.conf "$corpus/"
+	[ "$t" = scenario ] && cp -f "$srcdir"/data/*.conf "$corpus/"
 	[ -f "$srcdir/fuzz/$t.dict" ] && dict=(-dict="$srcdir/fuzz/$t.dict")
 	# libFuzzer's own exit code for a finding is 77, which would read as a skip.
 	if ! nice -n 10 "$bin/fuzz_$t" -max_total_time="$seconds" -timeout=10 \
