@@ -14,6 +14,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "../src/labproc.h"
 #include "../src/text.h"
 #include "batch.h"
 #include "tui.h"
@@ -42,6 +43,8 @@ static void print_help(FILE *out)
 		"  -s, --scenario FILE   the lab's scenario: a file, or the name of a shipped one\n"
 		"                        (default, stubborn, zombies, nested, unixdaemon;\n"
 		"                        without it: default)\n"
+		"  -m, --start-method M  how the lab starts children: fork, spawn or forkserver\n"
+		"                        (default: the scenario's start_method)\n"
 		"      --no-lab          start no lab: a plain monitor of every process\n"
 		"      --subreaper       forktop becomes a child subreaper: orphans come to it\n"
 		"                        (and it reaps them) instead of going to PID 1\n"
@@ -81,6 +84,7 @@ struct cli {
 	struct session_options batch;
 	const char *scenario_path;
 	const char *script_text;
+	const char *start_method;
 	bool no_lab;
 	bool batch_mode;
 };
@@ -91,6 +95,7 @@ static const struct option long_options[] = {
 	{ "all", no_argument, NULL, 'A' },        { "pid", required_argument, NULL, 'p' },
 	{ "json", no_argument, NULL, 'j' },       { "ascii", no_argument, NULL, OPT_ASCII },
 	{ "scenario", required_argument, NULL, 's' }, { "no-lab", no_argument, NULL, OPT_NO_LAB },
+	{ "start-method", required_argument, NULL, 'm' },
 	{ "script", required_argument, NULL, 'S' },
 	{ "subreaper", no_argument, NULL, OPT_SUBREAPER },
 	{ "attach", required_argument, NULL, OPT_ATTACH },
@@ -107,6 +112,7 @@ static int parse_option(int c, const char *arg, struct cli *cli)
 	switch (c) {
 	case 'b': cli->batch_mode = true; return -1;
 	case 's': cli->scenario_path = arg; return -1;
+	case 'm': cli->start_method = arg; return -1;
 	case 'S': cli->script_text = arg; return -1;
 	case OPT_NO_LAB: cli->no_lab = true; return -1;
 	case OPT_SUBREAPER: opt->subreaper = true; return -1;
@@ -178,9 +184,9 @@ static int prepare_lab(struct cli *cli, struct scenario *sc, struct script *scri
 	char err[512], path[4200];
 
 	if (cli->no_lab || cli->batch.family_pid > 0) {
-		if (cli->scenario_path || cli->script_text)
-			return usage_error("%s", "--scenario and --script need the lab "
-					   "(not --no-lab or --pid)");
+		if (cli->scenario_path || cli->script_text || cli->start_method)
+			return usage_error("%s", "--scenario, --script and --start-method need the "
+					   "lab (not --no-lab or --pid)");
 		return -1;
 	}
 	if (cli->scenario_path) {
@@ -194,6 +200,9 @@ static int prepare_lab(struct cli *cli, struct scenario *sc, struct script *scri
 	}
 	if (!cli->scenario_path)
 		scenario_default(sc);
+	if (cli->start_method && !scenario_method_parse(cli->start_method, &sc->start_method))
+		return usage_error("--start-method wants fork, spawn or forkserver, not '%s'",
+				   cli->start_method);
 	cli->batch.scenario = sc;
 	if (cli->script_text) {
 		if (script_parse(cli->script_text, sc, script, err, sizeof err) < 0)
@@ -220,10 +229,12 @@ int main(int argc, char **argv)
 	struct script script = { 0 };
 	int c, rc;
 
+	if (argc > 1 && labproc_is_role(argv[1]))
+		return labproc_role_main(argc, argv); /* a lab process exec'd forktop */
 	ensure_stdio();
 	setlocale(LC_ALL, "");
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":bd:n:Ap:js:S:hV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":bd:n:Ap:js:S:m:hV", long_options, NULL)) != -1) {
 		char shortopt[3] = { '-', (char)optopt, '\0' };
 		const char *typed = argv[optind - 1];
 		const char *name = strncmp(typed, "--", 2) == 0 || !optopt ? typed : shortopt;
@@ -238,15 +249,17 @@ int main(int argc, char **argv)
 	if (optind < argc && strcmp(argv[optind - 1], "--") != 0)
 		return usage_error("unexpected argument '%s' (a command goes after --)", argv[optind]);
 	if (optind < argc) {
-		if (cli.scenario_path || cli.script_text || opt->family_pid || opt->attach_pid)
+		if (cli.scenario_path || cli.script_text || cli.start_method || opt->family_pid ||
+		    opt->attach_pid)
 			return usage_error("%s", "-- CMD runs a program instead of the lab: not with "
-					   "--scenario, --script, --pid or --attach");
+					   "--scenario, --script, --start-method, --pid or --attach");
 		opt->command = argv + optind;
 		cli.no_lab = true;
 	}
-	if (opt->attach_pid && (cli.scenario_path || cli.script_text || opt->family_pid))
+	if (opt->attach_pid && (cli.scenario_path || cli.script_text || cli.start_method ||
+				opt->family_pid))
 		return usage_error("%s", "--attach watches a process instead of the lab: not with "
-				   "--scenario, --script or --pid");
+				   "--scenario, --script, --start-method or --pid");
 	if (opt->attach_pid && (rc = check_family_pid(opt->attach_pid)) >= 0)
 		return rc;
 	if (opt->all && opt->family_pid > 0)

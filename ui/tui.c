@@ -304,16 +304,18 @@ static struct layout layout_of(const struct tui *t)
 static void draw_header(struct tui *t)
 {
 	const struct session *s = &t->s;
-	const struct scenario *sc = s->opt->scenario;
+	const struct scenario *sc = s->opt->scenario ? &s->scenario : NULL;
 	int running, zombies, orphans;
-	char line[512];
+	char line[512], method[24] = "";
 
 	session_lab_counts(s, &running, &zombies, &orphans);
+	if (sc)
+		snprintf(method, sizeof method, " (%s)", scenario_method_name(sc->start_method));
 	snprintf(line, sizeof line,
 		 "forktop %s  %s%s%s  every %.1fs  %s: %d running, %d zombie, %d orphaned  "
 		 "orphans -> %s  view: %s  %s",
 		 PACKAGE_VERSION, sc ? "scenario " : s->opt->command ? "program " : "no lab",
-		 sc ? sc->name : s->opt->command ? s->opt->command[0] : "", sc ? " (fork)" : "",
+		 sc ? sc->name : s->opt->command ? s->opt->command[0] : "", method,
 		 (double)s->opt->delay_ms / 1000.0, sc ? "lab" : "family", running, zombies, orphans,
 		 s->subreaper ? "forktop (subreaper)" : "PID 1", session_view_name(s),
 		 t->paused ? "[PAUSED]" : "[LIVE]");
@@ -341,7 +343,7 @@ static void draw_row_at(struct tui *t, int y, int x0, int width, const struct tr
 	char cols[64], note[128] = "";
 	int x;
 
-	rows_text(tree, r, &t->s.style, &text);
+	rows_text(tree, r, &t->s.style, session_row_label(&t->s, r), &text);
 	if (with_note)
 		session_row_note(&t->s, r, note, sizeof note);
 	attrset(selected ? A_REVERSE : row_attr(t, r));
@@ -443,7 +445,7 @@ static void draw_log(struct tui *t, const struct layout *l)
 }
 
 static const char *keybar_text =
-	"F1 Help  t Term  k Kill  J Join  X KillMain  E ExitMain  s Spawn  r Restart  "
+	"F1 Help  t Term  k Kill  J Join  X KillMain  E ExitMain  s Spawn  r Restart  m Method  "
 	"R Reaper  g Ghosts  F9 Signal  a All  / Find  Space Pause  F10 Quit";
 
 static void draw_bottom(struct tui *t, const struct layout *l)
@@ -478,6 +480,7 @@ static const char *help_lines[] = {
 	"             the others joined",
 	"  s          start another child in the selected process's group",
 	"  r          restart the lab",
+	"  m          restart the lab with the next start method: fork, spawn, forkserver",
 	"  R          make forktop a child subreaper (orphans come to it), or stop",
 	"  g          the tree as it was (every process under its creator) beside now",
 	"  F9         send any signal to the selected process",
@@ -689,6 +692,28 @@ static void act_subreaper(struct tui *t)
 				 : "orphans go to PID 1 again");
 }
 
+/* m: the next start method (fork, spawn, forkserver), in a new lab. */
+static void act_start_method(struct tui *t)
+{
+	struct scenario sc = t->s.scenario;
+	char err[256];
+	int rc;
+
+	if (!t->s.opt->scenario) {
+		say(t, true, "there is no lab here: start methods are the lab's");
+		return;
+	}
+	sc.start_method = (sc.start_method + 1) % SCENARIO_METHODS;
+	rc = session_use_scenario(&t->s, &sc, err, sizeof err);
+	compute_visible(t);
+	follow_selection(t);
+	if (rc < 0)
+		say(t, true, "%s", err);
+	else
+		say(t, false, "the lab was restarted with start method %s",
+		    scenario_method_name(sc.start_method));
+}
+
 static void act_restart(struct tui *t)
 {
 	char err[256];
@@ -708,9 +733,10 @@ static void find_next(struct tui *t, bool from_next)
 	for (int k = 0; k < t->nvisible && t->query[0]; k++) {
 		int v = (t->selected + k + (from_next ? 1 : 0)) % t->nvisible;
 
+		const struct row *r = &t->s.rows[t->visible[v]];
 		struct row_text text;
 
-		rows_text(&t->s.tree, &t->s.rows[t->visible[v]], &t->s.style, &text);
+		rows_text(&t->s.tree, r, &t->s.style, session_row_label(&t->s, r), &text);
 		if (strcasestr(text.name, t->query)) {
 			t->selected = v;
 			remember_selection(t);
@@ -821,6 +847,7 @@ static void key_normal(struct tui *t, int c)
 	case 'E': act_main(t, false); break;
 	case 's': act_spawn(t); break;
 	case 'r': act_restart(t); break;
+	case 'm': act_start_method(t); break;
 	case 'R': act_subreaper(t); break;
 	case 'g':
 		t->ghost = !t->ghost;
