@@ -170,6 +170,34 @@ else
 	bad "r: the tree never appeared"
 fi
 
+# ---- m: the lab starts again under the next start method, in its shape.
+start
+if wait_for 'Process-3:1' 5; then
+	T send-keys m
+	if wait_for '\(spawn\).*' 5 && wait_for 'Process-3:1' 5 && wait_for '─resource_tracker' 3; then
+		main=$(pane | awk '/MainProcess/ { print $1; exit }')
+		tracker=$(pane | awk '/─resource_tracker/ { print $1; exit }')
+		rows=$(pane | grep -cE "^ +[0-9]+ +$main S (yes|no|-) .*(resource_tracker|Process-[1-4])")
+		[ "$rows" -eq 5 ] && ok || bad "m: spawn: the tracker and 4 children under main ($main), got $rows"
+		T send-keys m
+		if wait_for '\(forkserver\)' 5 && wait_for 'Process-3:1' 5 && wait_for '─forkserver' 3; then
+			server=$(pane | awk '/─forkserver/ { print $1; exit }')
+			rows=$(pane | grep -cE "^ +[0-9]+ +$server S (yes|no) .*Process-[1-4]")
+			[ "$rows" -eq 4 ] && ok || bad "m: forkserver: 4 children under the server ($server), got $rows"
+			! running "$tracker" && ok || bad "m: the spawn lab's tracker $tracker still runs"
+			T send-keys m
+			wait_for '\(fork\)' 5 && wait_for 'Process-3:1' 5 && ! pane | grep -q '─forkserver' &&
+				! running "$server" && ok || bad "m: back to fork, the fork server ended"
+		else
+			bad "m: no fork server"
+		fi
+	else
+		bad "m: spawn: no tracker"
+	fi
+else
+	bad "m: the tree never appeared"
+fi
+
 # ---- a, then a again: a new scope of scanning is not news (no false 'gone').
 start
 if wait_for 'Process-3:1' 5; then
