@@ -198,6 +198,21 @@ else
 	bad "m: the tree never appeared"
 fi
 
+# ---- c: command lines; under spawn each child is a program of its own.
+start --start-method spawn
+if wait_for 'Process-3:1' 5; then
+	T send-keys c
+	if wait_for 'command lines' 3 && wait_for '─/.*forktop --multiprocessing-fork tracker_fd=4 pipe_handle=5' 3; then
+		pane | grep -qE '─/.*forktop --resource-tracker fd=4' &&
+			pane | grep -qE ' no +- +└─.*forktop --start-method spawn' && ok ||
+			bad "c: the tracker's and main's command lines"
+	else
+		bad "c: no spawned command line"
+	fi
+else
+	bad "c: the tree never appeared"
+fi
+
 # ---- a, then a again: a new scope of scanning is not news (no false 'gone').
 start
 if wait_for 'Process-3:1' 5; then

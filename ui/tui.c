@@ -35,6 +35,7 @@ struct tui {
 	enum focus focus;
 	bool paused, colour, quit;
 	bool ghost;                 /* g: the tree as it was, beside the tree as it is */
+	bool commands;              /* c: command lines instead of names */
 	int lines, cols;
 	int *visible;               /* row indices shown after collapsing */
 	int nvisible, visible_cap;
@@ -335,6 +336,22 @@ static void draw_header(struct tui *t)
 	attrset(A_NORMAL);
 }
 
+/* c: the command line, read for the rows on screen only (escaped, as ps
+ * shows it); a process without one (a kernel thread, a zombie, an ended
+ * one) keeps its name in brackets. */
+static void command_text(const struct tui *t, const struct row *r, char *name, size_t len)
+{
+	char raw[512], bracketed[ROWS_LABEL_MAX * 4 + 1];
+	ssize_t n = r->tombstone ? -1 : scan_read_cmdline(r->pid, r->proc->start_time, raw, sizeof raw);
+
+	if (n > 0) {
+		text_escape(name, len, raw, (size_t)n, t->s.style.utf8 ? TEXT_UTF8 : 0);
+		return;
+	}
+	snprintf(bracketed, sizeof bracketed, "[%.*s]", (int)sizeof bracketed - 3, name);
+	snprintf(name, len, "%s", bracketed);
+}
+
 /* One row from column x0 on, at most width columns; note is NULL where none is shown. */
 static void draw_row_at(struct tui *t, int y, int x0, int width, const struct tree *tree,
 			const struct row *r, bool selected, bool with_note)
@@ -344,6 +361,8 @@ static void draw_row_at(struct tui *t, int y, int x0, int width, const struct tr
 	int x;
 
 	rows_text(tree, r, &t->s.style, session_row_label(&t->s, r), &text);
+	if (t->commands)
+		command_text(t, r, text.name, sizeof text.name);
 	if (with_note)
 		session_row_note(&t->s, r, note, sizeof note);
 	attrset(selected ? A_REVERSE : row_attr(t, r));
@@ -481,6 +500,7 @@ static const char *help_lines[] = {
 	"  s          start another child in the selected process's group",
 	"  r          restart the lab",
 	"  m          restart the lab with the next start method: fork, spawn, forkserver",
+	"  c          command lines instead of names (see each start method's programs)",
 	"  R          make forktop a child subreaper (orphans come to it), or stop",
 	"  g          the tree as it was (every process under its creator) beside now",
 	"  F9         send any signal to the selected process",
@@ -848,6 +868,10 @@ static void key_normal(struct tui *t, int c)
 	case 's': act_spawn(t); break;
 	case 'r': act_restart(t); break;
 	case 'm': act_start_method(t); break;
+	case 'c':
+		t->commands = !t->commands;
+		say(t, false, t->commands ? "command lines (as ps shows them)" : "process names");
+		break;
 	case 'R': act_subreaper(t); break;
 	case 'g':
 		t->ghost = !t->ghost;
