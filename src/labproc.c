@@ -221,12 +221,20 @@ _Noreturn static void normal_exit(struct labproc *lp, int code)
 	_exit(code);
 }
 
-/* Ctrl-C: the exit routine runs, then the process dies by SIGINT. */
+/* Ctrl-C: KeyboardInterrupt in run(), and the exit routine runs (from a
+ * finally block). Then main ends itself by SIGINT, as the interpreter does
+ * since Python 3.8; a child's _bootstrap() catches the exception instead,
+ * prints it and exits with 1, as for any uncaught exception. */
 _Noreturn static void interrupted(struct labproc *lp)
 {
 	sigset_t set;
 
 	exit_routine(lp);
+	if (!is_main(lp)) {
+		labproc_report(lp, LAB_ERROR, "KeyboardInterrupt");
+		labproc_log(lp, "process exiting with exitcode 1");
+		_exit(1);
+	}
 	signal(SIGINT, SIG_DFL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);

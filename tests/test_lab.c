@@ -367,21 +367,39 @@ Test(lab, starting_a_child_reaps_finished_ones)
 	cr_assert_not_null(proc_named(f, "Process-2"));
 }
 
-Test(lab, sigint_runs_the_exit_routine_then_dies_by_sigint)
+Test(lab, sigint_in_a_child_runs_the_exit_routine_then_exits_with_1)
 {
-	int code, shut, term;
+	int code, shut, term, error;
 
 	use_scenario("[main]\nname = t\n[group workers]\ncount = 1\ndaemon = no\n"
 		     "[group guard]\nparent = workers\ncount = 1\ndaemon = yes\n");
 	run_lab("@0.5 interrupt Process-1; @1.3 join Process-1; @1.8 quit", "250");
 	shut = event_text("[INFO/Process-1] process shutting down", -1);
 	term = event_text("[INFO/Process-1] calling terminate() for daemon Process-1:1", -1);
+	error = event_text("KeyboardInterrupt", -1);
 	cr_assert_geq(shut, 0, "the exit routine ran");
 	cr_assert_gt(term, shut);
+	cr_assert_gt(error, term, "then the uncaught KeyboardInterrupt was reported");
 	cr_assert_geq(exit_event("Process-1:1", &code), 0);
 	cr_assert_eq(code, -15, "its daemonic child was terminated");
 	cr_assert_geq(exit_event("Process-1", &code), 0);
-	cr_assert_eq(code, -2, "then it died by SIGINT (a shell would say 130)");
+	cr_assert_eq(code, 1, "a child's bootstrap catches KeyboardInterrupt: exitcode 1");
+	cr_assert_geq(event_text("[INFO/Process-1] process exiting with exitcode 1", -1), 0);
+}
+
+Test(lab, sigint_in_main_runs_the_exit_routine_then_dies_by_sigint)
+{
+	int code, term;
+
+	use_scenario("[main]\nname = t\n[group guard]\ncount = 1\ndaemon = yes\n");
+	run_lab("@0.5 interrupt MainProcess; @1.5 quit", "250");
+	term = event_text("[INFO/MainProcess] calling terminate() for daemon Process-1", -1);
+	cr_assert_geq(term, 0, "the exit routine ran");
+	cr_assert_geq(exit_event("Process-1", &code), 0);
+	cr_assert_eq(code, -15);
+	cr_assert_geq(exit_event("MainProcess", &code), 0);
+	cr_assert_eq(code, -2, "then main died by SIGINT (a shell would say 130)");
+	cr_assert_lt(event_text("KeyboardInterrupt", -1), 0, "main prints no child's traceback");
 }
 
 Test(lab, join_with_a_timeout_returns_and_the_child_runs_on)

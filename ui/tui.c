@@ -60,7 +60,7 @@ static const struct {
 } signal_menu[] = {
 	{ SIGTERM, "SIGTERM", "terminate(): Python keeps the default action, no exit routine" },
 	{ SIGKILL, "SIGKILL", "kill(): cannot be caught, no exit routine" },
-	{ SIGINT, "SIGINT", "Ctrl-C: the exit routine runs, then death by SIGINT" },
+	{ SIGINT, "SIGINT", "Ctrl-C: the exit routine runs; then main dies by SIGINT, a child exits 1" },
 	{ SIGHUP, "SIGHUP", "hang-up: default action ends the process" },
 	{ SIGQUIT, "SIGQUIT", "quit: default action ends the process (core)" },
 	{ SIGSTOP, "SIGSTOP", "stop it (state T) until SIGCONT" },
