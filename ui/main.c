@@ -14,6 +14,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "../src/datafile.h"
 #include "../src/labproc.h"
 #include "../src/text.h"
 #include "batch.h"
@@ -157,27 +158,6 @@ static int check_family_pid(pid_t pid)
 	return EXIT_USAGE;
 }
 
-/* A scenario given by name ("stubborn") is looked for beside the binary
- * (data/NAME.conf, in the build tree) and where make install put it. */
-static const char *resolve_scenario(const char *arg, char *buf, size_t len)
-{
-	char exe[4096];
-	ssize_t n;
-
-	if (access(arg, F_OK) == 0 || strchr(arg, '/'))
-		return arg;
-	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		*strrchr(exe, '/') = '\0';
-		snprintf(buf, len, "%s/data/%s.conf", exe, arg);
-		if (access(buf, R_OK) == 0)
-			return buf;
-	}
-	snprintf(buf, len, "%s/%s.conf", PKGDATADIR, arg);
-	return access(buf, R_OK) == 0 ? buf : NULL;
-}
-
 /* Loads the scenario and the script; both are checked before anything starts. */
 static int prepare_lab(struct cli *cli, struct scenario *sc, struct script *script)
 {
@@ -190,7 +170,7 @@ static int prepare_lab(struct cli *cli, struct scenario *sc, struct script *scri
 		return -1;
 	}
 	if (cli->scenario_path) {
-		const char *file = resolve_scenario(cli->scenario_path, path, sizeof path);
+		const char *file = datafile_scenario(cli->scenario_path, path, sizeof path);
 
 		if (!file)
 			return usage_error("no file and no shipped scenario is named '%s' (shipped: "
