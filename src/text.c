@@ -49,6 +49,28 @@ static bool unsafe_code_point(unsigned cp)
 	       cp == 0x061c || cp == 0xfeff;
 }
 
+const char *text_unprintable(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		unsigned char c = (unsigned char)s[i];
+		unsigned cp;
+		size_t n;
+
+		if (c < 0x80) {
+			if ((c < 0x20 && c != '\t') || c == 0x7f)
+				return "a control character";
+			i++;
+			continue;
+		}
+		if (!(n = text_utf8_decode((const unsigned char *)s + i, len - i, &cp)))
+			return "invalid UTF-8";
+		if (unsafe_code_point(cp))
+			return "a control or bidirectional character";
+		i += n;
+	}
+	return NULL;
+}
+
 /* Writes the escape for one ASCII byte into buf; returns its length. */
 static size_t escape_byte(char *buf, unsigned char c)
 {

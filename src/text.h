@@ -23,6 +23,11 @@ size_t text_escape(char *dst, size_t dstsize, const char *src, size_t srclen,
  * *cp receives the code point. */
 size_t text_utf8_decode(const unsigned char *s, size_t len, unsigned *cp);
 
+/* NULL when s (len bytes) is text fit to show as it is: valid UTF-8, no
+ * control byte but tab, no C1 control or bidirectional override; else what
+ * is wrong with it ("a control character", "invalid UTF-8", ...). */
+const char *text_unprintable(const char *s, size_t len);
+
 /* A whole decimal number in [min, max] (no trailing text): true with *out
  * set, or false. */
 bool text_parse_long(const char *s, long min, long max, long *out);
