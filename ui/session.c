@@ -854,16 +854,24 @@ int session_restart_lab(struct session *s, char *err, size_t errlen)
 
 int session_use_scenario(struct session *s, const struct scenario *sc, char *err, size_t errlen)
 {
+	char what[96];
+	int rc;
+
 	if (!s->opt->scenario) {
 		snprintf(err, errlen, "there is no lab to restart (--no-lab)");
 		return -1;
 	}
 	end_lab(s);
 	s->scenario = *sc;
-	track_note(s->track, TRACK_LAB, 0, "forktop", SCAN_NO_STATUS, "the lab was restarted");
+	snprintf(what, sizeof what, "the lab was restarted: scenario %s", sc->name);
+	track_note(s->track, TRACK_LAB, 0, "forktop", SCAN_NO_STATUS, what);
 	if (start_lab(s, err, errlen) < 0)
 		return -1;
-	return session_refresh(s) < 0 ? -1 : 0; /* no row may point into the old lab */
+	if ((rc = session_refresh(s)) < 0) { /* no row may point into the old lab */
+		snprintf(err, errlen, "reading processes failed: %s", strerror(-rc));
+		return -1;
+	}
+	return 0;
 }
 
 void session_close(struct session *s)
