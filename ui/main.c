@@ -17,6 +17,7 @@
 #include "../src/datafile.h"
 #include "../src/labproc.h"
 #include "../src/text.h"
+#include "../src/tour.h"
 #include "batch.h"
 #include "tui.h"
 
@@ -58,6 +59,8 @@ static void print_help(FILE *out)
 		"                        spawn (GROUP or PROCESS), kill-main, exit-main, quit\n"
 		"  -j, --json            batch frames as NDJSON, one object per frame and event\n"
 		"      --ascii           ASCII tree glyphs, every non-ASCII byte escaped\n"
+		"      --tour[=FILE]     a guided tour of the lab, step by step, in the\n"
+		"                        interactive screen (FILE: your own tour)\n"
 		"  -h, --help            show this help and exit\n"
 		"  -V, --version         show the version and exit\n"
 		"\n"
@@ -79,13 +82,15 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 	return EXIT_USAGE;
 }
 
-enum { OPT_ASCII = 256, OPT_NO_LAB, OPT_SUBREAPER, OPT_ATTACH };
+enum { OPT_ASCII = 256, OPT_NO_LAB, OPT_SUBREAPER, OPT_ATTACH, OPT_TOUR };
 
 struct cli {
 	struct session_options batch;
 	const char *scenario_path;
 	const char *script_text;
 	const char *start_method;
+	bool tour;
+	const char *tour_path; /* NULL: the shipped tour */
 	bool no_lab;
 	bool batch_mode;
 };
@@ -100,6 +105,7 @@ static const struct option long_options[] = {
 	{ "script", required_argument, NULL, 'S' },
 	{ "subreaper", no_argument, NULL, OPT_SUBREAPER },
 	{ "attach", required_argument, NULL, OPT_ATTACH },
+	{ "tour", optional_argument, NULL, OPT_TOUR },
 	{ "help", no_argument, NULL, 'h' },       { "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -117,6 +123,7 @@ static int parse_option(int c, const char *arg, struct cli *cli)
 	case 'S': cli->script_text = arg; return -1;
 	case OPT_NO_LAB: cli->no_lab = true; return -1;
 	case OPT_SUBREAPER: opt->subreaper = true; return -1;
+	case OPT_TOUR: cli->tour = true; cli->tour_path = arg; return -1;
 	case OPT_ATTACH:
 		if (!text_parse_long(arg, 1, INT_MAX, &v))
 			return usage_error("--attach wants a process ID, not '%s'", arg);
@@ -156,6 +163,28 @@ static int check_family_pid(pid_t pid)
 		return -1;
 	fprintf(stderr, "forktop: no process with PID %d\n", (int)pid);
 	return EXIT_USAGE;
+}
+
+/* The tour: its own scenarios, only in the interactive screen. */
+static int prepare_tour(struct cli *cli, struct tour *tour)
+{
+	char err[1024], path[4200], looked[1024];
+	const char *file = cli->tour_path;
+
+	if (cli->batch_mode)
+		return usage_error("%s", "--tour walks through the interactive screen: not with "
+				   "--batch or --json");
+	if (cli->scenario_path || cli->script_text || cli->start_method || cli->no_lab ||
+	    cli->batch.family_pid > 0)
+		return usage_error("%s", "--tour loads its own scenarios: not with --scenario, "
+				   "--script, --start-method, --no-lab, --pid, --attach or a command");
+	if (!file && datafile_find(TOUR_FILE, path, sizeof path, looked, sizeof looked) < 0)
+		return usage_error("no tour file: looked in %s", looked);
+	if (tour_load_file(file ? file : path, tour, err, sizeof err) < 0)
+		return usage_error("%s", err);
+	cli->batch.tour = tour;
+	cli->batch.scenario = tour_scenario_of(tour, 0);
+	return -1;
 }
 
 /* Loads the scenario and the script; both are checked before anything starts. */
@@ -207,6 +236,7 @@ int main(int argc, char **argv)
 	struct session_options *opt = &cli.batch;
 	struct scenario scenario;
 	struct script script = { 0 };
+	static struct tour tour; /* large */
 	int c, rc;
 
 	if (argc > 1 && labproc_is_role(argv[1]))
@@ -246,7 +276,9 @@ int main(int argc, char **argv)
 		return usage_error("%s", "--all and --pid choose different views: give one");
 	if (opt->family_pid > 0 && (rc = check_family_pid(opt->family_pid)) >= 0)
 		return rc;
-	if ((rc = prepare_lab(&cli, &scenario, &script)) >= 0)
+	if (cli.tour && (rc = prepare_tour(&cli, &tour)) >= 0)
+		return rc;
+	if (!cli.tour && (rc = prepare_lab(&cli, &scenario, &script)) >= 0)
 		return rc;
 	if (cli.no_lab && !opt->family_pid && !opt->command && !opt->attach_pid)
 		opt->all = true;

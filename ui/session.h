@@ -15,6 +15,7 @@
 #include "../src/scan.h"
 #include "../src/scenario.h"
 #include "../src/script.h"
+#include "../src/tour.h"
 #include "../src/track.h"
 #include "../src/tree.h"
 #include "rows.h"
@@ -38,6 +39,7 @@ struct session_options {
 	pid_t attach_pid;   /* --attach PID: watch this process's family (no lab) */
 	const struct scenario *scenario; /* the lab to run, or NULL for none */
 	const struct script *script;     /* timed actions, or NULL */
+	const struct tour *tour;         /* the guided tour (TUI), or NULL */
 };
 
 /* The processes one refresh shows, as pointers into the snapshot (or into
