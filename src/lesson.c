@@ -1,8 +1,8 @@
 /* lesson: one rule table, tried in order, the first match wins. A rule's
  * condition reads the facts of the event (the lab process it is about, its
  * creator, a process its text names, its exit code) and, where the cause is
- * an earlier event (the exit routine's terminate(), a KeyboardInterrupt),
- * the events just before it. Adding a lesson is a text file and one row. */
+ * another event (the exit routine's terminate(), a KeyboardInterrupt), the
+ * events around it. Adding a lesson is a text file and one row. */
 #include "lesson.h"
 
 #include <ctype.h>
@@ -153,12 +153,14 @@ static bool has_code(const struct facts *f)
 	return f->has_code;
 }
 
-/* -15 from the exit routine of its creator: "calling terminate() for daemon X". */
+/* -15 from the exit routine of its creator: "calling terminate() for daemon
+ * X" (proof enough that X is daemonic, also when X was terminated before it
+ * could say so itself). */
 static bool terminated_by_exit_routine(const struct facts *f)
 {
 	char text[LAB_NAME_MAX + 48];
 
-	if (!f->has_code || f->code != -SIGTERM || !f->m || !f->m->daemon)
+	if (!f->has_code || f->code != -SIGTERM || !f->m)
 		return false;
 	snprintf(text, sizeof text, "] calling terminate() for daemon %s", f->m->name);
 	return nearby(f, TRACK_LAB_LOG, f->m->creator, text, true);

@@ -83,6 +83,25 @@ static bool follow_tour(struct guide *g, const struct session *s, const struct t
 	return false;
 }
 
+/* Whether the pane may explain ev: in the lab or program view, only events
+ * about the lab or the program's family (the scan there can still report
+ * other processes, such as a subreaper's); in the all view, any. */
+static bool explains_in_view(const struct session *s, const struct track_event *ev)
+{
+	if (!session_event_in_view(s, ev))
+		return false;
+	if (s->show_all)
+		return true;
+	if (s->lab_on)
+		return about_the_lab(s, ev);
+	if (!s->fam.active)
+		return true;
+	for (size_t i = 0; i < s->fam.count; i++)
+		if (s->fam.members[i].pid == ev->pid)
+			return true;
+	return false;
+}
+
 bool guide_update(struct guide *g, const struct session *s)
 {
 	struct lesson_context ctx = context_of(s);
@@ -94,7 +113,7 @@ bool guide_update(struct guide *g, const struct session *s)
 
 		if (!ev)
 			continue;
-		if (session_event_in_view(s, ev) && lesson_pick(ev, &ctx))
+		if (explains_in_view(s, ev) && lesson_pick(ev, &ctx))
 			g->newest = q;
 		moved |= follow_tour(g, s, ev);
 	}
@@ -255,8 +274,9 @@ static void add_lesson(struct guide *g, const struct session *s, unsigned long l
 	if (!ev) {
 		if (!g->title[0])
 			snprintf(g->title, sizeof g->title, "Lessons");
-		add_text(g, GUIDE_NOTE, "No lesson yet: act on the lab (X, E, t, k, J, s) and this pane "
-			 "explains what happened.", width);
+		add_text(g, GUIDE_NOTE, s->lab_on ? "No lesson yet: act on the lab (X, E, t, k, J, s) "
+			 "and this pane explains what happened." : "No lesson yet: this pane explains "
+			 "the events of the log (orphans, zombies, exit codes) as they happen.", width);
 		return;
 	}
 	track_describe(ev, what, sizeof what, flags);
