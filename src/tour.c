@@ -135,7 +135,7 @@ static int step_key(struct parse_state *ps, const char *key, const char *v)
 	if (!strcmp(key, "look"))
 		return set_text(ps, st->look, sizeof st->look, key, v);
 	if (!strcmp(key, "do"))
-		return set_text(ps, st->todo, sizeof st->todo, key, v);
+		return set_text(ps, st->task, sizeof st->task, key, v);
 	if (!strcmp(key, "keys"))
 		return set_text(ps, st->keys, sizeof st->keys, key, v);
 	if (!strcmp(key, "until"))
@@ -270,7 +270,7 @@ static int check_steps(const struct tour *t, const char *text, const char *label
 	}
 	for (int i = 0; i < t->count; i++) {
 		const struct tour_step *st = &t->steps[i];
-		const char *missing = !st->title[0] ? "title" : !st->todo[0] ? "do" : NULL;
+		const char *missing = !st->title[0] ? "title" : !st->task[0] ? "do" : NULL;
 
 		if (missing) {
 			snprintf(err, errlen, "%s:%d: [step %s] has no '%s'", label,

@@ -20,7 +20,7 @@ struct tour_step {
 	char name[SCENARIO_NAME_MAX];
 	char title[96];
 	char look[512];      /* what to look at */
-	char todo[512];      /* what to do (the file's `do`) */
+	char task[512];      /* what to do (the file's `do`) */
 	char keys[48];       /* the keys to press, as the key bar names them */
 	bool has_until;      /* else the step ends when the learner moves on (N) */
 	enum track_kind until_kind;

@@ -104,8 +104,8 @@ Test(lesson, the_shipped_tour_loads_with_its_scenarios)
 	for (int i = 0; i < tour.count; i++) {
 		const struct tour_step *st = &tour.steps[i];
 
-		cr_expect(st->title[0] && st->todo[0], "step %s", st->name);
-		cr_expect(st->has_until || strstr(st->todo, "N"), "step %s ends on an event or on N",
+		cr_expect(st->title[0] && st->task[0], "step %s", st->name);
+		cr_expect(st->has_until || strstr(st->keys, "N"), "step %s ends on an event or names N",
 			  st->name);
 		cr_expect_not_null(tour_scenario_of(&tour, i));
 	}
@@ -708,7 +708,7 @@ Test(lesson, a_value_goes_on_over_indented_lines)
 		 "  second part\nuntil = lab exitcode -15\n", file);
 	cr_assert_eq(tour_load_string(text, "t.conf", "/", &tour, err, sizeof err), 0, "%s", err);
 	unlink(file);
-	cr_assert_str_eq(tour.steps[0].todo, "first part second part");
+	cr_assert_str_eq(tour.steps[0].task, "first part second part");
 	cr_assert_str_eq(tour.steps[0].until_text, "exitcode -15");
 	cr_assert_eq(tour.steps[0].until_kind, TRACK_LAB);
 }
