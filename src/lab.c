@@ -214,6 +214,7 @@ static void on_new_child(struct lab *lab, struct lab_member *creator,
 	set_nonblocking(fd);
 	m->pid = msg->target;
 	m->conn = fd;
+	m->daemon = (msg->value & LAB_HELLO_DAEMON) != 0; /* known before its hello */
 	m->creator = creator->pid;
 	m->depth = creator->depth + 1;
 	snprintf(m->name, sizeof m->name, "%s", msg->name);

@@ -19,7 +19,8 @@ enum lab_msg_type {
 	/* lab process -> monitor */
 	LAB_HELLO = 1,    /* I am pid (name, value: LAB_HELLO_* bits, creator); carries my own pidfd */
 	LAB_NEW_CHILD,    /* I forked target (0: a grandchild whose PID its hello will tell);
-			     carries the monitor's end of its channel */
+			     value: LAB_HELLO_DAEMON for a daemonic one; carries the monitor's
+			     end of its channel */
 	LAB_LOG,          /* a multiprocessing log line (text) */
 	LAB_ERROR,        /* an error a Python process would raise (text) */
 	LAB_REAPED,       /* I reaped my child target; value = wait status */

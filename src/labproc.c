@@ -69,13 +69,14 @@ void labproc_log(struct labproc *lp, const char *fmt, ...)
 	labproc_report(lp, LAB_LOG, "[INFO/%s] %s", lp->name, what);
 }
 
-void labproc_announce(struct labproc *lp, const char *name, pid_t pid, pid_t parent,
+void labproc_announce(struct labproc *lp, const char *name, bool daemon, pid_t pid, pid_t parent,
 		      int monitor_end)
 {
 	struct lab_msg m = lab_msg_make(LAB_NEW_CHILD, lp->pid, name, NULL);
 
 	m.target = pid;
 	m.creator = parent != lp->pid ? parent : 0;
+	m.value = daemon ? LAB_HELLO_DAEMON : 0;
 	send_msg(lp, &m, monitor_end);
 	close(monitor_end);
 }
@@ -441,7 +442,7 @@ static void start_child(struct labproc *lp, int g)
 	}
 	c->pid = pid;
 	lp->nchildren++;
-	labproc_announce(lp, c->name, pid, parent, sp[1]);
+	labproc_announce(lp, c->name, c->daemon, pid, parent, sp[1]);
 }
 
 static void start_subgroups(struct labproc *lp)

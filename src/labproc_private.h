@@ -69,7 +69,7 @@ void labproc_report_child(struct labproc *lp, enum lab_msg_type type, const stru
 void labproc_mark_reaped(struct labproc *lp, struct child *c, int status);
 /* Hands the monitor its end of a new process's channel (LAB_NEW_CHILD);
  * parent: who forked it (this process, or its fork server). */
-void labproc_announce(struct labproc *lp, const char *name, pid_t pid, pid_t parent,
+void labproc_announce(struct labproc *lp, const char *name, bool daemon, pid_t pid, pid_t parent,
 		      int monitor_end);
 /* Says hello to the monitor (with a pidfd of itself); flags: LAB_HELLO_*. */
 void labproc_hello(struct labproc *lp, pid_t creator, unsigned flags);

@@ -243,7 +243,7 @@ static void start_tracker(struct labproc *lp)
 	lp->tracker = (struct child){ .pid = pid, .pidfd = pidfd_open(pid, 0), .status_fd = -1,
 				      .group = LABPROC_NO_GROUP };
 	snprintf(lp->tracker.name, sizeof lp->tracker.name, "%s", name);
-	labproc_announce(lp, name, pid, lp->pid, chan[1]);
+	labproc_announce(lp, name, false, pid, lp->pid, chan[1]);
 }
 
 /* resource_tracker.ensure_running(): starts the tracker, or starts it again
@@ -432,7 +432,7 @@ static void start_server(struct labproc *lp)
 	snprintf(lp->server.name, sizeof lp->server.name, "%s", name);
 	lp->server_req = req[0];
 	lp->alive_w = alive[1];
-	labproc_announce(lp, name, pid, lp->pid, chan[1]);
+	labproc_announce(lp, name, false, pid, lp->pid, chan[1]);
 }
 
 /* The server's first answer about a request: the child's PID and pidfd.

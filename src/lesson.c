@@ -260,13 +260,51 @@ static bool started_daemonic_by_fork(const struct facts *f)
 	return started_by_fork(f) && f->t && f->t->daemon;
 }
 
-/* "started MainProcess ...: scenario NAME, start method fork" */
+/* "started MainProcess ...: scenario NAME, start method METHOD" */
+static bool started_main_with(const struct facts *f, const char *method)
+{
+	char tail[48];
+	size_t n = strlen(f->ev->text), len;
+
+	len = (size_t)snprintf(tail, sizeof tail, ", start method %s", method);
+	return n >= len && !strcmp(f->ev->text + n - len, tail);
+}
+
 static bool fork_method(const struct facts *f)
 {
-	static const char tail[] = ", start method fork";
-	size_t n = strlen(f->ev->text);
+	return started_main_with(f, "fork");
+}
 
-	return n >= sizeof tail - 1 && !strcmp(f->ev->text + n - (sizeof tail - 1), tail);
+static bool started_main_with_spawn(const struct facts *f)
+{
+	return started_main_with(f, "spawn");
+}
+
+static bool started_main_with_forkserver(const struct facts *f)
+{
+	return started_main_with(f, "forkserver");
+}
+
+/* The lab runs under spawn (a "started" event does not say it). */
+static bool spawn_method(const struct facts *f)
+{
+	return f->ctx->lab && f->ctx->lab->sc.start_method == SCENARIO_SPAWN;
+}
+
+/* "... started resource_tracker (pid N)", or a nested creator's tracker. */
+static bool starts_tracker(const struct facts *f)
+{
+	return strstr(f->ev->text, "resource_tracker (pid ") != NULL;
+}
+
+static bool starts_server(const struct facts *f)
+{
+	return strstr(f->ev->text, "forkserver (pid ") && !strstr(f->ev->text, " through ");
+}
+
+static bool helper_to_pid1(const struct facts *f)
+{
+	return is_helper(f->m) && to_pid1(f);
 }
 
 static bool target_ignores_sigterm(const struct facts *f)
@@ -296,6 +334,7 @@ struct rule {
 static const struct rule rules[] = {
 	/* what the kernel did */
 	RULE(TRACK_REPARENT, NULL, NULL, is_unix_daemon, "unix-daemon"),
+	HELPER_RULE(TRACK_REPARENT, NULL, NULL, helper_to_pid1, "helper-orphaned"),
 	RULE(TRACK_REPARENT, NULL, NULL, to_pid1, "orphan-pid1"),
 	HELPER_RULE(TRACK_REPARENT, NULL, NULL, to_monitor, "orphan-subreaper"),
 	HELPER_RULE(TRACK_REPARENT, NULL, NULL, to_another_ancestor, "orphan-ancestor"),
@@ -312,6 +351,7 @@ static const struct rule rules[] = {
 	RULE(TRACK_LAB, EXITED, NULL, lab_zombie_adopted, "zombie-adopted"),
 	RULE(TRACK_LAB, EXITED, NULL, lab_zombie, "zombie"),
 	RULE(TRACK_LAB, "(reaped by its creator ", NULL, has_code, "reaped-by-creator"),
+	RULE(TRACK_LAB, "(reaped by its fork server ", NULL, has_code, "reaped-by-server"),
 	HELPER_RULE(TRACK_LAB, "(reaped by forktop, its subreaper)", NULL, has_code,
 		    "reaped-by-subreaper"),
 	HELPER_RULE(TRACK_LAB, "(from its pidfd", NULL, has_code, "reaped-by-adopter"),
@@ -327,6 +367,14 @@ static const struct rule rules[] = {
 	RULE(TRACK_LAB, ".is_alive() -> ", ": ", NULL, "is-alive"),
 	/* the lab's life */
 	RULE(TRACK_LAB, "started MainProcess (pid ", NULL, fork_method, "main-started"),
+	RULE(TRACK_LAB, "started MainProcess (pid ", NULL, started_main_with_spawn,
+	     "main-started-spawn"),
+	RULE(TRACK_LAB, "started MainProcess (pid ", NULL, started_main_with_forkserver,
+	     "main-started-forkserver"),
+	HELPER_RULE(TRACK_LAB, " started ", " started ", starts_tracker, "tracker-started"),
+	HELPER_RULE(TRACK_LAB, " started ", " started ", starts_server, "forkserver-started"),
+	RULE(TRACK_LAB, " through ", " started ", NULL, "started-through-server"),
+	RULE(TRACK_LAB, " started ", " started ", spawn_method, "started-spawn"),
 	RULE(TRACK_LAB, " is a Unix daemon (pid ", NULL, NULL, "unix-daemon"),
 	RULE(TRACK_LAB, " started ", " started ", started_daemonic_by_fork, "started-daemonic"),
 	RULE(TRACK_LAB, " started ", " started ", started_by_fork, "started"),
@@ -335,12 +383,16 @@ static const struct rule rules[] = {
 	RULE(TRACK_LAB, "forktop sent SIGTERM to ", "SIGTERM to ", target_ignores_sigterm,
 	     "sigterm-ignored"),
 	RULE(TRACK_LAB, "subreaper: new orphans", NULL, NULL, "subreaper"),
+	HELPER_RULE(TRACK_LAB, "resource_tracker: its pipe closed", NULL, NULL, "tracker-exits"),
+	RULE(TRACK_LAB, "ended without telling how", NULL, NULL, "server-gone"),
 	/* what Python raises, or forktop refuses */
 	RULE(TRACK_LAB_ERROR, "daemonic processes are not allowed to have children", NULL, NULL,
 	     "daemonic-children-refused"),
 	RULE(TRACK_LAB_ERROR, "can only join a child process", NULL, NULL, "only-creator-joins"),
 	RULE(TRACK_LAB_ERROR, "can only test a child process", NULL, NULL, "only-creator-joins"),
 	RULE(TRACK_LAB_ERROR, "KeyboardInterrupt", NULL, NULL, "sigint-child"),
+	RULE(TRACK_LAB_ERROR, "resource_tracker: process died unexpectedly", NULL, NULL,
+	     "tracker-relaunched"),
 	RULE(TRACK_LAB_ERROR, " has ended: nobody can ", "", NULL, "creator-gone"),
 };
 #define NRULES (sizeof rules / sizeof rules[0])

@@ -147,6 +147,22 @@ else
 	bad "l: the tree never appeared"
 fi
 
+# ---- Under forkserver, X orphans the helpers, not the children: the lesson says so.
+start -- --delay 300 --start-method forkserver
+if wait_for 'Process-3:1' 5; then
+	T send-keys l
+	wait_for '── Lesson: ' 3 && T send-keys X
+	if wait_for '── Lesson: The helpers are orphaned, not the children' 5; then
+		flat | grep -qF 'Under forkserver the children keep the server as their parent' && ok ||
+			bad "forkserver: the helper-orphaned lesson's text"
+	else
+		bad "forkserver: X shows no lesson about the orphaned server and tracker"
+	fi
+	quit && ok || bad "forkserver: forktop ends with 0"
+else
+	bad "forkserver: the tree never appeared"
+fi
+
 # ---- Missing and broken lesson files: the pane says which and where; forktop runs on.
 mkdir -p "$tmp/data/lessons"
 cp "$data"/lessons/*.txt "$tmp/data/lessons/"

@@ -297,29 +297,48 @@ Test(lesson, helpers_of_a_start_method_get_only_the_lessons_that_fit_them)
 	struct track_event ev = built(TRACK_REPARENT, 102, "resource_tracke", "");
 
 	ev.old_ppid = 100, ev.new_ppid = 1;
-	cr_assert_null(lesson_pick(&ev, &ctx), "orphan-pid1 speaks of daemonic children");
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "helper-orphaned",
+			 "not orphan-pid1, which speaks of daemonic children");
 	ev.new_ppid = 4000;
 	cr_assert_str_eq(lesson_pick(&ev, &ctx), "orphan-subreaper");
 	ev.pid = 103, ev.new_ppid = 1;
-	cr_assert_null(lesson_pick(&ev, &ctx), "the fork server, by its flag");
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "helper-orphaned", "the fork server, by its flag");
 	ev.pid = 101;
 	cr_assert_str_eq(lesson_pick(&ev, &ctx), "orphan-pid1");
 	ev = built(TRACK_LAB, 100, "MainProcess", "MainProcess started resource_tracker (pid 102)");
-	cr_assert_null(lesson_pick(&ev, &ctx));
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "tracker-started");
+	ev = built(TRACK_LAB, 102, "resource_tracker", "resource_tracker: its pipe closed (every "
+		   "process that held it has ended), so it exits");
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "tracker-exits");
 }
 
-Test(lesson, fork_lessons_stay_out_of_the_other_start_methods)
+Test(lesson, start_methods_have_lessons_of_their_own)
 {
 	struct lesson_context ctx = hand_lab(true);
 	struct track_event ev = built(TRACK_LAB, 100, "MainProcess",
 				      "started MainProcess (pid 100): scenario t, start method forkserver");
 
-	cr_assert_null(lesson_pick(&ev, &ctx));
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "main-started-forkserver");
 	snprintf(ev.text, sizeof ev.text, "started MainProcess (pid 100): scenario t, start method fork");
 	cr_assert_str_eq(lesson_pick(&ev, &ctx), "main-started");
 	snprintf(ev.text, sizeof ev.text, "MainProcess started Process-1 (pid 101) through forkserver "
 		 "(pid 103)");
-	cr_assert_null(lesson_pick(&ev, &ctx), "its parent is the fork server, not main");
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "started-through-server",
+			 "its parent is the fork server, not main");
+	snprintf(ev.text, sizeof ev.text, "MainProcess started forkserver (pid 103)");
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "forkserver-started");
+	ev.pid = 101, ev.exit_status = 3 << 8;
+	snprintf(ev.name, sizeof ev.name, "Process-1");
+	snprintf(ev.text, sizeof ev.text, "Process-1 (pid 101) exitcode 3 (reaped by its fork server "
+		 "forkserver)");
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "reaped-by-server");
+	ev = built(TRACK_LAB, 100, "MainProcess", "its fork server ended without telling how "
+		   "Process-1 ended: Python takes exitcode 255");
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "server-gone");
+	ev = built(TRACK_LAB_ERROR, 100, "MainProcess", "UserWarning: resource_tracker: process died "
+		   "unexpectedly, relaunching.  Some resources might leak.");
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "tracker-relaunched");
+	ev = built(TRACK_LAB, 100, "MainProcess", "");
 	snprintf(ev.text, sizeof ev.text, "MainProcess (pid 100) exitcode -9 (reaped by forktop)");
 	ev.exit_status = SIGKILL;
 	cr_assert_str_eq(lesson_pick(&ev, &ctx), "killed",
@@ -330,6 +349,10 @@ Test(lesson, fork_lessons_stay_out_of_the_other_start_methods)
 	cr_assert_str_eq(lesson_pick(&ev, &ctx), "started");
 	hand_members[1].daemon = true;
 	cr_assert_str_eq(lesson_pick(&ev, &ctx), "started-daemonic");
+	hand.sc.start_method = SCENARIO_SPAWN;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "started-spawn");
+	snprintf(ev.text, sizeof ev.text, "started MainProcess (pid 100): scenario t, start method spawn");
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "main-started-spawn");
 }
 
 /* ---- a real lab ------------------------------------------------------------ */

@@ -202,7 +202,7 @@ fi
 start --start-method spawn
 if wait_for 'Process-3:1' 5; then
 	T send-keys c
-	if wait_for 'command lines' 3 && wait_for '─/.*forktop --multiprocessing-fork tracker_fd=4 pipe_handle=5' 3; then
+	if wait_for 'command lines' 3 && wait_for '─/.*forktop --multiprocessing-fork' 3; then
 		pane | grep -qE '─/.*forktop --resource-tracker fd=4' &&
 			pane | grep -qE ' no +- +└─.*forktop --start-method spawn' && ok ||
 			bad "c: the tracker's and main's command lines"
