@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/wait.h>
@@ -81,6 +82,9 @@ static enum outcome in_namespace(void)
 		return NO_VICTIM;
 	kill(old, SIGKILL);
 	waitpid(old, NULL, 0); /* reaped: the PID is free */
+	/* Start times count clock ticks: the new process must start in a later
+	 * one to be told apart (a real PID takes a whole wrap to come back). */
+	nanosleep(&(struct timespec){ 0, 3 * 1000000000L / sysconf(_SC_CLK_TCK) }, NULL);
 	other = start_sleeper_at(old);
 	if (other != old)
 		return NO_RECYCLE;
