@@ -17,6 +17,7 @@ command -v python3 >/dev/null || { echo "SKIP: python3 is needed to check the ou
 # As in tui.sh: killing a terminal must not deadlock LeakSanitizer's exit check.
 [ "${FORKTOP_SANITIZED:-no}" = yes ] && export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 sock=forktop-hostile-$$
+tmp=$(mktemp -d)
 pass=0 fail=0
 started=() # hostile leaders this script started itself
 monitors=()
@@ -27,6 +28,7 @@ cleanup() {
 	local p
 	T kill-server 2>/dev/null
 	for p in "${monitors[@]}" "${started[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	rm -rf "$tmp"
 }
 trap cleanup EXIT
 
@@ -145,10 +147,14 @@ T kill-server 2>/dev/null
 
 # ---- Text and NDJSON frames of a program forktop started: its rows, the
 # command lines, and its own output line in the events.
-batch() { timeout 20 "$forktop" --batch --delay 300 "$@"; }
-batch --iterations 6 -- "$hostile" --family 3 | check text 0
-batch --iterations 6 --ascii -- "$hostile" --family 3 | check ascii 0
-batch --iterations 6 --json -- "$hostile" --family 3 | check json 0
+# batch ARGS...: forktop's frames, into $tmp/out (checked by the caller)
+batch() { timeout 20 "$forktop" --batch --delay 300 "$@" >"$tmp/out"; }
+batch --iterations 6 -- "$hostile" --family 3
+check text 0 <"$tmp/out"
+batch --iterations 6 --ascii -- "$hostile" --family 3
+check ascii 0 <"$tmp/out"
+batch --iterations 6 --json -- "$hostile" --family 3
+check json 0 <"$tmp/out"
 
 # ---- The same family watched with --attach.
 "$hostile" --family 20 </dev/null >/dev/null &
@@ -158,8 +164,10 @@ for ((i = 0; i < 50; i++)); do
 	[ "$(pgrep -P "$leader" | wc -l)" -ge 13 ] && break
 	sleep 0.1
 done
-batch --iterations 2 --attach "$leader" | check text "$leader" --attached
-batch --iterations 2 --json --attach "$leader" | check json "$leader" --attached
+batch --iterations 2 --attach "$leader"
+check text "$leader" --attached <"$tmp/out"
+batch --iterations 2 --json --attach "$leader"
+check json "$leader" --attached <"$tmp/out"
 kill -TERM "$leader"
 wait "$leader"
 started=()
