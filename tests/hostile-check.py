@@ -48,6 +48,7 @@ ZOMBIE = "\\x1b[31mzombie"
 ZOMBIE_NOTE = "zombie: its parent has not reaped it"
 OUTPUT_LINE = "out: \\x1b]0;PWNED\\x07\\x1b[2J\\x1b[31mred\\r\\xff\u6f22"
 OUTPUT_LINE_ASCII = "out: \\x1b]0;PWNED\\x07\\x1b[2J\\x1b[31mred\\r\\xff\\xe6\\xbc\\xa2"
+OUTSIDER = "outsider"  # a process hostile.sh runs beside the family, not in it
 SGR = re.compile(r"\x1b\[[0-9;]*m")
 UNSAFE = re.compile("[\x00-\x1f\x7f\x80-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200f]")
 
@@ -183,6 +184,9 @@ def check_json(text, leader, attached):
     texts = [e.get("text") for e in events if e.get("kind") == "output"]
     if not attached and OUTPUT_LINE not in texts:
         bad(f"the output event: {texts}")
+    strangers = [e for e in events if e.get("name") == OUTSIDER]
+    if strangers:
+        bad(f"events of a process outside the family: {strangers}")
 
 
 def main():

@@ -146,15 +146,20 @@ fi
 T kill-server 2>/dev/null
 
 # ---- Text and NDJSON frames of a program forktop started: its rows, the
-# command lines, and its own output line in the events.
+# command lines, its own output line in the events, and no other process's events.
 # batch ARGS...: forktop's frames, into $tmp/out (checked by the caller)
 batch() { timeout 20 "$forktop" --batch --delay 300 "$@" >"$tmp/out"; }
 batch --iterations 6 -- "$hostile" --family 3
 check text 0 <"$tmp/out"
 batch --iterations 6 --ascii -- "$hostile" --family 3
 check ascii 0 <"$tmp/out"
+# An outsider ends during the run: the program view has no event of it.
+"$hostile" outsider < <(sleep 1.2) &
+started+=($!)
 batch --iterations 6 --json -- "$hostile" --family 3
 check json 0 <"$tmp/out"
+wait "${started[@]}"
+started=()
 
 # ---- The same family watched with --attach.
 "$hostile" --family 20 </dev/null >/dev/null &
