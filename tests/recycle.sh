@@ -47,7 +47,7 @@ inside() {
 	done
 	[ -e "/proc/$target" ] && { echo "NOT-REAPED $target"; return; }
 	for ((i = 0; i < 5; i++)); do
-		echo $((target - 1)) >/proc/sys/kernel/ns_last_pid
+		echo $((target - 1)) 2>/dev/null >/proc/sys/kernel/ns_last_pid || { echo "NO-NS-LAST-PID"; return; }
 		sleep 60 &
 		other=$!
 		[ "$other" -eq "$target" ] && break
@@ -64,6 +64,10 @@ inside() {
 export FORKTOP=$forktop TMP=$tmp
 export -f inside
 timeout 30 unshare --pid --fork --mount-proc --kill-child bash -c inside >"$tmp/report" 2>&1
+if grep -q '^NO-NS-LAST-PID' "$tmp/report"; then
+	echo "SKIP: /proc/sys/kernel/ns_last_pid cannot be written in a PID namespace here"
+	exit 77
+fi
 read -r _ target other <<<"$(grep '^RECYCLED ' "$tmp/report")"
 if [ -z "${target:-}" ] || [ "$target" != "$other" ]; then
 	bad "the PID of Process-1 was not handed to another process: $(cat "$tmp/report")"
