@@ -29,6 +29,7 @@ done
 
 cleanup() {
 	tmux -L "$sock" kill-server 2>/dev/null
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock" # kill-server leaves the socket file
 	for p in $storm_pid $batch_pid; do kill -TERM "$p" 2>/dev/null; done
 	exec 7>&- 2>/dev/null # the forest's lifeline
 	wait 2>/dev/null

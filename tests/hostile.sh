@@ -27,6 +27,7 @@ T() { tmux -L "$sock" "$@"; }
 cleanup() {
 	local p
 	T kill-server 2>/dev/null
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock" # kill-server leaves the socket file
 	for p in "${monitors[@]}" "${started[@]}"; do kill -KILL "$p" 2>/dev/null; done
 	rm -rf "$tmp"
 }
