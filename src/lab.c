@@ -544,6 +544,19 @@ bool lab_running(const struct lab *lab)
 
 /* ---- actions -------------------------------------------------------- */
 
+/* Says that m has ended, and whether its PID now names another process
+ * (which nothing here will signal: the pidfd named m alone). */
+static int refuse_ended(struct lab *lab, const struct lab_member *m, char *err, size_t errlen)
+{
+	struct scan_stat_line st;
+	bool recycled = m->start_time && scan_read_stat(m->pid, &st) &&
+			st.start_time != m->start_time;
+
+	return refuse(lab, err, errlen, "%s (pid %d) has already ended%s", m->name, m->pid,
+		      recycled ? ": its PID now belongs to another process, which was not signalled"
+			       : "");
+}
+
 static struct lab_member *live_member(struct lab *lab, const char *name, char *err,
 				      size_t errlen)
 {
@@ -554,7 +567,7 @@ static struct lab_member *live_member(struct lab *lab, const char *name, char *e
 		return NULL;
 	}
 	if (m->exited || m->gone) {
-		refuse(lab, err, errlen, "%s (pid %d) has already ended", name, m->pid);
+		refuse_ended(lab, m, err, errlen);
 		return NULL;
 	}
 	return m;
@@ -575,7 +588,7 @@ int lab_signal(struct lab *lab, const char *name, int sig, char *err, size_t err
 			      "forktop end (its lifeline)");
 	rc = pidref_signal(m->pidfd, sig);
 	if (rc == -ESRCH)
-		return refuse(lab, err, errlen, "%s (pid %d) has already ended", name, m->pid);
+		return refuse_ended(lab, m, err, errlen);
 	if (rc < 0)
 		return refuse(lab, err, errlen, "cannot signal %s: %s", name, strerror(-rc));
 	note(lab, TRACK_LAB, m, "forktop sent SIG%s to %s (pid %d)", sigabbrev_np(sig), name, m->pid);

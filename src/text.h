@@ -11,11 +11,17 @@ enum text_flags {
 	TEXT_UTF8 = 1 << 0, /* keep valid, printable UTF-8; else escape every byte >= 0x80 */
 };
 
-/* Copies src (srclen bytes, may hold NULs) into dst as printable text:
- * control bytes, C1 controls, bidi overrides, invalid UTF-8 and backslash are
- * written as \xNN, \n, \r, \t, \uXXXX or \\. Never cuts an escape or a
- * character in two. dst is always NUL-terminated when dstsize > 0.
- * Returns the number of bytes written (without the NUL). */
+/* Copies src (srclen bytes, may hold NULs) into dst as printable text.
+ * Kept as they are: printable ASCII and, with TEXT_UTF8, every character
+ * with a display width of its own (wcwidth 1 or 2: accents, CJK, emoji) and
+ * a combining mark that follows such a character. Escaped: backslash as \\,
+ * control bytes as \n, \r, \t or \xNN, invalid UTF-8 (and, without
+ * TEXT_UTF8, every byte >= 0x80) as \xNN, and as \uXXXX (\UXXXXXXXX above
+ * U+FFFF): C1 controls, bidirectional controls, zero-width joiners and
+ * spaces, variation selectors, unprintable code points and a combining mark
+ * with nothing before it. Never cuts an escape or a character in two. dst is
+ * always NUL-terminated when dstsize > 0. Returns the number of bytes written
+ * (without the NUL). */
 size_t text_escape(char *dst, size_t dstsize, const char *src, size_t srclen,
 		   unsigned flags);
 

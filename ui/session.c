@@ -671,6 +671,16 @@ int session_build_ghost(struct session *s)
 	return 0;
 }
 
+/* The program view's kernel events are its family's, whatever became of the
+ * members: the machine's other processes come and go unseen. */
+static bool in_family(const struct family *f, pid_t pid)
+{
+	for (size_t i = 0; i < f->count; i++)
+		if (f->members[i].pid == pid)
+			return true;
+	return false;
+}
+
 static bool was_shown(const struct session *s, pid_t pid)
 {
 	return bsearch(&pid, s->shown_before, s->nshown_before, sizeof pid, by_pid) != NULL;
@@ -684,6 +694,8 @@ bool session_event_in_view(const struct session *s, const struct track_event *ev
 			if (s->lab.members[i].pid == ev->pid)
 				return false;
 	}
+	if (s->fam.active && !s->show_all)
+		return ev->kind >= TRACK_LAB_LOG || in_family(&s->fam, ev->pid);
 	if (s->opt->family_pid <= 0)
 		return true;
 	return tree_find(&s->tree, ev->pid) != TREE_NONE || was_shown(s, ev->pid);

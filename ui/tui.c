@@ -326,9 +326,11 @@ static void draw_header(struct tui *t)
 {
 	const struct session *s = &t->s;
 	const struct scenario *sc = s->opt->scenario ? &s->scenario : NULL;
+	const char *what = sc ? sc->name : s->opt->command ? s->opt->command[0] : "";
 	int running, zombies, orphans;
-	char line[512], method[24] = "";
+	char line[512], name[128], method[24] = "";
 
+	text_escape(name, sizeof name, what, strlen(what), s->style.utf8 ? TEXT_UTF8 : 0);
 	session_lab_counts(s, &running, &zombies, &orphans);
 	if (sc)
 		snprintf(method, sizeof method, " (%s)", scenario_method_name(sc->start_method));
@@ -336,7 +338,7 @@ static void draw_header(struct tui *t)
 		 "forktop %s  %s%s%s  every %.1fs  %s: %d running, %d zombie, %d orphaned  "
 		 "orphans -> %s  view: %s  %s",
 		 PACKAGE_VERSION, sc ? "scenario " : s->opt->command ? "program " : "no lab",
-		 sc ? sc->name : s->opt->command ? s->opt->command[0] : "", method,
+		 name, method,
 		 (double)s->opt->delay_ms / 1000.0, sc ? "lab" : "family", running, zombies, orphans,
 		 s->subreaper ? "forktop (subreaper)" : "PID 1", session_view_name(s),
 		 t->paused ? "[PAUSED]" : "[LIVE]");
