@@ -147,12 +147,13 @@ int lab_start(struct lab *lab, const struct scenario *sc, struct track *track, c
 	m->pid = pid;
 	m->conn = sp[1];
 	m->pidfd = pidfd_open(pid, 0); /* our own unreaped child */
-	m->creator = lab->monitor_pid;
+	m->creator = m->forker = lab->monitor_pid;
 	snprintf(m->name, sizeof m->name, "MainProcess");
 	snprintf(m->creator_name, sizeof m->creator_name, "forktop");
+	snprintf(m->forker_name, sizeof m->forker_name, "forktop");
 	lab->started = true;
 	note(lab, TRACK_LAB, m, "started MainProcess (pid %d): scenario %s, start method %s", pid,
-	     sc->name, sc->start_method);
+	     sc->name, scenario_method_name(sc->start_method));
 	return 0;
 }
 
@@ -189,6 +190,8 @@ static void on_hello(struct lab *lab, struct lab_member *m, const struct lab_msg
 	m->pidfd = fd;
 	m->daemon = (msg->value & LAB_HELLO_DAEMON) != 0;
 	m->unix_daemon = (msg->value & LAB_HELLO_UNIX_DAEMON) != 0;
+	m->tracker = (msg->value & LAB_HELLO_TRACKER) != 0;
+	m->forkserver = (msg->value & LAB_HELLO_FORKSERVER) != 0;
 	if (m->unix_daemon)
 		note(lab, TRACK_LAB, m, "%s is a Unix daemon (pid %d): its own session, no terminal",
 		     m->name, m->pid);
@@ -199,6 +202,7 @@ static void on_new_child(struct lab *lab, struct lab_member *creator,
 			 const struct lab_msg *msg, int fd)
 {
 	struct lab_member *m;
+	const struct lab_member *forker;
 	size_t creator_index = (size_t)(creator - lab->members);
 
 	if (fd < 0 || msg->target < 0 || !(m = add_member(lab))) {
@@ -210,22 +214,30 @@ static void on_new_child(struct lab *lab, struct lab_member *creator,
 	set_nonblocking(fd);
 	m->pid = msg->target;
 	m->conn = fd;
+	m->daemon = (msg->value & LAB_HELLO_DAEMON) != 0; /* known before its hello */
 	m->creator = creator->pid;
 	m->depth = creator->depth + 1;
 	snprintf(m->name, sizeof m->name, "%s", msg->name);
 	snprintf(m->creator_name, sizeof m->creator_name, "%s", creator->name);
-	if (m->pid)
+	forker = msg->creator ? member_by_pid(lab, msg->creator) : creator;
+	m->forker = forker ? forker->pid : msg->creator;
+	snprintf(m->forker_name, sizeof m->forker_name, "%s", forker ? forker->name : "?");
+	if (m->pid && m->forker != creator->pid)
+		note(lab, TRACK_LAB, creator, "%s started %s (pid %d) through %s (pid %d)",
+		     creator->name, m->name, m->pid, m->forker_name, m->forker);
+	else if (m->pid)
 		note(lab, TRACK_LAB, creator, "%s started %s (pid %d)", creator->name, m->name, m->pid);
 }
 
-static void on_reaped(struct lab *lab, struct lab_member *creator, const struct lab_msg *msg)
+static void on_reaped(struct lab *lab, struct lab_member *parent, const struct lab_msg *msg)
 {
 	struct lab_member *child = by_pid(lab, msg->target);
 	char how[128];
 
-	if (!child || child->creator != creator->pid)
+	if (!child || child->forker != parent->pid)
 		return;
-	snprintf(how, sizeof how, "reaped by its creator %s", creator->name);
+	snprintf(how, sizeof how, "reaped by its %s %s",
+		 parent->forkserver ? "fork server" : "creator", parent->name);
 	record_exit(lab, child, msg->value, LAB_EXIT_CREATOR, how);
 	mark_gone(child);
 }
@@ -256,6 +268,8 @@ static void on_join(struct lab *lab, struct lab_member *m, const struct lab_msg 
 
 		if (child)
 			lab_exit_text(child, code, sizeof code);
+		if (!strcmp(code, "-") && track_exitcode(msg->value, &(int){ 0 }))
+			lab_status_text(msg->value, code, sizeof code); /* what the creator was told */
 		note(lab, TRACK_LAB, m, "%s: join(%s) returned, exitcode %s", m->name, msg->name, code);
 	}
 }
@@ -286,6 +300,10 @@ static void on_message(struct lab *lab, size_t index, const struct lab_msg *msg,
 		break;
 	case LAB_ERROR:
 		track_note_at(lab->track, event_time(lab), TRACK_LAB_ERROR, m->pid, m->name,
+			      SCAN_NO_STATUS, msg->text);
+		break;
+	case LAB_NOTE:
+		track_note_at(lab->track, event_time(lab), TRACK_LAB, m->pid, m->name,
 			      SCAN_NO_STATUS, msg->text);
 		break;
 	case LAB_REAPED: on_reaped(lab, m, msg); break;
@@ -526,6 +544,19 @@ bool lab_running(const struct lab *lab)
 
 /* ---- actions -------------------------------------------------------- */
 
+/* Says that m has ended, and whether its PID now names another process
+ * (which nothing here will signal: the pidfd named m alone). */
+static int refuse_ended(struct lab *lab, const struct lab_member *m, char *err, size_t errlen)
+{
+	struct scan_stat_line st;
+	bool recycled = m->start_time && scan_read_stat(m->pid, &st) &&
+			st.start_time != m->start_time;
+
+	return refuse(lab, err, errlen, "%s (pid %d) has already ended%s", m->name, m->pid,
+		      recycled ? ": its PID now belongs to another process, which was not signalled"
+			       : "");
+}
+
 static struct lab_member *live_member(struct lab *lab, const char *name, char *err,
 				      size_t errlen)
 {
@@ -536,7 +567,7 @@ static struct lab_member *live_member(struct lab *lab, const char *name, char *e
 		return NULL;
 	}
 	if (m->exited || m->gone) {
-		refuse(lab, err, errlen, "%s (pid %d) has already ended", name, m->pid);
+		refuse_ended(lab, m, err, errlen);
 		return NULL;
 	}
 	return m;
@@ -557,7 +588,7 @@ int lab_signal(struct lab *lab, const char *name, int sig, char *err, size_t err
 			      "forktop end (its lifeline)");
 	rc = pidref_signal(m->pidfd, sig);
 	if (rc == -ESRCH)
-		return refuse(lab, err, errlen, "%s (pid %d) has already ended", name, m->pid);
+		return refuse_ended(lab, m, err, errlen);
 	if (rc < 0)
 		return refuse(lab, err, errlen, "cannot signal %s: %s", name, strerror(-rc));
 	note(lab, TRACK_LAB, m, "forktop sent SIG%s to %s (pid %d)", sigabbrev_np(sig), name, m->pid);
@@ -762,20 +793,29 @@ void lab_free(struct lab *lab)
 
 /* ---- what the faces show ----------------------------------------------- */
 
-void lab_exit_text(const struct lab_member *m, char *buf, size_t len)
+void lab_status_text(int wait_status, char *buf, size_t len)
 {
 	int code;
 
-	if (track_exitcode(m->exit_status, &code))
+	if (track_exitcode(wait_status, &code))
 		snprintf(buf, len, "%d", code);
 	else
 		snprintf(buf, len, "-");
+}
+
+void lab_exit_text(const struct lab_member *m, char *buf, size_t len)
+{
+	lab_status_text(m->exit_status, buf, len);
 }
 
 const char *lab_member_role(const struct lab_member *m)
 {
 	if (m->unix_daemon)
 		return "unix-daemon";
+	if (m->tracker)
+		return "resource-tracker";
+	if (m->forkserver)
+		return "forkserver";
 	return m->depth == 0 ? "main" : m->depth == 1 ? "child" : "grandchild";
 }
 
@@ -784,7 +824,7 @@ static bool adopted_orphans(const struct lab *lab, pid_t pid)
 	for (size_t i = 0; i < lab->count; i++) {
 		const struct lab_member *m = &lab->members[i];
 
-		if (!m->gone && m->ppid == pid && m->creator != pid)
+		if (!m->gone && m->ppid == pid && m->forker != pid)
 			return true;
 	}
 	return false;
@@ -800,7 +840,7 @@ static void how_it_ended(const struct lab *lab, const struct lab_member *orphan,
 
 	buf[0] = '\0';
 	for (size_t i = lab->count; i-- > 0 && !c;)
-		if (lab->members[i].pid == orphan->creator && lab->members[i].exited)
+		if (lab->members[i].pid == orphan->forker && lab->members[i].exited)
 			c = &lab->members[i];
 	if (!c || (status = c->exit_status) == SCAN_NO_STATUS)
 		return;
@@ -813,7 +853,7 @@ static void how_it_ended(const struct lab *lab, const struct lab_member *orphan,
 void lab_note(const struct lab *lab, const struct scan_proc *p, char *buf, size_t len)
 {
 	const struct lab_member *m = lab_member_of(lab, p), *j;
-	bool orphan = m && p->ppid != m->creator;
+	bool orphan = m && p->ppid != m->forker;
 
 	buf[0] = '\0';
 	if (m && m->unix_daemon)
@@ -827,8 +867,13 @@ void lab_note(const struct lab *lab, const struct scan_proc *p, char *buf, size_
 		char how[48];
 
 		how_it_ended(lab, m, how, sizeof how);
-		snprintf(buf, len, "orphan: was under %d %s%s", m->creator, m->creator_name, how);
+		snprintf(buf, len, "orphan: was under %d %s%s", m->forker, m->forker_name, how);
 	}
+	else if (m && m->tracker)
+		snprintf(buf, len, "resource tracker: ends when its pipe closes");
+	else if (m && m->forkserver)
+		snprintf(buf, len, "fork server of %s: forks its children, reaps them at once",
+			 m->creator_name);
 	else if (m && m->in_exit_routine)
 		snprintf(buf, len, "in its exit routine");
 	else if (p->pid == lab->monitor_pid)

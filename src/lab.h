@@ -34,9 +34,13 @@ struct lab_member {
 	char group[LAB_NAME_MAX];      /* "" for main */
 	bool daemon;
 	bool unix_daemon;              /* a true Unix daemon, for contrast */
+	bool tracker;                  /* multiprocessing's resource_tracker */
+	bool forkserver;               /* a fork server (forkserver start method) */
 	int depth;                     /* 0 main, 1 child, 2 grandchild, ... */
-	pid_t creator;
+	pid_t creator;                 /* who started it (Python's parent_process()) */
 	char creator_name[LAB_NAME_MAX];
+	pid_t forker;                  /* who forked it: its creator, or its fork server */
+	char forker_name[LAB_NAME_MAX];
 	pid_t ppid;                    /* its parent in the latest snapshot; 0 before */
 	pid_t sid;                     /* its session in the latest snapshot */
 	bool exited;                   /* its pidfd said it ended */
@@ -100,13 +104,15 @@ int lab_spawn(struct lab *lab, const char *target, char *err, size_t errlen);
 int lab_exit_main(struct lab *lab, char *err, size_t errlen);
 int lab_kill_main(struct lab *lab, char *err, size_t errlen);
 
+/* Python's exitcode text for a wait status ("-15", "0"), or "-" for SCAN_NO_STATUS. */
+void lab_status_text(int wait_status, char *buf, size_t len);
 /* Python's exitcode text for a member ("-15", "0"), or "-" when unknown. */
 void lab_exit_text(const struct lab_member *m, char *buf, size_t len);
 /* A short note for a process row: "orphan: was under 4013 MainProcess",
  * "blocked in join(Process-3)", "zombie: not joined", "adopted orphans".
  * Empty when there is nothing to say. Costs O(lab size), not O(machine). */
 void lab_note(const struct lab *lab, const struct scan_proc *p, char *buf, size_t len);
-/* "main", "child", "grandchild" or "unix-daemon". */
+/* "main", "child", "grandchild", "unix-daemon", "resource-tracker" or "forkserver". */
 const char *lab_member_role(const struct lab_member *m);
 
 #endif

@@ -1,5 +1,5 @@
 /* labmsg: fixed-size records over SOCK_SEQPACKET (message boundaries are
- * kept by the kernel), one optional SCM_RIGHTS descriptor each. */
+ * kept by the kernel), each with up to LAB_MSG_FDS_MAX SCM_RIGHTS descriptors. */
 #include "labmsg.h"
 
 #include <errno.h>
@@ -44,27 +44,29 @@ bool lab_msg_decode(const void *buf, size_t len, struct lab_msg *out)
 	return true;
 }
 
-int lab_msg_send(int sock, const struct lab_msg *msg, int fd)
+int lab_msg_send_fds(int sock, const struct lab_msg *msg, const int *fds, int nfds)
 {
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(LAB_MSG_FDS_MAX * sizeof(int))];
 		struct cmsghdr align;
 	} control;
 	struct iovec iov = { .iov_base = (void *)msg, .iov_len = sizeof *msg };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t n;
 
-	if (fd >= 0) {
+	if (nfds < 0 || nfds > LAB_MSG_FDS_MAX)
+		return -EINVAL;
+	if (nfds > 0) {
 		struct cmsghdr *c;
 
 		memset(&control, 0, sizeof control);
 		mh.msg_control = control.buf;
-		mh.msg_controllen = sizeof control.buf;
+		mh.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
 		c = CMSG_FIRSTHDR(&mh);
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof fd);
+		c->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, (size_t)nfds * sizeof(int));
 	}
 	do
 		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
@@ -74,10 +76,23 @@ int lab_msg_send(int sock, const struct lab_msg *msg, int fd)
 	return n == (ssize_t)sizeof *msg ? 0 : -EIO;
 }
 
-/* Takes the descriptors a message carried: keeps the first, closes others. */
-static int take_fds(struct msghdr *mh)
+int lab_msg_send(int sock, const struct lab_msg *msg, int fd)
 {
-	int kept = -1;
+	return lab_msg_send_fds(sock, msg, &fd, fd >= 0 ? 1 : 0);
+}
+
+static void close_fds(int *fds, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+/* Takes the descriptors a message carried: keeps the first max, closes the
+ * others. Returns how many were kept. */
+static int take_fds(struct msghdr *mh, int *fds, int max)
+{
+	int kept = 0;
 
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
@@ -86,8 +101,8 @@ static int take_fds(struct msghdr *mh)
 			int fd;
 
 			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-			if (kept < 0)
-				kept = fd;
+			if (kept < max)
+				fds[kept++] = fd;
 			else
 				close(fd);
 		}
@@ -105,10 +120,10 @@ static bool peer_gone(int sock)
 	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLRDHUP));
 }
 
-int lab_msg_recv(int sock, struct lab_msg *msg, int *fd)
+int lab_msg_recv_fds(int sock, struct lab_msg *msg, int *fds, int maxfds, int *nfds)
 {
 	union {
-		char buf[CMSG_SPACE(4 * sizeof(int))];
+		char buf[CMSG_SPACE(2 * LAB_MSG_FDS_MAX * sizeof(int))];
 		struct cmsghdr align;
 	} control;
 	char buf[sizeof *msg + 1];
@@ -117,20 +132,28 @@ int lab_msg_recv(int sock, struct lab_msg *msg, int *fd)
 			     .msg_controllen = sizeof control.buf };
 	ssize_t n;
 
-	*fd = -1;
+	*nfds = 0;
 	do
 		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
-	*fd = take_fds(&mh);
-	if (n == 0 && *fd < 0 && peer_gone(sock))
+	*nfds = take_fds(&mh, fds, maxfds);
+	if (n == 0 && *nfds == 0 && peer_gone(sock))
 		return 0;
 	if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || !lab_msg_decode(buf, (size_t)n, msg)) {
-		if (*fd >= 0)
-			close(*fd);
-		*fd = -1;
+		close_fds(fds, *nfds);
+		*nfds = 0;
 		return -EBADMSG;
 	}
 	return 1;
+}
+
+int lab_msg_recv(int sock, struct lab_msg *msg, int *fd)
+{
+	int n, rc = lab_msg_recv_fds(sock, msg, fd, 1, &n);
+
+	if (n == 0)
+		*fd = -1;
+	return rc;
 }

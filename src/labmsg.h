@@ -13,28 +13,38 @@
 #define LAB_MSG_MAGIC 0x666b7431u /* "fkt1" */
 #define LAB_NAME_MAX 64
 #define LAB_TEXT_MAX 160
+#define LAB_MSG_FDS_MAX 4
 
 enum lab_msg_type {
 	/* lab process -> monitor */
 	LAB_HELLO = 1,    /* I am pid (name, value: LAB_HELLO_* bits, creator); carries my own pidfd */
 	LAB_NEW_CHILD,    /* I forked target (0: a grandchild whose PID its hello will tell);
-			     carries the monitor's end of its channel */
+			     value: LAB_HELLO_DAEMON for a daemonic one; carries the monitor's
+			     end of its channel */
 	LAB_LOG,          /* a multiprocessing log line (text) */
 	LAB_ERROR,        /* an error a Python process would raise (text) */
 	LAB_REAPED,       /* I reaped my child target; value = wait status */
 	LAB_JOIN_BEGIN,   /* I am blocked in join(target) */
 	LAB_JOIN_END,     /* join(target) returned; value = wait status, or text "timeout" */
 	LAB_ALIVE,        /* target.is_alive() answered value (1 or 0) */
+	LAB_NOTE,         /* a lab fact in the process's own words (text) */
 	/* monitor -> lab process */
 	LAB_CMD_JOIN,     /* join your child target; value = timeout in ms, -1 for none */
 	LAB_CMD_SPAWN,    /* start another child in group name */
 	LAB_CMD_EXIT,     /* end your work now: the normal exit (exit routine) */
 	LAB_CMD_POLL,     /* call is_alive() on your child target (it reaps a finished one) */
+	/* a creator <-> its fork server (forkserver start method) */
+	LAB_FS_FORK,      /* fork a member of group text named name; carries its channel,
+			     the status socket, the alive pipe and the tracker's pipe */
+	LAB_FS_STARTED,   /* (on the status socket) I forked target; carries its pidfd */
+	LAB_FS_EXITED,    /* (on the status socket) I reaped target; value = wait status */
 	LAB_MSG_TYPE_END,
 };
 
 #define LAB_HELLO_DAEMON 1      /* Python's daemon flag */
 #define LAB_HELLO_UNIX_DAEMON 2 /* a true Unix daemon (double fork, setsid) */
+#define LAB_HELLO_TRACKER 4     /* multiprocessing's resource_tracker process */
+#define LAB_HELLO_FORKSERVER 8  /* a fork server (forkserver start method) */
 
 struct lab_msg {
 	uint32_t magic;
@@ -42,7 +52,8 @@ struct lab_msg {
 	int32_t pid;     /* the sender (lab process) or the addressee (command) */
 	int32_t target;  /* a child's pid */
 	int32_t value;   /* daemon flag, wait status */
-	int32_t creator; /* HELLO: the creator's pid */
+	int32_t creator; /* HELLO: the creator's pid; NEW_CHILD: the child's parent when not
+			    the sender (its fork server), else 0 */
 	int64_t sent_ns; /* CLOCK_REALTIME at the sender: orders messages of several channels */
 	char name[LAB_NAME_MAX]; /* process or group name, NUL-terminated */
 	char text[LAB_TEXT_MAX]; /* NUL-terminated */
@@ -61,10 +72,16 @@ bool lab_msg_decode(const void *buf, size_t len, struct lab_msg *out);
  * peer is -EPIPE, not a signal). Returns 0 or a negative errno. */
 int lab_msg_send(int sock, const struct lab_msg *msg, int fd);
 
+/* The same with nfds (0..LAB_MSG_FDS_MAX) descriptors. */
+int lab_msg_send_fds(int sock, const struct lab_msg *msg, const int *fds, int nfds);
+
 /* Receives one record. Returns 1 with *fd set (-1 when none came), 0 at end
  * of stream, or a negative errno (-EBADMSG for a malformed record, an empty
  * one included: only a peer that hung up ends the stream). Any fd
  * that came with a malformed record is closed. */
 int lab_msg_recv(int sock, struct lab_msg *msg, int *fd);
+/* The same keeping up to maxfds descriptors in fds (*nfds of them; any
+ * more are closed). */
+int lab_msg_recv_fds(int sock, struct lab_msg *msg, int *fds, int maxfds, int *nfds);
 
 #endif

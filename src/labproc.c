@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -25,50 +26,25 @@
 #include <unistd.h>
 
 #include "labmsg.h"
+#include "labproc_private.h"
 
-#define CHANNEL_FD 3
-#define LABPROC_NO_GROUP (-2) /* a process outside every group (the Unix daemon) */
-#define CHILDREN_MAX 256
-
-struct child {
-	pid_t pid;
-	int pidfd;
-	char name[LAB_NAME_MAX];
-	bool daemon;
-	int group;
-	bool reaped;
-	int status;
-};
-
-struct labproc {
-	const struct scenario *sc;
-	int conn;
-	pid_t pid;
-	char name[LAB_NAME_MAX];
-	bool daemon;
-	int group;           /* SCENARIO_TOP_LEVEL for main */
-	double lifetime;
-	int exit_code;
-	int next_number;     /* Python's per-process _process_counter */
-	bool unix_daemon;    /* this process is a true Unix daemon */
-	struct child children[CHILDREN_MAX];
-	int nchildren;
-	int sigfd, timerfd;
-};
-
-_Noreturn static void lifeline_broken(void)
+_Noreturn void labproc_lifeline_broken(void)
 {
 	_exit(0);
 }
 
-static void send_msg(struct labproc *lp, struct lab_msg *m, int fd)
+void labproc_send(struct labproc *lp, struct lab_msg *m, const int *fds, int nfds)
 {
-	if (lab_msg_send(lp->conn, m, fd) == -EPIPE)
-		lifeline_broken();
+	if (lab_msg_send_fds(lp->conn, m, fds, nfds) == -EPIPE)
+		labproc_lifeline_broken();
 }
 
-__attribute__((format(printf, 3, 4)))
-static void report(struct labproc *lp, enum lab_msg_type type, const char *fmt, ...)
+static void send_msg(struct labproc *lp, struct lab_msg *m, int fd)
+{
+	labproc_send(lp, m, &fd, fd >= 0 ? 1 : 0);
+}
+
+void labproc_report(struct labproc *lp, enum lab_msg_type type, const char *fmt, ...)
 {
 	char text[LAB_TEXT_MAX];
 	struct lab_msg m;
@@ -82,8 +58,7 @@ static void report(struct labproc *lp, enum lab_msg_type type, const char *fmt, 
 }
 
 /* multiprocessing's util.info() as log_to_stderr() formats it. */
-__attribute__((format(printf, 2, 3)))
-static void report_log(struct labproc *lp, const char *fmt, ...)
+void labproc_log(struct labproc *lp, const char *fmt, ...)
 {
 	char what[LAB_TEXT_MAX];
 	va_list ap;
@@ -91,10 +66,22 @@ static void report_log(struct labproc *lp, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof what, fmt, ap);
 	va_end(ap);
-	report(lp, LAB_LOG, "[INFO/%s] %s", lp->name, what);
+	labproc_report(lp, LAB_LOG, "[INFO/%s] %s", lp->name, what);
 }
 
-static void report_child(struct labproc *lp, enum lab_msg_type type, const struct child *c)
+void labproc_announce(struct labproc *lp, const char *name, bool daemon, pid_t pid, pid_t parent,
+		      int monitor_end)
+{
+	struct lab_msg m = lab_msg_make(LAB_NEW_CHILD, lp->pid, name, NULL);
+
+	m.target = pid;
+	m.creator = parent != lp->pid ? parent : 0;
+	m.value = daemon ? LAB_HELLO_DAEMON : 0;
+	send_msg(lp, &m, monitor_end);
+	close(monitor_end);
+}
+
+void labproc_report_child(struct labproc *lp, enum lab_msg_type type, const struct child *c)
 {
 	struct lab_msg m = lab_msg_make(type, lp->pid, c->name, NULL);
 
@@ -103,25 +90,38 @@ static void report_child(struct labproc *lp, enum lab_msg_type type, const struc
 	send_msg(lp, &m, -1);
 }
 
-static void mark_reaped(struct labproc *lp, struct child *c, int status)
+/* Its wait status is known: reaped by us (reported as such), or told by
+ * the fork server that reaped it. */
+void labproc_mark_reaped(struct labproc *lp, struct child *c, int status)
 {
 	c->reaped = true;
 	c->status = status;
-	close(c->pidfd);
+	if (c->pidfd >= 0)
+		close(c->pidfd);
 	c->pidfd = -1;
-	report_child(lp, LAB_REAPED, c);
+	if (c->status_fd >= 0) {
+		close(c->status_fd);
+		c->status_fd = -1;
+	} else {
+		labproc_report_child(lp, LAB_REAPED, c);
+	}
+}
+
+/* Python's Popen.poll() without waiting: true when c is (now) reaped. */
+static bool poll_reaped(struct labproc *lp, struct child *c)
+{
+	int status;
+
+	if (!c->reaped && labstart_child_ended(lp, c, &status))
+		labproc_mark_reaped(lp, c, status);
+	return c->reaped;
 }
 
 /* Python's _cleanup(): reap every child that has finished, without waiting. */
 static void reap_finished(struct labproc *lp)
 {
-	for (int i = 0; i < lp->nchildren; i++) {
-		struct child *c = &lp->children[i];
-		int status;
-
-		if (!c->reaped && waitpid(c->pid, &status, WNOHANG) == c->pid)
-			mark_reaped(lp, c, status);
-	}
+	for (int i = 0; i < lp->nchildren; i++)
+		poll_reaped(lp, &lp->children[i]);
 }
 
 static long ms_since(const struct timespec *start)
@@ -137,9 +137,8 @@ static long ms_since(const struct timespec *start)
  * False when the timeout passed first (the child is not reaped). */
 static bool wait_child(struct labproc *lp, struct child *c, int timeout_ms)
 {
-	struct pollfd p[2] = { { c->pidfd, POLLIN, 0 }, { lp->conn, POLLRDHUP, 0 } };
+	struct pollfd p[2] = { { labstart_wait_fd(c), POLLIN, 0 }, { lp->conn, POLLRDHUP, 0 } };
 	struct timespec start;
-	int status;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
@@ -148,22 +147,20 @@ static bool wait_child(struct labproc *lp, struct child *c, int timeout_ms)
 		if (timeout_ms >= 0 && left <= 0)
 			return false;
 		if (poll(p, 2, (int)left) < 0 && errno != EINTR)
-			lifeline_broken();
+			labproc_lifeline_broken();
 		if (p[1].revents & (POLLHUP | POLLRDHUP | POLLERR))
-			lifeline_broken();
-		if (p[0].revents & POLLIN)
+			labproc_lifeline_broken();
+		if (p[0].revents & (POLLIN | POLLHUP))
 			break;
 	}
-	while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
-		;
-	mark_reaped(lp, c, status);
+	labproc_mark_reaped(lp, c, labstart_collect(lp, c));
 	return true;
 }
 
 /* Python's join(timeout): a timed-out join leaves the child running, unreaped. */
 static void join_child(struct labproc *lp, struct child *c, int timeout_ms)
 {
-	report_child(lp, LAB_JOIN_BEGIN, c);
+	labproc_report_child(lp, LAB_JOIN_BEGIN, c);
 	if (!c->reaped && !wait_child(lp, c, timeout_ms)) {
 		struct lab_msg m = lab_msg_make(LAB_JOIN_END, lp->pid, c->name, "timeout");
 
@@ -171,17 +168,15 @@ static void join_child(struct labproc *lp, struct child *c, int timeout_ms)
 		send_msg(lp, &m, -1);
 		return;
 	}
-	report_child(lp, LAB_JOIN_END, c);
+	labproc_report_child(lp, LAB_JOIN_END, c);
 }
 
 /* Python's is_alive(): only the creator may ask; a finished child is reaped. */
 static void poll_child(struct labproc *lp, struct child *c)
 {
 	struct lab_msg m;
-	int status;
 
-	if (!c->reaped && waitpid(c->pid, &status, WNOHANG) == c->pid)
-		mark_reaped(lp, c, status);
+	poll_reaped(lp, c);
 	m = lab_msg_make(LAB_ALIVE, lp->pid, c->name, NULL);
 	m.target = c->pid;
 	m.value = !c->reaped;
@@ -192,13 +187,13 @@ static void poll_child(struct labproc *lp, struct child *c)
  * join every live child. */
 static void exit_routine(struct labproc *lp)
 {
-	report_log(lp, "process shutting down");
+	labproc_log(lp, "process shutting down");
 	reap_finished(lp);
 	for (int i = 0; i < lp->nchildren; i++) {
 		struct child *c = &lp->children[i];
 
 		if (!c->reaped && c->daemon) {
-			report_log(lp, "calling terminate() for daemon %s", c->name);
+			labproc_log(lp, "calling terminate() for daemon %s", c->name);
 			pidfd_send_signal(c->pidfd, SIGTERM, NULL, 0);
 		}
 	}
@@ -207,7 +202,7 @@ static void exit_routine(struct labproc *lp)
 		struct child *c = &lp->children[i];
 
 		if (!c->reaped) {
-			report_log(lp, "calling join() for process %s", c->name);
+			labproc_log(lp, "calling join() for process %s", c->name);
 			join_child(lp, c, -1);
 		}
 	}
@@ -223,16 +218,24 @@ _Noreturn static void normal_exit(struct labproc *lp, int code)
 {
 	exit_routine(lp);
 	if (!is_main(lp))
-		report_log(lp, "process exiting with exitcode %d", code);
+		labproc_log(lp, "process exiting with exitcode %d", code);
 	_exit(code);
 }
 
-/* Ctrl-C: the exit routine runs, then the process dies by SIGINT. */
+/* Ctrl-C: KeyboardInterrupt in run(), and the exit routine runs (from a
+ * finally block). Then main ends itself by SIGINT, as the interpreter does
+ * since Python 3.8; a child's _bootstrap() catches the exception instead,
+ * prints it and exits with 1, as for any uncaught exception. */
 _Noreturn static void interrupted(struct labproc *lp)
 {
 	sigset_t set;
 
 	exit_routine(lp);
+	if (!is_main(lp)) {
+		labproc_report(lp, LAB_ERROR, "KeyboardInterrupt");
+		labproc_log(lp, "process exiting with exitcode 1");
+		_exit(1);
+	}
 	signal(SIGINT, SIG_DFL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -272,24 +275,40 @@ static void setup_events(struct labproc *lp)
 	}
 }
 
-/* Makes conn the only descriptor besides stdio, at CHANNEL_FD. */
-static int keep_only_channel(int conn)
+#define SLOTS_MAX 8
+#define SLOTS_ASIDE 64 /* where the slots wait while they are moved */
+
+void labproc_keep_slots(const int *fds, int nfds, bool for_exec)
 {
-	if (conn != CHANNEL_FD) {
-		if (dup2(conn, CHANNEL_FD) < 0)
+	int aside[SLOTS_MAX];
+
+	if (nfds > SLOTS_MAX)
+		_exit(127);
+	for (int i = 0; i < nfds; i++) {
+		aside[i] = fds[i] >= 0 ? fcntl(fds[i], F_DUPFD_CLOEXEC, SLOTS_ASIDE) : -1;
+		if (fds[i] >= 0 && aside[i] < 0)
 			_exit(127);
 	}
-	fcntl(CHANNEL_FD, F_SETFD, FD_CLOEXEC);
-	close_range(CHANNEL_FD + 1, ~0U, 0);
+	close_range(CHANNEL_FD, SLOTS_ASIDE - 1, 0);
+	for (int i = 0; i < nfds; i++)
+		if (aside[i] >= 0 && dup3(aside[i], CHANNEL_FD + i, for_exec ? 0 : O_CLOEXEC) < 0)
+			_exit(127);
+	close_range((unsigned)(CHANNEL_FD + nfds), ~0U, 0);
+}
+
+static int keep_only_channel(int conn)
+{
+	labproc_keep_slots(&conn, 1, false);
 	return CHANNEL_FD;
 }
 
-static void say_hello(struct labproc *lp, pid_t creator)
+void labproc_hello(struct labproc *lp, pid_t creator, unsigned flags)
 {
 	struct lab_msg m = lab_msg_make(LAB_HELLO, lp->pid, lp->name, NULL);
 	int self = pidfd_open(lp->pid, 0);
 
-	m.value = (lp->daemon ? LAB_HELLO_DAEMON : 0) | (lp->unix_daemon ? LAB_HELLO_UNIX_DAEMON : 0);
+	m.value = (int32_t)(flags | (lp->daemon ? LAB_HELLO_DAEMON : 0) |
+			    (lp->unix_daemon ? LAB_HELLO_UNIX_DAEMON : 0));
 	m.creator = creator;
 	snprintf(m.text, sizeof m.text, "%s", lp->group >= 0 ? lp->sc->groups[lp->group].name : "");
 	send_msg(lp, &m, self);
@@ -323,7 +342,7 @@ _Noreturn static void become_unix_daemon(struct labproc *lp, int conn, pid_t lau
 	lp->next_number = 1;
 	lp->nchildren = 0;
 	prctl(PR_SET_NAME, (unsigned long)lp->name, 0, 0, 0);
-	say_hello(lp, launcher);
+	labproc_hello(lp, launcher, 0);
 	run(lp);
 }
 
@@ -337,10 +356,10 @@ static void launch_unix_daemon(struct labproc *lp)
 	int sp[2];
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
-		report(lp, LAB_ERROR, "OSError: socketpair: %s", strerror(errno));
+		labproc_report(lp, LAB_ERROR, "OSError: socketpair: %s", strerror(errno));
 		return;
 	}
-	report_log(lp, "starting a Unix daemon: fork, setsid, fork");
+	labproc_log(lp, "starting a Unix daemon: fork, setsid, fork");
 	first = fork();
 	if (first == 0) {
 		close(sp[1]);
@@ -359,13 +378,11 @@ static void launch_unix_daemon(struct labproc *lp)
 			;
 }
 
-/* In the new child: becomes member number of group g, started by creator. */
-_Noreturn static void become_child(struct labproc *lp, int g, const char *name, int conn,
-				   pid_t creator)
+_Noreturn void labproc_become_child(struct labproc *lp, int g, const char *name, pid_t creator)
 {
 	const struct scenario_group *grp = &lp->sc->groups[g];
 
-	lp->conn = keep_only_channel(conn);
+	lp->conn = CHANNEL_FD;
 	lp->pid = getpid();
 	snprintf(lp->name, sizeof lp->name, "%s", name);
 	lp->daemon = grp->daemon;
@@ -375,10 +392,12 @@ _Noreturn static void become_child(struct labproc *lp, int g, const char *name, 
 	lp->exit_code = grp->exit_code;
 	lp->next_number = 1;
 	lp->nchildren = 0;
+	lp->tracker.pid = lp->server.pid = 0;
+	lp->server_req = lp->alive_w = -1;
 	signal(SIGTERM, grp->ignore_sigterm ? SIG_IGN : SIG_DFL);
 	prctl(PR_SET_NAME, (unsigned long)lp->name, 0, 0, 0);
-	say_hello(lp, creator);
-	report_log(lp, "child process calling self.run()");
+	labproc_hello(lp, creator, 0);
+	labproc_log(lp, "child process calling self.run()");
 	if (grp->unix_daemon) {
 		launch_unix_daemon(lp);
 		normal_exit(lp, lp->exit_code); /* run() returned */
@@ -390,49 +409,40 @@ _Noreturn static void become_child(struct labproc *lp, int g, const char *name, 
 static void start_child(struct labproc *lp, int g)
 {
 	struct child *c;
-	struct lab_msg m;
 	int sp[2];
-	pid_t pid;
+	pid_t pid, parent;
 
 	if (lp->daemon) {
 		/* AssertionError raised in run(): uncaught, the process exits with 1. */
-		report(lp, LAB_ERROR, "AssertionError: daemonic processes are not allowed to have children");
+		labproc_report(lp, LAB_ERROR, "AssertionError: daemonic processes are not allowed to have children");
 		normal_exit(lp, 1);
 	}
 	reap_finished(lp);
 	if (lp->nchildren == CHILDREN_MAX) {
-		report(lp, LAB_ERROR, "cannot start more than %d children", CHILDREN_MAX);
+		labproc_report(lp, LAB_ERROR, "cannot start more than %d children", CHILDREN_MAX);
 		return;
 	}
 	c = &lp->children[lp->nchildren];
-	*c = (struct child){ .daemon = lp->sc->groups[g].daemon, .group = g, .pidfd = -1 };
+	*c = (struct child){ .daemon = lp->sc->groups[g].daemon, .group = g, .pidfd = -1,
+			     .status_fd = -1 };
 	if (!child_name(lp, lp->next_number++, c->name, sizeof c->name)) {
-		report(lp, LAB_ERROR, "cannot start a child: its name would be longer than %d "
+		labproc_report(lp, LAB_ERROR, "cannot start a child: its name would be longer than %d "
 		       "characters", LAB_NAME_MAX - 1);
 		return;
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
-		report(lp, LAB_ERROR, "OSError: socketpair: %s", strerror(errno));
+		labproc_report(lp, LAB_ERROR, "OSError: socketpair: %s", strerror(errno));
 		return;
 	}
-	pid = fork();
-	if (pid == 0) {
-		close(sp[1]);
-		become_child(lp, g, c->name, sp[0], getppid());
-	}
+	pid = labstart_child(lp, g, c, sp[0], &parent);
 	close(sp[0]);
 	if (pid < 0) {
-		report(lp, LAB_ERROR, "OSError: fork: %s", strerror(errno));
 		close(sp[1]);
 		return;
 	}
 	c->pid = pid;
-	c->pidfd = pidfd_open(pid, 0); /* our unreaped child: cannot be a recycled PID */
 	lp->nchildren++;
-	m = lab_msg_make(LAB_NEW_CHILD, lp->pid, c->name, NULL);
-	m.target = pid;
-	send_msg(lp, &m, sp[1]);
-	close(sp[1]);
+	labproc_announce(lp, c->name, c->daemon, pid, parent, sp[1]);
 }
 
 static void start_subgroups(struct labproc *lp)
@@ -460,7 +470,7 @@ static void handle_command(struct labproc *lp, const struct lab_msg *m)
 	case LAB_CMD_JOIN:
 		c = find_child(lp, m->target);
 		if (!c) {
-			report(lp, LAB_ERROR, "AssertionError: can only join a child process");
+			labproc_report(lp, LAB_ERROR, "AssertionError: can only join a child process");
 			return;
 		}
 		join_child(lp, c, m->value);
@@ -468,7 +478,7 @@ static void handle_command(struct labproc *lp, const struct lab_msg *m)
 	case LAB_CMD_POLL:
 		c = find_child(lp, m->target);
 		if (!c)
-			report(lp, LAB_ERROR, "AssertionError: can only test a child process");
+			labproc_report(lp, LAB_ERROR, "AssertionError: can only test a child process");
 		else
 			poll_child(lp, c);
 		return;
@@ -492,7 +502,7 @@ static void read_command(struct labproc *lp)
 	if (fd >= 0)
 		close(fd);
 	if (rc == 0 || (rc < 0 && rc != -EBADMSG && rc != -EAGAIN))
-		lifeline_broken();
+		labproc_lifeline_broken();
 	if (rc == 1)
 		handle_command(lp, &m);
 }
@@ -510,7 +520,7 @@ _Noreturn static void run(struct labproc *lp)
 		if (poll(p, (nfds_t)n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			lifeline_broken();
+			labproc_lifeline_broken();
 		}
 		if (p[0].revents & (POLLIN | POLLHUP | POLLRDHUP | POLLERR))
 			read_command(lp);
@@ -521,18 +531,24 @@ _Noreturn static void run(struct labproc *lp)
 	}
 }
 
-/* A clean process image for the lab: default signal dispositions, nothing
- * blocked, stdio on /dev/null, only the channel open. */
-static void reset_process(void)
+void labproc_reset_signals(void)
 {
 	sigset_t none;
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* A clean process image for the lab: default signal dispositions, nothing
+ * blocked, stdio on /dev/null. */
+static void reset_process(void)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	labproc_reset_signals();
 	if (null >= 0) {
 		dup2(null, 0);
 		dup2(null, 1);
@@ -540,6 +556,24 @@ static void reset_process(void)
 		if (null > 2)
 			close(null);
 	}
+}
+
+const char *labproc_exe(void)
+{
+	static char path[PATH_MAX];
+	ssize_t n;
+	char *deleted;
+
+	if (path[0])
+		return path;
+	n = readlink("/proc/self/exe", path, sizeof path - 1);
+	if (n <= 0)
+		return strcpy(path, "forktop");
+	path[n] = '\0';
+	deleted = strstr(path, " (deleted)");
+	if (deleted && deleted[10] == '\0')
+		*deleted = '\0'; /* replaced on disk: /proc/self/exe still runs this one */
+	return path;
 }
 
 _Noreturn void labproc_main(const struct scenario *sc, int conn)
@@ -551,11 +585,13 @@ _Noreturn void labproc_main(const struct scenario *sc, int conn)
 		conn = fcntl(conn, F_DUPFD_CLOEXEC, CHANNEL_FD + 1);
 	reset_process();
 	lp = (struct labproc){ .sc = sc, .group = SCENARIO_TOP_LEVEL, .next_number = 1,
-			       .lifetime = sc->main_lifetime, .exit_code = sc->main_exit_code };
+			       .lifetime = sc->main_lifetime, .exit_code = sc->main_exit_code,
+			       .tracker_fd = -1, .server_req = -1, .alive_w = -1,
+			       .inherited_alive = -1, .exe = labproc_exe() };
 	lp.conn = keep_only_channel(conn);
 	lp.pid = getpid();
 	snprintf(lp.name, sizeof lp.name, "MainProcess");
 	prctl(PR_SET_NAME, (unsigned long)lp.name, 0, 0, 0);
-	say_hello(&lp, getppid());
+	labproc_hello(&lp, getppid(), 0);
 	run(&lp);
 }

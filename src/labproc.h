@@ -7,6 +7,7 @@
 #ifndef FORKTOP_LABPROC_H
 #define FORKTOP_LABPROC_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "scenario.h"
@@ -14,5 +15,13 @@
 /* Becomes the lab's MainProcess in a freshly forked child of the monitor:
  * own process group, /dev/null for stdio, only conn kept open. Never returns. */
 _Noreturn void labproc_main(const struct scenario *sc, int conn);
+
+/* The programs the spawn and forkserver start methods exec (forktop itself,
+ * as Python execs its own interpreter): argv[1] names the role
+ * ("--multiprocessing-fork", "--resource-tracker", "--forkserver"). */
+bool labproc_is_role(const char *arg);
+/* Runs that role. Returns an exit status (with a message on stderr) only
+ * when the program was not started by a lab process. */
+int labproc_role_main(int argc, char **argv);
 
 #endif

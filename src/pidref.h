@@ -17,7 +17,10 @@ int pidref_exit_status(int pidfd, int *wait_status);
 
 /* A pidfd for the process (pid, start_time) as it was seen: the pidfd is
  * opened first, then /proc is checked, so a recycled PID gives -ESRCH and
- * never a handle to the wrong process. Returns the pidfd or a -errno. */
+ * never a handle to the wrong process. Start times count clock ticks
+ * (1/100 s): only a PID that came back within the tick its first holder
+ * started in would pass, which takes a wrap of the whole PID space in that
+ * tick. Returns the pidfd or a -errno. */
 int pidref_open_checked(pid_t pid, unsigned long long start_time);
 
 #define PIDREF_REAPED (-1)    /* pidref_pid: the process has been reaped */

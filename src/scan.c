@@ -156,26 +156,44 @@ static ssize_t read_proc_file(pid_t pid, const char *name, char *buf, size_t cap
 
 /* The raw command line, arguments joined by spaces as ps shows them; bytes
  * stay as they are (escaping is the face's job). Empty for kernel threads. */
-static size_t store_cmdline(struct scan_snapshot *snap, pid_t pid)
+static ssize_t read_cmdline(pid_t pid, char *s, size_t cap)
 {
-	size_t off = snap->strings_len;
-	ssize_t len;
-	char *s;
+	ssize_t len = read_proc_file(pid, "cmdline", s, cap);
 
-	if (!reserve_strings(snap, SCAN_CMDLINE_MAX))
-		return SCAN_NO_CMDLINE;
-	s = snap->strings + off;
-	len = read_proc_file(pid, "cmdline", s, SCAN_CMDLINE_MAX);
 	if (len < 0)
-		return SCAN_NO_CMDLINE;
+		return -1;
 	while (len > 0 && s[len - 1] == '\0')
 		len--;
 	for (ssize_t i = 0; i < len; i++)
 		if (s[i] == '\0')
 			s[i] = ' ';
 	s[len] = '\0';
+	return len;
+}
+
+static size_t store_cmdline(struct scan_snapshot *snap, pid_t pid)
+{
+	size_t off = snap->strings_len;
+	ssize_t len;
+
+	if (!reserve_strings(snap, SCAN_CMDLINE_MAX))
+		return SCAN_NO_CMDLINE;
+	len = read_cmdline(pid, snap->strings + off, SCAN_CMDLINE_MAX);
+	if (len < 0)
+		return SCAN_NO_CMDLINE;
 	snap->strings_len += (size_t)len + 1;
 	return off;
+}
+
+ssize_t scan_read_cmdline(pid_t pid, unsigned long long start_time, char *buf, size_t cap)
+{
+	struct scan_stat_line st;
+	ssize_t len = read_cmdline(pid, buf, cap);
+
+	/* read after: if the PID still has that start time, it had it all along */
+	if (len < 0 || !scan_read_stat(pid, &st) || st.start_time != start_time)
+		return -1;
+	return len;
 }
 
 /* One stat line, read relative to dirfd (AT_FDCWD, or a held /proc). */

@@ -192,9 +192,8 @@ static int main_key(struct parse_state *ps, const char *key, const char *v)
 	} else if (!strcmp(key, "description")) {
 		snprintf(sc->description, sizeof sc->description, "%s", v);
 	} else if (!strcmp(key, "start_method")) {
-		if (strcmp(v, "fork") != 0)
-			return fail(ps, "start_method '%s' is not supported (use fork)", v);
-		snprintf(sc->start_method, sizeof sc->start_method, "%s", v);
+		if (!scenario_method_parse(v, &sc->start_method))
+			return fail(ps, "start_method '%s' is not one of fork, spawn, forkserver", v);
 	} else {
 		return fail(ps, "unknown key '%s' in [main]", key);
 	}
@@ -281,7 +280,7 @@ static void defaults(struct scenario *sc)
 {
 	memset(sc, 0, sizeof *sc);
 	snprintf(sc->name, sizeof sc->name, "unnamed");
-	snprintf(sc->start_method, sizeof sc->start_method, "fork");
+	sc->start_method = SCENARIO_FORK;
 	sc->main_lifetime = SCENARIO_FOREVER;
 }
 
@@ -396,4 +395,24 @@ int scenario_process_count(const struct scenario *sc)
 	for (int i = 0; i < sc->ngroups; i++)
 		total += members_of(sc, i);
 	return total;
+}
+
+static const char *const method_names[SCENARIO_METHODS] = {
+	[SCENARIO_FORK] = "fork", [SCENARIO_SPAWN] = "spawn", [SCENARIO_FORKSERVER] = "forkserver",
+};
+
+const char *scenario_method_name(enum scenario_method method)
+{
+	return (unsigned)method < SCENARIO_METHODS ? method_names[method] : "?";
+}
+
+bool scenario_method_parse(const char *name, enum scenario_method *out)
+{
+	for (int m = 0; m < SCENARIO_METHODS; m++) {
+		if (!strcmp(name, method_names[m])) {
+			*out = (enum scenario_method)m;
+			return true;
+		}
+	}
+	return false;
 }

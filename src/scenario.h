@@ -24,10 +24,18 @@ struct scenario_group {
 	bool unix_daemon;    /* run() starts a true Unix daemon (fork, setsid, fork) and returns */
 };
 
+/* How a creator starts a child, as multiprocessing.set_start_method(). */
+enum scenario_method {
+	SCENARIO_FORK,       /* fork(): the child is a copy of its creator */
+	SCENARIO_SPAWN,      /* fork+exec of forktop in a worker role, plus a resource tracker */
+	SCENARIO_FORKSERVER, /* a fork server (and a tracker) forks the children */
+	SCENARIO_METHODS,
+};
+
 struct scenario {
 	char name[SCENARIO_NAME_MAX];
 	char description[256];
-	char start_method[16]; /* "fork" */
+	enum scenario_method start_method;
 	double main_lifetime;  /* main's own work, or SCENARIO_FOREVER */
 	int main_exit_code;
 	struct scenario_group groups[SCENARIO_GROUPS_MAX];
@@ -42,6 +50,11 @@ int scenario_load_string(const char *text, const char *label, struct scenario *o
 /* The built-in default scenario (the text of data/default.conf). */
 void scenario_default(struct scenario *out);
 extern const char scenario_default_text[];
+
+/* "fork", "spawn", "forkserver". */
+const char *scenario_method_name(enum scenario_method method);
+/* The method with that name; false when there is none. */
+bool scenario_method_parse(const char *name, enum scenario_method *out);
 
 /* Index of the group with that name, or -1. */
 int scenario_group_index(const struct scenario *sc, const char *name);

@@ -89,6 +89,38 @@ static bool predict_spawn(struct prediction *pr, const struct scenario *sc, cons
 	return true;
 }
 
+/* The helpers a start method adds ("resource_tracker", "forkserver", and
+ * "Process-2:forkserver" for a nested creator): named after a predicted process. */
+static bool is_predicted_helper(const struct prediction *pr, const struct scenario *sc,
+				const char *name)
+{
+	static const char *const helpers[] = { "resource_tracker", "forkserver" };
+
+	if (sc->start_method == SCENARIO_FORK)
+		return false;
+	for (size_t h = 0; h < sizeof helpers / sizeof *helpers; h++) {
+		size_t len = strlen(name), hlen = strlen(helpers[h]);
+		char owner[LAB_NAME_MAX];
+
+		if (h == 1 && sc->start_method != SCENARIO_FORKSERVER)
+			continue;
+		if (!strcmp(name, helpers[h]))
+			return true;
+		if (len > hlen + 1 && len - hlen - 1 < sizeof owner && name[len - hlen - 1] == ':' &&
+		    !strcmp(name + len - hlen, helpers[h])) {
+			snprintf(owner, sizeof owner, "%.*s", (int)(len - hlen - 1), name);
+			if (find_predicted(pr, owner) > 0)
+				return true;
+		}
+	}
+	return false;
+}
+
+static bool is_predicted(const struct prediction *pr, const struct scenario *sc, const char *name)
+{
+	return find_predicted(pr, name) >= 0 || is_predicted_helper(pr, sc, name);
+}
+
 static const struct {
 	const char *word;
 	enum script_action action;
@@ -235,10 +267,10 @@ static int check_targets(struct script *out, const struct scenario *sc, char *er
 		if (s->action == SCRIPT_SPAWN && !predict_spawn(&pr, sc, s->target))
 			rc = step_error(err, errlen, i + 1, s->target,
 					"no group or process of scenario '%s' has this name", sc->name);
-		else if (s->action != SCRIPT_SPAWN && s->target[0] && find_predicted(&pr, s->target) < 0)
+		else if (s->action != SCRIPT_SPAWN && s->target[0] && !is_predicted(&pr, sc, s->target))
 			rc = step_error(err, errlen, i + 1, s->target,
 					"scenario '%s' never starts a process of this name", sc->name);
-		else if (s->joiner[0] && find_predicted(&pr, s->joiner) < 0)
+		else if (s->joiner[0] && !is_predicted(&pr, sc, s->joiner))
 			rc = step_error(err, errlen, i + 1, s->joiner,
 					"scenario '%s' never starts a process of this name", sc->name);
 	}

@@ -2,10 +2,12 @@
 #include "text.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 size_t text_utf8_decode(const unsigned char *s, size_t len, unsigned *cp)
 {
@@ -40,13 +42,73 @@ size_t text_utf8_decode(const unsigned char *s, size_t len, unsigned *cp)
 }
 
 /* Code points that are valid UTF-8 but must not reach a terminal raw:
- * C1 controls (some terminals act on them) and bidirectional overrides
- * (they reorder the rest of the line). */
+ * C1 controls (some terminals act on them), bidirectional controls (they
+ * reorder the rest of the line), and invisible characters that change how
+ * their neighbours are drawn, where terminals disagree with wcwidth (a zero
+ * width joiner makes one glyph of two emoji, a variation selector can widen
+ * the character before it): shown raw, they would shift the columns. */
 static bool unsafe_code_point(unsigned cp)
 {
-	return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
-	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f ||
-	       cp == 0x061c || cp == 0xfeff;
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || (cp >= 0x180b && cp <= 0x180f) ||
+	       (cp >= 0x200b && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2060 && cp <= 0x206f) || (cp >= 0xfe00 && cp <= 0xfe0f) || cp == 0xfeff ||
+	       (cp >= 0xfff9 && cp <= 0xfffb) || (cp >= 0xe0000 && cp <= 0xe007f) ||
+	       (cp >= 0xe0100 && cp <= 0xe01ef);
+}
+
+/* Columns a code point takes (wcwidth), or -1 when it is not printable.
+ * Widths come from a UTF-8 locale whatever the process's own locale is:
+ * every glibc UTF-8 locale shares one width table, so the escaping is the
+ * same for the screen, the text frames and the JSON. */
+static int code_point_width(unsigned cp)
+{
+	static locale_t utf8;
+	locale_t saved;
+	int w;
+
+	if (!utf8)
+		utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	if (!utf8)
+		return wcwidth((wchar_t)cp);
+	saved = uselocale(utf8);
+	w = wcwidth((wchar_t)cp);
+	uselocale(saved);
+	return w;
+}
+
+/* Whether the character cp is shown as itself. after_base: the character
+ * just before it was shown as itself (a combining mark needs one to sit on;
+ * alone, it would land on a tree glyph or a column). */
+static bool shown_raw(unsigned cp, bool after_base)
+{
+	int w;
+
+	if (unsafe_code_point(cp))
+		return false;
+	w = code_point_width(cp);
+	return w > 0 || (w == 0 && after_base);
+}
+
+const char *text_unprintable(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		unsigned char c = (unsigned char)s[i];
+		unsigned cp;
+		size_t n;
+
+		if (c < 0x80) {
+			if ((c < 0x20 && c != '\t') || c == 0x7f)
+				return "a control character";
+			i++;
+			continue;
+		}
+		if (!(n = text_utf8_decode((const unsigned char *)s + i, len - i, &cp)))
+			return "invalid UTF-8";
+		if (unsafe_code_point(cp))
+			return "a control or bidirectional character";
+		i += n;
+	}
+	return NULL;
 }
 
 /* Writes the escape for one ASCII byte into buf; returns its length. */
@@ -61,6 +123,11 @@ static size_t escape_byte(char *buf, unsigned char c)
 	}
 }
 
+static size_t escape_code_point(char *buf, size_t len, unsigned cp)
+{
+	return (size_t)snprintf(buf, len, cp > 0xffff ? "\\U%08X" : "\\u%04X", cp);
+}
+
 /* Appends n bytes if they fit whole (keeping room for the NUL). */
 static bool put(char *dst, size_t dstsize, size_t *used, const char *p, size_t n)
 {
@@ -71,35 +138,49 @@ static bool put(char *dst, size_t dstsize, size_t *used, const char *p, size_t n
 	return true;
 }
 
+/* The text for the character at s (len bytes left) into buf: the bytes
+ * themselves or an escape. Returns its length; *step gets the bytes read
+ * and *raw whether they were kept as they are. */
+static size_t escape_one(char *buf, size_t buflen, const unsigned char *s, size_t len,
+			 unsigned flags, bool after_base, size_t *step, bool *raw)
+{
+	unsigned cp;
+	size_t n;
+
+	*step = 1;
+	*raw = false;
+	if (s[0] >= 0x20 && s[0] < 0x7f && s[0] != '\\') {
+		*raw = true;
+		buf[0] = (char)s[0];
+		return 1;
+	}
+	if (s[0] < 0x80)
+		return escape_byte(buf, s[0]);
+	if (!(flags & TEXT_UTF8) || (n = text_utf8_decode(s, len, &cp)) == 0)
+		return (size_t)snprintf(buf, buflen, "\\x%02x", s[0]);
+	*step = n;
+	if (!shown_raw(cp, after_base))
+		return escape_code_point(buf, buflen, cp);
+	*raw = true;
+	memcpy(buf, s, n);
+	return n;
+}
+
 size_t text_escape(char *dst, size_t dstsize, const char *src, size_t srclen,
 		   unsigned flags)
 {
 	const unsigned char *s = (const unsigned char *)src;
 	size_t used = 0, i = 0;
+	bool after_base = false;
 
 	if (dstsize == 0)
 		return 0;
 	while (i < srclen) {
 		char buf[16];
-		size_t n, step = 1;
-		unsigned cp;
+		size_t step;
+		size_t n = escape_one(buf, sizeof buf, s + i, srclen - i, flags, after_base, &step,
+				      &after_base);
 
-		if (s[i] >= 0x20 && s[i] < 0x7f && s[i] != '\\') {
-			buf[0] = (char)s[i];
-			n = 1;
-		} else if (s[i] < 0x80) {
-			n = escape_byte(buf, s[i]);
-		} else if ((flags & TEXT_UTF8) &&
-			   (step = text_utf8_decode(s + i, srclen - i, &cp)) > 0 &&
-			   !unsafe_code_point(cp)) {
-			memcpy(buf, s + i, step);
-			n = step;
-		} else if (step > 0 && (flags & TEXT_UTF8)) {
-			n = (size_t)snprintf(buf, sizeof buf, "\\u%04X", cp);
-		} else {
-			step = 1;
-			n = (size_t)snprintf(buf, sizeof buf, "\\x%02x", s[i]);
-		}
 		if (!put(dst, dstsize, &used, buf, n))
 			break;
 		i += step;

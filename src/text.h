@@ -11,17 +11,28 @@ enum text_flags {
 	TEXT_UTF8 = 1 << 0, /* keep valid, printable UTF-8; else escape every byte >= 0x80 */
 };
 
-/* Copies src (srclen bytes, may hold NULs) into dst as printable text:
- * control bytes, C1 controls, bidi overrides, invalid UTF-8 and backslash are
- * written as \xNN, \n, \r, \t, \uXXXX or \\. Never cuts an escape or a
- * character in two. dst is always NUL-terminated when dstsize > 0.
- * Returns the number of bytes written (without the NUL). */
+/* Copies src (srclen bytes, may hold NULs) into dst as printable text.
+ * Kept as they are: printable ASCII and, with TEXT_UTF8, every character
+ * with a display width of its own (wcwidth 1 or 2: accents, CJK, emoji) and
+ * a combining mark that follows such a character. Escaped: backslash as \\,
+ * control bytes as \n, \r, \t or \xNN, invalid UTF-8 (and, without
+ * TEXT_UTF8, every byte >= 0x80) as \xNN, and as \uXXXX (\UXXXXXXXX above
+ * U+FFFF): C1 controls, bidirectional controls, zero-width joiners and
+ * spaces, variation selectors, unprintable code points and a combining mark
+ * with nothing before it. Never cuts an escape or a character in two. dst is
+ * always NUL-terminated when dstsize > 0. Returns the number of bytes written
+ * (without the NUL). */
 size_t text_escape(char *dst, size_t dstsize, const char *src, size_t srclen,
 		   unsigned flags);
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is invalid;
  * *cp receives the code point. */
 size_t text_utf8_decode(const unsigned char *s, size_t len, unsigned *cp);
+
+/* NULL when s (len bytes) is text fit to show as it is: valid UTF-8, no
+ * control byte but tab, no C1 control or bidirectional override; else what
+ * is wrong with it ("a control character", "invalid UTF-8", ...). */
+const char *text_unprintable(const char *s, size_t len);
 
 /* A whole decimal number in [min, max] (no trailing text): true with *out
  * set, or false. */

@@ -46,6 +46,23 @@ printf '[main]\nname = x\nthis is not ini\n' >"$tmp/syntax.conf"
 printf '[main]\nname = x\n' >"$tmp/empty.conf"
 printf '[mian]\nname = x\n' >"$tmp/section.conf"
 printf '[main]\n\0\n' >"$tmp/binary.conf"
+printf '[main]\nname = x\nstart_method = thread\n[group a]\n' >"$tmp/method.conf"
+check scenario-method 2 "method.conf:3: start_method 'thread' is not one of fork, spawn, forkserver" -- "$forktop" -s "$tmp/method.conf"
+check start-method 2 "--start-method wants fork, spawn or forkserver, not 'vfork'" -- "$forktop" --start-method vfork
+check start-method-nolab 2 "need the lab" -- "$forktop" --no-lab -m spawn
+check script-fork-helper 2 "never starts a process of this name" -- "$forktop" --script '@1 kill forkserver'
+check script-spawn-helper 2 "never starts a process of this name" -- "$forktop" -m spawn --script '@1 kill forkserver'
+# The roles a lab process execs forktop in are refused outside the lab.
+for role in --multiprocessing-fork --resource-tracker --forkserver; do
+	check "role$role" 2 "forktop: $role is a role of lab processes" -- "$forktop" "$role" fd=4
+done
+check role-bad-args 2 "forktop: --forkserver: bad arguments" -- python3 -c '
+import os, socket, sys
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+os.dup2(a.fileno(), 3)
+os.set_inheritable(3, True)
+os.set_inheritable(3, True)
+os.execv(sys.argv[1], [sys.argv[1], "--forkserver", "request_fd=99"])' "$forktop"
 check scenario-key 2 "typo.conf:5: unknown key 'cuont' in \[group a\]" -- "$forktop" --scenario "$tmp/typo.conf"
 check scenario-value 2 "value.conf:4: daemon 'maybe' must be yes or no" -- "$forktop" -s "$tmp/value.conf"
 check scenario-parent 2 "parent.conf:4: parent 'b' is not a group defined above" -- "$forktop" -s "$tmp/parent.conf"
@@ -103,7 +120,7 @@ fi
 # SIGTERM ends batch mode at once, lab included, even with a 60 s interval.
 "$forktop" --batch --delay 60000 >"$tmp/term.out" 2>&1 &
 bpid=$!
-for ((i = 0; i < 50; i++)); do grep -q 'Process-3:1\|MainProcess' "$tmp/term.out" && break; sleep 0.1; done
+for ((i = 0; i < 50; i++)); do grep -qs 'Process-3:1\|MainProcess' "$tmp/term.out" && break; sleep 0.1; done
 sleep 0.5
 start_ns=$(date +%s%N)
 kill -TERM "$bpid"

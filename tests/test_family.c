@@ -94,6 +94,99 @@ Test(family, a_python_program_shows_its_daemon_terminated_at_exit)
 	cr_assert_geq(worker_at, 0, "the non-daemonic child ended with 0");
 }
 
+/* The processes of the frame at line i whose command line holds needle. */
+static int procs_with_cmdline(int i, const char *needle, const json_t **found, int cap)
+{
+	const json_t *p;
+	size_t k;
+	int n = 0;
+
+	json_array_foreach(json_object_get(lines[i], "processes"), k, p)
+		if (strstr(helper_str(p, "cmdline"), needle) && n < cap)
+			found[n++] = p;
+	return n;
+}
+
+static int ppid_in(const json_t *p)
+{
+	return (int)json_integer_value(json_object_get(p, "ppid"));
+}
+
+static int pid_in(const json_t *p)
+{
+	return (int)json_integer_value(json_object_get(p, "pid"));
+}
+
+/* How many processes of the frame at line i have ppid as their parent. */
+static int children_in(int i, int ppid)
+{
+	const json_t *p;
+	size_t k;
+	int n = 0;
+
+	json_array_foreach(json_object_get(lines[i], "processes"), k, p)
+		n += ppid_in(p) == ppid;
+	return n;
+}
+
+/* The PID of the program forktop started (its "started CMD (pid N)" event). */
+static int root_pid(void)
+{
+	int started = find_event("lab", "started ");
+
+	cr_assert_geq(started, 0, "forktop said it started the program");
+	return (int)json_integer_value(json_object_get(lines[started], "pid"));
+}
+
+static const char *methods_example(void)
+{
+	snprintf(example, sizeof example, "%s/../tests/examples/methods.py", helper_data_dir());
+	return example;
+}
+
+Test(family, python_forkserver_has_the_shape_of_the_labs)
+{
+	const json_t *found[16], *server = NULL;
+	int root, f = -1;
+
+	run((char *[]){ "--batch", "--", "python3", (char *)methods_example(), "forkserver", NULL });
+	root = root_pid();
+	for (int i = 0; i < nlines && f < 0; i++) {
+		int n = procs_with_cmdline(i, "multiprocessing.forkserver import main", found, 16);
+
+		for (int k = 0; k < n && f < 0; k++)
+			if (ppid_in(found[k]) == root && children_in(i, pid_in(found[k])) == 2)
+				f = i, server = found[k];
+	}
+	cr_assert_geq(f, 0, "a frame shows main's fork server with both children under it");
+	cr_assert_eq(children_in(f, root), 2, "main's children are the tracker and the server");
+	cr_assert_eq(procs_with_cmdline(f, "multiprocessing.resource_tracker import main", found, 16),
+		     1, "one resource tracker");
+	cr_assert_eq(ppid_in(found[0]), root, "main started the tracker");
+	cr_assert_neq(pid_in(server), root);
+	cr_assert_eq(exit_of(root_exit_event()), 0);
+}
+
+Test(family, python_spawn_has_the_shape_of_the_labs)
+{
+	const json_t *kids[8];
+	int root, f = -1, under_main = 0;
+
+	run((char *[]){ "--batch", "--", "python3", (char *)methods_example(), "spawn", NULL });
+	root = root_pid();
+	for (int i = 0; i < nlines && f < 0; i++)
+		if (procs_with_cmdline(i, "spawn_main(tracker_fd=", kids, 8) == 3)
+			f = i;
+	cr_assert_geq(f, 0, "a frame shows the two children and the grandchild as fresh programs");
+	for (int k = 0; k < 3; k++)
+		under_main += ppid_in(kids[k]) == root;
+	cr_assert_eq(under_main, 2, "the children are main's own");
+	cr_assert_eq(children_in(f, root), 3, "main's children: the tracker and two fresh programs");
+	cr_assert_eq(procs_with_cmdline(f, "multiprocessing.resource_tracker import main", kids, 8),
+		     1, "one resource tracker, shared by the grandchild's creator");
+	cr_assert_eq(ppid_in(kids[0]), root);
+}
+
 Test(family, an_orphan_comes_to_forktop_as_subreaper)
 {
 	int root_exit, orphan_exit;

@@ -84,14 +84,14 @@ static int exit_event(const char *name, int *code)
 	return -1;
 }
 
-/* The process named name in frame line i, or NULL. */
+/* The process named name (comm or lab name) in frame line i, or NULL. */
 static const json_t *proc_named(int i, const char *name)
 {
 	const json_t *p;
 	size_t k;
 
 	json_array_foreach(json_object_get(lines[i], "processes"), k, p)
-		if (!strcmp(helper_str(p, "name"), name))
+		if (!strcmp(helper_str(p, "name"), name) || !strcmp(helper_str(p, "lab_name"), name))
 			return p;
 	return NULL;
 }
@@ -371,21 +371,39 @@ Test(lab, starting_a_child_reaps_finished_ones)
 	cr_assert_not_null(proc_named(f, "Process-2"));
 }
 
-Test(lab, sigint_runs_the_exit_routine_then_dies_by_sigint)
+Test(lab, sigint_in_a_child_runs_the_exit_routine_then_exits_with_1)
 {
-	int code, shut, term;
+	int code, shut, term, error;
 
 	use_scenario("[main]\nname = t\n[group workers]\ncount = 1\ndaemon = no\n"
 		     "[group guard]\nparent = workers\ncount = 1\ndaemon = yes\n");
 	run_lab("@0.5 interrupt Process-1; @1.3 join Process-1; @1.8 quit", "250");
 	shut = event_text("[INFO/Process-1] process shutting down", -1);
 	term = event_text("[INFO/Process-1] calling terminate() for daemon Process-1:1", -1);
+	error = event_text("KeyboardInterrupt", -1);
 	cr_assert_geq(shut, 0, "the exit routine ran");
 	cr_assert_gt(term, shut);
+	cr_assert_gt(error, term, "then the uncaught KeyboardInterrupt was reported");
 	cr_assert_geq(exit_event("Process-1:1", &code), 0);
 	cr_assert_eq(code, -15, "its daemonic child was terminated");
 	cr_assert_geq(exit_event("Process-1", &code), 0);
-	cr_assert_eq(code, -2, "then it died by SIGINT (a shell would say 130)");
+	cr_assert_eq(code, 1, "a child's bootstrap catches KeyboardInterrupt: exitcode 1");
+	cr_assert_geq(event_text("[INFO/Process-1] process exiting with exitcode 1", -1), 0);
+}
+
+Test(lab, sigint_in_main_runs_the_exit_routine_then_dies_by_sigint)
+{
+	int code, term;
+
+	use_scenario("[main]\nname = t\n[group guard]\ncount = 1\ndaemon = yes\n");
+	run_lab("@0.5 interrupt MainProcess; @1.5 quit", "250");
+	term = event_text("[INFO/MainProcess] calling terminate() for daemon Process-1", -1);
+	cr_assert_geq(term, 0, "the exit routine ran");
+	cr_assert_geq(exit_event("Process-1", &code), 0);
+	cr_assert_eq(code, -15);
+	cr_assert_geq(exit_event("MainProcess", &code), 0);
+	cr_assert_eq(code, -2, "then main died by SIGINT (a shell would say 130)");
+	cr_assert_lt(event_text("KeyboardInterrupt", -1), 0, "main prints no child's traceback");
 }
 
 Test(lab, join_with_a_timeout_returns_and_the_child_runs_on)
@@ -642,6 +660,177 @@ Test(lab, shipped_default_matches_the_built_in_one)
 	cr_assert_eq(memcmp(&a, &b, sizeof a), 0, "data/default.conf and the built-in text differ");
 	cr_assert_eq(scenario_process_count(&b), 5);
 }
+
+/* ---- start methods (LAB.md, "Start methods") ----------------------------- */
+
+/* A process of the last frame, which must be there. */
+static const json_t *shown(const char *name)
+{
+	const json_t *p = proc_named(last_frame(), name);
+
+	cr_assert_not_null(p, "%s is shown in the last frame", name);
+	return p;
+}
+
+static bool frames_show_zombie(const char *name)
+{
+	for (int i = 0; i < nlines; i++) {
+		const json_t *p = is(lines[i], "frame") ? proc_named(i, name) : NULL;
+
+		if (p && !strcmp(helper_str(p, "state"), "Z"))
+			return true;
+	}
+	return false;
+}
+
+Test(lab, spawn_children_are_fresh_programs_beside_a_resource_tracker)
+{
+	const json_t *tracker, *worker;
+	int main_pid;
+
+	use_scenario("[main]\nname = t\nstart_method = spawn\n"
+		     "[group daemons]\ncount = 1\ndaemon = yes\n"
+		     "[group workers]\ncount = 1\ndaemon = no\n"
+		     "[group helpers]\nparent = workers\ncount = 1\ndaemon = no\n");
+	run_lab("@1 quit", "250");
+	main_pid = started_pid("MainProcess");
+	tracker = shown("resource_tracker");
+	cr_assert_eq(ppid_of(tracker), main_pid, "main started the tracker");
+	cr_assert_str_eq(helper_str(tracker, "role"), "resource-tracker");
+	cr_assert(strstr(helper_str(tracker, "cmdline"), "forktop --resource-tracker fd=4"));
+	cr_assert(json_is_null(json_object_get(tracker, "daemon")), "the tracker is no Process");
+	for (int i = 1; i <= 2; i++) {
+		char name[16];
+		const json_t *p;
+
+		snprintf(name, sizeof name, "Process-%d", i);
+		p = shown(name);
+		cr_assert_eq(ppid_of(p), main_pid, "%s is main's own child", name);
+		cr_assert(strstr(helper_str(p, "cmdline"), "forktop --multiprocessing-fork tracker_fd=4 "
+				 "pipe_handle=5"), "%s is a fresh program: %s", name,
+			  helper_str(p, "cmdline"));
+	}
+	worker = shown("Process-2");
+	cr_assert_eq(ppid_of(shown("Process-2:1")), pid_of(worker));
+	cr_assert(strstr(helper_str(shown("Process-2:1"), "cmdline"), "--multiprocessing-fork"));
+	cr_assert_null(proc_named(last_frame(), "Process-2:resource_tracker"),
+		       "a spawned creator uses the tracker it inherited");
+	cr_assert_null(strstr(helper_str(shown("MainProcess"), "cmdline"), "--multiprocessing-fork"),
+		       "main keeps forktop's own command line");
+}
+
+Test(lab, the_resource_tracker_ignores_sigterm_and_sigint_and_ends_when_its_pipe_closes)
+{
+	int main_at, code, closed_at;
+
+	use_scenario("[main]\nname = t\nstart_method = spawn\nlifetime = 1.6\n"
+		     "[group daemons]\ncount = 1\ndaemon = yes\n"
+		     "[group workers]\ncount = 1\ndaemon = no\nlifetime = 0.3\n");
+	run_lab("@0.6 terminate resource_tracker; @0.7 interrupt resource_tracker; @2.6 quit",
+		"200");
+	cr_assert_geq(event_text("forktop sent SIGTERM to resource_tracker", -1), 0);
+	cr_assert_geq(event_text("forktop sent SIGINT to resource_tracker", -1), 0);
+	main_at = exit_event("MainProcess", &code);
+	cr_assert_geq(main_at, 0);
+	cr_assert_eq(code, 0);
+	cr_assert_geq(exit_event("resource_tracker", &code), 0, "the tracker's exit code is known");
+	cr_assert_eq(code, 0, "the tracker ended by itself, not by a signal");
+	closed_at = event_text("resource_tracker: its pipe closed", -1);
+	cr_assert_gt(closed_at, event_text("MainProcess: join(Process-1) returned", -1),
+		     "the tracker ended only when main, ending, closed its pipe");
+	cr_assert_geq(event_text("calling terminate() for daemon Process-1", -1), 0);
+	exit_event("Process-1", &code);
+	cr_assert_eq(code, -15, "the exit routine is the same under spawn");
+}
+
+Test(lab, forkserver_children_hang_under_the_server_which_reaps_them_at_once)
+{
+	const json_t *server, *nested;
+	int main_pid, code, at;
+
+	use_scenario("[main]\nname = t\nstart_method = forkserver\n"
+		     "[group quick]\ncount = 1\ndaemon = no\nlifetime = 0.2\nexit_code = 3\n"
+		     "[group workers]\ncount = 1\ndaemon = no\n"
+		     "[group helpers]\nparent = workers\ncount = 1\ndaemon = no\n");
+	run_lab("@1.2 quit", "200");
+	main_pid = started_pid("MainProcess");
+	server = shown("forkserver");
+	cr_assert_eq(ppid_of(server), main_pid);
+	cr_assert_str_eq(helper_str(server, "role"), "forkserver");
+	cr_assert(strstr(helper_str(server, "cmdline"), "forktop --forkserver request_fd=4"));
+	cr_assert_eq(ppid_of(shown("resource_tracker")), main_pid);
+	cr_assert_eq(ppid_of(shown("Process-2")), pid_of(server), "the server forked Process-2");
+	cr_assert_str_eq(helper_str(shown("Process-2"), "note"), "", "under its server: no orphan");
+	nested = shown("Process-2:forkserver");
+	cr_assert_eq(ppid_of(nested), pid_of(shown("Process-2")), "a nested creator starts its own");
+	cr_assert_eq(ppid_of(shown("Process-2:1")), pid_of(nested));
+	cr_assert_null(proc_named(last_frame(), "Process-2:resource_tracker"));
+	cr_assert(!frames_show_zombie("Process-1"), "the server reaps at once: no zombie");
+	at = exit_event("Process-1", &code);
+	cr_assert_geq(at, 0);
+	cr_assert_eq(code, 3);
+	cr_assert(strstr(helper_str(lines[at], "text"), "reaped by its fork server forkserver"));
+}
+
+Test(lab, forkserver_children_keep_the_server_when_main_is_killed)
+{
+	const json_t *server, *tracker;
+	int main_pid;
+
+	use_scenario("[main]\nname = t\nstart_method = forkserver\n"
+		     "[group daemons]\ncount = 1\ndaemon = yes\n"
+		     "[group workers]\ncount = 1\ndaemon = no\n");
+	run_lab("@0.6 kill-main; @1.6 quit", "250");
+	main_pid = started_pid("MainProcess");
+	server = shown("forkserver");
+	tracker = shown("resource_tracker");
+	for (int i = 1; i <= 2; i++) {
+		char name[16];
+
+		snprintf(name, sizeof name, "Process-%d", i);
+		cr_assert_eq(ppid_of(shown(name)), pid_of(server), "%s keeps its server", name);
+	}
+	cr_assert_neq(ppid_of(server), main_pid);
+	cr_assert(has_reparent(pid_of(server), main_pid, ppid_of(server)));
+	cr_assert(has_reparent(pid_of(tracker), main_pid, ppid_of(tracker)));
+	cr_assert(strstr(helper_str(server, "note"), "orphan: was under"));
+}
+
+Test(lab, forkserver_join_gets_the_exit_code_from_the_server)
+{
+	use_scenario("[main]\nname = t\nstart_method = forkserver\n"
+		     "[group workers]\ncount = 1\ndaemon = no\nlifetime = 0.6\nexit_code = 4\n");
+	run_lab("@0.3 join Process-1; @1.4 quit", "200");
+	cr_assert_geq(event_text("MainProcess blocked in join(Process-1)", -1), 0);
+	cr_assert_geq(event_text("MainProcess: join(Process-1) returned, exitcode 4", -1), 0);
+}
+
+Test(lab, with_its_fork_server_gone_python_takes_exitcode_255)
+{
+	const json_t *p;
+
+	use_scenario("[main]\nname = t\nstart_method = forkserver\n"
+		     "[group workers]\ncount = 1\ndaemon = no\n");
+	run_lab("@0.5 kill forkserver; @0.8 join Process-1; @1.6 quit", "200");
+	cr_assert_geq(event_text("ended without telling how Process-1 ended", -1), 0);
+	cr_assert_geq(event_text("MainProcess: join(Process-1) returned, exitcode 255", -1), 0);
+	p = shown("Process-1");
+	cr_assert_str_eq(helper_str(p, "state"), "S", "yet Process-1 still runs");
+	cr_assert(strstr(helper_str(p, "note"), "orphan: was under"));
+}
+
+Test(lab, a_dead_tracker_is_started_again_with_pythons_warning)
+{
+	use_scenario("[main]\nname = t\nstart_method = spawn\n"
+		     "[group workers]\ncount = 1\ndaemon = no\n");
+	run_lab("@0.5 kill resource_tracker; @0.8 spawn workers; @1.6 quit", "200");
+	cr_assert_geq(event_text("UserWarning: resource_tracker: process died unexpectedly, "
+				 "relaunching.", -1), 0);
+	cr_assert_eq(ppid_of(shown("resource_tracker")), started_pid("MainProcess"));
+	cr_assert_str_eq(helper_str(shown("resource_tracker"), "state"), "S");
+}
+
+/* ---- what the lab stands on: scenario files and the control channel ------- */
 
 /* "[main]", a comment line of `chars` characters, then one group. */
 static int load_with_long_comment(int chars, char *err, size_t errlen)

@@ -35,7 +35,7 @@ static size_t build(size_t n, bool utf8)
 	cr_assert_eq(tree_build(&tree, pids, ppids, n), 0);
 	size_t built = rows_build(rows, 8, &tree, ptrs, &style);
 	for (size_t i = 0; i < built; i++)
-		rows_text(&tree, &rows[i], &style, &text[i]);
+		rows_text(&tree, &rows[i], &style, NULL, &text[i]);
 	return built;
 }
 

@@ -1,5 +1,7 @@
 /* Escaping of hostile bytes: nothing raw may reach a terminal or a JSON string. */
 #include <criterion/criterion.h>
+#include <locale.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../src/text.h"
@@ -62,4 +64,50 @@ Test(text, output_is_bounded_and_never_cuts_an_escape)
 	cr_assert_str_eq(buf, "ab");
 	n = text_escape(buf, sizeof buf, "abcd\xc3\xa9", 6, TEXT_UTF8);
 	cr_assert_str_eq(buf, "abcd"); /* the two-byte character is not split */
+}
+
+Test(text, double_width_characters_are_kept)
+{
+	/* 漢字 and 😀: two columns each, counted by wcwidth where they are shown */
+	cr_assert_str_eq(esc("\xe6\xbc\xa2\xe5\xad\x97\xf0\x9f\x98\x80", 10, TEXT_UTF8),
+			 "\xe6\xbc\xa2\xe5\xad\x97\xf0\x9f\x98\x80");
+}
+
+Test(text, combining_marks_are_kept_after_a_character)
+{
+	cr_assert_str_eq(esc("cafe\xcc\x81\xcc\x81", 8, TEXT_UTF8), "cafe\xcc\x81\xcc\x81");
+}
+
+Test(text, a_combining_mark_with_nothing_before_it_is_escaped)
+{
+	cr_assert_str_eq(esc("\xcc\x81lead", 6, TEXT_UTF8), "\\u0301lead");
+	/* after an escape there is no character to sit on either */
+	cr_assert_str_eq(esc("\x1b\xcc\x81", 3, TEXT_UTF8), "\\x1b\\u0301");
+}
+
+Test(text, joiners_and_variation_selectors_are_escaped)
+{
+	/* terminals draw these pairs as one glyph, wcwidth counts two */
+	cr_assert_str_eq(esc("\xf0\x9f\x91\xa8\xe2\x80\x8d\xf0\x9f\x91\xa9", 11, TEXT_UTF8),
+			 "\xf0\x9f\x91\xa8\\u200D\xf0\x9f\x91\xa9");
+	cr_assert_str_eq(esc("\xe2\x9d\xa4\xef\xb8\x8f", 6, TEXT_UTF8), "\xe2\x9d\xa4\\uFE0F");
+	cr_assert_str_eq(esc("a\xe2\x80\x8b" "b", 5, TEXT_UTF8), "a\\u200Bb");
+	cr_assert_str_eq(esc("a\xf3\xa0\x84\x80", 5, TEXT_UTF8), "a\\U000E0100");
+}
+
+Test(text, unprintable_code_points_are_escaped)
+{
+	cr_assert_str_eq(esc("\xcd\xb8", 2, TEXT_UTF8), "\\u0378"); /* unassigned */
+}
+
+Test(text, escaping_does_not_follow_the_process_locale)
+{
+	const char *before = setlocale(LC_CTYPE, NULL);
+	char saved[64];
+
+	snprintf(saved, sizeof saved, "%s", before ? before : "C");
+	setlocale(LC_CTYPE, "C");
+	cr_assert_str_eq(esc("\xe6\xbc\xa2\xcc\x81x\xe2\x80\x8d", 9, TEXT_UTF8),
+			 "\xe6\xbc\xa2\xcc\x81x\\u200D");
+	setlocale(LC_CTYPE, saved);
 }

@@ -55,7 +55,7 @@ static void write_text_frame(const struct session *s)
 		struct row_text text;
 		char note[128];
 
-		rows_text(&s->tree, r, &s->style, &text);
+		rows_text(&s->tree, r, &s->style, session_row_label(s, r), &text);
 		session_row_note(s, r, note, sizeof note);
 		printf("%7d %7d %c %-6s %4s %s%s", r->pid, r->ppid, r->state, r->daemon, r->exit,
 		       text.prefix, text.name);
@@ -118,13 +118,15 @@ static json_t *json_proc(const struct session *s, const struct row *r, int depth
 {
 	const struct scan_proc *p = r->proc;
 	const char *cmdline = r->tombstone ? NULL : scan_cmdline(&s->snap, p);
+	const char *label = session_row_label(s, r);
 	char state[2] = { p->state, '\0' }, note[128];
 
 	session_row_note(s, r, note, sizeof note);
-	return json_pack("{s:i, s:i, s:s, s:o, s:o, s:o, s:o, s:s?, s:s?, s:i, s:i, s:i, s:i, "
-			 "s:I, s:i}",
+	return json_pack("{s:i, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:s?, s:s?, s:i, s:i, s:i, "
+			 "s:i, s:I, s:i}",
 			 "pid", p->pid, "ppid", p->ppid, "state", state, "daemon", json_daemon(r),
 			 "exit", json_exit_text(r->exit), "name", json_name(p->comm, strlen(p->comm)),
+			 "lab_name", label ? json_name(label, strlen(label)) : json_null(),
 			 "cmdline", cmdline ? json_name(cmdline, strlen(cmdline)) : json_null(),
 			 "role", r->role, "note", note[0] ? note : NULL, "pgid", p->pgid,
 			 "sid", p->sid, "tty", p->tty_nr, "threads", p->threads, "start_time",

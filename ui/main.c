@@ -14,7 +14,10 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "../src/datafile.h"
+#include "../src/labproc.h"
 #include "../src/text.h"
+#include "../src/tour.h"
 #include "batch.h"
 #include "tui.h"
 
@@ -42,6 +45,8 @@ static void print_help(FILE *out)
 		"  -s, --scenario FILE   the lab's scenario: a file, or the name of a shipped one\n"
 		"                        (default, stubborn, zombies, nested, unixdaemon;\n"
 		"                        without it: default)\n"
+		"  -m, --start-method M  how the lab starts children: fork, spawn or forkserver\n"
+		"                        (default: the scenario's start_method)\n"
 		"      --no-lab          start no lab: a plain monitor of every process\n"
 		"      --subreaper       forktop becomes a child subreaper: orphans come to it\n"
 		"                        (and it reaps them) instead of going to PID 1\n"
@@ -54,6 +59,8 @@ static void print_help(FILE *out)
 		"                        spawn (GROUP or PROCESS), kill-main, exit-main, quit\n"
 		"  -j, --json            batch frames as NDJSON, one object per frame and event\n"
 		"      --ascii           ASCII tree glyphs, every non-ASCII byte escaped\n"
+		"      --tour[=FILE]     a guided tour of the lab, step by step, in the\n"
+		"                        interactive screen (FILE: your own tour)\n"
 		"  -h, --help            show this help and exit\n"
 		"  -V, --version         show the version and exit\n"
 		"\n"
@@ -75,12 +82,15 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 	return EXIT_USAGE;
 }
 
-enum { OPT_ASCII = 256, OPT_NO_LAB, OPT_SUBREAPER, OPT_ATTACH };
+enum { OPT_ASCII = 256, OPT_NO_LAB, OPT_SUBREAPER, OPT_ATTACH, OPT_TOUR };
 
 struct cli {
 	struct session_options batch;
 	const char *scenario_path;
 	const char *script_text;
+	const char *start_method;
+	bool tour;
+	const char *tour_path; /* NULL: the shipped tour */
 	bool no_lab;
 	bool batch_mode;
 };
@@ -91,9 +101,11 @@ static const struct option long_options[] = {
 	{ "all", no_argument, NULL, 'A' },        { "pid", required_argument, NULL, 'p' },
 	{ "json", no_argument, NULL, 'j' },       { "ascii", no_argument, NULL, OPT_ASCII },
 	{ "scenario", required_argument, NULL, 's' }, { "no-lab", no_argument, NULL, OPT_NO_LAB },
+	{ "start-method", required_argument, NULL, 'm' },
 	{ "script", required_argument, NULL, 'S' },
 	{ "subreaper", no_argument, NULL, OPT_SUBREAPER },
 	{ "attach", required_argument, NULL, OPT_ATTACH },
+	{ "tour", optional_argument, NULL, OPT_TOUR },
 	{ "help", no_argument, NULL, 'h' },       { "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -107,9 +119,11 @@ static int parse_option(int c, const char *arg, struct cli *cli)
 	switch (c) {
 	case 'b': cli->batch_mode = true; return -1;
 	case 's': cli->scenario_path = arg; return -1;
+	case 'm': cli->start_method = arg; return -1;
 	case 'S': cli->script_text = arg; return -1;
 	case OPT_NO_LAB: cli->no_lab = true; return -1;
 	case OPT_SUBREAPER: opt->subreaper = true; return -1;
+	case OPT_TOUR: cli->tour = true; cli->tour_path = arg; return -1;
 	case OPT_ATTACH:
 		if (!text_parse_long(arg, 1, INT_MAX, &v))
 			return usage_error("--attach wants a process ID, not '%s'", arg);
@@ -151,25 +165,26 @@ static int check_family_pid(pid_t pid)
 	return EXIT_USAGE;
 }
 
-/* A scenario given by name ("stubborn") is looked for beside the binary
- * (data/NAME.conf, in the build tree) and where make install put it. */
-static const char *resolve_scenario(const char *arg, char *buf, size_t len)
+/* The tour: its own scenarios, only in the interactive screen. */
+static int prepare_tour(struct cli *cli, struct tour *tour)
 {
-	char exe[4096];
-	ssize_t n;
+	char err[1024], path[4200], looked[1024];
+	const char *file = cli->tour_path;
 
-	if (access(arg, F_OK) == 0 || strchr(arg, '/'))
-		return arg;
-	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		*strrchr(exe, '/') = '\0';
-		snprintf(buf, len, "%s/data/%s.conf", exe, arg);
-		if (access(buf, R_OK) == 0)
-			return buf;
-	}
-	snprintf(buf, len, "%s/%s.conf", PKGDATADIR, arg);
-	return access(buf, R_OK) == 0 ? buf : NULL;
+	if (cli->batch_mode)
+		return usage_error("%s", "--tour walks through the interactive screen: not with "
+				   "--batch or --json");
+	if (cli->scenario_path || cli->script_text || cli->start_method || cli->no_lab ||
+	    cli->batch.family_pid > 0)
+		return usage_error("%s", "--tour loads its own scenarios: not with --scenario, "
+				   "--script, --start-method, --no-lab, --pid, --attach or a command");
+	if (!file && datafile_find(TOUR_FILE, path, sizeof path, looked, sizeof looked) < 0)
+		return usage_error("no tour file: looked in %s", looked);
+	if (tour_load_file(file ? file : path, tour, err, sizeof err) < 0)
+		return usage_error("%s", err);
+	cli->batch.tour = tour;
+	cli->batch.scenario = tour_scenario_of(tour, 0);
+	return -1;
 }
 
 /* Loads the scenario and the script; both are checked before anything starts. */
@@ -178,13 +193,13 @@ static int prepare_lab(struct cli *cli, struct scenario *sc, struct script *scri
 	char err[512], path[4200];
 
 	if (cli->no_lab || cli->batch.family_pid > 0) {
-		if (cli->scenario_path || cli->script_text)
-			return usage_error("%s", "--scenario and --script need the lab "
-					   "(not --no-lab or --pid)");
+		if (cli->scenario_path || cli->script_text || cli->start_method)
+			return usage_error("%s", "--scenario, --script and --start-method need the "
+					   "lab (not --no-lab or --pid)");
 		return -1;
 	}
 	if (cli->scenario_path) {
-		const char *file = resolve_scenario(cli->scenario_path, path, sizeof path);
+		const char *file = datafile_scenario(cli->scenario_path, path, sizeof path);
 
 		if (!file)
 			return usage_error("no file and no shipped scenario is named '%s' (shipped: "
@@ -194,6 +209,9 @@ static int prepare_lab(struct cli *cli, struct scenario *sc, struct script *scri
 	}
 	if (!cli->scenario_path)
 		scenario_default(sc);
+	if (cli->start_method && !scenario_method_parse(cli->start_method, &sc->start_method))
+		return usage_error("--start-method wants fork, spawn or forkserver, not '%s'",
+				   cli->start_method);
 	cli->batch.scenario = sc;
 	if (cli->script_text) {
 		if (script_parse(cli->script_text, sc, script, err, sizeof err) < 0)
@@ -218,12 +236,15 @@ int main(int argc, char **argv)
 	struct session_options *opt = &cli.batch;
 	struct scenario scenario;
 	struct script script = { 0 };
+	static struct tour tour; /* large */
 	int c, rc;
 
+	if (argc > 1 && labproc_is_role(argv[1]))
+		return labproc_role_main(argc, argv); /* a lab process exec'd forktop */
 	ensure_stdio();
 	setlocale(LC_ALL, "");
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":bd:n:Ap:js:S:hV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":bd:n:Ap:js:S:m:hV", long_options, NULL)) != -1) {
 		char shortopt[3] = { '-', (char)optopt, '\0' };
 		const char *typed = argv[optind - 1];
 		const char *name = strncmp(typed, "--", 2) == 0 || !optopt ? typed : shortopt;
@@ -238,22 +259,26 @@ int main(int argc, char **argv)
 	if (optind < argc && strcmp(argv[optind - 1], "--") != 0)
 		return usage_error("unexpected argument '%s' (a command goes after --)", argv[optind]);
 	if (optind < argc) {
-		if (cli.scenario_path || cli.script_text || opt->family_pid || opt->attach_pid)
+		if (cli.scenario_path || cli.script_text || cli.start_method || opt->family_pid ||
+		    opt->attach_pid)
 			return usage_error("%s", "-- CMD runs a program instead of the lab: not with "
-					   "--scenario, --script, --pid or --attach");
+					   "--scenario, --script, --start-method, --pid or --attach");
 		opt->command = argv + optind;
 		cli.no_lab = true;
 	}
-	if (opt->attach_pid && (cli.scenario_path || cli.script_text || opt->family_pid))
+	if (opt->attach_pid && (cli.scenario_path || cli.script_text || cli.start_method ||
+				opt->family_pid))
 		return usage_error("%s", "--attach watches a process instead of the lab: not with "
-				   "--scenario, --script or --pid");
+				   "--scenario, --script, --start-method or --pid");
 	if (opt->attach_pid && (rc = check_family_pid(opt->attach_pid)) >= 0)
 		return rc;
 	if (opt->all && opt->family_pid > 0)
 		return usage_error("%s", "--all and --pid choose different views: give one");
 	if (opt->family_pid > 0 && (rc = check_family_pid(opt->family_pid)) >= 0)
 		return rc;
-	if ((rc = prepare_lab(&cli, &scenario, &script)) >= 0)
+	if (cli.tour && (rc = prepare_tour(&cli, &tour)) >= 0)
+		return rc;
+	if (!cli.tour && (rc = prepare_lab(&cli, &scenario, &script)) >= 0)
 		return rc;
 	if (cli.no_lab && !opt->family_pid && !opt->command && !opt->attach_pid)
 		opt->all = true;

@@ -59,10 +59,12 @@ void rows_prefix(const struct tree *tree, int node, const struct rows_style *sty
 }
 
 void rows_text(const struct tree *tree, const struct row *r, const struct rows_style *style,
-	       struct row_text *out)
+	       const char *label, struct row_text *out)
 {
+	const char *name = label ? label : r->proc->comm;
+
 	rows_prefix(tree, r->node, style, out->prefix, sizeof out->prefix);
-	text_escape(out->name, sizeof out->name, r->proc->comm, strlen(r->proc->comm),
+	text_escape(out->name, sizeof out->name, name, strnlen(name, ROWS_LABEL_MAX),
 		    style->utf8 ? TEXT_UTF8 : 0);
 }
 

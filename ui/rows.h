@@ -15,6 +15,7 @@
 /* Deeper levels than this are drawn as one "…" marker, not one glyph each. */
 #define ROWS_INDENT_MAX 32
 #define ROWS_PREFIX_MAX (ROWS_INDENT_MAX * 4 * 3 + 8)
+#define ROWS_LABEL_MAX 64 /* longest name shown, in bytes (a lab name fits) */
 
 struct rows_style {
 	bool utf8; /* UTF-8 tree glyphs and names; else ASCII glyphs, every high byte escaped */
@@ -36,16 +37,17 @@ struct row {
 
 struct row_text {
 	char prefix[ROWS_PREFIX_MAX];     /* tree glyphs */
-	char name[4 * SCAN_COMM_MAX + 1]; /* escaped comm */
+	char name[4 * ROWS_LABEL_MAX + 1]; /* escaped comm or label */
 };
 
 /* The glyph prefix of node (ancestors' bars, then its own branch). */
 void rows_prefix(const struct tree *tree, int node, const struct rows_style *style,
 		 char *buf, size_t len);
 
-/* The text of a row as it is shown. */
+/* The text of a row as it is shown: its name is label when not NULL (a lab
+ * process's full name), else its comm. */
 void rows_text(const struct tree *tree, const struct row *r, const struct rows_style *style,
-	       struct row_text *out);
+	       const char *label, struct row_text *out);
 
 /* One row per tree node, in preorder. procs[i] is the process the tree got as
  * item i. Returns the number of rows written (at most cap). */

@@ -462,6 +462,19 @@ void session_row_note(const struct session *s, const struct row *r, char *buf, s
 		lab_note(&s->lab, r->proc, buf, len);
 }
 
+const char *session_row_label(const struct session *s, const struct row *r)
+{
+	if (!r->lab || !s->lab_on)
+		return NULL;
+	for (size_t i = s->lab.count; i-- > 0;) {
+		const struct lab_member *m = &s->lab.members[i];
+
+		if (m->pid == r->pid && m->start_time == r->proc->start_time)
+			return m->name;
+	}
+	return NULL;
+}
+
 /* What the lab knows and /proc does not: daemon flag, exit codes reaped by
  * a creator, notes and roles; and the marks of recent changes. */
 static void annotate_family_row(struct session *s, struct row *r)
@@ -501,9 +514,9 @@ static void annotate_rows(struct session *s)
 		if (!m)
 			continue;
 		r->lab = true;
-		r->orphan = r->ppid != m->creator && !m->unix_daemon;
+		r->orphan = r->ppid != m->forker && !m->unix_daemon;
 		snprintf(r->daemon, sizeof r->daemon, "%s",
-			 m->unix_daemon ? "-" : m->daemon ? "yes" : "no");
+			 m->unix_daemon || m->tracker || m->forkserver ? "-" : m->daemon ? "yes" : "no");
 		if (m->exit_source != LAB_EXIT_UNKNOWN)
 			lab_exit_text(m, r->exit, sizeof r->exit);
 	}
@@ -552,17 +565,19 @@ int session_refresh(struct session *s)
 
 /* ---- the tree as it was ------------------------------------------------- */
 
-/* Who created p, as the lab or the program's family knows it; 0 if nobody
- * known. *name gets the creator's name when the lab knows it. */
-static pid_t creator_of(const struct session *s, const struct scan_proc *p, const char **name)
+/* p's parent before any re-parenting (the process that forked it: its
+ * creator, or its fork server), as the lab or the program's family knows
+ * it; 0 if nobody known. *name gets that parent's name when the lab knows it. */
+static pid_t first_parent_of(const struct session *s, const struct scan_proc *p,
+			     const char **name)
 {
 	const struct lab_member *m = s->lab_on ? lab_member_of(&s->lab, p) : NULL;
 	const struct family_member *f;
 
 	*name = NULL;
 	if (m) {
-		*name = m->creator_name;
-		return m->creator;
+		*name = m->forker_name;
+		return m->forker;
 	}
 	f = family_member_of(&s->fam, p);
 	return f && f->first_parent != FAMILY_PARENT_UNSEEN ? f->first_parent : 0;
@@ -576,7 +591,7 @@ static bool in_view(const struct session_view *v, pid_t pid)
 	return false;
 }
 
-/* A ghost row for a creator that is no longer shown (once per PID). */
+/* A ghost row for a first parent that is no longer shown (once per PID). */
 static int add_ghost(struct session *s, pid_t pid, const char *name)
 {
 	struct session_ghost *g = &s->ghost;
@@ -600,7 +615,7 @@ static int add_ghost(struct session *s, pid_t pid, const char *name)
 	snprintf(p->comm, sizeof p->comm, "%s", name ? name : "?");
 	for (size_t i = 0; i < s->lab.count && s->lab_on; i++)
 		if (s->lab.members[i].pid == pid) {
-			p->ppid = s->lab.members[i].creator; /* hangs under its own creator */
+			p->ppid = s->lab.members[i].forker; /* hangs under its own first parent */
 			p->exit_status = s->lab.members[i].exit_status;
 		}
 	return 0;
@@ -614,7 +629,7 @@ int session_build_ghost(struct session *s)
 
 	g->nextra = 0;
 	for (size_t i = 0; i < s->view.count; i++) {
-		pid_t c = creator_of(s, s->view.procs[i], &name);
+		pid_t c = first_parent_of(s, s->view.procs[i], &name);
 
 		if (c > 0 && !in_view(&s->view, c) && (rc = add_ghost(s, c, name)) < 0)
 			return rc;
@@ -623,7 +638,7 @@ int session_build_ghost(struct session *s)
 	if ((rc = view_reserve(&g->view, s->view.count + g->nextra)) < 0)
 		return rc;
 	for (size_t i = 0; i < s->view.count; i++) {
-		pid_t c = creator_of(s, s->view.procs[i], &name);
+		pid_t c = first_parent_of(s, s->view.procs[i], &name);
 
 		view_add(&g->view, s->view.procs[i]);
 		if (c > 0)
@@ -656,6 +671,16 @@ int session_build_ghost(struct session *s)
 	return 0;
 }
 
+/* The program view's kernel events are its family's, whatever became of the
+ * members: the machine's other processes come and go unseen. */
+static bool in_family(const struct family *f, pid_t pid)
+{
+	for (size_t i = 0; i < f->count; i++)
+		if (f->members[i].pid == pid)
+			return true;
+	return false;
+}
+
 static bool was_shown(const struct session *s, pid_t pid)
 {
 	return bsearch(&pid, s->shown_before, s->nshown_before, sizeof pid, by_pid) != NULL;
@@ -669,6 +694,8 @@ bool session_event_in_view(const struct session *s, const struct track_event *ev
 			if (s->lab.members[i].pid == ev->pid)
 				return false;
 	}
+	if (s->fam.active && !s->show_all)
+		return ev->kind >= TRACK_LAB_LOG || in_family(&s->fam, ev->pid);
 	if (s->opt->family_pid <= 0)
 		return true;
 	return tree_find(&s->tree, ev->pid) != TREE_NONE || was_shown(s, ev->pid);
@@ -770,7 +797,7 @@ static bool locale_is_utf8(void)
 
 static int start_lab(struct session *s, char *err, size_t errlen)
 {
-	if (lab_start(&s->lab, s->opt->scenario, s->track, err, errlen) < 0)
+	if (lab_start(&s->lab, &s->scenario, s->track, err, errlen) < 0)
 		return -1;
 	s->lab_on = true;
 	s->next_step = 0;
@@ -799,7 +826,10 @@ int session_open(struct session *s, const struct session_options *opt, char *err
 		return family_start(&s->fam, opt->command, s->track, err, errlen);
 	if (opt->attach_pid > 0)
 		return family_attach(&s->fam, opt->attach_pid, s->track, err, errlen);
-	return opt->scenario ? start_lab(s, err, errlen) : 0;
+	if (!opt->scenario)
+		return 0;
+	s->scenario = *opt->scenario;
+	return start_lab(s, err, errlen);
 }
 
 static void end_lab(struct session *s)
@@ -829,15 +859,31 @@ int session_set_subreaper(struct session *s, bool on)
 
 int session_restart_lab(struct session *s, char *err, size_t errlen)
 {
+	struct scenario same = s->scenario;
+
+	return session_use_scenario(s, &same, err, errlen);
+}
+
+int session_use_scenario(struct session *s, const struct scenario *sc, char *err, size_t errlen)
+{
+	char what[96];
+	int rc;
+
 	if (!s->opt->scenario) {
 		snprintf(err, errlen, "there is no lab to restart (--no-lab)");
 		return -1;
 	}
 	end_lab(s);
-	track_note(s->track, TRACK_LAB, 0, "forktop", SCAN_NO_STATUS, "the lab was restarted");
+	s->scenario = *sc;
+	snprintf(what, sizeof what, "the lab was restarted: scenario %s", sc->name);
+	track_note(s->track, TRACK_LAB, 0, "forktop", SCAN_NO_STATUS, what);
 	if (start_lab(s, err, errlen) < 0)
 		return -1;
-	return session_refresh(s) < 0 ? -1 : 0; /* no row may point into the old lab */
+	if ((rc = session_refresh(s)) < 0) { /* no row may point into the old lab */
+		snprintf(err, errlen, "reading processes failed: %s", strerror(-rc));
+		return -1;
+	}
+	return 0;
 }
 
 void session_close(struct session *s)

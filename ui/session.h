@@ -15,6 +15,7 @@
 #include "../src/scan.h"
 #include "../src/scenario.h"
 #include "../src/script.h"
+#include "../src/tour.h"
 #include "../src/track.h"
 #include "../src/tree.h"
 #include "rows.h"
@@ -38,6 +39,7 @@ struct session_options {
 	pid_t attach_pid;   /* --attach PID: watch this process's family (no lab) */
 	const struct scenario *scenario; /* the lab to run, or NULL for none */
 	const struct script *script;     /* timed actions, or NULL */
+	const struct tour *tour;         /* the guided tour (TUI), or NULL */
 };
 
 /* The processes one refresh shows, as pointers into the snapshot (or into
@@ -74,6 +76,7 @@ struct session_ghost {
 
 struct session {
 	const struct session_options *opt;
+	struct scenario scenario;  /* the lab's (valid when opt->scenario is set) */
 	struct rows_style style;
 	bool show_all;             /* the view: every process, or the lab's */
 	bool scanned_all;          /* the scope of the previous snapshot */
@@ -127,6 +130,9 @@ void session_close(struct session *s);
 int session_set_subreaper(struct session *s, bool on);
 /* Starts the lab again from its scenario (the old one is ended first). */
 int session_restart_lab(struct session *s, char *err, size_t errlen);
+/* The same with another scenario (or the same one with another start
+ * method), which later restarts keep. */
+int session_use_scenario(struct session *s, const struct scenario *sc, char *err, size_t errlen);
 
 /* The processes a partial scan must read at every refresh (what the face
  * shows); lab processes are always added. */
@@ -135,6 +141,10 @@ void session_want(struct session *s, const pid_t *pids, size_t n);
 int session_refresh(struct session *s);
 /* The note shown after a row's name ("orphan: was under ...", "ended"), or "". */
 void session_row_note(const struct session *s, const struct row *r, char *buf, size_t len);
+/* A lab process's name in the lab ("Process-3:resource_tracker": its comm
+ * holds at most 15 bytes of it), or NULL for other rows. Valid until the
+ * lab next changes (the next lab_handle). */
+const char *session_row_label(const struct session *s, const struct row *r);
 /* Builds s->ghost from the latest refresh. Returns 0 or a negative errno. */
 int session_build_ghost(struct session *s);
 /* Whether an event concerns what this session shows. */

@@ -18,6 +18,7 @@
 
 #include "../src/pidref.h"
 #include "../src/text.h"
+#include "guide.h"
 
 enum colour { C_DAEMON = 1, C_WORKER, C_ZOMBIE, C_ORPHAN, C_MONITOR, C_MAIN, C_BAR, C_ERROR };
 
@@ -35,6 +36,9 @@ struct tui {
 	enum focus focus;
 	bool paused, colour, quit;
 	bool ghost;                 /* g: the tree as it was, beside the tree as it is */
+	bool commands;              /* c: command lines instead of names */
+	bool lessons;               /* l: the lessons pane (always open in a tour) */
+	struct guide guide;         /* what the lessons pane shows, the tour's progress */
 	int lines, cols;
 	int *visible;               /* row indices shown after collapsing */
 	int nvisible, visible_cap;
@@ -59,7 +63,7 @@ static const struct {
 } signal_menu[] = {
 	{ SIGTERM, "SIGTERM", "terminate(): Python keeps the default action, no exit routine" },
 	{ SIGKILL, "SIGKILL", "kill(): cannot be caught, no exit routine" },
-	{ SIGINT, "SIGINT", "Ctrl-C: the exit routine runs, then death by SIGINT" },
+	{ SIGINT, "SIGINT", "Ctrl-C: the exit routine runs; then main dies by SIGINT, a child exits 1" },
 	{ SIGHUP, "SIGHUP", "hang-up: default action ends the process" },
 	{ SIGQUIT, "SIGQUIT", "quit: default action ends the process (core)" },
 	{ SIGSTOP, "SIGSTOP", "stop it (state T) until SIGCONT" },
@@ -281,21 +285,38 @@ static void toggle_collapse(struct tui *t, bool collapse)
 
 /* ---- layout ------------------------------------------------------------- */
 
+/* From the top: header, column header, tree, the lessons pane (when open:
+ * a title line and lesson_height lines), the event log (a title line and
+ * log_height lines; none when a small screen shows lessons), status, keys. */
 struct layout {
-	int tree_top, tree_height, log_top, log_height, status, keybar;
+	int tree_top, tree_height, lesson_top, lesson_height, log_top, log_height, status, keybar;
 };
+
+/* The lessons pane's lines with its title: more during a tour (the step and
+ * the lesson), at least a title and two lines, and never all of the tree. */
+static int lesson_pane_size(const struct tui *t, int body)
+{
+	int pane = t->guide.tour ? body * 2 / 5 : body / 4;
+
+	if (pane < 3)
+		pane = 3;
+	return pane > body - 2 ? body - 2 : pane;
+}
 
 static struct layout layout_of(const struct tui *t)
 {
 	struct layout l;
 	int body = t->lines - 4; /* header, column header, status, key bar */
+	int pane = t->lessons ? lesson_pane_size(t, body) : 0;
 
-	l.log_height = body / 3;
+	l.log_height = (body - pane) / (t->lessons ? 4 : 3);
 	if (l.log_height < 1)
-		l.log_height = 1;
+		l.log_height = t->lessons ? 0 : 1;
 	l.tree_top = 2;
-	l.tree_height = body - l.log_height - 1; /* one line titles the log */
-	l.log_top = l.tree_top + l.tree_height + 1;
+	l.tree_height = body - pane - l.log_height - (l.log_height ? 1 : 0); /* a title per pane */
+	l.lesson_top = l.tree_top + l.tree_height + 1;
+	l.lesson_height = pane ? pane - 1 : 0;
+	l.log_top = l.tree_top + l.tree_height + pane + 1;
 	l.status = t->lines - 2;
 	l.keybar = t->lines - 1;
 	return l;
@@ -304,16 +325,20 @@ static struct layout layout_of(const struct tui *t)
 static void draw_header(struct tui *t)
 {
 	const struct session *s = &t->s;
-	const struct scenario *sc = s->opt->scenario;
+	const struct scenario *sc = s->opt->scenario ? &s->scenario : NULL;
+	const char *what = sc ? sc->name : s->opt->command ? s->opt->command[0] : "";
 	int running, zombies, orphans;
-	char line[512];
+	char line[512], name[128], method[24] = "";
 
+	text_escape(name, sizeof name, what, strlen(what), s->style.utf8 ? TEXT_UTF8 : 0);
 	session_lab_counts(s, &running, &zombies, &orphans);
+	if (sc)
+		snprintf(method, sizeof method, " (%s)", scenario_method_name(sc->start_method));
 	snprintf(line, sizeof line,
 		 "forktop %s  %s%s%s  every %.1fs  %s: %d running, %d zombie, %d orphaned  "
 		 "orphans -> %s  view: %s  %s",
 		 PACKAGE_VERSION, sc ? "scenario " : s->opt->command ? "program " : "no lab",
-		 sc ? sc->name : s->opt->command ? s->opt->command[0] : "", sc ? " (fork)" : "",
+		 name, method,
 		 (double)s->opt->delay_ms / 1000.0, sc ? "lab" : "family", running, zombies, orphans,
 		 s->subreaper ? "forktop (subreaper)" : "PID 1", session_view_name(s),
 		 t->paused ? "[PAUSED]" : "[LIVE]");
@@ -333,6 +358,22 @@ static void draw_header(struct tui *t)
 	attrset(A_NORMAL);
 }
 
+/* c: the command line, read for the rows on screen only (escaped, as ps
+ * shows it); a process without one (a kernel thread, a zombie, an ended
+ * one) keeps its name in brackets. */
+static void command_text(const struct tui *t, const struct row *r, char *name, size_t len)
+{
+	char raw[512], bracketed[ROWS_LABEL_MAX * 4 + 1];
+	ssize_t n = r->tombstone ? -1 : scan_read_cmdline(r->pid, r->proc->start_time, raw, sizeof raw);
+
+	if (n > 0) {
+		text_escape(name, len, raw, (size_t)n, t->s.style.utf8 ? TEXT_UTF8 : 0);
+		return;
+	}
+	snprintf(bracketed, sizeof bracketed, "[%.*s]", (int)sizeof bracketed - 3, name);
+	snprintf(name, len, "%s", bracketed);
+}
+
 /* One row from column x0 on, at most width columns; note is NULL where none is shown. */
 static void draw_row_at(struct tui *t, int y, int x0, int width, const struct tree *tree,
 			const struct row *r, bool selected, bool with_note)
@@ -341,7 +382,9 @@ static void draw_row_at(struct tui *t, int y, int x0, int width, const struct tr
 	char cols[64], note[128] = "";
 	int x;
 
-	rows_text(tree, r, &t->s.style, &text);
+	rows_text(tree, r, &t->s.style, session_row_label(&t->s, r), &text);
+	if (t->commands)
+		command_text(t, r, text.name, sizeof text.name);
 	if (with_note)
 		session_row_note(&t->s, r, note, sizeof note);
 	attrset(selected ? A_REVERSE : row_attr(t, r));
@@ -406,19 +449,44 @@ static void draw_tree(struct tui *t, const struct layout *l)
 	}
 }
 
+/* The event at the bottom of the log pane: with the log focused, the one
+ * Up and Down choose (the lessons pane explains it). 0 when none. */
+static unsigned long long chosen_event(const struct tui *t)
+{
+	const struct session *s = &t->s;
+	int skip = t->log_scroll;
+
+	for (unsigned long long q = track_last_seq(s->track); q > 0; q--) {
+		const struct track_event *ev = track_event(s->track, q);
+
+		if (!ev)
+			break;
+		if (session_event_in_view(s, ev) && skip-- == 0)
+			return q;
+	}
+	return 0;
+}
+
+static const char *log_title(const struct tui *t)
+{
+	if (t->focus != FOCUS_LOG)
+		return " Events ";
+	return t->lessons ? " Events (the highlighted one is explained above; Tab: back to the tree) "
+			  : " Events (Tab: back to the tree) ";
+}
+
 /* The event log, newest last, scrolled up by log_scroll lines. */
 static void draw_log(struct tui *t, const struct layout *l)
 {
 	const struct session *s = &t->s;
 	unsigned flags = s->style.utf8 ? TEXT_UTF8 : 0;
 	int y = l->log_top + l->log_height - 1, skip = t->log_scroll;
-	char title[96];
 
-	snprintf(title, sizeof title, " Events%s ", t->focus == FOCUS_LOG ? " (Tab: back to the tree)"
-									 : "");
+	if (!l->log_height)
+		return;
 	attrset(A_BOLD);
 	mvhline(l->log_top - 1, 0, ACS_HLINE, t->cols);
-	draw_text(l->log_top - 1, 2, title, t->cols - 2);
+	draw_text(l->log_top - 1, 2, log_title(t), t->cols - 2);
 	attrset(A_NORMAL);
 	for (unsigned long long q = track_last_seq(s->track); q > 0 && y >= l->log_top; q--) {
 		const struct track_event *ev = track_event(s->track, q);
@@ -433,6 +501,8 @@ static void draw_log(struct tui *t, const struct layout *l)
 		strftime(when, sizeof when, "%H:%M:%S ", &tm);
 		track_describe(ev, text, sizeof text, flags);
 		attrset(ev->kind == TRACK_LAB_ERROR && t->colour ? COLOR_PAIR(C_ERROR) : A_NORMAL);
+		if (t->focus == FOCUS_LOG && y == l->log_top + l->log_height - 1)
+			attron(A_REVERSE); /* the chosen event */
 		fill_line(y, 0);
 		draw_text(y, draw_text(y, 0, when, t->cols), text, t->cols - 9);
 		y--;
@@ -442,12 +512,59 @@ static void draw_log(struct tui *t, const struct layout *l)
 		fill_line(y, 0);
 }
 
+static attr_t guide_attr(const struct tui *t, enum guide_role role)
+{
+	switch (role) {
+	case GUIDE_HEADING: return A_BOLD;
+	case GUIDE_KEYS: return A_BOLD | (t->colour ? COLOR_PAIR(C_MAIN) : A_UNDERLINE);
+	case GUIDE_DONE: return A_BOLD | (t->colour ? COLOR_PAIR(C_WORKER) : A_NORMAL);
+	case GUIDE_NOTE: return A_DIM;
+	case GUIDE_ERROR: return A_BOLD | (t->colour ? COLOR_PAIR(C_ERROR) : A_NORMAL);
+	default: return A_NORMAL;
+	}
+}
+
+/* The lessons pane: the tour's step, then the lesson for the newest event a
+ * lesson explains (or the event chosen in the log). */
+static void draw_lessons(struct tui *t, const struct layout *l)
+{
+	struct guide *g = &t->guide;
+	char title[192];
+
+	if (!l->lesson_height)
+		return;
+	guide_build(g, &t->s, t->focus == FOCUS_LOG ? chosen_event(t) : 0, t->cols - 2);
+	snprintf(title, sizeof title, " %s ", g->title);
+	attrset(A_BOLD);
+	mvhline(l->lesson_top - 1, 0, ACS_HLINE, t->cols);
+	draw_text(l->lesson_top - 1, 2, title, t->cols - 4);
+	for (int i = 0; i < l->lesson_height; i++) {
+		int y = l->lesson_top + i;
+		bool cut = i == l->lesson_height - 1 && g->nlines > (size_t)l->lesson_height;
+
+		attrset(A_NORMAL);
+		fill_line(y, 0);
+		if (cut) {
+			attrset(A_DIM);
+			draw_text(y, 1, "... (a taller window shows the rest)", t->cols - 2);
+		} else if ((size_t)i < g->nlines) {
+			attrset(guide_attr(t, g->lines[i].role));
+			draw_text(y, 1, g->lines[i].text, t->cols - 2);
+		}
+	}
+	attrset(A_NORMAL);
+}
+
+/* The most used keys, fitting 120 columns even with the tour's N and P;
+ * the help (F1) lists them all. */
 static const char *keybar_text =
-	"F1 Help  t Term  k Kill  J Join  X KillMain  E ExitMain  s Spawn  r Restart  "
-	"R Reaper  g Ghosts  F9 Signal  a All  / Find  Space Pause  F10 Quit";
+	"F1 Help  l Lesson  t Term  k Kill  J Join  X KillMain  E Exit  m Method  R Reaper  "
+	"g Ghost  q Quit";
 
 static void draw_bottom(struct tui *t, const struct layout *l)
 {
+	int x;
+
 	attrset(t->status_error ? (t->colour ? COLOR_PAIR(C_ERROR) | A_BOLD : A_BOLD) : A_NORMAL);
 	fill_line(l->status, 0);
 	if (t->mode == MODE_SEARCH) {
@@ -461,7 +578,8 @@ static void draw_bottom(struct tui *t, const struct layout *l)
 	bar_on(t);
 	fill_line(l->keybar, 0);
 	mvhline(l->keybar, 0, ' ', t->cols);
-	draw_text(l->keybar, 0, keybar_text, t->cols);
+	x = draw_text(l->keybar, 0, t->guide.tour ? "N Next  P Back  " : "", t->cols);
+	draw_text(l->keybar, x, keybar_text, t->cols - x);
 	attrset(A_NORMAL);
 }
 
@@ -470,6 +588,8 @@ static const char *help_lines[] = {
 	"",
 	"  Up Down PgUp PgDn Home End   move (in the tree, or in the events after Tab)",
 	"  Tab        switch between the tree and the event log",
+	"  l          lessons: why the newest event happened (or the one chosen after Tab)",
+	"  N P        the guided tour's next and previous step (forktop --tour)",
 	"  t          terminate(): SIGTERM to the selected process",
 	"  k          kill(): SIGKILL to the selected process",
 	"  J          join(): its creator waits for it (and stays blocked until it ends)",
@@ -478,6 +598,8 @@ static const char *help_lines[] = {
 	"             the others joined",
 	"  s          start another child in the selected process's group",
 	"  r          restart the lab",
+	"  m          restart the lab with the next start method: fork, spawn, forkserver",
+	"  c          command lines instead of names (see each start method's programs)",
 	"  R          make forktop a child subreaper (orphans come to it), or stop",
 	"  g          the tree as it was (every process under its creator) beside now",
 	"  F9         send any signal to the selected process",
@@ -553,6 +675,7 @@ static void draw(struct tui *t)
 		l = layout_of(t);
 		draw_header(t);
 		draw_tree(t, &l);
+		draw_lessons(t, &l);
 		draw_log(t, &l);
 		draw_bottom(t, &l);
 		if (t->mode == MODE_SIGNALS)
@@ -689,6 +812,28 @@ static void act_subreaper(struct tui *t)
 				 : "orphans go to PID 1 again");
 }
 
+/* m: the next start method (fork, spawn, forkserver), in a new lab. */
+static void act_start_method(struct tui *t)
+{
+	struct scenario sc = t->s.scenario;
+	char err[256];
+	int rc;
+
+	if (!t->s.opt->scenario) {
+		say(t, true, "there is no lab here: start methods are the lab's");
+		return;
+	}
+	sc.start_method = (sc.start_method + 1) % SCENARIO_METHODS;
+	rc = session_use_scenario(&t->s, &sc, err, sizeof err);
+	compute_visible(t);
+	follow_selection(t);
+	if (rc < 0)
+		say(t, true, "%s", err);
+	else
+		say(t, false, "the lab was restarted with start method %s",
+		    scenario_method_name(sc.start_method));
+}
+
 static void act_restart(struct tui *t)
 {
 	char err[256];
@@ -703,14 +848,55 @@ static void act_restart(struct tui *t)
 		say(t, false, "the lab was restarted");
 }
 
+static bool tour_running(const struct tui *t)
+{
+	return t->guide.tour && t->guide.step < t->guide.tour->count;
+}
+
+static void toggle_lessons(struct tui *t)
+{
+	if (tour_running(t)) {
+		say(t, true, "the lessons pane stays open during the tour: it shows the steps");
+		return;
+	}
+	t->lessons = !t->lessons;
+	say(t, false, "%s", t->lessons ? "lessons: why the newest event happened (Tab, then Up and "
+			   "Down: choose another event)" : "lessons closed");
+}
+
+static void say_step(struct tui *t)
+{
+	if (tour_running(t))
+		say(t, false, "tour: step %d of %d", t->guide.step + 1, t->guide.tour->count);
+	else
+		say(t, false, "the tour is over");
+}
+
+/* N and P: a step may restart the lab with its scenario. */
+static void act_tour(struct tui *t, bool forward)
+{
+	char err[256];
+	int rc = guide_move(&t->guide, &t->s, forward, err, sizeof err);
+
+	compute_visible(t); /* the rows may be new: nothing points into an old lab */
+	follow_selection(t);
+	if (rc < 0) {
+		say(t, true, "%s", err);
+		return;
+	}
+	t->lessons = true;
+	say_step(t);
+}
+
 static void find_next(struct tui *t, bool from_next)
 {
 	for (int k = 0; k < t->nvisible && t->query[0]; k++) {
 		int v = (t->selected + k + (from_next ? 1 : 0)) % t->nvisible;
 
+		const struct row *r = &t->s.rows[t->visible[v]];
 		struct row_text text;
 
-		rows_text(&t->s.tree, &t->s.rows[t->visible[v]], &t->s.style, &text);
+		rows_text(&t->s.tree, r, &t->s.style, session_row_label(&t->s, r), &text);
 		if (strcasestr(text.name, t->query)) {
 			t->selected = v;
 			remember_selection(t);
@@ -724,10 +910,30 @@ static void find_next(struct tui *t, bool from_next)
 
 /* ---- keys --------------------------------------------------------------- */
 
+/* How many events the log can show (those the ring still holds, in view). */
+static int log_events(const struct tui *t)
+{
+	const struct session *s = &t->s;
+	int n = 0;
+
+	for (unsigned long long q = track_last_seq(s->track); q > 0; q--) {
+		const struct track_event *ev = track_event(s->track, q);
+
+		if (!ev)
+			break;
+		n += session_event_in_view(s, ev);
+	}
+	return n;
+}
+
 static void move_selection(struct tui *t, int by)
 {
 	if (t->focus == FOCUS_LOG) {
+		int oldest = log_events(t) - 1;
+
 		t->log_scroll -= by;
+		if (t->log_scroll > oldest)
+			t->log_scroll = oldest;
 		if (t->log_scroll < 0)
 			t->log_scroll = 0;
 		return;
@@ -821,7 +1027,15 @@ static void key_normal(struct tui *t, int c)
 	case 'E': act_main(t, false); break;
 	case 's': act_spawn(t); break;
 	case 'r': act_restart(t); break;
+	case 'm': act_start_method(t); break;
+	case 'c':
+		t->commands = !t->commands;
+		say(t, false, t->commands ? "command lines (as ps shows them)" : "process names");
+		break;
 	case 'R': act_subreaper(t); break;
+	case 'l': toggle_lessons(t); break;
+	case 'N': act_tour(t, true); break;
+	case 'P': act_tour(t, false); break;
 	case 'g':
 		t->ghost = !t->ghost;
 		if (t->ghost)
@@ -934,6 +1148,8 @@ static int run_loop(struct tui *t)
 			if (t->s.opt->iterations && t->s.refreshes >= t->s.opt->iterations)
 				break;
 		}
+		if (guide_update(&t->guide, &t->s))
+			say_step(t);
 		draw(t);
 		if (wait_for_input(t) && (rc = refresh_view(t)) < 0)
 			break;
@@ -981,15 +1197,25 @@ int tui_run(const struct session_options *opt)
 	if ((rc = open_terminal()) != 0)
 		return rc;
 	setup_colours(&t);
-	if (session_open(&t.s, opt, err, sizeof err) < 0) {
+	rc = session_open(&t.s, opt, err, sizeof err);
+	if (rc == 0 && guide_open(&t.guide, opt->tour, NULL) < 0) {
+		snprintf(err, sizeof err, "out of memory");
+		rc = -1;
+	}
+	if (rc < 0) {
 		endwin();
 		fprintf(stderr, "forktop: %s\n", err);
 		session_close(&t.s);
 		return 1;
 	}
-	say(&t, false, "press ? for help");
+	t.lessons = opt->tour != NULL;
+	if (opt->tour)
+		say(&t, false, "the tour: follow the steps in the pane (N: next step, P: back)");
+	else
+		say(&t, false, "press ? for help");
 	rc = run_loop(&t);
 	endwin();
+	guide_close(&t.guide);
 	session_close(&t.s);
 	session_release_stop_signals();
 	free(t.visible);

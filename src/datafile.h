@@ -1,0 +1,25 @@
+/* datafile: where forktop's shipped files are (scenarios, lesson texts, the
+ * tour) and how a small text file is read whole. The places, in order:
+ * $FORKTOP_DATA, data/ beside the binary (a build tree), PKGDATADIR (where
+ * make install puts them). It never parses what it reads. */
+#ifndef FORKTOP_DATAFILE_H
+#define FORKTOP_DATAFILE_H
+
+#include <stddef.h>
+
+/* The first of those places that holds rel (a file or a folder), written
+ * to buf. Returns 0, or -1 with every place it looked in `looked`
+ * ("/a/rel, /b/rel or /c/rel"; looked may be NULL). */
+int datafile_find(const char *rel, char *buf, size_t len, char *looked, size_t lookedlen);
+
+/* A scenario as the command line names it: an existing file, or anything
+ * with a '/', is a path as it is; otherwise a shipped name ("stubborn" ->
+ * stubborn.conf in the data places). NULL when it is neither. */
+const char *datafile_scenario(const char *arg, char *buf, size_t len);
+
+/* Reads the text file at path (at most max bytes, no NUL byte) into a new
+ * NUL-terminated buffer the caller frees. Returns 0, or -1 with "PATH: what"
+ * in err ("PATH:1: binary data ..." for a NUL byte). */
+int datafile_read(const char *path, size_t max, char **text, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,101 @@
+/* labproc_private: what the two halves of a lab process share. labproc.c
+ * is the Python process (its work, joins, the exit routine, commands);
+ * labstart.c is how it starts children under each start method, and the
+ * helper processes those need (resource tracker, fork server). Nothing
+ * outside those two files includes this header. */
+#ifndef FORKTOP_LABPROC_PRIVATE_H
+#define FORKTOP_LABPROC_PRIVATE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "labmsg.h"
+#include "scenario.h"
+
+/* Descriptor slots: a lab process keeps only these (and stdio). */
+#define CHANNEL_FD 3 /* the channel to the monitor, which is also the lifeline */
+#define TRACKER_FD 4 /* the write end of the resource tracker's pipe (spawn, forkserver) */
+#define ALIVE_FD 5   /* forkserver: the alive pipe of the server that forked it */
+
+#define LABPROC_NO_GROUP (-2) /* a process outside every group */
+#define CHILDREN_MAX 256
+
+struct child {
+	pid_t pid;
+	int pidfd;     /* to signal it, and (when we forked it) to wait for it */
+	int status_fd; /* forkserver: where its server tells its end; else -1 */
+	char name[LAB_NAME_MAX];
+	bool daemon;
+	int group;
+	bool reaped;   /* its wait status is known */
+	int status;
+};
+
+struct labproc {
+	const struct scenario *sc;
+	int conn;
+	pid_t pid;
+	char name[LAB_NAME_MAX];
+	bool daemon;
+	int group;           /* SCENARIO_TOP_LEVEL for main */
+	double lifetime;
+	int exit_code;
+	int next_number;     /* Python's per-process _process_counter */
+	bool unix_daemon;    /* this process is a true Unix daemon */
+	struct child children[CHILDREN_MAX];
+	int nchildren;
+	int sigfd, timerfd;
+	/* start methods (labstart.c) */
+	const char *exe;     /* forktop's path: argv[0] of the programs it execs */
+	int tracker_fd;      /* the tracker's pipe (write end), or -1 */
+	struct child tracker; /* the tracker this process started (pid 0: none) */
+	struct child server; /* the fork server this process started (pid 0: none) */
+	int server_req;      /* the request socket to that server, or -1 */
+	int alive_w;         /* that server's alive pipe (write end), or -1 */
+	int inherited_alive; /* ALIVE_FD when a fork server forked this process, or -1 */
+};
+
+/* labproc.c */
+_Noreturn void labproc_lifeline_broken(void);
+void labproc_send(struct labproc *lp, struct lab_msg *m, const int *fds, int nfds);
+__attribute__((format(printf, 3, 4)))
+void labproc_report(struct labproc *lp, enum lab_msg_type type, const char *fmt, ...);
+__attribute__((format(printf, 2, 3)))
+void labproc_log(struct labproc *lp, const char *fmt, ...);
+void labproc_report_child(struct labproc *lp, enum lab_msg_type type, const struct child *c);
+/* Its wait status is known: reaped by this process (reported to the
+ * monitor), or told by the fork server that reaped it. */
+void labproc_mark_reaped(struct labproc *lp, struct child *c, int status);
+/* Hands the monitor its end of a new process's channel (LAB_NEW_CHILD);
+ * parent: who forked it (this process, or its fork server). */
+void labproc_announce(struct labproc *lp, const char *name, bool daemon, pid_t pid, pid_t parent,
+		      int monitor_end);
+/* Says hello to the monitor (with a pidfd of itself); flags: LAB_HELLO_*. */
+void labproc_hello(struct labproc *lp, pid_t creator, unsigned flags);
+/* Moves fds[i] to descriptor 3 + i (-1: that slot stays closed) and closes
+ * every other descriptor above stdio. for_exec: the slots survive exec. */
+void labproc_keep_slots(const int *fds, int nfds, bool for_exec);
+/* Default dispositions for every signal, none blocked. */
+void labproc_reset_signals(void);
+/* In a new process: becomes member name of group g, started by creator,
+ * with the channel already in CHANNEL_FD. Never returns. */
+_Noreturn void labproc_become_child(struct labproc *lp, int g, const char *name, pid_t creator);
+
+/* forktop's own path, for argv[0] of the programs a lab process execs
+ * (they run /proc/self/exe itself, which stays valid if the file is replaced). */
+const char *labproc_exe(void);
+
+/* labstart.c */
+/* Starts child c (group g, name set) under the scenario's start method, with
+ * conn as the child's end of its channel. Returns its PID (c->pidfd set when
+ * known) and the PID of its parent in *parent, or -1 after reporting why. */
+pid_t labstart_child(struct labproc *lp, int g, struct child *c, int conn, pid_t *parent);
+/* Without waiting: true when c has ended, with its wait status. */
+bool labstart_child_ended(struct labproc *lp, struct child *c, int *status);
+/* The descriptor that becomes readable when c ends. */
+int labstart_wait_fd(const struct child *c);
+/* After labstart_wait_fd was readable: the wait status (blocks only briefly). */
+int labstart_collect(struct labproc *lp, struct child *c);
+
+#endif

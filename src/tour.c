@@ -1,0 +1,379 @@
+/* tour: INI through inih, as the scenarios are. inih passes no line number
+ * to the handler but returns the line of the first error, so the handler
+ * keeps only the first message; checks that span a section point at its
+ * header line. A value too long for one line continues on indented lines
+ * (inih hands each one to the handler under the same key: it is appended). */
+#include "tour.h"
+
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datafile.h"
+#include "text.h"
+
+#define TOUR_FILE_MAX 65536
+#define TOUR_LINE_MAX (INI_MAX_LINE - 2) /* inih cuts longer lines */
+#define UNTIL_STARS_MAX 4
+
+struct parse_state {
+	struct tour *tour;
+	const char *base_dir;
+	struct tour_step *step; /* the current [step], NULL in [tour] */
+	char key[16];           /* the key of the previous line, for continuations */
+	char msg[512];          /* the first error */
+	bool failed;
+};
+
+__attribute__((format(printf, 2, 3)))
+static int fail(struct parse_state *ps, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ps->failed) {
+		va_start(ap, fmt);
+		vsnprintf(ps->msg, sizeof ps->msg, fmt, ap);
+		va_end(ap);
+		ps->failed = true;
+	}
+	return 0;
+}
+
+/* Sets a text field, or appends a continuation line to it. */
+static int set_text(struct parse_state *ps, char *field, size_t cap, const char *key,
+		    const char *v)
+{
+	size_t used = strlen(field);
+
+	if (used && strcmp(ps->key, key) != 0)
+		return fail(ps, "'%s' is given twice", key);
+	if (used + (used ? 1 : 0) + strlen(v) >= cap)
+		return fail(ps, "'%s' is longer than %zu characters", key, cap - 1);
+	snprintf(field + used, cap - used, "%s%s", used ? " " : "", v);
+	return 1;
+}
+
+static bool kind_by_name(const char *name, size_t len, enum track_kind *out)
+{
+	for (int k = TRACK_NEW; k <= TRACK_OUTPUT; k++) {
+		const char *n = track_kind_name((enum track_kind)k);
+
+		if (strlen(n) == len && !strncmp(n, name, len)) {
+			*out = (enum track_kind)k;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* "KIND [TEXT]": the kind of event, and text its description holds. */
+static int set_until(struct parse_state *ps, const char *v)
+{
+	struct tour_step *st = ps->step;
+	size_t klen = strcspn(v, " \t");
+	const char *text = v + klen;
+	int stars = 0;
+
+	if (st->has_until)
+		return fail(ps, "'until' is given twice");
+	if (!kind_by_name(v, klen, &st->until_kind))
+		return fail(ps, "until '%s': the event kind must be one of new, gone, reparent, "
+			    "zombie, log, lab, error, output", v);
+	text += strspn(text, " \t");
+	if (strlen(text) >= sizeof st->until_text)
+		return fail(ps, "until '%s': the text is longer than %zu characters", v,
+			    sizeof st->until_text - 1);
+	for (const char *p = text; *p; p++)
+		stars += *p == '*';
+	if (stars > UNTIL_STARS_MAX)
+		return fail(ps, "until '%s': at most %d '*' in the text", v, UNTIL_STARS_MAX);
+	snprintf(st->until_text, sizeof st->until_text, "%s", text);
+	st->has_until = true;
+	return 1;
+}
+
+/* A file: a name with a '/' or ending in .conf. */
+static bool is_file_name(const char *v)
+{
+	size_t n = strlen(v);
+
+	return strchr(v, '/') || (n > 5 && !strcmp(v + n - 5, ".conf"));
+}
+
+/* A shipped name, or a file (relative to the tour file's folder). */
+static int set_scenario(struct parse_state *ps, const char *v)
+{
+	struct tour_step *st = ps->step;
+	char path[4096 + 256], err[512];
+	const char *file = path;
+
+	if (st->loads)
+		return fail(ps, "'scenario' is given twice");
+	if (!is_file_name(v))
+		file = datafile_scenario(v, path, sizeof path);
+	else if (v[0] == '/')
+		snprintf(path, sizeof path, "%s", v);
+	else
+		snprintf(path, sizeof path, "%s/%s", ps->base_dir, v);
+	if (!file)
+		return fail(ps, "scenario '%s': no file and no shipped scenario has this name", v);
+	if (scenario_load_file(file, &st->scenario, err, sizeof err) < 0)
+		return fail(ps, "scenario '%s': %s", v, err);
+	snprintf(st->scenario_name, sizeof st->scenario_name, "%s", v);
+	st->loads = true;
+	return 1;
+}
+
+static int step_key(struct parse_state *ps, const char *key, const char *v)
+{
+	struct tour_step *st = ps->step;
+
+	if (!strcmp(key, "title"))
+		return set_text(ps, st->title, sizeof st->title, key, v);
+	if (!strcmp(key, "look"))
+		return set_text(ps, st->look, sizeof st->look, key, v);
+	if (!strcmp(key, "do"))
+		return set_text(ps, st->task, sizeof st->task, key, v);
+	if (!strcmp(key, "keys"))
+		return set_text(ps, st->keys, sizeof st->keys, key, v);
+	if (!strcmp(key, "until"))
+		return set_until(ps, v);
+	if (!strcmp(key, "scenario"))
+		return set_scenario(ps, v);
+	return fail(ps, "unknown key '%s' in [step %s] (title, scenario, look, do, keys, until)",
+		    key, st->name);
+}
+
+static bool valid_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= SCENARIO_NAME_MAX)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
+static int open_step(struct parse_state *ps, const char *name)
+{
+	struct tour *t = ps->tour;
+
+	if (!valid_name(name))
+		return fail(ps, "step name '%s' must be 1-31 letters, digits, '-' or '_'", name);
+	for (int i = 0; i < t->count; i++)
+		if (!strcmp(t->steps[i].name, name))
+			return fail(ps, "step '%s' is defined twice", name);
+	if (t->count == TOUR_STEPS_MAX)
+		return fail(ps, "too many steps (at most %d) at '%s'", TOUR_STEPS_MAX, name);
+	ps->step = &t->steps[t->count++];
+	memset(ps->step, 0, sizeof *ps->step);
+	snprintf(ps->step->name, sizeof ps->step->name, "%s", name);
+	ps->key[0] = '\0';
+	return 1;
+}
+
+static int handler(void *user, const char *section, const char *key, const char *value)
+{
+	struct parse_state *ps = user;
+	const char *bad;
+	int rc;
+
+	if (ps->failed)
+		return 0;
+	if ((bad = text_unprintable(value, strlen(value))) != NULL)
+		return fail(ps, "%s in the value of '%s'", bad, key);
+	if (!strcmp(section, "tour")) {
+		ps->step = NULL;
+		if (strcmp(key, "title") != 0)
+			return fail(ps, "unknown key '%s' in [tour] (title)", key);
+		rc = set_text(ps, ps->tour->title, sizeof ps->tour->title, key, value);
+	} else if (!strncmp(section, "step ", 5)) {
+		if ((!ps->step || strcmp(ps->step->name, section + 5) != 0) &&
+		    !open_step(ps, section + 5))
+			return 0;
+		rc = step_key(ps, key, value);
+	} else {
+		return fail(ps, "unknown section [%s] (want [tour] or [step NAME])", section);
+	}
+	snprintf(ps->key, sizeof ps->key, "%s", key);
+	return rc;
+}
+
+/* 1-based line of the nth (from 1) "[step NAME]" in text, or 0. */
+static int section_line_nth(const char *text, const char *name, int nth)
+{
+	char header[SCENARIO_NAME_MAX + 16];
+	int line = 1;
+
+	snprintf(header, sizeof header, "[step %s]", name);
+	for (const char *p = text; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL, line++)
+		if (!strncmp(p + strspn(p, " \t"), header, strlen(header)) && --nth == 0)
+			return line;
+	return 0;
+}
+
+static int section_line(const char *text, const char *name)
+{
+	int line = section_line_nth(text, name, 1);
+
+	return line ? line : 1;
+}
+
+/* The first line too long for inih (which would cut it silently), or 0. */
+static int long_line(const char *text)
+{
+	int line = 1;
+
+	for (const char *p = text; *p; line++) {
+		size_t len = strcspn(p, "\n");
+
+		if (len > TOUR_LINE_MAX)
+			return line;
+		p += len + (p[len] == '\n');
+	}
+	return 0;
+}
+
+/* inih cannot tell a second [step NAME] from the first one going on: the
+ * line of the first such header (and its name in *which), or 0. */
+static int repeated_step(const struct tour *t, const char *text, const char **which)
+{
+	int first = 0;
+
+	for (int i = 0; i < t->count; i++) {
+		int again = section_line_nth(text, t->steps[i].name, 2);
+
+		if (again && (!first || again < first)) {
+			first = again;
+			*which = t->steps[i].name;
+		}
+	}
+	return first;
+}
+
+static int check_steps(const struct tour *t, const char *text, const char *label, char *err,
+		       size_t errlen)
+{
+	if (t->count == 0) {
+		snprintf(err, errlen, "%s:1: no [step NAME] section: a tour needs steps", label);
+		return -1;
+	}
+	if (!t->steps[0].loads) {
+		snprintf(err, errlen, "%s:%d: the first step must name a scenario", label,
+			 section_line(text, t->steps[0].name));
+		return -1;
+	}
+	for (int i = 0; i < t->count; i++) {
+		const struct tour_step *st = &t->steps[i];
+		const char *missing = !st->title[0] ? "title" : !st->task[0] ? "do" : NULL;
+
+		if (missing) {
+			snprintf(err, errlen, "%s:%d: [step %s] has no '%s'", label,
+				 section_line(text, st->name), st->name, missing);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int tour_load_string(const char *text, const char *label, const char *base_dir,
+		     struct tour *out, char *err, size_t errlen)
+{
+	struct parse_state ps = { .tour = out, .base_dir = base_dir ? base_dir : "." };
+	const char *which = "";
+	int line, again;
+
+	memset(out, 0, sizeof *out);
+	if ((line = long_line(text)) != 0) {
+		snprintf(err, errlen, "%s:%d: longer than %d characters: continue the value on the "
+			 "next line, indented", label, line, TOUR_LINE_MAX);
+		return -1;
+	}
+	line = ini_parse_string(text, handler, &ps);
+	again = repeated_step(out, text, &which);
+	if (again && (line == 0 || again < line)) {
+		snprintf(err, errlen, "%s:%d: step '%s' is defined twice", label, again, which);
+		return -1;
+	}
+	if (line != 0 || ps.failed) {
+		if (ps.failed)
+			snprintf(err, errlen, "%s:%d: %s", label, line, ps.msg);
+		else
+			snprintf(err, errlen, "%s:%d: not a 'key = value' line or a [section]", label, line);
+		return -1;
+	}
+	if (!out->title[0])
+		snprintf(out->title, sizeof out->title, "forktop tour");
+	return check_steps(out, text, label, err, errlen);
+}
+
+int tour_load_file(const char *path, struct tour *out, char *err, size_t errlen)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	char *text;
+	int rc;
+
+	if (datafile_read(path, TOUR_FILE_MAX, &text, err, errlen) < 0)
+		return -1;
+	if (slash)
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	else
+		snprintf(dir, sizeof dir, ".");
+	rc = tour_load_string(text, path, slash == path ? "/" : dir, out, err, errlen);
+	free(text);
+	return rc;
+}
+
+/* pattern (with '*') matches text from its start; the rest of text is free. */
+static bool glob_prefix(const char *p, const char *s)
+{
+	for (; *p; p++, s++) {
+		if (*p == '*') {
+			while (*p == '*')
+				p++;
+			for (;; s++) {
+				if (glob_prefix(p, s))
+					return true;
+				if (!*s)
+					return false;
+			}
+		}
+		if (*s != *p)
+			return false;
+	}
+	return true;
+}
+
+static bool glob_anywhere(const char *pattern, const char *text)
+{
+	for (;; text++) {
+		if (glob_prefix(pattern, text))
+			return true;
+		if (!*text)
+			return false;
+	}
+}
+
+bool tour_step_done_by(const struct tour_step *step, const struct track_event *ev)
+{
+	char text[1024];
+
+	if (!step->has_until || ev->kind != step->until_kind)
+		return false;
+	track_describe(ev, text, sizeof text, 0);
+	return glob_anywhere(step->until_text, text);
+}
+
+const struct scenario *tour_scenario_of(const struct tour *t, int i)
+{
+	for (; i >= 0; i--)
+		if (i < t->count && t->steps[i].loads)
+			return &t->steps[i].scenario;
+	return NULL;
+}

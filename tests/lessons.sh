@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# The lessons pane and the guided tour, driven like a person would: forktop
+# runs in a shell in a private tmux server, keys are sent, and the pane is
+# polled for text (never a bare sleep). Every tmux server and forktop this
+# script starts is ended on exit, pass or fail.
+set -u
+forktop=${FORKTOP:-./forktop}
+data=${FORKTOP_DATA:-./data}
+sock=
+sockets=()
+monitors=()
+tmp=$(mktemp -d)
+pass=0 fail=0
+
+T() { tmux -L "$sock" "$@"; }
+
+running() {
+	local st
+	st=$(awk '{ s = $0; sub(/.*\) /, "", s); split(s, f, " "); print f[1] }' "/proc/$1/stat" 2>/dev/null)
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+cleanup() {
+	for p in "${monitors[@]}"; do running "$p" && kill -KILL "$p" 2>/dev/null; done
+	for s in "${sockets[@]}"; do
+		tmux -L "$s" kill-server 2>/dev/null
+		rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$s"
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+ok() { pass=$((pass + 1)); }
+bad() {
+	fail=$((fail + 1))
+	echo "FAIL $1"
+	echo "---- pane:"
+	T capture-pane -p 2>/dev/null | sed 's/^/| /'
+}
+
+pane() { T capture-pane -p; }
+# The pane as one line: wrapped text can be matched across its line breaks.
+flat() { pane | sed 's/^ *//' | tr '\n' ' '; }
+
+# wait_for PATTERN [SECONDS]: poll the pane (every 0.1 s) for an extended regex.
+wait_for() {
+	local pattern=$1 limit=$((${2:-5} * 10))
+	for ((i = 0; i < limit; i++)); do
+		pane | grep -qE -- "$pattern" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# The forktop running in the current server's shell (empty when none).
+monitor_now() {
+	local shell
+	shell=$(T list-panes -F '#{pane_pid}' 2>/dev/null | head -1)
+	[ -n "$shell" ] && pgrep -P "$shell" -x forktop | head -1
+}
+
+# start [ENV=VALUE...] -- ARGS...: forktop in a fresh 120x40 server's shell.
+start() {
+	local env=()
+	while [ "$1" != -- ]; do env+=("$1"); shift; done
+	shift
+	local p
+	[ -n "$sock" ] && T kill-server 2>/dev/null
+	sock="forktop-lessons-$$-${#sockets[@]}"
+	sockets+=("$sock")
+	T new-session -d -x 120 -y 40 "bash --norc --noprofile"
+	T send-keys "PS1='$ '; cd '$PWD'; ${env[*]} $forktop $* ; echo FORKTOP-EXIT=\$?" Enter
+	for ((i = 0; i < 50; i++)); do
+		p=$(monitor_now)
+		[ -n "$p" ] && monitors+=("$p") && break
+		sleep 0.1
+	done
+}
+
+# quit: q, and forktop ends with status 0 (the sanitizer build checks its exit).
+quit() {
+	T send-keys q
+	wait_for 'FORKTOP-EXIT=0' 5
+}
+
+# The PID in the row whose name is NAME (the first column).
+pid_of() { pane | awk -v n="$1" '$0 ~ "[─ ]" n "( |$)" { print $1; exit }'; }
+
+# ---- l, then X: the lessons explain the orphans and MainProcess's death,
+# with the real PIDs. Tab, then Up, choose the events in the log (the newest
+# may be either: the kernel's re-parenting or forktop's wait for main).
+# up_to PATTERN: Up in the log (at most 15 times) until the pane shows it.
+up_to() {
+	for ((k = 0; k < 15; k++)); do
+		pane | grep -qE -- "$1" && return 0
+		T send-keys Up
+		sleep 0.1
+	done
+	pane | grep -qE -- "$1"
+}
+start -- --delay 300
+if wait_for 'Process-3:1' 5; then
+	T send-keys l
+	wait_for '── Lesson: ' 3 && ok || bad "l: the lessons pane did not open"
+	main=$(pid_of MainProcess)
+	T send-keys X
+	wait_for 'Process-4 +orphan' 5 && T send-keys Tab
+	if up_to '── Lesson: An orphan goes to '; then
+		chosen=$(pane | sed -n 's/^ The chosen event: re-parented \([0-9]*\) \(Process-[0-9]\): \([0-9]*\) -> \([0-9]*\).*/\1 \2 \3 \4/p')
+		read -r pid name old new <<<"$chosen"
+		want="$name (pid $pid) lost its parent (pid $main)"
+		title=$([ "$new" = 1 ] && echo 'An orphan goes to PID 1' || echo 'An orphan goes to the nearest subreaper')
+		if [ -n "$pid" ] && [ "$old" = "$main" ] && flat | grep -qF "$want" && pane | grep -qF "── Lesson: $title" &&
+			pane | grep -qE "^ +$pid +$new S (yes|no) "; then
+			ok
+		else
+			bad "X: the orphan lesson names $name (pid $pid), its old parent $main and adopter $new"
+		fi
+	else
+		bad "X: no orphan lesson"
+	fi
+	T send-keys End # back to the newest event, then up again
+	if up_to '── Lesson: Killed: no exit routine ran' &&
+		wait_for "The chosen event: MainProcess \\(pid $main\\) exitcode -9" 2 &&
+		flat | grep -qF "MainProcess (pid $main) was killed by SIGKILL, exitcode -9" &&
+		flat | grep -qF 'Its children (Process-1, Process-2, Process-3 and Process-4)'; then
+		ok
+	else
+		bad "Tab, Up: the lesson of MainProcess's death"
+	fi
+	selected=$(T capture-pane -p -e | grep -E $'\e\\[(0;)?7m' | sed 's/\x1b\[[0-9;]*m//g')
+	[[ $selected == *"MainProcess (pid $main) exitcode -9"* ]] && ok ||
+		bad "Tab, Up: the chosen event is highlighted in the log, got: $selected"
+	# The smallest screen: the pane replaces the log, nothing wider than 40 columns.
+	T resize-window -x 40 -y 10
+	if wait_for '^F1 Help' 3 && wait_for '── Lesson' 3 && ! pane | grep -q '── Events' &&
+		[ "$(pane | LC_ALL=C.UTF-8 wc -L)" -le 40 ]; then
+		ok
+	else
+		bad "40x10: the lessons pane in place of the log"
+	fi
+	T resize-window -x 120 -y 40
+	T send-keys Tab l
+	wait_for 'lessons closed' 3 && ! pane | grep -q '── Lesson' && ok || bad "l: the pane closes"
+	quit && ok || bad "l: forktop ends with 0"
+else
+	bad "l: the tree never appeared"
+fi
+
+# ---- Under forkserver, X orphans the helpers, not the children: the lesson says so.
+start -- --delay 300 --start-method forkserver
+if wait_for 'Process-3:1' 5; then
+	T send-keys l
+	wait_for '── Lesson: ' 3 && T send-keys X
+	if wait_for '── Lesson: The helpers are orphaned, not the children' 5; then
+		flat | grep -qF 'Under forkserver the children keep the server as their parent' && ok ||
+			bad "forkserver: the helper-orphaned lesson's text"
+	else
+		bad "forkserver: X shows no lesson about the orphaned server and tracker"
+	fi
+	quit && ok || bad "forkserver: forktop ends with 0"
+else
+	bad "forkserver: the tree never appeared"
+fi
+
+# ---- Missing and broken lesson files: the pane says which and where; forktop runs on.
+mkdir -p "$tmp/data/lessons"
+cp "$data"/lessons/*.txt "$tmp/data/lessons/"
+rm "$tmp/data/lessons/started.txt" "$tmp/data/lessons/started-daemonic.txt"
+printf 'The lab\n\nMainProcess {bogus} started.\n' >"$tmp/data/lessons/main-started.txt"
+start "FORKTOP_DATA='$tmp/data'" -- --delay 300
+if wait_for 'Process-3:1' 5; then
+	T send-keys l
+	wait_for "no lesson file $tmp/data/lessons/started(-daemonic)?\\.txt" 5 && ok ||
+		bad "missing lesson: the pane names the file it looked for"
+	T send-keys Tab Home
+	wait_for "$tmp/data/lessons/main-started.txt:3: unknown placeholder \\{bogus\\}" 5 && ok ||
+		bad "broken lesson: the pane says file, line and what"
+	quit && ok || bad "broken lesson: forktop runs on and ends with 0"
+else
+	bad "broken lesson: the tree never appeared"
+fi
+
+# ---- --tour: follow steps by pressing the keys they name.
+keys_of_step() { pane | sed -n 's/^ Keys: //p' | head -1; }
+start -- --tour --delay 300
+if wait_for '── Tour 1/[0-9]+: A family of processes' 5; then
+	pane | grep -qE '^N Next  P Back  F1 Help' && ok || bad "tour: N and P in the key bar"
+	T send-keys l
+	wait_for 'the lessons pane stays open during the tour' 3 && ok || bad "tour: l keeps the pane"
+	T send-keys N
+	if wait_for '── Tour 2/[0-9]+: Kill MainProcess: orphans' 3; then
+		keys=$(keys_of_step)
+		[ "$keys" = X ] && T send-keys "$keys"
+		wait_for '── Tour 3/[0-9]+: The tree as it was' 5 &&
+			wait_for 'Why: (An orphan goes to|Killed: no exit routine ran)' 3 &&
+			ok || bad "tour: X (the step's key) made orphans and moved the tour on"
+	else
+		bad "tour: N did not move to step 2"
+	fi
+	T send-keys N
+	# The step loads its scenario: a new lab, so no orphan of the old one is left.
+	if wait_for '── Tour 4/[0-9]+: A normal exit' 3 && wait_for ' 0 orphaned ' 5 && wait_for 'Process-3:1' 5; then
+		main=$(pid_of MainProcess)
+		keys=$(keys_of_step)
+		[ "$keys" = E ] && T send-keys "$keys"
+		wait_for '── Tour 5/[0-9]+: Blocked in join\(\)' 5 && ok ||
+			bad "tour: E (the step's key) ended the daemons and moved the tour on"
+	else
+		bad "tour: N did not start step 4 with a new lab"
+	fi
+	T send-keys P
+	if wait_for '── Tour 4/[0-9]+: A normal exit' 3 && wait_for 'Process-3:1' 5; then
+		again=$(pid_of MainProcess)
+		[ -n "$main" ] && [ -n "$again" ] && [ "$again" != "$main" ] && ok ||
+			bad "tour: P restarted the step's lab ($main, then $again)"
+	else
+		bad "tour: P went back a step"
+	fi
+	quit && ok || bad "tour: forktop ends with 0"
+else
+	bad "tour: the first step never appeared"
+fi
+
+# ---- --tour refuses what it cannot do: one clear line, exit status 2.
+check() { # name pattern -- args...
+	local name=$1 pattern=$2 err status
+	shift 3
+	err=$(timeout 10 "$forktop" "$@" 2>&1 >/dev/null)
+	status=$?
+	if [ "$status" -eq 2 ] && grep -qE -- "$pattern" <<<"$err" && [ "$(wc -l <<<"$err")" -le 1 ]; then
+		ok
+	else
+		fail=$((fail + 1))
+		echo "FAIL $name: status $status, stderr: $err"
+	fi
+}
+printf '[tour]\ntitle = x\n[step a]\nscenario = default\ntitle = A\ndo = x\nuntil = boom\n' >"$tmp/bad.conf"
+check tour-batch "--tour walks through the interactive screen: not with --batch" -- --tour --batch
+check tour-json "not with --batch or --json" -- --json --tour
+check tour-scenario "--tour loads its own scenarios: not with --scenario" -- --tour --scenario default
+check tour-no-lab "--tour loads its own scenarios" -- --tour --no-lab
+check tour-method "not with --scenario, --script, --start-method" -- --tour --start-method spawn
+check tour-file "bad.conf:7: until 'boom': the event kind must be one of" -- "--tour=$tmp/bad.conf"
+check tour-missing "no-such.conf: No such file" -- "--tour=$tmp/no-such.conf"
+
+echo "lessons: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# No stray process, whatever happens to forktop: the interactive forktop is
+# ended in every way (q, Ctrl-C, SIGTERM, SIGHUP, SIGKILL, a crash) after
+# every kind of lab state (main alive; main killed, its orphans under PID 1;
+# a stubborn daemon blocking main in join(); the forkserver shape), and two
+# seconds later not one process of the lab's process group may still run.
+# STRAY_REPS sets the repetitions of the whole matrix (make check: 1).
+set -u
+forktop=${FORKTOP:-./forktop}
+reps=${STRAY_REPS:-1}
+sock="forktop-strays-$$"
+tmp=$(mktemp -d)
+pass=0 fail=0 runs=0 survivors=0
+pending=() # "due-ms pgid label" of ended monitors still to be checked
+monitors=()
+ulimit -c 0 # the crash case must not leave core files
+
+T() { tmux -L "$sock" "$@"; }
+now_ms() { date +%s%3N; }
+
+cleanup() {
+	T kill-server 2>/dev/null
+	for p in "${monitors[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	for entry in "${pending[@]}"; do
+		set -- $entry
+		pkill -KILL -g "$2" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# The processes of process group pgid that still run (zombies are not running).
+live_in_group() {
+	ps -e -o pid=,pgid=,stat= | awk -v g="$1" '$2 == g && $3 !~ /^Z/ { print $1 }'
+}
+
+# Checks every ended monitor whose two seconds are up.
+check_due() {
+	local still=() entry t
+	t=$(now_ms)
+	for entry in "${pending[@]}"; do
+		set -- $entry
+		if [ "$t" -lt "$1" ]; then
+			still+=("$entry")
+			continue
+		fi
+		left=$(live_in_group "$2" | wc -l)
+		if [ "$left" -eq 0 ]; then
+			pass=$((pass + 1))
+		else
+			fail=$((fail + 1))
+			survivors=$((survivors + left))
+			echo "FAIL $3: $left lab processes of group $2 still run 2 s after forktop ended:"
+			ps -o pid,ppid,stat,args -g "$2" | sed 's/^/| /'
+			pkill -KILL -g "$2"
+		fi
+	done
+	pending=("${still[@]}")
+}
+
+# wait_for WINDOW PATTERN [SECONDS]: poll that pane for an extended regex.
+wait_for() {
+	local limit=$((${3:-5} * 10))
+	for ((i = 0; i < limit; i++)); do
+		T capture-pane -p -t "$1" 2>/dev/null | grep -qE -- "$2" && return 0
+		check_due
+		sleep 0.1
+	done
+	return 1
+}
+
+# One run: forktop in a new window, brought to a lab state, then ended.
+run() { # state ending
+	local state=$1 ending=$2 win="r$runs" args="" monitor main pgid
+	runs=$((runs + 1))
+	case $state in
+	stubborn) args="--scenario stubborn" ;;
+	forkserver) args="--start-method forkserver" ;;
+	esac
+	T new-window -d -n "$win" "exec $forktop $args"
+	if ! wait_for "$win" 'Process-3:1|Process-3 ' 5; then
+		echo "FAIL $state/$ending: the lab never appeared"
+		fail=$((fail + 1))
+		T kill-window -t "$win" 2>/dev/null
+		return
+	fi
+	monitor=$(T list-panes -t "$win" -F '#{pane_pid}')
+	monitors+=("$monitor")
+	main=$(pgrep -P "$monitor" -x MainProcess | head -1)
+	pgid=$(ps -o pgid= -p "$main" | tr -d ' ')
+	case $state in
+	orphans) T send-keys -t "$win" X && wait_for "$win" 'orphan: was under' 5 ;;
+	stubborn) T send-keys -t "$win" E && wait_for "$win" 'blocked in join' 5 ;;
+	forkserver) wait_for "$win" '─forkserver' 5 ;;
+	esac || echo "note: $state/$ending: the state was not seen on screen"
+	case $ending in
+	q) T send-keys -t "$win" q ;;
+	ctrl-c) T send-keys -t "$win" C-c ;;
+	crash) kill -SEGV "$monitor" ;;
+	*) kill -"$ending" "$monitor" ;;
+	esac
+	for ((i = 0; i < 50; i++)); do kill -0 "$monitor" 2>/dev/null || break; sleep 0.05; done
+	pending+=("$(($(now_ms) + 2000)) $pgid $state/$ending")
+	T kill-window -t "$win" 2>/dev/null
+}
+
+T new-session -d -x 120 -y 40 -n idle "sleep 100000"
+for ((rep = 0; rep < reps; rep++)); do
+	for state in alive orphans stubborn forkserver; do
+		for ending in q ctrl-c TERM HUP KILL crash; do
+			run "$state" "$ending"
+		done
+	done
+done
+for ((i = 0; i < 40 && ${#pending[@]} > 0; i++)); do check_due; sleep 0.1; done
+echo "strays: $runs runs ($reps of each of 24 cases), $pass with no lab process left, $fail failed, $survivors survivors"
+[ "$fail" -eq 0 ] && [ "$pass" -eq "$runs" ]

@@ -1,0 +1,781 @@
+/* Lessons and the tour: every shipped text loads and is named by a rule,
+ * broken texts and tours are refused with file and line, the rules pick
+ * the right lesson for built events, and a real lab's events (orphans, a
+ * normal exit, a refusal, a zombie, a stubborn daemon) get lessons that
+ * name the real PIDs. The guide follows a real tour step by step. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../src/datafile.h"
+#include "../src/lesson.h"
+#include "../src/tour.h"
+#include "../ui/guide.h"
+#include "../ui/session.h"
+#include "helpers.h"
+
+static struct lesson_book book;
+static struct session s;
+static struct session_options opt;
+static struct scenario sc;
+static bool session_is_open;
+static char lessons_dir[4096];
+
+static void setup(void)
+{
+	snprintf(lessons_dir, sizeof lessons_dir, "%s/lessons", helper_data_dir());
+}
+
+static void teardown(void)
+{
+	if (session_is_open)
+		session_close(&s);
+	session_is_open = false;
+	lesson_book_close(&book);
+	prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+	helper_cleanup();
+}
+
+TestSuite(lesson, .init = setup, .fini = teardown, .timeout = 60);
+
+/* ---- the shipped texts ---------------------------------------------------- */
+
+Test(lesson, every_lesson_a_rule_names_loads)
+{
+	int failed = lesson_book_open(&book, lessons_dir);
+
+	cr_assert_geq(lesson_rule_lessons(), 30);
+	for (size_t i = 0; i < book.count; i++) {
+		const struct lesson *l = &book.lessons[i];
+
+		cr_expect_str_empty(l->error, "%s: %s", l->name, l->error);
+		cr_expect(l->title[0] && strlen(l->body) > 80, "%s has a title and a text", l->name);
+	}
+	cr_assert_eq(failed, 0);
+}
+
+static bool named_by_a_rule(const char *name)
+{
+	for (size_t i = 0; i < lesson_rule_lessons(); i++)
+		if (!strcmp(lesson_rule_lesson(i), name))
+			return true;
+	return false;
+}
+
+Test(lesson, every_file_in_the_folder_is_a_lesson_a_rule_names_or_the_tour)
+{
+	DIR *d = opendir(lessons_dir);
+	struct dirent *e;
+	int files = 0;
+
+	cr_assert_not_null(d, "%s", lessons_dir);
+	while ((e = readdir(d))) {
+		char name[256];
+		size_t n = strlen(e->d_name);
+
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, "tour.conf"))
+			continue;
+		cr_expect(n > 4 && !strcmp(e->d_name + n - 4, ".txt"), "%s: not a lesson", e->d_name);
+		snprintf(name, sizeof name, "%.*s", (int)(n - 4), e->d_name);
+		cr_expect(named_by_a_rule(name), "%s: no rule shows it", e->d_name);
+		files++;
+	}
+	closedir(d);
+	cr_assert_eq((size_t)files, lesson_rule_lessons(), "one file per lesson");
+}
+
+Test(lesson, the_shipped_tour_loads_with_its_scenarios)
+{
+	static struct tour tour;
+	char path[4200], err[1024];
+
+	snprintf(path, sizeof path, "%s/tour.conf", lessons_dir);
+	cr_assert_eq(tour_load_file(path, &tour, err, sizeof err), 0, "%s", err);
+	cr_assert_geq(tour.count, 6);
+	cr_assert(tour.steps[0].loads);
+	for (int i = 0; i < tour.count; i++) {
+		const struct tour_step *st = &tour.steps[i];
+
+		cr_expect(st->title[0] && st->task[0], "step %s", st->name);
+		cr_expect(st->has_until || strstr(st->keys, "N"), "step %s ends on an event or names N",
+			  st->name);
+		cr_expect_not_null(tour_scenario_of(&tour, i));
+	}
+}
+
+/* ---- lesson files --------------------------------------------------------- */
+
+static struct lesson parsed;
+
+static int parse(const char *text, char *err, size_t errlen)
+{
+	return lesson_parse(text, "x.txt", &parsed, err, errlen);
+}
+
+Test(lesson, a_lesson_is_a_title_and_paragraphs_comments_left_out)
+{
+	char err[512];
+
+	cr_assert_eq(parse("# about it\nThe title\n\nOne {pid}\nline.\n\n# aside\nTwo.\n", err,
+			   sizeof err), 0, "%s", err);
+	cr_assert_str_eq(parsed.title, "The title");
+	cr_assert_str_eq(parsed.body, "One {pid} line.\nTwo.");
+}
+
+static void refused(const char *text, const char *want)
+{
+	char err[512] = "";
+
+	cr_assert_eq(parse(text, err, sizeof err), -1, "accepted: %s", text);
+	cr_assert(strstr(err, want), "error '%s' lacks '%s'", err, want);
+}
+
+Test(lesson, broken_lessons_are_refused_with_file_and_line)
+{
+	refused("Title\n\nText with {bogus} in it.\n", "x.txt:3: unknown placeholder {bogus} (known: pid,");
+	refused("Title\n\nA {pid without end\n", "x.txt:3: a '{' without its '}'");
+	refused("Title\nstray } here\n", "x.txt:2: a '}' without its '{'");
+	refused("# only a comment\n\n", "x.txt:2: no title");
+	refused("", "x.txt:1: no title");
+	refused("Title only\n", "x.txt:1: no text after the title");
+	refused("Title {pid}\ntext\n", "x.txt:1: the title is plain text");
+	refused("Title\nescape \x1b[2J here\n", "x.txt:2: a control character");
+	refused("Title\nbad \xff byte\n", "x.txt:2: invalid UTF-8");
+	refused("Title\nbidi \xe2\x80\xae here\n", "x.txt:2: a control or bidirectional character");
+}
+
+Test(lesson, a_lesson_longer_than_a_few_sentences_is_refused)
+{
+	static char text[4096];
+
+	strcpy(text, "Title\n");
+	for (int i = 0; i < 30; i++)
+		strcat(text, "A sentence that goes on and on, line after line.\n");
+	refused(text, "the text is longer than");
+}
+
+Test(lesson, a_missing_folder_or_file_is_said_with_where_it_looked)
+{
+	char buf[256], looked[1024];
+	const struct lesson *l;
+
+	cr_assert_eq(lesson_book_open(&book, "/nonexistent-forktop"), (int)lesson_rule_lessons());
+	l = lesson_book_find(&book, "orphan-pid1");
+	cr_assert_not_null(l);
+	cr_assert_str_eq(l->error, "no lesson file /nonexistent-forktop/orphan-pid1.txt");
+
+	setenv("FORKTOP_DATA", "/nonexistent-forktop-data", 1);
+	cr_assert_eq(datafile_find("lessons/no-such.txt", buf, sizeof buf, looked, sizeof looked), -1);
+	cr_assert(strstr(looked, "/nonexistent-forktop-data/lessons/no-such.txt, ") == looked, "%s",
+		  looked);
+	cr_assert(strstr(looked, " or " PKGDATADIR "/lessons/no-such.txt"), "%s", looked);
+}
+
+/* ---- rules, on built events ----------------------------------------------- */
+
+static struct track_event built(enum track_kind kind, pid_t pid, const char *name, const char *text)
+{
+	struct track_event ev = { .seq = 1, .kind = kind, .pid = pid, .exit_status = SCAN_NO_STATUS };
+
+	snprintf(ev.name, sizeof ev.name, "%s", name);
+	snprintf(ev.text, sizeof ev.text, "%s", text);
+	return ev;
+}
+
+static const char *pick(const struct track_event *ev)
+{
+	struct lesson_context ctx = { .monitor_pid = 4000 };
+
+	return lesson_pick(ev, &ctx);
+}
+
+Test(lesson, the_kernel_events_pick_their_lessons)
+{
+	struct track_event ev = built(TRACK_REPARENT, 4100, "worker", "");
+
+	ev.old_ppid = 4050, ev.new_ppid = 1;
+	cr_assert_str_eq(pick(&ev), "orphan-pid1");
+	ev.new_ppid = 4000;
+	cr_assert_str_eq(pick(&ev), "orphan-subreaper");
+	ev.new_ppid = 777;
+	cr_assert_str_eq(pick(&ev), "orphan-ancestor");
+	ev = built(TRACK_ZOMBIE, 4100, "worker", "");
+	cr_assert_str_eq(pick(&ev), "zombie");
+	ev = built(TRACK_NEW, 4100, "worker", "");
+	cr_assert_null(pick(&ev));
+	ev = built(TRACK_GONE, 4100, "worker", "");
+	cr_assert_null(pick(&ev));
+}
+
+Test(lesson, exit_codes_pick_by_cause)
+{
+	struct track_event ev = built(TRACK_LAB, 4100, "app", "pid 4100 exitcode -9 (reaped by forktop)");
+
+	ev.exit_status = SIGKILL; /* a wait status: killed by signal 9 */
+	cr_assert_str_eq(pick(&ev), "killed");
+	ev.exit_status = SIGINT;
+	cr_assert_str_eq(pick(&ev), "sigint");
+	ev.exit_status = 3 << 8;
+	cr_assert_str_eq(pick(&ev), "exit-code");
+	snprintf(ev.text, sizeof ev.text, "pid 4100 exitcode 3 (from its pidfd: reaped by another process)");
+	cr_assert_str_eq(pick(&ev), "reaped-by-adopter");
+	ev.exit_status = SCAN_NO_STATUS; /* not an exit event: a join that returned */
+	snprintf(ev.text, sizeof ev.text, "MainProcess: join(Process-1) returned, exitcode 3");
+	cr_assert_str_eq(pick(&ev), "join-returned");
+}
+
+Test(lesson, lab_texts_and_errors_pick_their_lessons)
+{
+	struct track_event ev = built(TRACK_LAB_ERROR, 4100, "Process-1",
+				      "AssertionError: daemonic processes are not allowed to have children");
+
+	cr_assert_str_eq(pick(&ev), "daemonic-children-refused");
+	snprintf(ev.text, sizeof ev.text, "AssertionError: can only join a child process");
+	cr_assert_str_eq(pick(&ev), "only-creator-joins");
+	snprintf(ev.text, sizeof ev.text, "KeyboardInterrupt");
+	cr_assert_str_eq(pick(&ev), "sigint-child");
+	ev = built(TRACK_LAB_ERROR, 0, "forktop",
+		   "Process-2's creator MainProcess has ended: nobody can join Process-2");
+	cr_assert_str_eq(pick(&ev), "creator-gone");
+	ev = built(TRACK_LAB_LOG, 4100, "Process-1", "[INFO/Process-1] child process calling self.run()");
+	cr_assert_null(pick(&ev));
+	ev = built(TRACK_LAB, 0, "forktop", "forktop is now a child subreaper: new orphans come to it");
+	cr_assert_str_eq(pick(&ev), "subreaper");
+	ev = built(TRACK_OUTPUT, 4100, "", "hello");
+	cr_assert_null(pick(&ev));
+}
+
+Test(lesson, names_are_escaped_and_every_placeholder_is_filled)
+{
+	struct track_event ev = built(TRACK_REPARENT, 4100, "evil\x1b[2J", "");
+	struct lesson_context ctx = { .monitor_pid = 4000 };
+	struct lesson_text lt;
+
+	cr_assert_geq(lesson_book_open(&book, lessons_dir), 0);
+	ev.old_ppid = 4050, ev.new_ppid = 1;
+	cr_assert(lesson_explain(&book, &ev, &ctx, &lt));
+	cr_assert_not(lt.error, "%s", lt.body);
+	cr_assert(strstr(lt.body, "evil\\x1b[2J (pid 4100) lost its parent (pid 4050)"), "%s", lt.body);
+	cr_assert_null(strchr(lt.body, '\x1b'));
+	cr_assert_null(strchr(lt.body, '{'), "%s", lt.body);
+}
+
+/* ---- rules, on a lab built by hand ------------------------------------------- */
+
+static struct lab hand;
+static struct lab_member hand_members[4];
+
+/* MainProcess (100) under forktop (4000); Process-1 (101), forked by main or
+ * by main's fork server; main's resource tracker (102) and fork server (103). */
+static struct lesson_context hand_lab(bool through_server)
+{
+	hand_members[0] = (struct lab_member){ .pid = 100, .name = "MainProcess", .creator = 4000,
+					       .forker = 4000, .creator_name = "forktop" };
+	hand_members[1] = (struct lab_member){ .pid = 101, .name = "Process-1", .creator = 100,
+					       .forker = through_server ? 103 : 100, .depth = 1,
+					       .creator_name = "MainProcess" };
+	hand_members[2] = (struct lab_member){ .pid = 102, .name = "resource_tracker", .creator = 100,
+					       .forker = 100, .depth = 1, .creator_name = "MainProcess" };
+	hand_members[3] = (struct lab_member){ .pid = 103, .name = "forkserver", .creator = 100,
+					       .forker = 100, .depth = 1, .forkserver = true,
+					       .creator_name = "MainProcess" };
+	hand = (struct lab){ .members = hand_members, .count = 4, .monitor_pid = 4000 };
+	return (struct lesson_context){ .lab = &hand, .monitor_pid = 4000 };
+}
+
+Test(lesson, helpers_of_a_start_method_get_only_the_lessons_that_fit_them)
+{
+	struct lesson_context ctx = hand_lab(false);
+	struct track_event ev = built(TRACK_REPARENT, 102, "resource_tracke", "");
+
+	ev.old_ppid = 100, ev.new_ppid = 1;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "helper-orphaned",
+			 "not orphan-pid1, which speaks of daemonic children");
+	ev.new_ppid = 4000;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "orphan-subreaper");
+	ev.pid = 103, ev.new_ppid = 1;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "helper-orphaned", "the fork server, by its flag");
+	ev.pid = 101;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "orphan-pid1");
+	ev = built(TRACK_LAB, 100, "MainProcess", "MainProcess started resource_tracker (pid 102)");
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "tracker-started");
+	ev = built(TRACK_LAB, 102, "resource_tracker", "resource_tracker: its pipe closed (every "
+		   "process that held it has ended), so it exits");
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "tracker-exits");
+}
+
+Test(lesson, start_methods_have_lessons_of_their_own)
+{
+	struct lesson_context ctx = hand_lab(true);
+	struct track_event ev = built(TRACK_LAB, 100, "MainProcess",
+				      "started MainProcess (pid 100): scenario t, start method forkserver");
+
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "main-started-forkserver");
+	snprintf(ev.text, sizeof ev.text, "started MainProcess (pid 100): scenario t, start method fork");
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "main-started");
+	snprintf(ev.text, sizeof ev.text, "MainProcess started Process-1 (pid 101) through forkserver "
+		 "(pid 103)");
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "started-through-server",
+			 "its parent is the fork server, not main");
+	snprintf(ev.text, sizeof ev.text, "MainProcess started forkserver (pid 103)");
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "forkserver-started");
+	ev.pid = 101, ev.exit_status = 3 << 8;
+	snprintf(ev.name, sizeof ev.name, "Process-1");
+	snprintf(ev.text, sizeof ev.text, "Process-1 (pid 101) exitcode 3 (reaped by its fork server "
+		 "forkserver)");
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "reaped-by-server");
+	ev = built(TRACK_LAB, 100, "MainProcess", "its fork server ended without telling how "
+		   "Process-1 ended: Python takes exitcode 255");
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "server-gone");
+	ev = built(TRACK_LAB_ERROR, 100, "MainProcess", "UserWarning: resource_tracker: process died "
+		   "unexpectedly, relaunching.  Some resources might leak.");
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "tracker-relaunched");
+	ev = built(TRACK_LAB, 100, "MainProcess", "");
+	snprintf(ev.text, sizeof ev.text, "MainProcess (pid 100) exitcode -9 (reaped by forktop)");
+	ev.exit_status = SIGKILL;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "killed",
+			 "main's child hangs under the fork server: main's death orphans none");
+	ctx = hand_lab(false);
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "killed-no-exit-routine");
+	ev = built(TRACK_LAB, 100, "MainProcess", "MainProcess started Process-1 (pid 101)");
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "started");
+	hand_members[1].daemon = true;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "started-daemonic");
+	hand.sc.start_method = SCENARIO_SPAWN;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "started-spawn");
+	snprintf(ev.text, sizeof ev.text, "started MainProcess (pid 100): scenario t, start method spawn");
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "main-started-spawn");
+}
+
+/* ---- a real lab ------------------------------------------------------------ */
+
+static struct lesson_context context(void)
+{
+	return (struct lesson_context){ .track = s.track, .lab = &s.lab, .monitor_pid = getpid() };
+}
+
+static void open_lab(const char *scenario_text, bool subreaper)
+{
+	char err[512];
+
+	cr_assert_eq(scenario_load_string(scenario_text, "test", &sc, err, sizeof err), 0, "%s", err);
+	opt = (struct session_options){ .delay_ms = 100, .scenario = &sc, .subreaper = subreaper };
+	cr_assert_eq(session_open(&s, &opt, err, sizeof err), 0, "%s", err);
+	session_is_open = true;
+	cr_assert_geq(lesson_book_open(&book, lessons_dir), 0);
+}
+
+/* One round of the monitor's loop: lab messages for up to 50 ms, a refresh. */
+static void tick(void)
+{
+	struct pollfd *fds;
+	size_t n = session_poll_fds(&s, 0, &fds);
+
+	if (session_poll(fds, n, 50) > 0)
+		session_handle(&s, fds, n);
+	cr_assert_geq(session_refresh(&s), 0);
+}
+
+/* The newest event the named lesson explains, or NULL. */
+static const struct track_event *explained_by(const char *lesson)
+{
+	struct lesson_context ctx = context();
+
+	for (unsigned long long q = track_last_seq(s.track); q > 0; q--) {
+		const struct track_event *ev = track_event(s.track, q);
+		const char *name = ev ? lesson_pick(ev, &ctx) : NULL;
+
+		if (!ev)
+			break;
+		if (name && !strcmp(name, lesson))
+			return ev;
+	}
+	return NULL;
+}
+
+/* Runs the monitor until an event the lesson explains, for at most 5 s, and
+ * returns the filled lesson. */
+static struct lesson_text wait_for_lesson(const char *lesson)
+{
+	struct lesson_context ctx = context();
+	const struct track_event *ev = NULL;
+	struct lesson_text lt;
+
+	for (int i = 0; i < 100 && !(ev = explained_by(lesson)); i++)
+		tick();
+	cr_assert_not_null(ev, "no event was explained by %s", lesson);
+	cr_assert(lesson_explain(&book, ev, &ctx, &lt));
+	cr_assert_not(lt.error, "%s", lt.body);
+	cr_assert_str_eq(lt.name, lesson);
+	return lt;
+}
+
+/* A live member, once it has said hello (its pidfd is open). */
+static const struct lab_member *member(const char *name)
+{
+	const struct lab_member *m = NULL;
+
+	for (int i = 0; i < 100 && !((m = lab_find(&s.lab, name)) && m->pidfd >= 0); i++)
+		tick();
+	cr_assert(m && m->pidfd >= 0, "%s never started", name);
+	return m;
+}
+
+static void body_has(const struct lesson_text *lt, const char *want)
+{
+	cr_assert(strstr(lt->body, want), "'%s' lacks '%s'", lt->body, want);
+}
+
+#define TWO_CHILDREN "[main]\nname = t\n[group d]\ncount = 1\ndaemon = yes\n" \
+		     "[group w]\ncount = 1\ndaemon = no\n"
+
+/* The newest event of this kind about pid, running the monitor for at most 5 s. */
+static const struct track_event *event_about(enum track_kind kind, pid_t pid)
+{
+	for (int i = 0; i < 100; i++) {
+		for (unsigned long long q = track_last_seq(s.track); q > 0; q--) {
+			const struct track_event *ev = track_event(s.track, q);
+
+			if (!ev)
+				break;
+			if (ev->kind == kind && ev->pid == pid)
+				return ev;
+		}
+		tick();
+	}
+	cr_assert_fail("no %s event about pid %d", track_kind_name(kind), pid);
+	return NULL;
+}
+
+Test(lesson, killing_main_makes_orphans_that_come_to_the_subreaper)
+{
+	struct lesson_context ctx;
+	struct lesson_text lt;
+	pid_t main_pid, daemon_pid;
+	char want[256], err[256];
+
+	open_lab(TWO_CHILDREN, true);
+	main_pid = member("MainProcess")->pid;
+	daemon_pid = member("Process-1")->pid;
+	member("Process-2");
+	cr_assert_eq(lab_kill_main(&s.lab, err, sizeof err), 0, "%s", err);
+
+	ctx = context();
+	cr_assert(lesson_explain(&book, event_about(TRACK_REPARENT, daemon_pid), &ctx, &lt));
+	cr_assert_str_eq(lt.name, "orphan-subreaper");
+	snprintf(want, sizeof want, "Process-1 (pid %d) lost its parent (pid %d). forktop (pid %d)",
+		 daemon_pid, main_pid, getpid());
+	body_has(&lt, want);
+	lt = wait_for_lesson("killed-no-exit-routine");
+	snprintf(want, sizeof want, "MainProcess (pid %d) was killed by SIGKILL, exitcode -9", main_pid);
+	body_has(&lt, want);
+	body_has(&lt, "Its children (Process-1 and Process-2)");
+}
+
+Test(lesson, an_orphan_without_a_subreaper_goes_to_the_nearest_adopter)
+{
+	const struct track_event *ev = NULL;
+	struct lesson_context ctx;
+	char err[256];
+	pid_t main_pid;
+
+	open_lab(TWO_CHILDREN, false);
+	main_pid = member("MainProcess")->pid;
+	member("Process-2");
+	cr_assert_eq(lab_kill_main(&s.lab, err, sizeof err), 0, "%s", err);
+	for (int i = 0; i < 100 && !ev; i++) {
+		tick();
+		for (unsigned long long q = track_last_seq(s.track); q > 0 && !ev; q--) {
+			const struct track_event *e = track_event(s.track, q);
+
+			if (e && e->kind == TRACK_REPARENT && e->old_ppid == main_pid)
+				ev = e;
+		}
+	}
+	cr_assert_not_null(ev, "no orphan was re-parented");
+	ctx = context();
+	cr_assert_str_eq(lesson_pick(ev, &ctx), ev->new_ppid == 1 ? "orphan-pid1" : "orphan-ancestor");
+}
+
+Test(lesson, a_normal_exit_terminates_the_daemonic_child)
+{
+	pid_t main_pid, daemon_pid;
+	struct lesson_text lt;
+	char want[256], err[256];
+
+	open_lab("[main]\nname = t\n[group d]\ncount = 1\ndaemon = yes\n"
+		 "[group w]\ncount = 1\ndaemon = no\nlifetime = 1.5\n", false);
+	main_pid = member("MainProcess")->pid;
+	daemon_pid = member("Process-1")->pid;
+	member("Process-2");
+	cr_assert_eq(lab_exit_main(&s.lab, err, sizeof err), 0, "%s", err);
+
+	lt = wait_for_lesson("exit-routine");
+	body_has(&lt, "Its daemonic children: Process-1.");
+	lt = wait_for_lesson("daemon-terminated");
+	snprintf(want, sizeof want, "MainProcess (pid %d) ran Python's exit routine", main_pid);
+	body_has(&lt, want);
+	snprintf(want, sizeof want, "Process-1 (pid %d) died of it, exitcode -15", daemon_pid);
+	body_has(&lt, want);
+	lt = wait_for_lesson("main-exited");
+	snprintf(want, sizeof want, "MainProcess (pid %d) ended with exitcode 0", main_pid);
+	body_has(&lt, want);
+}
+
+Test(lesson, a_daemonic_child_refuses_to_start_children_and_exits_with_1)
+{
+	struct lesson_context ctx;
+	struct lesson_text lt;
+	char want[128];
+	pid_t pid;
+
+	open_lab("[main]\nname = t\n[group d]\ncount = 1\ndaemon = yes\n"
+		 "[group kids]\nparent = d\ncount = 1\ndaemon = no\n", false);
+	member("MainProcess");
+	pid = member("Process-1")->pid;
+	ctx = context();
+	cr_assert(lesson_explain(&book, event_about(TRACK_LAB_ERROR, pid), &ctx, &lt));
+	cr_assert_str_eq(lt.name, "daemonic-children-refused");
+	snprintf(want, sizeof want, "Process-1 (pid %d) is daemonic", pid);
+	body_has(&lt, want);
+	body_has(&lt, "ends with exitcode 1");
+	for (int i = 0; i < 100 && s.lab.members[1].exit_source == LAB_EXIT_UNKNOWN; i++)
+		tick();
+	cr_assert(lesson_explain(&book, event_about(TRACK_LAB, pid), &ctx, &lt));
+	cr_assert_str_eq(lt.name, "daemonic-children-refused", "its exit code 1 has the same lesson");
+}
+
+Test(lesson, a_zombie_and_its_join)
+{
+	pid_t main_pid, pid;
+	struct lesson_text lt;
+	char want[256], err[256];
+
+	open_lab("[main]\nname = t\n[group quick]\ncount = 1\ndaemon = no\nlifetime = 0.2\n"
+		 "exit_code = 3\n", false);
+	main_pid = member("MainProcess")->pid;
+	pid = member("Process-1")->pid;
+	lt = wait_for_lesson("zombie");
+	snprintf(want, sizeof want, "Process-1 (pid %d) has ended with exitcode 3, but its parent "
+		 "(pid %d)", pid, main_pid);
+	body_has(&lt, want);
+	cr_assert_eq(lab_join(&s.lab, "Process-1", NULL, -1, err, sizeof err), 0, "%s", err);
+	lt = wait_for_lesson("join-returned");
+	snprintf(want, sizeof want, "MainProcess (pid %d) returned from join(Process-1)", main_pid);
+	body_has(&lt, want);
+}
+
+Test(lesson, a_daemon_that_ignores_sigterm_hangs_the_exit)
+{
+	struct lesson_text lt;
+	char want[256], err[256];
+	pid_t pid;
+
+	open_lab("[main]\nname = t\n[group s]\ncount = 1\ndaemon = yes\non_sigterm = ignore\n", false);
+	member("MainProcess");
+	pid = member("Process-1")->pid;
+	cr_assert_eq(lab_terminate(&s.lab, "Process-1", err, sizeof err), 0, "%s", err);
+	lt = wait_for_lesson("sigterm-ignored");
+	snprintf(want, sizeof want, "forktop sent SIGTERM to Process-1 (pid %d), but Process-1 "
+		 "ignores SIGTERM", pid);
+	body_has(&lt, want);
+	cr_assert_eq(lab_exit_main(&s.lab, err, sizeof err), 0, "%s", err);
+	lt = wait_for_lesson("stubborn-daemon");
+	snprintf(want, sizeof want, "daemonic child Process-1 (pid %d), which ignores SIGTERM", pid);
+	body_has(&lt, want);
+}
+
+/* ---- the guide and the tour ------------------------------------------------ */
+
+static struct guide guide;
+
+static void guide_teardown(void)
+{
+	guide_close(&guide);
+	teardown();
+}
+
+static const char *scenario_file(const char *text)
+{
+	static char path[64];
+
+	snprintf(path, sizeof path, "%s", helper_temp_file(text));
+	return path;
+}
+
+static bool pane_has(const char *want)
+{
+	if (strstr(guide.title, want))
+		return true;
+	for (size_t i = 0; i < guide.nlines; i++)
+		if (strstr(guide.lines[i].text, want))
+			return true;
+	return false;
+}
+
+Test(lesson, the_guide_follows_a_tour_step_by_step, .fini = guide_teardown)
+{
+	static struct tour tour;
+	char text[1024], err[512];
+	const char *file = scenario_file(TWO_CHILDREN);
+	pid_t first_main;
+
+	snprintf(text, sizeof text,
+		 "[tour]\ntitle = test\n"
+		 "[step kill]\nscenario = %s\ntitle = Kill it\ndo = Press X.\nkeys = X\nuntil = reparent\n"
+		 "[step look]\ntitle = Look\ndo = Press g, then N.\n"
+		 "[step again]\nscenario = %s\ntitle = Again\ndo = Press E.\nuntil = lab exitcode -15\n",
+		 file, file);
+	cr_assert_eq(tour_load_string(text, "t.conf", "/", &tour, err, sizeof err), 0, "%s", err);
+	unlink(file);
+	open_lab(TWO_CHILDREN, false);
+	cr_assert_eq(guide_open(&guide, &tour, lessons_dir), 0);
+	first_main = member("MainProcess")->pid;
+	member("Process-2");
+	guide_update(&guide, &s);
+	guide_build(&guide, &s, 0, 80);
+	cr_assert(pane_has("Tour 1/3: Kill it") && pane_has("Keys: X"));
+
+	cr_assert_eq(lab_kill_main(&s.lab, err, sizeof err), 0, "%s", err);
+	for (int i = 0; i < 100 && guide.step == 0; i++) {
+		tick();
+		guide_update(&guide, &s);
+	}
+	cr_assert_eq(guide.step, 1, "the reparent event moved the tour on (same lab)");
+	guide_build(&guide, &s, 0, 80);
+	cr_assert(pane_has("Tour 2/3: Look") && pane_has("Why: "), "%s", guide.title);
+
+	cr_assert_eq(guide_move(&guide, &s, true, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(guide.step, 2);
+	cr_assert_neq(member("MainProcess")->pid, first_main, "the step restarted the lab");
+	member("Process-2");
+	cr_assert_eq(lab_exit_main(&s.lab, err, sizeof err), 0, "%s", err);
+	for (int i = 0; i < 100 && !guide.step_done; i++) {
+		tick();
+		guide_update(&guide, &s);
+	}
+	cr_assert(guide.step_done, "the exit code -15 completed the last step");
+	/* The lab's last messages (the exit routine's terminate()) may come after
+	 * the exit code the kernel showed: the pane is built again each round. */
+	for (int i = 0; i < 40 && !pane_has("Why: A daemonic child terminated"); i++) {
+		tick();
+		guide_update(&guide, &s);
+		guide_build(&guide, &s, 0, 80);
+	}
+	cr_assert(pane_has("Done: that was the last step"));
+	cr_assert(pane_has("Why: A daemonic child terminated"), "the pane explains the step's event");
+	cr_assert_eq(guide_move(&guide, &s, true, err, sizeof err), 0, "%s", err);
+	guide_build(&guide, &s, 0, 80);
+	cr_assert(pane_has("Tour: the end"));
+	cr_assert_eq(guide_move(&guide, &s, true, err, sizeof err), -1);
+	cr_assert(strstr(err, "the tour is over"));
+}
+
+/* ---- tour files ------------------------------------------------------------ */
+
+static void tour_refused(const char *text, const char *want)
+{
+	static struct tour tour;
+	char err[1024] = "";
+
+	cr_assert_eq(tour_load_string(text, "t.conf", "/", &tour, err, sizeof err), -1, "accepted: %s",
+		     text);
+	cr_assert(strstr(err, want), "error '%s' lacks '%s'", err, want);
+}
+
+Test(lesson, broken_tours_are_refused_with_file_and_line)
+{
+	char text[1024];
+	const char *file = scenario_file(TWO_CHILDREN);
+
+	snprintf(text, sizeof text, "[step a]\nscenario = %s\ntitle = A\ndo = x\ncolour = red\n", file);
+	tour_refused(text, "t.conf:5: unknown key 'colour' in [step a]");
+	snprintf(text, sizeof text, "[step a]\nscenario = %s\ntitle = A\ndo = x\nuntil = explosion\n", file);
+	tour_refused(text, "t.conf:5: until 'explosion': the event kind must be one of");
+	snprintf(text, sizeof text, "[step a]\nscenario = %s\ndo = x\n", file);
+	tour_refused(text, "t.conf:1: [step a] has no 'title'");
+	snprintf(text, sizeof text, "[step a]\nscenario = %s\ntitle = A\ndo = x\n[step a]\ntitle = B\n", file);
+	tour_refused(text, "t.conf:5: step 'a' is defined twice");
+	snprintf(text, sizeof text, "[step a]\nscenario = %s\ntitle = A\ndo = x\n[steps]\ntitle = B\n", file);
+	tour_refused(text, "t.conf:6: unknown section [steps]");
+	snprintf(text, sizeof text, "[step a]\nscenario = %s\ntitle = A\ndo = x\nkeys = \x1b[2J\n", file);
+	tour_refused(text, "t.conf:5: a control character in the value of 'keys'");
+	unlink(file);
+	tour_refused("[step a]\ntitle = A\ndo = x\n", "t.conf:1: the first step must name a scenario");
+	tour_refused("[step a]\nscenario = no-such-scenario-anywhere\n",
+		     "t.conf:2: scenario 'no-such-scenario-anywhere': no file and no shipped scenario");
+	tour_refused("[step a]\nscenario = ./missing.conf\n", "t.conf:2: scenario './missing.conf': //./missing.conf");
+	tour_refused("[tour]\ntitle = x\n", "t.conf:1: no [step NAME] section");
+	tour_refused("not ini at all\n", "t.conf:1: not a 'key = value' line");
+	memset(text, 'x', 300);
+	memcpy(text, "[tour]\ntitle = ", 15);
+	text[300] = '\0';
+	tour_refused(text, "t.conf:2: longer than 198 characters");
+}
+
+Test(lesson, a_value_goes_on_over_indented_lines)
+{
+	static struct tour tour;
+	char text[512], err[512];
+	const char *file = scenario_file(TWO_CHILDREN);
+
+	snprintf(text, sizeof text, "[step a]\nscenario = %s\ntitle = A\ndo = first part\n"
+		 "  second part\nuntil = lab exitcode -15\n", file);
+	cr_assert_eq(tour_load_string(text, "t.conf", "/", &tour, err, sizeof err), 0, "%s", err);
+	unlink(file);
+	cr_assert_str_eq(tour.steps[0].task, "first part second part");
+	cr_assert_str_eq(tour.steps[0].until_text, "exitcode -15");
+	cr_assert_eq(tour.steps[0].until_kind, TRACK_LAB);
+}
+
+Test(lesson, a_step_is_done_by_its_kind_of_event_holding_its_text)
+{
+	struct tour_step st = { .has_until = true, .until_kind = TRACK_LAB };
+	struct track_event ev = built(TRACK_LAB, 10, "MainProcess",
+				      "MainProcess: join(Process-3) returned, exitcode -15");
+
+	snprintf(st.until_text, sizeof st.until_text, "join(*) returned");
+	cr_assert(tour_step_done_by(&st, &ev));
+	snprintf(st.until_text, sizeof st.until_text, "join(Process-4) returned");
+	cr_assert_not(tour_step_done_by(&st, &ev));
+	snprintf(st.until_text, sizeof st.until_text, "%s", "");
+	cr_assert(tour_step_done_by(&st, &ev), "no text: any event of the kind");
+	ev.kind = TRACK_LAB_LOG;
+	cr_assert_not(tour_step_done_by(&st, &ev));
+	ev = built(TRACK_REPARENT, 10, "Process-1", "");
+	ev.old_ppid = 9, ev.new_ppid = 1;
+	st.until_kind = TRACK_REPARENT;
+	snprintf(st.until_text, sizeof st.until_text, "Process-1: * -> 1");
+	cr_assert(tour_step_done_by(&st, &ev));
+	st.has_until = false;
+	cr_assert_not(tour_step_done_by(&st, &ev));
+}
+
+/* ---- wrapping -------------------------------------------------------------- */
+
+Test(lesson, text_wraps_at_spaces_by_display_width)
+{
+	size_t next, n;
+
+	cr_assert_not_null(setlocale(LC_ALL, "C.UTF-8"));
+	n = guide_wrap("one two three", 8, &next);
+	cr_assert_eq(n, 7);
+	cr_assert_eq(next, 8);
+	n = guide_wrap("abcdefghij", 4, &next);
+	cr_assert_eq(n, 4, "a word longer than the line is cut");
+	cr_assert_eq(next, 4);
+	n = guide_wrap("para\nnext", 20, &next);
+	cr_assert_eq(n, 4);
+	cr_assert_eq(next, 5);
+	n = guide_wrap("\xe6\xbc\xa2\xe5\xad\x97 wide", 5, &next); /* two double-width characters */
+	cr_assert_eq(n, 6);
+	cr_assert_eq(next, 7);
+}

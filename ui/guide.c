@@ -1,0 +1,311 @@
+/* guide: follows the event log by sequence number (each event is looked at
+ * once), and lays the pane out as plain lines; the TUI only styles and
+ * draws them. Widths are display columns, as the rest of the screen's. */
+#include "guide.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "../src/text.h"
+
+int guide_open(struct guide *g, const struct tour *tour, const char *lessons_dir)
+{
+	int rc;
+
+	memset(g, 0, sizeof *g);
+	g->tour = tour;
+	rc = lesson_book_open(&g->book, lessons_dir);
+	return rc < 0 ? rc : 0;
+}
+
+void guide_close(struct guide *g)
+{
+	lesson_book_close(&g->book);
+	free(g->lines);
+	memset(g, 0, sizeof *g);
+}
+
+static struct lesson_context context_of(const struct session *s)
+{
+	return (struct lesson_context){ .track = s->track, .lab = s->lab_on ? &s->lab : NULL,
+					.monitor_pid = getpid(),
+					.text_flags = s->style.utf8 ? TEXT_UTF8 : 0 };
+}
+
+/* ---- following the events ------------------------------------------------ */
+
+/* Whether ev is about the lab: forktop's own notes, or a lab process. */
+static bool about_the_lab(const struct session *s, const struct track_event *ev)
+{
+	if (!s->lab_on)
+		return false;
+	if (ev->pid == 0)
+		return true;
+	for (size_t i = 0; i < s->lab.count; i++)
+		if (s->lab.members[i].pid == ev->pid)
+			return true;
+	return false;
+}
+
+static bool in_tour(const struct guide *g)
+{
+	return g->tour && g->step < g->tour->count;
+}
+
+static void begin_step(struct guide *g, int step, unsigned long long since)
+{
+	g->step = step;
+	g->step_done = false;
+	g->step_since = since;
+}
+
+/* The tour's step sees ev. True when the tour moved to another step. */
+static bool follow_tour(struct guide *g, const struct session *s, const struct track_event *ev)
+{
+	const struct tour_step *st;
+
+	if (!in_tour(g) || g->step_done || ev->seq <= g->step_since)
+		return false;
+	st = &g->tour->steps[g->step];
+	if (!about_the_lab(s, ev) || !tour_step_done_by(st, ev))
+		return false;
+	g->step_done = true;
+	g->done_by = ev->seq;
+	if (g->step + 1 < g->tour->count && !g->tour->steps[g->step + 1].loads) {
+		begin_step(g, g->step + 1, ev->seq);
+		return true;
+	}
+	return false;
+}
+
+/* Whether the pane may explain ev: in the lab or program view, only events
+ * about the lab or the program's family (the scan there can still report
+ * other processes, such as a subreaper's); in the all view, any. */
+static bool explains_in_view(const struct session *s, const struct track_event *ev)
+{
+	if (!session_event_in_view(s, ev))
+		return false;
+	if (s->show_all)
+		return true;
+	if (s->lab_on)
+		return about_the_lab(s, ev);
+	if (!s->fam.active)
+		return true;
+	for (size_t i = 0; i < s->fam.count; i++)
+		if (s->fam.members[i].pid == ev->pid)
+			return true;
+	return false;
+}
+
+bool guide_update(struct guide *g, const struct session *s)
+{
+	struct lesson_context ctx = context_of(s);
+	unsigned long long last = track_last_seq(s->track);
+	bool moved = false;
+
+	for (unsigned long long q = g->scanned + 1; q <= last; q++) {
+		const struct track_event *ev = track_event(s->track, q);
+
+		if (!ev)
+			continue;
+		if (explains_in_view(s, ev) && lesson_pick(ev, &ctx))
+			g->newest = q;
+		moved |= follow_tour(g, s, ev);
+	}
+	g->scanned = last;
+	return moved;
+}
+
+int guide_move(struct guide *g, struct session *s, bool forward, char *err, size_t errlen)
+{
+	int to = g->step + (forward ? 1 : -1);
+	const struct scenario *sc;
+
+	if (!g->tour) {
+		snprintf(err, errlen, "there is no tour: start forktop --tour");
+		return -1;
+	}
+	if (to < 0 || to > g->tour->count) {
+		snprintf(err, errlen, forward ? "the tour is over: P goes back" : "this is the first step");
+		return -1;
+	}
+	sc = to < g->tour->count && (!forward || g->tour->steps[to].loads)
+		     ? tour_scenario_of(g->tour, to) : NULL;
+	if (sc && session_use_scenario(s, sc, err, errlen) < 0)
+		return -1;
+	begin_step(g, to, track_last_seq(s->track));
+	return 0;
+}
+
+/* ---- lines --------------------------------------------------------------- */
+
+/* Display width of the character at s (len bytes); its length in *used. */
+static int char_width(const char *s, size_t len, size_t *used)
+{
+	mbstate_t st;
+	wchar_t wc;
+	size_t n;
+	int w;
+
+	memset(&st, 0, sizeof st);
+	n = mbrtowc(&wc, s, len, &st);
+	if (n == 0 || n == (size_t)-1 || n == (size_t)-2) {
+		*used = 1;
+		return 1;
+	}
+	*used = n;
+	w = wcwidth(wc);
+	return w < 0 ? 1 : w;
+}
+
+size_t guide_wrap(const char *text, int width, size_t *next)
+{
+	size_t len = strlen(text), space = 0, i = 0;
+	int cols = 0;
+
+	while (i < len && text[i] != '\n') {
+		size_t n;
+		int w = char_width(text + i, len - i, &n);
+
+		if (cols + w > width && i > 0) {
+			size_t end = space ? space : i;
+
+			*next = end + strspn(text + end, " ");
+			return end;
+		}
+		if (text[i] == ' ')
+			space = i;
+		cols += w;
+		i += n;
+	}
+	*next = i + (i < len); /* past the '\n' */
+	return i;
+}
+
+static void add_line(struct guide *g, enum guide_role role, const char *text, size_t len)
+{
+	if (g->nlines == g->cap) {
+		size_t cap = g->cap * 2 + 16;
+		struct guide_line *l = realloc(g->lines, cap * sizeof *l);
+
+		if (!l)
+			return;
+		g->lines = l;
+		g->cap = cap;
+	}
+	if (len >= GUIDE_LINE_MAX)
+		len = GUIDE_LINE_MAX - 1;
+	g->lines[g->nlines].role = role;
+	memcpy(g->lines[g->nlines].text, text, len);
+	g->lines[g->nlines].text[len] = '\0';
+	g->nlines++;
+}
+
+/* text wrapped to width, each paragraph ('\n') on new lines. */
+static void add_text(struct guide *g, enum guide_role role, const char *text, int width)
+{
+	for (size_t at = 0, len = strlen(text); at < len;) {
+		size_t next, n = guide_wrap(text + at, width, &next);
+
+		add_line(g, role, text + at, n);
+		at += next ? next : 1;
+	}
+}
+
+__attribute__((format(printf, 4, 5)))
+static void add_textf(struct guide *g, enum guide_role role, int width, const char *fmt, ...)
+{
+	char text[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	add_text(g, role, text, width);
+}
+
+static void add_step(struct guide *g, int width)
+{
+	const struct tour *t = g->tour;
+	const struct tour_step *st = &t->steps[g->step];
+	const struct tour_step *next = g->step + 1 < t->count ? &t->steps[g->step + 1] : NULL;
+
+	snprintf(g->title, sizeof g->title, "Tour %d/%d: %s", g->step + 1, t->count, st->title);
+	if (st->look[0])
+		add_textf(g, GUIDE_TEXT, width, "Look: %s", st->look);
+	add_textf(g, GUIDE_TEXT, width, "Do: %s", st->task);
+	if (st->keys[0])
+		add_textf(g, GUIDE_KEYS, width, "Keys: %s", st->keys);
+	if (g->step_done && next)
+		add_textf(g, GUIDE_DONE, width, "Done. N: the next step, %s (the lab restarts with "
+			  "scenario %s).", next->title, next->scenario_name);
+	else if (g->step_done)
+		add_text(g, GUIDE_DONE, "Done: that was the last step. N ends the tour.", width);
+	else if (st->has_until)
+		add_text(g, GUIDE_NOTE, "The tour goes on when it happens. N skips this step, P goes "
+			 "back one.", width);
+	else
+		add_text(g, GUIDE_NOTE, "N: the next step when you are ready. P goes back one.", width);
+}
+
+static void add_tour_end(struct guide *g, int width)
+{
+	snprintf(g->title, sizeof g->title, "Tour: the end");
+	add_text(g, GUIDE_TEXT, "That was the tour. The lab goes on: try the keys on the other "
+		 "scenarios (forktop --scenario nested, stubborn, zombies, unixdaemon); ? lists "
+		 "every key. P goes back a step; l closes this pane.", width);
+}
+
+/* The lesson for event seq, under a heading (with a tour) or as the title. */
+static void add_lesson(struct guide *g, const struct session *s, unsigned long long seq,
+		       bool chosen, int width)
+{
+	const struct track_event *ev = seq ? track_event(s->track, seq) : NULL;
+	struct lesson_context ctx = context_of(s);
+	unsigned flags = s->style.utf8 ? TEXT_UTF8 : 0;
+	struct lesson_text lt;
+	char what[1024];
+
+	if (!ev) {
+		if (!g->title[0])
+			snprintf(g->title, sizeof g->title, "Lessons");
+		add_text(g, GUIDE_NOTE, s->lab_on ? "No lesson yet: act on the lab (X, E, t, k, J, s) "
+			 "and this pane explains what happened." : "No lesson yet: this pane explains "
+			 "the events of the log (orphans, zombies, exit codes) as they happen.", width);
+		return;
+	}
+	track_describe(ev, what, sizeof what, flags);
+	if (!lesson_explain(&g->book, ev, &ctx, &lt)) {
+		if (!g->title[0])
+			snprintf(g->title, sizeof g->title, "Lessons");
+		add_textf(g, GUIDE_NOTE, width, "No lesson explains this event: %s", what);
+		return;
+	}
+	if (g->title[0])
+		add_textf(g, GUIDE_HEADING, width, "Why: %s", lt.title);
+	else
+		snprintf(g->title, sizeof g->title, "Lesson: %s", lt.title);
+	add_textf(g, GUIDE_NOTE, width, "%s %s", chosen ? "The chosen event:" : "After:", what);
+	add_text(g, lt.error ? GUIDE_ERROR : GUIDE_TEXT, lt.body, width);
+}
+
+void guide_build(struct guide *g, const struct session *s, unsigned long long seq, int width)
+{
+	g->nlines = 0;
+	g->title[0] = '\0';
+	if (width < 8)
+		width = 8;
+	if (in_tour(g))
+		add_step(g, width);
+	else if (g->tour)
+		add_tour_end(g, width);
+	if (!seq && in_tour(g) && g->step_done)
+		add_lesson(g, s, g->done_by, false, width); /* what the step was for */
+	else
+		add_lesson(g, s, seq ? seq : g->newest, seq != 0, width);
+}
