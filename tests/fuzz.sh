@@ -35,8 +35,10 @@ build_targets() {
 	mkdir -p "$out/obj" "$out/bin"
 	for src in "$srcdir"/src/*.c; do
 		obj=$out/obj/$(basename "$src" .c).o
+		# The engine's AM_CPPFLAGS, then its libraries' flags.
 		nice -n 10 "$cc" $flags -fsanitize=fuzzer-no-link -include "$builddir/config.h" \
-			${FORKTOP_ENGINE_CFLAGS-} -c "$src" -o "$obj" || return 1
+			-DPKGDATADIR="\"${FORKTOP_PKGDATADIR-}\"" ${FORKTOP_ENGINE_CFLAGS-} \
+			-c "$src" -o "$obj" || return 1
 		objs+=("$obj")
 	done
 	rm -f "$out/obj/libengine.a"
