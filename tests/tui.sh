@@ -276,6 +276,20 @@ if wait_for 'Process-4' 3; then
 	fi
 fi
 
+# ---- g, then r, in the view of every process: the restart replaces the
+# snapshot the tree as it was points into; it is built again (the sanitizer
+# build checks that no row is drawn from the old one).
+start
+if wait_for 'Process-3:1' 5; then
+	T send-keys a
+	wait_for 'view: all' 3 && T send-keys g
+	wait_for '\(as it was\)' 3 && T send-keys r
+	wait_for 'the lab was restarted' 5 && wait_for '\(as it was\)' 1 && ! pane | grep -q FORKTOP-EXIT &&
+		ok || bad "g then r: the tree as it was after a restart"
+else
+	bad "g then r: the tree never appeared"
+fi
+
 # ---- F9: the signal menu sends the chosen signal to the selected lab process.
 start
 if wait_for 'Process-3:1' 5; then

@@ -697,6 +697,8 @@ static void act_restart(struct tui *t)
 
 	compute_visible(t); /* the rows are new (or none): nothing points into the old lab */
 	follow_selection(t);
+	if (t->ghost && rc == 0)
+		session_build_ghost(&t->s); /* the restart dropped the tree as it was */
 	if (rc < 0)
 		say(t, true, "%s", err);
 	else
