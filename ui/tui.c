@@ -845,6 +845,8 @@ static void key_normal(struct tui *t, int c)
 
 static void key(struct tui *t, int c)
 {
+	if (c == KEY_RESIZE)
+		return; /* not a key: draw() takes the new size; the help or a question stays */
 	switch (t->mode) {
 	case MODE_HELP: t->mode = MODE_NORMAL; break;
 	case MODE_SEARCH: key_search(t, c); break;
