@@ -287,6 +287,39 @@ if wait_for 'Process-4' 3; then
 	fi
 fi
 
+# ---- A resize is not a key: the help, and a question, stay open across one.
+start
+if wait_for 'Process-3:1' 5; then
+	T send-keys '?'
+	wait_for '^ forktop: keys' 3 && T resize-window -x 30 -y 8
+	wait_for 'too small' 3 && T resize-window -x 120 -y 40
+	wait_for '^ forktop: keys' 3 && ok || bad "resize: the help stays open"
+	T send-keys Escape
+	find_row forktop && T send-keys t
+	wait_for 'is not part of the lab. Send SIGTERM\? \(y/N\)' 3 && T resize-window -x 30 -y 8
+	wait_for 'too small' 3 && T resize-window -x 120 -y 40
+	wait_for '^ +[0-9]+ +[0-9]+ S no +- +└─MainProcess' 3 && pane | grep -q 'Send SIGTERM? (y/N)' && ok ||
+		bad "resize: the question stays"
+	T send-keys n
+	wait_for 'nothing was sent' 3 && ok || bad "resize: n answers the question"
+else
+	bad "resize: the tree never appeared"
+fi
+
+# ---- g, then r, in the view of every process: the restart replaces the
+# snapshot the tree as it was points into; it is built again (the sanitizer
+# build checks that no row is drawn from the old one).
+start
+if wait_for 'Process-3:1' 5; then
+	T send-keys a
+	wait_for 'view: all' 3 && T send-keys g
+	wait_for '\(as it was\)' 3 && T send-keys r
+	wait_for 'the lab was restarted' 5 && wait_for '\(as it was\)' 1 && ! pane | grep -q FORKTOP-EXIT &&
+		ok || bad "g then r: the tree as it was after a restart"
+else
+	bad "g then r: the tree never appeared"
+fi
+
 # ---- F9: the signal menu sends the chosen signal to the selected lab process.
 start
 if wait_for 'Process-3:1' 5; then

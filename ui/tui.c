@@ -822,6 +822,8 @@ static void act_restart(struct tui *t)
 
 	compute_visible(t); /* the rows are new (or none): nothing points into the old lab */
 	follow_selection(t);
+	if (t->ghost && rc == 0)
+		session_build_ghost(&t->s); /* the restart dropped the tree as it was */
 	if (rc < 0)
 		say(t, true, "%s", err);
 	else
@@ -1037,6 +1039,8 @@ static void key_normal(struct tui *t, int c)
 
 static void key(struct tui *t, int c)
 {
+	if (c == KEY_RESIZE)
+		return; /* not a key: draw() takes the new size; the help or a question stays */
 	switch (t->mode) {
 	case MODE_HELP: t->mode = MODE_NORMAL; break;
 	case MODE_SEARCH: key_search(t, c); break;
