@@ -494,16 +494,22 @@ static void handle_command(struct labproc *lp, const struct lab_msg *m)
 	}
 }
 
-static void read_command(struct labproc *lp)
+bool labproc_read_channel(struct labproc *lp, struct lab_msg *m)
 {
-	struct lab_msg m;
-	int fd, rc = lab_msg_recv(lp->conn, &m, &fd);
+	int fd, rc = lab_msg_recv(lp->conn, m, &fd);
 
 	if (fd >= 0)
 		close(fd);
 	if (rc == 0 || (rc < 0 && rc != -EBADMSG && rc != -EAGAIN))
 		labproc_lifeline_broken();
-	if (rc == 1)
+	return rc == 1;
+}
+
+static void read_command(struct labproc *lp)
+{
+	struct lab_msg m;
+
+	if (labproc_read_channel(lp, &m))
 		handle_command(lp, &m);
 }
 

@@ -71,6 +71,9 @@ void labproc_mark_reaped(struct labproc *lp, struct child *c, int status);
  * parent: who forked it (this process, or its fork server). */
 void labproc_announce(struct labproc *lp, const char *name, bool daemon, pid_t pid, pid_t parent,
 		      int monitor_end);
+/* Reads one message from the monitor (none may carry a descriptor); ends
+ * the process when the channel has ended. True when one was read. */
+bool labproc_read_channel(struct labproc *lp, struct lab_msg *m);
 /* Says hello to the monitor (with a pidfd of itself); flags: LAB_HELLO_*. */
 void labproc_hello(struct labproc *lp, pid_t creator, unsigned flags);
 /* Moves fds[i] to descriptor 3 + i (-1: that slot stays closed) and closes

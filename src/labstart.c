@@ -154,26 +154,16 @@ static void role_state(struct labproc *lp, const struct scenario *sc, const char
 	prctl(PR_SET_NAME, (unsigned long)lp->name, 0, 0, 0);
 }
 
-/* A command on a helper's channel: helpers take none, but the stream must
- * be read (and its end noticed). */
-static void drain_channel(struct labproc *lp)
-{
-	struct lab_msg m;
-	int fd, rc = lab_msg_recv(lp->conn, &m, &fd);
-
-	if (fd >= 0)
-		close(fd);
-	if (rc == 0 || (rc < 0 && rc != -EBADMSG && rc != -EAGAIN))
-		labproc_lifeline_broken();
-}
-
-/* What poll() said of the monitor's channel, in a helper's loop. */
+/* What poll() said of the monitor's channel, in a helper's loop: helpers
+ * take no command, but the stream must be read (and its end noticed). */
 static void watch_channel(struct labproc *lp, const struct pollfd *p)
 {
+	struct lab_msg ignored;
+
 	if (p->revents & (POLLHUP | POLLRDHUP | POLLERR | POLLNVAL))
 		labproc_lifeline_broken();
 	if (p->revents & POLLIN)
-		drain_channel(lp);
+		labproc_read_channel(lp, &ignored);
 }
 
 /* ---- the resource tracker ------------------------------------------------ */

@@ -201,3 +201,17 @@ bool text_parse_long(const char *s, long min, long max, long *out)
 	*out = v;
 	return true;
 }
+
+int text_char_width(const char *s, size_t len, size_t *used)
+{
+	unsigned cp;
+	size_t n;
+
+	if (len > 0 && (unsigned char)s[0] < 0x80) {
+		*used = 1;
+		return (unsigned char)s[0] >= 0x20 && s[0] != 0x7f ? 1 : -1;
+	}
+	n = text_utf8_decode((const unsigned char *)s, len, &cp);
+	*used = n ? n : 1;
+	return n ? code_point_width(cp) : -1;
+}

@@ -29,6 +29,11 @@ size_t text_escape(char *dst, size_t dstsize, const char *src, size_t srclen,
  * *cp receives the code point. */
 size_t text_utf8_decode(const unsigned char *s, size_t len, unsigned *cp);
 
+/* Display width (0, 1 or 2 columns) of the character at s (len > 0 bytes),
+ * by the same table as text_escape; its length in *used. -1 when it is a
+ * control or not printable (*used 1 for an invalid byte). */
+int text_char_width(const char *s, size_t len, size_t *used);
+
 /* NULL when s (len bytes) is text fit to show as it is: valid UTF-8, no
  * control byte but tab, no C1 control or bidirectional override; else what
  * is wrong with it ("a control character", "invalid UTF-8", ...). */

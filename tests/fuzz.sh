@@ -4,8 +4,15 @@
 # (FORKTOP_FUZZ_SECONDS each, default 30) from its seeds. The targets come
 # from ./configure --enable-fuzzing when it was used, else this script builds
 # them with clang into tests/fuzz-build. Skipped (77) when no clang can build
-# a libFuzzer target. Everything it writes stays in tests/fuzz-build.
+# a libFuzzer target, and in the sanitizer build (the targets have
+# AddressSanitizer and UndefinedBehaviorSanitizer in every build, so the
+# plain build's run is the same run). Everything it writes stays in
+# tests/fuzz-build.
 set -u
+if [ "${FORKTOP_SANITIZED:-no}" = yes ]; then
+	echo "sanitizer build: the fuzz targets run in the plain build"
+	exit 77
+fi
 srcdir=${FORKTOP_SRCDIR:?run through make check}
 builddir=${FORKTOP_BUILDDIR:?run through make check}
 seconds=${FORKTOP_FUZZ_SECONDS:-30}

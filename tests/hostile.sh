@@ -16,42 +16,19 @@ checker=$(dirname "$0")/hostile-check.py
 command -v python3 >/dev/null || { echo "SKIP: python3 is needed to check the output"; exit 77; }
 # As in tui.sh: killing a terminal must not deadlock LeakSanitizer's exit check.
 [ "${FORKTOP_SANITIZED:-no}" = yes ] && export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-sock=forktop-hostile-$$
+. "$(dirname "$0")/tmux-lib.sh"
+use_server forktop-hostile-$$
 tmp=$(mktemp -d)
-pass=0 fail=0
 started=() # hostile leaders this script started itself
 monitors=()
 
-T() { tmux -L "$sock" "$@"; }
-
 cleanup() {
 	local p
-	T kill-server 2>/dev/null
-	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock" # kill-server leaves the socket file
+	kill_servers
 	for p in "${monitors[@]}" "${started[@]}"; do kill -KILL "$p" 2>/dev/null; done
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL $1"
-	[ -n "${2:-}" ] && printf '%s\n' "$2"
-	T capture-pane -p 2>/dev/null | sed 's/^/| /'
-}
-
-pane() { T capture-pane -p; }
-
-# wait_for PATTERN [SECONDS]: poll the pane (every 0.1 s) for an extended regex.
-wait_for() {
-	local pattern=$1 limit=$((${2:-5} * 10))
-	for ((i = 0; i < limit; i++)); do
-		pane | grep -qE -- "$pattern" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # check MODE LEADER [OPTIONS]: runs the checker on stdin; ok or bad with its findings.
 check() {
@@ -70,13 +47,6 @@ check_pane() {
 		sleep 0.1
 	done
 	bad "hostile-check $*" "$found"
-}
-
-# running PID: it exists and is not a zombie.
-running() {
-	local st
-	st=$(awk '{ s = $0; sub(/.*\) /, "", s); split(s, f, " "); print f[1] }' "/proc/$1/stat" 2>/dev/null)
-	[ -n "$st" ] && [ "$st" != Z ]
 }
 
 # ---- The interactive screen: forktop -- hostile --family.

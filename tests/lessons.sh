@@ -7,50 +7,19 @@ set -u
 forktop=${FORKTOP:-./forktop}
 data=${FORKTOP_DATA:-./data}
 sock=
-sockets=()
+. "$(dirname "$0")/tmux-lib.sh"
 monitors=()
 tmp=$(mktemp -d)
-pass=0 fail=0
-
-T() { tmux -L "$sock" "$@"; }
-
-running() {
-	local st
-	st=$(awk '{ s = $0; sub(/.*\) /, "", s); split(s, f, " "); print f[1] }' "/proc/$1/stat" 2>/dev/null)
-	[ -n "$st" ] && [ "$st" != Z ]
-}
 
 cleanup() {
 	for p in "${monitors[@]}"; do running "$p" && kill -KILL "$p" 2>/dev/null; done
-	for s in "${sockets[@]}"; do
-		tmux -L "$s" kill-server 2>/dev/null
-		rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$s"
-	done
+	kill_servers
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL $1"
-	echo "---- pane:"
-	T capture-pane -p 2>/dev/null | sed 's/^/| /'
-}
-
-pane() { T capture-pane -p; }
 # The pane as one line: wrapped text can be matched across its line breaks.
 flat() { pane | sed 's/^ *//' | tr '\n' ' '; }
-
-# wait_for PATTERN [SECONDS]: poll the pane (every 0.1 s) for an extended regex.
-wait_for() {
-	local pattern=$1 limit=$((${2:-5} * 10))
-	for ((i = 0; i < limit; i++)); do
-		pane | grep -qE -- "$pattern" && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 # The forktop running in the current server's shell (empty when none).
 monitor_now() {
@@ -66,8 +35,7 @@ start() {
 	shift
 	local p
 	[ -n "$sock" ] && T kill-server 2>/dev/null
-	sock="forktop-lessons-$$-${#sockets[@]}"
-	sockets+=("$sock")
+	use_server "forktop-lessons-$$-${#sockets[@]}"
 	T new-session -d -x 120 -y 40 "bash --norc --noprofile"
 	T send-keys "PS1='$ '; cd '$PWD'; ${env[*]} $forktop $* ; echo FORKTOP-EXIT=\$?" Enter
 	for ((i = 0; i < 50; i++)); do

@@ -13,32 +13,18 @@ hostile=${FORKTOP_HOSTILE:-./tests/hostile}
 # in the other suites.
 [ "${FORKTOP_SANITIZED:-no}" = yes ] && export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 sock=
-sockets=()
+. "$(dirname "$0")/tmux-lib.sh"
 tmp=$(mktemp -d)
-pass=0 fail=0
 lab_pids=()
-
-T() { tmux -L "$sock" "$@"; }
-
 monitors=() # every forktop this script saw: ended on exit if still running
 
 cleanup() {
-	for s in "${sockets[@]}"; do tmux -L "$s" kill-server 2>/dev/null; done
+	kill_servers
 	for p in "${monitors[@]}"; do running "$p" && kill -KILL "$p" 2>/dev/null; done
 	[ -n "${hostile_pid:-}" ] && kill "$hostile_pid" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-
-ok() { pass=$((pass + 1)); }
-bad() {
-	fail=$((fail + 1))
-	echo "FAIL $1"
-	echo "---- pane:"
-	T capture-pane -p 2>/dev/null | sed 's/^/| /'
-}
-
-pane() { T capture-pane -p; }
 
 # half FROM LENGTH: those columns of every pane line (characters, not bytes).
 half() {
@@ -46,21 +32,10 @@ half() {
 	pane | while IFS= read -r line; do printf '%s\n' "${line:$1:$2}"; done
 }
 
-# wait_for PATTERN [SECONDS]: poll the pane (every 0.1 s) for an extended regex.
-wait_for() {
-	local pattern=$1 limit=$((${2:-5} * 10))
-	for ((i = 0; i < limit; i++)); do
-		pane | grep -qE -- "$pattern" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # new_server: a fresh 120x40 tmux server (its own socket) running a shell.
 new_server() {
 	[ -n "$sock" ] && note_monitor && T kill-server 2>/dev/null
-	sock="forktop-tui-$$-${#sockets[@]}"
-	sockets+=("$sock")
+	use_server "forktop-tui-$$-${#sockets[@]}"
 	T new-session -d -x 120 -y 40 "bash --norc --noprofile"
 }
 
@@ -87,13 +62,6 @@ find_row() {
 # The PIDs of lab rows (DAEMON column yes/no) on the pane now.
 collect_lab_pids() {
 	lab_pids=($(pane | awk '$4 == "yes" || $4 == "no" { print $1 }'))
-}
-
-# running PID: it exists and is not a zombie.
-running() {
-	local st
-	st=$(awk '{ s = $0; sub(/.*\) /, "", s); split(s, f, " "); print f[1] }' "/proc/$1/stat" 2>/dev/null)
-	[ -n "$st" ] && [ "$st" != Z ]
 }
 
 lab_gone() {
@@ -317,6 +285,39 @@ if wait_for 'Process-4' 3; then
 	else
 		bad "q: forktop did not exit 0"
 	fi
+fi
+
+# ---- A resize is not a key: the help, and a question, stay open across one.
+start
+if wait_for 'Process-3:1' 5; then
+	T send-keys '?'
+	wait_for '^ forktop: keys' 3 && T resize-window -x 30 -y 8
+	wait_for 'too small' 3 && T resize-window -x 120 -y 40
+	wait_for '^ forktop: keys' 3 && ok || bad "resize: the help stays open"
+	T send-keys Escape
+	find_row forktop && T send-keys t
+	wait_for 'is not part of the lab. Send SIGTERM\? \(y/N\)' 3 && T resize-window -x 30 -y 8
+	wait_for 'too small' 3 && T resize-window -x 120 -y 40
+	wait_for '^ +[0-9]+ +[0-9]+ S no +- +└─MainProcess' 3 && pane | grep -q 'Send SIGTERM? (y/N)' && ok ||
+		bad "resize: the question stays"
+	T send-keys n
+	wait_for 'nothing was sent' 3 && ok || bad "resize: n answers the question"
+else
+	bad "resize: the tree never appeared"
+fi
+
+# ---- g, then r, in the view of every process: the restart replaces the
+# snapshot the tree as it was points into; it is built again (the sanitizer
+# build checks that no row is drawn from the old one).
+start
+if wait_for 'Process-3:1' 5; then
+	T send-keys a
+	wait_for 'view: all' 3 && T send-keys g
+	wait_for '\(as it was\)' 3 && T send-keys r
+	wait_for 'the lab was restarted' 5 && wait_for '\(as it was\)' 1 && ! pane | grep -q FORKTOP-EXIT &&
+		ok || bad "g then r: the tree as it was after a restart"
+else
+	bad "g then r: the tree never appeared"
 fi
 
 # ---- F9: the signal menu sends the chosen signal to the selected lab process.

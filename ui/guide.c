@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <wchar.h>
 
 #include "../src/text.h"
 
@@ -144,25 +143,6 @@ int guide_move(struct guide *g, struct session *s, bool forward, char *err, size
 
 /* ---- lines --------------------------------------------------------------- */
 
-/* Display width of the character at s (len bytes); its length in *used. */
-static int char_width(const char *s, size_t len, size_t *used)
-{
-	mbstate_t st;
-	wchar_t wc;
-	size_t n;
-	int w;
-
-	memset(&st, 0, sizeof st);
-	n = mbrtowc(&wc, s, len, &st);
-	if (n == 0 || n == (size_t)-1 || n == (size_t)-2) {
-		*used = 1;
-		return 1;
-	}
-	*used = n;
-	w = wcwidth(wc);
-	return w < 0 ? 1 : w;
-}
-
 size_t guide_wrap(const char *text, int width, size_t *next)
 {
 	size_t len = strlen(text), space = 0, i = 0;
@@ -170,7 +150,10 @@ size_t guide_wrap(const char *text, int width, size_t *next)
 
 	while (i < len && text[i] != '\n') {
 		size_t n;
-		int w = char_width(text + i, len - i, &n);
+		int w = text_char_width(text + i, len - i, &n);
+
+		if (w < 0)
+			w = 1; /* drawn as one '?' */
 
 		if (cols + w > width && i > 0) {
 			size_t end = space ? space : i;

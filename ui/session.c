@@ -548,10 +548,19 @@ static int remember_shown(struct session *s)
 	return 0;
 }
 
+/* The ghost's rows point into the snapshot and the tombstones: they go with
+ * them, and come back only from session_build_ghost. */
+static void drop_ghost(struct session *s)
+{
+	s->ghost.nrows = 0;
+	s->ghost.view.count = 0;
+}
+
 int session_refresh(struct session *s)
 {
 	int rc;
 
+	drop_ghost(s);
 	if ((rc = remember_shown(s)) < 0 || (rc = take_snapshot(s)) < 0 ||
 	    (rc = build_view(s)) < 0 || (rc = rows_reserve(s)) < 0)
 		return rc;
@@ -627,6 +636,7 @@ int session_build_ghost(struct session *s)
 	const char *name;
 	int rc;
 
+	drop_ghost(s); /* a failure below leaves no row pointing anywhere */
 	g->nextra = 0;
 	for (size_t i = 0; i < s->view.count; i++) {
 		pid_t c = first_parent_of(s, s->view.procs[i], &name);
@@ -838,6 +848,7 @@ static void end_lab(struct session *s)
 		return;
 	s->nrows = 0; /* rows and the view may point into the tombstones */
 	s->view.count = 0;
+	drop_ghost(s);
 	lab_stop(&s->lab, LAB_STOP_WAIT_MS);
 	lab_free(&s->lab);
 	free(s->tombs);

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <wchar.h>
 
 #include "../src/pidref.h"
 #include "../src/text.h"
@@ -74,25 +73,6 @@ static const struct {
 
 /* ---- text by display width ---------------------------------------------- */
 
-/* Display width of one character at s (len bytes), its length in *used. */
-static int char_width(const char *s, size_t len, size_t *used)
-{
-	mbstate_t st;
-	wchar_t wc;
-	size_t n;
-	int w;
-
-	memset(&st, 0, sizeof st);
-	n = mbrtowc(&wc, s, len, &st);
-	if (n == 0 || n == (size_t)-1 || n == (size_t)-2) {
-		*used = 1;
-		return -1;
-	}
-	*used = n;
-	w = wcwidth(wc);
-	return w;
-}
-
 /* Draws text from (y, x) in at most width columns; returns the columns used.
  * Characters with no width of their own (unprintable to this terminal) are
  * drawn as '?'. */
@@ -104,7 +84,7 @@ static int draw_text(int y, int x, const char *text, int width)
 	move(y, x);
 	for (size_t i = 0; i < len && used < width;) {
 		size_t n;
-		int w = char_width(text + i, len - i, &n);
+		int w = text_char_width(text + i, len - i, &n);
 
 		if (w < 0) {
 			addch('?');
@@ -842,6 +822,8 @@ static void act_restart(struct tui *t)
 
 	compute_visible(t); /* the rows are new (or none): nothing points into the old lab */
 	follow_selection(t);
+	if (t->ghost && rc == 0)
+		session_build_ghost(&t->s); /* the restart dropped the tree as it was */
 	if (rc < 0)
 		say(t, true, "%s", err);
 	else
@@ -1057,6 +1039,8 @@ static void key_normal(struct tui *t, int c)
 
 static void key(struct tui *t, int c)
 {
+	if (c == KEY_RESIZE)
+		return; /* not a key: draw() takes the new size; the help or a question stays */
 	switch (t->mode) {
 	case MODE_HELP: t->mode = MODE_NORMAL; break;
 	case MODE_SEARCH: key_search(t, c); break;

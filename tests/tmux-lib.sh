@@ -1,0 +1,54 @@
+# Shared by the tmux-driven tests (sourced, not run): the private tmux
+# server of the moment ($sock), the pass/fail counts, and polling the pane
+# for text instead of sleeping. The sourcing script sets sock (and may
+# change it to start another server); every server named in sockets is
+# killed on exit, and its socket file removed.
+sockets=()
+pass=0 fail=0
+
+T() { tmux -L "$sock" "$@"; }
+
+pane() { T capture-pane -p; }
+
+ok() { pass=$((pass + 1)); }
+
+# bad WHAT [DETAILS]: a failed check, with the pane as it was.
+bad() {
+	fail=$((fail + 1))
+	echo "FAIL $1"
+	[ -n "${2:-}" ] && printf '%s\n' "$2"
+	echo "---- pane:"
+	T capture-pane -p 2>/dev/null | sed 's/^/| /'
+}
+
+# wait_for PATTERN [SECONDS]: poll the pane (every 0.1 s) for an extended regex.
+wait_for() {
+	local pattern=$1 limit=$((${2:-5} * 10))
+	for ((i = 0; i < limit; i++)); do
+		pane | grep -qE -- "$pattern" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# running PID: it exists and is not a zombie.
+running() {
+	local st
+	st=$(awk '{ s = $0; sub(/.*\) /, "", s); split(s, f, " "); print f[1] }' "/proc/$1/stat" 2>/dev/null)
+	[ -n "$st" ] && [ "$st" != Z ]
+}
+
+# use_server NAME: the next commands go to a new server of that name.
+use_server() {
+	sock=$1
+	sockets+=("$sock")
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
+}
+
+kill_servers() {
+	local s
+	for s in "${sockets[@]}"; do
+		tmux -L "$s" kill-server 2>/dev/null
+		rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$s" # kill-server leaves the socket file
+	done
+}

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# memcheck (valgrind) over the Criterion suites and over forktop itself:
+# no invalid read or write, no use of uninitialised memory, no definite leak,
+# in any process. Criterion runs each test in a worker of its own (the suite
+# binary started again), and the workers fork helpers: every one of them is
+# followed, and each process writes its own report, all read at the end
+# (Criterion keeps a test's own verdict whatever memcheck's exit status).
+#
+# The suites run the forktop binary they test natively: memcheck (3.19, the
+# one of Debian 12) does not know the pidfd system calls (pidfd_open,
+# pidfd_send_signal) and answers ENOSYS, so the lab could not signal anything,
+# and the suites' timings assume a monitor at native speed. forktop and its
+# lab are checked here instead, in runs that need no pidfd: the lab's life
+# (start, hello, logging, zombies, join, is_alive, spawn, the Unix daemon),
+# the scans of every process, a program's family, and the error paths.
+#
+# Skipped (77) without valgrind, and in the sanitizer build (ASan and
+# memcheck do not run together).
+set -u
+if ! command -v valgrind >/dev/null; then
+	echo "valgrind is not installed: skipped"
+	exit 77
+fi
+if [ "${FORKTOP_SANITIZED:-no}" = yes ]; then
+	echo "sanitizer build: memcheck runs in the plain build"
+	exit 77
+fi
+forktop=${FORKTOP:-./forktop}
+suites=${FORKTOP_SUITES:-$(ls tests/test_* | grep -E '/test_[a-z_]+$')}
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+fail=0
+
+memcheck=(valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite
+	--errors-for-leak-kinds=definite --error-exitcode=99 --num-callers=30
+	--log-file="$logs/%p.vg")
+
+# ---- the suites: every worker and helper, not the forktop they run. Four
+# workers at a time: under memcheck a worker spends a second starting, and
+# the lab's tests mostly wait (Criterion alone would run one at a time).
+workers=0
+for suite in $suites; do
+	start=$SECONDS
+	workers=$((workers + $("$suite" --list | awk '/: [0-9]+ tests?$/ { n += $(NF - 1) } END { print n + 0 }')))
+	if "${memcheck[@]}" --trace-children=yes --trace-children-skip='*/forktop' \
+		"$suite" --short-filename --jobs 4 >"$logs/out" 2>&1; then
+		echo "$suite: passed under memcheck ($((SECONDS - start)) s)"
+	else
+		fail=1
+		echo "FAIL $suite under memcheck:"
+		sed 's/^/| /' "$logs/out"
+	fi
+done
+
+# ---- forktop and its lab (forked, so followed without --trace-children)
+scenario="$logs/quick.conf"
+cat >"$scenario" <<'CONF'
+[main]
+name = quick
+[group daemons]
+count = 1
+daemon = yes
+[group quick]
+count = 2
+daemon = no
+lifetime = 0.3
+exit_code = 3
+[group workers]
+count = 1
+daemon = no
+[group helpers]
+parent = workers
+count = 1
+daemon = no
+lifetime = 0.5
+CONF
+# run WANT-STATUS ARGS...: forktop under memcheck, its status checked.
+run() {
+	local want=$1 status start=$SECONDS
+	shift
+	"${memcheck[@]}" "$forktop" "$@" >"$logs/out" 2>"$logs/err"
+	status=$?
+	if [ "$status" -eq "$want" ] && { [ "$want" -ne 0 ] || [ -s "$logs/out" ]; }; then
+		echo "forktop $*: status $status under memcheck ($((SECONDS - start)) s)"
+	else
+		fail=1
+		echo "FAIL forktop $*: status $status (want $want) under memcheck"
+		sed 's/^/| /' "$logs/err"
+	fi
+}
+run 0 --batch --json --delay 200 -n 8 --scenario "$scenario" \
+	--script '@0.6 join Process-2; @0.7 poll Process-3; @0.8 spawn quick; @1 join Process-1 timeout 0.1'
+run 0 --batch --delay 200 -n 4 --scenario nested
+run 0 --batch --delay 200 -n 4 --scenario unixdaemon --ascii
+run 0 --batch --delay 200 -n 3 --subreaper
+run 0 --batch --all --no-lab --delay 100 -n 2
+run 0 --batch --json --delay 100 -n 6 -- sh -c 'sleep 0.2 & sleep 0.3; exit 3'
+run 2 --scenario "$logs/no-such.conf"
+run 2 --script '@1 join Process-9'
+
+# ---- every report: errors and definite leaks, in any process (one that
+# ended by a signal or by exec writes none)
+reports=($(grep -l 'ERROR SUMMARY' "$logs"/*.vg))
+bad=($(grep -L 'ERROR SUMMARY: 0 errors' "${reports[@]}"))
+for f in "${bad[@]}"; do
+	fail=1
+	echo "FAIL memcheck report $(basename "$f"):"
+	sed 's/^/| /' "$f"
+done
+lost=$(grep -h 'definitely lost:' "${reports[@]}" | grep -vc 'definitely lost: 0 bytes')
+followed=$(grep -l 'Command: /.*/tests/test_[a-z_]*$' "${reports[@]}" | wc -l)
+echo "memcheck: ${#reports[@]} processes reported ($followed of them test workers or their" \
+	"helpers, for $workers tests), ${#bad[@]} with errors, $lost with definite leaks"
+if [ "$followed" -lt "$workers" ]; then
+	fail=1
+	echo "FAIL fewer reports from test workers than tests: memcheck did not follow them"
+fi
+exit $fail
