@@ -242,21 +242,8 @@ static void on_reaped(struct lab *lab, struct lab_member *parent, const struct l
 	mark_gone(child);
 }
 
-/* The creator's child with that PID, reaped or not (its PID is not reused
- * before the creator reaps it, so it is unique among the creator's children). */
-static const struct lab_member *child_of(const struct lab *lab, const struct lab_member *creator,
-					 pid_t pid)
-{
-	for (size_t i = lab->count; i-- > 0;)
-		if (lab->members[i].pid == pid && lab->members[i].creator == creator->pid)
-			return &lab->members[i];
-	return NULL;
-}
-
 static void on_join(struct lab *lab, struct lab_member *m, const struct lab_msg *msg, bool begin)
 {
-	const struct lab_member *child = child_of(lab, m, msg->target);
-
 	m->joining = begin ? msg->target : 0;
 	if (begin) {
 		note(lab, TRACK_LAB, m, "%s blocked in join(%s)", m->name, msg->name);
@@ -264,12 +251,9 @@ static void on_join(struct lab *lab, struct lab_member *m, const struct lab_msg 
 		note(lab, TRACK_LAB, m, "%s: join(%s, timeout) returned after the timeout: %s still "
 		     "runs, unreaped", m->name, msg->name, msg->name);
 	} else {
-		char code[16] = "-";
+		char code[16];
 
-		if (child)
-			lab_exit_text(child, code, sizeof code);
-		if (!strcmp(code, "-") && track_exitcode(msg->value, &(int){ 0 }))
-			lab_status_text(msg->value, code, sizeof code); /* what the creator was told */
+		lab_status_text(msg->value, code, sizeof code); /* what join() gave the creator */
 		note(lab, TRACK_LAB, m, "%s: join(%s) returned, exitcode %s", m->name, msg->name, code);
 	}
 }
