@@ -17,11 +17,13 @@
 static struct scan *scan;
 static struct scan_snapshot snap;
 
+/* Without SCAN_CMDLINE, as the interactive all-processes view opens it:
+ * with that flag, scan_partial is a full scan. */
 static void setup(void)
 {
 	char err[256];
 
-	cr_assert(scan_open(&scan, SCAN_CMDLINE, err, sizeof err) == 0, "%s", err);
+	cr_assert(scan_open(&scan, 0, err, sizeof err) == 0, "%s", err);
 }
 
 static void teardown(void)
@@ -135,6 +137,7 @@ Test(scan, select_takes_only_the_given_pids_in_chunks)
 	pid_t a = helper_fork(NULL, NULL), b = helper_fork(NULL, NULL);
 	pid_t list[300];
 	size_t n = 0;
+	char err[256];
 
 	cr_assert(helper_wait_for(is_sleeping, &a, 2000));
 	list[n++] = a;
@@ -143,6 +146,8 @@ Test(scan, select_takes_only_the_given_pids_in_chunks)
 		list[n++] = 4000000 + i;
 	list[n++] = b;
 	list[n++] = getpid();
+	scan_close(scan);
+	cr_assert(scan_open(&scan, SCAN_CMDLINE, err, sizeof err) == 0, "%s", err);
 	cr_assert_eq(scan_select(scan, list, n, &snap), 0);
 	cr_assert_eq(snap.count, 3);
 	cr_assert_not_null(find(a));
@@ -168,10 +173,11 @@ Test(scan, missing_proc_is_a_clear_error)
 			_exit(77);
 		_exit(scan_open(&s, 0, err, sizeof err) == -ENOENT && strstr(err, "/proc") ? 0 : 1);
 	}
-	waitpid(pid, &status, 0);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status), "the scanner without /proc crashed (status %#x)", status);
 	if (WEXITSTATUS(status) == 77)
 		cr_skip_test("needs a private mount namespace (root)");
-	cr_assert_eq(WEXITSTATUS(status), 0);
+	cr_assert_eq(WEXITSTATUS(status), 0, "scan_open without /proc: no -ENOENT naming /proc");
 }
 
 static bool is_stopped(void *arg)
@@ -179,45 +185,91 @@ static bool is_stopped(void *arg)
 	return helper_state_of(*(pid_t *)arg) == 'T';
 }
 
-static const struct scan_proc *partial(const pid_t *want, size_t nwant, pid_t find_pid)
+/* A rotation under which (pid + turn) % rotation is never 0 for any PID and
+ * the few turns of a test: only new, wanted and re-parented processes are
+ * read again, so what a test sees cannot come from the rotation's luck. */
+#define NO_ROTATION 0x40000000u
+
+static const struct scan_proc *partial(const pid_t *want, size_t nwant, unsigned rotation,
+				       pid_t find_pid)
 {
-	cr_assert_eq(scan_partial(scan, &snap, want, nwant, 4), 0);
+	cr_assert_eq(scan_partial(scan, &snap, want, nwant, rotation), 0);
 	return find(find_pid);
 }
 
-Test(scan, partial_reads_new_wanted_and_rotated_processes)
+static char state_in_snapshot(pid_t pid)
 {
-	pid_t a, b;
+	const struct scan_proc *p = find(pid);
+
+	return p ? p->state : 0;
+}
+
+Test(scan, partial_reads_a_new_process_at_once)
+{
+	pid_t a;
 	const struct scan_proc *p;
-	int scans;
 
 	cr_assert_eq(scan_all(scan, &snap), 0);
 	a = helper_fork(NULL, NULL);
-	b = helper_fork(NULL, NULL);
-	cr_assert(helper_wait_for(is_sleeping, &a, 2000) && helper_wait_for(is_sleeping, &b, 2000));
-	p = partial(NULL, 0, a);
+	cr_assert(helper_wait_for(is_sleeping, &a, 2000));
+	p = partial(NULL, 0, NO_ROTATION, a);
 	cr_assert_not_null(p, "a new process is read at once");
 	cr_assert_eq(p->ppid, getpid());
-	cr_assert_not_null(find(b));
+	cr_assert_eq(p->state, 'S');
+}
 
+Test(scan, partial_reads_wanted_processes_and_keeps_the_rest)
+{
+	pid_t a = helper_fork(NULL, NULL), b = helper_fork(NULL, NULL);
+
+	cr_assert(helper_wait_for(is_sleeping, &a, 2000) && helper_wait_for(is_sleeping, &b, 2000));
+	cr_assert_eq(scan_all(scan, &snap), 0);
 	kill(a, SIGSTOP);
 	kill(b, SIGSTOP);
 	cr_assert(helper_wait_for(is_stopped, &a, 2000) && helper_wait_for(is_stopped, &b, 2000));
-	p = partial(&a, 1, a);
-	cr_assert_eq(p->state, 'T', "a wanted process is read at every refresh");
-	for (int round = 0; round < 3; round++) { /* not by the rotation's luck */
+	cr_assert_eq(partial(&a, 1, NO_ROTATION, a)->state, 'T', "a wanted process is read");
+	cr_assert_eq(state_in_snapshot(b), 'S', "the rest keeps its previous record: "
+		     "this was a partial scan, not a full one");
+	for (int round = 0; round < 3; round++) {
 		kill(a, SIGCONT);
 		cr_assert(helper_wait_for(is_sleeping, &a, 2000));
-		cr_assert_eq(partial(&a, 1, a)->state, 'S');
+		cr_assert_eq(partial(&a, 1, NO_ROTATION, a)->state, 'S');
 		kill(a, SIGSTOP);
 		cr_assert(helper_wait_for(is_stopped, &a, 2000));
-		cr_assert_eq(partial(&a, 1, a)->state, 'T');
+		cr_assert_eq(partial(&a, 1, NO_ROTATION, a)->state, 'T');
 	}
-	for (scans = 1; scans <= 4 && find(b)->state != 'T'; scans++)
-		partial(&a, 1, b);
-	cr_assert_eq(find(b)->state, 'T', "every process is read again within 4 refreshes");
 	kill(a, SIGCONT);
 	kill(b, SIGCONT);
+}
+
+#define ROTATED 8
+
+Test(scan, partial_reads_every_process_within_rotation_refreshes)
+{
+	pid_t kids[ROTATED];
+	int fresh;
+
+	for (int i = 0; i < ROTATED; i++)
+		kids[i] = helper_fork(NULL, NULL);
+	for (int i = 0; i < ROTATED; i++)
+		cr_assert(helper_wait_for(is_sleeping, &kids[i], 2000));
+	cr_assert_eq(scan_all(scan, &snap), 0);
+	for (int i = 0; i < ROTATED; i++)
+		kill(kids[i], SIGSTOP);
+	for (int i = 0; i < ROTATED; i++)
+		cr_assert(helper_wait_for(is_stopped, &kids[i], 2000));
+	for (int scans = 1; scans <= 4; scans++) {
+		partial(NULL, 0, 4, getpid());
+		fresh = 0;
+		for (int i = 0; i < ROTATED; i++)
+			fresh += state_in_snapshot(kids[i]) == 'T';
+		if (scans == 1)
+			cr_assert_lt(fresh, ROTATED, "one refresh reads only its share of the rest");
+	}
+	cr_assert_eq(fresh, ROTATED, "every process is read again within 4 refreshes (%d of %d were)",
+		     fresh, ROTATED);
+	for (int i = 0; i < ROTATED; i++)
+		kill(kids[i], SIGCONT);
 }
 
 static bool is_gone(void *arg)
@@ -232,7 +284,7 @@ Test(scan, partial_records_equal_full_ones)
 
 	cr_assert_eq(scan_all(scan, &snap), 0);
 	full = *find(self);
-	const struct scan_proc *p = partial(&self, 1, self); /* wanted: read directly */
+	const struct scan_proc *p = partial(&self, 1, NO_ROTATION, self); /* wanted: read directly */
 	cr_assert_not_null(p);
 	cr_assert_eq(p->ppid, full.ppid);
 	cr_assert_eq(p->pgid, full.pgid);
@@ -254,7 +306,8 @@ Test(scan, partial_rereads_the_children_of_a_process_that_left)
 	kill(middle, SIGKILL);
 	waitpid(middle, NULL, 0); /* the parent leaves /proc */
 	cr_assert(helper_wait_for(is_gone, &middle, 2000));
-	cr_assert_null(partial(NULL, 0, middle), "the reaped parent is gone");
+	cr_assert_null(partial(NULL, 0, NO_ROTATION, middle), "the reaped parent is gone");
+	cr_assert_not_null(find(grandchild));
 	cr_assert_neq(find(grandchild)->ppid, middle, "its orphan was read again at once");
 	cr_assert_eq(find(grandchild)->ppid, helper_ppid_of(grandchild));
 }
