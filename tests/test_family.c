@@ -164,6 +164,7 @@ Test(family, python_forkserver_has_the_shape_of_the_labs)
 		     1, "one resource tracker");
 	cr_assert_eq(ppid_in(found[0]), root, "main started the tracker");
 	cr_assert_neq(pid_in(server), root);
+	cr_assert_geq(root_exit_event(), 0, "the program's exit code is known");
 	cr_assert_eq(exit_of(root_exit_event()), 0);
 }
 
@@ -187,31 +188,60 @@ Test(family, python_spawn_has_the_shape_of_the_labs)
 	cr_assert_eq(ppid_in(kids[0]), root);
 }
 
-Test(family, an_orphan_comes_to_forktop_as_subreaper)
+/* The first frame from line from on that shows the process pid (or, when
+ * pid is 0, a process named name whose parent is not ppid); the process in
+ * *found. -1 when there is none. */
+static int frame_with(int from, int pid, const char *name, int ppid, const json_t **found)
 {
-	int root_exit, orphan_exit;
-
-	run((char *[]){ "--batch", "--subreaper", "--", "sh", "-c", "sleep 0.7 & exit 3", NULL });
-	root_exit = root_exit_event();
-	cr_assert_geq(root_exit, 0, "the shell's exit code is known");
-	cr_assert_eq(exit_of(root_exit), 3);
-	orphan_exit = -1;
-	for (int i = 0; i < nlines && orphan_exit < 0; i++)
-		if (!strcmp(helper_str(lines[i], "kind"), "lab") && !strcmp(helper_str(lines[i], "name"), "sleep") &&
-		    strstr(helper_str(lines[i], "text"), "exitcode"))
-			orphan_exit = i;
-	cr_assert_geq(orphan_exit, 0, "the orphaned sleep's exit code is known (forktop adopted it)");
-	cr_assert_eq(exit_of(orphan_exit), 0);
-	bool orphan_seen = false;
-	for (int i = 0; i < nlines; i++) {
+	for (int i = from; i < nlines; i++) {
 		const json_t *p;
 		size_t k;
 
 		json_array_foreach(json_object_get(lines[i], "processes"), k, p)
-			if (!strcmp(helper_str(p, "name"), "sleep") && strstr(helper_str(p, "note"), "orphan:"))
-				orphan_seen = true;
+			if (pid ? pid_in(p) == pid : !strcmp(helper_str(p, "name"), name) && ppid_in(p) != ppid) {
+				*found = p;
+				return i;
+			}
 	}
-	cr_assert(orphan_seen, "a frame showed the sleep as an orphan");
+	return -1;
+}
+
+/* The event that gives the exit code of pid, or -1. */
+static int exit_event_of(int pid)
+{
+	for (int i = 0; i < nlines; i++)
+		if (!strcmp(helper_str(lines[i], "kind"), "lab") &&
+		    json_integer_value(json_object_get(lines[i], "pid")) == pid &&
+		    json_is_integer(json_object_get(lines[i], "exit")))
+			return i;
+	return -1;
+}
+
+Test(family, an_orphan_comes_to_forktop_as_subreaper)
+{
+	int root, at, orphan, orphaned;
+	const json_t *p;
+	char note[64];
+
+	/* The shell lives for a few refreshes, so that they show the sleep under it. */
+	run((char *[]){ "--batch", "--subreaper", "--", "sh", "-c", "sleep 1.2 & sleep 0.6; exit 3",
+			NULL });
+	root = root_pid();
+	at = root_exit_event();
+	cr_assert_geq(at, 0, "the shell's exit code is known");
+	cr_assert_eq(exit_of(at), 3);
+	orphaned = frame_with(0, 0, "sleep", root, &p);
+	cr_assert_geq(orphaned, 0, "a frame showed the background sleep after the shell ended");
+	orphan = pid_in(p);
+	snprintf(note, sizeof note, "orphan: was under %d", root);
+	cr_assert_str_eq(helper_str(p, "note"), note, "the orphan names the parent it had");
+	cr_assert(frame_with(0, orphan, NULL, 0, &p) < orphaned && ppid_in(p) == root,
+		  "an earlier frame showed the sleep %d under the shell %d", orphan, root);
+	at = exit_event_of(orphan);
+	cr_assert_geq(at, 0, "the orphaned sleep's exit code is known (forktop adopted it)");
+	cr_assert_eq(exit_of(at), 0);
+	cr_assert(strstr(helper_str(lines[at], "text"), "reaped by forktop"), "%s",
+		  helper_str(lines[at], "text"));
 }
 
 Test(family, attach_watches_and_never_signals)
