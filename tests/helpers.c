@@ -5,10 +5,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -37,6 +39,8 @@ _Noreturn void helper_block(void)
 		;
 	_exit(0);
 }
+
+static void stop_reaper(void);
 
 static void remember(pid_t pid)
 {
@@ -130,6 +134,7 @@ char helper_state_of(pid_t pid)
 
 void helper_cleanup(void)
 {
+	stop_reaper();
 	if (lifeline[1] >= 0)
 		close(lifeline[1]);
 	if (lifeline[0] >= 0)
@@ -139,10 +144,12 @@ void helper_cleanup(void)
 		int fd = (int)syscall(SYS_pidfd_open, children[i], 0);
 
 		/* Reap what ended; a child still running after 2 s is killed.
-		 * A pidfd keeps the kill on the right process. */
+		 * A pidfd keeps the kill on the right process. A child a
+		 * failed test left stopped is woken to read its lifeline. */
 		if (fd >= 0) {
 			struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
+			syscall(SYS_pidfd_send_signal, fd, SIGCONT, NULL, 0);
 			if (poll(&pfd, 1, 2000) == 0)
 				syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0);
 			close(fd);
@@ -176,6 +183,50 @@ static bool drain(int fd, char *buf, size_t cap, size_t *len)
 	return true;
 }
 
+/* The program helper_run runs now: the reaper leaves it to helper_run. */
+static volatile pid_t running;
+static volatile bool reaper_stop;
+static pthread_t reaper;
+static bool reaper_on;
+
+/* Reaps every child but the running program the moment it ends: orphans
+ * that came to this subreaper never stay zombies. */
+static void *reap_adopted(void *unused)
+{
+	(void)unused;
+	while (!reaper_stop) {
+		siginfo_t si = { 0 };
+
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOWAIT) < 0 && errno != EINTR && errno != ECHILD)
+			break;
+		if (si.si_pid > 0 && si.si_pid != running)
+			waitpid(si.si_pid, NULL, 0);
+		else
+			usleep(5 * 1000); /* nothing ended, or only the program: helper_run's */
+	}
+	return NULL;
+}
+
+void helper_reap_orphans_at_once(void)
+{
+	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
+	reaper_stop = false;
+	cr_assert_eq(pthread_create(&reaper, NULL, reap_adopted, NULL), 0);
+	reaper_on = true;
+}
+
+/* The reaper may block in waitid (a cancellation point) while children
+ * run: cancelled, not asked. */
+static void stop_reaper(void)
+{
+	if (!reaper_on)
+		return;
+	reaper_stop = true;
+	pthread_cancel(reaper);
+	pthread_join(reaper, NULL);
+	reaper_on = false;
+}
+
 int helper_run(char *const argv[], char *out, size_t outcap, char *err, size_t errcap,
 	       int timeout_ms)
 {
@@ -194,6 +245,7 @@ int helper_run(char *const argv[], char *out, size_t outcap, char *err, size_t e
 		execv(argv[0], argv);
 		_exit(127);
 	}
+	running = pid;
 	close(po[1]);
 	close(pe[1]);
 	clock_gettime(CLOCK_MONOTONIC, &start);

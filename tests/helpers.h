@@ -28,6 +28,12 @@ pid_t helper_ppid_of(pid_t pid);
 /* The state letter /proc reports for pid, or 0. */
 char helper_state_of(pid_t pid);
 
+/* Makes this test a child subreaper that reaps every child the moment it
+ * ends (but the program helper_run runs): orphans of that program come here
+ * and never stay zombies, as under an init that reaps at once. Stopped by
+ * helper_cleanup. */
+void helper_reap_orphans_at_once(void);
+
 /* Breaks the lifeline and reaps (or kills and reaps) every direct child. */
 void helper_cleanup(void);
 

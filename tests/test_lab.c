@@ -126,6 +126,18 @@ static bool has_reparent(int pid, int from, int to)
 	return false;
 }
 
+/* Whether some frame shows the process as a zombie. */
+static bool frames_show_zombie(const char *name)
+{
+	for (int i = 0; i < nlines; i++) {
+		const json_t *p = is(lines[i], "frame") ? proc_named(i, name) : NULL;
+
+		if (p && !strcmp(helper_str(p, "state"), "Z"))
+			return true;
+	}
+	return false;
+}
+
 static int last_frame(void)
 {
 	for (int i = nlines - 1; i >= 0; i--)
@@ -259,13 +271,17 @@ Test(lab, every_lab_process_shares_mains_process_group)
 
 Test(lab, an_orphan_still_reports_its_exit)
 {
-	int main_dead, last_words;
+	int main_dead, last_words, code;
 
 	use_scenario("[main]\nname = t\n[group workers]\ncount = 1\ndaemon = no\nlifetime = 0.9\n");
 	run_lab("@0.3 kill-main; @1.8 quit", "250");
-	main_dead = event_text("MainProcess (pid", -1);
+	cr_assert_lt(event_text("Process-1 (pid", -1), event_text("forktop sent SIGKILL to MainProcess", -1),
+		     "Process-1 had started when main was killed");
+	main_dead = exit_event("MainProcess", &code);
+	cr_assert_geq(main_dead, 0, "main's end is in the log");
+	cr_assert_eq(code, -9, "main died by the SIGKILL");
 	last_words = event_text("[INFO/Process-1] process exiting with exitcode 0", -1);
-	cr_assert_geq(main_dead, 0);
+	cr_assert_geq(last_words, 0, "the orphan's last words are in the log");
 	cr_assert_gt(last_words, main_dead, "the orphan logged its own exit after main died");
 }
 
@@ -366,6 +382,7 @@ Test(lab, starting_a_child_reaps_finished_ones)
 	cr_assert_eq(code, 4);
 	cr_assert_geq(event_text("Process-1 (pid", -1), 0);
 	cr_assert_geq(event_text("MainProcess started Process-2", -1), 0);
+	cr_assert(frames_show_zombie("Process-1"), "Process-1 was a zombie before start()");
 	f = last_frame();
 	cr_assert_null(proc_named(f, "Process-1"), "start() reaped the zombie");
 	cr_assert_not_null(proc_named(f, "Process-2"));
@@ -436,8 +453,27 @@ Test(lab, is_alive_reaps_a_finished_child_and_only_the_creator_may_ask)
 	cr_assert_geq(at, 0);
 	cr_assert_str_eq(helper_str(lines[at], "name"), "Process-1");
 	cr_assert_geq(event_text("MainProcess: Process-2.is_alive() -> False", -1), 0);
+	cr_assert(frames_show_zombie("Process-2"), "Process-2 was a zombie before is_alive()");
 	f = last_frame();
 	cr_assert_null(proc_named(f, "Process-2"), "is_alive() reaped the zombie");
+}
+
+Test(lab, a_join_under_way_takes_the_exit_code_its_creator_reaped)
+{
+	int code, at, began;
+
+	use_scenario("[main]\nname = t\n[group workers]\ncount = 1\ndaemon = no\nlifetime = 0.8\n"
+		     "exit_code = 6\n");
+	run_lab("@0.1 join Process-1; @1.5 quit", "250");
+	began = event_text("MainProcess blocked in join(Process-1)", -1);
+	cr_assert_geq(began, 0, "main was blocked in join()");
+	cr_assert_gt(event_text("Process-1 (pid", began), began, "the join began before Process-1 ended");
+	at = exit_event("Process-1", &code);
+	cr_assert_geq(at, 0);
+	cr_assert_eq(code, 6);
+	cr_assert(strstr(helper_str(lines[at], "text"), "(reaped by its creator MainProcess)"), "%s",
+		  helper_str(lines[at], "text"));
+	cr_assert_geq(event_text("MainProcess: join(Process-1) returned, exitcode 6", at), 0);
 }
 
 Test(lab, a_process_may_be_joined_many_times)
@@ -506,13 +542,33 @@ Test(lab, orphan_exit_code_comes_from_its_pidfd)
 {
 	int code, at;
 
+	helper_reap_orphans_at_once(); /* the orphan's new parent: it leaves no zombie to read */
 	use_scenario("[main]\nname = t\n[group workers]\ncount = 1\ndaemon = no\n");
-	run_lab("@0.4 kill-main; @0.8 terminate Process-1; @3 quit", "200");
+	run_lab("@0.4 kill-main; @0.8 terminate Process-1; @1.6 quit", "200");
+	cr_assert(has_reparent(started_pid("Process-1"), started_pid("MainProcess"), getpid()),
+		  "the orphan came to this test, which reaps at once");
 	at = exit_event("Process-1", &code);
-	cr_assert_geq(at, 0, "the orphan's exit code is known after PID 1 reaped it");
+	cr_assert_geq(at, 0, "the orphan's exit code is known after another process reaped it");
 	cr_assert_eq(code, -15);
-	cr_assert(strstr(helper_str(lines[at], "text"), "from its pidfd") ||
-		  strstr(helper_str(lines[at], "text"), "read from its zombie"), "%s", helper_str(lines[at], "text"));
+	cr_assert(strstr(helper_str(lines[at], "text"), "(from its pidfd: reaped by another process)"),
+		  "%s", helper_str(lines[at], "text"));
+}
+
+Test(lab, an_unreaped_orphans_exit_code_is_read_from_its_zombie)
+{
+	int code, at;
+
+	/* This test adopts the orphan and never reaps it: a zombie to read. */
+	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
+	use_scenario("[main]\nname = t\n[group workers]\ncount = 1\ndaemon = no\n");
+	run_lab("@0.4 kill-main; @0.8 terminate Process-1; @1.6 quit", "200");
+	cr_assert(has_reparent(started_pid("Process-1"), started_pid("MainProcess"), getpid()),
+		  "the orphan came to this test");
+	at = exit_event("Process-1", &code);
+	cr_assert_geq(at, 0, "the orphan's exit code is known while it is a zombie");
+	cr_assert_eq(code, -15);
+	cr_assert(strstr(helper_str(lines[at], "text"), "(read from its zombie)"), "%s",
+		  helper_str(lines[at], "text"));
 }
 
 /* The lab view after a kill of the monitor: every lab process gone in 2 s. */
@@ -613,6 +669,15 @@ Test(lab, a_burst_of_short_lives_keeps_every_process_straight)
 		     "[group kids]\nparent = parents\ncount = 5\ndaemon = no\n");
 	run_lab("@1.5 quit", "250");
 	cr_assert_lt(event_text("a bad hello", -1), 0, "every hello was accepted");
+	for (int i = 1; i <= 20; i++) {
+		char name[16];
+		int code = -1;
+
+		snprintf(name, sizeof name, "Process-%d", i);
+		cr_assert_geq(started_pid(name), 0);
+		cr_assert_geq(exit_event(name, &code), 0, "the short life of %s has a known end", name);
+		cr_assert_eq(code, 0, "%s exited with 0", name);
+	}
 	for (int i = 0; i < nlines; i++) {
 		const char *text = helper_str(lines[i], "text");
 		const char *name = helper_str(lines[i], "name");
@@ -672,17 +737,6 @@ static const json_t *shown(const char *name)
 	return p;
 }
 
-static bool frames_show_zombie(const char *name)
-{
-	for (int i = 0; i < nlines; i++) {
-		const json_t *p = is(lines[i], "frame") ? proc_named(i, name) : NULL;
-
-		if (p && !strcmp(helper_str(p, "state"), "Z"))
-			return true;
-	}
-	return false;
-}
-
 Test(lab, spawn_children_are_fresh_programs_beside_a_resource_tracker)
 {
 	const json_t *tracker, *worker;
@@ -721,7 +775,7 @@ Test(lab, spawn_children_are_fresh_programs_beside_a_resource_tracker)
 
 Test(lab, the_resource_tracker_ignores_sigterm_and_sigint_and_ends_when_its_pipe_closes)
 {
-	int main_at, code, closed_at;
+	int main_at, code, closed_at, joined_at;
 
 	use_scenario("[main]\nname = t\nstart_method = spawn\nlifetime = 1.6\n"
 		     "[group daemons]\ncount = 1\ndaemon = yes\n"
@@ -736,8 +790,9 @@ Test(lab, the_resource_tracker_ignores_sigterm_and_sigint_and_ends_when_its_pipe
 	cr_assert_geq(exit_event("resource_tracker", &code), 0, "the tracker's exit code is known");
 	cr_assert_eq(code, 0, "the tracker ended by itself, not by a signal");
 	closed_at = event_text("resource_tracker: its pipe closed", -1);
-	cr_assert_gt(closed_at, event_text("MainProcess: join(Process-1) returned", -1),
-		     "the tracker ended only when main, ending, closed its pipe");
+	joined_at = event_text("MainProcess: join(Process-1) returned", -1);
+	cr_assert_geq(joined_at, 0, "main's exit routine joined Process-1");
+	cr_assert_gt(closed_at, joined_at, "the tracker ended only when main, ending, closed its pipe");
 	cr_assert_geq(event_text("calling terminate() for daemon Process-1", -1), 0);
 	exit_event("Process-1", &code);
 	cr_assert_eq(code, -15, "the exit routine is the same under spawn");
