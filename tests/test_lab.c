@@ -39,14 +39,22 @@ static void use_scenario(const char *text)
 	snprintf(scenario_path, sizeof scenario_path, "%s", helper_temp_file(text));
 }
 
+static bool is(const json_t *o, const char *type);
+
 /* Runs forktop on the scenario with a script (and one more option, or NULL);
- * parses every output line. */
+ * parses every output line. The script's times are a guess at when the lab
+ * is ready: a step whose target had not started yet (a slow machine) fails
+ * the test here, rather than letting it check another case. */
 static void run_lab_with(const char *option, const char *script, const char *delay)
 {
 	char *args[] = { "--json", "--delay", (char *)delay, "--scenario", scenario_path,
 			 "--script", (char *)script, (char *)option, NULL };
 
 	nlines = helper_run_ndjson(args, lines, MAX_LINES, 30000);
+	for (int i = 0; i < nlines; i++)
+		cr_assert(!is(lines[i], "event") || !strstr(helper_str(lines[i], "text"), "no lab process is named"),
+			  "a step of '%s' came before its target started: %s", script,
+			  helper_str(lines[i], "text"));
 }
 
 static void run_lab(const char *script, const char *delay)
@@ -112,6 +120,23 @@ static int started_pid(const char *name)
 	return pid;
 }
 
+/* Asserts that each named process had started before the first event whose
+ * text holds action: the state the action was meant to meet. */
+static void assert_started_before(const char *action, const char *const names[], int n)
+{
+	int act = event_text(action, -1);
+	char needle[64];
+
+	cr_assert_geq(act, 0, "no event says '%s'", action);
+	for (int i = 0; i < n; i++) {
+		snprintf(needle, sizeof needle, "started %s (pid ", names[i]);
+		cr_assert_lt(event_text(needle, -1), act, "%s had not started before '%s'", names[i], action);
+		cr_assert_geq(event_text(needle, -1), 0, "%s never started", names[i]);
+	}
+}
+
+static const char *const four[] = { "Process-1", "Process-2", "Process-3", "Process-4" };
+
 static bool has_reparent(int pid, int from, int to)
 {
 	for (int i = 0; i < nlines; i++) {
@@ -167,6 +192,7 @@ Test(lab, normal_exit_terminates_daemons_and_waits_for_the_rest)
 
 	use_scenario(two_and_two);
 	run_lab("@0.3 exit-main; @3 quit", "250");
+	assert_started_before("forktop asked MainProcess to exit normally", four, 4);
 	cr_assert_geq(event_text("[INFO/MainProcess] process shutting down", -1), 0);
 	cr_assert_geq(event_text("[INFO/MainProcess] calling terminate() for daemon Process-1", -1), 0);
 	cr_assert_geq(event_text("[INFO/MainProcess] calling terminate() for daemon Process-2", -1), 0);
@@ -200,6 +226,7 @@ Test(lab, kill_main_orphans_every_child_and_they_keep_running)
 
 	use_scenario(scenario);
 	run_lab("@0.5 kill-main; @1.6 quit", "300");
+	assert_started_before("forktop sent SIGKILL to MainProcess", four, 4);
 	cr_assert_geq(event_text("exitcode -9 (reaped by forktop)", -1), 0, "main died by SIGKILL");
 	f = last_frame();
 	cr_assert_geq(f, 0);
@@ -233,6 +260,7 @@ Test(lab, sigterm_runs_no_exit_routine_so_even_daemonic_children_are_orphaned)
 	use_scenario("[main]\nname = t\n[group workers]\ncount = 1\ndaemon = no\n"
 		     "[group guard]\nparent = workers\ncount = 1\ndaemon = yes\n");
 	run_lab("@0.5 terminate Process-1; @1.4 quit", "300");
+	assert_started_before("forktop sent SIGTERM to Process-1", (const char *const[]){ "Process-1:1" }, 1);
 	child_pid = started_pid("Process-1");
 	cr_assert_lt(event_text("[INFO/Process-1] process shutting down", -1), 0,
 		     "SIGTERM keeps its default action: no exit routine");
@@ -395,6 +423,7 @@ Test(lab, sigint_in_a_child_runs_the_exit_routine_then_exits_with_1)
 	use_scenario("[main]\nname = t\n[group workers]\ncount = 1\ndaemon = no\n"
 		     "[group guard]\nparent = workers\ncount = 1\ndaemon = yes\n");
 	run_lab("@0.5 interrupt Process-1; @1.3 join Process-1; @1.8 quit", "250");
+	assert_started_before("forktop sent SIGINT to Process-1", (const char *const[]){ "Process-1:1" }, 1);
 	shut = event_text("[INFO/Process-1] process shutting down", -1);
 	term = event_text("[INFO/Process-1] calling terminate() for daemon Process-1:1", -1);
 	error = event_text("KeyboardInterrupt", -1);
