@@ -117,30 +117,41 @@ static bool is_zombie(void *arg)
 	return helper_state_of(*(pid_t *)arg) == 'Z';
 }
 
+/* A child that exits with status (or dies by sig) and the zombie event one
+ * tick reports for it, with its exit code in *code; list holds this test's
+ * PID and the child's, for the later ticks. */
+static const struct track_event *zombie_event(int status, int sig, pid_t list[2], int *code)
+{
+	const struct track_event *ev;
+	unsigned long long before;
+
+	list[0] = getpid();
+	tick(list, 1);
+	list[1] = helper_fork_exit(status, sig);
+	cr_assert(helper_wait_for(is_zombie, &list[1], 2000));
+	before = track_last_seq(track);
+	tick(list, 2);
+	ev = find_event(before, TRACK_ZOMBIE, list[1]);
+	cr_assert_not_null(ev, "no zombie event for %d", list[1]);
+	cr_assert(track_exitcode(ev->exit_status, code));
+	return ev;
+}
+
 Test(track, zombie_then_reaped_keeps_its_exit_code)
 {
-	pid_t self = getpid(), child, list[2];
+	pid_t list[2];
 	unsigned long long before;
 	const struct track_event *ev;
 	int code;
 
-	list[0] = self;
-	tick(list, 1);
-	child = helper_fork_exit(7, 0);
-	list[1] = child;
-	cr_assert(helper_wait_for(is_zombie, &child, 2000));
-	before = track_last_seq(track);
-	tick(list, 2);
-	ev = find_event(before, TRACK_ZOMBIE, child);
-	cr_assert_not_null(ev);
-	cr_assert(track_exitcode(ev->exit_status, &code));
+	ev = zombie_event(7, 0, list, &code);
 	cr_assert_eq(code, 7);
-	cr_assert_eq(ev->new_ppid, self);
+	cr_assert_eq(ev->new_ppid, getpid());
 
-	cr_assert_eq(waitpid(child, NULL, 0), child);
+	cr_assert_eq(waitpid(list[1], NULL, 0), list[1]);
 	before = track_last_seq(track);
 	tick(list, 2);
-	ev = find_event(before, TRACK_GONE, child);
+	ev = find_event(before, TRACK_GONE, list[1]);
 	cr_assert_not_null(ev, "reaping is reported as gone");
 	cr_assert(track_exitcode(ev->exit_status, &code));
 	cr_assert_eq(code, 7);
@@ -148,21 +159,10 @@ Test(track, zombie_then_reaped_keeps_its_exit_code)
 
 Test(track, a_killed_zombies_exit_code_is_minus_its_signal)
 {
-	pid_t self = getpid(), child, list[2];
-	unsigned long long before;
-	const struct track_event *ev;
+	pid_t list[2];
 	int code;
 
-	list[0] = self;
-	tick(list, 1);
-	child = helper_fork_exit(0, SIGKILL);
-	list[1] = child;
-	cr_assert(helper_wait_for(is_zombie, &child, 2000));
-	before = track_last_seq(track);
-	tick(list, 2);
-	ev = find_event(before, TRACK_ZOMBIE, child);
-	cr_assert_not_null(ev);
-	cr_assert(track_exitcode(ev->exit_status, &code));
+	zombie_event(0, SIGKILL, list, &code);
 	cr_assert_eq(code, -9, "a process killed by SIGKILL has Python's exitcode -9, not %d", code);
 }
 
