@@ -36,9 +36,22 @@ check help 0 "^$" -- "$forktop" --help
 check not-a-terminal 2 "not a terminal: use --batch" -- sh -c 'exec "$0" </dev/null >/dev/null' "$forktop"
 check version 0 "^$" -- "$forktop" --version
 
-# Broken scenarios and scripts: file:line or the step, exit 2, nothing started.
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+bpid= main= lab=()
+# lab_process PID: PID still runs (is not a zombie) in the lab's process group.
+lab_process() {
+	local stat pgid
+	read -r stat pgid < <(ps -o stat=,pgid= -p "$1" 2>/dev/null) || return 1
+	[ "${stat#Z}" = "$stat" ] && [ "$pgid" = "$main" ]
+}
+cleanup() { # whatever this script started ends with it, pass or fail
+	[ -n "$bpid" ] && kill -KILL "$bpid" 2>/dev/null
+	for p in "${lab[@]}"; do lab_process "$p" && kill -KILL "$p"; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# Broken scenarios and scripts: file:line or the step, exit 2, nothing started.
 printf '[main]\nname = x\n[group a]\ncount = 2\ncuont = 3\n' >"$tmp/typo.conf"
 printf '[main]\nname = x\n[group a]\ndaemon = maybe\n' >"$tmp/value.conf"
 printf '[main]\nname = x\n[group a]\nparent = b\n' >"$tmp/parent.conf"
@@ -118,19 +131,39 @@ else
 fi
 
 # SIGTERM ends batch mode at once, lab included, even with a 60 s interval.
+# The lab is known by its own process group (MainProcess leads it), read
+# while forktop runs: once forktop has ended, its children belong to someone
+# else and no longer tell whose lab they were.
 "$forktop" --batch --delay 60000 >"$tmp/term.out" 2>&1 &
 bpid=$!
-for ((i = 0; i < 50; i++)); do grep -qs 'Process-3:1\|MainProcess' "$tmp/term.out" && break; sleep 0.1; done
-sleep 0.5
+for ((i = 0; i < 50; i++)); do # the whole default lab: Process-3:1 starts last
+	[ -n "$main" ] || main=$(pgrep -P "$bpid" -x MainProcess)
+	[ -n "$main" ] && pgrep -g "$main" -x Process-3:1 >/dev/null && break
+	sleep 0.1
+done
+[ -n "$main" ] && lab=($(pgrep -g "$main"))
+if [ "${#lab[@]}" -ne 6 ]; then
+	fail=$((fail + 1)); echo "FAIL sigterm-batch: the default lab's 6 processes never ran (main '$main': ${lab[*]})"
+fi
 start_ns=$(date +%s%N)
 kill -TERM "$bpid"
 wait "$bpid"
 status=$?
+bpid=
 elapsed_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
-if [ "$status" -eq 0 ] && [ "$elapsed_ms" -lt 3000 ] && ! pgrep -x MainProcess -P "$bpid" >/dev/null; then
+for ((i = 0; i < 20; i++)); do # any it missed end on their lifeline: 2 s at most
+	left=()
+	for p in "${lab[@]}"; do lab_process "$p" && left+=("$p"); done
+	[ "${#left[@]}" -eq 0 ] && break
+	sleep 0.1
+done
+if [ "${#lab[@]}" -eq 6 ] && [ "$status" -eq 0 ] && [ "$elapsed_ms" -lt 3000 ] && [ "${#left[@]}" -eq 0 ]; then
 	pass=$((pass + 1))
-else
-	fail=$((fail + 1)); echo "FAIL sigterm-batch: status $status after ${elapsed_ms} ms"
+elif [ "${#lab[@]}" -eq 6 ]; then
+	fail=$((fail + 1))
+	echo "FAIL sigterm-batch: status $status after ${elapsed_ms} ms, lab processes left: ${left[*]}"
+	ps -o pid,ppid,pgid,stat,comm -p "$(IFS=,; echo "${left[*]:-0}")" | sed 's/^/| /'
+	[ "${#left[@]}" -gt 0 ] && kill -KILL "${left[@]}"
 fi
 
 # A closed pipe ends batch mode quietly with status 0.
