@@ -47,6 +47,19 @@ selected() {
 	T capture-pane -p -e | grep -E $'\e\\[(0;)?7m' | sed 's/\x1b\[[0-9;]*m//g'
 }
 
+# moved_by KEY [SECONDS]: send KEY, then wait until the selection on the pane
+# has moved: the key was read and the screen drawn again.
+moved_by() {
+	local before limit=$((${2:-3} * 10)) i
+	before=$(selected)
+	T send-keys "$1"
+	for ((i = 0; i < limit; i++)); do
+		[ "$(selected)" != "$before" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # running PID: it exists and is not a zombie (an empty PID is not running:
 # /proc//stat would be /proc/stat).
 running() {
