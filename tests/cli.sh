@@ -96,18 +96,18 @@ check script-timeout 2 "timeout 'soon' must be seconds" -- "$forktop" --script '
 check script-poll-timeout 2 "'timeout' is not 'by'" -- "$forktop" --script '@1 poll Process-1 timeout 1'
 check script-nolab 2 "need the lab" -- "$forktop" --no-lab --script '@1 quit'
 # A spawned name is known to later steps: the default's main starts Process-5.
-if "$forktop" --batch --script '@0 spawn loners; @0 terminate Process-5; @0 quit' -n 1 >/dev/null 2>"$tmp/err"; then
+if timeout 10 "$forktop" --batch --script '@0 spawn loners; @0 terminate Process-5; @0 quit' -n 1 >/dev/null 2>"$tmp/err"; then
 	pass=$((pass + 1))
 else
 	fail=$((fail + 1)); echo "FAIL script-spawned-name: $(cat "$tmp/err")"
 fi
 
-if "$forktop" --version | grep -qE '^forktop [0-9]+\.[0-9]+\.[0-9]+$'; then
+if timeout 10 "$forktop" --version | grep -qE '^forktop [0-9]+\.[0-9]+\.[0-9]+$'; then
 	pass=$((pass + 1))
 else
 	fail=$((fail + 1)); echo "FAIL version-format"
 fi
-if "$forktop" --help | grep -q -- '--iterations N'; then
+if timeout 10 "$forktop" --help | grep -q -- '--iterations N'; then
 	pass=$((pass + 1))
 else
 	fail=$((fail + 1)); echo "FAIL help-text"
@@ -159,15 +159,14 @@ fi
 
 # A closed pipe ends batch mode quietly with status 0.
 status=$(
-	timeout 10 "$forktop" --batch --all --delay 10 2>/tmp/forktop-cli.$$ | head -n 1 >/dev/null
+	timeout 10 "$forktop" --batch --all --delay 10 2>"$tmp/pipe.err" | head -n 1 >/dev/null
 	echo "${PIPESTATUS[0]}"
 )
-if [ "$status" -eq 0 ] && [ ! -s /tmp/forktop-cli.$$ ]; then
+if [ "$status" -eq 0 ] && [ ! -s "$tmp/pipe.err" ]; then
 	pass=$((pass + 1))
 else
-	fail=$((fail + 1)); echo "FAIL closed-pipe: status $status, stderr: $(cat /tmp/forktop-cli.$$)"
+	fail=$((fail + 1)); echo "FAIL closed-pipe: status $status, stderr: $(cat "$tmp/pipe.err")"
 fi
-rm -f /tmp/forktop-cli.$$
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -347,7 +347,7 @@ fi
 # ---- F9: the signal menu sends the chosen signal to the selected lab process.
 start
 if wait_for 'Process-3:1' 5; then
-	find_row Process-2
+	find_row Process-2 || bad "F9: / found no Process-2"
 	T send-keys F9
 	if wait_for 'Send which signal\?' 3; then
 		T send-keys Down Enter # SIGKILL, the second entry
@@ -416,7 +416,7 @@ hostile_pid=$!
 exec 4>"$tmp/lifeline" # it ends when this script does, however it ends
 start --no-lab
 if wait_for 'no lab .*view: all' 5; then # forktop's header, not the command line typed
-	find_row PWN
+	find_row PWN || bad "hostile: / found no PWN"
 	if wait_for '\\x1b\]0;PWNED\\x07\\x1b' 5; then
 		raw=$(T capture-pane -p -e | grep -c $'\e]0;PWNED')
 		title=$(T display-message -p '#{pane_title}')
