@@ -57,12 +57,16 @@ pid_of() { pane | awk -v n="$1" '$0 ~ "[─ ]" n "( |$)" { print $1; exit }'; }
 # ---- l, then X: the lessons explain the orphans and MainProcess's death,
 # with the real PIDs. Tab, then Up, choose the events in the log (the newest
 # may be either: the kernel's re-parenting or forktop's wait for main).
-# up_to PATTERN: Up in the log (at most 15 times) until the pane shows it.
+# up_to PATTERN: Up in the log (at most 15 times), each time until the
+# highlight has moved (two keys read at once would draw only the second
+# event), until the pane shows PATTERN. ups counts the keys.
 up_to() {
+	local k
+	ups=0
 	for ((k = 0; k < 15; k++)); do
 		pane | grep -qE -- "$1" && return 0
-		T send-keys Up
-		sleep 0.1
+		moved_by Up || return 1 # the oldest event: nothing above it
+		ups=$((ups + 1))
 	done
 	pane | grep -qE -- "$1"
 }
@@ -71,8 +75,11 @@ if wait_for 'Process-3:1' 5; then
 	T send-keys l
 	wait_for '── Lesson: ' 3 && ok || bad "l: the lessons pane did not open"
 	main=$(pid_of MainProcess)
+	[ -n "$main" ] || bad "l: no MainProcess on screen"
 	T send-keys X
-	wait_for 'Process-4 +orphan' 5 && T send-keys Tab
+	wait_for 'Process-4 +orphan' 5 || bad "X: no orphan appeared"
+	T send-keys Tab
+	wait_for 'Events \(the highlighted one is explained above' 3 || bad "Tab: the log did not take the focus"
 	if up_to '── Lesson: An orphan goes to '; then
 		chosen=$(pane | sed -n 's/^ The chosen event: re-parented \([0-9]*\) \(Process-[0-9]\): \([0-9]*\) -> \([0-9]*\).*/\1 \2 \3 \4/p')
 		read -r pid name old new <<<"$chosen"
@@ -87,7 +94,8 @@ if wait_for 'Process-3:1' 5; then
 	else
 		bad "X: no orphan lesson"
 	fi
-	T send-keys End # back to the newest event, then up again
+	# Back to the newest event (End moves the highlight if Up did), then up again.
+	[ "$ups" -eq 0 ] || moved_by End || bad "End: the highlight did not go back to the newest event"
 	if up_to '── Lesson: Killed: no exit routine ran' &&
 		wait_for "The chosen event: MainProcess \\(pid $main\\) exitcode -9" 2 &&
 		flat | grep -qF "MainProcess (pid $main) was killed by SIGKILL, exitcode -9" &&
@@ -96,9 +104,9 @@ if wait_for 'Process-3:1' 5; then
 	else
 		bad "Tab, Up: the lesson of MainProcess's death"
 	fi
-	selected=$(T capture-pane -p -e | grep -E $'\e\\[(0;)?7m' | sed 's/\x1b\[[0-9;]*m//g')
-	[[ $selected == *"MainProcess (pid $main) exitcode -9"* ]] && ok ||
-		bad "Tab, Up: the chosen event is highlighted in the log, got: $selected"
+	row=$(selected)
+	[[ $row == *"MainProcess (pid $main) exitcode -9"* ]] && ok ||
+		bad "Tab, Up: the chosen event is highlighted in the log, got: $row"
 	# The smallest screen: the pane replaces the log, nothing wider than 40 columns.
 	T resize-window -x 40 -y 10
 	if wait_for '^F1 Help' 3 && wait_for '── Lesson' 3 && ! pane | grep -q '── Events' &&

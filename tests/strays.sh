@@ -4,26 +4,29 @@
 # every kind of lab state (main alive; main killed, its orphans under PID 1;
 # a stubborn daemon blocking main in join(); the forkserver shape), and two
 # seconds later not one process of the lab's process group may still run.
+# A run fails, too, when its state is not reached or its lab is not found:
+# the case it names would not have been tested.
 # STRAY_REPS sets the repetitions of the whole matrix (make check: 1).
 set -u
 forktop=${FORKTOP:-./forktop}
 reps=${STRAY_REPS:-1}
-sock="forktop-strays-$$"
+sock=
+. "$(dirname "$0")/tmux-lib.sh"
+use_server "forktop-strays-$$"
 tmp=$(mktemp -d)
-pass=0 fail=0 runs=0 survivors=0
+runs=0 survivors=0
 pending=() # "due-ms pgid label" of ended monitors still to be checked
 monitors=()
 ulimit -c 0 # the crash case must not leave core files
 
-T() { tmux -L "$sock" "$@"; }
 now_ms() { date +%s%3N; }
 
 cleanup() {
-	T kill-server 2>/dev/null
-	for p in "${monitors[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	kill_servers
+	for p in "${monitors[@]}"; do running "$p" && kill -KILL "$p" 2>/dev/null; done
 	for entry in "${pending[@]}"; do
 		set -- $entry
-		pkill -KILL -g "$2" 2>/dev/null
+		pkill -KILL -g "$2"
 	done
 	rm -rf "$tmp"
 }
@@ -58,9 +61,10 @@ check_due() {
 	pending=("${still[@]}")
 }
 
-# wait_for WINDOW PATTERN [SECONDS]: poll that pane for an extended regex.
-wait_for() {
-	local limit=$((${3:-5} * 10))
+# wait_in WINDOW PATTERN [SECONDS]: poll that window's pane for an extended
+# regex, checking the ended monitors that are due meanwhile.
+wait_in() {
+	local limit=$((${3:-5} * 10)) i
 	for ((i = 0; i < limit; i++)); do
 		T capture-pane -p -t "$1" 2>/dev/null | grep -qE -- "$2" && return 0
 		check_due
@@ -69,37 +73,58 @@ wait_for() {
 	return 1
 }
 
+# miss LABEL WHAT: a run that failed before its ending could be checked:
+# counted, shown, and everything it started killed at once.
+miss() {
+	fail=$((fail + 1))
+	echo "FAIL $1: $2"
+	T capture-pane -p -t "$win" 2>/dev/null | sed 's/^/| /'
+	[ -n "$monitor" ] && running "$monitor" && kill -KILL "$monitor"
+	[ -n "$pgid" ] && pkill -KILL -g "$pgid"
+	T kill-window -t "$win" 2>/dev/null
+}
+
 # One run: forktop in a new window, brought to a lab state, then ended.
 run() { # state ending
-	local state=$1 ending=$2 win="r$runs" args="" monitor main pgid
+	local state=$1 ending=$2 win="r$runs" args="" monitor= main= pgid= i
 	runs=$((runs + 1))
 	case $state in
 	stubborn) args="--scenario stubborn" ;;
 	forkserver) args="--start-method forkserver" ;;
 	esac
 	T new-window -d -n "$win" "exec $forktop $args"
-	if ! wait_for "$win" 'Process-3:1|Process-3 ' 5; then
-		echo "FAIL $state/$ending: the lab never appeared"
-		fail=$((fail + 1))
-		T kill-window -t "$win" 2>/dev/null
+	if ! wait_in "$win" 'Process-3:1|Process-3 ' 5; then
+		miss "$state/$ending" "the lab never appeared"
 		return
 	fi
 	monitor=$(T list-panes -t "$win" -F '#{pane_pid}')
 	monitors+=("$monitor")
 	main=$(pgrep -P "$monitor" -x MainProcess | head -1)
-	pgid=$(ps -o pgid= -p "$main" | tr -d ' ')
+	[ -n "$main" ] && pgid=$(ps -o pgid= -p "$main" | tr -d ' ')
+	if [ -z "$main" ] || [ "$pgid" != "$main" ]; then # main leads the lab's group
+		miss "$state/$ending" "no MainProcess under forktop ($monitor) leading the lab's process group ('$main', '$pgid')"
+		return
+	fi
 	case $state in
-	orphans) T send-keys -t "$win" X && wait_for "$win" 'orphan: was under' 5 ;;
-	stubborn) T send-keys -t "$win" E && wait_for "$win" 'blocked in join' 5 ;;
-	forkserver) wait_for "$win" '─forkserver' 5 ;;
-	esac || echo "note: $state/$ending: the state was not seen on screen"
+	alive) running "$main" ;;
+	orphans) T send-keys -t "$win" X && wait_in "$win" 'orphan: was under' 5 && ! running "$main" ;;
+	stubborn) T send-keys -t "$win" E && wait_in "$win" 'blocked in join' 5 ;;
+	forkserver) wait_in "$win" '─forkserver' 5 ;;
+	esac || {
+		miss "$state/$ending" "the state was not reached"
+		return
+	}
 	case $ending in
 	q) T send-keys -t "$win" q ;;
 	ctrl-c) T send-keys -t "$win" C-c ;;
 	crash) kill -SEGV "$monitor" ;;
 	*) kill -"$ending" "$monitor" ;;
 	esac
-	for ((i = 0; i < 50; i++)); do kill -0 "$monitor" 2>/dev/null || break; sleep 0.05; done
+	for ((i = 0; i < 50; i++)); do running "$monitor" || break; sleep 0.05; done
+	if running "$monitor"; then
+		miss "$state/$ending" "forktop ($monitor) still runs 2.5 s after it was ended"
+		return
+	fi
 	pending+=("$(($(now_ms) + 2000)) $pgid $state/$ending")
 	T kill-window -t "$win" 2>/dev/null
 }

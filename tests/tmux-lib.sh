@@ -23,7 +23,7 @@ bad() {
 
 # wait_for PATTERN [SECONDS]: poll the pane (every 0.1 s) for an extended regex.
 wait_for() {
-	local pattern=$1 limit=$((${2:-5} * 10))
+	local pattern=$1 limit=$((${2:-5} * 10)) i
 	for ((i = 0; i < limit; i++)); do
 		pane | grep -qE -- "$pattern" && return 0
 		sleep 0.1
@@ -31,9 +31,40 @@ wait_for() {
 	return 1
 }
 
-# running PID: it exists and is not a zombie.
+# wait_gone PATTERN [SECONDS]: poll the pane until no line matches.
+wait_gone() {
+	local pattern=$1 limit=$((${2:-5} * 10)) i
+	for ((i = 0; i < limit; i++)); do
+		pane | grep -qE -- "$pattern" || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# selected: the pane's lines in reverse video (the selection), as plain text.
+# tmux shows reverse video as ESC[7m or ESC[0;7m.
+selected() {
+	T capture-pane -p -e | grep -E $'\e\\[(0;)?7m' | sed 's/\x1b\[[0-9;]*m//g'
+}
+
+# moved_by KEY [SECONDS]: send KEY, then wait until the selection on the pane
+# has moved: the key was read and the screen drawn again.
+moved_by() {
+	local before limit=$((${2:-3} * 10)) i
+	before=$(selected)
+	T send-keys "$1"
+	for ((i = 0; i < limit; i++)); do
+		[ "$(selected)" != "$before" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# running PID: it exists and is not a zombie (an empty PID is not running:
+# /proc//stat would be /proc/stat).
 running() {
 	local st
+	[ -n "$1" ] || return 1
 	st=$(awk '{ s = $0; sub(/.*\) /, "", s); split(s, f, " "); print f[1] }' "/proc/$1/stat" 2>/dev/null)
 	[ -n "$st" ] && [ "$st" != Z ]
 }

@@ -22,6 +22,7 @@ cleanup() {
 	kill_servers
 	for p in "${monitors[@]}"; do running "$p" && kill -KILL "$p" 2>/dev/null; done
 	[ -n "${hostile_pid:-}" ] && kill "$hostile_pid" 2>/dev/null
+	[ -n "${p1:-}" ] && kill -CONT "$p1" 2>/dev/null # stopped by the a test
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -79,7 +80,8 @@ if wait_for 'Process-3:1' 5; then
 		adopter=$(pane | awk '/adopted orphans/ { print $1; exit }')
 		rows=$(pane | grep -cE "^ +[0-9]+ +$adopter S (yes|no) .*Process-[1-4] +orphan: was under")
 		if [ -n "$adopter" ] && [ "$rows" -eq 4 ]; then ok; else bad "X: 4 orphans under $adopter (got $rows)"; fi
-		pane | grep -qE ' X no +-9 .*MainProcess +ended' && ok || bad "X: main's tombstone shows -9"
+		# main may show as a zombie for a refresh before its tombstone
+		wait_for ' X no +-9 .*MainProcess +ended' 3 && ok || bad "X: main's tombstone shows -9"
 	else
 		bad "X: no orphan appeared"
 	fi
@@ -125,14 +127,19 @@ fi
 # pointer into the old lab is drawn; the sanitizer build checks it).
 start
 if wait_for 'Process-3:1' 5; then
+	old_main=$(pane | awk '/─MainProcess/ { print $1; exit }')
 	T send-keys X
-	wait_for 'MainProcess +ended' 5
-	T send-keys Space r
-	if wait_for 'the lab was restarted' 5 && T send-keys Space && wait_for 'Process-3:1' 5 &&
-		[ "$(pane | grep -c ' X no .*MainProcess +ended')" -eq 0 ]; then
-		ok
+	if wait_for ' X no +-9 .*MainProcess +ended' 5; then
+		T send-keys Space r
+		if wait_for 'the lab was restarted' 5 && T send-keys Space && wait_for 'Process-3:1' 5 &&
+			main=$(pane | awk '/─MainProcess/ { print $1; exit }') && [ "$main" != "$old_main" ] &&
+			! pane | grep -qE ' X no .*MainProcess +ended'; then
+			ok
+		else
+			bad "r: restart while paused: a new MainProcess (not $old_main), no tombstone of the old one"
+		fi
 	else
-		bad "r: restart while paused"
+		bad "r: MainProcess's tombstone never appeared, so r had none to clear"
 	fi
 else
 	bad "r: the tree never appeared"
@@ -182,20 +189,35 @@ else
 fi
 
 # ---- a, then a again: a new scope of scanning is not news (no false 'gone').
+# The view of every process is known by what the lab view never shows:
+# forktop under its parent (the selected MainProcess keeps it on screen),
+# and the tmux server.
 start
 if wait_for 'Process-3:1' 5; then
+	find_row MainProcess || bad "a: / found no MainProcess"
 	T send-keys a
-	wait_for 'view: all' 3 && wait_for 'kthreadd' 3
-	T send-keys a
-	wait_for 'view: lab' 3
-	for ((i = 0; i < 15; i++)); do sleep 0.1; done # more than one refresh of the lab view
-	# Processes of earlier tests may really end meanwhile; a false 'gone' would
-	# name a process that still runs (this shell, forktop, its lab).
-	false_gone=0
-	for p in $(pane | grep -oE ' gone [0-9]+ ' | awk '{ print $2 }'); do
-		running "$p" && false_gone=$((false_gone + 1))
-	done
-	[ "$false_gone" -eq 0 ] && ok || bad "a: toggling the view made false 'gone' events"
+	if wait_for 'view: all' 3 && wait_for '─forktop +monitor' 3 && find_row tmux; then
+		T send-keys a
+		if wait_for 'view: lab' 3 && wait_gone '^ +[0-9]+ +[0-9]+ [A-Z] .*tmux' 3; then
+			# One more refresh of the lab view: a stopped lab process shows T.
+			p1=
+			find_row Process-1 && p1=$(selected | awk '{ print $1; exit }')
+			[ -n "$p1" ] && kill -STOP "$p1"
+			wait_for "^ +$p1 +[0-9]+ T yes .*Process-1" 3 || bad "a: no refresh of the lab view showed Process-1 ($p1) stopped"
+			[ -n "$p1" ] && kill -CONT "$p1"
+			# Processes of earlier tests may really end meanwhile; a false 'gone' would
+			# name a process that still runs (this shell, forktop, its lab).
+			false_gone=0
+			for p in $(pane | grep -oE ' gone [0-9]+ ' | awk '{ print $2 }'); do
+				running "$p" && false_gone=$((false_gone + 1))
+			done
+			[ "$false_gone" -eq 0 ] && ok || bad "a: toggling the view made false 'gone' events"
+		else
+			bad "a: a again did not go back to the lab view"
+		fi
+	else
+		bad "a: no view of every process (forktop under its parent, the tmux server)"
+	fi
 else
 	bad "a: the tree never appeared"
 fi
@@ -281,10 +303,12 @@ if wait_for 'Process-4' 3; then
 	if wait_for 'FORKTOP-EXIT=0' 5; then
 		T send-keys 'stty -a | grep -oE "(-)?(icanon|echo) " | tr -d "\n"; echo' Enter
 		wait_for '^icanon echo' 3 && ok || bad "q: the terminal is in cooked mode again"
-		[ "${#lab_pids[@]}" -ge 6 ] && lab_gone && ok || bad "q: lab processes left: ${lab_pids[*]}"
+		[ "${#lab_pids[@]}" -ge 6 ] && lab_gone && ok || bad "q: lab processes left (of ${lab_pids[*]})"
 	else
 		bad "q: forktop did not exit 0"
 	fi
+else
+	bad "q: the tree of the resize test is not on screen"
 fi
 
 # ---- A resize is not a key: the help, and a question, stay open across one.
@@ -323,7 +347,7 @@ fi
 # ---- F9: the signal menu sends the chosen signal to the selected lab process.
 start
 if wait_for 'Process-3:1' 5; then
-	find_row Process-2
+	find_row Process-2 || bad "F9: / found no Process-2"
 	T send-keys F9
 	if wait_for 'Send which signal\?' 3; then
 		T send-keys Down Enter # SIGKILL, the second entry
@@ -339,12 +363,19 @@ fi
 # ---- The selection follows its process when the rows move (X re-parents).
 start
 if wait_for 'Process-3:1' 5; then
-	find_row Process-4
+	main=$(pane | awk '/─MainProcess/ { print $1; exit }')
+	find_row Process-4 || bad "selection: / found no Process-4"
 	T send-keys X
-	wait_for 'Process-4 +orphan' 5
-	# tmux shows the reverse video of the selected row as ESC[7m or ESC[0;7m.
-	selected=$(T capture-pane -p -e | grep -E $'\e\\[(0;)?7m' | sed 's/\x1b\[[0-9;]*m//g')
-	[[ $selected == *Process-4* ]] && ok || bad "selection: follows Process-4, got: $selected"
+	if wait_for 'Process-4 +orphan: was under' 5; then
+		# The row moved (Process-4 went from under main to its adopter), and
+		# the selection went with it.
+		row=$(selected)
+		want="^ +[0-9]+ +([0-9]+) S no +- .*Process-4 +orphan: was under $main "
+		[[ $row =~ $want ]] && [ "${BASH_REMATCH[1]}" != "$main" ] && ok ||
+			bad "selection: follows Process-4 from under $main to its adopter, got: $row"
+	else
+		bad "selection: X orphaned no Process-4"
+	fi
 else
 	bad "selection: the tree never appeared"
 fi
@@ -352,9 +383,13 @@ fi
 # ---- SIGTERM and SIGHUP: the terminal is restored and the lab ends.
 for sig in TERM HUP; do
 	start
-	if wait_for 'Process-4' 5; then
+	if wait_for 'Process-3:1' 5 && wait_for 'Process-4' 5; then
 		collect_lab_pids
 		monitor=$(pane | awk '/ monitor$/ { print $1; exit }')
+		if [ -z "$monitor" ] || [ "${#lab_pids[@]}" -lt 6 ]; then
+			bad "SIG$sig: forktop ($monitor) and 6 lab processes (${lab_pids[*]}) on screen"
+			continue
+		fi
 		monitors+=("$monitor")
 		if [ "$sig" = HUP ]; then
 			T kill-server # the terminal goes away: forktop gets SIGHUP
@@ -380,8 +415,8 @@ mkfifo "$tmp/lifeline"
 hostile_pid=$!
 exec 4>"$tmp/lifeline" # it ends when this script does, however it ends
 start --no-lab
-if wait_for 'forktop' 5; then
-	find_row PWN
+if wait_for 'no lab .*view: all' 5; then # forktop's header, not the command line typed
+	find_row PWN || bad "hostile: / found no PWN"
 	if wait_for '\\x1b\]0;PWNED\\x07\\x1b' 5; then
 		raw=$(T capture-pane -p -e | grep -c $'\e]0;PWNED')
 		title=$(T display-message -p '#{pane_title}')
@@ -405,6 +440,8 @@ if wait_for 'forktop' 5; then
 	else
 		bad "hostile: the escaped name is not shown"
 	fi
+else
+	bad "hostile: forktop --no-lab never drew its screen"
 fi
 kill "$hostile_pid" 2>/dev/null
 hostile_pid=
