@@ -118,6 +118,15 @@ bool helper_wait_for(bool (*cond)(void *), void *arg, int timeout_ms)
 	return cond(arg);
 }
 
+bool helper_wait_state(pid_t pid, char state, int timeout_ms)
+{
+	struct timespec tick = { 0, 10 * 1000000L };
+
+	for (int waited = 0; waited < timeout_ms && helper_state_of(pid) != state; waited += 10)
+		nanosleep(&tick, NULL);
+	return helper_state_of(pid) == state;
+}
+
 pid_t helper_ppid_of(pid_t pid)
 {
 	struct scan_stat_line st;
@@ -185,16 +194,15 @@ static bool drain(int fd, char *buf, size_t cap, size_t *len)
 
 /* The program helper_run runs now: the reaper leaves it to helper_run. */
 static volatile pid_t running;
-static volatile bool reaper_stop;
 static pthread_t reaper;
 static bool reaper_on;
 
 /* Reaps every child but the running program the moment it ends: orphans
- * that came to this subreaper never stay zombies. */
+ * that came to this subreaper never stay zombies. Runs until cancelled. */
 static void *reap_adopted(void *unused)
 {
 	(void)unused;
-	while (!reaper_stop) {
+	for (;;) {
 		siginfo_t si = { 0 };
 
 		if (waitid(P_ALL, 0, &si, WEXITED | WNOWAIT) < 0 && errno != EINTR && errno != ECHILD)
@@ -210,18 +218,16 @@ static void *reap_adopted(void *unused)
 void helper_reap_orphans_at_once(void)
 {
 	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
-	reaper_stop = false;
 	cr_assert_eq(pthread_create(&reaper, NULL, reap_adopted, NULL), 0);
 	reaper_on = true;
 }
 
 /* The reaper may block in waitid (a cancellation point) while children
- * run: cancelled, not asked. */
+ * run: it is cancelled, not asked. */
 static void stop_reaper(void)
 {
 	if (!reaper_on)
 		return;
-	reaper_stop = true;
 	pthread_cancel(reaper);
 	pthread_join(reaper, NULL);
 	reaper_on = false;

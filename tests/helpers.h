@@ -27,6 +27,9 @@ bool helper_wait_for(bool (*cond)(void *), void *arg, int timeout_ms);
 pid_t helper_ppid_of(pid_t pid);
 /* The state letter /proc reports for pid, or 0. */
 char helper_state_of(pid_t pid);
+/* Polls pid's state every 10 ms for at most timeout_ms; true once it is
+ * state (0: gone from /proc). */
+bool helper_wait_state(pid_t pid, char state, int timeout_ms);
 
 /* Makes this test a child subreaper that reaps every child the moment it
  * ends (but the program helper_run runs): orphans of that program come here

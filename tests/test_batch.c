@@ -158,24 +158,17 @@ static char state_seen(pid_t pid)
 	return 0;
 }
 
-static bool in_state(pid_t pid, char state)
-{
-	for (int waited = 0; waited < 2000 && helper_state_of(pid) != state; waited += 10)
-		usleep(10 * 1000);
-	return helper_state_of(pid) == state;
-}
-
 /* Each stop and continue of pid is seen at the very next refresh: pid is
  * read at every one, not in its turn of the rotation (1 in 4). */
 static void assert_read_at_every_refresh(pid_t pid)
 {
 	for (int round = 0; round < 3; round++) {
 		kill(pid, SIGSTOP);
-		cr_assert(in_state(pid, 'T'));
+		cr_assert(helper_wait_state(pid, 'T', 2000));
 		cr_assert_geq(session_refresh(&sess), 0);
 		cr_assert_eq(state_seen(pid), 'T', "round %d: the stop of %d was not read", round, pid);
 		kill(pid, SIGCONT);
-		cr_assert(in_state(pid, 'S'));
+		cr_assert(helper_wait_state(pid, 'S', 2000));
 		cr_assert_geq(session_refresh(&sess), 0);
 		cr_assert_eq(state_seen(pid), 'S', "round %d: the continue of %d was not read", round, pid);
 	}
@@ -187,7 +180,7 @@ Test(session, partial_scans_read_the_programs_family_at_every_refresh)
 	pid_t child = helper_fork(NULL, NULL);
 	char msg[256];
 
-	cr_assert(in_state(child, 'S'));
+	cr_assert(helper_wait_state(child, 'S', 2000));
 	opt = (struct session_options){ .delay_ms = 100, .all = true, .partial_scans = true,
 					.attach_pid = child };
 	cr_assert_eq(session_open(&sess, &opt, msg, sizeof msg), 0, "%s", msg);
@@ -211,7 +204,7 @@ Test(session, partial_scans_read_the_lab_at_every_refresh)
 	sess_open = true;
 	main_pid = sess.lab.members[0].pid;
 	cr_assert_gt(main_pid, 0);
-	cr_assert(in_state(main_pid, 'S'));
+	cr_assert(helper_wait_state(main_pid, 'S', 2000));
 	cr_assert_geq(session_refresh(&sess), 0);
 	assert_read_at_every_refresh(main_pid);
 }

@@ -43,22 +43,12 @@ static const struct scan_proc *find(pid_t pid)
 	return NULL;
 }
 
-static bool is_sleeping(void *arg)
-{
-	return helper_state_of(*(pid_t *)arg) == 'S';
-}
-
-static bool is_zombie(void *arg)
-{
-	return helper_state_of(*(pid_t *)arg) == 'Z';
-}
-
 Test(scan, finds_a_forked_child_with_parent_and_state)
 {
 	pid_t child = helper_fork(NULL, NULL);
 	const struct scan_proc *p;
 
-	cr_assert(helper_wait_for(is_sleeping, &child, 2000));
+	cr_assert(helper_wait_state(child, 'S', 2000));
 	cr_assert_eq(scan_all(scan, &snap), 0);
 	p = find(child);
 	cr_assert_not_null(p, "child %d not in a snapshot of %zu processes", child, snap.count);
@@ -82,7 +72,7 @@ Test(scan, comm_with_parens_and_spaces_parses)
 	pid_t child = helper_fork(name_hostile, (void *)name);
 	const struct scan_proc *p;
 
-	cr_assert(helper_wait_for(is_sleeping, &child, 2000));
+	cr_assert(helper_wait_state(child, 'S', 2000));
 	cr_assert_eq(scan_all(scan, &snap), 0);
 	p = find(child);
 	cr_assert_not_null(p);
@@ -117,8 +107,8 @@ Test(scan, zombie_exit_codes_are_read_from_stat)
 	const struct scan_proc *p;
 	int code;
 
-	cr_assert(helper_wait_for(is_zombie, &exited, 2000));
-	cr_assert(helper_wait_for(is_zombie, &killed, 2000));
+	cr_assert(helper_wait_state(exited, 'Z', 2000));
+	cr_assert(helper_wait_state(killed, 'Z', 2000));
 	cr_assert_eq(scan_all(scan, &snap), 0);
 	p = find(exited);
 	cr_assert_not_null(p);
@@ -139,7 +129,7 @@ Test(scan, select_takes_only_the_given_pids_in_chunks)
 	size_t n = 0;
 	char err[256];
 
-	cr_assert(helper_wait_for(is_sleeping, &a, 2000));
+	cr_assert(helper_wait_state(a, 'S', 2000));
 	list[n++] = a;
 	/* Past the library's per-call limit, with PIDs that do not exist. */
 	for (int i = 0; i < 297; i++)
@@ -180,11 +170,6 @@ Test(scan, missing_proc_is_a_clear_error)
 	cr_assert_eq(WEXITSTATUS(status), 0, "scan_open without /proc: no -ENOENT naming /proc");
 }
 
-static bool is_stopped(void *arg)
-{
-	return helper_state_of(*(pid_t *)arg) == 'T';
-}
-
 /* A rotation under which (pid + turn) % rotation is never 0 for any PID and
  * the few turns of a test: only new, wanted and re-parented processes are
  * read again, so what a test sees cannot come from the rotation's luck. */
@@ -211,7 +196,7 @@ Test(scan, partial_reads_a_new_process_at_once)
 
 	cr_assert_eq(scan_all(scan, &snap), 0);
 	a = helper_fork(NULL, NULL);
-	cr_assert(helper_wait_for(is_sleeping, &a, 2000));
+	cr_assert(helper_wait_state(a, 'S', 2000));
 	p = partial(NULL, 0, NO_ROTATION, a);
 	cr_assert_not_null(p, "a new process is read at once");
 	cr_assert_eq(p->ppid, getpid());
@@ -222,20 +207,20 @@ Test(scan, partial_reads_wanted_processes_and_keeps_the_rest)
 {
 	pid_t a = helper_fork(NULL, NULL), b = helper_fork(NULL, NULL);
 
-	cr_assert(helper_wait_for(is_sleeping, &a, 2000) && helper_wait_for(is_sleeping, &b, 2000));
+	cr_assert(helper_wait_state(a, 'S', 2000) && helper_wait_state(b, 'S', 2000));
 	cr_assert_eq(scan_all(scan, &snap), 0);
 	kill(a, SIGSTOP);
 	kill(b, SIGSTOP);
-	cr_assert(helper_wait_for(is_stopped, &a, 2000) && helper_wait_for(is_stopped, &b, 2000));
+	cr_assert(helper_wait_state(a, 'T', 2000) && helper_wait_state(b, 'T', 2000));
 	cr_assert_eq(partial(&a, 1, NO_ROTATION, a)->state, 'T', "a wanted process is read");
 	cr_assert_eq(state_in_snapshot(b), 'S', "the rest keeps its previous record: "
 		     "this was a partial scan, not a full one");
 	for (int round = 0; round < 3; round++) {
 		kill(a, SIGCONT);
-		cr_assert(helper_wait_for(is_sleeping, &a, 2000));
+		cr_assert(helper_wait_state(a, 'S', 2000));
 		cr_assert_eq(partial(&a, 1, NO_ROTATION, a)->state, 'S');
 		kill(a, SIGSTOP);
-		cr_assert(helper_wait_for(is_stopped, &a, 2000));
+		cr_assert(helper_wait_state(a, 'T', 2000));
 		cr_assert_eq(partial(&a, 1, NO_ROTATION, a)->state, 'T');
 	}
 	kill(a, SIGCONT);
@@ -252,12 +237,12 @@ Test(scan, partial_reads_every_process_within_rotation_refreshes)
 	for (int i = 0; i < ROTATED; i++)
 		kids[i] = helper_fork(NULL, NULL);
 	for (int i = 0; i < ROTATED; i++)
-		cr_assert(helper_wait_for(is_sleeping, &kids[i], 2000));
+		cr_assert(helper_wait_state(kids[i], 'S', 2000));
 	cr_assert_eq(scan_all(scan, &snap), 0);
 	for (int i = 0; i < ROTATED; i++)
 		kill(kids[i], SIGSTOP);
 	for (int i = 0; i < ROTATED; i++)
-		cr_assert(helper_wait_for(is_stopped, &kids[i], 2000));
+		cr_assert(helper_wait_state(kids[i], 'T', 2000));
 	for (int scans = 1; scans <= 4; scans++) {
 		partial(NULL, 0, 4, getpid());
 		fresh = 0;
@@ -270,11 +255,6 @@ Test(scan, partial_reads_every_process_within_rotation_refreshes)
 		     fresh, ROTATED);
 	for (int i = 0; i < ROTATED; i++)
 		kill(kids[i], SIGCONT);
-}
-
-static bool is_gone(void *arg)
-{
-	return helper_state_of(*(pid_t *)arg) == 0;
 }
 
 Test(scan, partial_records_equal_full_ones)
@@ -300,12 +280,12 @@ Test(scan, partial_rereads_the_children_of_a_process_that_left)
 {
 	pid_t grandchild = 0, middle = helper_fork_family(&grandchild);
 
-	cr_assert(helper_wait_for(is_sleeping, &grandchild, 2000));
+	cr_assert(helper_wait_state(grandchild, 'S', 2000));
 	cr_assert_eq(scan_all(scan, &snap), 0);
 	cr_assert_eq(find(grandchild)->ppid, middle);
 	kill(middle, SIGKILL);
 	waitpid(middle, NULL, 0); /* the parent leaves /proc */
-	cr_assert(helper_wait_for(is_gone, &middle, 2000));
+	cr_assert(helper_wait_state(middle, 0, 2000));
 	cr_assert_null(partial(NULL, 0, NO_ROTATION, middle), "the reaped parent is gone");
 	cr_assert_not_null(find(grandchild));
 	cr_assert_neq(find(grandchild)->ppid, middle, "its orphan was read again at once");
