@@ -4,10 +4,15 @@
 # a pass of the whole suite. Arguments: [CRITERION-OPTIONS...] SUITE (make
 # check puts LOG_FLAGS, such as --filter=lab/x, before the program).
 [ $# -ge 1 ] || { echo "usage: $0 [OPTIONS...] SUITE" >&2; exit 2; }
-eval "suite=\${$#}"
-opts=
-while [ $# -gt 1 ]; do
-	opts="$opts $(printf '%s' "$1" | sed "s/'/'\\\\''/g; s/^/'/; s/\$/'/")"
+# Move the last argument, the suite, out of the list; the options stay.
+left=$#
+for arg; do
+	left=$((left - 1))
+	if [ "$left" -eq 0 ]; then
+		suite=$arg
+	else
+		set -- "$@" "$arg"
+	fi
 	shift
 done
-eval "exec \"\$suite\" --tap=- --ascii $opts"
+exec "$suite" --tap=- "$@"
