@@ -188,21 +188,25 @@ Test(family, python_spawn_has_the_shape_of_the_labs)
 	cr_assert_eq(ppid_in(kids[0]), root);
 }
 
-/* The first frame from line from on that shows the process pid (or, when
- * pid is 0, a process named name whose parent is not ppid); the process in
- * *found. -1 when there is none. */
-static int frame_with(int from, int pid, const char *name, int ppid, const json_t **found)
+/* The process pid in the frame at line i, or NULL. */
+static const json_t *in_frame(int i, int pid)
 {
-	for (int i = from; i < nlines; i++) {
-		const json_t *p;
-		size_t k;
+	const json_t *p;
+	size_t k;
 
-		json_array_foreach(json_object_get(lines[i], "processes"), k, p)
-			if (pid ? pid_in(p) == pid : !strcmp(helper_str(p, "name"), name) && ppid_in(p) != ppid) {
-				*found = p;
-				return i;
-			}
-	}
+	json_array_foreach(json_object_get(lines[i], "processes"), k, p)
+		if (pid_in(p) == pid)
+			return p;
+	return NULL;
+}
+
+/* The line of the first event of this kind about a child of ppid, or -1. */
+static int event_of_child(const char *kind, int ppid)
+{
+	for (int i = 0; i < nlines; i++)
+		if (!strcmp(helper_str(lines[i], "kind"), kind) &&
+		    json_integer_value(json_object_get(lines[i], "old_ppid")) == ppid)
+			return i;
 	return -1;
 }
 
@@ -219,8 +223,9 @@ static int exit_event_of(int pid)
 
 Test(family, an_orphan_comes_to_forktop_as_subreaper)
 {
-	int root, at, orphan, orphaned;
-	const json_t *p;
+	const json_t *p, *orphaned = NULL;
+	bool under_shell = false;
+	int root, at, orphan;
 	char note[64];
 
 	/* The shell lives for a few refreshes, so that they show the sleep under it. */
@@ -230,13 +235,18 @@ Test(family, an_orphan_comes_to_forktop_as_subreaper)
 	at = root_exit_event();
 	cr_assert_geq(at, 0, "the shell's exit code is known");
 	cr_assert_eq(exit_of(at), 3);
-	orphaned = frame_with(0, 0, "sleep", root, &p);
-	cr_assert_geq(orphaned, 0, "a frame showed the background sleep after the shell ended");
-	orphan = pid_in(p);
+	at = event_of_child("reparent", root);
+	cr_assert_geq(at, 0, "a child of the shell %d was re-parented", root);
+	orphan = (int)json_integer_value(json_object_get(lines[at], "pid"));
+	for (int i = 0; i < nlines; i++)
+		if ((p = in_frame(i, orphan)) && ppid_in(p) == root)
+			under_shell = true;
+		else if (p && !orphaned)
+			orphaned = p;
+	cr_assert(under_shell, "a frame showed the sleep %d under the shell %d", orphan, root);
+	cr_assert_not_null(orphaned, "a frame showed the sleep %d after the shell ended", orphan);
 	snprintf(note, sizeof note, "orphan: was under %d", root);
-	cr_assert_str_eq(helper_str(p, "note"), note, "the orphan names the parent it had");
-	cr_assert(frame_with(0, orphan, NULL, 0, &p) < orphaned && ppid_in(p) == root,
-		  "an earlier frame showed the sleep %d under the shell %d", orphan, root);
+	cr_assert_str_eq(helper_str(orphaned, "note"), note, "the orphan names the parent it had");
 	at = exit_event_of(orphan);
 	cr_assert_geq(at, 0, "the orphaned sleep's exit code is known (forktop adopted it)");
 	cr_assert_eq(exit_of(at), 0);

@@ -106,17 +106,27 @@ static const json_t *proc_named(int i, const char *name)
 
 /* The PID from the "started NAME (pid N)" event: known from the first moment,
  * unlike the name on the process (main renames itself after the fork). */
+#define STARTED "started %s (pid "
+
+/* Index of the "started NAME (pid N)" event; asserts there is one. */
+static int started_at(const char *name)
+{
+	char needle[64];
+	int at;
+
+	snprintf(needle, sizeof needle, STARTED, name);
+	at = event_text(needle, -1);
+	cr_assert_geq(at, 0, "no event says %s started", name);
+	return at;
+}
+
 static int started_pid(const char *name)
 {
 	char needle[64];
-	const char *text;
-	int at, pid = -1;
+	int pid = -1;
 
-	snprintf(needle, sizeof needle, "started %s (pid ", name);
-	at = event_text(needle, -1);
-	cr_assert_geq(at, 0, "no event says %s started", name);
-	text = strstr(helper_str(lines[at], "text"), needle);
-	sscanf(text + strlen(needle), "%d", &pid);
+	snprintf(needle, sizeof needle, STARTED, name);
+	sscanf(strstr(helper_str(lines[started_at(name)], "text"), needle) + strlen(needle), "%d", &pid);
 	return pid;
 }
 
@@ -125,14 +135,10 @@ static int started_pid(const char *name)
 static void assert_started_before(const char *action, const char *const names[], int n)
 {
 	int act = event_text(action, -1);
-	char needle[64];
 
 	cr_assert_geq(act, 0, "no event says '%s'", action);
-	for (int i = 0; i < n; i++) {
-		snprintf(needle, sizeof needle, "started %s (pid ", names[i]);
-		cr_assert_lt(event_text(needle, -1), act, "%s had not started before '%s'", names[i], action);
-		cr_assert_geq(event_text(needle, -1), 0, "%s never started", names[i]);
-	}
+	for (int i = 0; i < n; i++)
+		cr_assert_lt(started_at(names[i]), act, "%s had not started before '%s'", names[i], action);
 }
 
 static const char *const four[] = { "Process-1", "Process-2", "Process-3", "Process-4" };
@@ -303,8 +309,7 @@ Test(lab, an_orphan_still_reports_its_exit)
 
 	use_scenario("[main]\nname = t\n[group workers]\ncount = 1\ndaemon = no\nlifetime = 0.9\n");
 	run_lab("@0.3 kill-main; @1.8 quit", "250");
-	cr_assert_lt(event_text("Process-1 (pid", -1), event_text("forktop sent SIGKILL to MainProcess", -1),
-		     "Process-1 had started when main was killed");
+	assert_started_before("forktop sent SIGKILL to MainProcess", (const char *const[]){ "Process-1" }, 1);
 	main_dead = exit_event("MainProcess", &code);
 	cr_assert_geq(main_dead, 0, "main's end is in the log");
 	cr_assert_eq(code, -9, "main died by the SIGKILL");
@@ -490,13 +495,15 @@ Test(lab, is_alive_reaps_a_finished_child_and_only_the_creator_may_ask)
 Test(lab, a_join_under_way_takes_the_exit_code_its_creator_reaped)
 {
 	int code, at, began;
+	char ended[64];
 
 	use_scenario("[main]\nname = t\n[group workers]\ncount = 1\ndaemon = no\nlifetime = 0.8\n"
 		     "exit_code = 6\n");
 	run_lab("@0.1 join Process-1; @1.5 quit", "250");
 	began = event_text("MainProcess blocked in join(Process-1)", -1);
 	cr_assert_geq(began, 0, "main was blocked in join()");
-	cr_assert_gt(event_text("Process-1 (pid", began), began, "the join began before Process-1 ended");
+	snprintf(ended, sizeof ended, "Process-1 (pid %d) ended", started_pid("Process-1"));
+	cr_assert_gt(event_text(ended, -1), began, "the join began before Process-1 ended");
 	at = exit_event("Process-1", &code);
 	cr_assert_geq(at, 0);
 	cr_assert_eq(code, 6);
