@@ -100,6 +100,8 @@ Test(batch, text_frame_shows_columns_and_family)
 	pid_t child = helper_fork(NULL, NULL);
 	char pidtext[16], want[64];
 
+	/* Its row is checked with state S: under memcheck a fork runs a while first. */
+	cr_assert(helper_wait_state(child, 'S', 5000), "the child never went to sleep");
 	snprintf(pidtext, sizeof pidtext, "%d", getpid());
 	cr_assert_eq(run((char *[]){ "--batch", "--pid", pidtext, "--iterations", "1", "--ascii", NULL }), 0,
 		     "stderr: %s", err);
