@@ -94,11 +94,5 @@ const char *labproc_exe(void);
  * conn as the child's end of its channel. Returns its PID (c->pidfd set when
  * known) and the PID of its parent in *parent, or -1 after reporting why. */
 pid_t labstart_child(struct labproc *lp, int g, struct child *c, int conn, pid_t *parent);
-/* Without waiting: true when c has ended, with its wait status. */
-bool labstart_child_ended(struct labproc *lp, struct child *c, int *status);
-/* The descriptor that becomes readable when c ends. */
-int labstart_wait_fd(const struct child *c);
-/* After labstart_wait_fd was readable: the wait status (blocks only briefly). */
-int labstart_collect(struct labproc *lp, struct child *c);
 
 #endif

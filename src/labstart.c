@@ -536,52 +536,6 @@ pid_t labstart_child(struct labproc *lp, int g, struct child *c, int conn, pid_t
 	}
 }
 
-/* ---- learning how a child ended ------------------------------------------- */
-
-int labstart_wait_fd(const struct child *c)
-{
-	return c->status_fd >= 0 ? c->status_fd : c->pidfd;
-}
-
-/* What the fork server told about c. When it ended without telling, Python's
- * Popen.poll() settles on exit code 255 (the child may well still run). */
-static int told_status(struct labproc *lp, struct child *c)
-{
-	struct lab_msg m;
-	int fd, rc = lab_msg_recv(c->status_fd, &m, &fd);
-
-	if (fd >= 0)
-		close(fd);
-	if (rc == 1 && m.type == LAB_FS_EXITED && m.target == c->pid)
-		return m.value;
-	labproc_report(lp, LAB_NOTE, "its fork server ended without telling how %s ended: Python "
-		       "takes exitcode 255", c->name);
-	return 255 << 8;
-}
-
-bool labstart_child_ended(struct labproc *lp, struct child *c, int *status)
-{
-	struct pollfd p = { .fd = c->status_fd, .events = POLLIN };
-
-	if (c->status_fd < 0)
-		return waitpid(c->pid, status, WNOHANG) == c->pid;
-	if (poll(&p, 1, 0) != 1)
-		return false;
-	*status = told_status(lp, c);
-	return true;
-}
-
-int labstart_collect(struct labproc *lp, struct child *c)
-{
-	int status = 0;
-
-	if (c->status_fd >= 0)
-		return told_status(lp, c);
-	while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return status;
-}
-
 /* ---- entering a role after exec ------------------------------------------- */
 
 _Noreturn static void worker_main(int tracker_fd, int pipe_fd)
