@@ -484,6 +484,8 @@ static void start_child(struct labproc *lp, int g)
 		return;
 	}
 	pid = labstart_child(lp, g, c, sp[0], &parent);
+	if (pid == 0) /* the new process (fork): its channel is already in CHANNEL_FD */
+		labproc_become_child(lp, g, c->name, lp->pid);
 	close(sp[0]);
 	if (pid < 0) {
 		close(sp[1]);

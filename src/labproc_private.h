@@ -92,7 +92,18 @@ const char *labproc_exe(void);
 /* labstart.c */
 /* Starts child c (group g, name set) under the scenario's start method, with
  * conn as the child's end of its channel. Returns its PID (c->pidfd set when
- * known) and the PID of its parent in *parent, or -1 after reporting why. */
+ * known) and the PID of its parent in *parent, or -1 after reporting why.
+ * Under fork it returns 0 in the new process, its descriptors in their slots
+ * (lp still the creator's): the caller makes it the child. */
 pid_t labstart_child(struct labproc *lp, int g, struct child *c, int conn, pid_t *parent);
+
+/* Who a new lab process is to become (labproc_become_child's arguments):
+ * what an exec'd worker or a fork server's new child is handed back. */
+struct labstart_member {
+	struct labproc *lp;
+	int group;
+	char name[LAB_NAME_MAX];
+	pid_t creator;
+};
 
 #endif

@@ -260,9 +260,10 @@ static void ensure_tracker(struct labproc *lp)
 
 /* ---- the fork server ------------------------------------------------------ */
 
-/* In the server's new child: the member the request named. */
-_Noreturn static void server_child(struct labproc *lp, int g, const struct lab_msg *req,
-				   const int *fds, int nfds)
+/* In the server's new child: its descriptors in their slots, and who it is
+ * to become (the member the request named). */
+static void server_child(struct labproc *lp, int g, const struct lab_msg *req,
+			 const int *fds, int nfds, struct labstart_member *who)
 {
 	int slots[3] = { fds[0], nfds == 4 ? fds[3] : -1, fds[2] };
 
@@ -270,12 +271,15 @@ _Noreturn static void server_child(struct labproc *lp, int g, const struct lab_m
 	lp->tracker_fd = nfds == 4 ? TRACKER_FD : -1;
 	lp->inherited_alive = ALIVE_FD;
 	signal(SIGINT, SIG_DFL); /* the server's own protection is not inherited */
-	labproc_become_child(lp, g, req->name, req->pid);
+	*who = (struct labstart_member){ .lp = lp, .group = g, .creator = req->pid };
+	snprintf(who->name, sizeof who->name, "%s", req->name);
 }
 
 /* One request: fds are the child's channel, the status socket to answer
- * on, the creator's alive pipe and (when there is one) the tracker's pipe. */
-static void serve_request(struct labproc *lp, const struct lab_msg *req, int *fds, int nfds)
+ * on, the creator's alive pipe and (when there is one) the tracker's pipe.
+ * True in the new child, with who filled. */
+static bool serve_request(struct labproc *lp, const struct lab_msg *req, int *fds, int nfds,
+			  struct labstart_member *who)
 {
 	int g = scenario_group_index(lp->sc, req->text);
 	struct lab_msg answer;
@@ -283,15 +287,17 @@ static void serve_request(struct labproc *lp, const struct lab_msg *req, int *fd
 	pid_t pid;
 
 	if (req->type != LAB_FS_FORK || nfds < 3 || g < 0 || lp->nchildren == CHILDREN_MAX)
-		return;
+		return false;
 	pid = fork();
-	if (pid == 0)
-		server_child(lp, g, req, fds, nfds);
+	if (pid == 0) {
+		server_child(lp, g, req, fds, nfds, who);
+		return true;
+	}
 	answer = lab_msg_make(LAB_FS_STARTED, lp->pid, req->name, NULL);
 	if (pid < 0) {
 		snprintf(answer.text, sizeof answer.text, "OSError: fork: %s", strerror(errno));
 		lab_msg_send(fds[1], &answer, -1);
-		return;
+		return false;
 	}
 	c = &lp->children[lp->nchildren++];
 	*c = (struct child){ .pid = pid, .pidfd = pidfd_open(pid, 0), .status_fd = fds[1],
@@ -300,21 +306,24 @@ static void serve_request(struct labproc *lp, const struct lab_msg *req, int *fd
 	fds[1] = -1; /* kept: the child's end is told on it */
 	answer.target = pid;
 	lab_msg_send(c->status_fd, &answer, c->pidfd);
+	return false;
 }
 
-static void read_request(struct labproc *lp, int *req)
+/* True in a new child (its descriptors already in their slots), with who filled. */
+static bool read_request(struct labproc *lp, int *req, struct labstart_member *who)
 {
 	int fds[LAB_MSG_FDS_MAX], nfds;
 	struct lab_msg m;
 	int rc = lab_msg_recv_fds(*req, &m, fds, LAB_MSG_FDS_MAX, &nfds);
 
-	if (rc == 1)
-		serve_request(lp, &m, fds, nfds);
+	if (rc == 1 && serve_request(lp, &m, fds, nfds, who))
+		return true;
 	close_fds(fds, nfds);
 	if (rc == 0 || (rc < 0 && rc != -EBADMSG && rc != -EAGAIN)) {
 		close(*req); /* its creator has gone: no more requests */
 		*req = -1;
 	}
+	return false;
 }
 
 /* The server reaps its child at once and tells the creator how it ended. */
@@ -339,8 +348,9 @@ static void server_reap(struct labproc *lp, int i, bool block)
 
 /* forkserver.main(): forks a child for each request, reaps each at once,
  * ignores SIGINT, and ends when every holder of its alive pipe (its creator
- * and the children it forked) has ended. */
-_Noreturn static void server_main(int req, int alive_r, int pipe_fd)
+ * and the children it forked) has ended. Returns only in a child it forked,
+ * with who filled. */
+static void server_main(int req, int alive_r, int pipe_fd, struct labstart_member *who)
 {
 	static struct prep prep;
 	static struct labproc lp;
@@ -370,8 +380,8 @@ _Noreturn static void server_main(int req, int alive_r, int pipe_fd)
 		for (int i = n; i-- > 0;)
 			if (p[3 + i].revents & POLLIN)
 				server_reap(&lp, i, false);
-		if (p[2].revents)
-			read_request(&lp, &req);
+		if (p[2].revents && read_request(&lp, &req, who))
+			return;
 		if ((p[1].revents & (POLLIN | POLLHUP)) && read(alive_r, &byte, 1) == 0) {
 			while (lp.nchildren) /* every holder is ending: reap them first */
 				server_reap(&lp, lp.nchildren - 1, true);
@@ -507,9 +517,10 @@ static pid_t spawn_child(struct labproc *lp, int g, struct child *c, int conn)
 	return pid;
 }
 
-static pid_t fork_child(struct labproc *lp, int g, struct child *c, int conn)
+/* In the new process: 0, its descriptors in their slots. */
+static pid_t fork_child(struct labproc *lp, struct child *c, int conn)
 {
-	pid_t creator = lp->pid, pid = fork();
+	pid_t pid = fork();
 
 	if (pid == 0) {
 		int slots[3] = { conn, lp->tracker_fd, lp->inherited_alive };
@@ -517,7 +528,7 @@ static pid_t fork_child(struct labproc *lp, int g, struct child *c, int conn)
 		labproc_keep_slots(slots, 3, false);
 		lp->tracker_fd = lp->tracker_fd >= 0 ? TRACKER_FD : -1;
 		lp->inherited_alive = lp->inherited_alive >= 0 ? ALIVE_FD : -1;
-		labproc_become_child(lp, g, c->name, creator);
+		return 0;
 	}
 	if (pid < 0)
 		labproc_report(lp, LAB_ERROR, "OSError: fork: %s", strerror(errno));
@@ -532,13 +543,14 @@ pid_t labstart_child(struct labproc *lp, int g, struct child *c, int conn, pid_t
 	switch (lp->sc->start_method) {
 	case SCENARIO_SPAWN: return spawn_child(lp, g, c, conn);
 	case SCENARIO_FORKSERVER: return forkserver_child(lp, g, c, conn, parent);
-	default: return fork_child(lp, g, c, conn);
+	default: return fork_child(lp, c, conn);
 	}
 }
 
 /* ---- entering a role after exec ------------------------------------------- */
 
-_Noreturn static void worker_main(int tracker_fd, int pipe_fd)
+/* Who the exec'd child is to become, from its preparation data. */
+static void worker_main(int tracker_fd, int pipe_fd, struct labstart_member *who)
 {
 	static struct prep prep;
 	static struct labproc lp;
@@ -553,7 +565,8 @@ _Noreturn static void worker_main(int tracker_fd, int pipe_fd)
 	close(pipe_fd);
 	role_state(&lp, &prep.sc, prep.name);
 	lp.tracker_fd = tracker_fd;
-	labproc_become_child(&lp, prep.group, prep.name, prep.creator);
+	*who = (struct labstart_member){ .lp = &lp, .group = prep.group, .creator = prep.creator };
+	snprintf(who->name, sizeof who->name, "%s", prep.name);
 }
 
 /* "name=N" with N an open descriptor above stdio (or -1 when allowed). */
@@ -596,6 +609,7 @@ static bool in_lab(void)
 
 int labproc_role_main(int argc, char **argv)
 {
+	struct labstart_member who;
 	int a, b, c;
 
 	if (!in_lab()) {
@@ -604,13 +618,17 @@ int labproc_role_main(int argc, char **argv)
 		return 2;
 	}
 	if (!strcmp(argv[1], "--multiprocessing-fork") && argc == 4 &&
-	    fd_arg(argv[2], "tracker_fd", true, &a) && fd_arg(argv[3], "pipe_handle", false, &b))
-		worker_main(a, b);
+	    fd_arg(argv[2], "tracker_fd", true, &a) && fd_arg(argv[3], "pipe_handle", false, &b)) {
+		worker_main(a, b, &who);
+		labproc_become_child(who.lp, who.group, who.name, who.creator);
+	}
 	if (!strcmp(argv[1], "--resource-tracker") && argc == 3 && fd_arg(argv[2], "fd", false, &a))
 		tracker_main(a);
 	if (!strcmp(argv[1], "--forkserver") && argc == 5 && fd_arg(argv[2], "request_fd", false, &a) &&
-	    fd_arg(argv[3], "alive_r", false, &b) && fd_arg(argv[4], "pipe_handle", false, &c))
-		server_main(a, b, c);
+	    fd_arg(argv[3], "alive_r", false, &b) && fd_arg(argv[4], "pipe_handle", false, &c)) {
+		server_main(a, b, c, &who);
+		labproc_become_child(who.lp, who.group, who.name, who.creator);
+	}
 	fprintf(stderr, "forktop: %s: bad arguments\n", argv[1]);
 	return 2;
 }
