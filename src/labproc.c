@@ -1,9 +1,15 @@
-/* labproc: one lab process. Everything it does is reported over its
- * channel (LAB_LOG lines in multiprocessing.log_to_stderr() style, joins,
- * reaped children with their wait status). Every wait that Python makes
- * without a timeout is made here without one too, but also watches the
- * channel: when the monitor is gone, however it died, the process ends. */
-#include "labproc.h"
+/* labproc: the bottom layer of a lab process: its channel to the monitor
+ * and what it does with children it already has. Owns the reports (LAB_LOG
+ * lines in multiprocessing.log_to_stderr() style, joins, reaped children
+ * with their wait status), the lifeline, reading the channel, learning how
+ * a child ended, join(), is_alive(), the exit routine and the exits, and
+ * the descriptor slots and signal reset a new lab process starts from.
+ * Every wait that Python makes without a timeout is made here without one
+ * too, but also watches the channel: when the monitor is gone, however it
+ * died, the process ends.
+ * It never starts a process and never enters a run loop: it calls nothing
+ * of labstart.c or labproc_run.c (tests/layers.sh checks it), so both of
+ * them may call it. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,14 +19,8 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
-#include <sys/prctl.h>
-#include <sys/signalfd.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -173,6 +173,11 @@ static void reap_finished(struct labproc *lp)
 		poll_reaped(lp, &lp->children[i]);
 }
 
+void labproc_reap_finished(struct labproc *lp)
+{
+	reap_finished(lp);
+}
+
 static long ms_since(const struct timespec *start)
 {
 	struct timespec now;
@@ -207,7 +212,7 @@ static bool wait_child(struct labproc *lp, struct child *c, int timeout_ms)
 }
 
 /* Python's join(timeout): a timed-out join leaves the child running, unreaped. */
-static void join_child(struct labproc *lp, struct child *c, int timeout_ms)
+void labproc_join(struct labproc *lp, struct child *c, int timeout_ms)
 {
 	labproc_report_child(lp, LAB_JOIN_BEGIN, c);
 	if (!c->reaped && !wait_child(lp, c, timeout_ms)) {
@@ -221,7 +226,7 @@ static void join_child(struct labproc *lp, struct child *c, int timeout_ms)
 }
 
 /* Python's is_alive(): only the creator may ask; a finished child is reaped. */
-static void poll_child(struct labproc *lp, struct child *c)
+void labproc_is_alive(struct labproc *lp, struct child *c)
 {
 	struct lab_msg m;
 
@@ -252,21 +257,16 @@ static void exit_routine(struct labproc *lp)
 
 		if (!c->reaped) {
 			labproc_log(lp, "calling join() for process %s", c->name);
-			join_child(lp, c, -1);
+			labproc_join(lp, c, -1);
 		}
 	}
 }
 
-static bool is_main(const struct labproc *lp)
-{
-	return lp->group == SCENARIO_TOP_LEVEL;
-}
-
 /* The end of the work, or sys.exit(code): the exit routine, then exit. */
-_Noreturn static void normal_exit(struct labproc *lp, int code)
+_Noreturn void labproc_normal_exit(struct labproc *lp, int code)
 {
 	exit_routine(lp);
-	if (!is_main(lp))
+	if (!labproc_is_main(lp))
 		labproc_log(lp, "process exiting with exitcode %d", code);
 	_exit(code);
 }
@@ -275,12 +275,12 @@ _Noreturn static void normal_exit(struct labproc *lp, int code)
  * finally block). Then main ends itself by SIGINT, as the interpreter does
  * since Python 3.8; a child's _bootstrap() catches the exception instead,
  * prints it and exits with 1, as for any uncaught exception. */
-_Noreturn static void interrupted(struct labproc *lp)
+_Noreturn void labproc_interrupted(struct labproc *lp)
 {
 	sigset_t set;
 
 	exit_routine(lp);
-	if (!is_main(lp)) {
+	if (!labproc_is_main(lp)) {
 		labproc_report(lp, LAB_ERROR, "KeyboardInterrupt");
 		labproc_log(lp, "process exiting with exitcode 1");
 		_exit(1);
@@ -291,37 +291,6 @@ _Noreturn static void interrupted(struct labproc *lp)
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	raise(SIGINT);
 	_exit(128 + SIGINT);
-}
-
-/* Python's name for the child; false when it would not fit (never cut: two
- * cut names could be the same). */
-static bool child_name(const struct labproc *lp, int number, char *buf, size_t len)
-{
-	int n = is_main(lp) ? snprintf(buf, len, "Process-%d", number)
-			    : snprintf(buf, len, "%s:%d", lp->name, number);
-
-	return n > 0 && (size_t)n < len;
-}
-
-static void setup_events(struct labproc *lp)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	lp->sigfd = signalfd(-1, &set, SFD_CLOEXEC);
-	lp->timerfd = -1;
-	if (lp->lifetime >= 0) {
-		struct itimerspec when = { .it_value = {
-			.tv_sec = (time_t)lp->lifetime,
-			.tv_nsec = (long)((lp->lifetime - (double)(time_t)lp->lifetime) * 1e9) } };
-
-		if (when.it_value.tv_sec == 0 && when.it_value.tv_nsec == 0)
-			when.it_value.tv_nsec = 1; /* zero would disarm the timer */
-		lp->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-		timerfd_settime(lp->timerfd, 0, &when, NULL);
-	}
 }
 
 #define SLOTS_MAX 8
@@ -345,12 +314,6 @@ void labproc_keep_slots(const int *fds, int nfds, bool for_exec)
 	close_range((unsigned)(CHANNEL_FD + nfds), ~0U, 0);
 }
 
-static int keep_only_channel(int conn)
-{
-	labproc_keep_slots(&conn, 1, false);
-	return CHANNEL_FD;
-}
-
 void labproc_hello(struct labproc *lp, pid_t creator, unsigned flags)
 {
 	struct lab_msg m = lab_msg_make(LAB_HELLO, lp->pid, lp->name, NULL);
@@ -365,186 +328,6 @@ void labproc_hello(struct labproc *lp, pid_t creator, unsigned flags)
 		close(self);
 }
 
-_Noreturn static void run(struct labproc *lp);
-static void setup_events(struct labproc *lp);
-static void start_subgroups(struct labproc *lp);
-
-/* The daemon itself: its own session (no controlling terminal), / as its
- * directory, under PID 1 once the session leader above it has left. It keeps
- * its lifeline like every lab process. */
-_Noreturn static void become_unix_daemon(struct labproc *lp, int conn, pid_t launcher)
-{
-	char name[LAB_NAME_MAX];
-
-	if (chdir("/") != 0)
-		_exit(1);
-	umask(022);
-	snprintf(name, sizeof name, "%.20s:unixd", lp->name);
-	lp->conn = keep_only_channel(conn);
-	lp->pid = getpid();
-	snprintf(lp->name, sizeof lp->name, "%s", name);
-	lp->daemon = false;
-	lp->unix_daemon = true;
-	lp->group = LABPROC_NO_GROUP; /* it starts nothing of its launcher's groups */
-	lp->lifetime = SCENARIO_FOREVER;
-	lp->exit_code = 0;
-	lp->next_number = 1;
-	lp->nchildren = 0;
-	prctl(PR_SET_NAME, (unsigned long)lp->name, 0, 0, 0);
-	labproc_hello(lp, launcher, 0);
-	run(lp);
-}
-
-/* What a Unix daemon's launcher does: fork; the child calls setsid() and
- * forks again, and the session leader leaves, so the daemon can never get a
- * controlling terminal back. The launcher reaps the session leader. */
-static void launch_unix_daemon(struct labproc *lp)
-{
-	pid_t launcher = lp->pid, first;
-	struct lab_msg m;
-	int sp[2];
-
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
-		labproc_report(lp, LAB_ERROR, "OSError: socketpair: %s", strerror(errno));
-		return;
-	}
-	labproc_log(lp, "starting a Unix daemon: fork, setsid, fork");
-	first = fork();
-	if (first == 0) {
-		close(sp[1]);
-		setsid();
-		if (fork() != 0)
-			_exit(0); /* the session leader leaves */
-		become_unix_daemon(lp, sp[0], launcher);
-	}
-	close(sp[0]);
-	m = lab_msg_make(LAB_NEW_CHILD, lp->pid, "", NULL);
-	snprintf(m.name, sizeof m.name, "%.20s:unixd", lp->name);
-	send_msg(lp, &m, sp[1]); /* target 0: the daemon's hello tells its PID */
-	close(sp[1]);
-	if (first > 0)
-		while (waitpid(first, NULL, 0) < 0 && errno == EINTR)
-			;
-}
-
-_Noreturn void labproc_become_child(struct labproc *lp, int g, const char *name, pid_t creator)
-{
-	const struct scenario_group *grp = &lp->sc->groups[g];
-
-	lp->conn = CHANNEL_FD;
-	lp->pid = getpid();
-	snprintf(lp->name, sizeof lp->name, "%s", name);
-	lp->daemon = grp->daemon;
-	lp->unix_daemon = false;
-	lp->group = g;
-	lp->lifetime = grp->lifetime;
-	lp->exit_code = grp->exit_code;
-	lp->next_number = 1;
-	lp->nchildren = 0;
-	lp->tracker.pid = lp->server.pid = 0;
-	lp->server_req = lp->alive_w = -1;
-	signal(SIGTERM, grp->ignore_sigterm ? SIG_IGN : SIG_DFL);
-	prctl(PR_SET_NAME, (unsigned long)lp->name, 0, 0, 0);
-	labproc_hello(lp, creator, 0);
-	labproc_log(lp, "child process calling self.run()");
-	if (grp->unix_daemon) {
-		launch_unix_daemon(lp);
-		normal_exit(lp, lp->exit_code); /* run() returned */
-	}
-	run(lp);
-}
-
-/* Python's Process.start() for a member of group g. */
-static void start_child(struct labproc *lp, int g)
-{
-	struct child *c;
-	int sp[2];
-	pid_t pid, parent;
-
-	if (lp->daemon) {
-		/* AssertionError raised in run(): uncaught, the process exits with 1. */
-		labproc_report(lp, LAB_ERROR, "AssertionError: daemonic processes are not allowed to have children");
-		normal_exit(lp, 1);
-	}
-	reap_finished(lp);
-	if (lp->nchildren == CHILDREN_MAX) {
-		labproc_report(lp, LAB_ERROR, "cannot start more than %d children", CHILDREN_MAX);
-		return;
-	}
-	c = &lp->children[lp->nchildren];
-	*c = (struct child){ .daemon = lp->sc->groups[g].daemon, .group = g, .pidfd = -1,
-			     .status_fd = -1 };
-	if (!child_name(lp, lp->next_number++, c->name, sizeof c->name)) {
-		labproc_report(lp, LAB_ERROR, "cannot start a child: its name would be longer than %d "
-		       "characters", LAB_NAME_MAX - 1);
-		return;
-	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
-		labproc_report(lp, LAB_ERROR, "OSError: socketpair: %s", strerror(errno));
-		return;
-	}
-	pid = labstart_child(lp, g, c, sp[0], &parent);
-	if (pid == 0) /* the new process (fork): its channel is already in CHANNEL_FD */
-		labproc_become_child(lp, g, c->name, lp->pid);
-	close(sp[0]);
-	if (pid < 0) {
-		close(sp[1]);
-		return;
-	}
-	c->pid = pid;
-	lp->nchildren++;
-	labproc_announce(lp, c->name, c->daemon, pid, parent, sp[1]);
-}
-
-static void start_subgroups(struct labproc *lp)
-{
-	for (int g = 0; g < lp->sc->ngroups; g++)
-		if (lp->sc->groups[g].parent == lp->group)
-			for (int i = 0; i < lp->sc->groups[g].count; i++)
-				start_child(lp, g);
-}
-
-static struct child *find_child(struct labproc *lp, pid_t pid)
-{
-	for (int i = 0; i < lp->nchildren; i++)
-		if (lp->children[i].pid == pid)
-			return &lp->children[i];
-	return NULL;
-}
-
-static void handle_command(struct labproc *lp, const struct lab_msg *m)
-{
-	struct child *c;
-	int g;
-
-	switch (m->type) {
-	case LAB_CMD_JOIN:
-		c = find_child(lp, m->target);
-		if (!c) {
-			labproc_report(lp, LAB_ERROR, "AssertionError: can only join a child process");
-			return;
-		}
-		join_child(lp, c, m->value);
-		return;
-	case LAB_CMD_POLL:
-		c = find_child(lp, m->target);
-		if (!c)
-			labproc_report(lp, LAB_ERROR, "AssertionError: can only test a child process");
-		else
-			poll_child(lp, c);
-		return;
-	case LAB_CMD_SPAWN:
-		g = scenario_group_index(lp->sc, m->name);
-		if (g >= 0)
-			start_child(lp, g);
-		return;
-	case LAB_CMD_EXIT:
-		normal_exit(lp, lp->exit_code);
-	default:
-		return; /* not a command: ignore it */
-	}
-}
-
 bool labproc_read_channel(struct labproc *lp, struct lab_msg *m)
 {
 	int fd, rc = lab_msg_recv(lp->conn, m, &fd);
@@ -556,38 +339,6 @@ bool labproc_read_channel(struct labproc *lp, struct lab_msg *m)
 	return rc == 1;
 }
 
-static void read_command(struct labproc *lp)
-{
-	struct lab_msg m;
-
-	if (labproc_read_channel(lp, &m))
-		handle_command(lp, &m);
-}
-
-_Noreturn static void run(struct labproc *lp)
-{
-	setup_events(lp);
-	start_subgroups(lp);
-	for (;;) {
-		struct pollfd p[3] = { { lp->conn, POLLIN | POLLRDHUP, 0 },
-				       { lp->sigfd, POLLIN, 0 },
-				       { lp->timerfd, POLLIN, 0 } };
-		int n = lp->timerfd >= 0 ? 3 : 2;
-
-		if (poll(p, (nfds_t)n, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			labproc_lifeline_broken();
-		}
-		if (p[0].revents & (POLLIN | POLLHUP | POLLRDHUP | POLLERR))
-			read_command(lp);
-		if (p[1].revents & POLLIN)
-			interrupted(lp);
-		if (n == 3 && (p[2].revents & POLLIN))
-			normal_exit(lp, lp->exit_code);
-	}
-}
-
 void labproc_reset_signals(void)
 {
 	sigset_t none;
@@ -597,22 +348,6 @@ void labproc_reset_signals(void)
 			signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
-/* A clean process image for the lab: default signal dispositions, nothing
- * blocked, stdio on /dev/null. */
-static void reset_process(void)
-{
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-	labproc_reset_signals();
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		if (null > 2)
-			close(null);
-	}
 }
 
 const char *labproc_exe(void)
@@ -631,24 +366,4 @@ const char *labproc_exe(void)
 	if (deleted && deleted[10] == '\0')
 		*deleted = '\0'; /* replaced on disk: /proc/self/exe still runs this one */
 	return path;
-}
-
-_Noreturn void labproc_main(const struct scenario *sc, int conn)
-{
-	static struct labproc lp;
-
-	setpgid(0, 0); /* main leads the lab's own process group */
-	if (conn <= 2) /* stdio is about to become /dev/null: keep the channel above it */
-		conn = fcntl(conn, F_DUPFD_CLOEXEC, CHANNEL_FD + 1);
-	reset_process();
-	lp = (struct labproc){ .sc = sc, .group = SCENARIO_TOP_LEVEL, .next_number = 1,
-			       .lifetime = sc->main_lifetime, .exit_code = sc->main_exit_code,
-			       .tracker_fd = -1, .server_req = -1, .alive_w = -1,
-			       .inherited_alive = -1, .exe = labproc_exe() };
-	lp.conn = keep_only_channel(conn);
-	lp.pid = getpid();
-	snprintf(lp.name, sizeof lp.name, "MainProcess");
-	prctl(PR_SET_NAME, (unsigned long)lp.name, 0, 0, 0);
-	labproc_hello(&lp, getppid(), 0);
-	run(&lp);
 }

@@ -2,8 +2,11 @@
  * multiprocessing does (see shared LAB.md): its work, the children it
  * starts, joins, and the exit routine at a normal exit. It runs inside the
  * forked lab processes only; the monitor never calls it. It never uses
- * PR_SET_PDEATHSIG or setsid (they would hide what the lab teaches): its
- * only tie to the monitor is its control channel, which is also its lifeline. */
+ * PR_SET_PDEATHSIG, nor setsid but for the true Unix daemon a scenario asks
+ * for as a contrast (they would hide what the lab teaches): its only tie to
+ * the monitor is its control channel, which is also its lifeline.
+ * These entry points are labproc_run.c's, the top of three layers
+ * (labproc_private.h draws them). */
 #ifndef FORKTOP_LABPROC_H
 #define FORKTOP_LABPROC_H
 

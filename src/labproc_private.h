@@ -1,8 +1,19 @@
-/* labproc_private: what the two halves of a lab process share. labproc.c
- * is the Python process (its work, joins, the exit routine, commands);
- * labstart.c is how it starts children under each start method, and the
- * helper processes those need (resource tracker, fork server). Nothing
- * outside those two files includes this header. */
+/* labproc_private: the bottom layer of a lab process (labproc.c), as the
+ * layers above it see it: the state of one lab process and its children,
+ * its channel and reports, joins, is_alive and the exit routine. A lab
+ * process is three files, each calling only the ones below it:
+ *
+ *   labproc_run.c  entry, becoming a member, run loop, commands, start_child
+ *        |  calls
+ *        v
+ *   labstart.c     start methods, resource tracker, fork server (labstart.h)
+ *        |  calls
+ *        v
+ *   labproc.c      channel, reports, lifeline, joins, is_alive, exit routine
+ *
+ * (labproc_run.c calls labproc.c directly too.) tests/layers.sh fails when
+ * a call goes back up. Nothing outside those three files includes this
+ * header. */
 #ifndef FORKTOP_LABPROC_PRIVATE_H
 #define FORKTOP_LABPROC_PRIVATE_H
 
@@ -56,7 +67,12 @@ struct labproc {
 	int inherited_alive; /* ALIVE_FD when a fork server forked this process, or -1 */
 };
 
-/* labproc.c */
+static inline bool labproc_is_main(const struct labproc *lp)
+{
+	return lp->group == SCENARIO_TOP_LEVEL;
+}
+
+/* The channel is gone (the monitor ended): the process ends, at once. */
 _Noreturn void labproc_lifeline_broken(void);
 void labproc_send(struct labproc *lp, struct lab_msg *m, const int *fds, int nfds);
 __attribute__((format(printf, 3, 4)))
@@ -81,29 +97,21 @@ void labproc_hello(struct labproc *lp, pid_t creator, unsigned flags);
 void labproc_keep_slots(const int *fds, int nfds, bool for_exec);
 /* Default dispositions for every signal, none blocked. */
 void labproc_reset_signals(void);
-/* In a new process: becomes member name of group g, started by creator,
- * with the channel already in CHANNEL_FD. Never returns. */
-_Noreturn void labproc_become_child(struct labproc *lp, int g, const char *name, pid_t creator);
+
+/* Python's _cleanup(): reaps every child that has finished, without waiting. */
+void labproc_reap_finished(struct labproc *lp);
+/* Python's join(timeout) of child c (timeout_ms -1: none), as two reports;
+ * a timed-out join leaves the child running, unreaped. */
+void labproc_join(struct labproc *lp, struct child *c, int timeout_ms);
+/* Python's is_alive() on child c: reaps it when it has finished, and reports. */
+void labproc_is_alive(struct labproc *lp, struct child *c);
+/* The end of the work, or sys.exit(code): the exit routine, then exit. */
+_Noreturn void labproc_normal_exit(struct labproc *lp, int code);
+/* Ctrl-C: the exit routine, then main dies by SIGINT and a child exits with 1. */
+_Noreturn void labproc_interrupted(struct labproc *lp);
 
 /* forktop's own path, for argv[0] of the programs a lab process execs
  * (they run /proc/self/exe itself, which stays valid if the file is replaced). */
 const char *labproc_exe(void);
-
-/* labstart.c */
-/* Starts child c (group g, name set) under the scenario's start method, with
- * conn as the child's end of its channel. Returns its PID (c->pidfd set when
- * known) and the PID of its parent in *parent, or -1 after reporting why.
- * Under fork it returns 0 in the new process, its descriptors in their slots
- * (lp still the creator's): the caller makes it the child. */
-pid_t labstart_child(struct labproc *lp, int g, struct child *c, int conn, pid_t *parent);
-
-/* Who a new lab process is to become (labproc_become_child's arguments):
- * what an exec'd worker or a fork server's new child is handed back. */
-struct labstart_member {
-	struct labproc *lp;
-	int group;
-	char name[LAB_NAME_MAX];
-	pid_t creator;
-};
 
 #endif

@@ -1,12 +1,17 @@
-/* labstart: how a lab process starts a child under each start method
- * (shared LAB.md, "Start methods"), and the helper processes Python makes
- * for them: the resource tracker (spawn, forkserver) and the fork server.
- * spawn and the helpers are fork+exec of forktop itself in a role, as Python
- * execs its own interpreter: their data comes on a pipe, and their channel
- * to the monitor sits in CHANNEL_FD like every lab process's. It never uses
- * a listening socket: a fork server's requests come on a socketpair. */
-#include "labproc.h"
-#include "labproc_private.h"
+/* labstart: the middle layer of a lab process: how it starts a child under
+ * each start method (shared LAB.md, "Start methods"), and the helper
+ * processes Python makes for them: the resource tracker (spawn, forkserver)
+ * and the fork server, with its loop. spawn and the helpers are fork+exec of
+ * forktop itself in a role, as Python execs its own interpreter: their data
+ * comes on a pipe, their arguments are written and read back here, and their
+ * channel to the monitor sits in CHANNEL_FD like every lab process's.
+ * It calls only labproc.c (reports, the channel, the slots), never
+ * labproc_run.c (tests/layers.sh checks it): it never runs a member's work,
+ * and a new process that is to become a member (forked, exec'd as a worker,
+ * or forked by the fork server) is handed back to its caller instead, as
+ * fork() returns 0. It never uses a listening socket: a fork server's
+ * requests come on a socketpair. */
+#include "labstart.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -592,7 +597,7 @@ static bool fd_arg(const char *arg, const char *name, bool may_be_none, int *fd)
 	return true;
 }
 
-bool labproc_is_role(const char *arg)
+bool labstart_is_role(const char *arg)
 {
 	return arg && (!strcmp(arg, "--multiprocessing-fork") || !strcmp(arg, "--resource-tracker") ||
 		       !strcmp(arg, "--forkserver"));
@@ -607,9 +612,8 @@ static bool in_lab(void)
 	       type == SOCK_SEQPACKET && fcntl(CHANNEL_FD, F_SETFD, FD_CLOEXEC) == 0;
 }
 
-int labproc_role_main(int argc, char **argv)
+int labstart_role(int argc, char **argv, struct labstart_member *who)
 {
-	struct labstart_member who;
 	int a, b, c;
 
 	if (!in_lab()) {
@@ -619,15 +623,15 @@ int labproc_role_main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--multiprocessing-fork") && argc == 4 &&
 	    fd_arg(argv[2], "tracker_fd", true, &a) && fd_arg(argv[3], "pipe_handle", false, &b)) {
-		worker_main(a, b, &who);
-		labproc_become_child(who.lp, who.group, who.name, who.creator);
+		worker_main(a, b, who);
+		return 0;
 	}
 	if (!strcmp(argv[1], "--resource-tracker") && argc == 3 && fd_arg(argv[2], "fd", false, &a))
 		tracker_main(a);
 	if (!strcmp(argv[1], "--forkserver") && argc == 5 && fd_arg(argv[2], "request_fd", false, &a) &&
 	    fd_arg(argv[3], "alive_r", false, &b) && fd_arg(argv[4], "pipe_handle", false, &c)) {
-		server_main(a, b, c, &who);
-		labproc_become_child(who.lp, who.group, who.name, who.creator);
+		server_main(a, b, c, who);
+		return 0;
 	}
 	fprintf(stderr, "forktop: %s: bad arguments\n", argv[1]);
 	return 2;
