@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,40 +19,31 @@
 
 #define DISCOVERY_PASSES 8
 
-static struct family_member *add_member(struct family *f, pid_t pid, unsigned long long start,
-					pid_t parent, int pidfd)
+static struct member *add_member(struct family *f, pid_t pid, unsigned long long start,
+				 pid_t parent, int pidfd)
 {
-	struct family_member *m;
+	struct member *m = member_add(&f->members, &f->count, &f->cap);
 
-	if (f->count == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 16;
-		struct family_member *p = realloc(f->members, cap * sizeof *p);
-
-		if (!p) {
-			if (pidfd >= 0)
-				close(pidfd);
-			return NULL;
-		}
-		f->members = p;
-		f->cap = cap;
+	if (!m) {
+		if (pidfd >= 0)
+			close(pidfd);
+		return NULL;
 	}
-	m = &f->members[f->count++];
-	*m = (struct family_member){ .pid = pid, .start_time = start, .pidfd = pidfd,
-				     .first_parent = parent, .ppid = parent,
-				     .exit_status = SCAN_NO_STATUS };
+	m->pid = pid;
+	m->start_time = start;
+	m->pidfd = pidfd;
+	m->forker = m->ppid = parent;
 	return m;
 }
 
-__attribute__((format(printf, 4, 5)))
-static void note(struct family *f, pid_t pid, const char *name, const char *fmt, ...)
+/* Logs a fact about the program (kind) whose process is pid, named name. */
+static void note(struct family *f, enum event_kind kind, pid_t pid, const char *name)
 {
-	char text[TRACK_TEXT_MAX];
-	va_list ap;
+	struct track_event ev = event_make(kind);
 
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	track_note(f->track, TRACK_LAB, pid, name, SCAN_NO_STATUS, text);
+	ev.pid = pid;
+	snprintf(ev.name, sizeof ev.name, "%s", name);
+	track_log(f->track, &ev);
 }
 
 /* Its stdio: nothing to read, output into the monitor's pipe; its own
@@ -80,6 +70,7 @@ _Noreturn static void exec_program(char *const argv[], int out)
 int family_start(struct family *f, char *const argv[], struct track *track, char *err,
 		 size_t errlen)
 {
+	struct member *m;
 	int out[2];
 	pid_t pid;
 
@@ -105,17 +96,20 @@ int family_start(struct family *f, char *const argv[], struct track *track, char
 	f->output_fd = out[0];
 	f->started = f->active = true;
 	/* our own unreaped child: its pidfd cannot name another process */
-	if (!add_member(f, pid, 0, getpid(), pidfd_open(pid, 0))) {
+	m = add_member(f, pid, 0, getpid(), pidfd_open(pid, 0));
+	if (!m) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	note(f, pid, argv[0], "started %s (pid %d)", argv[0], pid);
+	snprintf(m->name, sizeof m->name, "%s", argv[0]);
+	note(f, EV_PROGRAM_STARTED, pid, argv[0]);
 	return 0;
 }
 
 int family_attach(struct family *f, pid_t pid, struct track *track, char *err, size_t errlen)
 {
 	struct scan_stat_line st;
+	struct member *m;
 	int pidfd;
 
 	memset(f, 0, sizeof *f);
@@ -126,104 +120,29 @@ int family_attach(struct family *f, pid_t pid, struct track *track, char *err, s
 		return -1;
 	}
 	pidfd = pidref_open_checked(pid, st.start_time);
-	if (pidfd < 0 || !add_member(f, pid, st.start_time, st.ppid, pidfd)) {
+	if (pidfd < 0 || !(m = add_member(f, pid, st.start_time, st.ppid, pidfd))) {
 		snprintf(err, errlen, "cannot watch PID %d: %s", (int)pid, strerror(-pidfd));
 		return -1;
 	}
+	snprintf(m->name, sizeof m->name, "%s", st.comm);
 	f->active = true;
-	note(f, pid, st.comm, "watching PID %d and its descendants", (int)pid);
+	note(f, EV_ATTACHED, pid, st.comm);
 	return 0;
 }
 
-/* A member that left /proc for good: its pidfd is no longer needed. */
-static void mark_gone(struct family_member *m)
+const struct member *family_member_of(const struct family *f, const struct scan_proc *p)
 {
-	m->gone = true;
-	if (m->pidfd >= 0) {
-		close(m->pidfd);
-		m->pidfd = -1;
-	}
+	return member_of(f->members, f->count, p);
 }
 
-static void record_exit(struct family *f, struct family_member *m, int status,
-			enum family_exit_source source, const char *how)
+static void observe_member(struct family *f, struct member *m, const struct scan_snapshot *snap)
 {
-	int code;
-
-	if (m->exit_source != FAMILY_EXIT_UNKNOWN || !track_exitcode(status, &code))
-		return;
-	m->exit_status = status;
-	m->exit_source = source;
-	char text[TRACK_TEXT_MAX];
-	snprintf(text, sizeof text, "pid %d exitcode %d (%s)", m->pid, code, how);
-	track_note(f->track, TRACK_LAB, m->pid, m->comm, status, text);
-}
-
-/* Reaps a member that is forktop's own child (no other process can be). */
-static void reap_if_own(struct family *f, struct family_member *m)
-{
-	int status;
-
-	if (waitpid(m->pid, &status, WNOHANG) == m->pid) {
-		record_exit(f, m, status, FAMILY_EXIT_OWN_WAIT, "reaped by forktop");
-		m->exited = true;
-		mark_gone(m);
-	}
-}
-
-static const struct scan_proc *find_proc(const struct scan_snapshot *snap, pid_t pid)
-{
-	for (size_t i = 0; i < snap->count; i++)
-		if (snap->procs[i].pid == pid)
-			return &snap->procs[i];
-	return NULL;
-}
-
-static bool same_process(const struct family_member *m, const struct scan_proc *p)
-{
-	return m->pid == p->pid && (!m->start_time || m->start_time == p->start_time);
-}
-
-const struct family_member *family_member_of(const struct family *f, const struct scan_proc *p)
-{
-	for (size_t i = f->count; i-- > 0;)
-		if (!f->members[i].gone && same_process(&f->members[i], p))
-			return &f->members[i];
-	return NULL;
-}
-
-/* What a snapshot tells of one member: its parent, its zombie, its end. */
-static void observe_member(struct family *f, struct family_member *m,
-			   const struct scan_snapshot *snap)
-{
-	const struct scan_proc *p = find_proc(snap, m->pid);
-	int status;
-
-	if (p && !m->start_time)
-		m->start_time = p->start_time;
-	if (p && !same_process(m, p))
-		p = NULL;
-	if (p) {
-		m->ppid = p->ppid;
-		memcpy(m->comm, p->comm, sizeof m->comm);
-		if (p->state == 'Z' && p->exit_status != SCAN_NO_STATUS)
-			record_exit(f, m, p->exit_status, FAMILY_EXIT_ZOMBIE, "read from its zombie");
-		if (p->state == 'Z' && p->ppid == getpid())
-			reap_if_own(f, m); /* a zombie that came to forktop, a subreaper */
-		return;
-	}
-	if (m->pidfd >= 0 && pidref_exit_status(m->pidfd, &status) == 0)
-		record_exit(f, m, status, FAMILY_EXIT_PIDFD, "from its pidfd: reaped by another process");
-	if (m->exited || m->pidfd < 0)
-		mark_gone(m);
+	member_observe(f->track, (struct timespec){ 0 }, m, snap, getpid(), true);
 }
 
 static bool is_member_pid(const struct family *f, pid_t pid)
 {
-	for (size_t i = 0; i < f->count; i++)
-		if (!f->members[i].gone && f->members[i].pid == pid)
-			return true;
-	return false;
+	return member_by_pid(f->members, f->count, pid, false) != NULL;
 }
 
 /* A child of forktop that forktop did not start: an orphan of the program it
@@ -244,13 +163,13 @@ static bool discover(struct family *f, const struct scan_snapshot *snap)
 		const struct scan_proc *p = &snap->procs[i], *parent;
 
 		if (adopted(f, p)) {
-			found |= add_member(f, p->pid, p->start_time, FAMILY_PARENT_UNSEEN,
+			found |= add_member(f, p->pid, p->start_time, MEMBER_PARENT_UNSEEN,
 					    pidref_open_checked(p->pid, p->start_time)) != NULL;
 			continue;
 		}
 		if (!is_member_pid(f, p->ppid) || family_member_of(f, p))
 			continue;
-		parent = find_proc(snap, p->ppid);
+		parent = scan_find(snap, p->ppid);
 		if (!parent || !family_member_of(f, parent))
 			continue;
 		if (add_member(f, p->pid, p->start_time, p->ppid,
@@ -287,10 +206,11 @@ size_t family_poll_fds(const struct family *f, struct pollfd *fds, size_t cap)
 
 static void emit_line(struct family *f, const char *line, size_t len)
 {
-	char text[TRACK_TEXT_MAX];
+	struct track_event ev = event_make(EV_OUTPUT);
 
-	snprintf(text, sizeof text, "%.*s", (int)len, line);
-	track_note(f->track, TRACK_OUTPUT, f->members[0].pid, "", SCAN_NO_STATUS, text);
+	ev.pid = f->members[0].pid;
+	snprintf(ev.text, sizeof ev.text, "%.*s", (int)len, line);
+	track_log(f->track, &ev);
 }
 
 /* The program's output, line by line, into the event log. */
@@ -329,11 +249,11 @@ void family_handle(struct family *f, const struct pollfd *fds, size_t n)
 			continue;
 		}
 		for (size_t i = 0; i < f->count; i++) {
-			struct family_member *m = &f->members[i];
+			struct member *m = &f->members[i];
 
 			if (m->pidfd == fds[k].fd && !m->exited) {
 				m->exited = true;
-				reap_if_own(f, m);
+				member_reap_own(f->track, (struct timespec){ 0 }, m, getpid());
 				break;
 			}
 		}
@@ -362,12 +282,12 @@ static void end_members(struct family *f, int sig, int wait_ms)
 		bool all = true;
 
 		for (size_t i = 0; i < f->count; i++) {
-			struct family_member *m = &f->members[i];
+			struct member *m = &f->members[i];
 			struct pollfd p = { .fd = m->pidfd, .events = POLLIN };
 
 			if (!m->exited && m->pidfd >= 0 && poll(&p, 1, 0) == 1) {
 				m->exited = true;
-				reap_if_own(f, m);
+				member_reap_own(f->track, (struct timespec){ 0 }, m, getpid());
 			}
 			all = all && (m->exited || m->pidfd < 0);
 		}

@@ -12,32 +12,12 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "member.h"
 #include "scan.h"
 #include "track.h"
 
-enum family_exit_source {
-	FAMILY_EXIT_UNKNOWN,
-	FAMILY_EXIT_OWN_WAIT, /* forktop reaped it: its child, or an orphan it adopted */
-	FAMILY_EXIT_ZOMBIE,   /* /proc/PID/stat of the zombie */
-	FAMILY_EXIT_PIDFD,    /* the pidfd's exit information, after another process reaped it */
-};
-
-#define FAMILY_PARENT_UNSEEN 0 /* first_parent of an orphan whose parent ended unseen */
-
-struct family_member {
-	pid_t pid;
-	unsigned long long start_time;
-	int pidfd;
-	pid_t first_parent;  /* the parent it was born under */
-	pid_t ppid;          /* its parent in the latest snapshot */
-	bool exited, gone;
-	int exit_status;     /* a wait status, or SCAN_NO_STATUS */
-	enum family_exit_source exit_source;
-	char comm[SCAN_COMM_MAX]; /* as last seen (raw) */
-};
-
 struct family {
-	struct family_member *members;
+	struct member *members;
 	size_t count, cap;
 	bool started;        /* forktop started the root (and ends the family on quit) */
 	int output_fd;       /* the program's stdout and stderr, or -1 */
@@ -62,7 +42,7 @@ void family_observe(struct family *f, const struct scan_snapshot *snap);
 size_t family_poll_fds(const struct family *f, struct pollfd *fds, size_t cap);
 void family_handle(struct family *f, const struct pollfd *fds, size_t n);
 
-const struct family_member *family_member_of(const struct family *f, const struct scan_proc *p);
+const struct member *family_member_of(const struct family *f, const struct scan_proc *p);
 /* True while a member runs or the program's output is still open. */
 bool family_running(const struct family *f);
 

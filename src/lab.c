@@ -32,75 +32,64 @@ static struct timespec event_time(struct lab *lab)
 	return now;
 }
 
-__attribute__((format(printf, 4, 5)))
-static void note(struct lab *lab, enum track_kind kind, const struct lab_member *m,
-		 const char *fmt, ...)
+/* Logs ev at the time it happened. */
+static void log_event(struct lab *lab, struct track_event *ev)
 {
-	char text[TRACK_TEXT_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	track_note_at(lab->track, event_time(lab), kind, m ? m->pid : 0, m ? m->name : "",
-		      SCAN_NO_STATUS, text);
+	ev->when = event_time(lab);
+	track_log(lab->track, ev);
 }
 
-__attribute__((format(printf, 4, 5)))
-static int refuse(struct lab *lab, char *err, size_t errlen, const char *fmt, ...)
+/* An event of this kind about m (the process it names first). */
+static struct track_event about(enum event_kind kind, const struct member *m)
 {
-	va_list ap;
+	struct track_event ev = event_make(kind);
 
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	track_note(lab->track, TRACK_LAB_ERROR, 0, "forktop", SCAN_NO_STATUS, err);
+	ev.pid = m->pid;
+	memcpy(ev.name, m->name, sizeof ev.name);
+	return ev;
+}
+
+static void set_target(struct track_event *ev, pid_t pid, const char *name)
+{
+	ev->target = pid;
+	snprintf(ev->target_name, sizeof ev->target_name, "%s", name);
+}
+
+static void note(struct lab *lab, enum event_kind kind, const struct member *m)
+{
+	struct track_event ev = about(kind, m);
+
+	log_event(lab, &ev);
+}
+
+/* Refuses an action: logs why (EV_REFUSED) and says it in err. target: the
+ * process or group the action named; by: a third process the reason names. */
+static int refuse(struct lab *lab, char *err, size_t errlen, enum event_refusal why,
+		  const char *target, pid_t target_pid, const char *by, int error)
+{
+	struct track_event ev = event_make(EV_REFUSED);
+
+	snprintf(ev.name, sizeof ev.name, "forktop");
+	ev.value = why;
+	ev.error = error;
+	set_target(&ev, target_pid, target ? target : "");
+	snprintf(ev.by_name, sizeof ev.by_name, "%s", by ? by : "");
+	event_sentence(&ev, err, errlen, 0);
+	log_event(lab, &ev);
 	return -1;
 }
 
-static struct lab_member *add_member(struct lab *lab)
+static struct member *add_member(struct lab *lab)
 {
-	struct lab_member *m;
-
-	if (lab->count == lab->cap) {
-		size_t cap = lab->cap ? lab->cap * 2 : 16;
-		struct lab_member *p = realloc(lab->members, cap * sizeof *p);
-
-		if (!p)
-			return NULL;
-		lab->members = p;
-		lab->cap = cap;
-	}
-	m = &lab->members[lab->count++];
-	*m = (struct lab_member){ .conn = -1, .pidfd = -1, .exit_status = SCAN_NO_STATUS };
-	return m;
+	return member_add(&lab->members, &lab->count, &lab->cap);
 }
 
-static const struct lab_member *member_by_pid(const struct lab *lab, pid_t pid)
+static struct member *by_pid(const struct lab *lab, pid_t pid)
 {
-	for (size_t i = lab->count; i-- > 0;)
-		if (lab->members[i].pid == pid && !lab->members[i].gone)
-			return &lab->members[i];
-	return NULL;
+	return member_by_pid(lab->members, lab->count, pid, false);
 }
 
-static struct lab_member *by_pid(struct lab *lab, pid_t pid)
-{
-	return (struct lab_member *)member_by_pid(lab, pid);
-}
-
-/* A member that left /proc for good: its pidfd is no longer needed. */
-static void mark_gone(struct lab_member *m)
-{
-	m->gone = true;
-	m->exited = true;
-	if (m->pidfd >= 0) {
-		close(m->pidfd);
-		m->pidfd = -1;
-	}
-}
-
-static struct lab_member *by_name(const struct lab *lab, const char *name)
+static struct member *by_name(const struct lab *lab, const char *name)
 {
 	for (size_t i = lab->count; i-- > 0;)
 		if (!strcmp(lab->members[i].name, name))
@@ -116,7 +105,8 @@ static void set_nonblocking(int fd)
 int lab_start(struct lab *lab, const struct scenario *sc, struct track *track, char *err,
 	      size_t errlen)
 {
-	struct lab_member *m;
+	struct member *m;
+	struct track_event ev;
 	int sp[2];
 	pid_t pid;
 
@@ -152,27 +142,22 @@ int lab_start(struct lab *lab, const struct scenario *sc, struct track *track, c
 	snprintf(m->creator_name, sizeof m->creator_name, "forktop");
 	snprintf(m->forker_name, sizeof m->forker_name, "forktop");
 	lab->started = true;
-	note(lab, TRACK_LAB, m, "started MainProcess (pid %d): scenario %s, start method %s", pid,
-	     sc->name, scenario_method_name(sc->start_method));
+	ev = about(EV_LAB_STARTED, m);
+	ev.value = (int)sc->start_method;
+	snprintf(ev.text, sizeof ev.text, "%s", sc->name);
+	log_event(lab, &ev);
 	return 0;
 }
 
 /* Records an exit status once, with where it came from. */
-static void record_exit(struct lab *lab, struct lab_member *m, int status,
-			enum lab_exit_source source, const char *how)
+static void record_exit(struct lab *lab, struct member *m, int status, enum exit_source source,
+			const struct member *reaper)
 {
-	char code[16], text[TRACK_TEXT_MAX];
-
-	if (m->exit_source != LAB_EXIT_UNKNOWN)
-		return;
-	m->exit_status = status;
-	m->exit_source = source;
-	lab_exit_text(m, code, sizeof code);
-	snprintf(text, sizeof text, "%s (pid %d) exitcode %s (%s)", m->name, m->pid, code, how);
-	track_note_at(lab->track, event_time(lab), TRACK_LAB, m->pid, m->name, status, text);
+	member_record_exit(lab->track, event_time(lab), m, status, source, reaper ? reaper->pid : 0,
+			   reaper ? reaper->name : NULL);
 }
 
-static void on_hello(struct lab *lab, struct lab_member *m, const struct lab_msg *msg, int fd)
+static void on_hello(struct lab *lab, struct member *m, const struct lab_msg *msg, int fd)
 {
 	pid_t fd_pid = fd >= 0 ? pidref_pid(fd) : PIDREF_NOT_PIDFD;
 
@@ -184,7 +169,7 @@ static void on_hello(struct lab *lab, struct lab_member *m, const struct lab_msg
 		if (fd >= 0)
 			close(fd);
 		if (m->pidfd < 0)
-			note(lab, TRACK_LAB_ERROR, m, "a bad hello on the channel of pid %d", m->pid);
+			note(lab, EV_BAD_HELLO, m);
 		return;
 	}
 	m->pidfd = fd;
@@ -193,16 +178,16 @@ static void on_hello(struct lab *lab, struct lab_member *m, const struct lab_msg
 	m->tracker = (msg->value & LAB_HELLO_TRACKER) != 0;
 	m->forkserver = (msg->value & LAB_HELLO_FORKSERVER) != 0;
 	if (m->unix_daemon)
-		note(lab, TRACK_LAB, m, "%s is a Unix daemon (pid %d): its own session, no terminal",
-		     m->name, m->pid);
+		note(lab, EV_UNIX_DAEMON, m);
 	snprintf(m->group, sizeof m->group, "%.*s", LAB_NAME_MAX - 1, msg->text);
 }
 
-static void on_new_child(struct lab *lab, struct lab_member *creator,
+static void on_new_child(struct lab *lab, struct member *creator,
 			 const struct lab_msg *msg, int fd)
 {
-	struct lab_member *m;
-	const struct lab_member *forker;
+	struct member *m;
+	const struct member *forker;
+	struct track_event ev;
 	size_t creator_index = (size_t)(creator - lab->members);
 
 	if (fd < 0 || msg->target < 0 || !(m = add_member(lab))) {
@@ -219,48 +204,72 @@ static void on_new_child(struct lab *lab, struct lab_member *creator,
 	m->depth = creator->depth + 1;
 	snprintf(m->name, sizeof m->name, "%s", msg->name);
 	snprintf(m->creator_name, sizeof m->creator_name, "%s", creator->name);
-	forker = msg->creator ? member_by_pid(lab, msg->creator) : creator;
+	forker = msg->creator ? by_pid(lab, msg->creator) : creator;
 	m->forker = forker ? forker->pid : msg->creator;
 	snprintf(m->forker_name, sizeof m->forker_name, "%s", forker ? forker->name : "?");
-	if (m->pid && m->forker != creator->pid)
-		note(lab, TRACK_LAB, creator, "%s started %s (pid %d) through %s (pid %d)",
-		     creator->name, m->name, m->pid, m->forker_name, m->forker);
-	else if (m->pid)
-		note(lab, TRACK_LAB, creator, "%s started %s (pid %d)", creator->name, m->name, m->pid);
+	if (!m->pid)
+		return; /* a Unix daemon's grandchild: its hello tells its PID */
+	ev = about(EV_STARTED, creator);
+	set_target(&ev, m->pid, m->name);
+	if (m->forker != creator->pid) {
+		ev.by = m->forker;
+		memcpy(ev.by_name, m->forker_name, sizeof ev.by_name);
+	}
+	log_event(lab, &ev);
 }
 
-static void on_reaped(struct lab *lab, struct lab_member *parent, const struct lab_msg *msg)
+static void on_reaped(struct lab *lab, struct member *parent, const struct lab_msg *msg)
 {
-	struct lab_member *child = by_pid(lab, msg->target);
-	char how[128];
+	struct member *child = by_pid(lab, msg->target);
 
 	if (!child || child->forker != parent->pid)
 		return;
-	snprintf(how, sizeof how, "reaped by its %s %s",
-		 parent->forkserver ? "fork server" : "creator", parent->name);
-	record_exit(lab, child, msg->value, LAB_EXIT_CREATOR, how);
-	mark_gone(child);
+	record_exit(lab, child, msg->value,
+		    parent->forkserver ? EXIT_SOURCE_FORK_SERVER : EXIT_SOURCE_CREATOR, parent);
+	member_mark_gone(child);
 }
 
-static void on_join(struct lab *lab, struct lab_member *m, const struct lab_msg *msg, bool begin)
+static void on_join(struct lab *lab, struct member *m, const struct lab_msg *msg,
+		    enum event_kind kind)
 {
-	m->joining = begin ? msg->target : 0;
-	if (begin) {
-		note(lab, TRACK_LAB, m, "%s blocked in join(%s)", m->name, msg->name);
-	} else if (!strcmp(msg->text, "timeout")) {
-		note(lab, TRACK_LAB, m, "%s: join(%s, timeout) returned after the timeout: %s still "
-		     "runs, unreaped", m->name, msg->name, msg->name);
-	} else {
-		char code[16];
+	struct track_event ev = about(kind, m);
 
-		lab_status_text(msg->value, code, sizeof code); /* what join() gave the creator */
-		note(lab, TRACK_LAB, m, "%s: join(%s) returned, exitcode %s", m->name, msg->name, code);
-	}
+	m->joining = kind == EV_JOIN_BEGAN ? msg->target : 0;
+	set_target(&ev, msg->target, msg->name);
+	if (kind == EV_JOIN_RETURNED)
+		ev.exit_status = msg->value; /* what join() gave the creator */
+	else if (kind == EV_JOIN_TIMED_OUT)
+		ev.value = msg->value;
+	log_event(lab, &ev);
+}
+
+static void on_alive(struct lab *lab, struct member *m, const struct lab_msg *msg)
+{
+	struct track_event ev = about(EV_IS_ALIVE, m);
+
+	set_target(&ev, msg->target, msg->name);
+	ev.value = msg->value != 0;
+	log_event(lab, &ev);
+}
+
+/* A fact a lab process reports about itself (a log line, an error it
+ * raised, a note): its kind and fields, as the channel carried them. */
+static void on_report(struct lab *lab, struct member *m, const struct lab_msg *msg)
+{
+	struct track_event ev = about((enum event_kind)msg->kind, m);
+
+	set_target(&ev, msg->target, msg->name);
+	ev.value = msg->value;
+	ev.error = msg->error;
+	snprintf(ev.text, sizeof ev.text, "%s", msg->text);
+	if (ev.kind == EV_EXIT_ROUTINE)
+		m->in_exit_routine = true;
+	log_event(lab, &ev);
 }
 
 static void on_message(struct lab *lab, size_t index, const struct lab_msg *msg, int fd)
 {
-	struct lab_member *m = &lab->members[index];
+	struct member *m = &lab->members[index];
 
 	if (msg->pid != m->pid && !(m->pid == 0 && msg->type == LAB_HELLO)) {
 		/* a process speaks only for itself */
@@ -276,27 +285,12 @@ static void on_message(struct lab *lab, size_t index, const struct lab_msg *msg,
 	if (fd >= 0)
 		close(fd);
 	switch (msg->type) {
-	case LAB_LOG:
-		track_note_at(lab->track, event_time(lab), TRACK_LAB_LOG, m->pid, m->name,
-			      SCAN_NO_STATUS, msg->text);
-		if (strstr(msg->text, "] process shutting down"))
-			m->in_exit_routine = true;
-		break;
-	case LAB_ERROR:
-		track_note_at(lab->track, event_time(lab), TRACK_LAB_ERROR, m->pid, m->name,
-			      SCAN_NO_STATUS, msg->text);
-		break;
-	case LAB_NOTE:
-		track_note_at(lab->track, event_time(lab), TRACK_LAB, m->pid, m->name,
-			      SCAN_NO_STATUS, msg->text);
-		break;
+	case LAB_REPORT: on_report(lab, m, msg); break;
 	case LAB_REAPED: on_reaped(lab, m, msg); break;
-	case LAB_JOIN_BEGIN: on_join(lab, m, msg, true); break;
-	case LAB_JOIN_END: on_join(lab, m, msg, false); break;
-	case LAB_ALIVE:
-		note(lab, TRACK_LAB, m, "%s: %s.is_alive() -> %s", m->name, msg->name,
-		     msg->value ? "True" : "False");
-		break;
+	case LAB_JOIN_BEGIN: on_join(lab, m, msg, EV_JOIN_BEGAN); break;
+	case LAB_JOIN_END: on_join(lab, m, msg, EV_JOIN_RETURNED); break;
+	case LAB_JOIN_TIMEOUT: on_join(lab, m, msg, EV_JOIN_TIMED_OUT); break;
+	case LAB_ALIVE: on_alive(lab, m, msg); break;
 	default: break; /* commands go the other way */
 	}
 }
@@ -352,31 +346,16 @@ static void dispatch_in_send_order(struct lab *lab, struct received *round, size
 	lab->dispatching = false;
 }
 
-/* Reaps m if it is the monitor's child (main, or an orphan adopted as a
- * subreaper) and has ended. True when it did. */
-static bool reap_own(struct lab *lab, struct lab_member *m)
-{
-	int status;
-
-	if (m->pid <= 0 || waitpid(m->pid, &status, WNOHANG) != m->pid)
-		return false;
-	record_exit(lab, m, status, LAB_EXIT_MONITOR, m->creator == lab->monitor_pid
-			  ? "reaped by forktop" : "reaped by forktop, its subreaper");
-	mark_gone(m);
-	m->joining = 0;
-	return true;
-}
-
 /* A lab process ended. If it is the monitor's child (main, or an orphan the
  * monitor adopted as a subreaper), the monitor reaps it, as PID 1 would:
  * waitpid() reaches only the monitor's own children, whose PIDs cannot have
  * been recycled before this wait. */
-static void on_ended(struct lab *lab, struct lab_member *m)
+static void on_ended(struct lab *lab, struct member *m)
 {
 	m->exited = true;
-	if (reap_own(lab, m))
+	if (member_reap_own(lab->track, event_time(lab), m, lab->monitor_pid))
 		return;
-	note(lab, TRACK_LAB, m, "%s (pid %d) ended", m->name, m->pid);
+	note(lab, EV_ENDED, m);
 	m->joining = 0;
 }
 
@@ -385,7 +364,7 @@ size_t lab_poll_fds(const struct lab *lab, struct pollfd *fds, size_t cap)
 	size_t n = 0;
 
 	for (size_t i = 0; i < lab->count && n < cap; i++) {
-		const struct lab_member *m = &lab->members[i];
+		const struct member *m = &lab->members[i];
 
 		if (m->conn >= 0)
 			fds[n++] = (struct pollfd){ .fd = m->conn, .events = POLLIN };
@@ -415,7 +394,7 @@ void lab_handle(struct lab *lab, const struct pollfd *fds, size_t n)
 		if (!fds[k].revents)
 			continue;
 		for (size_t i = 0; i < lab->count; i++) {
-			struct lab_member *m = &lab->members[i];
+			struct member *m = &lab->members[i];
 
 			if (m->pidfd == fds[k].fd && !m->exited) {
 				on_ended(lab, m);
@@ -424,7 +403,7 @@ void lab_handle(struct lab *lab, const struct pollfd *fds, size_t n)
 		}
 	}
 	for (size_t i = 0; i < lab->count; i++) {
-		struct lab_member *m = &lab->members[i];
+		struct member *m = &lab->members[i];
 
 		if (m->conn_ended) {
 			close(m->conn);
@@ -434,56 +413,11 @@ void lab_handle(struct lab *lab, const struct pollfd *fds, size_t n)
 	}
 }
 
-static const struct scan_proc *find_proc(const struct scan_snapshot *snap, pid_t pid)
-{
-	for (size_t i = 0; i < snap->count; i++)
-		if (snap->procs[i].pid == pid)
-			return &snap->procs[i];
-	return NULL;
-}
-
-/* An exited member whose exit code is still unknown: ask its pidfd. */
-static void ask_pidfd(struct lab *lab, struct lab_member *m, bool in_proc)
-{
-	int status, rc;
-
-	if (m->exit_source != LAB_EXIT_UNKNOWN || m->pidfd < 0)
-		return;
-	rc = pidref_exit_status(m->pidfd, &status);
-	if (rc == 0)
-		record_exit(lab, m, status, LAB_EXIT_PIDFD, "from its pidfd: reaped by another process");
-	else if (!in_proc && rc == -EOPNOTSUPP)
-		note(lab, TRACK_LAB, m, "%s (pid %d) was reaped by another process; this kernel "
-		     "does not show its exit code", m->name, m->pid);
-}
-
 void lab_observe(struct lab *lab, const struct scan_snapshot *snap)
 {
-	for (size_t i = 0; i < lab->count; i++) {
-		struct lab_member *m = &lab->members[i];
-		const struct scan_proc *p;
-
-		if (m->gone)
-			continue;
-		p = find_proc(snap, m->pid);
-		if (p && m->start_time == 0)
-			m->start_time = p->start_time;
-		if (p && p->start_time != m->start_time)
-			p = NULL; /* its PID now belongs to another process */
-		if (p) {
-			m->ppid = p->ppid;
-			m->sid = p->sid;
-		}
-		if (p && p->state == 'Z' && p->exit_status != SCAN_NO_STATUS)
-			record_exit(lab, m, p->exit_status, LAB_EXIT_ZOMBIE, "read from its zombie");
-		/* a zombie that came to the monitor (a subreaper) after it ended */
-		if (p && p->state == 'Z' && p->ppid == lab->monitor_pid && reap_own(lab, m))
-			continue;
-		if (m->exited)
-			ask_pidfd(lab, m, p != NULL);
-		if (m->exited && !p)
-			mark_gone(m);
-	}
+	for (size_t i = 0; i < lab->count; i++)
+		member_observe(lab->track, event_time(lab), &lab->members[i], snap, lab->monitor_pid,
+			       false);
 }
 
 size_t lab_watch_pids(const struct lab *lab, pid_t *out, size_t cap)
@@ -496,24 +430,17 @@ size_t lab_watch_pids(const struct lab *lab, pid_t *out, size_t cap)
 	return n;
 }
 
-const struct lab_member *lab_member_of(const struct lab *lab, const struct scan_proc *p)
+const struct member *lab_member_of(const struct lab *lab, const struct scan_proc *p)
 {
-	for (size_t i = lab->count; i-- > 0;) {
-		const struct lab_member *m = &lab->members[i];
-
-		if (m->pid == p->pid && m->pid > 0 && !m->gone &&
-		    (!m->start_time || m->start_time == p->start_time))
-			return m;
-	}
-	return NULL;
+	return member_of(lab->members, lab->count, p);
 }
 
-const struct lab_member *lab_find(const struct lab *lab, const char *name)
+const struct member *lab_find(const struct lab *lab, const char *name)
 {
 	return by_name(lab, name);
 }
 
-const struct lab_member *lab_main(const struct lab *lab)
+const struct member *lab_main(const struct lab *lab)
 {
 	return lab->count ? &lab->members[0] : NULL;
 }
@@ -530,24 +457,23 @@ bool lab_running(const struct lab *lab)
 
 /* Says that m has ended, and whether its PID now names another process
  * (which nothing here will signal: the pidfd named m alone). */
-static int refuse_ended(struct lab *lab, const struct lab_member *m, char *err, size_t errlen)
+static int refuse_ended(struct lab *lab, const struct member *m, char *err, size_t errlen)
 {
 	struct scan_stat_line st;
 	bool recycled = m->start_time && scan_read_stat(m->pid, &st) &&
 			st.start_time != m->start_time;
 
-	return refuse(lab, err, errlen, "%s (pid %d) has already ended%s", m->name, m->pid,
-		      recycled ? ": its PID now belongs to another process, which was not signalled"
-			       : "");
+	return refuse(lab, err, errlen, recycled ? REFUSAL_ENDED_RECYCLED : REFUSAL_ENDED, m->name,
+		      m->pid, NULL, 0);
 }
 
-static struct lab_member *live_member(struct lab *lab, const char *name, char *err,
+static struct member *live_member(struct lab *lab, const char *name, char *err,
 				      size_t errlen)
 {
-	struct lab_member *m = by_name(lab, name);
+	struct member *m = by_name(lab, name);
 
 	if (!m) {
-		refuse(lab, err, errlen, "no lab process is named %s", name);
+		refuse(lab, err, errlen, REFUSAL_NO_SUCH_PROCESS, name, 0, NULL, 0);
 		return NULL;
 	}
 	if (m->exited || m->gone) {
@@ -559,23 +485,25 @@ static struct lab_member *live_member(struct lab *lab, const char *name, char *e
 
 int lab_signal(struct lab *lab, const char *name, int sig, char *err, size_t errlen)
 {
-	struct lab_member *m = live_member(lab, name, err, errlen);
+	struct member *m = live_member(lab, name, err, errlen);
+	struct track_event ev;
 	int rc;
 
 	if (!m)
 		return -1;
 	if (m->pidfd < 0)
-		return refuse(lab, err, errlen, "%s has not started yet", name);
+		return refuse(lab, err, errlen, REFUSAL_NOT_STARTED, name, m->pid, NULL, 0);
 	if ((sig == SIGSTOP || sig == SIGTSTP) && lab->count && lab->members[0].exited)
-		return refuse(lab, err, errlen, "no SIGSTOP once MainProcess has ended: the lab's "
-			      "process group is orphaned, and a stopped process could not see "
-			      "forktop end (its lifeline)");
+		return refuse(lab, err, errlen, REFUSAL_NO_STOP_ORPHANED, name, m->pid, NULL, 0);
 	rc = pidref_signal(m->pidfd, sig);
 	if (rc == -ESRCH)
 		return refuse_ended(lab, m, err, errlen);
 	if (rc < 0)
-		return refuse(lab, err, errlen, "cannot signal %s: %s", name, strerror(-rc));
-	note(lab, TRACK_LAB, m, "forktop sent SIG%s to %s (pid %d)", sigabbrev_np(sig), name, m->pid);
+		return refuse(lab, err, errlen, REFUSAL_SIGNAL_FAILED, name, m->pid, NULL, -rc);
+	ev = about(EV_SIGNAL_SENT, m);
+	set_target(&ev, m->pid, m->name);
+	ev.signal = sig;
+	log_event(lab, &ev);
 	return 0;
 }
 
@@ -589,7 +517,7 @@ int lab_kill(struct lab *lab, const char *name, char *err, size_t errlen)
 	return lab_signal(lab, name, SIGKILL, err, errlen);
 }
 
-static int command(struct lab *lab, struct lab_member *to, enum lab_msg_type type,
+static int command(struct lab *lab, struct member *to, enum lab_msg_type type,
 		   pid_t target, const char *name, int value, char *err, size_t errlen)
 {
 	struct lab_msg msg = lab_msg_make(type, to->pid, name, NULL);
@@ -597,22 +525,32 @@ static int command(struct lab *lab, struct lab_member *to, enum lab_msg_type typ
 	msg.target = target;
 	msg.value = value;
 	if (to->conn < 0 || lab_msg_send(to->conn, &msg, -1) < 0)
-		return refuse(lab, err, errlen, "%s (pid %d) no longer listens", to->name, to->pid);
+		return refuse(lab, err, errlen, REFUSAL_NOT_LISTENING, to->name, to->pid, NULL, 0);
 	return 0;
 }
 
+/* A call a creator makes on its child, and how forktop refuses it. */
+struct creator_call {
+	enum lab_msg_type command;
+	enum event_refusal main_has_none, creator_gone;
+};
+
+static const struct creator_call join_call = { LAB_CMD_JOIN, REFUSAL_MAIN_NOT_JOINABLE,
+					       REFUSAL_CREATOR_GONE_JOIN };
+static const struct creator_call is_alive_call = { LAB_CMD_POLL, REFUSAL_MAIN_NOT_TESTABLE,
+						   REFUSAL_CREATOR_GONE_TEST };
+
 /* The process that asks about target: the one named, or target's creator. */
-static struct lab_member *asker_for(struct lab *lab, struct lab_member *t, const char *asker,
-				    const char *what, char *err, size_t errlen)
+static struct member *asker_for(struct lab *lab, struct member *t, const char *asker,
+				const struct creator_call *call, char *err, size_t errlen)
 {
-	struct lab_member *a;
+	struct member *a;
 
 	if (asker)
 		return live_member(lab, asker, err, errlen);
 	a = by_pid(lab, t->creator);
 	if (!a || a->exited) {
-		refuse(lab, err, errlen, "%s's creator %s has ended: nobody can %s %s", t->name,
-		       t->creator_name, what, t->name);
+		refuse(lab, err, errlen, call->creator_gone, t->name, t->pid, t->creator_name, 0);
 		return NULL;
 	}
 	return a;
@@ -620,41 +558,42 @@ static struct lab_member *asker_for(struct lab *lab, struct lab_member *t, const
 
 /* A command about target to the process that asks (its creator unless named):
  * join() and is_alive() are calls a creator makes on its child. */
-static int ask_about(struct lab *lab, const char *target, const char *asker, const char *what,
-		     enum lab_msg_type type, int value, char *err, size_t errlen)
+static int ask_about(struct lab *lab, const char *target, const char *asker,
+		     const struct creator_call *call, int value, char *err, size_t errlen)
 {
-	struct lab_member *t = by_name(lab, target), *a;
+	struct member *t = by_name(lab, target), *a;
 
 	if (!t)
-		return refuse(lab, err, errlen, "no lab process is named %s", target);
+		return refuse(lab, err, errlen, REFUSAL_NO_SUCH_PROCESS, target, 0, NULL, 0);
 	if (t->depth == 0)
-		return refuse(lab, err, errlen, "MainProcess has no creator in the lab to %s it", what);
-	if (!(a = asker_for(lab, t, asker, what, err, errlen)))
+		return refuse(lab, err, errlen, call->main_has_none, t->name, t->pid, NULL, 0);
+	if (!(a = asker_for(lab, t, asker, call, err, errlen)))
 		return -1;
-	return command(lab, a, type, t->pid, t->name, value, err, errlen);
+	return command(lab, a, call->command, t->pid, t->name, value, err, errlen);
 }
 
-int lab_poll(struct lab *lab, const char *target, const char *asker, char *err, size_t errlen)
+int lab_is_alive(struct lab *lab, const char *target, const char *asker, char *err,
+		 size_t errlen)
 {
-	return ask_about(lab, target, asker, "test", LAB_CMD_POLL, -1, err, errlen);
+	return ask_about(lab, target, asker, &is_alive_call, -1, err, errlen);
 }
 
 int lab_join(struct lab *lab, const char *target, const char *joiner, int timeout_ms, char *err,
 	     size_t errlen)
 {
-	return ask_about(lab, target, joiner, "join", LAB_CMD_JOIN, timeout_ms, err, errlen);
+	return ask_about(lab, target, joiner, &join_call, timeout_ms, err, errlen);
 }
 
 /* The live process that starts members of group g: main, or the first live
  * member of the parent group. */
-static struct lab_member *group_creator(struct lab *lab, int g)
+static struct member *group_creator(struct lab *lab, int g)
 {
 	int parent = lab->sc.groups[g].parent;
 
 	if (parent == SCENARIO_TOP_LEVEL)
 		return &lab->members[0];
 	for (size_t i = 0; i < lab->count; i++) {
-		struct lab_member *m = &lab->members[i];
+		struct member *m = &lab->members[i];
 
 		if (!m->exited && !strcmp(m->group, lab->sc.groups[parent].name))
 			return m;
@@ -665,33 +604,34 @@ static struct lab_member *group_creator(struct lab *lab, int g)
 int lab_spawn(struct lab *lab, const char *target, char *err, size_t errlen)
 {
 	int g = scenario_group_index(&lab->sc, target);
-	struct lab_member *creator;
+	struct member *creator;
 
 	if (g < 0) {
-		struct lab_member *like = by_name(lab, target);
+		struct member *like = by_name(lab, target);
 
 		if (!like)
-			return refuse(lab, err, errlen, "no group or lab process is named %s", target);
+			return refuse(lab, err, errlen, REFUSAL_NO_SUCH_GROUP, target, 0, NULL, 0);
 		if (like->depth == 0)
-			return refuse(lab, err, errlen, "MainProcess is in no group: name a group");
+			return refuse(lab, err, errlen, REFUSAL_MAIN_IN_NO_GROUP, target, like->pid,
+				      NULL, 0);
 		g = scenario_group_index(&lab->sc, like->group);
 		creator = by_pid(lab, like->creator);
 	} else {
 		creator = group_creator(lab, g);
 	}
 	if (g < 0 || !creator || creator->exited)
-		return refuse(lab, err, errlen, "the creator of group %s has ended: nobody can start "
-			      "another", g >= 0 ? lab->sc.groups[g].name : target);
+		return refuse(lab, err, errlen, REFUSAL_GROUP_CREATOR_GONE,
+			      g >= 0 ? lab->sc.groups[g].name : target, 0, NULL, 0);
 	return command(lab, creator, LAB_CMD_SPAWN, 0, lab->sc.groups[g].name, 0, err, errlen);
 }
 
 int lab_exit_main(struct lab *lab, char *err, size_t errlen)
 {
-	struct lab_member *m = live_member(lab, "MainProcess", err, errlen);
+	struct member *m = live_member(lab, "MainProcess", err, errlen);
 
 	if (!m)
 		return -1;
-	note(lab, TRACK_LAB, m, "forktop asked MainProcess to exit normally");
+	note(lab, EV_EXIT_ASKED, m);
 	return command(lab, m, LAB_CMD_EXIT, 0, "", 0, err, errlen);
 }
 
@@ -713,7 +653,7 @@ static void wait_all_ended(struct lab *lab, int wait_ms)
 		long elapsed;
 
 		for (size_t i = 0; i < lab->count; i++) {
-			struct lab_member *m = &lab->members[i];
+			struct member *m = &lab->members[i];
 			struct pollfd p = { .fd = m->pidfd, .events = POLLIN };
 
 			if (m->pidfd >= 0 && !m->exited && poll(&p, 1, 0) == 1)
@@ -747,7 +687,7 @@ void lab_stop(struct lab *lab, int wait_ms)
 	prctl(PR_GET_CHILD_SUBREAPER, &was_subreaper, 0, 0, 0);
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	for (size_t i = 0; i < lab->count; i++) {
-		struct lab_member *m = &lab->members[i];
+		struct member *m = &lab->members[i];
 
 		if (!m->exited)
 			pidref_signal(m->pidfd, SIGKILL);
@@ -781,18 +721,18 @@ void lab_status_text(int wait_status, char *buf, size_t len)
 {
 	int code;
 
-	if (track_exitcode(wait_status, &code))
+	if (event_exitcode(wait_status, &code))
 		snprintf(buf, len, "%d", code);
 	else
 		snprintf(buf, len, "-");
 }
 
-void lab_exit_text(const struct lab_member *m, char *buf, size_t len)
+void lab_exit_text(const struct member *m, char *buf, size_t len)
 {
 	lab_status_text(m->exit_status, buf, len);
 }
 
-const char *lab_member_role(const struct lab_member *m)
+const char *lab_member_role(const struct member *m)
 {
 	if (m->unix_daemon)
 		return "unix-daemon";
@@ -806,7 +746,7 @@ const char *lab_member_role(const struct lab_member *m)
 static bool adopted_orphans(const struct lab *lab, pid_t pid)
 {
 	for (size_t i = 0; i < lab->count; i++) {
-		const struct lab_member *m = &lab->members[i];
+		const struct member *m = &lab->members[i];
 
 		if (!m->gone && m->ppid == pid && m->forker != pid)
 			return true;
@@ -816,10 +756,10 @@ static bool adopted_orphans(const struct lab *lab, pid_t pid)
 
 /* How a creator ended, for its orphans' notes: ", killed by SIGKILL",
  * ", exited with 0", or "" while it is not known. */
-static void how_it_ended(const struct lab *lab, const struct lab_member *orphan, char *buf,
+static void how_it_ended(const struct lab *lab, const struct member *orphan, char *buf,
 			 size_t len)
 {
-	const struct lab_member *c = NULL;
+	const struct member *c = NULL;
 	int status;
 
 	buf[0] = '\0';
@@ -836,13 +776,13 @@ static void how_it_ended(const struct lab *lab, const struct lab_member *orphan,
 
 void lab_note(const struct lab *lab, const struct scan_proc *p, char *buf, size_t len)
 {
-	const struct lab_member *m = lab_member_of(lab, p), *j;
+	const struct member *m = lab_member_of(lab, p), *j;
 	bool orphan = m && p->ppid != m->forker;
 
 	buf[0] = '\0';
 	if (m && m->unix_daemon)
 		snprintf(buf, len, "Unix daemon: own session %d, no terminal", p->sid);
-	else if (m && m->joining && (j = member_by_pid(lab, m->joining)))
+	else if (m && m->joining && (j = by_pid(lab, m->joining)))
 		snprintf(buf, len, "blocked in join(%s)", j->name);
 	else if (m && p->state == 'Z')
 		snprintf(buf, len, orphan ? "zombie: its new parent has not reaped it"

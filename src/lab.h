@@ -12,49 +12,15 @@
 #include <sys/types.h>
 
 #include "labmsg.h"
+#include "member.h"
 #include "scan.h"
 #include "scenario.h"
 #include "track.h"
 
-enum lab_exit_source {
-	LAB_EXIT_UNKNOWN,
-	LAB_EXIT_CREATOR, /* its creator's wait (join, exit routine, start()) */
-	LAB_EXIT_MONITOR, /* the monitor's wait (main is the monitor's child) */
-	LAB_EXIT_ZOMBIE,  /* /proc/PID/stat of the zombie */
-	LAB_EXIT_PIDFD,   /* the pidfd's exit information, after anyone reaped it */
-};
-
-struct lab_member {
-	pid_t pid;
-	unsigned long long start_time; /* from the first snapshot that showed it; 0 before */
-	int conn;                      /* channel; -1 once closed */
-	bool conn_ended;               /* end of stream seen: closed at the end of the round */
-	int pidfd;                     /* -1 until the process said hello */
-	char name[LAB_NAME_MAX];
-	char group[LAB_NAME_MAX];      /* "" for main */
-	bool daemon;
-	bool unix_daemon;              /* a true Unix daemon, for contrast */
-	bool tracker;                  /* multiprocessing's resource_tracker */
-	bool forkserver;               /* a fork server (forkserver start method) */
-	int depth;                     /* 0 main, 1 child, 2 grandchild, ... */
-	pid_t creator;                 /* who started it (Python's parent_process()) */
-	char creator_name[LAB_NAME_MAX];
-	pid_t forker;                  /* who forked it: its creator, or its fork server */
-	char forker_name[LAB_NAME_MAX];
-	pid_t ppid;                    /* its parent in the latest snapshot; 0 before */
-	pid_t sid;                     /* its session in the latest snapshot */
-	bool exited;                   /* its pidfd said it ended */
-	bool gone;                     /* reaped and out of /proc: no longer watched */
-	int exit_status;               /* a wait status, or SCAN_NO_STATUS */
-	enum lab_exit_source exit_source;
-	pid_t joining;                 /* blocked in join() of this PID; 0 when not */
-	bool in_exit_routine;
-};
-
 struct lab {
 	struct scenario sc;
 	struct track *track;
-	struct lab_member *members;
+	struct member *members;
 	size_t count, cap;
 	pid_t monitor_pid;
 	bool started;
@@ -82,14 +48,14 @@ void lab_observe(struct lab *lab, const struct scan_snapshot *snap);
 /* PIDs the lab view must scan (members not gone). Returns how many. */
 size_t lab_watch_pids(const struct lab *lab, pid_t *out, size_t cap);
 /* The member this process is (same PID and start time), or NULL. */
-const struct lab_member *lab_member_of(const struct lab *lab, const struct scan_proc *p);
-const struct lab_member *lab_find(const struct lab *lab, const char *name);
-const struct lab_member *lab_main(const struct lab *lab);
+const struct member *lab_member_of(const struct lab *lab, const struct scan_proc *p);
+const struct member *lab_find(const struct lab *lab, const char *name);
+const struct member *lab_main(const struct lab *lab);
 /* True while some lab process has not ended. */
 bool lab_running(const struct lab *lab);
 
 /* Actions. Each returns 0, or -1 with the reason in err (also logged as a
- * TRACK_LAB_ERROR event). */
+ * EV_REFUSED event). */
 int lab_terminate(struct lab *lab, const char *name, char *err, size_t errlen);
 int lab_kill(struct lab *lab, const char *name, char *err, size_t errlen);
 int lab_signal(struct lab *lab, const char *name, int sig, char *err, size_t errlen);
@@ -98,7 +64,7 @@ int lab_signal(struct lab *lab, const char *name, int sig, char *err, size_t err
 int lab_join(struct lab *lab, const char *target, const char *joiner, int timeout_ms, char *err,
 	     size_t errlen);
 /* is_alive(): asker NULL means the creator (anyone else is refused). */
-int lab_poll(struct lab *lab, const char *target, const char *asker, char *err, size_t errlen);
+int lab_is_alive(struct lab *lab, const char *target, const char *asker, char *err, size_t errlen);
 /* target: a group name, or a process whose creator starts another of its group. */
 int lab_spawn(struct lab *lab, const char *target, char *err, size_t errlen);
 int lab_exit_main(struct lab *lab, char *err, size_t errlen);
@@ -107,12 +73,12 @@ int lab_kill_main(struct lab *lab, char *err, size_t errlen);
 /* Python's exitcode text for a wait status ("-15", "0"), or "-" for SCAN_NO_STATUS. */
 void lab_status_text(int wait_status, char *buf, size_t len);
 /* Python's exitcode text for a member ("-15", "0"), or "-" when unknown. */
-void lab_exit_text(const struct lab_member *m, char *buf, size_t len);
+void lab_exit_text(const struct member *m, char *buf, size_t len);
 /* A short note for a process row: "orphan: was under 4013 MainProcess",
  * "blocked in join(Process-3)", "zombie: not joined", "adopted orphans".
  * Empty when there is nothing to say. Costs O(lab size), not O(machine). */
 void lab_note(const struct lab *lab, const struct scan_proc *p, char *buf, size_t len);
 /* "main", "child", "grandchild", "unix-daemon", "resource-tracker" or "forkserver". */
-const char *lab_member_role(const struct lab_member *m);
+const char *lab_member_role(const struct member *m);
 
 #endif

@@ -27,6 +27,15 @@ struct lab_msg lab_msg_make(enum lab_msg_type type, pid_t pid, const char *name,
 	return m;
 }
 
+struct lab_msg lab_msg_report(enum event_kind kind, pid_t pid, pid_t target, const char *name)
+{
+	struct lab_msg m = lab_msg_make(LAB_REPORT, pid, name, NULL);
+
+	m.kind = (int32_t)kind;
+	m.target = target;
+	return m;
+}
+
 bool lab_msg_decode(const void *buf, size_t len, struct lab_msg *out)
 {
 	struct lab_msg m;
@@ -38,7 +47,9 @@ bool lab_msg_decode(const void *buf, size_t len, struct lab_msg *out)
 		return false;
 	if (!memchr(m.name, '\0', sizeof m.name) || !memchr(m.text, '\0', sizeof m.text))
 		return false;
-	if (m.pid < 0 || m.target < 0 || m.creator < 0 || m.sent_ns < 0)
+	if (m.pid < 0 || m.target < 0 || m.creator < 0 || m.sent_ns < 0 || m.error < 0)
+		return false;
+	if (m.type == LAB_REPORT ? !event_kind_from_lab((enum event_kind)m.kind) : m.kind != 0)
 		return false;
 	*out = m;
 	return true;

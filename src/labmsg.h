@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "event.h"
+
 #define LAB_MSG_MAGIC 0x666b7431u /* "fkt1" */
 #define LAB_NAME_MAX 64
 #define LAB_TEXT_MAX 160
@@ -21,13 +23,14 @@ enum lab_msg_type {
 	LAB_NEW_CHILD,    /* I forked target (0: a grandchild whose PID its hello will tell);
 			     value: LAB_HELLO_DAEMON for a daemonic one; carries the monitor's
 			     end of its channel */
-	LAB_LOG,          /* a multiprocessing log line (text) */
-	LAB_ERROR,        /* an error a Python process would raise (text) */
+	LAB_REPORT,       /* a fact about me of an event kind a lab process may report
+			     (event_kind_from_lab): a log line, an error I raised, a note;
+			     its fields in target, name, value, error and text */
 	LAB_REAPED,       /* I reaped my child target; value = wait status */
 	LAB_JOIN_BEGIN,   /* I am blocked in join(target) */
-	LAB_JOIN_END,     /* join(target) returned; value = wait status, or text "timeout" */
+	LAB_JOIN_END,     /* join(target) returned; value = wait status */
+	LAB_JOIN_TIMEOUT, /* join(target, timeout) returned after value ms: target runs on */
 	LAB_ALIVE,        /* target.is_alive() answered value (1 or 0) */
-	LAB_NOTE,         /* a lab fact in the process's own words (text) */
 	/* monitor -> lab process */
 	LAB_CMD_JOIN,     /* join your child target; value = timeout in ms, -1 for none */
 	LAB_CMD_SPAWN,    /* start another child in group name */
@@ -51,7 +54,9 @@ struct lab_msg {
 	uint32_t type;
 	int32_t pid;     /* the sender (lab process) or the addressee (command) */
 	int32_t target;  /* a child's pid */
-	int32_t value;   /* daemon flag, wait status */
+	int32_t value;   /* daemon flag, wait status, a report's number */
+	int32_t kind;    /* LAB_REPORT: the event kind (enum event_kind) */
+	int32_t error;   /* LAB_REPORT: an errno, or 0 */
 	int32_t creator; /* HELLO: the creator's pid; NEW_CHILD: the child's parent when not
 			    the sender (its fork server), else 0 */
 	int64_t sent_ns; /* CLOCK_REALTIME at the sender: orders messages of several channels */
@@ -63,9 +68,12 @@ struct lab_msg {
  * time stamped. */
 struct lab_msg lab_msg_make(enum lab_msg_type type, pid_t pid, const char *name,
 			    const char *text);
+/* A LAB_REPORT of kind from pid, about target (0 and "" for none). */
+struct lab_msg lab_msg_report(enum event_kind kind, pid_t pid, pid_t target, const char *name);
 
 /* True when buf holds exactly one well-formed record: right size and magic,
- * a known type, NUL-terminated strings. Copies it into out. */
+ * a known type, NUL-terminated strings, and for a report an event kind a
+ * lab process may report. Copies it into out. */
 bool lab_msg_decode(const void *buf, size_t len, struct lab_msg *out);
 
 /* Sends one record, with fd attached when fd >= 0 (MSG_NOSIGNAL: a gone

@@ -1,7 +1,7 @@
 /* labproc: the bottom layer of a lab process: its channel to the monitor
- * and what it does with children it already has. Owns the reports (LAB_LOG
- * lines in multiprocessing.log_to_stderr() style, joins, reaped children
- * with their wait status), the lifeline, reading the channel, learning how
+ * and what it does with children it already has. Owns the reports (typed
+ * events: what multiprocessing.log_to_stderr() would log, what Python
+ * raises, joins, reaped children with their wait status), the lifeline, reading the channel, learning how
  * a child ended, join(), is_alive(), the exit routine and the exits, and
  * the descriptor slots and signal reset a new lab process starts from.
  * Every wait that Python makes without a timeout is made here without one
@@ -16,7 +16,6 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,29 +43,23 @@ static void send_msg(struct labproc *lp, struct lab_msg *m, int fd)
 	labproc_send(lp, m, &fd, fd >= 0 ? 1 : 0);
 }
 
-void labproc_report(struct labproc *lp, enum lab_msg_type type, const char *fmt, ...)
+void labproc_report(struct labproc *lp, enum event_kind kind, const struct child *about,
+		    int value)
 {
-	char text[LAB_TEXT_MAX];
-	struct lab_msg m;
-	va_list ap;
+	struct lab_msg m = lab_msg_report(kind, lp->pid, about ? about->pid : 0,
+					  about ? about->name : NULL);
 
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	m = lab_msg_make(type, lp->pid, lp->name, text);
+	m.value = value;
 	send_msg(lp, &m, -1);
 }
 
-/* multiprocessing's util.info() as log_to_stderr() formats it. */
-void labproc_log(struct labproc *lp, const char *fmt, ...)
+void labproc_report_error(struct labproc *lp, enum event_kind kind, const char *call, int error)
 {
-	char what[LAB_TEXT_MAX];
-	va_list ap;
+	struct lab_msg m = lab_msg_report(kind, lp->pid, 0, NULL);
 
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof what, fmt, ap);
-	va_end(ap);
-	labproc_report(lp, LAB_LOG, "[INFO/%s] %s", lp->name, what);
+	snprintf(m.text, sizeof m.text, "%s", call ? call : "");
+	m.error = error;
+	send_msg(lp, &m, -1);
 }
 
 void labproc_announce(struct labproc *lp, const char *name, bool daemon, pid_t pid, pid_t parent,
@@ -124,8 +117,7 @@ static int told_status(struct labproc *lp, struct child *c)
 		close(fd);
 	if (rc == 1 && m.type == LAB_FS_EXITED && m.target == c->pid)
 		return m.value;
-	labproc_report(lp, LAB_NOTE, "its fork server ended without telling how %s ended: Python "
-		       "takes exitcode 255", c->name);
+	labproc_report(lp, EV_SERVER_GONE, c, 0);
 	return 255 << 8;
 }
 
@@ -216,9 +208,10 @@ void labproc_join(struct labproc *lp, struct child *c, int timeout_ms)
 {
 	labproc_report_child(lp, LAB_JOIN_BEGIN, c);
 	if (!c->reaped && !wait_child(lp, c, timeout_ms)) {
-		struct lab_msg m = lab_msg_make(LAB_JOIN_END, lp->pid, c->name, "timeout");
+		struct lab_msg m = lab_msg_make(LAB_JOIN_TIMEOUT, lp->pid, c->name, NULL);
 
 		m.target = c->pid;
+		m.value = timeout_ms;
 		send_msg(lp, &m, -1);
 		return;
 	}
@@ -241,13 +234,13 @@ void labproc_is_alive(struct labproc *lp, struct child *c)
  * join every live child. */
 static void exit_routine(struct labproc *lp)
 {
-	labproc_log(lp, "process shutting down");
+	labproc_report(lp, EV_EXIT_ROUTINE, NULL, 0);
 	reap_finished(lp);
 	for (int i = 0; i < lp->nchildren; i++) {
 		struct child *c = &lp->children[i];
 
 		if (!c->reaped && c->daemon) {
-			labproc_log(lp, "calling terminate() for daemon %s", c->name);
+			labproc_report(lp, EV_EXIT_ROUTINE_TERMINATES, c, 0);
 			pidfd_send_signal(c->pidfd, SIGTERM, NULL, 0);
 		}
 	}
@@ -256,7 +249,7 @@ static void exit_routine(struct labproc *lp)
 		struct child *c = &lp->children[i];
 
 		if (!c->reaped) {
-			labproc_log(lp, "calling join() for process %s", c->name);
+			labproc_report(lp, EV_EXIT_ROUTINE_JOINS, c, 0);
 			labproc_join(lp, c, -1);
 		}
 	}
@@ -267,7 +260,7 @@ _Noreturn void labproc_normal_exit(struct labproc *lp, int code)
 {
 	exit_routine(lp);
 	if (!labproc_is_main(lp))
-		labproc_log(lp, "process exiting with exitcode %d", code);
+		labproc_report(lp, EV_EXITING, NULL, code);
 	_exit(code);
 }
 
@@ -281,8 +274,8 @@ _Noreturn void labproc_interrupted(struct labproc *lp)
 
 	exit_routine(lp);
 	if (!labproc_is_main(lp)) {
-		labproc_report(lp, LAB_ERROR, "KeyboardInterrupt");
-		labproc_log(lp, "process exiting with exitcode 1");
+		labproc_report(lp, EV_INTERRUPTED, NULL, 0);
+		labproc_report(lp, EV_EXITING, NULL, 1);
 		_exit(1);
 	}
 	signal(SIGINT, SIG_DFL);

@@ -75,10 +75,13 @@ static inline bool labproc_is_main(const struct labproc *lp)
 /* The channel is gone (the monitor ended): the process ends, at once. */
 _Noreturn void labproc_lifeline_broken(void);
 void labproc_send(struct labproc *lp, struct lab_msg *m, const int *fds, int nfds);
-__attribute__((format(printf, 3, 4)))
-void labproc_report(struct labproc *lp, enum lab_msg_type type, const char *fmt, ...);
-__attribute__((format(printf, 2, 3)))
-void labproc_log(struct labproc *lp, const char *fmt, ...);
+/* Reports a fact of kind about this process (a log line, an error it
+ * raised, a note), naming child about (or none) and a number. */
+void labproc_report(struct labproc *lp, enum event_kind kind, const struct child *about,
+		    int value);
+/* Reports an error of kind with its errno: an OSError of a failed call
+ * ("fork", "socketpair"), or the fork server out of reach (call NULL). */
+void labproc_report_error(struct labproc *lp, enum event_kind kind, const char *call, int error);
 void labproc_report_child(struct labproc *lp, enum lab_msg_type type, const struct child *c);
 /* Its wait status is known: reaped by this process (reported to the
  * monitor), or told by the fork server that reaped it. */

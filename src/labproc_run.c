@@ -105,10 +105,10 @@ static void launch_unix_daemon(struct labproc *lp)
 	int sp[2];
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
-		labproc_report(lp, LAB_ERROR, "OSError: socketpair: %s", strerror(errno));
+		labproc_report_error(lp, EV_OS_ERROR, "socketpair", errno);
 		return;
 	}
-	labproc_log(lp, "starting a Unix daemon: fork, setsid, fork");
+	labproc_report(lp, EV_DAEMONIZING, NULL, 0);
 	first = fork();
 	if (first == 0) {
 		close(sp[1]);
@@ -148,7 +148,7 @@ _Noreturn static void become_child(struct labproc *lp, int g, const char *name, 
 	signal(SIGTERM, grp->ignore_sigterm ? SIG_IGN : SIG_DFL);
 	prctl(PR_SET_NAME, (unsigned long)lp->name, 0, 0, 0);
 	labproc_hello(lp, creator, 0);
-	labproc_log(lp, "child process calling self.run()");
+	labproc_report(lp, EV_RUN, NULL, 0);
 	if (grp->unix_daemon) {
 		launch_unix_daemon(lp);
 		labproc_normal_exit(lp, lp->exit_code); /* run() returned */
@@ -165,24 +165,23 @@ static void start_child(struct labproc *lp, int g)
 
 	if (lp->daemon) {
 		/* AssertionError raised in run(): uncaught, the process exits with 1. */
-		labproc_report(lp, LAB_ERROR, "AssertionError: daemonic processes are not allowed to have children");
+		labproc_report(lp, EV_DAEMONIC_CHILDREN_REFUSED, NULL, 0);
 		labproc_normal_exit(lp, 1);
 	}
 	labproc_reap_finished(lp);
 	if (lp->nchildren == CHILDREN_MAX) {
-		labproc_report(lp, LAB_ERROR, "cannot start more than %d children", CHILDREN_MAX);
+		labproc_report(lp, EV_CHILDREN_LIMIT, NULL, CHILDREN_MAX);
 		return;
 	}
 	c = &lp->children[lp->nchildren];
 	*c = (struct child){ .daemon = lp->sc->groups[g].daemon, .group = g, .pidfd = -1,
 			     .status_fd = -1 };
 	if (!child_name(lp, lp->next_number++, c->name, sizeof c->name)) {
-		labproc_report(lp, LAB_ERROR, "cannot start a child: its name would be longer than %d "
-		       "characters", LAB_NAME_MAX - 1);
+		labproc_report(lp, EV_NAME_TOO_LONG, NULL, LAB_NAME_MAX - 1);
 		return;
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
-		labproc_report(lp, LAB_ERROR, "OSError: socketpair: %s", strerror(errno));
+		labproc_report_error(lp, EV_OS_ERROR, "socketpair", errno);
 		return;
 	}
 	pid = labstart_child(lp, g, c, sp[0], &parent);
@@ -223,7 +222,7 @@ static void handle_command(struct labproc *lp, const struct lab_msg *m)
 	case LAB_CMD_JOIN:
 		c = find_child(lp, m->target);
 		if (!c) {
-			labproc_report(lp, LAB_ERROR, "AssertionError: can only join a child process");
+			labproc_report(lp, EV_JOIN_REFUSED, NULL, 0);
 			return;
 		}
 		labproc_join(lp, c, m->value);
@@ -231,7 +230,7 @@ static void handle_command(struct labproc *lp, const struct lab_msg *m)
 	case LAB_CMD_POLL:
 		c = find_child(lp, m->target);
 		if (!c)
-			labproc_report(lp, LAB_ERROR, "AssertionError: can only test a child process");
+			labproc_report(lp, EV_IS_ALIVE_REFUSED, NULL, 0);
 		else
 			labproc_is_alive(lp, c);
 		return;

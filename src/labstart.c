@@ -79,16 +79,17 @@ static pid_t spawn_role(struct labproc *lp, const char *const *args, const int *
 	argv[n] = NULL;
 	pid = fork();
 	if (pid < 0)
-		labproc_report(lp, LAB_ERROR, "OSError: fork: %s", strerror(errno));
+		labproc_report_error(lp, EV_OS_ERROR, "fork", errno);
 	if (pid != 0)
 		return pid;
 	labproc_reset_signals();
 	labproc_keep_slots(fds, nfds, true);
 	execv("/proc/self/exe", argv);
 	{
-		struct lab_msg m = lab_msg_make(LAB_ERROR, getpid(), "", NULL);
+		struct lab_msg m = lab_msg_report(EV_OS_ERROR, getpid(), 0, NULL);
 
-		snprintf(m.text, sizeof m.text, "OSError: exec %.100s: %s", lp->exe, strerror(errno));
+		snprintf(m.text, sizeof m.text, "exec %.100s", lp->exe);
+		m.error = errno;
 		lab_msg_send(CHANNEL_FD, &m, -1);
 	}
 	_exit(127);
@@ -194,8 +195,7 @@ _Noreturn static void tracker_main(int pipe_fd)
 		}
 		watch_channel(&lp, &p[0]);
 		if ((p[1].revents & (POLLIN | POLLHUP)) && read(pipe_fd, buf, sizeof buf) == 0) {
-			labproc_report(&lp, LAB_NOTE, "resource_tracker: its pipe closed (every process "
-				       "that held it has ended), so it exits");
+			labproc_report(&lp, EV_TRACKER_EXITS, NULL, 0);
 			_exit(0);
 		}
 	}
@@ -216,11 +216,11 @@ static void start_tracker(struct labproc *lp)
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, chan) < 0) {
-		labproc_report(lp, LAB_ERROR, "OSError: socketpair: %s", strerror(errno));
+		labproc_report_error(lp, EV_OS_ERROR, "socketpair", errno);
 		return;
 	}
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
-		labproc_report(lp, LAB_ERROR, "OSError: pipe: %s", strerror(errno));
+		labproc_report_error(lp, EV_OS_ERROR, "pipe", errno);
 		close_fds(chan, 2);
 		return;
 	}
@@ -257,8 +257,7 @@ static void ensure_tracker(struct labproc *lp)
 				;
 			labproc_mark_reaped(lp, &lp->tracker, status);
 		}
-		labproc_report(lp, LAB_ERROR, "UserWarning: resource_tracker: process died "
-			       "unexpectedly, relaunching.  Some resources might leak.");
+		labproc_report(lp, EV_TRACKER_RELAUNCHED, NULL, 0);
 	}
 	start_tracker(lp);
 }
@@ -300,7 +299,8 @@ static bool serve_request(struct labproc *lp, const struct lab_msg *req, int *fd
 	}
 	answer = lab_msg_make(LAB_FS_STARTED, lp->pid, req->name, NULL);
 	if (pid < 0) {
-		snprintf(answer.text, sizeof answer.text, "OSError: fork: %s", strerror(errno));
+		snprintf(answer.text, sizeof answer.text, "fork");
+		answer.error = errno;
 		lab_msg_send(fds[1], &answer, -1);
 		return false;
 	}
@@ -421,8 +421,7 @@ static void start_server(struct labproc *lp)
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, chan) < 0 ||
 	    socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, req) < 0 ||
 	    pipe2(alive, O_CLOEXEC) < 0 || (prep = prep_pipe(lp, LABPROC_NO_GROUP, name)) < 0)
-		labproc_report(lp, LAB_ERROR, "OSError: cannot start the fork server: %s",
-			       strerror(errno));
+		labproc_report_error(lp, EV_OS_ERROR, "cannot start the fork server", errno);
 	else
 		pid = spawn_role(lp, (const char *[]){ "--forkserver", "request_fd=4", "alive_r=5",
 						      "pipe_handle=6", NULL },
@@ -459,10 +458,10 @@ static pid_t await_started(struct labproc *lp, int status_fd, int *pidfd)
 	if (*pidfd >= 0)
 		close(*pidfd);
 	*pidfd = -1;
-	if (rc == 1 && m.text[0])
-		labproc_report(lp, LAB_ERROR, "%s", m.text);
+	if (rc == 1 && m.error)
+		labproc_report_error(lp, EV_OS_ERROR, m.text, m.error);
 	else
-		labproc_report(lp, LAB_ERROR, "EOFError: the fork server ended before it answered");
+		labproc_report(lp, EV_SERVER_EOF, NULL, 0);
 	return -1;
 }
 
@@ -479,7 +478,7 @@ static pid_t forkserver_child(struct labproc *lp, int g, struct child *c, int co
 	if (lp->server_req < 0)
 		return -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, st) < 0) {
-		labproc_report(lp, LAB_ERROR, "OSError: socketpair: %s", strerror(errno));
+		labproc_report_error(lp, EV_OS_ERROR, "socketpair", errno);
 		return -1;
 	}
 	rc = lab_msg_send_fds(lp->server_req, &m, (int[]){ conn, st[1], lp->alive_w, lp->tracker_fd },
@@ -487,7 +486,7 @@ static pid_t forkserver_child(struct labproc *lp, int g, struct child *c, int co
 	close(st[1]);
 	pid = rc < 0 ? -1 : await_started(lp, st[0], &c->pidfd);
 	if (rc < 0)
-		labproc_report(lp, LAB_ERROR, "ConnectionError: the fork server: %s", strerror(-rc));
+		labproc_report_error(lp, EV_SERVER_UNREACHABLE, NULL, -rc);
 	if (pid < 0) {
 		close(st[0]);
 		return -1;
@@ -508,7 +507,7 @@ static pid_t spawn_child(struct labproc *lp, int g, struct child *c, int conn)
 	ensure_tracker(lp);
 	prep = prep_pipe(lp, g, c->name);
 	if (prep < 0) {
-		labproc_report(lp, LAB_ERROR, "OSError: pipe: %s", strerror(errno));
+		labproc_report_error(lp, EV_OS_ERROR, "pipe", errno);
 		return -1;
 	}
 	snprintf(tracker_arg, sizeof tracker_arg, "tracker_fd=%d",
@@ -536,7 +535,7 @@ static pid_t fork_child(struct labproc *lp, struct child *c, int conn)
 		return 0;
 	}
 	if (pid < 0)
-		labproc_report(lp, LAB_ERROR, "OSError: fork: %s", strerror(errno));
+		labproc_report_error(lp, EV_OS_ERROR, "fork", errno);
 	else
 		c->pidfd = pidfd_open(pid, 0); /* our unreaped child: cannot be a recycled PID */
 	return pid;
@@ -561,8 +560,7 @@ static void worker_main(int tracker_fd, int pipe_fd, struct labstart_member *who
 	static struct labproc lp;
 
 	if (!read_prep(pipe_fd, &prep) || prep.group < 0) {
-		struct lab_msg m = lab_msg_make(LAB_ERROR, getpid(), "", "EOFError: no preparation "
-						"data on the spawn pipe");
+		struct lab_msg m = lab_msg_report(EV_SPAWN_EOF, getpid(), 0, NULL);
 
 		lab_msg_send(CHANNEL_FD, &m, -1);
 		_exit(1);

@@ -26,9 +26,8 @@
 struct facts {
 	const struct track_event *ev;
 	const struct lesson_context *ctx;
-	const struct lab_member *m;  /* the lab process the event is about, or NULL */
-	char target[LAB_NAME_MAX];   /* the process the text names after the rule's marker */
-	const struct lab_member *t;  /* that process, or NULL */
+	const struct member *m;      /* the lab process the event is about, or NULL */
+	const struct member *t;      /* the other process it names (its target), or NULL */
 	bool has_code;
 	int code;                    /* Python's exitcode, when has_code */
 };
@@ -36,23 +35,12 @@ struct facts {
 /* ---- what the lab knows ------------------------------------------------- */
 
 /* The newest member with this PID, gone ones included (events outlive them). */
-static const struct lab_member *member_by_pid(const struct lab *lab, pid_t pid)
+static const struct member *lab_member(const struct lab *lab, pid_t pid)
 {
-	for (size_t i = lab && pid > 0 ? lab->count : 0; i-- > 0;)
-		if (lab->members[i].pid == pid)
-			return &lab->members[i];
-	return NULL;
+	return lab ? member_by_pid(lab->members, lab->count, pid, true) : NULL;
 }
 
-static const struct lab_member *member_by_name(const struct lab *lab, const char *name)
-{
-	for (size_t i = lab && *name ? lab->count : 0; i-- > 0;)
-		if (!strcmp(lab->members[i].name, name))
-			return &lab->members[i];
-	return NULL;
-}
-
-static bool ignores_sigterm(const struct lab *lab, const struct lab_member *m)
+static bool ignores_sigterm(const struct lab *lab, const struct member *m)
 {
 	int g = m && m->group[0] ? scenario_group_index(&lab->sc, m->group) : -1;
 
@@ -62,32 +50,28 @@ static bool ignores_sigterm(const struct lab *lab, const struct lab_member *m)
 /* A process a start method adds (the resource tracker, a fork server):
  * not one of Python's Process objects. Its flags come with its hello; its
  * name tells it before. */
-static bool is_helper(const struct lab_member *m)
+static bool helper_named(const char *name, const char *helper)
 {
-	static const char *const names[] = { "resource_tracker", "forkserver" };
+	size_t n = strlen(name), k = strlen(helper);
 
-	if (!m)
-		return false;
-	if (m->tracker || m->forkserver)
-		return true;
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-		size_t n = strlen(m->name), k = strlen(names[i]);
+	return n >= k && !strcmp(name + n - k, helper) && (n == k || name[n - k - 1] == ':');
+}
 
-		if (n >= k && !strcmp(m->name + n - k, names[i]) && (n == k || m->name[n - k - 1] == ':'))
-			return true;
-	}
-	return false;
+static bool is_helper(const struct member *m)
+{
+	return m && (m->tracker || m->forkserver || helper_named(m->name, "resource_tracker") ||
+		     helper_named(m->name, "forkserver"));
 }
 
 /* The Python children m started and forked itself (its kernel children:
  * they are orphaned when it dies); only_daemonic: those with daemon=True. */
-static size_t children_of(const struct lab *lab, const struct lab_member *m, bool only_daemonic,
-			  const struct lab_member **out, size_t cap)
+static size_t children_of(const struct lab *lab, const struct member *m, bool only_daemonic,
+			  const struct member **out, size_t cap)
 {
 	size_t n = 0;
 
 	for (size_t i = (size_t)(m - lab->members) + 1; i < lab->count; i++) {
-		const struct lab_member *c = &lab->members[i];
+		const struct member *c = &lab->members[i];
 
 		if (c->creator == m->pid && c->forker == m->pid && !c->unix_daemon && !is_helper(c) &&
 		    (!only_daemonic || c->daemon)) {
@@ -99,39 +83,13 @@ static size_t children_of(const struct lab *lab, const struct lab_member *m, boo
 	return n;
 }
 
-static bool name_char(char c)
-{
-	return isalnum((unsigned char)c) || c == '-' || c == '_' || c == ':';
-}
-
-/* The process name that follows marker in the event's text ("" marker: at
- * its start). */
-static void find_target(struct facts *f, const char *marker)
-{
-	const char *p = marker ? strstr(f->ev->text, marker) : NULL;
-	size_t n = 0;
-
-	f->target[0] = '\0';
-	f->t = NULL;
-	if (!p)
-		return;
-	p += strlen(marker);
-	while (name_char(p[n]) && n + 1 < sizeof f->target)
-		n++;
-	memcpy(f->target, p, n);
-	f->target[n] = '\0';
-	f->t = member_by_name(f->ctx->lab, f->target);
-}
-
-/* Whether an event near this one (of this kind, from pid) holds text (at
- * its end when at_end). Near, not only before: the log orders what the
- * kernel showed (a zombie) and what the lab process said (its last log
+/* Whether an event near this one (of this kind, from pid, about target
+ * when target > 0) is in the log. Near, not only before: the log orders what
+ * the kernel showed (a zombie) and what the lab process said (its last log
  * lines) by when forktop learned them, which can be the other way round. */
-static bool nearby(const struct facts *f, enum track_kind kind, pid_t pid, const char *text,
-		   bool at_end)
+static bool nearby(const struct facts *f, enum event_kind kind, pid_t pid, pid_t target)
 {
 	unsigned long long seq = f->ev->seq, last, q;
-	size_t tlen = strlen(text);
 
 	if (!f->ctx->track)
 		return false;
@@ -139,12 +97,8 @@ static bool nearby(const struct facts *f, enum track_kind kind, pid_t pid, const
 	q = seq > LOOK_BACK ? seq - LOOK_BACK : 1;
 	for (; q <= last && q <= seq + LOOK_BACK; q++) {
 		const struct track_event *e = track_event(f->ctx->track, q);
-		size_t len;
 
-		if (!e || e->kind != kind || e->pid != pid)
-			continue;
-		len = strlen(e->text);
-		if (at_end ? len >= tlen && !strcmp(e->text + len - tlen, text) : !!strstr(e->text, text))
+		if (e && e->kind == kind && e->pid == pid && (target <= 0 || e->target == target))
 			return true;
 	}
 	return false;
@@ -182,17 +136,14 @@ static bool has_code(const struct facts *f)
 	return f->has_code;
 }
 
-/* -15 from the exit routine of its creator: "calling terminate() for daemon
- * X" (proof enough that X is daemonic, also when X was terminated before it
- * could say so itself). */
+/* -15 from the exit routine of its creator, which called terminate() for
+ * it (proof enough that it is daemonic, also when it was terminated before
+ * it could say so itself). */
 static bool terminated_by_exit_routine(const struct facts *f)
 {
-	char text[LAB_NAME_MAX + 48];
-
 	if (!f->has_code || f->code != -SIGTERM || !f->m)
 		return false;
-	snprintf(text, sizeof text, "] calling terminate() for daemon %s", f->m->name);
-	return nearby(f, TRACK_LAB_LOG, f->m->creator, text, true);
+	return nearby(f, EV_EXIT_ROUTINE_TERMINATES, f->m->creator, f->m->pid);
 }
 
 static bool interrupted(const struct facts *f)
@@ -213,19 +164,18 @@ static bool killed_with_children(const struct facts *f)
 static bool failed_after_refusal(const struct facts *f)
 {
 	return f->has_code && f->code == 1 && f->m &&
-	       nearby(f, TRACK_LAB_ERROR, f->m->pid, "not allowed to have children", false);
+	       nearby(f, EV_DAEMONIC_CHILDREN_REFUSED, f->m->pid, 0);
 }
 
 static bool failed_after_interrupt(const struct facts *f)
 {
-	return f->has_code && f->code == 1 && f->m &&
-	       nearby(f, TRACK_LAB_ERROR, f->m->pid, "KeyboardInterrupt", false);
+	return f->has_code && f->code == 1 && f->m && nearby(f, EV_INTERRUPTED, f->m->pid, 0);
 }
 
 /* A lab process's exit code read from its zombie: it still waits for its parent. */
 static bool lab_zombie(const struct facts *f)
 {
-	return f->has_code && f->m && strstr(f->ev->text, "(read from its zombie)");
+	return f->has_code && f->m && f->ev->source == EXIT_SOURCE_ZOMBIE;
 }
 
 static bool lab_zombie_adopted(const struct facts *f)
@@ -252,7 +202,7 @@ static bool stubborn_join(const struct facts *f)
 /* start() forked the child in the creator itself (not through a fork server). */
 static bool started_by_fork(const struct facts *f)
 {
-	return !strstr(f->ev->text, " through ");
+	return f->ev->by == 0;
 }
 
 static bool started_daemonic_by_fork(const struct facts *f)
@@ -260,29 +210,24 @@ static bool started_daemonic_by_fork(const struct facts *f)
 	return started_by_fork(f) && f->t && f->t->daemon;
 }
 
-/* "started MainProcess ...: scenario NAME, start method METHOD" */
-static bool started_main_with(const struct facts *f, const char *method)
+static bool started_main_with(const struct facts *f, enum scenario_method method)
 {
-	char tail[48];
-	size_t n = strlen(f->ev->text), len;
-
-	len = (size_t)snprintf(tail, sizeof tail, ", start method %s", method);
-	return n >= len && !strcmp(f->ev->text + n - len, tail);
+	return f->ev->value == (int)method;
 }
 
 static bool fork_method(const struct facts *f)
 {
-	return started_main_with(f, "fork");
+	return started_main_with(f, SCENARIO_FORK);
 }
 
 static bool started_main_with_spawn(const struct facts *f)
 {
-	return started_main_with(f, "spawn");
+	return started_main_with(f, SCENARIO_SPAWN);
 }
 
 static bool started_main_with_forkserver(const struct facts *f)
 {
-	return started_main_with(f, "forkserver");
+	return started_main_with(f, SCENARIO_FORKSERVER);
 }
 
 /* The lab runs under spawn (a "started" event does not say it). */
@@ -291,15 +236,15 @@ static bool spawn_method(const struct facts *f)
 	return f->ctx->lab && f->ctx->lab->sc.start_method == SCENARIO_SPAWN;
 }
 
-/* "... started resource_tracker (pid N)", or a nested creator's tracker. */
+/* It starts a resource tracker (main's, or a nested creator's). */
 static bool starts_tracker(const struct facts *f)
 {
-	return strstr(f->ev->text, "resource_tracker (pid ") != NULL;
+	return helper_named(f->ev->target_name, "resource_tracker");
 }
 
 static bool starts_server(const struct facts *f)
 {
-	return strstr(f->ev->text, "forkserver (pid ") && !strstr(f->ev->text, " through ");
+	return helper_named(f->ev->target_name, "forkserver") && started_by_fork(f);
 }
 
 static bool helper_to_pid1(const struct facts *f)
@@ -307,93 +252,113 @@ static bool helper_to_pid1(const struct facts *f)
 	return is_helper(f->m) && to_pid1(f);
 }
 
-static bool target_ignores_sigterm(const struct facts *f)
+/* forktop sent SIGTERM to a process that ignores it. */
+static bool sigterm_ignored(const struct facts *f)
 {
-	return f->t && ignores_sigterm(f->ctx->lab, f->t);
+	return f->ev->signal == SIGTERM && ignores_sigterm(f->ctx->lab, f->m);
+}
+
+static bool through_server(const struct facts *f)
+{
+	return !started_by_fork(f);
 }
 
 /* ---- the rules ----------------------------------------------------------- */
 
 struct rule {
-	enum track_kind kind;
-	const char *has;    /* the event's text holds this; NULL: any text */
-	const char *target; /* {target}: the name after this in the text ("": at its
-			       start); NULL: none */
+	enum event_kind kind;
 	bool (*when)(const struct facts *f); /* NULL: always */
 	const char *lesson;
 	bool helpers;       /* it may explain an event about a start method's helper
 			       processes (resource tracker, fork server) */
 };
 
-#define EXITED " exitcode " /* the text of an exit code event (with a wait status) */
 /* A row about Python's Process objects; HELPER_RULE: one that may also
  * explain an event about a resource tracker or a fork server. */
-#define RULE(kind, has, target, when, lesson) { kind, has, target, when, lesson, false }
-#define HELPER_RULE(kind, has, target, when, lesson) { kind, has, target, when, lesson, true }
+#define RULE(kind, when, lesson) { kind, when, lesson, false }
+#define HELPER_RULE(kind, when, lesson) { kind, when, lesson, true }
+
+static bool reaped_by_creator(const struct facts *f)
+{
+	return f->ev->source == EXIT_SOURCE_CREATOR;
+}
+
+static bool reaped_by_server(const struct facts *f)
+{
+	return f->ev->source == EXIT_SOURCE_FORK_SERVER;
+}
+
+static bool reaped_by_subreaper(const struct facts *f)
+{
+	return f->ev->source == EXIT_SOURCE_SUBREAPER;
+}
+
+static bool read_from_pidfd(const struct facts *f)
+{
+	return f->ev->source == EXIT_SOURCE_PIDFD;
+}
+
+static bool creator_gone(const struct facts *f)
+{
+	return f->ev->value == REFUSAL_CREATOR_GONE_JOIN || f->ev->value == REFUSAL_CREATOR_GONE_TEST;
+}
 
 static const struct rule rules[] = {
 	/* what the kernel did */
-	RULE(TRACK_REPARENT, NULL, NULL, is_unix_daemon, "unix-daemon"),
-	HELPER_RULE(TRACK_REPARENT, NULL, NULL, helper_to_pid1, "helper-orphaned"),
-	RULE(TRACK_REPARENT, NULL, NULL, to_pid1, "orphan-pid1"),
-	HELPER_RULE(TRACK_REPARENT, NULL, NULL, to_monitor, "orphan-subreaper"),
-	HELPER_RULE(TRACK_REPARENT, NULL, NULL, to_another_ancestor, "orphan-ancestor"),
-	RULE(TRACK_ZOMBIE, NULL, NULL, under_adopter, "zombie-adopted"),
-	RULE(TRACK_ZOMBIE, NULL, NULL, NULL, "zombie"),
+	RULE(EV_REPARENT, is_unix_daemon, "unix-daemon"),
+	HELPER_RULE(EV_REPARENT, helper_to_pid1, "helper-orphaned"),
+	RULE(EV_REPARENT, to_pid1, "orphan-pid1"),
+	HELPER_RULE(EV_REPARENT, to_monitor, "orphan-subreaper"),
+	HELPER_RULE(EV_REPARENT, to_another_ancestor, "orphan-ancestor"),
+	RULE(EV_ZOMBIE, under_adopter, "zombie-adopted"),
+	RULE(EV_ZOMBIE, NULL, "zombie"),
 	/* exit codes: the cause first, then who collected the code */
-	RULE(TRACK_LAB, EXITED, NULL, terminated_by_exit_routine, "daemon-terminated"),
-	RULE(TRACK_LAB, EXITED, NULL, interrupted, "sigint"),
-	RULE(TRACK_LAB, EXITED, NULL, killed_with_children, "killed-no-exit-routine"),
-	RULE(TRACK_LAB, EXITED, NULL, killed, "killed"),
-	RULE(TRACK_LAB, EXITED, NULL, failed_after_refusal, "daemonic-children-refused"),
-	RULE(TRACK_LAB, EXITED, NULL, failed_after_interrupt, "sigint-child"),
-	RULE(TRACK_LAB, EXITED, NULL, main_exited, "main-exited"),
-	RULE(TRACK_LAB, EXITED, NULL, lab_zombie_adopted, "zombie-adopted"),
-	RULE(TRACK_LAB, EXITED, NULL, lab_zombie, "zombie"),
-	RULE(TRACK_LAB, "(reaped by its creator ", NULL, has_code, "reaped-by-creator"),
-	RULE(TRACK_LAB, "(reaped by its fork server ", NULL, has_code, "reaped-by-server"),
-	HELPER_RULE(TRACK_LAB, "(reaped by forktop, its subreaper)", NULL, has_code,
-		    "reaped-by-subreaper"),
-	HELPER_RULE(TRACK_LAB, "(from its pidfd", NULL, has_code, "reaped-by-adopter"),
-	HELPER_RULE(TRACK_LAB, EXITED, NULL, has_code, "exit-code"),
-	HELPER_RULE(TRACK_LAB, "this kernel does not show its exit code", NULL, NULL,
-		    "exit-unknown"),
+	RULE(EV_EXITED, terminated_by_exit_routine, "daemon-terminated"),
+	RULE(EV_EXITED, interrupted, "sigint"),
+	RULE(EV_EXITED, killed_with_children, "killed-no-exit-routine"),
+	RULE(EV_EXITED, killed, "killed"),
+	RULE(EV_EXITED, failed_after_refusal, "daemonic-children-refused"),
+	RULE(EV_EXITED, failed_after_interrupt, "sigint-child"),
+	RULE(EV_EXITED, main_exited, "main-exited"),
+	RULE(EV_EXITED, lab_zombie_adopted, "zombie-adopted"),
+	RULE(EV_EXITED, lab_zombie, "zombie"),
+	RULE(EV_EXITED, reaped_by_creator, "reaped-by-creator"),
+	RULE(EV_EXITED, reaped_by_server, "reaped-by-server"),
+	HELPER_RULE(EV_EXITED, reaped_by_subreaper, "reaped-by-subreaper"),
+	HELPER_RULE(EV_EXITED, read_from_pidfd, "reaped-by-adopter"),
+	HELPER_RULE(EV_EXITED, has_code, "exit-code"),
+	HELPER_RULE(EV_EXIT_UNKNOWN, NULL, "exit-unknown"),
 	/* join() and is_alive() */
-	RULE(TRACK_LAB, " blocked in join(", "join(", stubborn_join, "stubborn-daemon"),
-	RULE(TRACK_LAB, " blocked in join(", "join(", in_exit_routine, "exit-routine-join"),
-	RULE(TRACK_LAB, " blocked in join(", "join(", NULL, "join"),
-	RULE(TRACK_LAB, "returned after the timeout", "join(", NULL, "join-timeout"),
-	RULE(TRACK_LAB, ") returned, exitcode ", "join(", NULL, "join-returned"),
-	RULE(TRACK_LAB, ".is_alive() -> ", ": ", NULL, "is-alive"),
+	RULE(EV_JOIN_BEGAN, stubborn_join, "stubborn-daemon"),
+	RULE(EV_JOIN_BEGAN, in_exit_routine, "exit-routine-join"),
+	RULE(EV_JOIN_BEGAN, NULL, "join"),
+	RULE(EV_JOIN_TIMED_OUT, NULL, "join-timeout"),
+	RULE(EV_JOIN_RETURNED, NULL, "join-returned"),
+	RULE(EV_IS_ALIVE, NULL, "is-alive"),
 	/* the lab's life */
-	RULE(TRACK_LAB, "started MainProcess (pid ", NULL, fork_method, "main-started"),
-	RULE(TRACK_LAB, "started MainProcess (pid ", NULL, started_main_with_spawn,
-	     "main-started-spawn"),
-	RULE(TRACK_LAB, "started MainProcess (pid ", NULL, started_main_with_forkserver,
-	     "main-started-forkserver"),
-	HELPER_RULE(TRACK_LAB, " started ", " started ", starts_tracker, "tracker-started"),
-	HELPER_RULE(TRACK_LAB, " started ", " started ", starts_server, "forkserver-started"),
-	RULE(TRACK_LAB, " through ", " started ", NULL, "started-through-server"),
-	RULE(TRACK_LAB, " started ", " started ", spawn_method, "started-spawn"),
-	RULE(TRACK_LAB, " is a Unix daemon (pid ", NULL, NULL, "unix-daemon"),
-	RULE(TRACK_LAB, " started ", " started ", started_daemonic_by_fork, "started-daemonic"),
-	RULE(TRACK_LAB, " started ", " started ", started_by_fork, "started"),
-	RULE(TRACK_LAB, "asked MainProcess to exit normally", NULL, NULL, "exit-routine"),
-	RULE(TRACK_LAB_LOG, "] process shutting down", NULL, NULL, "exit-routine"),
-	RULE(TRACK_LAB, "forktop sent SIGTERM to ", "SIGTERM to ", target_ignores_sigterm,
-	     "sigterm-ignored"),
-	RULE(TRACK_LAB, "subreaper: new orphans", NULL, NULL, "subreaper"),
-	HELPER_RULE(TRACK_LAB, "resource_tracker: its pipe closed", NULL, NULL, "tracker-exits"),
-	RULE(TRACK_LAB, "ended without telling how", NULL, NULL, "server-gone"),
+	RULE(EV_LAB_STARTED, fork_method, "main-started"),
+	RULE(EV_LAB_STARTED, started_main_with_spawn, "main-started-spawn"),
+	RULE(EV_LAB_STARTED, started_main_with_forkserver, "main-started-forkserver"),
+	HELPER_RULE(EV_STARTED, starts_tracker, "tracker-started"),
+	HELPER_RULE(EV_STARTED, starts_server, "forkserver-started"),
+	RULE(EV_STARTED, through_server, "started-through-server"),
+	RULE(EV_STARTED, spawn_method, "started-spawn"),
+	RULE(EV_UNIX_DAEMON, NULL, "unix-daemon"),
+	RULE(EV_STARTED, started_daemonic_by_fork, "started-daemonic"),
+	RULE(EV_STARTED, started_by_fork, "started"),
+	RULE(EV_EXIT_ASKED, NULL, "exit-routine"),
+	RULE(EV_EXIT_ROUTINE, NULL, "exit-routine"),
+	RULE(EV_SIGNAL_SENT, sigterm_ignored, "sigterm-ignored"),
+	RULE(EV_SUBREAPER_ON, NULL, "subreaper"),
+	HELPER_RULE(EV_TRACKER_EXITS, NULL, "tracker-exits"),
+	RULE(EV_SERVER_GONE, NULL, "server-gone"),
 	/* what Python raises, or forktop refuses */
-	RULE(TRACK_LAB_ERROR, "daemonic processes are not allowed to have children", NULL, NULL,
-	     "daemonic-children-refused"),
-	RULE(TRACK_LAB_ERROR, "can only join a child process", NULL, NULL, "only-creator-joins"),
-	RULE(TRACK_LAB_ERROR, "can only test a child process", NULL, NULL, "only-creator-joins"),
-	RULE(TRACK_LAB_ERROR, "KeyboardInterrupt", NULL, NULL, "sigint-child"),
-	RULE(TRACK_LAB_ERROR, "resource_tracker: process died unexpectedly", NULL, NULL,
-	     "tracker-relaunched"),
-	RULE(TRACK_LAB_ERROR, " has ended: nobody can ", "", NULL, "creator-gone"),
+	RULE(EV_DAEMONIC_CHILDREN_REFUSED, NULL, "daemonic-children-refused"),
+	RULE(EV_JOIN_REFUSED, NULL, "only-creator-joins"),
+	RULE(EV_IS_ALIVE_REFUSED, NULL, "only-creator-joins"),
+	RULE(EV_INTERRUPTED, NULL, "sigint-child"),
+	RULE(EV_TRACKER_RELAUNCHED, NULL, "tracker-relaunched"),
+	RULE(EV_REFUSED, creator_gone, "creator-gone"),
 };
 #define NRULES (sizeof rules / sizeof rules[0])
 
@@ -403,8 +368,9 @@ static void learn_facts(struct facts *f, const struct track_event *ev,
 	memset(f, 0, sizeof *f);
 	f->ev = ev;
 	f->ctx = ctx;
-	f->m = member_by_pid(ctx->lab, ev->pid);
-	f->has_code = track_exitcode(ev->exit_status, &f->code);
+	f->m = lab_member(ctx->lab, ev->pid);
+	f->t = lab_member(ctx->lab, ev->target);
+	f->has_code = event_exitcode(ev->exit_status, &f->code);
 }
 
 static const struct rule *pick(struct facts *f)
@@ -412,12 +378,9 @@ static const struct rule *pick(struct facts *f)
 	for (size_t i = 0; i < NRULES; i++) {
 		const struct rule *r = &rules[i];
 
-		if (r->kind != f->ev->kind || (r->has && !strstr(f->ev->text, r->has)))
+		if (r->kind != f->ev->kind)
 			continue;
-		if (!r->helpers && is_helper(f->m))
-			continue;
-		find_target(f, r->target);
-		if (!r->helpers && is_helper(f->t))
+		if (!r->helpers && (is_helper(f->m) || is_helper(f->t)))
 			continue;
 		if (!r->when || r->when(f))
 			return r;
@@ -497,7 +460,7 @@ static void put_name(const struct facts *f, const char *raw, char *buf, size_t c
 /* "A", "A and B", "A, B and C", or "none". */
 static void put_list(const struct facts *f, bool only_daemonic, char *buf, size_t cap)
 {
-	const struct lab_member *c[32];
+	const struct member *c[32];
 	size_t n = f->m ? children_of(f->ctx->lab, f->m, only_daemonic, c, 32) : 0, used = 0;
 
 	snprintf(buf, cap, "none");
@@ -523,9 +486,10 @@ static void put_pid(pid_t pid, bool known, char *buf, size_t cap)
 static void put_value(const struct facts *f, enum placeholder p, char *buf, size_t cap)
 {
 	const struct track_event *ev = f->ev;
-	const struct lab_member *m = f->m;
-	bool kernel = ev->kind == TRACK_REPARENT || ev->kind == TRACK_ZOMBIE ||
-		      ev->kind == TRACK_NEW || ev->kind == TRACK_GONE;
+	const struct member *m = f->m;
+	enum event_class cls = event_class_of(ev->kind);
+	bool kernel = cls == EVENT_CLASS_REPARENT || cls == EVENT_CLASS_ZOMBIE ||
+		      cls == EVENT_CLASS_NEW || cls == EVENT_CLASS_GONE;
 
 	switch (p) {
 	case PH_PID: put_pid(ev->pid, true, buf, cap); return;
@@ -548,7 +512,7 @@ static void put_value(const struct facts *f, enum placeholder p, char *buf, size
 	case PH_CREATOR_PID: put_pid(m ? m->creator : 0, m, buf, cap); return;
 	case PH_FORKER: put_name(f, m ? m->forker_name : "its parent", buf, cap); return;
 	case PH_FORKER_PID: put_pid(m ? m->forker : 0, m, buf, cap); return;
-	case PH_TARGET: put_name(f, f->target[0] ? f->target : "?", buf, cap); return;
+	case PH_TARGET: put_name(f, ev->target_name[0] ? ev->target_name : "?", buf, cap); return;
 	case PH_TARGET_PID: put_pid(f->t ? f->t->pid : 0, f->t, buf, cap); return;
 	case PH_MONITOR: put_pid(f->ctx->monitor_pid, true, buf, cap); return;
 	case PH_SCENARIO: put_name(f, f->ctx->lab ? f->ctx->lab->sc.name : "?", buf, cap); return;

@@ -588,3 +588,11 @@ int scan_partial(struct scan *scan, struct scan_snapshot *snap, const pid_t *wan
 	clock_gettime(CLOCK_REALTIME, &snap->taken);
 	return merge_partial(scan, snap, (size_t)nlisted);
 }
+
+const struct scan_proc *scan_find(const struct scan_snapshot *snap, pid_t pid)
+{
+	for (size_t i = 0; i < snap->count; i++)
+		if (snap->procs[i].pid == pid)
+			return &snap->procs[i];
+	return NULL;
+}

@@ -89,6 +89,8 @@ bool scan_parse_stat(const char *line, size_t len, struct scan_stat_line *out);
 /* Reads and parses /proc/PID/stat. False when the process is gone (or the
  * line is malformed). */
 bool scan_read_stat(pid_t pid, struct scan_stat_line *out);
+/* The process with this PID in snap, or NULL. */
+const struct scan_proc *scan_find(const struct scan_snapshot *snap, pid_t pid);
 /* The command line of the process (pid, start_time), arguments joined by
  * spaces, raw bytes (at most cap - 1). -1 when that process is gone. */
 ssize_t scan_read_cmdline(pid_t pid, unsigned long long start_time, char *buf, size_t cap);

@@ -331,7 +331,7 @@ int script_run(const struct script_step *step, struct lab *lab, char *err, size_
 		return lab_join(lab, step->target, step->joiner[0] ? step->joiner : NULL,
 				step->timeout < 0 ? -1 : (int)(step->timeout * 1000.0), err, errlen);
 	case SCRIPT_POLL:
-		return lab_poll(lab, step->target, step->joiner[0] ? step->joiner : NULL, err, errlen);
+		return lab_is_alive(lab, step->target, step->joiner[0] ? step->joiner : NULL, err, errlen);
 	case SCRIPT_SPAWN: return lab_spawn(lab, step->target, err, errlen);
 	case SCRIPT_KILL_MAIN: return lab_kill_main(lab, err, errlen);
 	case SCRIPT_EXIT_MAIN: return lab_exit_main(lab, err, errlen);

@@ -215,3 +215,29 @@ int text_char_width(const char *s, size_t len, size_t *used)
 	*used = n ? n : 1;
 	return n ? code_point_width(cp) : -1;
 }
+
+size_t text_fill(char *out, size_t cap, const char *tmpl, text_fill_value value, const void *ctx)
+{
+	size_t used = 0;
+
+	if (cap == 0)
+		return 0;
+	for (const char *p = tmpl; *p && used + 1 < cap;) {
+		const char *close = *p == '{' ? strchr(p, '}') : NULL;
+		char v[512];
+		size_t n;
+
+		if (!close || !value(ctx, p + 1, (size_t)(close - p - 1), v, sizeof v)) {
+			out[used++] = *p++;
+			continue;
+		}
+		n = strlen(v);
+		if (n > cap - 1 - used)
+			n = cap - 1 - used;
+		memcpy(out + used, v, n);
+		used += n;
+		p = close + 1;
+	}
+	out[used] = '\0';
+	return used;
+}

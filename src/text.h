@@ -43,4 +43,14 @@ const char *text_unprintable(const char *s, size_t len);
  * set, or false. */
 bool text_parse_long(const char *s, long min, long max, long *out);
 
+/* The value of placeholder {name} (len bytes, no braces) into buf (cap
+ * bytes, NUL-terminated); false when name is no placeholder of the caller's. */
+typedef bool (*text_fill_value)(const void *ctx, const char *name, size_t len, char *buf,
+				size_t cap);
+/* Copies tmpl into out (cap bytes, always NUL-terminated when cap > 0) with
+ * every {placeholder} that value knows replaced by its value; anything else
+ * is copied as it is. Values are copied as given: escape them in value.
+ * Returns the length written. */
+size_t text_fill(char *out, size_t cap, const char *tmpl, text_fill_value value, const void *ctx);
+
 #endif

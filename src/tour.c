@@ -55,41 +55,70 @@ static int set_text(struct parse_state *ps, char *field, size_t cap, const char 
 	return 1;
 }
 
-static bool kind_by_name(const char *name, size_t len, enum track_kind *out)
+/* Whether an event of kind carries a field of this name. */
+static bool kind_has_field(enum event_kind kind, const char *field)
 {
-	for (int k = TRACK_NEW; k <= TRACK_OUTPUT; k++) {
-		const char *n = track_kind_name((enum track_kind)k);
+	struct track_event ev = event_make(kind);
+	struct event_field fields[EVENT_FIELDS_MAX];
+	size_t n;
 
-		if (strlen(n) == len && !strncmp(n, name, len)) {
-			*out = (enum track_kind)k;
+	ev.by = 1; /* by is a field only when it is set */
+	ev.error = 1; /* errno too */
+	n = event_fields(&ev, fields);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(fields[i].key, field))
 			return true;
-		}
-	}
 	return false;
 }
 
-/* "KIND [TEXT]": the kind of event, and text its description holds. */
+/* One FIELD=VALUE condition (len bytes at c). */
+static int add_condition(struct parse_state *ps, const char *v, const char *c, size_t len)
+{
+	struct tour_step *st = ps->step;
+	const char *eq = memchr(c, '=', len);
+	struct tour_condition *cond;
+	int stars = 0;
+
+	if (st->nuntil == TOUR_CONDITIONS_MAX)
+		return fail(ps, "until '%s': at most %d conditions", v, TOUR_CONDITIONS_MAX);
+	cond = &st->until[st->nuntil];
+	if (!eq || eq == c || (size_t)(eq - c) >= sizeof cond->field)
+		return fail(ps, "until '%s': '%.*s' is not FIELD=VALUE", v, (int)len, c);
+	snprintf(cond->field, sizeof cond->field, "%.*s", (int)(eq - c), c);
+	if (!kind_has_field(st->until_kind, cond->field))
+		return fail(ps, "until '%s': an event of kind %s has no field '%s'", v,
+			    event_kind_name(st->until_kind), cond->field);
+	if (len - (size_t)(eq - c) - 1 >= sizeof cond->value)
+		return fail(ps, "until '%s': the value of %s is longer than %zu characters", v,
+			    cond->field, sizeof cond->value - 1);
+	snprintf(cond->value, sizeof cond->value, "%.*s", (int)(len - (size_t)(eq - c) - 1), eq + 1);
+	for (const char *p = cond->value; *p; p++)
+		stars += *p == '*';
+	if (stars > UNTIL_STARS_MAX)
+		return fail(ps, "until '%s': at most %d '*' in a value", v, UNTIL_STARS_MAX);
+	st->nuntil++;
+	return 1;
+}
+
+/* "KIND [FIELD=VALUE ...]": the kind of event, and what its fields must hold. */
 static int set_until(struct parse_state *ps, const char *v)
 {
 	struct tour_step *st = ps->step;
-	size_t klen = strcspn(v, " \t");
-	const char *text = v + klen;
-	int stars = 0;
+	size_t len = strcspn(v, " \t");
 
 	if (st->has_until)
 		return fail(ps, "'until' is given twice");
-	if (!kind_by_name(v, klen, &st->until_kind))
-		return fail(ps, "until '%s': the event kind must be one of new, gone, reparent, "
-			    "zombie, log, lab, error, output", v);
-	text += strspn(text, " \t");
-	if (strlen(text) >= sizeof st->until_text)
-		return fail(ps, "until '%s': the text is longer than %zu characters", v,
-			    sizeof st->until_text - 1);
-	for (const char *p = text; *p; p++)
-		stars += *p == '*';
-	if (stars > UNTIL_STARS_MAX)
-		return fail(ps, "until '%s': at most %d '*' in the text", v, UNTIL_STARS_MAX);
-	snprintf(st->until_text, sizeof st->until_text, "%s", text);
+	if (!event_kind_by_name(v, len, &st->until_kind))
+		return fail(ps, "until '%s': '%.*s' is not an event kind (the \"event\" of "
+			    "--batch --json: reparent, zombie, exited, join_returned, ...)", v,
+			    (int)len, v);
+	for (const char *c = v + len; *c;) {
+		c += strspn(c, " \t");
+		len = strcspn(c, " \t");
+		if (len && !add_condition(ps, v, c, len))
+			return 0;
+		c += len;
+	}
 	st->has_until = true;
 	return 1;
 }
@@ -330,15 +359,16 @@ int tour_load_file(const char *path, struct tour *out, char *err, size_t errlen)
 	return rc;
 }
 
-/* pattern (with '*') matches text from its start; the rest of text is free. */
-static bool glob_prefix(const char *p, const char *s)
+/* pattern matches the whole of text; '*' matches any run (the stars are
+ * bounded when the tour is read, so the backtracking is too). */
+static bool glob_match(const char *p, const char *s)
 {
 	for (; *p; p++, s++) {
 		if (*p == '*') {
 			while (*p == '*')
 				p++;
 			for (;; s++) {
-				if (glob_prefix(p, s))
+				if (glob_match(p, s))
 					return true;
 				if (!*s)
 					return false;
@@ -347,27 +377,41 @@ static bool glob_prefix(const char *p, const char *s)
 		if (*s != *p)
 			return false;
 	}
-	return true;
+	return *s == '\0';
 }
 
-static bool glob_anywhere(const char *pattern, const char *text)
+/* The field of ev as text ("" when ev has none by that name). */
+static void field_text(const struct track_event *ev, const char *key, char *buf, size_t cap)
 {
-	for (;; text++) {
-		if (glob_prefix(pattern, text))
-			return true;
-		if (!*text)
-			return false;
+	struct event_field fields[EVENT_FIELDS_MAX];
+	size_t n = event_fields(ev, fields);
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(fields[i].key, key))
+			continue;
+		switch (fields[i].type) {
+		case EVENT_FIELD_INT: snprintf(buf, cap, "%ld", fields[i].number); break;
+		case EVENT_FIELD_STRING: snprintf(buf, cap, "%s", fields[i].string); break;
+		case EVENT_FIELD_BOOL: snprintf(buf, cap, "%s", fields[i].number ? "true" : "false"); break;
+		case EVENT_FIELD_NULL: snprintf(buf, cap, "null"); break;
+		}
+		return;
 	}
 }
 
 bool tour_step_done_by(const struct tour_step *step, const struct track_event *ev)
 {
-	char text[1024];
+	char value[EVENT_TEXT_MAX];
 
 	if (!step->has_until || ev->kind != step->until_kind)
 		return false;
-	track_describe(ev, text, sizeof text, 0);
-	return glob_anywhere(step->until_text, text);
+	for (int i = 0; i < step->nuntil; i++) {
+		field_text(ev, step->until[i].field, value, sizeof value);
+		if (!glob_match(step->until[i].value, value))
+			return false;
+	}
+	return true;
 }
 
 const struct scenario *tour_scenario_of(const struct tour *t, int i)

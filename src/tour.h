@@ -16,6 +16,15 @@
 #define TOUR_STEPS_MAX 32
 #define TOUR_FILE "lessons/tour.conf" /* in the data folder (see datafile.h) */
 
+#define TOUR_CONDITIONS_MAX 4
+
+/* FIELD=VALUE of `until`: a field of the event (as NDJSON names it) and
+ * the value it must have; '*' in the value matches any run. */
+struct tour_condition {
+	char field[16];
+	char value[64];
+};
+
 struct tour_step {
 	char name[SCENARIO_NAME_MAX];
 	char title[96];
@@ -23,8 +32,9 @@ struct tour_step {
 	char task[512];      /* what to do (the file's `do`) */
 	char keys[48];       /* the keys to press, as the key bar names them */
 	bool has_until;      /* else the step ends when the learner moves on (N) */
-	enum track_kind until_kind;
-	char until_text[128]; /* matched in the event's text; '*' matches any run */
+	enum event_kind until_kind;
+	struct tour_condition until[TOUR_CONDITIONS_MAX]; /* all must hold */
+	int nuntil;
 	bool loads;          /* it names a scenario: the lab restarts with it */
 	char scenario_name[256];
 	struct scenario scenario;

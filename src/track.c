@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
-#include "text.h"
+
+_Static_assert(SCAN_COMM_MAX <= EVENT_NAME_MAX, "an event holds a whole comm");
 
 struct record {
 	pid_t pid, ppid;
@@ -74,38 +74,40 @@ const struct track_event *track_event(const struct track *track, unsigned long l
 	return &track->ring[seq % track->ring_cap];
 }
 
-static struct track_event *log_event(struct track *track, enum track_kind kind,
-				     const struct record *r)
+static struct track_event *next_slot(struct track *track)
 {
 	struct track_event *ev = &track->ring[++track->last_seq % track->ring_cap];
 
-	*ev = (struct track_event){ .seq = track->last_seq, .when = track->now, .kind = kind,
-				    .pid = r->pid, .old_ppid = r->ppid, .new_ppid = r->ppid,
-				    .exit_status = r->exit_status };
-	memcpy(ev->name, r->comm, sizeof ev->name);
-	ev->text[0] = '\0';
+	ev->seq = track->last_seq;
 	return ev;
 }
 
-void track_note_at(struct track *track, struct timespec when, enum track_kind kind, pid_t pid,
-		   const char *name, int exit_status, const char *text)
+/* A change seen between two snapshots, about the process of record r. */
+static struct track_event *log_change(struct track *track, enum event_kind kind,
+				      const struct record *r)
 {
-	struct record r = { .pid = pid, .exit_status = exit_status };
-	struct track_event *ev;
+	struct track_event *ev = next_slot(track);
+	unsigned long long seq = ev->seq;
 
-	snprintf(r.comm, sizeof r.comm, "%s", name ? name : "");
-	track->now = when;
-	ev = log_event(track, kind, &r);
-	snprintf(ev->text, sizeof ev->text, "%s", text ? text : "");
+	*ev = event_make(kind);
+	ev->seq = seq;
+	ev->when = track->now;
+	ev->pid = r->pid;
+	ev->old_ppid = ev->new_ppid = r->ppid;
+	ev->exit_status = r->exit_status;
+	memcpy(ev->name, r->comm, sizeof r->comm);
+	return ev;
 }
 
-void track_note(struct track *track, enum track_kind kind, pid_t pid, const char *name,
-		int exit_status, const char *text)
+void track_log(struct track *track, const struct track_event *ev)
 {
-	struct timespec now;
+	struct track_event *slot = next_slot(track);
+	unsigned long long seq = slot->seq;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	track_note_at(track, now, kind, pid, name, exit_status, text);
+	*slot = *ev;
+	slot->seq = seq;
+	if (!slot->when.tv_sec && !slot->when.tv_nsec)
+		clock_gettime(CLOCK_REALTIME, &slot->when);
 }
 
 static int by_pid(const void *a, const void *b)
@@ -155,12 +157,12 @@ static int load_current(struct track *track, const struct scan_snapshot *snap)
 static void compare_same(struct track *track, const struct record *old, struct record *now)
 {
 	if (old->ppid != now->ppid) {
-		struct track_event *ev = log_event(track, TRACK_REPARENT, now);
+		struct track_event *ev = log_change(track, EV_REPARENT, now);
 
 		ev->old_ppid = old->ppid;
 	}
 	if (now->state == 'Z' && old->state != 'Z')
-		log_event(track, TRACK_ZOMBIE, now);
+		log_change(track, EV_ZOMBIE, now);
 	if (now->exit_status == SCAN_NO_STATUS)
 		now->exit_status = old->exit_status; /* keep a status once known */
 }
@@ -174,14 +176,14 @@ static void merge_walk(struct track *track)
 		struct record *now = j < track->ncur ? &track->cur[j] : NULL;
 
 		if (now && (!old || now->pid < old->pid)) {
-			log_event(track, now->state == 'Z' ? TRACK_ZOMBIE : TRACK_NEW, now);
+			log_change(track, now->state == 'Z' ? EV_ZOMBIE : EV_NEW, now);
 			j++;
 		} else if (old && (!now || old->pid < now->pid)) {
-			log_event(track, TRACK_GONE, old);
+			log_change(track, EV_GONE, old);
 			i++;
 		} else if (old->start_time != now->start_time) {
-			log_event(track, TRACK_GONE, old); /* the PID was recycled */
-			log_event(track, TRACK_NEW, now);
+			log_change(track, EV_GONE, old); /* the PID was recycled */
+			log_change(track, EV_NEW, now);
 			i++, j++;
 		} else {
 			compare_same(track, old, now);
@@ -207,67 +209,4 @@ int track_update(struct track *track, const struct scan_snapshot *snap)
 	track->nprev = track->ncur;
 	track->ncur = 0;
 	return 0;
-}
-
-bool track_exitcode(int wait_status, int *exitcode)
-{
-	if (wait_status == SCAN_NO_STATUS)
-		return false;
-	if (WIFSIGNALED(wait_status))
-		*exitcode = -WTERMSIG(wait_status);
-	else
-		*exitcode = WEXITSTATUS(wait_status);
-	return true;
-}
-
-const char *track_kind_name(enum track_kind kind)
-{
-	switch (kind) {
-	case TRACK_NEW: return "new";
-	case TRACK_GONE: return "gone";
-	case TRACK_REPARENT: return "reparent";
-	case TRACK_ZOMBIE: return "zombie";
-	case TRACK_LAB_LOG: return "log";
-	case TRACK_LAB: return "lab";
-	case TRACK_LAB_ERROR: return "error";
-	case TRACK_OUTPUT: return "output";
-	}
-	return "?";
-}
-
-size_t track_describe(const struct track_event *ev, char *buf, size_t len, unsigned text_flags)
-{
-	char name[4 * SCAN_COMM_MAX + 1], text[4 * TRACK_TEXT_MAX + 1], code[32] = "";
-	int exitcode;
-	int n;
-
-	text_escape(name, sizeof name, ev->name, strlen(ev->name), text_flags);
-	text_escape(text, sizeof text, ev->text, strlen(ev->text), text_flags);
-	if (track_exitcode(ev->exit_status, &exitcode))
-		snprintf(code, sizeof code, ", exit code %d", exitcode);
-	switch (ev->kind) {
-	case TRACK_NEW:
-		n = snprintf(buf, len, "new %d %s under %d", ev->pid, name, ev->new_ppid);
-		break;
-	case TRACK_GONE:
-		n = snprintf(buf, len, "gone %d %s%s", ev->pid, name, code);
-		break;
-	case TRACK_REPARENT:
-		n = snprintf(buf, len, "re-parented %d %s: %d -> %d", ev->pid, name,
-			     ev->old_ppid, ev->new_ppid);
-		break;
-	case TRACK_ZOMBIE:
-		n = snprintf(buf, len, "zombie %d %s under %d%s", ev->pid, name, ev->new_ppid, code);
-		break;
-	case TRACK_LAB_ERROR:
-		n = snprintf(buf, len, "error in %d %s: %s", ev->pid, name, text);
-		break;
-	case TRACK_OUTPUT:
-		n = snprintf(buf, len, "| %s", text);
-		break;
-	default:
-		n = snprintf(buf, len, "%s", text);
-		break;
-	}
-	return n < 0 ? 0 : ((size_t)n < len ? (size_t)n : len - 1);
 }

@@ -217,7 +217,7 @@ check tour-json "not with --batch or --json" -- --json --tour
 check tour-scenario "--tour loads its own scenarios: not with --scenario" -- --tour --scenario default
 check tour-no-lab "--tour loads its own scenarios" -- --tour --no-lab
 check tour-method "not with --scenario, --script, --start-method" -- --tour --start-method spawn
-check tour-file "bad.conf:7: until 'boom': the event kind must be one of" -- "--tour=$tmp/bad.conf"
+check tour-file "bad.conf:7: until 'boom': 'boom' is not an event kind" -- "--tour=$tmp/bad.conf"
 check tour-missing "no-such.conf: No such file" -- "--tour=$tmp/no-such.conf"
 
 echo "lessons: $pass passed, $fail failed"

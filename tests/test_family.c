@@ -36,11 +36,27 @@ static void run(char *const args[])
 	nlines = helper_run_ndjson(all, lines, MAX_LINES, 30000);
 }
 
-static int find_event(const char *kind, const char *needle)
+static bool is_event(int i, const char *kind)
+{
+	return !strcmp(helper_str(lines[i], "type"), "event") &&
+	       !strcmp(helper_str(lines[i], "event"), kind);
+}
+
+/* The first event of this kind about pid (any pid when 0), or -1. */
+static int find_event(const char *kind, pid_t pid)
 {
 	for (int i = 0; i < nlines; i++)
-		if (!strcmp(helper_str(lines[i], "type"), "event") && !strcmp(helper_str(lines[i], "kind"), kind) &&
-		    strstr(helper_str(lines[i], "text"), needle))
+		if (is_event(i, kind) &&
+		    (!pid || json_integer_value(json_object_get(lines[i], "pid")) == pid))
+			return i;
+	return -1;
+}
+
+/* The first line of the program's output that holds needle, or -1. */
+static int find_output(const char *needle)
+{
+	for (int i = 0; i < nlines; i++)
+		if (is_event(i, "output") && strstr(helper_str(lines[i], "line"), needle))
 			return i;
 	return -1;
 }
@@ -51,17 +67,14 @@ static int exit_of(int event)
 }
 
 /* The exit event of the program forktop started (its PID comes from the
- * "started CMD (pid N)" event); -1 when there is none. */
+ * program_started event); -1 when there is none. */
 static int root_exit_event(void)
 {
-	int started = find_event("lab", "started "), pid;
-	char needle[32];
+	int started = find_event("program_started", 0);
 
 	if (started < 0)
 		return -1;
-	pid = (int)json_integer_value(json_object_get(lines[started], "pid"));
-	snprintf(needle, sizeof needle, "pid %d exitcode", pid);
-	return find_event("lab", needle);
+	return find_event("exited", (pid_t)json_integer_value(json_object_get(lines[started], "pid")));
 }
 
 static char example[512];
@@ -77,13 +90,13 @@ Test(family, a_python_program_shows_its_daemon_terminated_at_exit)
 	int at, daemon_at = -1, worker_at = -1;
 
 	run((char *[]){ "--batch", "--", "python3", (char *)python_example(), NULL });
-	cr_assert_geq(find_event("output", "[INFO/MainProcess] calling terminate() for daemon Process-1"),
+	cr_assert_geq(find_output("[INFO/MainProcess] calling terminate() for daemon Process-1"),
 		      0, "the program's own log lines are in the event log");
 	at = root_exit_event();
 	cr_assert_geq(at, 0, "the program's own exit code is known");
 	cr_assert_eq(exit_of(at), 0);
 	for (int i = 0; i < nlines; i++) {
-		if (!strcmp(helper_str(lines[i], "type"), "event") && strstr(helper_str(lines[i], "text"), "exitcode")) {
+		if (is_event(i, "exited")) {
 			if (exit_of(i) == -15)
 				daemon_at = i;
 			else if (exit_of(i) == 0 && i != at)
@@ -129,10 +142,10 @@ static int children_in(int i, int ppid)
 	return n;
 }
 
-/* The PID of the program forktop started (its "started CMD (pid N)" event). */
+/* The PID of the program forktop started (its program_started event). */
 static int root_pid(void)
 {
-	int started = find_event("lab", "started ");
+	int started = find_event("program_started", 0);
 
 	cr_assert_geq(started, 0, "forktop said it started the program");
 	return (int)json_integer_value(json_object_get(lines[started], "pid"));
@@ -213,12 +226,9 @@ static int event_of_child(const char *kind, int ppid)
 /* The event that gives the exit code of pid, or -1. */
 static int exit_event_of(int pid)
 {
-	for (int i = 0; i < nlines; i++)
-		if (!strcmp(helper_str(lines[i], "kind"), "lab") &&
-		    json_integer_value(json_object_get(lines[i], "pid")) == pid &&
-		    json_is_integer(json_object_get(lines[i], "exit")))
-			return i;
-	return -1;
+	int at = find_event("exited", pid);
+
+	return at >= 0 && json_is_integer(json_object_get(lines[at], "exit")) ? at : -1;
 }
 
 Test(family, an_orphan_comes_to_forktop_as_subreaper)
@@ -250,8 +260,8 @@ Test(family, an_orphan_comes_to_forktop_as_subreaper)
 	at = exit_event_of(orphan);
 	cr_assert_geq(at, 0, "the orphaned sleep's exit code is known (forktop adopted it)");
 	cr_assert_eq(exit_of(at), 0);
-	cr_assert(strstr(helper_str(lines[at], "text"), "reaped by forktop"), "%s",
-		  helper_str(lines[at], "text"));
+	cr_assert_str_eq(helper_str(lines[at], "source"), "subreaper", "%s",
+			 helper_str(lines[at], "text"));
 }
 
 Test(family, attach_watches_and_never_signals)
@@ -281,7 +291,8 @@ Test(family, a_command_that_cannot_run_says_why)
 	int at;
 
 	run((char *[]){ "--batch", "--", "/nonexistent/program", NULL });
-	cr_assert_geq(find_event("output", "forktop: cannot run /nonexistent/program: No such file"), 0);
-	at = find_event("lab", "exitcode 127");
+	cr_assert_geq(find_output("forktop: cannot run /nonexistent/program: No such file"), 0);
+	at = root_exit_event();
 	cr_assert_geq(at, 0);
+	cr_assert_eq(exit_of(at), 127);
 }

@@ -113,11 +113,11 @@ Test(scan, zombie_exit_codes_are_read_from_stat)
 	p = find(exited);
 	cr_assert_not_null(p);
 	cr_assert_eq(p->state, 'Z');
-	cr_assert(track_exitcode(p->exit_status, &code));
+	cr_assert(event_exitcode(p->exit_status, &code));
 	cr_assert_eq(code, 3);
 	p = find(killed);
 	cr_assert_not_null(p);
-	cr_assert(track_exitcode(p->exit_status, &code));
+	cr_assert(event_exitcode(p->exit_status, &code));
 	cr_assert_eq(code, -9);
 	cr_assert_geq(snap.counts.zombie, 2);
 }

@@ -39,7 +39,7 @@ static void tick(pid_t *pids, size_t n)
 }
 
 /* The newest event of this kind about pid since seq, or NULL. */
-static const struct track_event *find_event(unsigned long long since, enum track_kind kind,
+static const struct track_event *find_event(unsigned long long since, enum event_kind kind,
 					    pid_t pid)
 {
 	const struct track_event *found = NULL;
@@ -89,7 +89,7 @@ static void reparent_case(bool subreaper)
 	cr_assert(helper_wait_for(is_not_child_of, pair, 3000));
 	tick(list, 2); /* one tick after the parent's death */
 
-	ev = find_event(before, TRACK_REPARENT, grandchild);
+	ev = find_event(before, EV_REPARENT, grandchild);
 	cr_assert_not_null(ev, "no re-parent event for %d", grandchild);
 	cr_assert_eq(ev->old_ppid, middle);
 	cr_assert_eq(ev->new_ppid, helper_ppid_of(grandchild));
@@ -99,7 +99,7 @@ static void reparent_case(bool subreaper)
 		cr_assert(ev->new_ppid == 1 || is_ancestor_of_this_test(ev->new_ppid),
 			  "the orphan went to %d: neither init nor a subreaper above this test",
 			  ev->new_ppid);
-	cr_assert_not_null(find_event(before, TRACK_ZOMBIE, middle), "the killed parent is a zombie");
+	cr_assert_not_null(find_event(before, EV_ZOMBIE, middle), "the killed parent is a zombie");
 }
 
 Test(track, orphan_is_reported_reparented_to_subreaper)
@@ -131,9 +131,9 @@ static const struct track_event *zombie_event(int status, int sig, pid_t list[2]
 	cr_assert(helper_wait_for(is_zombie, &list[1], 2000));
 	before = track_last_seq(track);
 	tick(list, 2);
-	ev = find_event(before, TRACK_ZOMBIE, list[1]);
+	ev = find_event(before, EV_ZOMBIE, list[1]);
 	cr_assert_not_null(ev, "no zombie event for %d", list[1]);
-	cr_assert(track_exitcode(ev->exit_status, code));
+	cr_assert(event_exitcode(ev->exit_status, code));
 	return ev;
 }
 
@@ -151,9 +151,9 @@ Test(track, zombie_then_reaped_keeps_its_exit_code)
 	cr_assert_eq(waitpid(list[1], NULL, 0), list[1]);
 	before = track_last_seq(track);
 	tick(list, 2);
-	ev = find_event(before, TRACK_GONE, list[1]);
+	ev = find_event(before, EV_GONE, list[1]);
 	cr_assert_not_null(ev, "reaping is reported as gone");
-	cr_assert(track_exitcode(ev->exit_status, &code));
+	cr_assert(event_exitcode(ev->exit_status, &code));
 	cr_assert_eq(code, 7);
 }
 
@@ -170,14 +170,14 @@ Test(track, exit_codes_follow_pythons_exitcode)
 {
 	int code = 12345;
 
-	cr_assert(track_exitcode(3 << 8, &code));
+	cr_assert(event_exitcode(3 << 8, &code));
 	cr_assert_eq(code, 3);
-	cr_assert(track_exitcode(SIGTERM, &code));
+	cr_assert(event_exitcode(SIGTERM, &code));
 	cr_assert_eq(code, -15);
-	cr_assert(track_exitcode(SIGSEGV | 0x80, &code), "a core dump is still a signal");
+	cr_assert(event_exitcode(SIGSEGV | 0x80, &code), "a core dump is still a signal");
 	cr_assert_eq(code, -11);
 	code = 12345;
-	cr_assert_not(track_exitcode(SCAN_NO_STATUS, &code));
+	cr_assert_not(event_exitcode(SCAN_NO_STATUS, &code));
 	cr_assert_eq(code, 12345, "an unknown status leaves the code alone");
 }
 
@@ -189,7 +189,7 @@ Test(track, new_process_and_first_snapshot_is_quiet)
 	cr_assert_eq(track_last_seq(track), 0, "the first snapshot is not news");
 	list[1] = helper_fork(NULL, NULL);
 	tick(list, 2);
-	cr_assert_not_null(find_event(0, TRACK_NEW, list[1]));
+	cr_assert_not_null(find_event(0, EV_NEW, list[1]));
 }
 
 /* Synthetic snapshots: the same PID with a new start time is a new process. */
@@ -204,8 +204,8 @@ Test(track, recycled_pid_is_gone_then_new)
 	p.start_time = 200;
 	strcpy(p.comm, "new");
 	cr_assert_eq(track_update(track, &s), 0);
-	gone = find_event(0, TRACK_GONE, 500);
-	born = find_event(0, TRACK_NEW, 500);
+	gone = find_event(0, EV_GONE, 500);
+	born = find_event(0, EV_NEW, 500);
 	cr_assert_not_null(gone);
 	cr_assert_not_null(born);
 	cr_assert_str_eq(gone->name, "old");
@@ -231,10 +231,10 @@ Test(track, log_is_bounded)
 
 Test(track, describe_escapes_names)
 {
-	struct track_event ev = { .kind = TRACK_REPARENT, .pid = 9, .old_ppid = 4, .new_ppid = 1,
+	struct track_event ev = { .kind = EV_REPARENT, .pid = 9, .old_ppid = 4, .new_ppid = 1,
 				  .exit_status = SCAN_NO_STATUS, .name = "evil\x1b]0;x\x07" };
 	char buf[256];
 
-	track_describe(&ev, buf, sizeof buf, 0);
+	event_describe(&ev, buf, sizeof buf, 0);
 	cr_assert_str_eq(buf, "re-parented 9 evil\\x1b]0;x\\x07: 4 -> 1");
 }

@@ -81,7 +81,7 @@ static void write_text_events(struct batch *b)
 			printf("events:\n");
 		header = true;
 		clock_text(ev->when, when, sizeof when, true);
-		track_describe(ev, text, sizeof text, flags);
+		event_describe(ev, text, sizeof text, flags);
 		printf("  %s %s\n", when, text);
 	}
 }
@@ -95,13 +95,6 @@ static json_t *json_name(const char *raw, size_t len)
 	size_t n = text_escape(buf, sizeof buf, raw, len, TEXT_UTF8);
 
 	return json_stringn(buf, n);
-}
-
-static json_t *json_exit(int wait_status)
-{
-	int code;
-
-	return track_exitcode(wait_status, &code) ? json_integer(code) : json_null();
 }
 
 static json_t *json_daemon(const struct row *r)
@@ -157,6 +150,34 @@ static void write_json_frame(const struct session *s)
 		"stopped", c->stopped, "zombie", c->zombie, "processes", procs));
 }
 
+static json_t *json_field(const struct event_field *f)
+{
+	switch (f->type) {
+	case EVENT_FIELD_INT: return json_integer(f->number);
+	case EVENT_FIELD_BOOL: return json_boolean(f->number);
+	case EVENT_FIELD_STRING: return json_name(f->string, strlen(f->string));
+	default: return json_null();
+	}
+}
+
+/* An event from its values: its kind, its fields, and the sentence the
+ * event log shows (text). */
+static json_t *json_event(const struct track_event *ev)
+{
+	struct event_field fields[EVENT_FIELDS_MAX];
+	size_t n = event_fields(ev, fields);
+	char text[1024];
+	json_t *obj;
+
+	event_sentence(ev, text, sizeof text, TEXT_UTF8);
+	obj = json_pack("{s:s, s:I, s:f, s:s, s:s, s:s}", "type", "event", "seq", (json_int_t)ev->seq,
+			"time", seconds(ev->when), "event", event_kind_name(ev->kind), "kind",
+			event_class_name(event_class_of(ev->kind)), "text", text);
+	for (size_t i = 0; obj && i < n; i++)
+		json_object_set_new(obj, fields[i].key, json_field(&fields[i]));
+	return obj;
+}
+
 static void write_json_events(struct batch *b)
 {
 	const struct session *s = &b->s;
@@ -166,12 +187,7 @@ static void write_json_events(struct batch *b)
 
 		if (!ev || !session_event_in_view(s, ev))
 			continue;
-		write_json_line(json_pack(
-			"{s:s, s:I, s:f, s:s, s:i, s:i, s:i, s:o, s:o, s:o}", "type", "event", "seq",
-			(json_int_t)ev->seq, "time", seconds(ev->when), "kind", track_kind_name(ev->kind),
-			"pid", ev->pid, "old_ppid", ev->old_ppid, "new_ppid", ev->new_ppid, "exit",
-			json_exit(ev->exit_status), "name", json_name(ev->name, strlen(ev->name)), "text",
-			ev->text[0] ? json_name(ev->text, strlen(ev->text)) : json_null()));
+		write_json_line(json_event(ev));
 	}
 }
 

@@ -262,7 +262,7 @@ static void add_lesson(struct guide *g, const struct session *s, unsigned long l
 			 "the events of the log (orphans, zombies, exit codes) as they happen.", width);
 		return;
 	}
-	track_describe(ev, what, sizeof what, flags);
+	event_describe(ev, what, sizeof what, flags);
 	if (!lesson_explain(&g->book, ev, &ctx, &lt)) {
 		if (!g->title[0])
 			snprintf(g->title, sizeof g->title, "Lessons");

@@ -72,7 +72,7 @@ static void format_exit(char *buf, size_t len, int wait_status)
 {
 	int code;
 
-	if (track_exitcode(wait_status, &code))
+	if (event_exitcode(wait_status, &code))
 		snprintf(buf, len, "%d", code);
 	else
 		memcpy(buf, "-", 2);

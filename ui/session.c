@@ -228,7 +228,7 @@ static int scan_lab_view(struct session *s)
 		if (rc < 0)
 			return rc;
 		for (size_t i = 0; i < s->snap.count; i++) {
-			const struct lab_member *m = lab_member_of(&s->lab, &s->snap.procs[i]);
+			const struct member *m = lab_member_of(&s->lab, &s->snap.procs[i]);
 
 			if (m && !in_list(s->watch, n, s->snap.procs[i].ppid)) {
 				s->lab.members[m - s->lab.members].ppid = s->snap.procs[i].ppid;
@@ -257,7 +257,7 @@ static int update_tombs(struct session *s)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	for (size_t i = 0; i < s->snap.count; i++) {
-		const struct lab_member *m = lab_member_of(&s->lab, &s->snap.procs[i]);
+		const struct member *m = lab_member_of(&s->lab, &s->snap.procs[i]);
 
 		if (m) {
 			s->tombs[m - s->lab.members].proc = s->snap.procs[i];
@@ -372,7 +372,7 @@ static void update_marks(struct session *s)
 	for (unsigned long long q = s->events_seen + 1; q <= track_last_seq(s->track); q++) {
 		const struct track_event *ev = track_event(s->track, q);
 
-		if (ev && ev->pid > 0 && ev->kind != TRACK_LAB_LOG)
+		if (ev && ev->pid > 0 && event_class_of(ev->kind) != EVENT_CLASS_LOG)
 			mark(s, ev->pid);
 	}
 	for (size_t i = 0; i < s->nmarks; i++)
@@ -414,7 +414,7 @@ static const struct session_tomb *tomb_of(const struct session *s, const struct 
 /* A tombstone row keeps what the lab knew of the process. */
 static void annotate_tomb(const struct session *s, struct row *r, const struct session_tomb *t)
 {
-	const struct lab_member *m = &s->lab.members[t - s->tombs];
+	const struct member *m = &s->lab.members[t - s->tombs];
 
 	r->tombstone = true;
 	r->lab = true;
@@ -425,21 +425,21 @@ static void annotate_tomb(const struct session *s, struct row *r, const struct s
 /* Notes in the program view: orphans, zombies, adopters, the monitor. */
 static void family_note(const struct session *s, const struct row *r, char *buf, size_t len)
 {
-	const struct family_member *m = family_member_of(&s->fam, r->proc);
+	const struct member *m = family_member_of(&s->fam, r->proc);
 
 	if (m && r->state == 'Z')
 		snprintf(buf, len, "zombie: its parent has not reaped it");
-	else if (m && r->orphan && m->first_parent == FAMILY_PARENT_UNSEEN)
+	else if (m && r->orphan && m->forker == MEMBER_PARENT_UNSEEN)
 		snprintf(buf, len, "orphan: its parent ended before a refresh showed it");
 	else if (m && r->orphan)
-		snprintf(buf, len, "orphan: was under %d", m->first_parent);
+		snprintf(buf, len, "orphan: was under %d", m->forker);
 	else if (r->pid == getpid())
 		snprintf(buf, len, "monitor");
 	else
 		for (size_t i = 0; i < s->fam.count; i++) {
-			const struct family_member *c = &s->fam.members[i];
+			const struct member *c = &s->fam.members[i];
 
-			if (!c->gone && c->ppid == r->pid && c->first_parent != r->pid && c != &s->fam.members[0]) {
+			if (!c->gone && c->ppid == r->pid && c->forker != r->pid && c != &s->fam.members[0]) {
 				snprintf(buf, len, "adopted orphans");
 				break;
 			}
@@ -456,7 +456,7 @@ void session_row_note(const struct session *s, const struct row *r, char *buf, s
 		return;
 	}
 	if (r->tombstone)
-		snprintf(buf, len, "%s", track_exitcode(r->proc->exit_status, &code)
+		snprintf(buf, len, "%s", event_exitcode(r->proc->exit_status, &code)
 						 ? "ended" : "ended, exit code unknown");
 	else if (s->lab_on)
 		lab_note(&s->lab, r->proc, buf, len);
@@ -467,7 +467,7 @@ const char *session_row_label(const struct session *s, const struct row *r)
 	if (!r->lab || !s->lab_on)
 		return NULL;
 	for (size_t i = s->lab.count; i-- > 0;) {
-		const struct lab_member *m = &s->lab.members[i];
+		const struct member *m = &s->lab.members[i];
 
 		if (m->pid == r->pid && m->start_time == r->proc->start_time)
 			return m->name;
@@ -479,7 +479,7 @@ const char *session_row_label(const struct session *s, const struct row *r)
  * a creator, notes and roles; and the marks of recent changes. */
 static void annotate_family_row(struct session *s, struct row *r)
 {
-	const struct family_member *m = family_member_of(&s->fam, r->proc);
+	const struct member *m = family_member_of(&s->fam, r->proc);
 	int code;
 
 	if (r->pid == getpid())
@@ -487,8 +487,8 @@ static void annotate_family_row(struct session *s, struct row *r)
 	if (!m)
 		return;
 	r->role = m == &s->fam.members[0] ? "program" : "descendant";
-	r->orphan = m != &s->fam.members[0] && r->ppid != m->first_parent;
-	if (m->exit_source != FAMILY_EXIT_UNKNOWN && track_exitcode(m->exit_status, &code))
+	r->orphan = m != &s->fam.members[0] && r->ppid != m->forker;
+	if (m->exit_source != EXIT_SOURCE_UNKNOWN && event_exitcode(m->exit_status, &code))
 		snprintf(r->exit, sizeof r->exit, "%d", code);
 }
 
@@ -496,7 +496,7 @@ static void annotate_rows(struct session *s)
 {
 	for (size_t i = 0; i < s->nrows; i++) {
 		struct row *r = &s->rows[i];
-		const struct lab_member *m;
+		const struct member *m;
 
 		r->flash = marked(s, r->pid);
 		if (s->fam.active)
@@ -517,7 +517,7 @@ static void annotate_rows(struct session *s)
 		r->orphan = r->ppid != m->forker && !m->unix_daemon;
 		snprintf(r->daemon, sizeof r->daemon, "%s",
 			 m->unix_daemon || m->tracker || m->forkserver ? "-" : m->daemon ? "yes" : "no");
-		if (m->exit_source != LAB_EXIT_UNKNOWN)
+		if (m->exit_source != EXIT_SOURCE_UNKNOWN)
 			lab_exit_text(m, r->exit, sizeof r->exit);
 	}
 }
@@ -580,8 +580,8 @@ int session_refresh(struct session *s)
 static pid_t first_parent_of(const struct session *s, const struct scan_proc *p,
 			     const char **name)
 {
-	const struct lab_member *m = s->lab_on ? lab_member_of(&s->lab, p) : NULL;
-	const struct family_member *f;
+	const struct member *m = s->lab_on ? lab_member_of(&s->lab, p) : NULL;
+	const struct member *f;
 
 	*name = NULL;
 	if (m) {
@@ -589,7 +589,7 @@ static pid_t first_parent_of(const struct session *s, const struct scan_proc *p,
 		return m->forker;
 	}
 	f = family_member_of(&s->fam, p);
-	return f && f->first_parent != FAMILY_PARENT_UNSEEN ? f->first_parent : 0;
+	return f && f->forker != MEMBER_PARENT_UNSEEN ? f->forker : 0;
 }
 
 static bool in_view(const struct session_view *v, pid_t pid)
@@ -668,14 +668,14 @@ int session_build_ghost(struct session *s)
 	g->nrows = rows_build(g->rows, g->rows_cap, &g->tree, g->view.procs, &s->style);
 	for (size_t i = 0; i < g->nrows; i++) {
 		struct row *r = &g->rows[i];
-		const struct lab_member *m = s->lab_on ? lab_member_of(&s->lab, r->proc) : NULL;
+		const struct member *m = s->lab_on ? lab_member_of(&s->lab, r->proc) : NULL;
 
 		if (g->tree.nodes[i].parent != TREE_NONE) /* the parent as it was */
 			r->ppid = g->tree.nodes[g->tree.nodes[i].parent].pid;
 		if (m)
 			snprintf(r->daemon, sizeof r->daemon, "%s",
 				 m->unix_daemon ? "-" : m->daemon ? "yes" : "no");
-		if (m && m->exit_source != LAB_EXIT_UNKNOWN)
+		if (m && m->exit_source != EXIT_SOURCE_UNKNOWN)
 			lab_exit_text(m, r->exit, sizeof r->exit);
 	}
 	return 0;
@@ -698,14 +698,14 @@ static bool was_shown(const struct session *s, pid_t pid)
 
 bool session_event_in_view(const struct session *s, const struct track_event *ev)
 {
-	if (s->lab_on && ev->kind == TRACK_NEW) {
+	if (s->lab_on && ev->kind == EV_NEW) {
 		/* the lab's own "started" event already announces a lab process */
 		for (size_t i = 0; i < s->lab.count; i++)
 			if (s->lab.members[i].pid == ev->pid)
 				return false;
 	}
 	if (s->fam.active && !s->show_all)
-		return ev->kind >= TRACK_LAB_LOG || in_family(&s->fam, ev->pid);
+		return event_class_of(ev->kind) >= EVENT_CLASS_LOG || in_family(&s->fam, ev->pid);
 	if (s->opt->family_pid <= 0)
 		return true;
 	return tree_find(&s->tree, ev->pid) != TREE_NONE || was_shown(s, ev->pid);
@@ -857,14 +857,22 @@ static void end_lab(struct session *s)
 	s->lab_on = false;
 }
 
+/* Logs a fact of forktop's own (text: its scenario, or NULL). */
+static void note_forktop(struct session *s, enum event_kind kind, const char *text)
+{
+	struct track_event ev = event_make(kind);
+
+	snprintf(ev.name, sizeof ev.name, "forktop");
+	snprintf(ev.text, sizeof ev.text, "%s", text ? text : "");
+	track_log(s->track, &ev);
+}
+
 int session_set_subreaper(struct session *s, bool on)
 {
 	if (prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0, 0, 0, 0) != 0)
 		return -errno;
 	s->subreaper = on;
-	track_note(s->track, TRACK_LAB, 0, "forktop", SCAN_NO_STATUS,
-		   on ? "forktop is now a child subreaper: new orphans come to it"
-		      : "forktop is no longer a subreaper: new orphans go to PID 1");
+	note_forktop(s, on ? EV_SUBREAPER_ON : EV_SUBREAPER_OFF, NULL);
 	return 0;
 }
 
@@ -877,7 +885,6 @@ int session_restart_lab(struct session *s, char *err, size_t errlen)
 
 int session_use_scenario(struct session *s, const struct scenario *sc, char *err, size_t errlen)
 {
-	char what[96];
 	int rc;
 
 	if (!s->opt->scenario) {
@@ -886,8 +893,7 @@ int session_use_scenario(struct session *s, const struct scenario *sc, char *err
 	}
 	end_lab(s);
 	s->scenario = *sc;
-	snprintf(what, sizeof what, "the lab was restarted: scenario %s", sc->name);
-	track_note(s->track, TRACK_LAB, 0, "forktop", SCAN_NO_STATUS, what);
+	note_forktop(s, EV_LAB_RESTARTED, sc->name);
 	if (start_lab(s, err, errlen) < 0)
 		return -1;
 	if ((rc = session_refresh(s)) < 0) { /* no row may point into the old lab */

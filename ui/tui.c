@@ -479,8 +479,9 @@ static void draw_log(struct tui *t, const struct layout *l)
 			continue;
 		localtime_r(&ev->when.tv_sec, &tm);
 		strftime(when, sizeof when, "%H:%M:%S ", &tm);
-		track_describe(ev, text, sizeof text, flags);
-		attrset(ev->kind == TRACK_LAB_ERROR && t->colour ? COLOR_PAIR(C_ERROR) : A_NORMAL);
+		event_describe(ev, text, sizeof text, flags);
+		attrset(event_class_of(ev->kind) == EVENT_CLASS_ERROR && t->colour ? COLOR_PAIR(C_ERROR)
+									  : A_NORMAL);
 		if (t->focus == FOCUS_LOG && y == l->log_top + l->log_height - 1)
 			attron(A_REVERSE); /* the chosen event */
 		fill_line(y, 0);
@@ -666,7 +667,7 @@ static void draw(struct tui *t)
 
 /* ---- actions ------------------------------------------------------------ */
 
-static const struct lab_member *selected_member(struct tui *t, const struct row **out)
+static const struct member *selected_member(struct tui *t, const struct row **out)
 {
 	const struct row *r = selected_row(t);
 
@@ -718,7 +719,7 @@ static void report(struct tui *t, int rc, const char *err, const char *done)
 static void act_signal(struct tui *t, int sig)
 {
 	const struct row *r;
-	const struct lab_member *m = selected_member(t, &r);
+	const struct member *m = selected_member(t, &r);
 	char err[256], done[128];
 
 	if (!r)
@@ -738,7 +739,7 @@ static void act_signal(struct tui *t, int sig)
 static void act_join(struct tui *t)
 {
 	const struct row *r;
-	const struct lab_member *m = selected_member(t, &r);
+	const struct member *m = selected_member(t, &r);
 	char err[256], done[320];
 
 	if (!m) {
@@ -753,7 +754,7 @@ static void act_join(struct tui *t)
 static void act_spawn(struct tui *t)
 {
 	const struct row *r;
-	const struct lab_member *m = selected_member(t, &r);
+	const struct member *m = selected_member(t, &r);
 	char err[256], done[320];
 
 	if (!m || !m->group[0]) {

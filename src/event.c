@@ -1,0 +1,409 @@
+/* event: one table of kinds (identifier, class, who may report it, the
+ * sentence as a template, the fields it carries), and the renderer that
+ * fills a template from an event's fields. Templates name their fields
+ * ({name}, {target}, {code}), so a translation may put them in its own
+ * order. */
+#include "event.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "scan.h"
+#include "scenario.h"
+#include "text.h"
+
+/* Fields beyond the ones every event carries (pid, name, old_ppid, new_ppid, exit). */
+enum {
+	F_TARGET = 1 << 0, /* target_pid, target */
+	F_BY = 1 << 1,     /* by_pid, by */
+	F_SOURCE = 1 << 2, /* source */
+	F_SIGNAL = 1 << 3, /* signal */
+	F_ERROR = 1 << 4,  /* errno, error */
+};
+
+enum value_type { V_NONE, V_INT, V_BOOL, V_METHOD, V_REFUSAL };
+
+struct kind_info {
+	const char *name;
+	enum event_class cls;
+	bool from_lab;       /* a lab process may report it about itself */
+	const char *sentence;
+	unsigned fields;
+	const char *value_key; /* the JSON name of value, when the kind has one */
+	enum value_type value_type;
+	const char *text_key;  /* the JSON name of text, when the kind has one */
+};
+
+#define KERNEL(kind, name, cls, s) [kind] = { name, cls, false, s, 0, NULL, V_NONE, NULL }
+#define FACT(kind, name, s, f) [kind] = { name, EVENT_CLASS_LAB, false, s, f, NULL, V_NONE, NULL }
+#define LOG(kind, name, s, f) [kind] = { name, EVENT_CLASS_LOG, true, s, f, NULL, V_NONE, NULL }
+#define RAISED(kind, name, s) [kind] = { name, EVENT_CLASS_ERROR, true, s, 0, NULL, V_NONE, NULL }
+
+static const struct kind_info kinds[EV_KIND_COUNT] = {
+	KERNEL(EV_NEW, "new", EVENT_CLASS_NEW, "new {pid} {name} under {new_ppid}"),
+	KERNEL(EV_GONE, "gone", EVENT_CLASS_GONE, "gone {pid} {name}"),
+	KERNEL(EV_REPARENT, "reparent", EVENT_CLASS_REPARENT,
+	       "re-parented {pid} {name}: {old_ppid} -> {new_ppid}"),
+	KERNEL(EV_ZOMBIE, "zombie", EVENT_CLASS_ZOMBIE, "zombie {pid} {name} under {new_ppid}"),
+	[EV_LAB_STARTED] = { "lab_started", EVENT_CLASS_LAB, false,
+			     "started {name} (pid {pid}): scenario {text}, start method {method}", 0,
+			     "method", V_METHOD, "scenario" },
+	FACT(EV_PROGRAM_STARTED, "program_started", "started {name} (pid {pid})", 0),
+	FACT(EV_ATTACHED, "attached", "watching PID {pid} and its descendants", 0),
+	FACT(EV_STARTED, "started", "{name} started {target} (pid {target_pid})", F_TARGET | F_BY),
+	[EV_UNIX_DAEMON] = { "unix_daemon", EVENT_CLASS_LAB, false,
+			     "{name} is a Unix daemon (pid {pid}): its own session, no terminal", 0,
+			     NULL, V_NONE, NULL },
+	FACT(EV_JOIN_BEGAN, "join_began", "{name} blocked in join({target})", F_TARGET),
+	FACT(EV_JOIN_RETURNED, "join_returned", "{name}: join({target}) returned, exitcode {code}",
+	     F_TARGET),
+	[EV_JOIN_TIMED_OUT] = { "join_timed_out", EVENT_CLASS_LAB, false,
+				"{name}: join({target}, timeout) returned after the timeout: "
+				"{target} still runs, unreaped", F_TARGET, "timeout_ms", V_INT, NULL },
+	[EV_IS_ALIVE] = { "is_alive", EVENT_CLASS_LAB, false,
+			  "{name}: {target}.is_alive() -> {alive}", F_TARGET, "alive", V_BOOL, NULL },
+	FACT(EV_SIGNAL_SENT, "signal_sent", "forktop sent {signal} to {target} (pid {target_pid})",
+	     F_TARGET | F_SIGNAL),
+	FACT(EV_EXIT_ASKED, "exit_asked", "forktop asked {name} to exit normally", 0),
+	FACT(EV_EXITED, "exited", "{name} (pid {pid}) exitcode {code}", F_BY | F_SOURCE),
+	FACT(EV_EXIT_UNKNOWN, "exit_unknown", "{name} (pid {pid}) was reaped by another process; "
+	     "this kernel does not show its exit code", 0),
+	FACT(EV_ENDED, "ended", "{name} (pid {pid}) ended", 0),
+	FACT(EV_SUBREAPER_ON, "subreaper_on",
+	     "forktop is now a child subreaper: new orphans come to it", 0),
+	FACT(EV_SUBREAPER_OFF, "subreaper_off",
+	     "forktop is no longer a subreaper: new orphans go to PID 1", 0),
+	[EV_LAB_RESTARTED] = { "lab_restarted", EVENT_CLASS_LAB, false,
+			       "the lab was restarted: scenario {text}", 0, NULL, V_NONE, "scenario" },
+	[EV_TRACKER_EXITS] = { "tracker_exits", EVENT_CLASS_LAB, true,
+			       "resource_tracker: its pipe closed (every process that held it has "
+			       "ended), so it exits", 0, NULL, V_NONE, NULL },
+	[EV_SERVER_GONE] = { "server_gone", EVENT_CLASS_LAB, true,
+			     "its fork server ended without telling how {target} ended: Python takes "
+			     "exitcode 255", F_TARGET, NULL, V_NONE, NULL },
+	LOG(EV_EXIT_ROUTINE, "exit_routine", "process shutting down", 0),
+	LOG(EV_EXIT_ROUTINE_TERMINATES, "exit_routine_terminates",
+	    "calling terminate() for daemon {target}", F_TARGET),
+	LOG(EV_EXIT_ROUTINE_JOINS, "exit_routine_joins", "calling join() for process {target}",
+	    F_TARGET),
+	[EV_EXITING] = { "exiting", EVENT_CLASS_LOG, true, "process exiting with exitcode {value}", 0,
+			 "code", V_INT, NULL },
+	LOG(EV_RUN, "run", "child process calling self.run()", 0),
+	LOG(EV_DAEMONIZING, "daemonizing", "starting a Unix daemon: fork, setsid, fork", 0),
+	RAISED(EV_DAEMONIC_CHILDREN_REFUSED, "daemonic_children_refused",
+	       "AssertionError: daemonic processes are not allowed to have children"),
+	RAISED(EV_JOIN_REFUSED, "join_refused", "AssertionError: can only join a child process"),
+	RAISED(EV_IS_ALIVE_REFUSED, "is_alive_refused",
+	       "AssertionError: can only test a child process"),
+	RAISED(EV_INTERRUPTED, "keyboard_interrupt", "KeyboardInterrupt"),
+	RAISED(EV_TRACKER_RELAUNCHED, "tracker_relaunched",
+	       "UserWarning: resource_tracker: process died unexpectedly, relaunching.  Some "
+	       "resources might leak."),
+	[EV_CHILDREN_LIMIT] = { "children_limit", EVENT_CLASS_ERROR, true,
+				"cannot start more than {value} children", 0, "limit", V_INT, NULL },
+	[EV_NAME_TOO_LONG] = { "name_too_long", EVENT_CLASS_ERROR, true,
+			       "cannot start a child: its name would be longer than {value} "
+			       "characters", 0, "limit", V_INT, NULL },
+	[EV_OS_ERROR] = { "os_error", EVENT_CLASS_ERROR, true, "OSError: {text}: {strerror}", F_ERROR,
+			  NULL, V_NONE, "call" },
+	RAISED(EV_SERVER_EOF, "server_eof", "EOFError: the fork server ended before it answered"),
+	[EV_SERVER_UNREACHABLE] = { "server_unreachable", EVENT_CLASS_ERROR, true,
+				    "ConnectionError: the fork server: {strerror}", F_ERROR, NULL,
+				    V_NONE, NULL },
+	RAISED(EV_SPAWN_EOF, "spawn_eof", "EOFError: no preparation data on the spawn pipe"),
+	[EV_BAD_HELLO] = { "bad_hello", EVENT_CLASS_ERROR, false,
+			   "a bad hello on the channel of pid {pid}", 0, NULL, V_NONE, NULL },
+	[EV_REFUSED] = { "refused", EVENT_CLASS_ERROR, false, "", F_TARGET | F_BY | F_ERROR,
+			 "reason", V_REFUSAL, NULL },
+	[EV_OUTPUT] = { "output", EVENT_CLASS_OUTPUT, false, "{text}", 0, NULL, V_NONE, "line" },
+};
+
+static const char *const class_names[] = {
+	[EVENT_CLASS_NEW] = "new", [EVENT_CLASS_GONE] = "gone",
+	[EVENT_CLASS_REPARENT] = "reparent", [EVENT_CLASS_ZOMBIE] = "zombie",
+	[EVENT_CLASS_LOG] = "log", [EVENT_CLASS_LAB] = "lab", [EVENT_CLASS_ERROR] = "error",
+	[EVENT_CLASS_OUTPUT] = "output",
+};
+
+struct source_info {
+	const char *name;
+	const char *how; /* the end of an EV_EXITED sentence */
+};
+
+static const struct source_info sources[EXIT_SOURCE_COUNT] = {
+	[EXIT_SOURCE_UNKNOWN] = { "unknown", "" },
+	[EXIT_SOURCE_CREATOR] = { "creator", " (reaped by its creator {by})" },
+	[EXIT_SOURCE_FORK_SERVER] = { "fork_server", " (reaped by its fork server {by})" },
+	[EXIT_SOURCE_MONITOR] = { "monitor", " (reaped by forktop)" },
+	[EXIT_SOURCE_SUBREAPER] = { "subreaper", " (reaped by forktop, its subreaper)" },
+	[EXIT_SOURCE_ZOMBIE] = { "zombie", " (read from its zombie)" },
+	[EXIT_SOURCE_PIDFD] = { "pidfd", " (from its pidfd: reaped by another process)" },
+};
+
+struct refusal_info {
+	const char *name;
+	const char *sentence;
+};
+
+static const struct refusal_info refusals[REFUSAL_COUNT] = {
+	[REFUSAL_NO_SUCH_PROCESS] = { "no_such_process", "no lab process is named {target}" },
+	[REFUSAL_NO_SUCH_GROUP] = { "no_such_group", "no group or lab process is named {target}" },
+	[REFUSAL_ENDED] = { "ended", "{target} (pid {target_pid}) has already ended" },
+	[REFUSAL_ENDED_RECYCLED] = { "ended_recycled", "{target} (pid {target_pid}) has already "
+				     "ended: its PID now belongs to another process, which was not "
+				     "signalled" },
+	[REFUSAL_NOT_STARTED] = { "not_started", "{target} has not started yet" },
+	[REFUSAL_NO_STOP_ORPHANED] = { "no_stop_orphaned", "no SIGSTOP once MainProcess has ended: "
+				       "the lab's process group is orphaned, and a stopped process "
+				       "could not see forktop end (its lifeline)" },
+	[REFUSAL_SIGNAL_FAILED] = { "signal_failed", "cannot signal {target}: {strerror}" },
+	[REFUSAL_NOT_LISTENING] = { "not_listening", "{target} (pid {target_pid}) no longer listens" },
+	[REFUSAL_MAIN_NOT_JOINABLE] = { "main_not_joinable",
+					"MainProcess has no creator in the lab to join it" },
+	[REFUSAL_MAIN_NOT_TESTABLE] = { "main_not_testable",
+					"MainProcess has no creator in the lab to test it" },
+	[REFUSAL_CREATOR_GONE_JOIN] = { "creator_gone", "{target}'s creator {by} has ended: nobody "
+					"can join {target}" },
+	[REFUSAL_CREATOR_GONE_TEST] = { "creator_gone", "{target}'s creator {by} has ended: nobody "
+					"can test {target}" },
+	[REFUSAL_MAIN_IN_NO_GROUP] = { "main_in_no_group", "MainProcess is in no group: name a group" },
+	[REFUSAL_GROUP_CREATOR_GONE] = { "group_creator_gone", "the creator of group {target} has "
+					 "ended: nobody can start another" },
+};
+
+static bool valid_kind(enum event_kind kind)
+{
+	return (unsigned)kind < EV_KIND_COUNT && kinds[kind].name;
+}
+
+struct track_event event_make(enum event_kind kind)
+{
+	return (struct track_event){ .kind = kind, .exit_status = SCAN_NO_STATUS };
+}
+
+const char *event_kind_name(enum event_kind kind)
+{
+	return valid_kind(kind) ? kinds[kind].name : "?";
+}
+
+bool event_kind_by_name(const char *name, size_t len, enum event_kind *out)
+{
+	for (int k = 0; k < EV_KIND_COUNT; k++) {
+		if (valid_kind((enum event_kind)k) && strlen(kinds[k].name) == len &&
+		    !strncmp(kinds[k].name, name, len)) {
+			*out = (enum event_kind)k;
+			return true;
+		}
+	}
+	return false;
+}
+
+enum event_class event_class_of(enum event_kind kind)
+{
+	return valid_kind(kind) ? kinds[kind].cls : EVENT_CLASS_LAB;
+}
+
+const char *event_class_name(enum event_class cls)
+{
+	return (unsigned)cls < sizeof class_names / sizeof class_names[0] ? class_names[cls] : "?";
+}
+
+bool event_kind_from_lab(enum event_kind kind)
+{
+	return valid_kind(kind) && kinds[kind].from_lab;
+}
+
+const char *exit_source_name(enum exit_source source)
+{
+	return (unsigned)source < EXIT_SOURCE_COUNT ? sources[source].name : "unknown";
+}
+
+const char *event_refusal_name(enum event_refusal why)
+{
+	return (unsigned)why < REFUSAL_COUNT ? refusals[why].name : "?";
+}
+
+bool event_exitcode(int wait_status, int *exitcode)
+{
+	if (wait_status == SCAN_NO_STATUS)
+		return false;
+	if (WIFSIGNALED(wait_status))
+		*exitcode = -WTERMSIG(wait_status);
+	else
+		*exitcode = WEXITSTATUS(wait_status);
+	return true;
+}
+
+/* ---- the renderer -------------------------------------------------------- */
+
+struct render {
+	const struct track_event *ev;
+	unsigned text_flags;
+};
+
+static void put_raw(const struct render *r, const char *raw, size_t max, char *buf, size_t cap)
+{
+	text_escape(buf, cap, raw, strnlen(raw, max), r->text_flags);
+}
+
+static const char *method_name(int method)
+{
+	return scenario_method_name((enum scenario_method)method);
+}
+
+static void put_signal(int sig, char *buf, size_t cap)
+{
+	const char *abbrev = sig > 0 ? sigabbrev_np(sig) : NULL;
+
+	if (abbrev)
+		snprintf(buf, cap, "SIG%s", abbrev);
+	else
+		snprintf(buf, cap, "signal %d", sig);
+}
+
+static bool put_field(const void *ctx, const char *key, size_t len, char *buf, size_t cap)
+{
+	const struct render *r = ctx;
+	const struct track_event *ev = r->ev;
+	int code;
+
+#define IS(k) (len == sizeof(k) - 1 && !memcmp(key, k, len))
+	if (IS("pid")) snprintf(buf, cap, "%d", (int)ev->pid);
+	else if (IS("name")) put_raw(r, ev->name, sizeof ev->name, buf, cap);
+	else if (IS("old_ppid")) snprintf(buf, cap, "%d", (int)ev->old_ppid);
+	else if (IS("new_ppid")) snprintf(buf, cap, "%d", (int)ev->new_ppid);
+	else if (IS("target")) put_raw(r, ev->target_name, sizeof ev->target_name, buf, cap);
+	else if (IS("target_pid")) snprintf(buf, cap, "%d", (int)ev->target);
+	else if (IS("by")) put_raw(r, ev->by_name, sizeof ev->by_name, buf, cap);
+	else if (IS("by_pid")) snprintf(buf, cap, "%d", (int)ev->by);
+	else if (IS("code") && event_exitcode(ev->exit_status, &code)) snprintf(buf, cap, "%d", code);
+	else if (IS("code")) snprintf(buf, cap, "-");
+	else if (IS("signal")) put_signal(ev->signal, buf, cap);
+	else if (IS("value")) snprintf(buf, cap, "%d", ev->value);
+	else if (IS("alive")) snprintf(buf, cap, "%s", ev->value ? "True" : "False");
+	else if (IS("method")) snprintf(buf, cap, "%s", method_name(ev->value));
+	else if (IS("strerror")) snprintf(buf, cap, "%s", strerror(ev->error));
+	else if (IS("text")) put_raw(r, ev->text, sizeof ev->text, buf, cap);
+	else return false;
+#undef IS
+	return true;
+}
+
+/* The template of ev's sentence: the kind's, or one its fields choose. */
+static void sentence_template(const struct track_event *ev, char *buf, size_t cap)
+{
+	const char *base = valid_kind(ev->kind) ? kinds[ev->kind].sentence : "?";
+	const char *tail = "";
+
+	switch (ev->kind) {
+	case EV_GONE:
+	case EV_ZOMBIE:
+		tail = ev->exit_status != SCAN_NO_STATUS ? ", exit code {code}" : "";
+		break;
+	case EV_STARTED:
+		tail = ev->by ? " through {by} (pid {by_pid})" : "";
+		break;
+	case EV_EXITED:
+		tail = sources[(unsigned)ev->source < EXIT_SOURCE_COUNT ? ev->source : 0].how;
+		break;
+	case EV_REFUSED:
+		base = (unsigned)ev->value < REFUSAL_COUNT ? refusals[ev->value].sentence : "refused";
+		break;
+	default:
+		break;
+	}
+	snprintf(buf, cap, "%s%s", base, tail);
+}
+
+static size_t fill(const struct track_event *ev, const char *tmpl, char *buf, size_t len,
+		   unsigned text_flags)
+{
+	struct render r = { ev, text_flags };
+
+	return text_fill(buf, len, tmpl, put_field, &r);
+}
+
+size_t event_sentence(const struct track_event *ev, char *buf, size_t len, unsigned text_flags)
+{
+	char tmpl[256];
+	size_t n = 0;
+
+	if (event_class_of(ev->kind) == EVENT_CLASS_LOG) /* the line as multiprocessing writes it */
+		n = fill(ev, "[INFO/{name}] ", buf, len, text_flags);
+	sentence_template(ev, tmpl, sizeof tmpl);
+	return n + fill(ev, tmpl, buf + n, len - n, text_flags);
+}
+
+size_t event_describe(const struct track_event *ev, char *buf, size_t len, unsigned text_flags)
+{
+	char frame[64];
+	size_t n;
+
+	switch (event_class_of(ev->kind)) {
+	case EVENT_CLASS_ERROR: snprintf(frame, sizeof frame, "error in {pid} {name}: "); break;
+	case EVENT_CLASS_OUTPUT: snprintf(frame, sizeof frame, "| "); break;
+	default: frame[0] = '\0'; break;
+	}
+	n = fill(ev, frame, buf, len, text_flags);
+	return n + event_sentence(ev, buf + n, len - n, text_flags);
+}
+
+/* ---- fields -------------------------------------------------------------- */
+
+static struct event_field int_field(const char *key, long n)
+{
+	return (struct event_field){ .key = key, .type = EVENT_FIELD_INT, .number = n };
+}
+
+static struct event_field string_field(const char *key, const char *s)
+{
+	return (struct event_field){ .key = key, .type = EVENT_FIELD_STRING, .string = s };
+}
+
+static struct event_field value_field(const struct kind_info *k, int value)
+{
+	switch (k->value_type) {
+	case V_BOOL:
+		return (struct event_field){ .key = k->value_key, .type = EVENT_FIELD_BOOL,
+					     .number = value != 0 };
+	case V_METHOD: return string_field(k->value_key, method_name(value));
+	case V_REFUSAL: return string_field(k->value_key, event_refusal_name((enum event_refusal)value));
+	default: return int_field(k->value_key, value);
+	}
+}
+
+size_t event_fields(const struct track_event *ev, struct event_field *out)
+{
+	const struct kind_info *k = valid_kind(ev->kind) ? &kinds[ev->kind] : &kinds[EV_NEW];
+	size_t n = 0;
+	int code;
+
+	out[n++] = int_field("pid", ev->pid);
+	out[n++] = string_field("name", ev->name);
+	out[n++] = int_field("old_ppid", ev->old_ppid);
+	out[n++] = int_field("new_ppid", ev->new_ppid);
+	out[n++] = event_exitcode(ev->exit_status, &code)
+			   ? int_field("exit", code)
+			   : (struct event_field){ .key = "exit", .type = EVENT_FIELD_NULL };
+	if (k->fields & F_TARGET) {
+		out[n++] = int_field("target_pid", ev->target);
+		out[n++] = string_field("target", ev->target_name);
+	}
+	if ((k->fields & F_BY) && ev->by) {
+		out[n++] = int_field("by_pid", ev->by);
+		out[n++] = string_field("by", ev->by_name);
+	}
+	if (k->fields & F_SOURCE)
+		out[n++] = string_field("source", exit_source_name(ev->source));
+	if (k->fields & F_SIGNAL)
+		out[n++] = int_field("signal", ev->signal);
+	if ((k->fields & F_ERROR) && ev->error)
+		out[n++] = int_field("errno", ev->error);
+	if (k->value_key)
+		out[n++] = value_field(k, ev->value);
+	if (k->text_key)
+		out[n++] = string_field(k->text_key, ev->text);
+	return n;
+}

@@ -1,0 +1,145 @@
+/* member: see member.h. Where an exit code can come from, in the order
+ * forktop may learn it: the reaper's own report (a lab creator or fork
+ * server), the monitor's wait, the zombie's stat, the pidfd's exit
+ * information after another process reaped it. The first source wins. */
+#include "member.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "grow.h"
+#include "pidref.h"
+
+struct member *member_add(struct member **members, size_t *count, size_t *cap)
+{
+	struct member *m;
+
+	if (GROW(*members, *cap, *count + 1) < 0)
+		return NULL;
+	m = &(*members)[(*count)++];
+	*m = (struct member){ .conn = -1, .pidfd = -1, .exit_status = SCAN_NO_STATUS };
+	return m;
+}
+
+struct member *member_by_pid(const struct member *members, size_t count, pid_t pid,
+			     bool gone_too)
+{
+	for (size_t i = pid > 0 ? count : 0; i-- > 0;)
+		if (members[i].pid == pid && (gone_too || !members[i].gone))
+			return (struct member *)&members[i];
+	return NULL;
+}
+
+static bool same_process(const struct member *m, const struct scan_proc *p)
+{
+	return m->pid == p->pid && m->pid > 0 && (!m->start_time || m->start_time == p->start_time);
+}
+
+const struct member *member_of(const struct member *members, size_t count,
+			       const struct scan_proc *p)
+{
+	for (size_t i = count; i-- > 0;)
+		if (!members[i].gone && same_process(&members[i], p))
+			return &members[i];
+	return NULL;
+}
+
+bool member_record_exit(struct track *track, struct timespec when, struct member *m, int status,
+			enum exit_source source, pid_t by, const char *by_name)
+{
+	struct track_event ev = event_make(EV_EXITED);
+
+	if (m->exit_source != EXIT_SOURCE_UNKNOWN || status == SCAN_NO_STATUS)
+		return false;
+	m->exit_status = status;
+	m->exit_source = source;
+	ev.when = when;
+	ev.pid = m->pid;
+	memcpy(ev.name, m->name, sizeof ev.name);
+	ev.exit_status = status;
+	ev.source = source;
+	ev.by = by;
+	snprintf(ev.by_name, sizeof ev.by_name, "%s", by_name ? by_name : "");
+	track_log(track, &ev);
+	return true;
+}
+
+void member_mark_gone(struct member *m)
+{
+	m->gone = true;
+	m->exited = true;
+	if (m->pidfd >= 0) {
+		close(m->pidfd);
+		m->pidfd = -1;
+	}
+}
+
+bool member_reap_own(struct track *track, struct timespec when, struct member *m, pid_t monitor)
+{
+	int status;
+
+	/* waitpid() reaches only the monitor's own children, whose PIDs cannot
+	 * have been recycled before this wait */
+	if (m->pid <= 0 || waitpid(m->pid, &status, WNOHANG) != m->pid)
+		return false;
+	member_record_exit(track, when, m, status,
+			   m->forker == monitor ? EXIT_SOURCE_MONITOR : EXIT_SOURCE_SUBREAPER, 0, NULL);
+	member_mark_gone(m);
+	m->joining = 0;
+	return true;
+}
+
+/* An ended member whose exit code is still unknown: ask its pidfd. */
+static void ask_pidfd(struct track *track, struct timespec when, struct member *m, bool in_proc)
+{
+	struct track_event ev = event_make(EV_EXIT_UNKNOWN);
+	int status, rc;
+
+	if (m->exit_source != EXIT_SOURCE_UNKNOWN || m->pidfd < 0)
+		return;
+	rc = pidref_exit_status(m->pidfd, &status);
+	if (rc == 0) {
+		member_record_exit(track, when, m, status, EXIT_SOURCE_PIDFD, 0, NULL);
+		return;
+	}
+	if (in_proc || rc != -EOPNOTSUPP)
+		return;
+	ev.when = when;
+	ev.pid = m->pid;
+	memcpy(ev.name, m->name, sizeof ev.name);
+	track_log(track, &ev);
+}
+
+const struct scan_proc *member_observe(struct track *track, struct timespec when,
+				       struct member *m, const struct scan_snapshot *snap,
+				       pid_t monitor, bool program)
+{
+	const struct scan_proc *p;
+
+	if (m->gone || m->pid <= 0)
+		return NULL;
+	p = scan_find(snap, m->pid);
+	if (p && !m->start_time)
+		m->start_time = p->start_time;
+	if (p && !same_process(m, p))
+		p = NULL; /* its PID now belongs to another process */
+	if (p) {
+		m->ppid = p->ppid;
+		m->sid = p->sid;
+		if (program)
+			snprintf(m->name, sizeof m->name, "%s", p->comm);
+	}
+	if (p && p->state == 'Z' && p->exit_status != SCAN_NO_STATUS)
+		member_record_exit(track, when, m, p->exit_status, EXIT_SOURCE_ZOMBIE, 0, NULL);
+	/* a zombie that came to the monitor (a subreaper) after it ended */
+	if (p && p->state == 'Z' && p->ppid == monitor && member_reap_own(track, when, m, monitor))
+		return p;
+	if (m->exited || !p)
+		ask_pidfd(track, when, m, p != NULL);
+	if (!p && (m->exited || (program && m->pidfd < 0)))
+		member_mark_gone(m);
+	return p;
+}

@@ -1,0 +1,85 @@
+/* member: the life of one watched process, the same for the lab and for a
+ * program's family: its identity (pid and start time), its creator and the
+ * process that forked it, its daemon flag, its parent now, and its exit code
+ * with the one source it came from. Owns recording an exit once (and
+ * logging it), and what a snapshot tells of a member. It never signals,
+ * never draws, and reaps only the monitor's own children. */
+#ifndef FORKTOP_MEMBER_H
+#define FORKTOP_MEMBER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "event.h"
+#include "scan.h"
+#include "track.h"
+
+#define MEMBER_NAME_MAX EVENT_NAME_MAX
+#define MEMBER_PARENT_UNSEEN 0 /* forker of an orphan whose parent ended unseen */
+
+struct member {
+	pid_t pid;                     /* 0 until known (a Unix daemon tells it late) */
+	unsigned long long start_time; /* from the first snapshot that showed it; 0 before */
+	int pidfd;                     /* -1 while none is held */
+	char name[MEMBER_NAME_MAX];    /* the lab's Python name, or a program's comm as last seen */
+	pid_t creator;                 /* who started it (Python's parent_process()) */
+	char creator_name[MEMBER_NAME_MAX];
+	pid_t forker;                  /* the parent it was born under: its creator, its fork
+					  server, or MEMBER_PARENT_UNSEEN */
+	char forker_name[MEMBER_NAME_MAX];
+	bool daemon;                   /* Python's daemon flag (lab members say it) */
+	pid_t ppid, sid;               /* in the latest snapshot that showed it; 0 before */
+	bool exited;                   /* its pidfd said it ended */
+	bool gone;                     /* reaped and out of /proc: no longer watched */
+	int exit_status;               /* a wait status, or SCAN_NO_STATUS */
+	enum exit_source exit_source;
+	/* the lab's own: its channel and what its reports told */
+	int conn;                      /* channel; -1 once closed (and for a program's members) */
+	bool conn_ended;               /* end of stream seen: closed at the end of the round */
+	char group[MEMBER_NAME_MAX];   /* its scenario group; "" for main */
+	bool unix_daemon;              /* a true Unix daemon, for contrast */
+	bool tracker;                  /* multiprocessing's resource_tracker */
+	bool forkserver;               /* a fork server (forkserver start method) */
+	int depth;                     /* 0 main, 1 child, 2 grandchild, ... */
+	pid_t joining;                 /* blocked in join() of this PID; 0 when not */
+	bool in_exit_routine;
+};
+
+/* A new member at the end of the array, with nothing known (no pidfd, no
+ * channel, no exit status). NULL when memory runs out (nothing changes). */
+struct member *member_add(struct member **members, size_t *count, size_t *cap);
+/* The newest member with this PID that is still watched (gone_too: or not). */
+struct member *member_by_pid(const struct member *members, size_t count, pid_t pid,
+			     bool gone_too);
+/* The watched member this process is (same PID, and same start time once
+ * known), or NULL. */
+const struct member *member_of(const struct member *members, size_t count,
+			       const struct scan_proc *p);
+
+/* Records m's exit status once, with its source and the reaper it names
+ * (by, 0 for none), and logs EV_EXITED at when (zero: now). False when its
+ * code was already known. */
+bool member_record_exit(struct track *track, struct timespec when, struct member *m, int status,
+			enum exit_source source, pid_t by, const char *by_name);
+/* m left /proc for good: it is no longer watched and its pidfd is closed. */
+void member_mark_gone(struct member *m);
+/* Reaps m if it is monitor's child and has ended (its code then comes from
+ * monitor's wait: MONITOR for the child it started, SUBREAPER for an orphan
+ * that came to it). True when it did. */
+bool member_reap_own(struct track *track, struct timespec when, struct member *m,
+		     pid_t monitor);
+
+/* What snap tells of m: its start time, parent and session, a zombie's
+ * code, and (once it has ended, or when it is not in snap) its pidfd's
+ * exit information; a zombie under monitor is reaped; an ended member no
+ * longer in snap is marked gone. program: a program's member, whose name
+ * follows its comm and which, watched without a pidfd, is gone once snap
+ * lacks it (a lab member's end comes from its pidfd or its creator's
+ * report). Returns m's process in snap, or NULL. */
+const struct scan_proc *member_observe(struct track *track, struct timespec when,
+				       struct member *m, const struct scan_snapshot *snap,
+				       pid_t monitor, bool program);
+
+#endif

@@ -1,0 +1,206 @@
+/* Events as data: every kind has a name and a sentence, the one renderer
+ * fills every field it names, and the fields a face writes out come from
+ * the values, never from the sentence. */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../src/event.h"
+#include "../src/scan.h"
+#include "../src/scenario.h"
+
+static struct track_event about(enum event_kind kind, pid_t pid, const char *name)
+{
+	struct track_event ev = event_make(kind);
+
+	ev.pid = pid;
+	snprintf(ev.name, sizeof ev.name, "%s", name);
+	return ev;
+}
+
+static void with_target(struct track_event *ev, pid_t pid, const char *name)
+{
+	ev->target = pid;
+	snprintf(ev->target_name, sizeof ev->target_name, "%s", name);
+}
+
+static const char *sentence(const struct track_event *ev)
+{
+	static char buf[512];
+
+	event_sentence(ev, buf, sizeof buf, 0);
+	return buf;
+}
+
+static const char *described(const struct track_event *ev)
+{
+	static char buf[512];
+
+	event_describe(ev, buf, sizeof buf, 0);
+	return buf;
+}
+
+Test(event, every_kind_has_its_own_name_and_a_whole_sentence)
+{
+	for (int k = 0; k < EV_KIND_COUNT; k++) {
+		struct track_event ev = about((enum event_kind)k, 10, "p");
+
+		snprintf(ev.text, sizeof ev.text, "x"); /* an output line's sentence is its text */
+		enum event_kind back;
+		const char *name = event_kind_name((enum event_kind)k);
+
+		cr_assert_str_neq(name, "?", "kind %d has no name", k);
+		cr_assert(event_kind_by_name(name, strlen(name), &back), "%s", name);
+		cr_assert_eq(back, (enum event_kind)k, "two kinds are named %s", name);
+		cr_assert_str_neq(event_class_name(event_class_of((enum event_kind)k)), "?");
+		for (int r = 0; r < (k == EV_REFUSED ? REFUSAL_COUNT : 1); r++) {
+			ev.value = r;
+			cr_assert_null(strchr(sentence(&ev), '{'), "%s: %s", name, sentence(&ev));
+			cr_assert_gt(strlen(sentence(&ev)), 0, "%s has no sentence", name);
+		}
+	}
+	cr_assert_not(event_kind_by_name("lab", 3, &(enum event_kind){ 0 }));
+}
+
+Test(event, exits_say_where_their_code_came_from)
+{
+	struct track_event ev = about(EV_EXITED, 4101, "Process-1");
+	static const char *const how[EXIT_SOURCE_COUNT] = {
+		[EXIT_SOURCE_CREATOR] = "Process-1 (pid 4101) exitcode -15 (reaped by its creator MainProcess)",
+		[EXIT_SOURCE_FORK_SERVER] = "Process-1 (pid 4101) exitcode -15 (reaped by its fork server forkserver)",
+		[EXIT_SOURCE_MONITOR] = "Process-1 (pid 4101) exitcode -15 (reaped by forktop)",
+		[EXIT_SOURCE_SUBREAPER] = "Process-1 (pid 4101) exitcode -15 (reaped by forktop, its subreaper)",
+		[EXIT_SOURCE_ZOMBIE] = "Process-1 (pid 4101) exitcode -15 (read from its zombie)",
+		[EXIT_SOURCE_PIDFD] = "Process-1 (pid 4101) exitcode -15 (from its pidfd: reaped by another process)",
+	};
+
+	ev.exit_status = SIGTERM;
+	for (int src = EXIT_SOURCE_CREATOR; src < EXIT_SOURCE_COUNT; src++) {
+		ev.source = (enum exit_source)src;
+		ev.by = 4100;
+		snprintf(ev.by_name, sizeof ev.by_name, "%s",
+			 src == EXIT_SOURCE_FORK_SERVER ? "forkserver" : "MainProcess");
+		cr_assert_str_eq(sentence(&ev), how[src]);
+	}
+}
+
+Test(event, the_log_shows_each_class_in_its_frame)
+{
+	struct track_event ev = about(EV_EXIT_ROUTINE_TERMINATES, 4100, "MainProcess");
+
+	with_target(&ev, 4101, "Process-1");
+	cr_assert_str_eq(described(&ev), "[INFO/MainProcess] calling terminate() for daemon Process-1");
+	ev = about(EV_DAEMONIC_CHILDREN_REFUSED, 4101, "Process-1");
+	cr_assert_str_eq(described(&ev), "error in 4101 Process-1: AssertionError: daemonic processes "
+			 "are not allowed to have children");
+	cr_assert_str_eq(sentence(&ev), "AssertionError: daemonic processes are not allowed to have "
+			 "children", "the sentence alone has no frame");
+	ev = about(EV_OUTPUT, 4100, "");
+	snprintf(ev.text, sizeof ev.text, "hello");
+	cr_assert_str_eq(described(&ev), "| hello");
+	ev = about(EV_ZOMBIE, 4101, "worker");
+	ev.new_ppid = 1, ev.exit_status = 3 << 8;
+	cr_assert_str_eq(described(&ev), "zombie 4101 worker under 1, exit code 3");
+	ev.exit_status = SCAN_NO_STATUS;
+	cr_assert_str_eq(described(&ev), "zombie 4101 worker under 1");
+}
+
+Test(event, sentences_are_made_from_fields)
+{
+	struct track_event ev = about(EV_STARTED, 4100, "MainProcess");
+
+	with_target(&ev, 4102, "Process-1");
+	cr_assert_str_eq(sentence(&ev), "MainProcess started Process-1 (pid 4102)");
+	ev.by = 4101;
+	snprintf(ev.by_name, sizeof ev.by_name, "forkserver");
+	cr_assert_str_eq(sentence(&ev), "MainProcess started Process-1 (pid 4102) through forkserver (pid 4101)");
+	ev = about(EV_LAB_STARTED, 4100, "MainProcess");
+	ev.value = SCENARIO_SPAWN;
+	snprintf(ev.text, sizeof ev.text, "default");
+	cr_assert_str_eq(sentence(&ev), "started MainProcess (pid 4100): scenario default, start method spawn");
+	ev = about(EV_JOIN_RETURNED, 4100, "MainProcess");
+	with_target(&ev, 4102, "Process-1");
+	ev.exit_status = 3 << 8;
+	cr_assert_str_eq(sentence(&ev), "MainProcess: join(Process-1) returned, exitcode 3");
+	ev = about(EV_IS_ALIVE, 4100, "MainProcess");
+	with_target(&ev, 4102, "Process-1");
+	cr_assert_str_eq(sentence(&ev), "MainProcess: Process-1.is_alive() -> False");
+	ev.value = 1;
+	cr_assert_str_eq(sentence(&ev), "MainProcess: Process-1.is_alive() -> True");
+	ev = about(EV_SIGNAL_SENT, 4102, "Process-1");
+	with_target(&ev, 4102, "Process-1");
+	ev.signal = SIGTERM;
+	cr_assert_str_eq(sentence(&ev), "forktop sent SIGTERM to Process-1 (pid 4102)");
+	ev = about(EV_REFUSED, 0, "forktop");
+	ev.value = REFUSAL_CREATOR_GONE_JOIN;
+	with_target(&ev, 4102, "Process-2");
+	snprintf(ev.by_name, sizeof ev.by_name, "MainProcess");
+	cr_assert_str_eq(sentence(&ev), "Process-2's creator MainProcess has ended: nobody can join Process-2");
+	ev = about(EV_OS_ERROR, 4100, "MainProcess");
+	snprintf(ev.text, sizeof ev.text, "fork");
+	ev.error = 11; /* EAGAIN */
+	cr_assert_str_eq(sentence(&ev), "OSError: fork: Resource temporarily unavailable");
+}
+
+Test(event, hostile_names_are_escaped_wherever_a_field_is_shown)
+{
+	struct track_event ev = about(EV_JOIN_BEGAN, 4100, "evil\x1b[2J");
+
+	with_target(&ev, 4101, "\x07" "bell");
+	cr_assert_str_eq(sentence(&ev), "evil\\x1b[2J blocked in join(\\x07bell)");
+	ev = about(EV_OUTPUT, 4100, "");
+	snprintf(ev.text, sizeof ev.text, "{name} \x1b]0;title\x07");
+	cr_assert_str_eq(described(&ev), "| {name} \\x1b]0;title\\x07",
+			 "a placeholder in a value is not filled again");
+}
+
+static const struct event_field *field(const struct event_field *f, size_t n, const char *key)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(f[i].key, key))
+			return &f[i];
+	return NULL;
+}
+
+Test(event, fields_are_values_of_the_kind)
+{
+	struct event_field f[EVENT_FIELDS_MAX];
+	struct track_event ev = about(EV_EXITED, 4101, "Process-1");
+	size_t n;
+
+	ev.exit_status = SIGKILL, ev.source = EXIT_SOURCE_PIDFD;
+	n = event_fields(&ev, f);
+	cr_assert_eq(field(f, n, "exit")->number, -9);
+	cr_assert_str_eq(field(f, n, "source")->string, "pidfd");
+	cr_assert_null(field(f, n, "by"), "no reaper named: no by field");
+	cr_assert_null(field(f, n, "target"), "an exit has no target");
+	ev = about(EV_JOIN_TIMED_OUT, 4100, "MainProcess");
+	with_target(&ev, 4101, "Process-1");
+	ev.value = 500;
+	n = event_fields(&ev, f);
+	cr_assert_eq(field(f, n, "exit")->type, EVENT_FIELD_NULL);
+	cr_assert_eq(field(f, n, "timeout_ms")->number, 500);
+	cr_assert_str_eq(field(f, n, "target")->string, "Process-1");
+	cr_assert_eq(field(f, n, "target_pid")->number, 4101);
+	ev = about(EV_IS_ALIVE, 4100, "MainProcess");
+	ev.value = 1;
+	n = event_fields(&ev, f);
+	cr_assert_eq(field(f, n, "alive")->type, EVENT_FIELD_BOOL);
+	ev = about(EV_REFUSED, 0, "forktop");
+	ev.value = REFUSAL_NO_SUCH_PROCESS;
+	n = event_fields(&ev, f);
+	cr_assert_str_eq(field(f, n, "reason")->string, "no_such_process");
+	cr_assert_leq(n, EVENT_FIELDS_MAX);
+}
+
+Test(event, only_some_kinds_may_come_from_a_lab_process)
+{
+	cr_assert(event_kind_from_lab(EV_EXIT_ROUTINE));
+	cr_assert(event_kind_from_lab(EV_DAEMONIC_CHILDREN_REFUSED));
+	cr_assert_not(event_kind_from_lab(EV_EXITED), "a process may not claim an exit code");
+	cr_assert_not(event_kind_from_lab(EV_REPARENT), "nor what the kernel did");
+	cr_assert_not(event_kind_from_lab(EV_REFUSED), "nor forktop's own answers");
+	cr_assert_not(event_kind_from_lab((enum event_kind)-1));
+	cr_assert_not(event_kind_from_lab(EV_KIND_COUNT));
+}
