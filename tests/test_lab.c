@@ -996,6 +996,29 @@ Test(lab, a_scenario_too_large_is_refused_at_the_last_groups_header)
 	cr_assert_str_eq(err, "t:6: the scenario starts 320 processes (at most 256)");
 }
 
+/* A lab process reports facts about itself, of the kinds it may report:
+ * an exit code, a re-parenting or forktop's own answer would be a lie. */
+Test(lab, a_report_of_a_kind_no_lab_process_may_send_is_malformed)
+{
+	struct lab_msg m = lab_msg_report(EV_EXIT_ROUTINE, 42, 0, NULL), out;
+
+	cr_assert(lab_msg_decode(&m, sizeof m, &out));
+	cr_assert_eq(out.kind, EV_EXIT_ROUTINE);
+	m.kind = EV_EXITED;
+	cr_assert_not(lab_msg_decode(&m, sizeof m, &out), "no lab process may claim an exit");
+	m.kind = EV_REPARENT;
+	cr_assert_not(lab_msg_decode(&m, sizeof m, &out));
+	m.kind = EV_KIND_COUNT;
+	cr_assert_not(lab_msg_decode(&m, sizeof m, &out));
+	m.kind = -1;
+	cr_assert_not(lab_msg_decode(&m, sizeof m, &out));
+	m = lab_msg_make(LAB_JOIN_BEGIN, 42, "Process-1", NULL);
+	m.kind = EV_EXIT_ROUTINE;
+	cr_assert_not(lab_msg_decode(&m, sizeof m, &out), "only a report carries a kind");
+	m.kind = 0, m.error = -1;
+	cr_assert_not(lab_msg_decode(&m, sizeof m, &out));
+}
+
 Test(lab, an_empty_record_is_malformed_only_a_hang_up_ends_the_channel)
 {
 	struct lab_msg sent = lab_msg_make(LAB_JOIN_BEGIN, 42, "Process-1", "hello"), got;
