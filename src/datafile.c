@@ -4,6 +4,7 @@
 #include "datafile.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,4 +126,29 @@ int datafile_read(const char *path, size_t max, char **text, char *err, size_t e
 	buf[len] = '\0';
 	*text = buf;
 	return 0;
+}
+
+int datafile_fail(struct datafile_error *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e->failed) {
+		va_start(ap, fmt);
+		vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+		va_end(ap);
+		e->failed = true;
+	}
+	return 0;
+}
+
+int datafile_parse_result(const struct datafile_error *e, int line, const char *label, char *err,
+			  size_t errlen)
+{
+	if (line == 0 && !e->failed)
+		return 0;
+	if (e->failed)
+		snprintf(err, errlen, "%s:%d: %s", label, line, e->msg);
+	else
+		snprintf(err, errlen, "%s:%d: not a 'key = value' line or a [section]", label, line);
+	return -1;
 }

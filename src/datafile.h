@@ -5,6 +5,7 @@
 #ifndef FORKTOP_DATAFILE_H
 #define FORKTOP_DATAFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The first of those places that holds rel (a file or a folder), written
@@ -21,5 +22,20 @@ const char *datafile_scenario(const char *arg, char *buf, size_t len);
  * NUL-terminated buffer the caller frees. Returns 0, or -1 with "PATH: what"
  * in err ("PATH:1: binary data ..." for a NUL byte). */
 int datafile_read(const char *path, size_t max, char **text, char *err, size_t errlen);
+
+/* The first error of an INI parse (inih passes no line to its handler, and
+ * later errors follow from the first): only the first message is kept. */
+struct datafile_error {
+	char msg[512];
+	bool failed;
+};
+
+/* Keeps msg if it is the first. Returns 0: inih's "stop here". */
+__attribute__((format(printf, 2, 3)))
+int datafile_fail(struct datafile_error *e, const char *fmt, ...);
+/* After ini_parse (which returned line): "LABEL:LINE: what" in err for the
+ * first error, or for a line that is not INI. Returns -1 then, else 0. */
+int datafile_parse_result(const struct datafile_error *e, int line, const char *label, char *err,
+			  size_t errlen);
 
 #endif

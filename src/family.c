@@ -273,28 +273,13 @@ bool family_running(const struct family *f)
 /* Signals every live member (through its pidfd) and waits up to wait_ms. */
 static void end_members(struct family *f, int sig, int wait_ms)
 {
-	struct timespec tick = { 0, 10 * 1000000L };
-
 	for (size_t i = 0; i < f->count; i++)
 		if (!f->members[i].exited)
 			pidref_signal(f->members[i].pidfd, sig);
-	for (int waited = 0; waited < wait_ms; waited += 10) {
-		bool all = true;
-
-		for (size_t i = 0; i < f->count; i++) {
-			struct member *m = &f->members[i];
-			struct pollfd p = { .fd = m->pidfd, .events = POLLIN };
-
-			if (!m->exited && m->pidfd >= 0 && poll(&p, 1, 0) == 1) {
-				m->exited = true;
-				member_reap_own(f->track, (struct timespec){ 0 }, m, getpid());
-			}
-			all = all && (m->exited || m->pidfd < 0);
-		}
-		if (all)
-			return;
-		nanosleep(&tick, NULL);
-	}
+	member_await_end(f->members, f->count, wait_ms);
+	for (size_t i = 0; i < f->count; i++)
+		if (f->members[i].exited)
+			member_reap_own(f->track, (struct timespec){ 0 }, &f->members[i], getpid());
 }
 
 void family_close(struct family *f, int wait_ms)

@@ -642,32 +642,6 @@ int lab_kill_main(struct lab *lab, char *err, size_t errlen)
 
 /* ---- ending ---------------------------------------------------------- */
 
-/* Waits until every pidfd says its process ended, for at most wait_ms. */
-static void wait_all_ended(struct lab *lab, int wait_ms)
-{
-	struct timespec start, now;
-
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	for (;;) {
-		bool all = true;
-		long elapsed;
-
-		for (size_t i = 0; i < lab->count; i++) {
-			struct member *m = &lab->members[i];
-			struct pollfd p = { .fd = m->pidfd, .events = POLLIN };
-
-			if (m->pidfd >= 0 && !m->exited && poll(&p, 1, 0) == 1)
-				m->exited = true;
-			all = all && (m->exited || m->pidfd < 0);
-		}
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		elapsed = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
-		if (all || elapsed >= wait_ms)
-			return;
-		nanosleep(&(struct timespec){ 0, 5 * 1000000L }, NULL);
-	}
-}
-
 /* Reaps every child the monitor has (main, and lab orphans that came to it
  * as a subreaper) without blocking. */
 static void reap_own_children(void)
@@ -696,7 +670,7 @@ void lab_stop(struct lab *lab, int wait_ms)
 			m->conn = -1;
 		}
 	}
-	wait_all_ended(lab, wait_ms);
+	member_await_end(lab->members, lab->count, wait_ms);
 	reap_own_children();
 	if (!was_subreaper)
 		prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "labmsg.h"
 #include "labproc_private.h"
 
@@ -170,25 +171,16 @@ void labproc_reap_finished(struct labproc *lp)
 	reap_finished(lp);
 }
 
-static long ms_since(const struct timespec *start)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
-}
-
 /* Blocks until the child ends, for at most timeout_ms (-1: no timeout, as
  * Python's join()), unless the lifeline breaks first. Then reaps it.
  * False when the timeout passed first (the child is not reaped). */
 static bool wait_child(struct labproc *lp, struct child *c, int timeout_ms)
 {
 	struct pollfd p[2] = { { wait_fd(c), POLLIN, 0 }, { lp->conn, POLLRDHUP, 0 } };
-	struct timespec start;
+	struct timespec start = clock_now();
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
-		long left = timeout_ms < 0 ? -1 : timeout_ms - ms_since(&start);
+		long left = timeout_ms < 0 ? -1 : timeout_ms - clock_ms_since(&start);
 
 		if (timeout_ms >= 0 && left <= 0)
 			return false;

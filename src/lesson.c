@@ -522,30 +522,15 @@ static void put_value(const struct facts *f, enum placeholder p, char *buf, size
 	}
 }
 
-/* Copies body into out with every {placeholder} replaced. */
-static void fill(const struct facts *f, const char *body, char *out, size_t cap)
+/* A placeholder's value, for text_fill. */
+static bool put_placeholder(const void *ctx, const char *name, size_t len, char *buf, size_t cap)
 {
-	size_t used = 0;
+	int idx = placeholder_index(name, len);
 
-	for (const char *p = body; *p && used + 1 < cap;) {
-		const char *close = *p == '{' ? strchr(p, '}') : NULL;
-		int idx = close ? placeholder_index(p + 1, (size_t)(close - p - 1)) : -1;
-		char value[512];
-		size_t n;
-
-		if (idx < 0) {
-			out[used++] = *p++;
-			continue;
-		}
-		put_value(f, (enum placeholder)idx, value, sizeof value);
-		n = strlen(value);
-		if (n > cap - 1 - used)
-			n = cap - 1 - used;
-		memcpy(out + used, value, n);
-		used += n;
-		p = close + 1;
-	}
-	out[used] = '\0';
+	if (idx < 0)
+		return false;
+	put_value(ctx, (enum placeholder)idx, buf, cap);
+	return true;
 }
 
 bool lesson_explain(const struct lesson_book *book, const struct track_event *ev,
@@ -568,7 +553,7 @@ bool lesson_explain(const struct lesson_book *book, const struct track_event *ev
 		return true;
 	}
 	snprintf(out->title, sizeof out->title, "%s", l->title);
-	fill(&f, l->body, out->body, sizeof out->body);
+	text_fill(out->body, sizeof out->body, l->body, put_placeholder, &f);
 	return true;
 }
 

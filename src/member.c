@@ -5,11 +5,13 @@
 #include "member.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "grow.h"
 #include "pidref.h"
 
@@ -92,6 +94,34 @@ bool member_reap_own(struct track *track, struct timespec when, struct member *m
 	return true;
 }
 
+/* Marks the members whose pidfd says they ended; true when none is left. */
+static bool all_ended(struct member *members, size_t count)
+{
+	bool all = true;
+
+	for (size_t i = 0; i < count; i++) {
+		struct member *m = &members[i];
+		struct pollfd p = { .fd = m->pidfd, .events = POLLIN };
+
+		if (m->pidfd >= 0 && !m->exited && poll(&p, 1, 0) == 1)
+			m->exited = true;
+		all = all && (m->exited || m->pidfd < 0);
+	}
+	return all;
+}
+
+bool member_await_end(struct member *members, size_t count, long wait_ms)
+{
+	struct timespec start = clock_now();
+
+	while (!all_ended(members, count)) {
+		if (clock_ms_since(&start) >= wait_ms)
+			return false;
+		nanosleep(&(struct timespec){ 0, 5 * 1000000L }, NULL);
+	}
+	return true;
+}
+
 /* An ended member whose exit code is still unknown: ask its pidfd. */
 static void ask_pidfd(struct track *track, struct timespec when, struct member *m, bool in_proc)
 {
@@ -132,11 +162,12 @@ const struct scan_proc *member_observe(struct track *track, struct timespec when
 		if (program)
 			snprintf(m->name, sizeof m->name, "%s", p->comm);
 	}
-	if (p && p->state == 'Z' && p->exit_status != SCAN_NO_STATUS)
-		member_record_exit(track, when, m, p->exit_status, EXIT_SOURCE_ZOMBIE, 0, NULL);
-	/* a zombie that came to the monitor (a subreaper) after it ended */
+	/* a zombie of the monitor's own (or one that came to it as a subreaper):
+	 * the monitor reaps it, and its wait gives the code */
 	if (p && p->state == 'Z' && p->ppid == monitor && member_reap_own(track, when, m, monitor))
 		return p;
+	if (p && p->state == 'Z' && p->exit_status != SCAN_NO_STATUS)
+		member_record_exit(track, when, m, p->exit_status, EXIT_SOURCE_ZOMBIE, 0, NULL);
 	if (m->exited || !p)
 		ask_pidfd(track, when, m, p != NULL);
 	if (!p && (m->exited || (program && m->pidfd < 0)))

@@ -71,6 +71,10 @@ void member_mark_gone(struct member *m);
 bool member_reap_own(struct track *track, struct timespec when, struct member *m,
 		     pid_t monitor);
 
+/* Waits until every member's pidfd says it ended (or it has none), for at
+ * most wait_ms, and marks them exited. True when all have ended. */
+bool member_await_end(struct member *members, size_t count, long wait_ms);
+
 /* What snap tells of m: its start time, parent and session, a zombie's
  * code, and (once it has ended, or when it is not in snap) its pidfd's
  * exit information; a zombie under monitor is reaped; an ended member no

@@ -5,13 +5,14 @@
  * reads through a fixed buffer and would read the rest of a longer line as
  * a line of its own, so lines are handed to it whole, or refused. */
 #include "scenario.h"
+
+#include "datafile.h"
 #include "text.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,23 +95,10 @@ struct parse_state {
 	const struct line_reader *reader;
 	int header_line[SCENARIO_GROUPS_MAX]; /* of each group's [group NAME] */
 	int group;      /* current [group] index, -1 in [main], -2 before any section */
-	char msg[200];  /* the first error */
-	bool failed;
+	struct datafile_error error; /* the first one */
 };
 
-__attribute__((format(printf, 2, 3)))
-static int fail(struct parse_state *ps, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!ps->failed) {
-		va_start(ap, fmt);
-		vsnprintf(ps->msg, sizeof ps->msg, fmt, ap);
-		va_end(ap);
-		ps->failed = true;
-	}
-	return 0;
-}
+#define fail(ps, ...) datafile_fail(&(ps)->error, __VA_ARGS__)
 
 static bool parse_bool(const char *v, bool *out)
 {
@@ -147,7 +135,7 @@ static bool parse_lifetime(const char *v, double *out)
 	return true;
 }
 
-static bool valid_name(const char *s)
+bool scenario_valid_name(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -186,7 +174,7 @@ static int main_key(struct parse_state *ps, const char *key, const char *v)
 	if (rc >= 0)
 		return rc;
 	if (!strcmp(key, "name")) {
-		if (!valid_name(v))
+		if (!scenario_valid_name(v))
 			return fail(ps, "name '%s' must be 1-31 letters, digits, '-' or '_'", v);
 		snprintf(sc->name, sizeof sc->name, "%s", v);
 	} else if (!strcmp(key, "description")) {
@@ -238,7 +226,7 @@ static int open_group(struct parse_state *ps, const char *section)
 	const char *name = section + strlen("group ");
 	struct scenario_group *g;
 
-	if (!valid_name(name))
+	if (!scenario_valid_name(name))
 		return fail(ps, "group name '%s' must be 1-31 letters, digits, '-' or '_'", name);
 	if (scenario_group_index(sc, name) >= 0)
 		return fail(ps, "group '%s' is defined twice", name);
@@ -262,7 +250,7 @@ static int handler(void *user, const char *section, const char *key, const char 
 	struct parse_state *ps = user;
 	bool in_main = !strcmp(section, "main");
 
-	if (ps->failed)
+	if (ps->error.failed)
 		return 0;
 	if (!in_main && strncmp(section, "group ", 6) != 0)
 		return fail(ps, "unknown section [%s] (want [main] or [group NAME])", section);
@@ -311,13 +299,8 @@ int scenario_load_string(const char *text, const char *label, struct scenario *o
 
 	defaults(out);
 	line = ini_parse_stream(read_whole_line, &reader, handler, &ps);
-	if (line != 0 || ps.failed) {
-		if (ps.failed)
-			snprintf(err, errlen, "%s:%d: %s", label, line, ps.msg);
-		else
-			snprintf(err, errlen, "%s:%d: not a 'key = value' line or a [section]", label, line);
+	if (datafile_parse_result(&ps.error, line, label, err, errlen) < 0)
 		return -1;
-	}
 	if (reader.too_long) {
 		snprintf(err, errlen, "%s:%d: line longer than %d characters", label, reader.too_long,
 			 reader.longest);

@@ -53,6 +53,9 @@ extern const char scenario_default_text[];
 
 /* "fork", "spawn", "forkserver". */
 const char *scenario_method_name(enum scenario_method method);
+/* A name fit for a scenario, a group or a tour step: 1 to SCENARIO_NAME_MAX - 1
+ * letters, digits, '-' or '_'. */
+bool scenario_valid_name(const char *s);
 /* The method with that name; false when there is none. */
 bool scenario_method_parse(const char *name, enum scenario_method *out);
 

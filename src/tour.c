@@ -6,7 +6,6 @@
 #include "tour.h"
 
 #include <ini.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,23 +22,10 @@ struct parse_state {
 	const char *base_dir;
 	struct tour_step *step; /* the current [step], NULL in [tour] */
 	char key[16];           /* the key of the previous line, for continuations */
-	char msg[512];          /* the first error */
-	bool failed;
+	struct datafile_error error; /* the first one */
 };
 
-__attribute__((format(printf, 2, 3)))
-static int fail(struct parse_state *ps, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!ps->failed) {
-		va_start(ap, fmt);
-		vsnprintf(ps->msg, sizeof ps->msg, fmt, ap);
-		va_end(ap);
-		ps->failed = true;
-	}
-	return 0;
-}
+#define fail(ps, ...) datafile_fail(&(ps)->error, __VA_ARGS__)
 
 /* Sets a text field, or appends a continuation line to it. */
 static int set_text(struct parse_state *ps, char *field, size_t cap, const char *key,
@@ -175,24 +161,11 @@ static int step_key(struct parse_state *ps, const char *key, const char *v)
 		    key, st->name);
 }
 
-static bool valid_name(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n >= SCENARIO_NAME_MAX)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		      *s == '_' || *s == '-'))
-			return false;
-	return true;
-}
-
 static int open_step(struct parse_state *ps, const char *name)
 {
 	struct tour *t = ps->tour;
 
-	if (!valid_name(name))
+	if (!scenario_valid_name(name))
 		return fail(ps, "step name '%s' must be 1-31 letters, digits, '-' or '_'", name);
 	for (int i = 0; i < t->count; i++)
 		if (!strcmp(t->steps[i].name, name))
@@ -212,7 +185,7 @@ static int handler(void *user, const char *section, const char *key, const char 
 	const char *bad;
 	int rc;
 
-	if (ps->failed)
+	if (ps->error.failed)
 		return 0;
 	if ((bad = text_unprintable(value, strlen(value))) != NULL)
 		return fail(ps, "%s in the value of '%s'", bad, key);
@@ -329,13 +302,8 @@ int tour_load_string(const char *text, const char *label, const char *base_dir,
 		snprintf(err, errlen, "%s:%d: step '%s' is defined twice", label, again, which);
 		return -1;
 	}
-	if (line != 0 || ps.failed) {
-		if (ps.failed)
-			snprintf(err, errlen, "%s:%d: %s", label, line, ps.msg);
-		else
-			snprintf(err, errlen, "%s:%d: not a 'key = value' line or a [section]", label, line);
+	if (datafile_parse_result(&ps.error, line, label, err, errlen) < 0)
 		return -1;
-	}
 	if (!out->title[0])
 		snprintf(out->title, sizeof out->title, "forktop tour");
 	return check_steps(out, text, label, err, errlen);
