@@ -559,18 +559,15 @@ bool lesson_explain(const struct lesson_book *book, const struct track_event *ev
 
 /* ---- lesson files -------------------------------------------------------- */
 
-__attribute__((format(printf, 5, 6)))
-static int parse_error(char *err, size_t errlen, const char *label, int line, const char *fmt, ...)
+/* "LABEL:LINE" in buf, the place a lesson file's error names. */
+static const char *file_line(char *buf, size_t cap, const char *label, int line)
 {
-	char what[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof what, fmt, ap);
-	va_end(ap);
-	snprintf(err, errlen, "%s:%d: %s", label, line, what);
-	return -1;
+	snprintf(buf, cap, "%s:%d", label, line);
+	return buf;
 }
+
+#define parse_error(err, errlen, label, line, ...) \
+	text_error(err, errlen, file_line((char[4200]){ 0 }, 4200, label, line), __VA_ARGS__)
 
 /* Every '{' opens a known placeholder closed on the same line. */
 static int check_placeholders(const char *s, size_t len, const char *label, int line, char *err,

@@ -6,10 +6,11 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "text.h"
 
 #define NAMES_MAX 2048
 
@@ -161,19 +162,15 @@ static int split_words(char *step, char **words)
 	return n;
 }
 
-__attribute__((format(printf, 5, 6)))
-static int step_error(char *err, size_t errlen, size_t index, const char *text, const char *what,
-		      ...)
+/* "--script step N ('TEXT')", the place a script's error names. */
+static const char *step_at(char *buf, size_t cap, size_t index, const char *text)
 {
-	char why[160];
-	va_list ap;
-
-	va_start(ap, what);
-	vsnprintf(why, sizeof why, what, ap);
-	va_end(ap);
-	snprintf(err, errlen, "--script step %zu ('%.60s'): %s", index, text, why);
-	return -1;
+	snprintf(buf, cap, "--script step %zu ('%.60s')", index, text);
+	return buf;
 }
+
+#define step_error(err, errlen, index, text, ...) \
+	text_error(err, errlen, step_at((char[128]){ 0 }, 128, index, text), __VA_ARGS__)
 
 /* After the target: "by JOINER" (join, poll) and "timeout SECONDS" (join). */
 static int parse_options(struct script_step *step, char **w, int n, size_t index,

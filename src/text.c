@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <locale.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -240,4 +241,16 @@ size_t text_fill(char *out, size_t cap, const char *tmpl, text_fill_value value,
 	}
 	out[used] = '\0';
 	return used;
+}
+
+int text_error(char *err, size_t errlen, const char *prefix, const char *fmt, ...)
+{
+	char what[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	snprintf(err, errlen, "%s: %s", prefix, what);
+	return -1;
 }

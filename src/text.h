@@ -43,6 +43,11 @@ const char *text_unprintable(const char *s, size_t len);
  * set, or false. */
 bool text_parse_long(const char *s, long min, long max, long *out);
 
+/* Writes "PREFIX: " and fmt's text into err (errlen bytes). Returns -1, for
+ * a parser to return as its error. */
+__attribute__((format(printf, 4, 5)))
+int text_error(char *err, size_t errlen, const char *prefix, const char *fmt, ...);
+
 /* The value of placeholder {name} (len bytes, no braces) into buf (cap
  * bytes, NUL-terminated); false when name is no placeholder of the caller's. */
 typedef bool (*text_fill_value)(const void *ctx, const char *name, size_t len, char *buf,
