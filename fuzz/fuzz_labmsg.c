@@ -24,6 +24,10 @@ static void check_accepted(const struct lab_msg *m, const uint8_t *data)
 	FUZZ_EXPECT(strlen(m->name) < sizeof m->name);
 	FUZZ_EXPECT(strlen(m->text) < sizeof m->text);
 	FUZZ_EXPECT(m->pid >= 0 && m->target >= 0 && m->creator >= 0 && m->sent_ns >= 0);
+	FUZZ_EXPECT(m->error >= 0);
+	/* a report names a kind a lab process may report; nothing else names one */
+	FUZZ_EXPECT(m->type == LAB_REPORT ? event_kind_from_lab((enum event_kind)m->kind)
+					  : m->kind == 0);
 }
 
 /* The monitor's and a lab process's ends of one channel, made once. */

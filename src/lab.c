@@ -537,7 +537,7 @@ struct creator_call {
 
 static const struct creator_call join_call = { LAB_CMD_JOIN, REFUSAL_MAIN_NOT_JOINABLE,
 					       REFUSAL_CREATOR_GONE_JOIN };
-static const struct creator_call is_alive_call = { LAB_CMD_POLL, REFUSAL_MAIN_NOT_TESTABLE,
+static const struct creator_call is_alive_call = { LAB_CMD_IS_ALIVE, REFUSAL_MAIN_NOT_TESTABLE,
 						   REFUSAL_CREATOR_GONE_TEST };
 
 /* The process that asks about target: the one named, or target's creator. */

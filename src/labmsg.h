@@ -35,7 +35,7 @@ enum lab_msg_type {
 	LAB_CMD_JOIN,     /* join your child target; value = timeout in ms, -1 for none */
 	LAB_CMD_SPAWN,    /* start another child in group name */
 	LAB_CMD_EXIT,     /* end your work now: the normal exit (exit routine) */
-	LAB_CMD_POLL,     /* call is_alive() on your child target (it reaps a finished one) */
+	LAB_CMD_IS_ALIVE,     /* call is_alive() on your child target (it reaps a finished one) */
 	/* a creator <-> its fork server (forkserver start method) */
 	LAB_FS_FORK,      /* fork a member of group text named name; carries its channel,
 			     the status socket, the alive pipe and the tracker's pipe */

@@ -227,7 +227,7 @@ static void handle_command(struct labproc *lp, const struct lab_msg *m)
 		}
 		labproc_join(lp, c, m->value);
 		return;
-	case LAB_CMD_POLL:
+	case LAB_CMD_IS_ALIVE:
 		c = find_child(lp, m->target);
 		if (!c)
 			labproc_report(lp, EV_IS_ALIVE_REFUSED, NULL, 0);

@@ -110,7 +110,7 @@ void track_log(struct track *track, const struct track_event *ev)
 		clock_gettime(CLOCK_REALTIME, &slot->when);
 }
 
-static int by_pid(const void *a, const void *b)
+static int compare_pids(const void *a, const void *b)
 {
 	pid_t pa = ((const struct record *)a)->pid, pb = ((const struct record *)b)->pid;
 
@@ -149,7 +149,7 @@ static int load_current(struct track *track, const struct scan_snapshot *snap)
 	}
 	track->ncur = snap->count;
 	if (!sorted)
-		qsort(track->cur, track->ncur, sizeof *track->cur, by_pid);
+		qsort(track->cur, track->ncur, sizeof *track->cur, compare_pids);
 	return 0;
 }
 
