@@ -19,6 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "grow.h"
+
 /* procps_pids_select refuses long lists (its internal limit is below 256). */
 #define SELECT_CHUNK 128
 
@@ -105,37 +107,13 @@ static void snapshot_reset(struct scan_snapshot *snap)
 
 static int reserve_procs(struct scan_snapshot *snap, size_t more)
 {
-	size_t want = snap->count + more, cap = snap->cap ? snap->cap : 256;
-	struct scan_proc *p;
-
-	if (want <= snap->cap)
-		return 0;
-	while (cap < want)
-		cap *= 2;
-	p = realloc(snap->procs, cap * sizeof *p);
-	if (!p)
-		return -ENOMEM;
-	snap->procs = p;
-	snap->cap = cap;
-	return 0;
+	return GROW(snap->procs, snap->cap, snap->count + more);
 }
 
 /* Makes room for len more bytes in the string arena. */
 static bool reserve_strings(struct scan_snapshot *snap, size_t len)
 {
-	size_t cap = snap->strings_cap ? snap->strings_cap : 16384;
-	char *p;
-
-	if (snap->strings_len + len <= snap->strings_cap)
-		return true;
-	while (snap->strings_len + len > cap)
-		cap *= 2;
-	p = realloc(snap->strings, cap);
-	if (!p)
-		return false;
-	snap->strings = p;
-	snap->strings_cap = cap;
-	return true;
+	return GROW(snap->strings, snap->strings_cap, snap->strings_len + len) == 0;
 }
 
 /* Reads at most cap - 1 bytes of a /proc file; returns the length or -1. */
@@ -376,20 +354,6 @@ int scan_zombie_status(pid_t pid, unsigned long long start_time)
 
 /* ---- partial refresh ------------------------------------------------------ */
 
-static int grow_pids(pid_t **arr, size_t *cap, size_t need)
-{
-	pid_t *p;
-
-	if (need <= *cap)
-		return 0;
-	p = realloc(*arr, (need + need / 4 + 256) * sizeof *p);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = need + need / 4 + 256;
-	return 0;
-}
-
 static int by_pid_value(const void *a, const void *b)
 {
 	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
@@ -413,7 +377,7 @@ static long list_proc(struct scan *scan)
 		if (d->d_name[0] < '1' || d->d_name[0] > '9')
 			continue;
 		pid = strtol(d->d_name, NULL, 10);
-		if (grow_pids(&scan->listed, &scan->listed_cap, n + 1) < 0) {
+		if (GROW(scan->listed, scan->listed_cap, n + 1) < 0) {
 			closedir(dir);
 			return -ENOMEM;
 		}
@@ -450,7 +414,7 @@ static int choose_rereads(struct scan *scan, const struct scan_snapshot *snap, s
 	size_t i = 0, j = 0, n = 0, ngone = 0;
 	pid_t *gone;
 
-	if (grow_pids(&scan->reread, &scan->reread_cap, nlisted + snap->count + 1) < 0)
+	if (GROW(scan->reread, scan->reread_cap, nlisted + snap->count + 1) < 0)
 		return -ENOMEM;
 	gone = scan->reread + nlisted; /* the tail holds the gone PIDs, ascending */
 	for (i = 0, j = 0; j < snap->count; j++) {
@@ -569,7 +533,7 @@ int scan_partial(struct scan *scan, struct scan_snapshot *snap, const pid_t *wan
 
 	if ((scan->flags & SCAN_CMDLINE) || snap->count == 0 || rotation <= 1)
 		return scan_all(scan, snap);
-	if (grow_pids(&scan->want, &scan->want_cap, nwant + 1) < 0)
+	if (GROW(scan->want, scan->want_cap, nwant + 1) < 0)
 		return -ENOMEM;
 	if (nwant)
 		memcpy(scan->want, want, nwant * sizeof *want);

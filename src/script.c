@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "text.h"
 
 #define NAMES_MAX 2048
@@ -287,14 +288,9 @@ int script_parse(const char *text, const struct scenario *sc, struct script *out
 		return plain_error(err, errlen, "out of memory");
 	for (char *step = strtok_r(copy, ";", &save); step && rc == 0;
 	     step = strtok_r(NULL, ";", &save)) {
-		if (out->count == cap) {
-			struct script_step *p = realloc(out->steps, (cap = cap * 2 + 8) * sizeof *p);
-
-			if (!p) {
-				rc = plain_error(err, errlen, "out of memory");
-				break;
-			}
-			out->steps = p;
+		if (GROW(out->steps, cap, out->count + 1) < 0) {
+			rc = plain_error(err, errlen, "out of memory");
+			break;
 		}
 		memset(&out->steps[out->count], 0, sizeof out->steps[0]);
 		rc = parse_step(step, out->count + 1, &out->steps[out->count], err, errlen);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 
 _Static_assert(SCAN_COMM_MAX <= EVENT_NAME_MAX, "an event holds a whole comm");
 
@@ -123,16 +125,15 @@ static int load_current(struct track *track, const struct scan_snapshot *snap)
 	bool sorted = true;
 
 	if (snap->count > track->cap) {
-		size_t cap = snap->count + snap->count / 8 + 64;
-		struct record *prev = realloc(track->prev, cap * sizeof *prev);
-		struct record *cur = prev ? realloc(track->cur, cap * sizeof *cur) : NULL;
+		/* prev and cur swap at every update: both keep the smaller room */
+		size_t cap_prev = track->cap, cap_cur = track->cap;
+		int rc = GROW(track->prev, cap_prev, snap->count);
 
-		if (prev)
-			track->prev = prev;
-		if (!cur)
-			return -ENOMEM;
-		track->cur = cur;
-		track->cap = cap;
+		if (rc == 0)
+			rc = GROW(track->cur, cap_cur, snap->count);
+		track->cap = cap_prev < cap_cur ? cap_prev : cap_cur;
+		if (rc < 0)
+			return rc;
 	}
 	for (size_t i = 0; i < snap->count; i++) {
 		const struct scan_proc *p = &snap->procs[i];
