@@ -12,6 +12,8 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "../src/grow.h"
+
 #define EVENT_LOG_CAPACITY 4096
 #define LAB_STOP_WAIT_MS 2000
 
@@ -86,15 +88,18 @@ long session_ms_until(const struct timespec *t)
 
 /* ---- the view ---------------------------------------------------------- */
 
-static int view_reserve(struct session_view *v, size_t n)
+/* The three arrays share one capacity: it moves only once all of them have
+ * the room (one that grew before another failed just has room to spare). */
+int session_view_reserve(struct session_view *v, size_t n)
 {
-	if (n <= v->cap)
-		return 0;
-	v->cap = n + n / 2 + 16;
-	v->procs = realloc(v->procs, v->cap * sizeof *v->procs);
-	v->pids = realloc(v->pids, v->cap * sizeof *v->pids);
-	v->ppids = realloc(v->ppids, v->cap * sizeof *v->ppids);
-	return v->procs && v->pids && v->ppids ? 0 : -ENOMEM;
+	size_t procs_cap = v->cap, pids_cap = v->cap, ppids_cap = v->cap;
+
+	if (GROW(v->procs, procs_cap, n) < 0 || GROW(v->pids, pids_cap, n) < 0 ||
+	    GROW(v->ppids, ppids_cap, n) < 0)
+		return -ENOMEM;
+	v->cap = procs_cap < pids_cap ? procs_cap : pids_cap;
+	v->cap = v->cap < ppids_cap ? v->cap : ppids_cap;
+	return 0;
 }
 
 static void view_add(struct session_view *v, const struct scan_proc *p)
@@ -154,7 +159,7 @@ static void add_tombstones(struct session *s)
 		const struct session_tomb *t = &s->tombs[i];
 
 		if (tomb_shown(t) && !in_list(s->view.pids, s->view.count, t->proc.pid) &&
-		    view_reserve(&s->view, s->view.count + 1) == 0)
+		    session_view_reserve(&s->view, s->view.count + 1) == 0)
 			view_add(&s->view, &t->proc);
 	}
 }
@@ -178,7 +183,7 @@ static int build_view(struct session *s)
 
 	tree_free(&s->tree);
 	s->view.count = 0;
-	if ((rc = view_reserve(&s->view, s->snap.count)) < 0)
+	if ((rc = session_view_reserve(&s->view, s->snap.count)) < 0)
 		return rc;
 	for (size_t i = 0; i < s->snap.count; i++)
 		if (!program_view || in_program_view(s, &s->snap.procs[i]))
@@ -197,14 +202,8 @@ static size_t lab_view_pids(struct session *s)
 {
 	size_t need = s->lab.count * 2 + 2, n = 0;
 
-	if (need > s->watch_cap) {
-		pid_t *p = realloc(s->watch, need * sizeof *p);
-
-		if (!p)
-			return 0;
-		s->watch = p;
-		s->watch_cap = need;
-	}
+	if (GROW(s->watch, s->watch_cap, need) < 0)
+		return 0;
 	s->watch[n++] = 1;
 	s->watch[n++] = getpid();
 	n += lab_watch_pids(&s->lab, s->watch + n, s->watch_cap - n);
@@ -247,12 +246,9 @@ static int update_tombs(struct session *s)
 	struct timespec now;
 
 	if (s->lab.count > s->ntombs) {
-		struct session_tomb *t = realloc(s->tombs, s->lab.cap * sizeof *t);
-
-		if (!t)
+		if (GROW(s->tombs, s->tombs_cap, s->lab.count) < 0)
 			return -ENOMEM;
-		memset(t + s->ntombs, 0, (s->lab.cap - s->ntombs) * sizeof *t);
-		s->tombs = t;
+		memset(s->tombs + s->ntombs, 0, (s->lab.count - s->ntombs) * sizeof *s->tombs);
 		s->ntombs = s->lab.count;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -279,17 +275,7 @@ static int update_tombs(struct session *s)
 /* Room for n wanted PIDs and every lab process's. */
 static bool reserve_wanted(struct session *s, size_t n)
 {
-	size_t need = n + s->lab.count + 1;
-	pid_t *p;
-
-	if (need <= s->wanted_cap)
-		return true;
-	p = realloc(s->wanted, need * sizeof *p);
-	if (!p)
-		return false;
-	s->wanted = p;
-	s->wanted_cap = need;
-	return true;
+	return GROW(s->wanted, s->wanted_cap, n + s->lab.count + 1) == 0;
 }
 
 void session_want(struct session *s, const pid_t *pids, size_t n)
@@ -352,15 +338,8 @@ static void mark(struct session *s, pid_t pid)
 			s->marks[i].until = until;
 			return;
 		}
-	if (s->nmarks == s->marks_cap) {
-		size_t cap = s->marks_cap * 2 + 16;
-		struct session_mark *m = realloc(s->marks, cap * sizeof *m);
-
-		if (!m)
-			return;
-		s->marks = m;
-		s->marks_cap = cap;
-	}
+	if (GROW(s->marks, s->marks_cap, s->nmarks + 1) < 0)
+		return;
 	s->marks[s->nmarks++] = (struct session_mark){ .pid = pid, .until = until };
 }
 
@@ -393,12 +372,7 @@ static bool marked(const struct session *s, pid_t pid)
 
 static int rows_reserve(struct session *s)
 {
-	if (s->tree.count <= s->rows_cap)
-		return 0;
-	free(s->rows);
-	s->rows_cap = s->tree.count + s->tree.count / 2 + 16;
-	s->rows = malloc(s->rows_cap * sizeof *s->rows);
-	return s->rows ? 0 : -ENOMEM;
+	return GROW(s->rows, s->rows_cap, s->tree.count);
 }
 
 /* The tombstone a row shows, or NULL: tombstones are known by where their
@@ -533,17 +507,13 @@ static int by_pid(const void *a, const void *b)
  * that left it; no other view needs them (a sort of every row per refresh). */
 static int remember_shown(struct session *s)
 {
-	pid_t *p;
-
 	if (s->opt->family_pid <= 0)
 		return 0;
-	p = realloc(s->shown_before, (s->view.count + 1) * sizeof *p);
-	if (!p)
+	if (GROW(s->shown_before, s->shown_before_cap, s->view.count + 1) < 0)
 		return -ENOMEM;
 	if (s->view.count) /* the first refresh has no view yet (and no array) */
-		memcpy(p, s->view.pids, s->view.count * sizeof *p);
-	qsort(p, s->view.count, sizeof *p, by_pid);
-	s->shown_before = p;
+		memcpy(s->shown_before, s->view.pids, s->view.count * sizeof *s->shown_before);
+	qsort(s->shown_before, s->view.count, sizeof *s->shown_before, by_pid);
 	s->nshown_before = s->view.count;
 	return 0;
 }
@@ -609,15 +579,8 @@ static int add_ghost(struct session *s, pid_t pid, const char *name)
 	for (size_t i = 0; i < g->nextra; i++)
 		if (g->extra[i].pid == pid)
 			return 0;
-	if (g->nextra == g->extra_cap) {
-		size_t cap = g->extra_cap * 2 + 16;
-		struct scan_proc *e = realloc(g->extra, cap * sizeof *e);
-
-		if (!e)
-			return -ENOMEM;
-		g->extra = e;
-		g->extra_cap = cap;
-	}
+	if (GROW(g->extra, g->extra_cap, g->nextra + 1) < 0)
+		return -ENOMEM;
 	p = &g->extra[g->nextra++];
 	*p = (struct scan_proc){ .pid = pid, .state = 'X', .exit_status = SCAN_NO_STATUS,
 				 .cmdline_off = SCAN_NO_CMDLINE };
@@ -645,7 +608,7 @@ int session_build_ghost(struct session *s)
 			return rc;
 	}
 	g->view.count = 0;
-	if ((rc = view_reserve(&g->view, s->view.count + g->nextra)) < 0)
+	if ((rc = session_view_reserve(&g->view, s->view.count + g->nextra)) < 0)
 		return rc;
 	for (size_t i = 0; i < s->view.count; i++) {
 		pid_t c = first_parent_of(s, s->view.procs[i], &name);
@@ -659,12 +622,8 @@ int session_build_ghost(struct session *s)
 	tree_free(&g->tree);
 	if ((rc = tree_build(&g->tree, g->view.pids, g->view.ppids, g->view.count)) < 0)
 		return rc;
-	if (g->tree.count > g->rows_cap) {
-		free(g->rows);
-		g->rows_cap = g->tree.count + 16;
-		if (!(g->rows = malloc(g->rows_cap * sizeof *g->rows)))
-			return -ENOMEM;
-	}
+	if (GROW(g->rows, g->rows_cap, g->tree.count) < 0)
+		return -ENOMEM;
 	g->nrows = rows_build(g->rows, g->rows_cap, &g->tree, g->view.procs, &s->style);
 	for (size_t i = 0; i < g->nrows; i++) {
 		struct row *r = &g->rows[i];
@@ -741,16 +700,9 @@ size_t session_poll_fds(struct session *s, size_t extra, struct pollfd **fds)
 {
 	size_t need = extra + 2 * s->lab.count + s->fam.count + 2, n;
 
-	if (need > s->pfds_cap) {
-		struct pollfd *p = realloc(s->pfds, need * sizeof *p);
-
-		if (!p) {
-			*fds = s->pfds;
-			return 0;
-		}
-		s->pfds = p;
-		s->pfds_cap = need;
-	}
+	*fds = s->pfds;
+	if (GROW(s->pfds, s->pfds_cap, need) < 0)
+		return 0;
 	*fds = s->pfds;
 	n = s->lab_on ? lab_poll_fds(&s->lab, s->pfds + extra, need - extra) : 0;
 	return n + family_poll_fds(&s->fam, s->pfds + extra + n, need - extra - n);

@@ -89,7 +89,7 @@ struct session {
 	struct row *rows;
 	size_t nrows, rows_cap;
 	pid_t *shown_before;       /* sorted PIDs of the previous refresh (family view) */
-	size_t nshown_before;
+	size_t nshown_before, shown_before_cap;
 	unsigned long long events_seen; /* newest event of the previous refresh */
 	long refreshes;
 	struct lab lab;
@@ -100,7 +100,7 @@ struct session {
 	pid_t *wanted;             /* partial scans: PIDs read at every refresh (on screen) */
 	size_t nwanted, wanted_cap;
 	struct session_tomb *tombs; /* by lab member index */
-	size_t ntombs;
+	size_t ntombs, tombs_cap;
 	struct session_ghost ghost;
 	struct pollfd *pfds;       /* see session_poll_fds */
 	size_t pfds_cap;
@@ -164,6 +164,10 @@ void session_handle(struct session *s, const struct pollfd *fds, size_t n);
 bool session_run_due_steps(struct session *s);
 /* Milliseconds until the next script step, or -1 when none is left. */
 long session_ms_to_next_step(const struct session *s);
+
+/* Room for n processes in a view. Returns 0, or -ENOMEM with the view as it
+ * was (and still usable). */
+int session_view_reserve(struct session_view *v, size_t n);
 
 void session_add_ms(struct timespec *t, long ms);
 long session_ms_until(const struct timespec *t);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../src/grow.h"
 #include "../src/pidref.h"
 #include "../src/text.h"
 #include "guide.h"
@@ -40,11 +41,13 @@ struct tui {
 	struct guide guide;         /* what the lessons pane shows, the tour's progress */
 	int lines, cols;
 	int *visible;               /* row indices shown after collapsing */
-	int nvisible, visible_cap;
+	int nvisible;
+	size_t visible_cap;
 	int selected, top;          /* in visible */
 	struct identity sel;        /* the selected process, kept across refreshes */
 	struct identity *collapsed;
-	int ncollapsed, collapsed_cap;
+	int ncollapsed;
+	size_t collapsed_cap;
 	int log_scroll;             /* lines up from the newest */
 	char status[256];
 	bool status_error;
@@ -186,12 +189,10 @@ static void compute_visible(struct tui *t)
 {
 	const struct session *s = &t->s;
 
-	if ((int)s->nrows > t->visible_cap) {
-		t->visible_cap = (int)s->nrows + 64;
-		t->visible = realloc(t->visible, (size_t)t->visible_cap * sizeof *t->visible);
-	}
 	t->nvisible = 0;
-	for (size_t i = 0; i < s->nrows && t->visible;) {
+	if (GROW(t->visible, t->visible_cap, s->nrows) < 0)
+		return; /* nothing is shown rather than rows that are not there */
+	for (size_t i = 0; i < s->nrows;) {
 		t->visible[t->nvisible++] = (int)i;
 		i += is_collapsed(t, &s->rows[i]) ? (size_t)s->tree.nodes[i].subtree_size : 1;
 	}
@@ -252,14 +253,8 @@ static void toggle_collapse(struct tui *t, bool collapse)
 		}
 	if (!collapse)
 		return;
-	if (t->ncollapsed == t->collapsed_cap) {
-		struct identity *c = realloc(t->collapsed, (size_t)(t->collapsed_cap * 2 + 8) * sizeof *c);
-
-		if (!c)
-			return;
-		t->collapsed = c;
-		t->collapsed_cap = t->collapsed_cap * 2 + 8;
-	}
+	if (GROW(t->collapsed, t->collapsed_cap, (size_t)t->ncollapsed + 1) < 0)
+		return;
 	t->collapsed[t->ncollapsed++] = id;
 }
 
