@@ -1,12 +1,30 @@
 /* session: the view model shared by the faces, without a terminal: its
- * arrays after a failed allocation, and the rows the lab's helpers get. */
+ * arrays after a failed allocation, and the rows the lab's helpers get in
+ * the live tree and in the tree as it was. */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "../src/labproc.h"
 #include "../ui/session.h"
 #include "helpers.h"
+
+/* The spawn lab execs this very program in a role (as Python execs its
+ * interpreter), so the test program is forktop for those. */
+int main(int argc, char *argv[])
+{
+	struct criterion_test_set *tests;
+	int result = 0;
+
+	if (argc > 1 && labproc_is_role(argv[1]))
+		return labproc_role_main(argc, argv);
+	tests = criterion_initialize();
+	if (criterion_handle_args(argc, argv, true))
+		result = !criterion_run_all_tests(tests);
+	criterion_finalize(tests);
+	return result;
+}
 
 /* Under AddressSanitizer a refused allocation must come back as NULL, as it
  * does from glibc, instead of ending the test. */
@@ -52,4 +70,65 @@ Test(view, a_failed_reservation_leaves_the_view_usable)
 		view.ppids[i] = p.ppid;
 	}
 	cr_assert_eq(view.procs[0], &p);
+}
+
+/* ---- the live tree and the tree as it was show the same values ----------- */
+
+static struct session sess;
+static bool sess_open;
+
+static void close_session(void)
+{
+	if (sess_open)
+		session_close(&sess);
+	sess_open = false;
+	helper_cleanup();
+}
+
+TestSuite(ghost, .fini = close_session, .timeout = 60);
+
+static const struct row *tracker_row(const struct row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rows_is_lab(&rows[i]) && rows[i].lab_role == LAB_ROLE_RESOURCE_TRACKER)
+			return &rows[i];
+	return NULL;
+}
+
+/* Refreshes (handling the lab's reports) until the tracker has a row; at most 5 s. */
+static const struct row *refresh_until_tracker(void)
+{
+	for (int i = 0; i < 100; i++) {
+		struct pollfd *fds;
+		size_t n = session_poll_fds(&sess, 0, &fds);
+
+		if (session_poll(fds, n, 50) > 0)
+			session_handle(&sess, fds, n);
+		cr_assert_geq(session_refresh(&sess), 0);
+		if (tracker_row(sess.rows, sess.nrows))
+			return tracker_row(sess.rows, sess.nrows);
+	}
+	return NULL;
+}
+
+Test(ghost, a_resource_tracker_has_no_daemon_flag_in_either_tree)
+{
+	static struct session_options opt;
+	static struct scenario sc;
+	const struct row *live, *was;
+	char msg[256];
+
+	unsetenv("BXFI_MAP"); /* the lab's exec'd programs are no test workers */
+	scenario_default(&sc);
+	sc.start_method = SCENARIO_SPAWN;
+	opt = (struct session_options){ .delay_ms = 100, .scenario = &sc };
+	cr_assert_eq(session_open(&sess, &opt, msg, sizeof msg), 0, "%s", msg);
+	sess_open = true;
+	live = refresh_until_tracker();
+	cr_assert_not_null(live, "the spawn lab's resource tracker never showed");
+	cr_assert_eq(live->daemon, ROW_DAEMON_UNKNOWN, "live: a tracker is no Process object");
+	cr_assert_eq(session_build_ghost(&sess), 0);
+	was = tracker_row(sess.ghost.rows, sess.ghost.nrows);
+	cr_assert_not_null(was, "the tracker is in the tree as it was");
+	cr_assert_eq(was->daemon, live->daemon, "the tree as it was shows the same DAEMON value");
 }

@@ -49,16 +49,16 @@ static void write_text_frame(const struct session *s)
 	       " - view: %s, %zu shown%s\n",
 	       PACKAGE_VERSION, when, c->total, c->running, c->sleeping, c->stopped, c->zombie,
 	       session_view_name(s), s->nrows, s->subreaper ? " - orphans go to forktop" : "");
-	printf("%7s %7s S %-6s %4s NAME\n", "PID", "PPID", "DAEMON", "EXIT");
+	printf("%s\n", ROWS_HEADER);
 	for (size_t i = 0; i < s->nrows; i++) {
 		const struct row *r = &s->rows[i];
 		struct row_text text;
-		char note[128];
+		char note[128], columns[64];
 
 		rows_text(&s->tree, r, &s->style, session_row_label(s, r), &text);
+		rows_columns(r, columns, sizeof columns);
 		session_row_note(s, r, note, sizeof note);
-		printf("%7d %7d %c %-6s %4s %s%s", r->pid, r->ppid, r->state, r->daemon, r->exit,
-		       text.prefix, text.name);
+		printf("%s%s%s", columns, text.prefix, text.name);
 		if (note[0])
 			printf("  (%s)", note);
 		putchar('\n');
@@ -106,12 +106,12 @@ static json_t *json_exit(int wait_status)
 
 static json_t *json_daemon(const struct row *r)
 {
-	return strcmp(r->daemon, "-") ? json_boolean(!strcmp(r->daemon, "yes")) : json_null();
+	return r->daemon == ROW_DAEMON_UNKNOWN ? json_null() : json_boolean(r->daemon == ROW_DAEMON_YES);
 }
 
-static json_t *json_exit_text(const char *text)
+static json_t *json_row_exit(const struct row *r)
 {
-	return strcmp(text, "-") ? json_integer(strtol(text, NULL, 10)) : json_null();
+	return r->exit_known ? json_integer(r->exit_code) : json_null();
 }
 
 static json_t *json_proc(const struct session *s, const struct row *r, int depth)
@@ -125,10 +125,10 @@ static json_t *json_proc(const struct session *s, const struct row *r, int depth
 	return json_pack("{s:i, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:s?, s:s?, s:i, s:i, s:i, "
 			 "s:i, s:I, s:i}",
 			 "pid", p->pid, "ppid", p->ppid, "state", state, "daemon", json_daemon(r),
-			 "exit", json_exit_text(r->exit), "name", json_name(p->comm, strlen(p->comm)),
+			 "exit", json_row_exit(r), "name", json_name(p->comm, strlen(p->comm)),
 			 "lab_name", label ? json_name(label, strlen(label)) : json_null(),
 			 "cmdline", cmdline ? json_name(cmdline, strlen(cmdline)) : json_null(),
-			 "role", r->role, "note", note[0] ? note : NULL, "pgid", p->pgid,
+			 "role", rows_role_name(r), "note", note[0] ? note : NULL, "pgid", p->pgid,
 			 "sid", p->sid, "tty", p->tty_nr, "threads", p->threads, "start_time",
 			 (json_int_t)p->start_time, "depth", depth);
 }

@@ -391,9 +391,7 @@ static void annotate_tomb(const struct session *s, struct row *r, const struct s
 	const struct lab_member *m = &s->lab.members[t - s->tombs];
 
 	r->tombstone = true;
-	r->lab = true;
-	r->role = lab_member_role(m);
-	snprintf(r->daemon, sizeof r->daemon, "%s", m->daemon ? "yes" : "no");
+	rows_set_member(r, m);
 }
 
 /* Notes in the program view: orphans, zombies, adopters, the monitor. */
@@ -438,7 +436,7 @@ void session_row_note(const struct session *s, const struct row *r, char *buf, s
 
 const char *session_row_label(const struct session *s, const struct row *r)
 {
-	if (!r->lab || !s->lab_on)
+	if (!rows_is_lab(r) || !s->lab_on)
 		return NULL;
 	for (size_t i = s->lab.count; i-- > 0;) {
 		const struct lab_member *m = &s->lab.members[i];
@@ -457,13 +455,15 @@ static void annotate_family_row(struct session *s, struct row *r)
 	int code;
 
 	if (r->pid == getpid())
-		r->role = "monitor";
+		r->role = ROW_ROLE_MONITOR;
 	if (!m)
 		return;
-	r->role = m == &s->fam.members[0] ? "program" : "descendant";
+	r->role = m == &s->fam.members[0] ? ROW_ROLE_PROGRAM : ROW_ROLE_DESCENDANT;
 	r->orphan = m != &s->fam.members[0] && r->ppid != m->first_parent;
-	if (m->exit_source != FAMILY_EXIT_UNKNOWN && track_exitcode(m->exit_status, &code))
-		snprintf(r->exit, sizeof r->exit, "%d", code);
+	if (m->exit_source != FAMILY_EXIT_UNKNOWN && track_exitcode(m->exit_status, &code)) {
+		r->exit_known = true;
+		r->exit_code = code;
+	}
 }
 
 static void annotate_rows(struct session *s)
@@ -484,15 +484,11 @@ static void annotate_rows(struct session *s)
 			continue;
 		}
 		m = lab_member_of(&s->lab, r->proc);
-		r->role = r->pid == s->lab.monitor_pid ? "monitor" : m ? lab_member_role(m) : NULL;
+		r->role = r->pid == s->lab.monitor_pid ? ROW_ROLE_MONITOR : ROW_ROLE_NONE;
 		if (!m)
 			continue;
-		r->lab = true;
+		rows_set_member(r, m);
 		r->orphan = r->ppid != m->forker && !m->unix_daemon;
-		snprintf(r->daemon, sizeof r->daemon, "%s",
-			 m->unix_daemon || m->tracker || m->forkserver ? "-" : m->daemon ? "yes" : "no");
-		if (m->exit_source != LAB_EXIT_UNKNOWN)
-			lab_exit_text(m, r->exit, sizeof r->exit);
 	}
 }
 
@@ -632,10 +628,7 @@ int session_build_ghost(struct session *s)
 		if (g->tree.nodes[i].parent != TREE_NONE) /* the parent as it was */
 			r->ppid = g->tree.nodes[g->tree.nodes[i].parent].pid;
 		if (m)
-			snprintf(r->daemon, sizeof r->daemon, "%s",
-				 m->unix_daemon ? "-" : m->daemon ? "yes" : "no");
-		if (m && m->exit_source != LAB_EXIT_UNKNOWN)
-			lab_exit_text(m, r->exit, sizeof r->exit);
+			rows_set_member(r, m);
 	}
 	return 0;
 }
@@ -684,7 +677,7 @@ void session_lab_counts(const struct session *s, int *running, int *zombies, int
 	*running = *zombies = *orphans = 0;
 	for (size_t i = 0; i < s->nrows; i++) {
 		const struct row *r = &s->rows[i];
-		bool member = r->lab || (r->role && strcmp(r->role, "monitor"));
+		bool member = r->role != ROW_ROLE_NONE && r->role != ROW_ROLE_MONITOR;
 
 		if (!member || r->tombstone)
 			continue;
@@ -806,6 +799,7 @@ static void end_lab(struct session *s)
 	free(s->tombs);
 	s->tombs = NULL;
 	s->ntombs = 0;
+	s->tombs_cap = 0;
 	s->lab_on = false;
 }
 

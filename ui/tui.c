@@ -143,12 +143,12 @@ static attr_t row_attr(const struct tui *t, const struct row *r)
 		pair = C_ZOMBIE, a |= t->colour ? 0 : A_BOLD;
 	else if (r->orphan)
 		pair = C_ORPHAN, a |= t->colour ? 0 : A_UNDERLINE;
-	else if (r->role && !strcmp(r->role, "monitor"))
+	else if (r->role == ROW_ROLE_MONITOR)
 		pair = C_MONITOR;
-	else if (r->role && !strcmp(r->role, "main"))
+	else if (rows_is_lab(r) && r->lab_role == LAB_ROLE_MAIN)
 		pair = C_MAIN, a |= A_BOLD;
-	else if (r->lab)
-		pair = !strcmp(r->daemon, "yes") ? C_DAEMON : C_WORKER;
+	else if (rows_is_lab(r))
+		pair = r->daemon == ROW_DAEMON_YES ? C_DAEMON : C_WORKER;
 	if (r->flash)
 		a |= A_BOLD | A_STANDOUT;
 	if (t->colour && pair)
@@ -324,11 +324,10 @@ static void draw_header(struct tui *t)
 	fill_line(1, 0);
 	mvhline(1, 0, ' ', t->cols);
 	if (t->ghost) {
-		draw_text(1, 0, "    PID    PPID S DAEMON EXIT NAME  (as it was)", t->cols / 2 - 1);
-		draw_text(1, t->cols / 2 + 1, "    PID    PPID S DAEMON EXIT NAME  (now)",
-			  t->cols - t->cols / 2 - 1);
+		draw_text(1, 0, ROWS_HEADER "  (as it was)", t->cols / 2 - 1);
+		draw_text(1, t->cols / 2 + 1, ROWS_HEADER "  (now)", t->cols - t->cols / 2 - 1);
 	} else {
-		draw_text(1, 0, "    PID    PPID S DAEMON EXIT NAME", t->cols);
+		draw_text(1, 0, ROWS_HEADER, t->cols);
 	}
 	attrset(A_NORMAL);
 }
@@ -364,8 +363,7 @@ static void draw_row_at(struct tui *t, int y, int x0, int width, const struct tr
 		session_row_note(&t->s, r, note, sizeof note);
 	attrset(selected ? A_REVERSE : row_attr(t, r));
 	mvhline(y, x0, ' ', width);
-	snprintf(cols, sizeof cols, "%7d %7d %c %-6s %4s ", r->pid, r->ppid, r->state, r->daemon,
-		 r->exit);
+	rows_columns(r, cols, sizeof cols);
 	x = draw_text(y, x0, cols, width);
 	x += draw_text(y, x0 + x, text.prefix, width - x);
 	x += draw_text(y, x0 + x, text.name, width - x);
