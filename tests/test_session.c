@@ -51,19 +51,19 @@ Test(view, a_failed_reservation_leaves_the_view_usable)
 	static const struct scan_proc p = { .pid = 42, .ppid = 1 };
 	size_t cap;
 
-	cr_assert_eq(session_view_reserve(&view, 4), 0);
+	cr_assert_eq(view_reserve(&view, 4), 0);
 	view.procs[0] = &p;
 	view.pids[0] = p.pid;
 	view.ppids[0] = p.ppid;
 	view.count = 1;
 	cap = view.cap;
-	cr_assert_eq(session_view_reserve(&view, SIZE_MAX / 16), -ENOMEM);
+	cr_assert_eq(view_reserve(&view, SIZE_MAX / 16), -ENOMEM);
 	cr_assert_eq(view.cap, cap, "the capacity must not claim room that is not there");
 	cr_assert_not_null(view.procs);
 	cr_assert_not_null(view.pids);
 	cr_assert_not_null(view.ppids);
 	cr_assert_eq(view.pids[0], 42);
-	cr_assert_eq(session_view_reserve(&view, cap + 100), 0, "the next reservation works");
+	cr_assert_eq(view_reserve(&view, cap + 100), 0, "the next reservation works");
 	for (size_t i = 0; i < cap + 100; i++) {
 		view.procs[i] = &p;
 		view.pids[i] = p.pid;
@@ -127,7 +127,7 @@ Test(ghost, a_resource_tracker_has_no_daemon_flag_in_either_tree)
 	live = refresh_until_tracker();
 	cr_assert_not_null(live, "the spawn lab's resource tracker never showed");
 	cr_assert_eq(live->daemon, ROW_DAEMON_UNKNOWN, "live: a tracker is no Process object");
-	cr_assert_eq(session_build_ghost(&sess), 0);
+	cr_assert_eq(session_show_ghost(&sess, true), 0);
 	was = tracker_row(sess.ghost.rows, sess.ghost.nrows);
 	cr_assert_not_null(was, "the tracker is in the tree as it was");
 	cr_assert_eq(was->daemon, live->daemon, "the tree as it was shows the same DAEMON value");

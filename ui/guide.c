@@ -90,7 +90,7 @@ static bool explains_in_view(const struct session *s, const struct track_event *
 {
 	if (!session_event_in_view(s, ev))
 		return false;
-	if (s->show_all)
+	if (session_view_kind(s) == SESSION_VIEW_ALL)
 		return true;
 	if (s->lab_on)
 		return about_the_lab(s, ev);

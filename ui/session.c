@@ -88,35 +88,6 @@ long session_ms_until(const struct timespec *t)
 
 /* ---- the view ---------------------------------------------------------- */
 
-/* The three arrays share one capacity: it moves only once all of them have
- * the room (one that grew before another failed just has room to spare). */
-int session_view_reserve(struct session_view *v, size_t n)
-{
-	size_t procs_cap = v->cap, pids_cap = v->cap, ppids_cap = v->cap;
-
-	if (GROW(v->procs, procs_cap, n) < 0 || GROW(v->pids, pids_cap, n) < 0 ||
-	    GROW(v->ppids, ppids_cap, n) < 0)
-		return -ENOMEM;
-	v->cap = procs_cap < pids_cap ? procs_cap : pids_cap;
-	v->cap = v->cap < ppids_cap ? v->cap : ppids_cap;
-	return 0;
-}
-
-static void view_add(struct session_view *v, const struct scan_proc *p)
-{
-	v->procs[v->count] = p;
-	v->pids[v->count] = p->pid;
-	v->ppids[v->count] = p->ppid;
-	v->count++;
-}
-
-static void view_free(struct session_view *v)
-{
-	free(v->procs);
-	free(v->pids);
-	free(v->ppids);
-}
-
 /* pid's ancestors and descendants, found in a tree of the whole view. */
 static int narrow_to_family(struct session *s)
 {
@@ -159,7 +130,7 @@ static void add_tombstones(struct session *s)
 		const struct session_tomb *t = &s->tombs[i];
 
 		if (tomb_shown(t) && !in_list(s->view.pids, s->view.count, t->proc.pid) &&
-		    session_view_reserve(&s->view, s->view.count + 1) == 0)
+		    view_reserve(&s->view, s->view.count + 1) == 0)
 			view_add(&s->view, &t->proc);
 	}
 }
@@ -178,12 +149,12 @@ static bool in_program_view(const struct session *s, const struct scan_proc *p)
 
 static int build_view(struct session *s)
 {
-	bool program_view = s->fam.active && !s->show_all;
+	bool program_view = session_view_kind(s) == SESSION_VIEW_PROGRAM;
 	int rc;
 
 	tree_free(&s->tree);
 	s->view.count = 0;
-	if ((rc = session_view_reserve(&s->view, s->snap.count)) < 0)
+	if ((rc = view_reserve(&s->view, s->snap.count)) < 0)
 		return rc;
 	for (size_t i = 0; i < s->snap.count; i++)
 		if (!program_view || in_program_view(s, &s->snap.procs[i]))
@@ -191,7 +162,7 @@ static int build_view(struct session *s)
 	add_tombstones(s);
 	if ((rc = tree_build(&s->tree, s->view.pids, s->view.ppids, s->view.count)) < 0)
 		return rc;
-	return s->opt->family_pid > 0 ? narrow_to_family(s) : 0;
+	return session_view_kind(s) == SESSION_VIEW_FAMILY ? narrow_to_family(s) : 0;
 }
 
 /* ---- snapshots ---------------------------------------------------------- */
@@ -304,14 +275,14 @@ static int scan_everything(struct session *s)
 
 static int take_snapshot(struct session *s)
 {
-	bool scope = s->show_all;
+	bool scope = s->chosen == SESSION_VIEW_ALL;
 	int rc;
 
 	if (scope != s->scanned_all) { /* a new scope is not news: learn it quietly */
 		track_reprime(s->track);
 		s->scanned_all = scope;
 	}
-	if (s->lab_on && !s->show_all)
+	if (session_view_kind(s) == SESSION_VIEW_LAB)
 		rc = scan_lab_view(s);
 	else
 		rc = scan_everything(s);
@@ -503,7 +474,7 @@ static int by_pid(const void *a, const void *b)
  * that left it; no other view needs them (a sort of every row per refresh). */
 static int remember_shown(struct session *s)
 {
-	if (s->opt->family_pid <= 0)
+	if (session_view_kind(s) != SESSION_VIEW_FAMILY)
 		return 0;
 	if (GROW(s->shown_before, s->shown_before_cap, s->view.count + 1) < 0)
 		return -ENOMEM;
@@ -514,19 +485,13 @@ static int remember_shown(struct session *s)
 	return 0;
 }
 
-/* The ghost's rows point into the snapshot and the tombstones: they go with
- * them, and come back only from session_build_ghost. */
-static void drop_ghost(struct session *s)
-{
-	s->ghost.nrows = 0;
-	s->ghost.view.count = 0;
-}
-
+/* The one place the rows (and the tree as it was, when wanted) are made:
+ * every change of the lab, the view or the snapshot comes through here. */
 int session_refresh(struct session *s)
 {
 	int rc;
 
-	drop_ghost(s);
+	ghost_drop(&s->ghost);
 	if ((rc = remember_shown(s)) < 0 || (rc = take_snapshot(s)) < 0 ||
 	    (rc = build_view(s)) < 0 || (rc = rows_reserve(s)) < 0)
 		return rc;
@@ -535,101 +500,15 @@ int session_refresh(struct session *s)
 	update_marks(s);
 	annotate_rows(s);
 	s->events_seen = track_last_seq(s->track);
-	return 0;
+	return s->ghost_wanted ? ghost_build(&s->ghost, s) : 0;
 }
 
-/* ---- the tree as it was ------------------------------------------------- */
-
-/* p's parent before any re-parenting (the process that forked it: its
- * creator, or its fork server), as the lab or the program's family knows
- * it; 0 if nobody known. *name gets that parent's name when the lab knows it. */
-static pid_t first_parent_of(const struct session *s, const struct scan_proc *p,
-			     const char **name)
+int session_show_ghost(struct session *s, bool on)
 {
-	const struct lab_member *m = s->lab_on ? lab_member_of(&s->lab, p) : NULL;
-	const struct family_member *f;
-
-	*name = NULL;
-	if (m) {
-		*name = m->forker_name;
-		return m->forker;
-	}
-	f = family_member_of(&s->fam, p);
-	return f && f->first_parent != FAMILY_PARENT_UNSEEN ? f->first_parent : 0;
-}
-
-static bool in_view(const struct session_view *v, pid_t pid)
-{
-	for (size_t i = 0; i < v->count; i++)
-		if (v->pids[i] == pid)
-			return true;
-	return false;
-}
-
-/* A ghost row for a first parent that is no longer shown (once per PID). */
-static int add_ghost(struct session *s, pid_t pid, const char *name)
-{
-	struct session_ghost *g = &s->ghost;
-	struct scan_proc *p;
-
-	for (size_t i = 0; i < g->nextra; i++)
-		if (g->extra[i].pid == pid)
-			return 0;
-	if (GROW(g->extra, g->extra_cap, g->nextra + 1) < 0)
-		return -ENOMEM;
-	p = &g->extra[g->nextra++];
-	*p = (struct scan_proc){ .pid = pid, .state = 'X', .exit_status = SCAN_NO_STATUS,
-				 .cmdline_off = SCAN_NO_CMDLINE };
-	snprintf(p->comm, sizeof p->comm, "%s", name ? name : "?");
-	for (size_t i = 0; i < s->lab.count && s->lab_on; i++)
-		if (s->lab.members[i].pid == pid) {
-			p->ppid = s->lab.members[i].forker; /* hangs under its own first parent */
-			p->exit_status = s->lab.members[i].exit_status;
-		}
-	return 0;
-}
-
-int session_build_ghost(struct session *s)
-{
-	struct session_ghost *g = &s->ghost;
-	const char *name;
-	int rc;
-
-	drop_ghost(s); /* a failure below leaves no row pointing anywhere */
-	g->nextra = 0;
-	for (size_t i = 0; i < s->view.count; i++) {
-		pid_t c = first_parent_of(s, s->view.procs[i], &name);
-
-		if (c > 0 && !in_view(&s->view, c) && (rc = add_ghost(s, c, name)) < 0)
-			return rc;
-	}
-	g->view.count = 0;
-	if ((rc = session_view_reserve(&g->view, s->view.count + g->nextra)) < 0)
-		return rc;
-	for (size_t i = 0; i < s->view.count; i++) {
-		pid_t c = first_parent_of(s, s->view.procs[i], &name);
-
-		view_add(&g->view, s->view.procs[i]);
-		if (c > 0)
-			g->view.ppids[g->view.count - 1] = c; /* as it was */
-	}
-	for (size_t i = 0; i < g->nextra; i++)
-		view_add(&g->view, &g->extra[i]);
-	tree_free(&g->tree);
-	if ((rc = tree_build(&g->tree, g->view.pids, g->view.ppids, g->view.count)) < 0)
-		return rc;
-	if (GROW(g->rows, g->rows_cap, g->tree.count) < 0)
-		return -ENOMEM;
-	g->nrows = rows_build(g->rows, g->rows_cap, &g->tree, g->view.procs, &s->style);
-	for (size_t i = 0; i < g->nrows; i++) {
-		struct row *r = &g->rows[i];
-		const struct lab_member *m = s->lab_on ? lab_member_of(&s->lab, r->proc) : NULL;
-
-		if (g->tree.nodes[i].parent != TREE_NONE) /* the parent as it was */
-			r->ppid = g->tree.nodes[g->tree.nodes[i].parent].pid;
-		if (m)
-			rows_set_member(r, m);
-	}
+	s->ghost_wanted = on;
+	if (on)
+		return ghost_build(&s->ghost, s);
+	ghost_drop(&s->ghost);
 	return 0;
 }
 
@@ -656,20 +535,46 @@ bool session_event_in_view(const struct session *s, const struct track_event *ev
 			if (s->lab.members[i].pid == ev->pid)
 				return false;
 	}
-	if (s->fam.active && !s->show_all)
+	if (session_view_kind(s) == SESSION_VIEW_PROGRAM)
 		return ev->kind >= TRACK_LAB_LOG || in_family(&s->fam, ev->pid);
-	if (s->opt->family_pid <= 0)
+	if (session_view_kind(s) != SESSION_VIEW_FAMILY)
 		return true;
 	return tree_find(&s->tree, ev->pid) != TREE_NONE || was_shown(s, ev->pid);
 }
 
+enum session_view_kind session_view_kind(const struct session *s)
+{
+	if ((s->chosen == SESSION_VIEW_LAB && !s->lab_on) ||
+	    (s->chosen == SESSION_VIEW_PROGRAM && !s->fam.active))
+		return SESSION_VIEW_ALL; /* nothing of its own to show */
+	return s->chosen;
+}
+
 const char *session_view_name(const struct session *s)
 {
-	if (s->opt->family_pid > 0)
-		return "family";
-	if (s->fam.active && !s->show_all)
-		return "program";
-	return s->lab_on && !s->show_all ? "lab" : "all";
+	static const char *const names[] = {
+		[SESSION_VIEW_LAB] = "lab",
+		[SESSION_VIEW_PROGRAM] = "program",
+		[SESSION_VIEW_FAMILY] = "family",
+		[SESSION_VIEW_ALL] = "all",
+	};
+
+	return names[session_view_kind(s)];
+}
+
+void session_toggle_all(struct session *s)
+{
+	if (s->home != SESSION_VIEW_FAMILY)
+		s->chosen = s->chosen == SESSION_VIEW_ALL ? s->home : SESSION_VIEW_ALL;
+}
+
+static enum session_view_kind home_view(const struct session_options *opt)
+{
+	if (opt->family_pid > 0)
+		return SESSION_VIEW_FAMILY;
+	if (opt->command || opt->attach_pid > 0)
+		return SESSION_VIEW_PROGRAM;
+	return opt->scenario ? SESSION_VIEW_LAB : SESSION_VIEW_ALL;
 }
 
 void session_lab_counts(const struct session *s, int *running, int *zombies, int *orphans)
@@ -764,7 +669,8 @@ int session_open(struct session *s, const struct session_options *opt, char *err
 {
 	memset(s, 0, sizeof *s);
 	s->opt = opt;
-	s->show_all = opt->all;
+	s->home = home_view(opt);
+	s->chosen = opt->all ? SESSION_VIEW_ALL : s->home;
 	s->style.utf8 = !opt->ascii && locale_is_utf8();
 	clock_gettime(CLOCK_MONOTONIC, &s->t0);
 	if (scan_open(&s->scan, opt->json ? SCAN_CMDLINE : 0, err, errlen) < 0)
@@ -793,7 +699,7 @@ static void end_lab(struct session *s)
 		return;
 	s->nrows = 0; /* rows and the view may point into the tombstones */
 	s->view.count = 0;
-	drop_ghost(s);
+	ghost_drop(&s->ghost);
 	lab_stop(&s->lab, LAB_STOP_WAIT_MS);
 	lab_free(&s->lab);
 	free(s->tombs);
@@ -857,10 +763,7 @@ void session_close(struct session *s)
 	free(s->watch);
 	free(s->wanted);
 	free(s->pfds);
-	free(s->ghost.extra);
-	view_free(&s->ghost.view);
-	tree_free(&s->ghost.tree);
-	free(s->ghost.rows);
+	ghost_free(&s->ghost);
 	free(s->marks);
 	memset(s, 0, sizeof *s);
 }

@@ -18,7 +18,9 @@
 #include "../src/tour.h"
 #include "../src/track.h"
 #include "../src/tree.h"
+#include "ghost.h"
 #include "rows.h"
+#include "view.h"
 
 #define SESSION_TOMBSTONE_MS 5000 /* an ended lab process stays shown this long */
 #define SESSION_FLASH_MS 1500     /* a changed row is marked this long */
@@ -42,14 +44,6 @@ struct session_options {
 	const struct tour *tour;         /* the guided tour (TUI), or NULL */
 };
 
-/* The processes one refresh shows, as pointers into the snapshot (or into
- * the tombstones). */
-struct session_view {
-	const struct scan_proc **procs;
-	pid_t *pids, *ppids;
-	size_t count, cap;
-};
-
 struct session_mark {
 	pid_t pid;
 	unsigned long long start_time;
@@ -62,23 +56,21 @@ struct session_tomb {
 	bool seen;
 };
 
-/* The tree as it was before any re-parenting: every lab or program member
- * under the process that created it, with a ghost row (state 'X') for a
- * creator that is gone. Built on demand (the TUI's g view). */
-struct session_ghost {
-	struct scan_proc *extra;   /* ghost rows of gone creators */
-	size_t nextra, extra_cap;
-	struct session_view view;
-	struct tree tree;
-	struct row *rows;
-	size_t nrows, rows_cap;
+/* What a session shows: the lab's processes, a program's family, one
+ * process's ancestors and descendants (--pid), or every process. */
+enum session_view_kind {
+	SESSION_VIEW_LAB,
+	SESSION_VIEW_PROGRAM,
+	SESSION_VIEW_FAMILY,
+	SESSION_VIEW_ALL,
 };
 
 struct session {
 	const struct session_options *opt;
 	struct scenario scenario;  /* the lab's (valid when opt->scenario is set) */
 	struct rows_style style;
-	bool show_all;             /* the view: every process, or the lab's */
+	enum session_view_kind home; /* the view it starts from and goes back to */
+	enum session_view_kind chosen; /* home, or every process */
 	bool scanned_all;          /* the scope of the previous snapshot */
 	bool subreaper;            /* orphans come to the monitor instead of PID 1 */
 	struct scan *scan;
@@ -101,7 +93,8 @@ struct session {
 	size_t nwanted, wanted_cap;
 	struct session_tomb *tombs; /* by lab member index */
 	size_t ntombs, tombs_cap;
-	struct session_ghost ghost;
+	struct session_ghost ghost; /* the tree as it was, rebuilt with the rows when wanted */
+	bool ghost_wanted;
 	struct pollfd *pfds;       /* see session_poll_fds */
 	size_t pfds_cap;
 	struct session_mark *marks; /* rows that changed recently */
@@ -137,7 +130,8 @@ int session_use_scenario(struct session *s, const struct scenario *sc, char *err
 /* The processes a partial scan must read at every refresh (what the face
  * shows); lab processes are always added. */
 void session_want(struct session *s, const pid_t *pids, size_t n);
-/* A new snapshot into s->rows[0..nrows). Returns 0 or a negative errno. */
+/* A new snapshot into s->rows[0..nrows), and s->ghost when it is wanted.
+ * Returns 0 or a negative errno. */
 int session_refresh(struct session *s);
 /* The note shown after a row's name ("orphan: was under ...", "ended"), or "". */
 void session_row_note(const struct session *s, const struct row *r, char *buf, size_t len);
@@ -145,8 +139,15 @@ void session_row_note(const struct session *s, const struct row *r, char *buf, s
  * holds at most 15 bytes of it), or NULL for other rows. Valid until the
  * lab next changes (the next lab_handle). */
 const char *session_row_label(const struct session *s, const struct row *r);
-/* Builds s->ghost from the latest refresh. Returns 0 or a negative errno. */
-int session_build_ghost(struct session *s);
+/* Whether s->ghost (the tree as it was) is built with every refresh; on
+ * builds it from the latest one at once. Returns 0 or a negative errno. */
+int session_show_ghost(struct session *s, bool on);
+/* The view shown: the chosen one, or every process while the lab view has
+ * no lab running. */
+enum session_view_kind session_view_kind(const struct session *s);
+/* Every process, or back to the view it started with (a family view
+ * stays). */
+void session_toggle_all(struct session *s);
 /* Whether an event concerns what this session shows. */
 bool session_event_in_view(const struct session *s, const struct track_event *ev);
 const char *session_view_name(const struct session *s);
@@ -164,10 +165,6 @@ void session_handle(struct session *s, const struct pollfd *fds, size_t n);
 bool session_run_due_steps(struct session *s);
 /* Milliseconds until the next script step, or -1 when none is left. */
 long session_ms_to_next_step(const struct session *s);
-
-/* Room for n processes in a view. Returns 0, or -ENOMEM with the view as it
- * was (and still usable). */
-int session_view_reserve(struct session_view *v, size_t n);
 
 void session_add_ms(struct timespec *t, long ms);
 long session_ms_until(const struct timespec *t);

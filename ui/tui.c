@@ -35,7 +35,6 @@ struct tui {
 	enum mode mode;
 	enum focus focus;
 	bool paused, colour, quit;
-	bool ghost;                 /* g: the tree as it was, beside the tree as it is */
 	bool commands;              /* c: command lines instead of names */
 	bool lessons;               /* l: the lessons pane (always open in a tour) */
 	struct guide guide;         /* what the lessons pane shows, the tour's progress */
@@ -237,6 +236,15 @@ static void follow_selection(struct tui *t)
 	clamp_selection(t);
 }
 
+/* After the session's rows were made again (a refresh, a restart, a tour
+ * step): what is visible, and the selection on the same process. The
+ * rows may be new: nothing may point into an old lab. */
+static void rows_changed(struct tui *t)
+{
+	compute_visible(t);
+	follow_selection(t);
+}
+
 static void toggle_collapse(struct tui *t, bool collapse)
 {
 	const struct row *r = selected_row(t);
@@ -323,7 +331,7 @@ static void draw_header(struct tui *t)
 	bar_on(t);
 	fill_line(1, 0);
 	mvhline(1, 0, ' ', t->cols);
-	if (t->ghost) {
+	if (t->s.ghost_wanted) {
 		draw_text(1, 0, ROWS_HEADER "  (as it was)", t->cols / 2 - 1);
 		draw_text(1, t->cols / 2 + 1, ROWS_HEADER "  (now)", t->cols - t->cols / 2 - 1);
 	} else {
@@ -407,7 +415,7 @@ static void draw_tree(struct tui *t, const struct layout *l)
 		t->top = t->selected - l->tree_height + 1;
 	if (t->top < 0)
 		t->top = 0;
-	if (t->ghost) {
+	if (t->s.ghost_wanted) {
 		draw_ghost(t, l);
 		return;
 	}
@@ -798,8 +806,7 @@ static void act_start_method(struct tui *t)
 	}
 	sc.start_method = (sc.start_method + 1) % SCENARIO_METHODS;
 	rc = session_use_scenario(&t->s, &sc, err, sizeof err);
-	compute_visible(t);
-	follow_selection(t);
+	rows_changed(t);
 	if (rc < 0)
 		say(t, true, "%s", err);
 	else
@@ -813,10 +820,7 @@ static void act_restart(struct tui *t)
 
 	int rc = session_restart_lab(&t->s, err, sizeof err);
 
-	compute_visible(t); /* the rows are new (or none): nothing points into the old lab */
-	follow_selection(t);
-	if (t->ghost && rc == 0)
-		session_build_ghost(&t->s); /* the restart dropped the tree as it was */
+	rows_changed(t);
 	if (rc < 0)
 		say(t, true, "%s", err);
 	else
@@ -853,8 +857,7 @@ static void act_tour(struct tui *t, bool forward)
 	char err[256];
 	int rc = guide_move(&t->guide, &t->s, forward, err, sizeof err);
 
-	compute_visible(t); /* the rows may be new: nothing points into an old lab */
-	follow_selection(t);
+	rows_changed(t);
 	if (rc < 0) {
 		say(t, true, "%s", err);
 		return;
@@ -1012,15 +1015,13 @@ static void key_normal(struct tui *t, int c)
 	case 'N': act_tour(t, true); break;
 	case 'P': act_tour(t, false); break;
 	case 'g':
-		t->ghost = !t->ghost;
-		if (t->ghost)
-			session_build_ghost(&t->s);
-		say(t, false, "%s", t->ghost ? "left: the tree as it was, every process under its "
+		session_show_ghost(&t->s, !t->s.ghost_wanted);
+		say(t, false, "%s", t->s.ghost_wanted ? "left: the tree as it was, every process under its "
 				   "creator; right: now" : "the tree as it is");
 		break;
 	case KEY_F(9): if (selected_row(t)) t->mode = MODE_SIGNALS; break;
 	case ' ': t->paused = !t->paused; say(t, false, "%s", t->paused ? "paused" : "live"); break;
-	case 'a': t->s.show_all = !t->s.show_all; say(t, false, "view: %s", session_view_name(&t->s)); break;
+	case 'a': session_toggle_all(&t->s); say(t, false, "view: %s", session_view_name(&t->s)); break;
 	case '+': toggle_collapse(t, false); break;
 	case '-': toggle_collapse(t, true); break;
 	case '/': case KEY_F(3): t->mode = MODE_SEARCH; t->query[0] = '\0'; break;
@@ -1063,12 +1064,10 @@ static int refresh_view(struct tui *t)
 	if (t->paused)
 		return 0;
 	want_visible(t);
-	rc = session_refresh(&t->s);
-	if (rc < 0)
+	if ((rc = session_refresh(&t->s)) < 0)
 		return rc;
-	compute_visible(t);
-	follow_selection(t);
-	return t->ghost ? session_build_ghost(&t->s) : 0;
+	rows_changed(t);
+	return 0;
 }
 
 /* Waits for a key, lab activity, the next refresh or script step. Returns
