@@ -196,45 +196,17 @@ static int write_frame(struct batch *b)
 	return 0;
 }
 
-/* Waits for lab activity until the deadline (or a stop signal). */
-static void wait_for_lab(struct session *s, long timeout_ms)
+static int refresh_frame(void *face)
 {
-	struct pollfd *fds;
-	size_t n = session_poll_fds(s, 0, &fds);
-	long step = session_ms_to_next_step(s);
-
-	if (step >= 0 && step < timeout_ms)
-		timeout_ms = step;
-	if (timeout_ms < 0)
-		timeout_ms = 0;
-	if (session_poll(fds, n, (int)(timeout_ms > 60000 ? 60000 : timeout_ms)) > 0)
-		session_handle(s, fds, n);
+	return write_frame(face);
 }
 
-static int run_loop(struct batch *b)
-{
-	const struct session_options *opt = b->s.opt;
-	struct timespec next_frame = b->s.t0;
-	int rc = 0;
-
-	while (!session_stop_requested()) {
-		if (!session_run_due_steps(&b->s))
-			break;
-		if (session_ms_until(&next_frame) <= 0) {
-			if ((rc = write_frame(b)) < 0)
-				break;
-			if (opt->iterations && b->s.refreshes >= opt->iterations)
-				break;
-			session_add_ms(&next_frame, opt->delay_ms);
-		}
-		wait_for_lab(&b->s, session_ms_until(&next_frame));
-		if (b->s.fam.started && !family_running(&b->s.fam)) {
-			rc = write_frame(b); /* the program's family has ended: the last frame */
-			break;
-		}
-	}
-	return rc;
-}
+/* Frames on time only: the lab's reports wait for the next frame. */
+static const struct session_loop batch_loop = {
+	.refresh = refresh_frame,
+	.input_fd = -1,
+	.end_with_program = true,
+};
 
 int batch_run(const struct session_options *opt)
 {
@@ -248,7 +220,7 @@ int batch_run(const struct session_options *opt)
 		session_close(&b.s);
 		return 1;
 	}
-	rc = run_loop(&b);
+	rc = session_run(&b.s, &batch_loop, &b);
 	session_close(&b.s);
 	session_release_stop_signals();
 	if (rc < 0 && rc != -EPIPE) {

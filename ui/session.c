@@ -650,6 +650,75 @@ long session_ms_to_next_step(const struct session *s)
 	return ms < 0 ? 0 : ms;
 }
 
+/* ---- the loop both faces run ------------------------------------------- */
+
+#define WAIT_MAX_MS 60000
+
+/* Waits for input, a report, the next refresh or script step. Returns
+ * whether the lab or the program reported something; *input_revents gets
+ * what poll() said of the face's descriptor. */
+static bool wait_once(struct session *s, const struct session_loop *loop, long timeout,
+		      short *input_revents)
+{
+	size_t extra = loop->input_fd >= 0, n;
+	struct pollfd *fds;
+	long step = session_ms_to_next_step(s);
+	bool activity = false;
+
+	n = session_poll_fds(s, extra, &fds);
+	if (extra)
+		fds[0] = (struct pollfd){ .fd = loop->input_fd, .events = POLLIN };
+	if (step >= 0 && step < timeout)
+		timeout = step;
+	if (timeout < 0)
+		timeout = 0;
+	*input_revents = 0;
+	if (session_poll(fds, n + extra, (int)(timeout > WAIT_MAX_MS ? WAIT_MAX_MS : timeout)) <= 0)
+		return false;
+	if (extra)
+		*input_revents = fds[0].revents;
+	for (size_t i = extra; i < n + extra; i++)
+		activity |= fds[i].revents != 0;
+	session_handle(s, fds + extra, n);
+	return activity;
+}
+
+static bool program_ended(const struct session *s)
+{
+	return s->fam.started && !family_running(&s->fam);
+}
+
+int session_run(struct session *s, const struct session_loop *loop, void *face)
+{
+	struct timespec next_refresh = s->t0;
+	int rc = 0;
+
+	while (!session_stop_requested() && session_run_due_steps(s)) {
+		short input_revents;
+		bool activity;
+
+		if (session_ms_until(&next_refresh) <= 0) {
+			session_add_ms(&next_refresh, s->opt->delay_ms);
+			if ((rc = loop->refresh(face)) < 0)
+				break;
+			if (s->opt->iterations && s->refreshes >= s->opt->iterations)
+				break;
+		}
+		if (loop->before_wait && !loop->before_wait(face))
+			break;
+		activity = wait_once(s, loop, session_ms_until(&next_refresh), &input_revents);
+		if (activity && loop->refresh_on_activity && (rc = loop->refresh(face)) < 0)
+			break;
+		if (loop->after_wait && !loop->after_wait(face, input_revents))
+			break;
+		if (loop->end_with_program && program_ended(s)) {
+			rc = loop->refresh(face); /* the program's family has ended: the last frame */
+			break;
+		}
+	}
+	return rc;
+}
+
 static bool locale_is_utf8(void)
 {
 	return strcmp(nl_langinfo(CODESET), "UTF-8") == 0;

@@ -110,9 +110,10 @@ void session_catch_stop_signals(void);
  * the way out, a pending stop signal is delivered as usual. */
 void session_release_stop_signals(void);
 bool session_stop_requested(void);
-/* poll() for the faces' loops: the stop signals, blocked everywhere else, get
- * through only while waiting here, so one that comes between a loop's check
- * and its wait ends the wait at once instead of after the timeout. */
+/* poll() for the loop (and tests): the stop signals, blocked everywhere
+ * else, get through only while waiting here, so one that comes between a
+ * loop's check and its wait ends the wait at once instead of after the
+ * timeout. */
 int session_poll(struct pollfd *fds, size_t n, int timeout_ms);
 
 int session_open(struct session *s, const struct session_options *opt, char *err, size_t errlen);
@@ -165,6 +166,30 @@ void session_handle(struct session *s, const struct pollfd *fds, size_t n);
 bool session_run_due_steps(struct session *s);
 /* Milliseconds until the next script step, or -1 when none is left. */
 long session_ms_to_next_step(const struct session *s);
+
+/* What a face hooks into the one loop both faces run (session_run). */
+struct session_loop {
+	/* A refresh is due: a new snapshot (session_refresh) and its showing.
+	 * A negative errno ends the loop with it. */
+	int (*refresh)(void *face);
+	/* Before each wait (the TUI draws); false ends the loop. May be NULL. */
+	bool (*before_wait)(void *face);
+	/* After each wait, with what poll() said of input_fd (0 when it said
+	 * nothing: ncurses learns of a resize by a signal that only ends the
+	 * wait); false ends the loop. May be NULL. */
+	bool (*after_wait)(void *face, short input_revents);
+	int input_fd;             /* -1: none; else polled with the session's own */
+	bool refresh_on_activity; /* a report of the lab or the program refreshes at once */
+	bool end_with_program;    /* a last refresh, then the end, once a started program's
+				     family has ended */
+};
+
+/* Refreshes every opt->delay_ms (at most opt->iterations times, 0: no
+ * limit), runs the script's steps when they are due and handles the lab's
+ * and the program's reports while it waits, until a stop signal, a quit
+ * step or the face ends it. Returns 0 or the negative errno a refresh
+ * returned. */
+int session_run(struct session *s, const struct session_loop *loop, void *face);
 
 void session_add_ms(struct timespec *t, long ms);
 long session_ms_until(const struct timespec *t);

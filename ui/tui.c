@@ -55,7 +55,6 @@ struct tui {
 	int pending_signal;         /* MODE_CONFIRM: the signal waiting for y */
 	struct identity pending;    /* MODE_CONFIRM: its target */
 	char pending_name[80];
-	struct timespec next_refresh;
 };
 
 static const struct {
@@ -1070,30 +1069,6 @@ static int refresh_view(struct tui *t)
 	return 0;
 }
 
-/* Waits for a key, lab activity, the next refresh or script step. Returns
- * true when the lab reported something (worth a refresh at once). */
-static bool wait_for_input(struct tui *t)
-{
-	struct pollfd *fds;
-	size_t n = session_poll_fds(&t->s, 1, &fds);
-	long timeout = session_ms_until(&t->next_refresh), step = session_ms_to_next_step(&t->s);
-	bool lab_activity = false;
-
-	fds[0] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
-	if (step >= 0 && step < timeout)
-		timeout = step;
-	if (timeout < 0)
-		timeout = 0;
-	if (session_poll(fds, n + 1, (int)(timeout > 60000 ? 60000 : timeout)) > 0) {
-		if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
-			t->quit = true; /* the terminal is gone (its SIGHUP may be on its way) */
-		for (size_t i = 1; i <= n; i++)
-			lab_activity |= fds[i].revents != 0;
-		session_handle(&t->s, fds + 1, n);
-	}
-	return lab_activity;
-}
-
 /* The keys typed since the last round, at most a screenful of them: a
  * terminal that went away can keep getch() from ever returning ERR. */
 static void read_keys(struct tui *t)
@@ -1107,32 +1082,41 @@ static void read_keys(struct tui *t)
 	}
 }
 
-static int run_loop(struct tui *t)
+static int refresh_face(void *face)
 {
-	int rc = 0;
-
-	clock_gettime(CLOCK_MONOTONIC, &t->next_refresh);
-	while (!t->quit && !session_stop_requested()) {
-		bool due = session_ms_until(&t->next_refresh) <= 0;
-
-		if (!session_run_due_steps(&t->s))
-			break;
-		if (due) {
-			session_add_ms(&t->next_refresh, t->s.opt->delay_ms);
-			if ((rc = refresh_view(t)) < 0)
-				break;
-			if (t->s.opt->iterations && t->s.refreshes >= t->s.opt->iterations)
-				break;
-		}
-		if (guide_update(&t->guide, &t->s))
-			say_step(t);
-		draw(t);
-		if (wait_for_input(t) && (rc = refresh_view(t)) < 0)
-			break;
-		read_keys(t);
-	}
-	return rc;
+	return refresh_view(face);
 }
+
+static bool draw_face(void *face)
+{
+	struct tui *t = face;
+
+	if (guide_update(&t->guide, &t->s))
+		say_step(t);
+	draw(t);
+	return true;
+}
+
+/* The keys typed meanwhile; a resize comes as a key after a signal ended
+ * the wait, so the keys are read whatever poll() said. */
+static bool keys_face(void *face, short input_revents)
+{
+	struct tui *t = face;
+
+	if (input_revents & (POLLHUP | POLLERR | POLLNVAL))
+		t->quit = true; /* the terminal is gone (its SIGHUP may be on its way) */
+	read_keys(t);
+	return !t->quit;
+}
+
+/* A lab's report is worth a refresh at once: the screen shows it. */
+static const struct session_loop tui_loop = {
+	.refresh = refresh_face,
+	.before_wait = draw_face,
+	.after_wait = keys_face,
+	.input_fd = STDIN_FILENO,
+	.refresh_on_activity = true,
+};
 
 /* The terminal must be a terminal ncurses knows before anything starts. */
 static int open_terminal(void)
@@ -1189,7 +1173,7 @@ int tui_run(const struct session_options *opt)
 		say(&t, false, "the tour: follow the steps in the pane (N: next step, P: back)");
 	else
 		say(&t, false, "press ? for help");
-	rc = run_loop(&t);
+	rc = session_run(&t.s, &tui_loop, &t);
 	endwin();
 	guide_close(&t.guide);
 	session_close(&t.s);
