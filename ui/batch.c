@@ -16,6 +16,7 @@
 
 struct batch {
 	struct session s;
+	const struct batch_options *opt;
 	unsigned long long events_written; /* newest event already written */
 };
 
@@ -183,7 +184,7 @@ static int write_frame(struct batch *b)
 
 	if (rc < 0)
 		return rc;
-	if (b->s.opt->json) {
+	if (b->opt->json) {
 		write_json_frame(&b->s);
 		write_json_events(b);
 	} else {
@@ -208,14 +209,17 @@ static const struct session_loop batch_loop = {
 	.end_with_program = true,
 };
 
-int batch_run(const struct session_options *opt)
+int batch_run(const struct batch_options *opt)
 {
 	static struct batch b; /* large; one per process */
+	struct session_options session = opt->session;
 	char err[256];
 	int rc;
 
+	session.cmdlines = opt->json;
+	b.opt = opt;
 	session_catch_stop_signals();
-	if (session_open(&b.s, opt, err, sizeof err) < 0) {
+	if (session_open(&b.s, &session, err, sizeof err) < 0) {
 		fprintf(stderr, "forktop: %s\n", err);
 		session_close(&b.s);
 		return 1;

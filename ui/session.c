@@ -742,7 +742,7 @@ int session_open(struct session *s, const struct session_options *opt, char *err
 	s->chosen = opt->all ? SESSION_VIEW_ALL : s->home;
 	s->style.utf8 = !opt->ascii && locale_is_utf8();
 	clock_gettime(CLOCK_MONOTONIC, &s->t0);
-	if (scan_open(&s->scan, opt->json ? SCAN_CMDLINE : 0, err, errlen) < 0)
+	if (scan_open(&s->scan, opt->cmdlines ? SCAN_CMDLINE : 0, err, errlen) < 0)
 		return -1;
 	if (track_new(&s->track, EVENT_LOG_CAPACITY) < 0) {
 		snprintf(err, errlen, "out of memory");

@@ -26,12 +26,14 @@
 #define SESSION_FLASH_MS 1500     /* a changed row is marked this long */
 #define SESSION_ROTATION 4        /* partial scans: each process read at least every 4 refreshes */
 
+/* What the session needs to know; each face keeps its own options beside
+ * these (struct batch_options, struct tui_options). */
 struct session_options {
 	long delay_ms;      /* between refreshes */
 	long iterations;    /* 0: until interrupted (or the script quits) */
 	bool all;           /* every process */
 	pid_t family_pid;   /* >0: only this process's ancestors and descendants */
-	bool json;
+	bool cmdlines;      /* every snapshot reads command lines (for NDJSON) */
 	bool ascii;         /* ASCII glyphs and names even in a UTF-8 locale */
 	bool tombstones;    /* keep ended lab processes shown for a while (TUI) */
 	bool partial_scans; /* the all-processes view reads only what changed or shows,
@@ -41,7 +43,6 @@ struct session_options {
 	pid_t attach_pid;   /* --attach PID: watch this process's family (no lab) */
 	const struct scenario *scenario; /* the lab to run, or NULL for none */
 	const struct script *script;     /* timed actions, or NULL */
-	const struct tour *tour;         /* the guided tour (TUI), or NULL */
 };
 
 struct session_mark {

@@ -1147,9 +1147,10 @@ static int open_terminal(void)
 	return 0;
 }
 
-int tui_run(const struct session_options *opt)
+int tui_run(const struct tui_options *opt)
 {
 	static struct tui t; /* large; one per process */
+	struct session_options session = opt->session;
 	char err[256];
 	int rc;
 
@@ -1157,7 +1158,9 @@ int tui_run(const struct session_options *opt)
 	if ((rc = open_terminal()) != 0)
 		return rc;
 	setup_colours(&t);
-	rc = session_open(&t.s, opt, err, sizeof err);
+	session.tombstones = session.partial_scans = true; /* a screen shows what just ended,
+							       and reads only what it shows */
+	rc = session_open(&t.s, &session, err, sizeof err);
 	if (rc == 0 && guide_open(&t.guide, opt->tour, NULL) < 0) {
 		snprintf(err, sizeof err, "out of memory");
 		rc = -1;
