@@ -244,7 +244,7 @@ static void rows_changed(struct tui *t)
 	follow_selection(t);
 }
 
-static void toggle_collapse(struct tui *t, bool collapse)
+static void toggle_collapse(struct tui *t, int collapse)
 {
 	const struct row *r = selected_row(t);
 	struct identity id;
@@ -535,16 +535,11 @@ static void draw_lessons(struct tui *t, const struct layout *l)
 	attrset(A_NORMAL);
 }
 
-/* The most used keys, fitting 120 columns even with the tour's N and P;
- * the help (F1) lists them all. */
-static const char *keybar_text =
-	"F1 Help  l Lesson  t Term  k Kill  J Join  X KillMain  E Exit  m Method  R Reaper  "
-	"g Ghost  q Quit";
+static void draw_keybar(struct tui *t, int y);
+static void draw_help(struct tui *t);
 
 static void draw_bottom(struct tui *t, const struct layout *l)
 {
-	int x;
-
 	attrset(t->status_error ? (t->colour ? COLOR_PAIR(C_ERROR) | A_BOLD : A_BOLD) : A_NORMAL);
 	fill_line(l->status, 0);
 	if (t->mode == MODE_SEARCH) {
@@ -555,57 +550,7 @@ static void draw_bottom(struct tui *t, const struct layout *l)
 	} else {
 		draw_text(l->status, 0, t->status, t->cols);
 	}
-	bar_on(t);
-	fill_line(l->keybar, 0);
-	mvhline(l->keybar, 0, ' ', t->cols);
-	x = draw_text(l->keybar, 0, t->guide.tour ? "N Next  P Back  " : "", t->cols);
-	draw_text(l->keybar, x, keybar_text, t->cols - x);
-	attrset(A_NORMAL);
-}
-
-static const char *help_lines[] = {
-	"forktop: keys",
-	"",
-	"  Up Down PgUp PgDn Home End   move (in the tree, or in the events after Tab)",
-	"  Tab        switch between the tree and the event log",
-	"  l          lessons: why the newest event happened (or the one chosen after Tab)",
-	"  N P        the guided tour's next and previous step (forktop --tour)",
-	"  t          terminate(): SIGTERM to the selected process",
-	"  k          kill(): SIGKILL to the selected process",
-	"  J          join(): its creator waits for it (and stays blocked until it ends)",
-	"  X          kill the lab's MainProcess abruptly (SIGKILL): watch the orphans",
-	"  E          let MainProcess exit normally: daemonic children are terminated,",
-	"             the others joined",
-	"  s          start another child in the selected process's group",
-	"  r          restart the lab",
-	"  m          restart the lab with the next start method: fork, spawn, forkserver",
-	"  c          command lines instead of names (see each start method's programs)",
-	"  R          make forktop a child subreaper (orphans come to it), or stop",
-	"  g          the tree as it was (every process under its creator) beside now",
-	"  F9         send any signal to the selected process",
-	"  Space      pause or resume the refresh",
-	"  a          every process on the machine, or back to the lab",
-	"  + -        expand or collapse the selected subtree",
-	"  / n        find a name; n finds the next one",
-	"  ? F1       this help;   q F10  quit (the lab ends with forktop)",
-	"",
-	"Colours: cyan daemonic, green non-daemonic, magenta MainProcess, red zombie,",
-	"yellow orphan, dim: ended (shown for a few seconds with its exit code).",
-	"Processes outside the lab are signalled only after you confirm.",
-	"",
-	"Press any key to return.",
-};
-
-static void draw_help(struct tui *t)
-{
-	int n = (int)(sizeof help_lines / sizeof help_lines[0]);
-
-	erase();
-	for (int i = 0; i < n && i < t->lines; i++) {
-		attrset(i == 0 ? A_BOLD : A_NORMAL);
-		draw_text(i, 1, help_lines[i], t->cols - 1);
-	}
-	attrset(A_NORMAL);
+	draw_keybar(t, l->keybar);
 }
 
 static void draw_signals(struct tui *t, const struct layout *l)
@@ -764,7 +709,7 @@ static void act_spawn(struct tui *t)
 	report(t, lab_spawn(&t->s.lab, m->name, err, sizeof err), err, done);
 }
 
-static void act_main(struct tui *t, bool kill_it)
+static void act_main(struct tui *t, int kill_it)
 {
 	char err[256];
 
@@ -851,7 +796,7 @@ static void say_step(struct tui *t)
 }
 
 /* N and P: a step may restart the lab with its scenario. */
-static void act_tour(struct tui *t, bool forward)
+static void act_tour(struct tui *t, int forward)
 {
 	char err[256];
 	int rc = guide_move(&t->guide, &t->s, forward, err, sizeof err);
@@ -865,7 +810,7 @@ static void act_tour(struct tui *t, bool forward)
 	say_step(t);
 }
 
-static void find_next(struct tui *t, bool from_next)
+static void find_next(struct tui *t, int from_next)
 {
 	for (int k = 0; k < t->nvisible && t->query[0]; k++) {
 		int v = (t->selected + k + (from_next ? 1 : 0)) % t->nvisible;
@@ -973,61 +918,272 @@ static void key_mouse(struct tui *t)
 	}
 }
 
-static bool key_navigation(struct tui *t, int c)
+static void move_page(struct tui *t, int pages)
 {
 	int page = layout_of(t).tree_height - 1;
 
-	switch (c) {
-	case KEY_UP: move_selection(t, -1); return true;
-	case KEY_DOWN: move_selection(t, 1); return true;
-	case KEY_PPAGE: move_selection(t, -(page > 1 ? page : 1)); return true;
-	case KEY_NPAGE: move_selection(t, page > 1 ? page : 1); return true;
-	case KEY_HOME: move_selection(t, -1000000); return true;
-	case KEY_END: move_selection(t, 1000000); return true;
-	case '\t': t->focus = t->focus == FOCUS_TREE ? FOCUS_LOG : FOCUS_TREE; return true;
-	case KEY_MOUSE: key_mouse(t); return true;
-	default: return false;
-	}
+	move_selection(t, pages * (page > 1 ? page : 1));
+}
+
+static void switch_focus(struct tui *t)
+{
+	t->focus = t->focus == FOCUS_TREE ? FOCUS_LOG : FOCUS_TREE;
+}
+
+static void quit(struct tui *t)
+{
+	t->quit = true;
+}
+
+static void show_help(struct tui *t)
+{
+	t->mode = MODE_HELP;
+}
+
+static void toggle_commands(struct tui *t)
+{
+	t->commands = !t->commands;
+	say(t, false, t->commands ? "command lines (as ps shows them)" : "process names");
+}
+
+static void toggle_ghost(struct tui *t)
+{
+	session_show_ghost(&t->s, !t->s.ghost_wanted);
+	say(t, false, "%s", t->s.ghost_wanted ? "left: the tree as it was, every process under its "
+			   "creator; right: now" : "the tree as it is");
+}
+
+static void open_signal_menu(struct tui *t)
+{
+	if (selected_row(t))
+		t->mode = MODE_SIGNALS;
+}
+
+static void toggle_pause(struct tui *t)
+{
+	t->paused = !t->paused;
+	say(t, false, "%s", t->paused ? "paused" : "live");
+}
+
+static void toggle_all_view(struct tui *t)
+{
+	session_toggle_all(&t->s);
+	say(t, false, "view: %s", session_view_name(&t->s));
+}
+
+static void start_search(struct tui *t)
+{
+	t->mode = MODE_SEARCH;
+	t->query[0] = '\0';
+}
+
+/* ---- the key table -------------------------------------------------------- */
+
+/* A binding and its notes together (as tmux's bind -N): the keys, what
+ * they do, how the help lists them and what the key bar says. The key
+ * dispatch, the key bar and the help screen are all made from it. */
+struct key_binding {
+	int keys[3];                         /* 0 ends the list */
+	void (*act)(struct tui *t);          /* or: */
+	void (*act_with)(struct tui *t, int arg);
+	int arg;
+	const char *help_keys;               /* NULL: listed with the binding before */
+	const char *help;                    /* '\n' goes on, indented, on a new line */
+	bool help_same_line;                 /* listed at the end of the line before */
+	const char *bar;                     /* on the key bar, or NULL */
+	int bar_place;                       /* its place there, from 1 */
+	bool tour_only;                      /* on the key bar only during a tour */
+};
+
+#define HOME_OR_END 1000000
+
+static const struct key_binding key_table[] = {
+	{ { KEY_UP }, .act_with = move_selection, .arg = -1, .help_keys = "Up Down PgUp PgDn Home End  ",
+	  .help = "move (in the tree, or in the events after Tab)" },
+	{ { KEY_DOWN }, .act_with = move_selection, .arg = 1 },
+	{ { KEY_PPAGE }, .act_with = move_page, .arg = -1 },
+	{ { KEY_NPAGE }, .act_with = move_page, .arg = 1 },
+	{ { KEY_HOME }, .act_with = move_selection, .arg = -HOME_OR_END },
+	{ { KEY_END }, .act_with = move_selection, .arg = HOME_OR_END },
+	{ { '\t' }, .act = switch_focus, .help_keys = "Tab",
+	  .help = "switch between the tree and the event log" },
+	{ { KEY_MOUSE }, .act = key_mouse },
+	{ { 'l' }, .act = toggle_lessons, .help_keys = "l",
+	  .help = "lessons: why the newest event happened (or the one chosen after Tab)",
+	  .bar = "l Lesson", .bar_place = 4 },
+	{ { 'N' }, .act_with = act_tour, .arg = 1, .help_keys = "N P",
+	  .help = "the guided tour's next and previous step (forktop --tour)",
+	  .bar = "N Next", .bar_place = 1, .tour_only = true },
+	{ { 'P' }, .act_with = act_tour, .arg = 0, .bar = "P Back", .bar_place = 2, .tour_only = true },
+	{ { 't' }, .act_with = act_signal, .arg = SIGTERM, .help_keys = "t",
+	  .help = "terminate(): SIGTERM to the selected process", .bar = "t Term", .bar_place = 5 },
+	{ { 'k' }, .act_with = act_signal, .arg = SIGKILL, .help_keys = "k",
+	  .help = "kill(): SIGKILL to the selected process", .bar = "k Kill", .bar_place = 6 },
+	{ { 'J' }, .act = act_join, .help_keys = "J",
+	  .help = "join(): its creator waits for it (and stays blocked until it ends)",
+	  .bar = "J Join", .bar_place = 7 },
+	{ { 'X' }, .act_with = act_main, .arg = 1, .help_keys = "X",
+	  .help = "kill the lab's MainProcess abruptly (SIGKILL): watch the orphans",
+	  .bar = "X KillMain", .bar_place = 8 },
+	{ { 'E' }, .act_with = act_main, .arg = 0, .help_keys = "E",
+	  .help = "let MainProcess exit normally: daemonic children are terminated,\n"
+		  "the others joined",
+	  .bar = "E Exit", .bar_place = 9 },
+	{ { 's' }, .act = act_spawn, .help_keys = "s",
+	  .help = "start another child in the selected process's group" },
+	{ { 'r' }, .act = act_restart, .help_keys = "r", .help = "restart the lab" },
+	{ { 'm' }, .act = act_start_method, .help_keys = "m",
+	  .help = "restart the lab with the next start method: fork, spawn, forkserver",
+	  .bar = "m Method", .bar_place = 10 },
+	{ { 'c' }, .act = toggle_commands, .help_keys = "c",
+	  .help = "command lines instead of names (see each start method's programs)" },
+	{ { 'R' }, .act = act_subreaper, .help_keys = "R",
+	  .help = "make forktop a child subreaper (orphans come to it), or stop",
+	  .bar = "R Reaper", .bar_place = 11 },
+	{ { 'g' }, .act = toggle_ghost, .help_keys = "g",
+	  .help = "the tree as it was (every process under its creator) beside now",
+	  .bar = "g Ghost", .bar_place = 12 },
+	{ { KEY_F(9) }, .act = open_signal_menu, .help_keys = "F9",
+	  .help = "send any signal to the selected process" },
+	{ { ' ' }, .act = toggle_pause, .help_keys = "Space", .help = "pause or resume the refresh" },
+	{ { 'a' }, .act = toggle_all_view, .help_keys = "a",
+	  .help = "every process on the machine, or back to the lab" },
+	{ { '+' }, .act_with = toggle_collapse, .arg = 0, .help_keys = "+ -",
+	  .help = "expand or collapse the selected subtree" },
+	{ { '-' }, .act_with = toggle_collapse, .arg = 1 },
+	{ { '/', KEY_F(3) }, .act = start_search, .help_keys = "/ n",
+	  .help = "find a name; n finds the next one" },
+	{ { 'n' }, .act_with = find_next, .arg = 1 },
+	{ { '?', 'h', KEY_F(1) }, .act = show_help, .help_keys = "? F1", .help = "this help;",
+	  .bar = "F1 Help", .bar_place = 3 },
+	{ { 'q', KEY_F(10) }, .act = quit, .help_keys = "q F10",
+	  .help = "quit (the lab ends with forktop)", .help_same_line = true,
+	  .bar = "q Quit", .bar_place = 13 },
+};
+#define KEY_TABLE_SIZE (sizeof key_table / sizeof key_table[0])
+
+static const struct key_binding *binding_of(int c)
+{
+	for (size_t i = 0; i < KEY_TABLE_SIZE; i++)
+		for (size_t k = 0; k < 3 && key_table[i].keys[k]; k++)
+			if (key_table[i].keys[k] == c)
+				return &key_table[i];
+	return NULL;
 }
 
 static void key_normal(struct tui *t, int c)
 {
-	if (key_navigation(t, c))
-		return;
-	switch (c) {
-	case 'q': case KEY_F(10): t->quit = true; break;
-	case '?': case 'h': case KEY_F(1): t->mode = MODE_HELP; break;
-	case 't': act_signal(t, SIGTERM); break;
-	case 'k': act_signal(t, SIGKILL); break;
-	case 'J': act_join(t); break;
-	case 'X': act_main(t, true); break;
-	case 'E': act_main(t, false); break;
-	case 's': act_spawn(t); break;
-	case 'r': act_restart(t); break;
-	case 'm': act_start_method(t); break;
-	case 'c':
-		t->commands = !t->commands;
-		say(t, false, t->commands ? "command lines (as ps shows them)" : "process names");
-		break;
-	case 'R': act_subreaper(t); break;
-	case 'l': toggle_lessons(t); break;
-	case 'N': act_tour(t, true); break;
-	case 'P': act_tour(t, false); break;
-	case 'g':
-		session_show_ghost(&t->s, !t->s.ghost_wanted);
-		say(t, false, "%s", t->s.ghost_wanted ? "left: the tree as it was, every process under its "
-				   "creator; right: now" : "the tree as it is");
-		break;
-	case KEY_F(9): if (selected_row(t)) t->mode = MODE_SIGNALS; break;
-	case ' ': t->paused = !t->paused; say(t, false, "%s", t->paused ? "paused" : "live"); break;
-	case 'a': session_toggle_all(&t->s); say(t, false, "view: %s", session_view_name(&t->s)); break;
-	case '+': toggle_collapse(t, false); break;
-	case '-': toggle_collapse(t, true); break;
-	case '/': case KEY_F(3): t->mode = MODE_SEARCH; t->query[0] = '\0'; break;
-	case 'n': find_next(t, true); break;
-	case KEY_RESIZE: break;
-	default: say(t, true, "no action on this key: press ? for help"); break;
+	const struct key_binding *b = binding_of(c);
+
+	if (!b)
+		say(t, true, "no action on this key: press ? for help");
+	else if (b->act)
+		b->act(t);
+	else
+		b->act_with(t, b->arg);
+}
+
+/* The key bar: the bindings that have a place on it, in that order. */
+static void keybar_text(const struct tui *t, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int place = 1; place <= (int)KEY_TABLE_SIZE; place++)
+		for (size_t i = 0; i < KEY_TABLE_SIZE; i++) {
+			const struct key_binding *b = &key_table[i];
+
+			if (b->bar_place != place || (b->tour_only && !t->guide.tour) || used >= len)
+				continue;
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? "  " : "", b->bar);
+		}
+}
+
+static void draw_keybar(struct tui *t, int y)
+{
+	char bar[512];
+
+	keybar_text(t, bar, sizeof bar);
+	bar_on(t);
+	fill_line(y, 0);
+	mvhline(y, 0, ' ', t->cols);
+	draw_text(y, 0, bar, t->cols);
+	attrset(A_NORMAL);
+}
+
+#define HELP_LINES_MAX 48
+#define HELP_LINE_LEN 160
+
+static const char *const help_before[] = { "forktop: keys", "" };
+static const char *const help_after[] = {
+	"",
+	"Colours: cyan daemonic, green non-daemonic, magenta MainProcess, red zombie,",
+	"yellow orphan, dim: ended (shown for a few seconds with its exit code).",
+	"Processes outside the lab are signalled only after you confirm.",
+	"",
+	"Press any key to return.",
+};
+
+struct help_text {
+	char lines[HELP_LINES_MAX][HELP_LINE_LEN];
+	int count;
+};
+
+/* A new line of the help, or NULL when it is full. */
+static char *help_line(struct help_text *h)
+{
+	return h->count < HELP_LINES_MAX ? h->lines[h->count++] : NULL;
+}
+
+static void help_add(struct help_text *h, const char *text)
+{
+	char *line = help_line(h);
+
+	if (line)
+		snprintf(line, HELP_LINE_LEN, "%s", text);
+}
+
+/* A binding's lines: its keys and its note, going on indented after '\n'. */
+static void help_binding(struct help_text *h, const struct key_binding *b)
+{
+	int first = (int)strcspn(b->help, "\n");
+	char *line;
+
+	if (b->help_same_line && h->count > 0) {
+		line = h->lines[h->count - 1];
+		snprintf(line + strlen(line), HELP_LINE_LEN - strlen(line), "   %s  %.*s", b->help_keys,
+			 first, b->help);
+	} else if ((line = help_line(h))) {
+		snprintf(line, HELP_LINE_LEN, "  %-10s %.*s", b->help_keys, first, b->help);
 	}
+	if (b->help[first] && (line = help_line(h)))
+		snprintf(line, HELP_LINE_LEN, "%13s%.140s", "", b->help + first + 1);
+}
+
+static void help_build(struct help_text *h)
+{
+	h->count = 0;
+	for (size_t i = 0; i < sizeof help_before / sizeof *help_before; i++)
+		help_add(h, help_before[i]);
+	for (size_t i = 0; i < KEY_TABLE_SIZE; i++)
+		if (key_table[i].help)
+			help_binding(h, &key_table[i]);
+	for (size_t i = 0; i < sizeof help_after / sizeof *help_after; i++)
+		help_add(h, help_after[i]);
+}
+
+static void draw_help(struct tui *t)
+{
+	static struct help_text help; /* the same every time: built once */
+
+	if (!help.count)
+		help_build(&help);
+	erase();
+	for (int i = 0; i < help.count && i < t->lines; i++) {
+		attrset(i == 0 ? A_BOLD : A_NORMAL);
+		draw_text(i, 1, help.lines[i], t->cols - 1);
+	}
+	attrset(A_NORMAL);
 }
 
 static void key(struct tui *t, int c)
