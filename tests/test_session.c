@@ -1,12 +1,14 @@
 /* session: the view model shared by the faces, without a terminal: its
- * arrays after a failed allocation, and the rows the lab's helpers get in
- * the live tree and in the tree as it was. */
+ * arrays after a failed allocation, the rows the lab's helpers get in the
+ * live tree and in the tree as it was, and what partial scans read. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "../src/labproc.h"
+#include "../src/scenario.h"
 #include "../ui/session.h"
 #include "helpers.h"
 
@@ -72,7 +74,7 @@ Test(view, a_failed_reservation_leaves_the_view_usable)
 	cr_assert_eq(view.procs[0], &p);
 }
 
-/* ---- the live tree and the tree as it was show the same values ----------- */
+/* ---- sessions with real processes ------------------------------------------ */
 
 static struct session sess;
 static bool sess_open;
@@ -86,6 +88,8 @@ static void close_session(void)
 }
 
 TestSuite(ghost, .fini = close_session, .timeout = 60);
+
+/* ---- the live tree and the tree as it was show the same values ----------- */
 
 static const struct row *tracker_row(const struct row *rows, size_t n)
 {
@@ -131,4 +135,67 @@ Test(ghost, a_resource_tracker_has_no_daemon_flag_in_either_tree)
 	was = tracker_row(sess.ghost.rows, sess.ghost.nrows);
 	cr_assert_not_null(was, "the tracker is in the tree as it was");
 	cr_assert_eq(was->daemon, live->daemon, "the tree as it was shows the same DAEMON value");
+}
+
+/* ---- the interactive all-processes view's partial scans -------------------- */
+
+TestSuite(session, .fini = close_session, .timeout = 60);
+
+static char state_seen(pid_t pid)
+{
+	for (size_t i = 0; i < sess.snap.count; i++)
+		if (sess.snap.procs[i].pid == pid)
+			return sess.snap.procs[i].state;
+	return 0;
+}
+
+/* Each stop and continue of pid is seen at the very next refresh: pid is
+ * read at every one, not in its turn of the rotation (1 in 4). */
+static void assert_read_at_every_refresh(pid_t pid)
+{
+	for (int round = 0; round < 3; round++) {
+		kill(pid, SIGSTOP);
+		cr_assert(helper_wait_state(pid, 'T', 2000));
+		cr_assert_geq(session_refresh(&sess), 0);
+		cr_assert_eq(state_seen(pid), 'T', "round %d: the stop of %d was not read", round, pid);
+		kill(pid, SIGCONT);
+		cr_assert(helper_wait_state(pid, 'S', 2000));
+		cr_assert_geq(session_refresh(&sess), 0);
+		cr_assert_eq(state_seen(pid), 'S', "round %d: the continue of %d was not read", round, pid);
+	}
+}
+
+Test(session, partial_scans_read_the_programs_family_at_every_refresh)
+{
+	static struct session_options opt;
+	pid_t child = helper_fork(NULL, NULL);
+	char msg[256];
+
+	cr_assert(helper_wait_state(child, 'S', 2000));
+	opt = (struct session_options){ .delay_ms = 100, .all = true, .partial_scans = true,
+					.attach_pid = child };
+	cr_assert_eq(session_open(&sess, &opt, msg, sizeof msg), 0, "%s", msg);
+	sess_open = true;
+	cr_assert_geq(session_refresh(&sess), 0);
+	cr_assert_eq(state_seen(child), 'S');
+	assert_read_at_every_refresh(child);
+}
+
+Test(session, partial_scans_read_the_lab_at_every_refresh)
+{
+	static struct session_options opt;
+	static struct scenario sc;
+	char msg[256];
+	pid_t main_pid;
+
+	scenario_default(&sc);
+	opt = (struct session_options){ .delay_ms = 100, .all = true, .partial_scans = true,
+					.scenario = &sc };
+	cr_assert_eq(session_open(&sess, &opt, msg, sizeof msg), 0, "%s", msg);
+	sess_open = true;
+	main_pid = sess.lab.members[0].pid;
+	cr_assert_gt(main_pid, 0);
+	cr_assert(helper_wait_state(main_pid, 'S', 2000));
+	cr_assert_geq(session_refresh(&sess), 0);
+	assert_read_at_every_refresh(main_pid);
 }
