@@ -1,5 +1,6 @@
 /* batch: text frames like `top -b`, or NDJSON (one JSON object per frame and
  * per event), written to stdout while the session's script drives the lab.
+ * JSON is written from the rows' values, never parsed back from text.
  * SIGINT/SIGTERM/SIGHUP end it after the current frame; a closed pipe
  * (`forktop --batch | head`) ends it quietly. */
 #include "batch.h"

@@ -1,5 +1,7 @@
-/* rows: display rows for the faces. Glyphs follow pstree/htop: a bar for an
- * ancestor that has later siblings, a tee or an elbow for the node itself. */
+/* rows: display rows for the faces, their values and their text. Glyphs
+ * follow pstree/htop: a bar for an ancestor that has later siblings, a tee
+ * or an elbow for the node itself. Never reads /proc nor the lab's state:
+ * it is handed what it formats. */
 #include "rows.h"
 
 #include <stdio.h>

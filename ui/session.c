@@ -1,5 +1,7 @@
 /* session: the refresh pipeline shared by the faces: snapshot (the lab's
- * PIDs, or every process), track, lab observations, view, tree, rows. */
+ * PIDs, or every process), track, lab observations, view, tree, rows, the
+ * tree as it was; and the one loop both faces run. Owns every fact a face
+ * shows; it must never draw or print, nor know which face runs it. */
 #include "session.h"
 
 #include <errno.h>

@@ -1,7 +1,9 @@
 /* session: what every face shares. One monitor session owns the scanner,
- * the tracker, the lab and its script, and turns each refresh into display
- * rows (a view model with no curses types). The faces (batch, tui) only
- * present rows and events and pass on the user's actions. */
+ * the tracker, the lab and its script, the view shown and the loop that
+ * waits, and turns each refresh into display rows (a view model with no
+ * curses types). The faces (batch, tui) only present rows and events and
+ * pass on the user's actions through these functions: a face never
+ * writes a session field. */
 #ifndef FORKTOP_SESSION_H
 #define FORKTOP_SESSION_H
 

@@ -1,7 +1,8 @@
-/* tui: layout (header, tree, event pane, status line, key bar), keys,
- * mouse, resize and colours. Rows come from the session already escaped;
- * this file only measures and cuts them by display width, so a hostile
- * name can neither reach the terminal raw nor break the columns. */
+/* tui: layout (header, tree, event pane, status line, key bar), the key
+ * table, mouse, resize and colours. Rows come from the session already
+ * escaped; this file only measures and cuts them by display width, so a
+ * hostile name can neither reach the terminal raw nor break the columns.
+ * It changes the session only through the session's functions. */
 #include "tui.h"
 
 #include <ctype.h>

@@ -1,4 +1,5 @@
-/* view: see view.h. */
+/* view: see view.h. Grows its arrays through GROW only, and never frees
+ * what they point to. */
 #include "view.h"
 
 #include <errno.h>
