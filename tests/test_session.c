@@ -46,7 +46,7 @@ static void free_view(void)
 	view = (struct session_view){ 0 };
 }
 
-TestSuite(view, .fini = free_view, .timeout = 30);
+TestSuite(view, .fini = free_view);
 
 Test(view, a_failed_reservation_leaves_the_view_usable)
 {
