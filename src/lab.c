@@ -706,15 +706,29 @@ void lab_exit_text(const struct member *m, char *buf, size_t len)
 	lab_status_text(m->exit_status, buf, len);
 }
 
-const char *lab_member_role(const struct member *m)
+enum lab_role lab_member_role(const struct member *m)
 {
 	if (m->unix_daemon)
-		return "unix-daemon";
+		return LAB_ROLE_UNIX_DAEMON;
 	if (m->tracker)
-		return "resource-tracker";
+		return LAB_ROLE_RESOURCE_TRACKER;
 	if (m->forkserver)
-		return "forkserver";
-	return m->depth == 0 ? "main" : m->depth == 1 ? "child" : "grandchild";
+		return LAB_ROLE_FORKSERVER;
+	return m->depth == 0 ? LAB_ROLE_MAIN : m->depth == 1 ? LAB_ROLE_CHILD : LAB_ROLE_GRANDCHILD;
+}
+
+const char *lab_role_name(enum lab_role role)
+{
+	static const char *const names[] = {
+		[LAB_ROLE_MAIN] = "main",
+		[LAB_ROLE_CHILD] = "child",
+		[LAB_ROLE_GRANDCHILD] = "grandchild",
+		[LAB_ROLE_UNIX_DAEMON] = "unix-daemon",
+		[LAB_ROLE_RESOURCE_TRACKER] = "resource-tracker",
+		[LAB_ROLE_FORKSERVER] = "forkserver",
+	};
+
+	return (unsigned)role < sizeof names / sizeof names[0] ? names[role] : "?";
 }
 
 static bool adopted_orphans(const struct lab *lab, pid_t pid)

@@ -78,7 +78,17 @@ void lab_exit_text(const struct member *m, char *buf, size_t len);
  * "blocked in join(Process-3)", "zombie: not joined", "adopted orphans".
  * Empty when there is nothing to say. Costs O(lab size), not O(machine). */
 void lab_note(const struct lab *lab, const struct scan_proc *p, char *buf, size_t len);
+/* What a member is in the lab's family: the faces show it by name. */
+enum lab_role {
+	LAB_ROLE_MAIN,
+	LAB_ROLE_CHILD,
+	LAB_ROLE_GRANDCHILD,
+	LAB_ROLE_UNIX_DAEMON,
+	LAB_ROLE_RESOURCE_TRACKER,
+	LAB_ROLE_FORKSERVER,
+};
+enum lab_role lab_member_role(const struct member *m);
 /* "main", "child", "grandchild", "unix-daemon", "resource-tracker" or "forkserver". */
-const char *lab_member_role(const struct member *m);
+const char *lab_role_name(enum lab_role role);
 
 #endif

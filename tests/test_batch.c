@@ -4,13 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../src/scenario.h"
-#include "../ui/session.h"
 #include "helpers.h"
 
 #define OUTCAP (4 << 20)
@@ -135,78 +132,4 @@ Test(batch, events_between_frames)
 		 getpid());
 	cr_assert(strstr(out, "events:\n"), "%s", out);
 	cr_assert(strstr(out, want), "missing [%s] in\n%s", want, out);
-}
-
-/* ---- the interactive all-processes view's partial scans -------------------- */
-
-static struct session sess;
-static bool sess_open;
-
-static void close_session(void)
-{
-	if (sess_open)
-		session_close(&sess);
-	sess_open = false;
-	helper_cleanup();
-}
-
-TestSuite(session, .fini = close_session, .timeout = 60);
-
-static char state_seen(pid_t pid)
-{
-	for (size_t i = 0; i < sess.snap.count; i++)
-		if (sess.snap.procs[i].pid == pid)
-			return sess.snap.procs[i].state;
-	return 0;
-}
-
-/* Each stop and continue of pid is seen at the very next refresh: pid is
- * read at every one, not in its turn of the rotation (1 in 4). */
-static void assert_read_at_every_refresh(pid_t pid)
-{
-	for (int round = 0; round < 3; round++) {
-		kill(pid, SIGSTOP);
-		cr_assert(helper_wait_state(pid, 'T', 2000));
-		cr_assert_geq(session_refresh(&sess), 0);
-		cr_assert_eq(state_seen(pid), 'T', "round %d: the stop of %d was not read", round, pid);
-		kill(pid, SIGCONT);
-		cr_assert(helper_wait_state(pid, 'S', 2000));
-		cr_assert_geq(session_refresh(&sess), 0);
-		cr_assert_eq(state_seen(pid), 'S', "round %d: the continue of %d was not read", round, pid);
-	}
-}
-
-Test(session, partial_scans_read_the_programs_family_at_every_refresh)
-{
-	static struct session_options opt;
-	pid_t child = helper_fork(NULL, NULL);
-	char msg[256];
-
-	cr_assert(helper_wait_state(child, 'S', 2000));
-	opt = (struct session_options){ .delay_ms = 100, .all = true, .partial_scans = true,
-					.attach_pid = child };
-	cr_assert_eq(session_open(&sess, &opt, msg, sizeof msg), 0, "%s", msg);
-	sess_open = true;
-	cr_assert_geq(session_refresh(&sess), 0);
-	cr_assert_eq(state_seen(child), 'S');
-	assert_read_at_every_refresh(child);
-}
-
-Test(session, partial_scans_read_the_lab_at_every_refresh)
-{
-	static struct session_options opt;
-	static struct scenario sc;
-	char msg[256];
-	pid_t main_pid;
-
-	scenario_default(&sc);
-	opt = (struct session_options){ .delay_ms = 100, .all = true, .partial_scans = true,
-					.scenario = &sc };
-	cr_assert_eq(session_open(&sess, &opt, msg, sizeof msg), 0, "%s", msg);
-	sess_open = true;
-	main_pid = sess.lab.members[0].pid;
-	cr_assert_gt(main_pid, 0);
-	cr_assert(helper_wait_state(main_pid, 'S', 2000));
-	cr_assert_geq(session_refresh(&sess), 0);
-	assert_read_at_every_refresh(main_pid);
 }

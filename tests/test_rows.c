@@ -58,8 +58,8 @@ Test(rows, ascii_glyphs)
 	cr_assert_str_eq(text[3].prefix, "`-");
 	cr_assert_str_eq(text[4].prefix, "  `-");
 	cr_assert_str_eq(text[2].name, "b");
-	cr_assert_str_eq(rows[2].daemon, "-");
-	cr_assert_str_eq(rows[2].exit, "-");
+	cr_assert_eq(rows[2].daemon, ROW_DAEMON_UNKNOWN);
+	cr_assert_not(rows[2].exit_known);
 }
 
 Test(rows, utf8_glyphs)
@@ -78,8 +78,10 @@ Test(rows, zombie_exit_code_column)
 	procs[4].state = 'Z';
 	procs[4].exit_status = 3 << 8;
 	build(5, false);
-	cr_assert_str_eq(rows[2].exit, "-9");
-	cr_assert_str_eq(rows[4].exit, "3");
+	cr_assert(rows[2].exit_known);
+	cr_assert_eq(rows[2].exit_code, -9);
+	cr_assert(rows[4].exit_known);
+	cr_assert_eq(rows[4].exit_code, 3);
 }
 
 Test(rows, hostile_names_are_escaped)
@@ -109,4 +111,34 @@ Test(rows, deep_chains_are_bounded)
 	rows_prefix(&tree, N - 1, &style, buf, sizeof buf);
 	cr_assert_eq(buf[0], '+', "a truncated indent is marked: %s", buf);
 	cr_assert_leq(strlen(buf), (size_t)(1 + ROWS_INDENT_MAX * 2));
+}
+
+Test(rows, columns_format_values)
+{
+	family();
+	build(5, false);
+	rows[1].daemon = ROW_DAEMON_YES;
+	rows[1].exit_known = true;
+	rows[1].exit_code = -15;
+	char buf[64];
+
+	rows_columns(&rows[1], buf, sizeof buf);
+	cr_assert_str_eq(buf, "     10       1 S yes     -15 ");
+	rows_columns(&rows[2], buf, sizeof buf);
+	cr_assert_str_eq(buf, "     11      10 S -         - ");
+}
+
+Test(rows, a_lab_helper_has_no_daemon_flag)
+{
+	struct member tracker = { .tracker = true, .daemon = false, .depth = 1 };
+	struct member child = { .daemon = true, .depth = 1 };
+
+	family();
+	build(5, false);
+	rows_set_member(&rows[1], &tracker);
+	cr_assert_eq(rows[1].daemon, ROW_DAEMON_UNKNOWN, "a resource tracker is no Process object");
+	cr_assert_str_eq(rows_role_name(&rows[1]), "resource-tracker");
+	rows_set_member(&rows[2], &child);
+	cr_assert_eq(rows[2].daemon, ROW_DAEMON_YES);
+	cr_assert_str_eq(rows_role_name(&rows[2]), "child");
 }

@@ -173,6 +173,27 @@ else
 	bad "m: the tree never appeared"
 fi
 
+# ---- g, then m while paused: the new lab's rows come with the tree as it
+# was (no refresh may fill a blank pane: the refresh is 100 s away, and a
+# paused screen is not refreshed by the lab's reports either).
+use_server "forktop-tui-$$-${#sockets[@]}"
+T new-session -d -x 80 -y 24 "bash --norc --noprofile"
+T send-keys "PS1='$ '; cd '$PWD'; $forktop -d 100000 ; echo FORKTOP-EXIT=\$?" Enter
+if wait_for 'Process-3:1' 5; then
+	T send-keys Space
+	wait_for 'paused' 3 && T send-keys g
+	if wait_for 'left: the tree as it was' 3 && half 0 39 | grep -qE '^ +1 +0 '; then
+		T send-keys m
+		wait_for '\(spawn\)' 5 && wait_for 'restarted with start method spawn' 3
+		half 0 39 | grep -qE '^ +1 +0 ' && ok ||
+			bad "g then m: the tree as it was is blank after the restart"
+	else
+		bad "g then m: no tree as it was before m"
+	fi
+else
+	bad "g then m: the tree never appeared"
+fi
+
 # ---- c: command lines; under spawn each child is a program of its own.
 start --start-method spawn
 if wait_for 'Process-3:1' 5; then

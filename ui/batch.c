@@ -1,5 +1,6 @@
 /* batch: text frames like `top -b`, or NDJSON (one JSON object per frame and
  * per event), written to stdout while the session's script drives the lab.
+ * JSON is written from the rows' values, never parsed back from text.
  * SIGINT/SIGTERM/SIGHUP end it after the current frame; a closed pipe
  * (`forktop --batch | head`) ends it quietly. */
 #include "batch.h"
@@ -16,6 +17,7 @@
 
 struct batch {
 	struct session s;
+	const struct batch_options *opt;
 	unsigned long long events_written; /* newest event already written */
 };
 
@@ -49,16 +51,16 @@ static void write_text_frame(const struct session *s)
 	       " - view: %s, %zu shown%s\n",
 	       PACKAGE_VERSION, when, c->total, c->running, c->sleeping, c->stopped, c->zombie,
 	       session_view_name(s), s->nrows, s->subreaper ? " - orphans go to forktop" : "");
-	printf("%7s %7s S %-6s %4s NAME\n", "PID", "PPID", "DAEMON", "EXIT");
+	printf("%s\n", ROWS_HEADER);
 	for (size_t i = 0; i < s->nrows; i++) {
 		const struct row *r = &s->rows[i];
 		struct row_text text;
-		char note[128];
+		char note[128], columns[64];
 
 		rows_text(&s->tree, r, &s->style, session_row_label(s, r), &text);
+		rows_columns(r, columns, sizeof columns);
 		session_row_note(s, r, note, sizeof note);
-		printf("%7d %7d %c %-6s %4s %s%s", r->pid, r->ppid, r->state, r->daemon, r->exit,
-		       text.prefix, text.name);
+		printf("%s%s%s", columns, text.prefix, text.name);
 		if (note[0])
 			printf("  (%s)", note);
 		putchar('\n');
@@ -99,12 +101,12 @@ static json_t *json_name(const char *raw, size_t len)
 
 static json_t *json_daemon(const struct row *r)
 {
-	return strcmp(r->daemon, "-") ? json_boolean(!strcmp(r->daemon, "yes")) : json_null();
+	return r->daemon == ROW_DAEMON_UNKNOWN ? json_null() : json_boolean(r->daemon == ROW_DAEMON_YES);
 }
 
-static json_t *json_exit_text(const char *text)
+static json_t *json_row_exit(const struct row *r)
 {
-	return strcmp(text, "-") ? json_integer(strtol(text, NULL, 10)) : json_null();
+	return r->exit_known ? json_integer(r->exit_code) : json_null();
 }
 
 static json_t *json_proc(const struct session *s, const struct row *r, int depth)
@@ -118,10 +120,10 @@ static json_t *json_proc(const struct session *s, const struct row *r, int depth
 	return json_pack("{s:i, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:s?, s:s?, s:i, s:i, s:i, "
 			 "s:i, s:I, s:i}",
 			 "pid", p->pid, "ppid", p->ppid, "state", state, "daemon", json_daemon(r),
-			 "exit", json_exit_text(r->exit), "name", json_name(p->comm, strlen(p->comm)),
+			 "exit", json_row_exit(r), "name", json_name(p->comm, strlen(p->comm)),
 			 "lab_name", label ? json_name(label, strlen(label)) : json_null(),
 			 "cmdline", cmdline ? json_name(cmdline, strlen(cmdline)) : json_null(),
-			 "role", r->role, "note", note[0] ? note : NULL, "pgid", p->pgid,
+			 "role", rows_role_name(r), "note", note[0] ? note : NULL, "pgid", p->pgid,
 			 "sid", p->sid, "tty", p->tty_nr, "threads", p->threads, "start_time",
 			 (json_int_t)p->start_time, "depth", depth);
 }
@@ -199,7 +201,7 @@ static int write_frame(struct batch *b)
 
 	if (rc < 0)
 		return rc;
-	if (b->s.opt->json) {
+	if (b->opt->json) {
 		write_json_frame(&b->s);
 		write_json_events(b);
 	} else {
@@ -212,59 +214,34 @@ static int write_frame(struct batch *b)
 	return 0;
 }
 
-/* Waits for lab activity until the deadline (or a stop signal). */
-static void wait_for_lab(struct session *s, long timeout_ms)
+static int refresh_frame(void *face)
 {
-	struct pollfd *fds;
-	size_t n = session_poll_fds(s, 0, &fds);
-	long step = session_ms_to_next_step(s);
-
-	if (step >= 0 && step < timeout_ms)
-		timeout_ms = step;
-	if (timeout_ms < 0)
-		timeout_ms = 0;
-	if (session_poll(fds, n, (int)(timeout_ms > 60000 ? 60000 : timeout_ms)) > 0)
-		session_handle(s, fds, n);
+	return write_frame(face);
 }
 
-static int run_loop(struct batch *b)
-{
-	const struct session_options *opt = b->s.opt;
-	struct timespec next_frame = b->s.t0;
-	int rc = 0;
+/* Frames on time only: the lab's reports wait for the next frame. */
+static const struct session_loop batch_loop = {
+	.refresh = refresh_frame,
+	.input_fd = -1,
+	.end_with_program = true,
+};
 
-	while (!session_stop_requested()) {
-		if (!session_run_due_steps(&b->s))
-			break;
-		if (session_ms_until(&next_frame) <= 0) {
-			if ((rc = write_frame(b)) < 0)
-				break;
-			if (opt->iterations && b->s.refreshes >= opt->iterations)
-				break;
-			session_add_ms(&next_frame, opt->delay_ms);
-		}
-		wait_for_lab(&b->s, session_ms_until(&next_frame));
-		if (b->s.fam.started && !family_running(&b->s.fam)) {
-			rc = write_frame(b); /* the program's family has ended: the last frame */
-			break;
-		}
-	}
-	return rc;
-}
-
-int batch_run(const struct session_options *opt)
+int batch_run(const struct batch_options *opt)
 {
 	static struct batch b; /* large; one per process */
+	struct session_options session = opt->session;
 	char err[256];
 	int rc;
 
+	session.cmdlines = opt->json;
+	b.opt = opt;
 	session_catch_stop_signals();
-	if (session_open(&b.s, opt, err, sizeof err) < 0) {
+	if (session_open(&b.s, &session, err, sizeof err) < 0) {
 		fprintf(stderr, "forktop: %s\n", err);
 		session_close(&b.s);
 		return 1;
 	}
-	rc = run_loop(&b);
+	rc = session_run(&b.s, &batch_loop, &b);
 	session_close(&b.s);
 	session_release_stop_signals();
 	if (rc < 0 && rc != -EPIPE) {

@@ -5,8 +5,13 @@
 
 #include "session.h"
 
+struct batch_options {
+	struct session_options session;
+	bool json; /* NDJSON frames and events instead of text */
+};
+
 /* Runs the frames; returns the process exit status (0, or 1 on an error
  * already reported on stderr). */
-int batch_run(const struct session_options *opt);
+int batch_run(const struct batch_options *opt);
 
 #endif

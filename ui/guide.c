@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../src/grow.h"
 #include "../src/text.h"
 
 int guide_open(struct guide *g, const struct tour *tour, const char *lessons_dir)
@@ -89,7 +90,7 @@ static bool explains_in_view(const struct session *s, const struct track_event *
 {
 	if (!session_event_in_view(s, ev))
 		return false;
-	if (s->show_all)
+	if (session_view_kind(s) == SESSION_VIEW_ALL)
 		return true;
 	if (s->lab_on)
 		return about_the_lab(s, ev);
@@ -172,15 +173,8 @@ size_t guide_wrap(const char *text, int width, size_t *next)
 
 static void add_line(struct guide *g, enum guide_role role, const char *text, size_t len)
 {
-	if (g->nlines == g->cap) {
-		size_t cap = g->cap * 2 + 16;
-		struct guide_line *l = realloc(g->lines, cap * sizeof *l);
-
-		if (!l)
-			return;
-		g->lines = l;
-		g->cap = cap;
-	}
+	if (GROW(g->lines, g->cap, g->nlines + 1) < 0)
+		return;
 	if (len >= GUIDE_LINE_MAX)
 		len = GUIDE_LINE_MAX - 1;
 	g->lines[g->nlines].role = role;

@@ -85,7 +85,9 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 enum { OPT_ASCII = 256, OPT_NO_LAB, OPT_SUBREAPER, OPT_ATTACH, OPT_TOUR };
 
 struct cli {
-	struct session_options batch;
+	struct session_options session; /* what both faces pass on to the session */
+	bool json;                      /* batch: NDJSON */
+	const struct tour *loaded_tour; /* the TUI: the tour --tour loaded */
 	const char *scenario_path;
 	const char *script_text;
 	const char *start_method;
@@ -113,7 +115,7 @@ static const struct option long_options[] = {
 /* Returns -1 to go on, or an exit status. */
 static int parse_option(int c, const char *arg, struct cli *cli)
 {
-	struct session_options *opt = &cli->batch;
+	struct session_options *opt = &cli->session;
 	long v;
 
 	switch (c) {
@@ -131,7 +133,7 @@ static int parse_option(int c, const char *arg, struct cli *cli)
 		cli->no_lab = true;
 		return -1;
 	case 'A': opt->all = true; return -1;
-	case 'j': opt->json = cli->batch_mode = true; return -1;
+	case 'j': cli->json = cli->batch_mode = true; return -1;
 	case OPT_ASCII: opt->ascii = true; return -1;
 	case 'd':
 		if (!text_parse_long(arg, 10, 3600000, &v))
@@ -175,15 +177,15 @@ static int prepare_tour(struct cli *cli, struct tour *tour)
 		return usage_error("%s", "--tour walks through the interactive screen: not with "
 				   "--batch or --json");
 	if (cli->scenario_path || cli->script_text || cli->start_method || cli->no_lab ||
-	    cli->batch.family_pid > 0)
+	    cli->session.family_pid > 0)
 		return usage_error("%s", "--tour loads its own scenarios: not with --scenario, "
 				   "--script, --start-method, --no-lab, --pid, --attach or a command");
 	if (!file && datafile_find(TOUR_FILE, path, sizeof path, looked, sizeof looked) < 0)
 		return usage_error("no tour file: looked in %s", looked);
 	if (tour_load_file(file ? file : path, tour, err, sizeof err) < 0)
 		return usage_error("%s", err);
-	cli->batch.tour = tour;
-	cli->batch.scenario = tour_scenario_of(tour, 0);
+	cli->loaded_tour = tour;
+	cli->session.scenario = tour_scenario_of(tour, 0);
 	return -1;
 }
 
@@ -192,7 +194,7 @@ static int prepare_lab(struct cli *cli, struct scenario *sc, struct script *scri
 {
 	char err[512], path[4200];
 
-	if (cli->no_lab || cli->batch.family_pid > 0) {
+	if (cli->no_lab || cli->session.family_pid > 0) {
 		if (cli->scenario_path || cli->script_text || cli->start_method)
 			return usage_error("%s", "--scenario, --script and --start-method need the "
 					   "lab (not --no-lab or --pid)");
@@ -212,13 +214,20 @@ static int prepare_lab(struct cli *cli, struct scenario *sc, struct script *scri
 	if (cli->start_method && !scenario_method_parse(cli->start_method, &sc->start_method))
 		return usage_error("--start-method wants fork, spawn or forkserver, not '%s'",
 				   cli->start_method);
-	cli->batch.scenario = sc;
+	cli->session.scenario = sc;
 	if (cli->script_text) {
 		if (script_parse(cli->script_text, sc, script, err, sizeof err) < 0)
 			return usage_error("%s", err);
-		cli->batch.script = script;
+		cli->session.script = script;
 	}
 	return -1;
+}
+
+static int run_face(const struct cli *cli)
+{
+	if (cli->batch_mode)
+		return batch_run(&(struct batch_options){ .session = cli->session, .json = cli->json });
+	return tui_run(&(struct tui_options){ .session = cli->session, .tour = cli->loaded_tour });
 }
 
 /* Descriptors 0-2 must be open before anything else gets a number (a
@@ -232,8 +241,8 @@ static void ensure_stdio(void)
 
 int main(int argc, char **argv)
 {
-	struct cli cli = { .batch = { .delay_ms = 1000 } };
-	struct session_options *opt = &cli.batch;
+	struct cli cli = { .session = { .delay_ms = 1000 } };
+	struct session_options *opt = &cli.session;
 	struct scenario scenario;
 	struct script script = { 0 };
 	static struct tour tour; /* large */
@@ -282,9 +291,7 @@ int main(int argc, char **argv)
 		return rc;
 	if (cli.no_lab && !opt->family_pid && !opt->command && !opt->attach_pid)
 		opt->all = true;
-	if (!cli.batch_mode)
-		opt->tombstones = opt->partial_scans = true;
-	rc = cli.batch_mode ? batch_run(opt) : tui_run(opt);
+	rc = run_face(&cli);
 	script_free(&script);
 	return rc;
 }

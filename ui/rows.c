@@ -1,5 +1,7 @@
-/* rows: display rows for the faces. Glyphs follow pstree/htop: a bar for an
- * ancestor that has later siblings, a tee or an elbow for the node itself. */
+/* rows: display rows for the faces, their values and their text. Glyphs
+ * follow pstree/htop: a bar for an ancestor that has later siblings, a tee
+ * or an elbow for the node itself. Never reads /proc nor the lab's state:
+ * it is handed what it formats. */
 #include "rows.h"
 
 #include <stdio.h>
@@ -68,14 +70,47 @@ void rows_text(const struct tree *tree, const struct row *r, const struct rows_s
 		    style->utf8 ? TEXT_UTF8 : 0);
 }
 
-static void format_exit(char *buf, size_t len, int wait_status)
+const char *rows_daemon_name(enum row_daemon daemon)
 {
-	int code;
+	return daemon == ROW_DAEMON_YES ? "yes" : daemon == ROW_DAEMON_NO ? "no" : "-";
+}
 
-	if (event_exitcode(wait_status, &code))
-		snprintf(buf, len, "%d", code);
-	else
-		memcpy(buf, "-", 2);
+const char *rows_role_name(const struct row *r)
+{
+	switch (r->role) {
+	case ROW_ROLE_MONITOR: return "monitor";
+	case ROW_ROLE_PROGRAM: return "program";
+	case ROW_ROLE_DESCENDANT: return "descendant";
+	case ROW_ROLE_LAB: return lab_role_name(r->lab_role);
+	default: return NULL;
+	}
+}
+
+/* The daemon rule: only a Python Process object has the flag. */
+static enum row_daemon member_daemon(const struct member *m)
+{
+	if (m->unix_daemon || m->tracker || m->forkserver)
+		return ROW_DAEMON_UNKNOWN;
+	return m->daemon ? ROW_DAEMON_YES : ROW_DAEMON_NO;
+}
+
+void rows_set_member(struct row *r, const struct member *m)
+{
+	r->role = ROW_ROLE_LAB;
+	r->lab_role = lab_member_role(m);
+	r->daemon = member_daemon(m);
+	if (m->exit_source != EXIT_SOURCE_UNKNOWN)
+		r->exit_known = event_exitcode(m->exit_status, &r->exit_code);
+}
+
+void rows_columns(const struct row *r, char *buf, size_t len)
+{
+	char exit[16] = "-";
+
+	if (r->exit_known)
+		snprintf(exit, sizeof exit, "%d", r->exit_code);
+	snprintf(buf, len, "%7d %7d %c %-6s %4s ", r->pid, r->ppid, r->state,
+		 rows_daemon_name(r->daemon), exit);
 }
 
 size_t rows_build(struct row *rows, size_t cap, const struct tree *tree,
@@ -93,10 +128,10 @@ size_t rows_build(struct row *rows, size_t cap, const struct tree *tree,
 		r->pid = p->pid;
 		r->ppid = p->ppid;
 		r->state = p->state;
-		memcpy(r->daemon, "-", 2);
-		r->role = NULL;
-		r->lab = r->orphan = r->tombstone = r->flash = false;
-		format_exit(r->exit, sizeof r->exit, p->exit_status);
+		r->daemon = ROW_DAEMON_UNKNOWN;
+		r->role = ROW_ROLE_NONE;
+		r->orphan = r->tombstone = r->flash = false;
+		r->exit_known = event_exitcode(p->exit_status, &r->exit_code);
 	}
 	return n;
 }

@@ -1,5 +1,7 @@
 /* session: the refresh pipeline shared by the faces: snapshot (the lab's
- * PIDs, or every process), track, lab observations, view, tree, rows. */
+ * PIDs, or every process), track, lab observations, view, tree, rows, the
+ * tree as it was; and the one loop both faces run. Owns every fact a face
+ * shows; it must never draw or print, nor know which face runs it. */
 #include "session.h"
 
 #include <errno.h>
@@ -11,6 +13,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
+
+#include "../src/grow.h"
 
 #define EVENT_LOG_CAPACITY 4096
 #define LAB_STOP_WAIT_MS 2000
@@ -66,51 +70,8 @@ bool session_stop_requested(void)
 	return stop_requested != 0;
 }
 
-void session_add_ms(struct timespec *t, long ms)
-{
-	t->tv_sec += ms / 1000;
-	t->tv_nsec += (ms % 1000) * 1000000L;
-	if (t->tv_nsec >= 1000000000L) {
-		t->tv_sec++;
-		t->tv_nsec -= 1000000000L;
-	}
-}
-
-long session_ms_until(const struct timespec *t)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (t->tv_sec - now.tv_sec) * 1000 + (t->tv_nsec - now.tv_nsec) / 1000000;
-}
 
 /* ---- the view ---------------------------------------------------------- */
-
-static int view_reserve(struct session_view *v, size_t n)
-{
-	if (n <= v->cap)
-		return 0;
-	v->cap = n + n / 2 + 16;
-	v->procs = realloc(v->procs, v->cap * sizeof *v->procs);
-	v->pids = realloc(v->pids, v->cap * sizeof *v->pids);
-	v->ppids = realloc(v->ppids, v->cap * sizeof *v->ppids);
-	return v->procs && v->pids && v->ppids ? 0 : -ENOMEM;
-}
-
-static void view_add(struct session_view *v, const struct scan_proc *p)
-{
-	v->procs[v->count] = p;
-	v->pids[v->count] = p->pid;
-	v->ppids[v->count] = p->ppid;
-	v->count++;
-}
-
-static void view_free(struct session_view *v)
-{
-	free(v->procs);
-	free(v->pids);
-	free(v->ppids);
-}
 
 /* pid's ancestors and descendants, found in a tree of the whole view. */
 static int narrow_to_family(struct session *s)
@@ -144,7 +105,7 @@ static bool in_list(const pid_t *pids, size_t n, pid_t pid)
 
 static bool tomb_shown(const struct session_tomb *t)
 {
-	return t->died.tv_sec && session_ms_until(&t->died) > -SESSION_TOMBSTONE_MS;
+	return t->died.tv_sec && clock_ms_until(&t->died) > -SESSION_TOMBSTONE_MS;
 }
 
 /* Ended lab processes stay in the view for a moment, under their last parent. */
@@ -173,7 +134,7 @@ static bool in_program_view(const struct session *s, const struct scan_proc *p)
 
 static int build_view(struct session *s)
 {
-	bool program_view = s->fam.active && !s->show_all;
+	bool program_view = session_view_kind(s) == SESSION_VIEW_PROGRAM;
 	int rc;
 
 	tree_free(&s->tree);
@@ -186,7 +147,7 @@ static int build_view(struct session *s)
 	add_tombstones(s);
 	if ((rc = tree_build(&s->tree, s->view.pids, s->view.ppids, s->view.count)) < 0)
 		return rc;
-	return s->opt->family_pid > 0 ? narrow_to_family(s) : 0;
+	return session_view_kind(s) == SESSION_VIEW_FAMILY ? narrow_to_family(s) : 0;
 }
 
 /* ---- snapshots ---------------------------------------------------------- */
@@ -197,14 +158,8 @@ static size_t lab_view_pids(struct session *s)
 {
 	size_t need = s->lab.count * 2 + 2, n = 0;
 
-	if (need > s->watch_cap) {
-		pid_t *p = realloc(s->watch, need * sizeof *p);
-
-		if (!p)
-			return 0;
-		s->watch = p;
-		s->watch_cap = need;
-	}
+	if (GROW(s->watch, s->watch_cap, need) < 0)
+		return 0;
 	s->watch[n++] = 1;
 	s->watch[n++] = getpid();
 	n += lab_watch_pids(&s->lab, s->watch + n, s->watch_cap - n);
@@ -247,12 +202,9 @@ static int update_tombs(struct session *s)
 	struct timespec now;
 
 	if (s->lab.count > s->ntombs) {
-		struct session_tomb *t = realloc(s->tombs, s->lab.cap * sizeof *t);
-
-		if (!t)
+		if (GROW(s->tombs, s->tombs_cap, s->lab.count) < 0)
 			return -ENOMEM;
-		memset(t + s->ntombs, 0, (s->lab.cap - s->ntombs) * sizeof *t);
-		s->tombs = t;
+		memset(s->tombs + s->ntombs, 0, (s->lab.count - s->ntombs) * sizeof *s->tombs);
 		s->ntombs = s->lab.count;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -279,17 +231,7 @@ static int update_tombs(struct session *s)
 /* Room for n wanted PIDs and every lab process's. */
 static bool reserve_wanted(struct session *s, size_t n)
 {
-	size_t need = n + s->lab.count + 1;
-	pid_t *p;
-
-	if (need <= s->wanted_cap)
-		return true;
-	p = realloc(s->wanted, need * sizeof *p);
-	if (!p)
-		return false;
-	s->wanted = p;
-	s->wanted_cap = need;
-	return true;
+	return GROW(s->wanted, s->wanted_cap, n + s->lab.count + 1) == 0;
 }
 
 void session_want(struct session *s, const pid_t *pids, size_t n)
@@ -318,14 +260,14 @@ static int scan_everything(struct session *s)
 
 static int take_snapshot(struct session *s)
 {
-	bool scope = s->show_all;
+	bool scope = s->chosen == SESSION_VIEW_ALL;
 	int rc;
 
 	if (scope != s->scanned_all) { /* a new scope is not news: learn it quietly */
 		track_reprime(s->track);
 		s->scanned_all = scope;
 	}
-	if (s->lab_on && !s->show_all)
+	if (session_view_kind(s) == SESSION_VIEW_LAB)
 		rc = scan_lab_view(s);
 	else
 		rc = scan_everything(s);
@@ -346,21 +288,14 @@ static void mark(struct session *s, pid_t pid)
 	struct timespec until;
 
 	clock_gettime(CLOCK_MONOTONIC, &until);
-	session_add_ms(&until, SESSION_FLASH_MS);
+	clock_add_ms(&until, SESSION_FLASH_MS);
 	for (size_t i = 0; i < s->nmarks; i++)
 		if (s->marks[i].pid == pid) {
 			s->marks[i].until = until;
 			return;
 		}
-	if (s->nmarks == s->marks_cap) {
-		size_t cap = s->marks_cap * 2 + 16;
-		struct session_mark *m = realloc(s->marks, cap * sizeof *m);
-
-		if (!m)
-			return;
-		s->marks = m;
-		s->marks_cap = cap;
-	}
+	if (GROW(s->marks, s->marks_cap, s->nmarks + 1) < 0)
+		return;
 	s->marks[s->nmarks++] = (struct session_mark){ .pid = pid, .until = until };
 }
 
@@ -376,7 +311,7 @@ static void update_marks(struct session *s)
 			mark(s, ev->pid);
 	}
 	for (size_t i = 0; i < s->nmarks; i++)
-		if (session_ms_until(&s->marks[i].until) > 0)
+		if (clock_ms_until(&s->marks[i].until) > 0)
 			s->marks[kept++] = s->marks[i];
 	s->nmarks = kept;
 }
@@ -393,12 +328,7 @@ static bool marked(const struct session *s, pid_t pid)
 
 static int rows_reserve(struct session *s)
 {
-	if (s->tree.count <= s->rows_cap)
-		return 0;
-	free(s->rows);
-	s->rows_cap = s->tree.count + s->tree.count / 2 + 16;
-	s->rows = malloc(s->rows_cap * sizeof *s->rows);
-	return s->rows ? 0 : -ENOMEM;
+	return GROW(s->rows, s->rows_cap, s->tree.count);
 }
 
 /* The tombstone a row shows, or NULL: tombstones are known by where their
@@ -417,9 +347,7 @@ static void annotate_tomb(const struct session *s, struct row *r, const struct s
 	const struct member *m = &s->lab.members[t - s->tombs];
 
 	r->tombstone = true;
-	r->lab = true;
-	r->role = lab_member_role(m);
-	snprintf(r->daemon, sizeof r->daemon, "%s", m->daemon ? "yes" : "no");
+	rows_set_member(r, m);
 }
 
 /* Notes in the program view: orphans, zombies, adopters, the monitor. */
@@ -464,7 +392,7 @@ void session_row_note(const struct session *s, const struct row *r, char *buf, s
 
 const char *session_row_label(const struct session *s, const struct row *r)
 {
-	if (!r->lab || !s->lab_on)
+	if (!rows_is_lab(r) || !s->lab_on)
 		return NULL;
 	for (size_t i = s->lab.count; i-- > 0;) {
 		const struct member *m = &s->lab.members[i];
@@ -483,13 +411,15 @@ static void annotate_family_row(struct session *s, struct row *r)
 	int code;
 
 	if (r->pid == getpid())
-		r->role = "monitor";
+		r->role = ROW_ROLE_MONITOR;
 	if (!m)
 		return;
-	r->role = m == &s->fam.members[0] ? "program" : "descendant";
+	r->role = m == &s->fam.members[0] ? ROW_ROLE_PROGRAM : ROW_ROLE_DESCENDANT;
 	r->orphan = m != &s->fam.members[0] && r->ppid != m->forker;
-	if (m->exit_source != EXIT_SOURCE_UNKNOWN && event_exitcode(m->exit_status, &code))
-		snprintf(r->exit, sizeof r->exit, "%d", code);
+	if (m->exit_source != EXIT_SOURCE_UNKNOWN && event_exitcode(m->exit_status, &code)) {
+		r->exit_known = true;
+		r->exit_code = code;
+	}
 }
 
 static void annotate_rows(struct session *s)
@@ -510,15 +440,11 @@ static void annotate_rows(struct session *s)
 			continue;
 		}
 		m = lab_member_of(&s->lab, r->proc);
-		r->role = r->pid == s->lab.monitor_pid ? "monitor" : m ? lab_member_role(m) : NULL;
+		r->role = r->pid == s->lab.monitor_pid ? ROW_ROLE_MONITOR : ROW_ROLE_NONE;
 		if (!m)
 			continue;
-		r->lab = true;
+		rows_set_member(r, m);
 		r->orphan = r->ppid != m->forker && !m->unix_daemon;
-		snprintf(r->daemon, sizeof r->daemon, "%s",
-			 m->unix_daemon || m->tracker || m->forkserver ? "-" : m->daemon ? "yes" : "no");
-		if (m->exit_source != EXIT_SOURCE_UNKNOWN)
-			lab_exit_text(m, r->exit, sizeof r->exit);
 	}
 }
 
@@ -533,34 +459,24 @@ static int by_pid(const void *a, const void *b)
  * that left it; no other view needs them (a sort of every row per refresh). */
 static int remember_shown(struct session *s)
 {
-	pid_t *p;
-
-	if (s->opt->family_pid <= 0)
+	if (session_view_kind(s) != SESSION_VIEW_FAMILY)
 		return 0;
-	p = realloc(s->shown_before, (s->view.count + 1) * sizeof *p);
-	if (!p)
+	if (GROW(s->shown_before, s->shown_before_cap, s->view.count + 1) < 0)
 		return -ENOMEM;
 	if (s->view.count) /* the first refresh has no view yet (and no array) */
-		memcpy(p, s->view.pids, s->view.count * sizeof *p);
-	qsort(p, s->view.count, sizeof *p, by_pid);
-	s->shown_before = p;
+		memcpy(s->shown_before, s->view.pids, s->view.count * sizeof *s->shown_before);
+	qsort(s->shown_before, s->view.count, sizeof *s->shown_before, by_pid);
 	s->nshown_before = s->view.count;
 	return 0;
 }
 
-/* The ghost's rows point into the snapshot and the tombstones: they go with
- * them, and come back only from session_build_ghost. */
-static void drop_ghost(struct session *s)
-{
-	s->ghost.nrows = 0;
-	s->ghost.view.count = 0;
-}
-
+/* The one place the rows (and the tree as it was, when wanted) are made:
+ * every change of the lab, the view or the snapshot comes through here. */
 int session_refresh(struct session *s)
 {
 	int rc;
 
-	drop_ghost(s);
+	ghost_drop(&s->ghost);
 	if ((rc = remember_shown(s)) < 0 || (rc = take_snapshot(s)) < 0 ||
 	    (rc = build_view(s)) < 0 || (rc = rows_reserve(s)) < 0)
 		return rc;
@@ -569,115 +485,15 @@ int session_refresh(struct session *s)
 	update_marks(s);
 	annotate_rows(s);
 	s->events_seen = track_last_seq(s->track);
-	return 0;
+	return s->ghost_wanted ? ghost_build(&s->ghost, s) : 0;
 }
 
-/* ---- the tree as it was ------------------------------------------------- */
-
-/* p's parent before any re-parenting (the process that forked it: its
- * creator, or its fork server), as the lab or the program's family knows
- * it; 0 if nobody known. *name gets that parent's name when the lab knows it. */
-static pid_t first_parent_of(const struct session *s, const struct scan_proc *p,
-			     const char **name)
+int session_show_ghost(struct session *s, bool on)
 {
-	const struct member *m = s->lab_on ? lab_member_of(&s->lab, p) : NULL;
-	const struct member *f;
-
-	*name = NULL;
-	if (m) {
-		*name = m->forker_name;
-		return m->forker;
-	}
-	f = family_member_of(&s->fam, p);
-	return f && f->forker != MEMBER_PARENT_UNSEEN ? f->forker : 0;
-}
-
-static bool in_view(const struct session_view *v, pid_t pid)
-{
-	for (size_t i = 0; i < v->count; i++)
-		if (v->pids[i] == pid)
-			return true;
-	return false;
-}
-
-/* A ghost row for a first parent that is no longer shown (once per PID). */
-static int add_ghost(struct session *s, pid_t pid, const char *name)
-{
-	struct session_ghost *g = &s->ghost;
-	struct scan_proc *p;
-
-	for (size_t i = 0; i < g->nextra; i++)
-		if (g->extra[i].pid == pid)
-			return 0;
-	if (g->nextra == g->extra_cap) {
-		size_t cap = g->extra_cap * 2 + 16;
-		struct scan_proc *e = realloc(g->extra, cap * sizeof *e);
-
-		if (!e)
-			return -ENOMEM;
-		g->extra = e;
-		g->extra_cap = cap;
-	}
-	p = &g->extra[g->nextra++];
-	*p = (struct scan_proc){ .pid = pid, .state = 'X', .exit_status = SCAN_NO_STATUS,
-				 .cmdline_off = SCAN_NO_CMDLINE };
-	snprintf(p->comm, sizeof p->comm, "%s", name ? name : "?");
-	for (size_t i = 0; i < s->lab.count && s->lab_on; i++)
-		if (s->lab.members[i].pid == pid) {
-			p->ppid = s->lab.members[i].forker; /* hangs under its own first parent */
-			p->exit_status = s->lab.members[i].exit_status;
-		}
-	return 0;
-}
-
-int session_build_ghost(struct session *s)
-{
-	struct session_ghost *g = &s->ghost;
-	const char *name;
-	int rc;
-
-	drop_ghost(s); /* a failure below leaves no row pointing anywhere */
-	g->nextra = 0;
-	for (size_t i = 0; i < s->view.count; i++) {
-		pid_t c = first_parent_of(s, s->view.procs[i], &name);
-
-		if (c > 0 && !in_view(&s->view, c) && (rc = add_ghost(s, c, name)) < 0)
-			return rc;
-	}
-	g->view.count = 0;
-	if ((rc = view_reserve(&g->view, s->view.count + g->nextra)) < 0)
-		return rc;
-	for (size_t i = 0; i < s->view.count; i++) {
-		pid_t c = first_parent_of(s, s->view.procs[i], &name);
-
-		view_add(&g->view, s->view.procs[i]);
-		if (c > 0)
-			g->view.ppids[g->view.count - 1] = c; /* as it was */
-	}
-	for (size_t i = 0; i < g->nextra; i++)
-		view_add(&g->view, &g->extra[i]);
-	tree_free(&g->tree);
-	if ((rc = tree_build(&g->tree, g->view.pids, g->view.ppids, g->view.count)) < 0)
-		return rc;
-	if (g->tree.count > g->rows_cap) {
-		free(g->rows);
-		g->rows_cap = g->tree.count + 16;
-		if (!(g->rows = malloc(g->rows_cap * sizeof *g->rows)))
-			return -ENOMEM;
-	}
-	g->nrows = rows_build(g->rows, g->rows_cap, &g->tree, g->view.procs, &s->style);
-	for (size_t i = 0; i < g->nrows; i++) {
-		struct row *r = &g->rows[i];
-		const struct member *m = s->lab_on ? lab_member_of(&s->lab, r->proc) : NULL;
-
-		if (g->tree.nodes[i].parent != TREE_NONE) /* the parent as it was */
-			r->ppid = g->tree.nodes[g->tree.nodes[i].parent].pid;
-		if (m)
-			snprintf(r->daemon, sizeof r->daemon, "%s",
-				 m->unix_daemon ? "-" : m->daemon ? "yes" : "no");
-		if (m && m->exit_source != EXIT_SOURCE_UNKNOWN)
-			lab_exit_text(m, r->exit, sizeof r->exit);
-	}
+	s->ghost_wanted = on;
+	if (on)
+		return ghost_build(&s->ghost, s);
+	ghost_drop(&s->ghost);
 	return 0;
 }
 
@@ -704,20 +520,46 @@ bool session_event_in_view(const struct session *s, const struct track_event *ev
 			if (s->lab.members[i].pid == ev->pid)
 				return false;
 	}
-	if (s->fam.active && !s->show_all)
+	if (session_view_kind(s) == SESSION_VIEW_PROGRAM)
 		return event_class_of(ev->kind) >= EVENT_CLASS_LOG || in_family(&s->fam, ev->pid);
-	if (s->opt->family_pid <= 0)
+	if (session_view_kind(s) != SESSION_VIEW_FAMILY)
 		return true;
 	return tree_find(&s->tree, ev->pid) != TREE_NONE || was_shown(s, ev->pid);
 }
 
+enum session_view_kind session_view_kind(const struct session *s)
+{
+	if ((s->chosen == SESSION_VIEW_LAB && !s->lab_on) ||
+	    (s->chosen == SESSION_VIEW_PROGRAM && !s->fam.active))
+		return SESSION_VIEW_ALL; /* nothing of its own to show */
+	return s->chosen;
+}
+
 const char *session_view_name(const struct session *s)
 {
-	if (s->opt->family_pid > 0)
-		return "family";
-	if (s->fam.active && !s->show_all)
-		return "program";
-	return s->lab_on && !s->show_all ? "lab" : "all";
+	static const char *const names[] = {
+		[SESSION_VIEW_LAB] = "lab",
+		[SESSION_VIEW_PROGRAM] = "program",
+		[SESSION_VIEW_FAMILY] = "family",
+		[SESSION_VIEW_ALL] = "all",
+	};
+
+	return names[session_view_kind(s)];
+}
+
+void session_toggle_all(struct session *s)
+{
+	if (s->home != SESSION_VIEW_FAMILY)
+		s->chosen = s->chosen == SESSION_VIEW_ALL ? s->home : SESSION_VIEW_ALL;
+}
+
+static enum session_view_kind home_view(const struct session_options *opt)
+{
+	if (opt->family_pid > 0)
+		return SESSION_VIEW_FAMILY;
+	if (opt->command || opt->attach_pid > 0)
+		return SESSION_VIEW_PROGRAM;
+	return opt->scenario ? SESSION_VIEW_LAB : SESSION_VIEW_ALL;
 }
 
 void session_lab_counts(const struct session *s, int *running, int *zombies, int *orphans)
@@ -725,7 +567,7 @@ void session_lab_counts(const struct session *s, int *running, int *zombies, int
 	*running = *zombies = *orphans = 0;
 	for (size_t i = 0; i < s->nrows; i++) {
 		const struct row *r = &s->rows[i];
-		bool member = r->lab || (r->role && strcmp(r->role, "monitor"));
+		bool member = r->role != ROW_ROLE_NONE && r->role != ROW_ROLE_MONITOR;
 
 		if (!member || r->tombstone)
 			continue;
@@ -741,16 +583,9 @@ size_t session_poll_fds(struct session *s, size_t extra, struct pollfd **fds)
 {
 	size_t need = extra + 2 * s->lab.count + s->fam.count + 2, n;
 
-	if (need > s->pfds_cap) {
-		struct pollfd *p = realloc(s->pfds, need * sizeof *p);
-
-		if (!p) {
-			*fds = s->pfds;
-			return 0;
-		}
-		s->pfds = p;
-		s->pfds_cap = need;
-	}
+	*fds = s->pfds;
+	if (GROW(s->pfds, s->pfds_cap, need) < 0)
+		return 0;
 	*fds = s->pfds;
 	n = s->lab_on ? lab_poll_fds(&s->lab, s->pfds + extra, need - extra) : 0;
 	return n + family_poll_fds(&s->fam, s->pfds + extra + n, need - extra - n);
@@ -770,7 +605,7 @@ static const struct script_step *next_step(const struct session *s, struct times
 	if (!sc || s->next_step >= sc->count)
 		return NULL;
 	*due = s->t0;
-	session_add_ms(due, (long)(sc->steps[s->next_step].at * 1000.0));
+	clock_add_ms(due, (long)(sc->steps[s->next_step].at * 1000.0));
 	return &sc->steps[s->next_step];
 }
 
@@ -779,7 +614,7 @@ bool session_run_due_steps(struct session *s)
 	struct timespec due;
 	const struct script_step *step;
 
-	while (s->lab_on && (step = next_step(s, &due)) && session_ms_until(&due) <= 0) {
+	while (s->lab_on && (step = next_step(s, &due)) && clock_ms_until(&due) <= 0) {
 		char err[256];
 
 		s->next_step++;
@@ -796,8 +631,77 @@ long session_ms_to_next_step(const struct session *s)
 
 	if (!s->lab_on || !next_step(s, &due))
 		return -1;
-	ms = session_ms_until(&due);
+	ms = clock_ms_until(&due);
 	return ms < 0 ? 0 : ms;
+}
+
+/* ---- the loop both faces run ------------------------------------------- */
+
+#define WAIT_MAX_MS 60000
+
+/* Waits for input, a report, the next refresh or script step. Returns
+ * whether the lab or the program reported something; *input_revents gets
+ * what poll() said of the face's descriptor. */
+static bool wait_once(struct session *s, const struct session_loop *loop, long timeout,
+		      short *input_revents)
+{
+	size_t extra = loop->input_fd >= 0, n;
+	struct pollfd *fds;
+	long step = session_ms_to_next_step(s);
+	bool activity = false;
+
+	n = session_poll_fds(s, extra, &fds);
+	if (extra)
+		fds[0] = (struct pollfd){ .fd = loop->input_fd, .events = POLLIN };
+	if (step >= 0 && step < timeout)
+		timeout = step;
+	if (timeout < 0)
+		timeout = 0;
+	*input_revents = 0;
+	if (session_poll(fds, n + extra, (int)(timeout > WAIT_MAX_MS ? WAIT_MAX_MS : timeout)) <= 0)
+		return false;
+	if (extra)
+		*input_revents = fds[0].revents;
+	for (size_t i = extra; i < n + extra; i++)
+		activity |= fds[i].revents != 0;
+	session_handle(s, fds + extra, n);
+	return activity;
+}
+
+static bool program_ended(const struct session *s)
+{
+	return s->fam.started && !family_running(&s->fam);
+}
+
+int session_run(struct session *s, const struct session_loop *loop, void *face)
+{
+	struct timespec next_refresh = s->t0;
+	int rc = 0;
+
+	while (!session_stop_requested() && session_run_due_steps(s)) {
+		short input_revents;
+		bool activity;
+
+		if (clock_ms_until(&next_refresh) <= 0) {
+			clock_add_ms(&next_refresh, s->opt->delay_ms);
+			if ((rc = loop->refresh(face)) < 0)
+				break;
+			if (s->opt->iterations && s->refreshes >= s->opt->iterations)
+				break;
+		}
+		if (loop->before_wait && !loop->before_wait(face))
+			break;
+		activity = wait_once(s, loop, clock_ms_until(&next_refresh), &input_revents);
+		if (activity && loop->refresh_on_activity && (rc = loop->refresh(face)) < 0)
+			break;
+		if (loop->after_wait && !loop->after_wait(face, input_revents))
+			break;
+		if (loop->end_with_program && program_ended(s)) {
+			rc = loop->refresh(face); /* the program's family has ended: the last frame */
+			break;
+		}
+	}
+	return rc;
 }
 
 static bool locale_is_utf8(void)
@@ -819,10 +723,11 @@ int session_open(struct session *s, const struct session_options *opt, char *err
 {
 	memset(s, 0, sizeof *s);
 	s->opt = opt;
-	s->show_all = opt->all;
+	s->home = home_view(opt);
+	s->chosen = opt->all ? SESSION_VIEW_ALL : s->home;
 	s->style.utf8 = !opt->ascii && locale_is_utf8();
 	clock_gettime(CLOCK_MONOTONIC, &s->t0);
-	if (scan_open(&s->scan, opt->json ? SCAN_CMDLINE : 0, err, errlen) < 0)
+	if (scan_open(&s->scan, opt->cmdlines ? SCAN_CMDLINE : 0, err, errlen) < 0)
 		return -1;
 	if (track_new(&s->track, EVENT_LOG_CAPACITY) < 0) {
 		snprintf(err, errlen, "out of memory");
@@ -848,12 +753,13 @@ static void end_lab(struct session *s)
 		return;
 	s->nrows = 0; /* rows and the view may point into the tombstones */
 	s->view.count = 0;
-	drop_ghost(s);
+	ghost_drop(&s->ghost);
 	lab_stop(&s->lab, LAB_STOP_WAIT_MS);
 	lab_free(&s->lab);
 	free(s->tombs);
 	s->tombs = NULL;
 	s->ntombs = 0;
+	s->tombs_cap = 0;
 	s->lab_on = false;
 }
 
@@ -917,10 +823,7 @@ void session_close(struct session *s)
 	free(s->watch);
 	free(s->wanted);
 	free(s->pfds);
-	free(s->ghost.extra);
-	view_free(&s->ghost.view);
-	tree_free(&s->ghost.tree);
-	free(s->ghost.rows);
+	ghost_free(&s->ghost);
 	free(s->marks);
 	memset(s, 0, sizeof *s);
 }

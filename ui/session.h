@@ -1,7 +1,9 @@
 /* session: what every face shares. One monitor session owns the scanner,
- * the tracker, the lab and its script, and turns each refresh into display
- * rows (a view model with no curses types). The faces (batch, tui) only
- * present rows and events and pass on the user's actions. */
+ * the tracker, the lab and its script, the view shown and the loop that
+ * waits, and turns each refresh into display rows (a view model with no
+ * curses types). The faces (batch, tui) only present rows and events and
+ * pass on the user's actions through these functions: a face never
+ * writes a session field. */
 #ifndef FORKTOP_SESSION_H
 #define FORKTOP_SESSION_H
 
@@ -10,6 +12,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "../src/clock.h"
 #include "../src/family.h"
 #include "../src/lab.h"
 #include "../src/scan.h"
@@ -18,18 +21,22 @@
 #include "../src/tour.h"
 #include "../src/track.h"
 #include "../src/tree.h"
+#include "ghost.h"
 #include "rows.h"
+#include "view.h"
 
 #define SESSION_TOMBSTONE_MS 5000 /* an ended lab process stays shown this long */
 #define SESSION_FLASH_MS 1500     /* a changed row is marked this long */
 #define SESSION_ROTATION 4        /* partial scans: each process read at least every 4 refreshes */
 
+/* What the session needs to know; each face keeps its own options beside
+ * these (struct batch_options, struct tui_options). */
 struct session_options {
 	long delay_ms;      /* between refreshes */
 	long iterations;    /* 0: until interrupted (or the script quits) */
 	bool all;           /* every process */
 	pid_t family_pid;   /* >0: only this process's ancestors and descendants */
-	bool json;
+	bool cmdlines;      /* every snapshot reads command lines (for NDJSON) */
 	bool ascii;         /* ASCII glyphs and names even in a UTF-8 locale */
 	bool tombstones;    /* keep ended lab processes shown for a while (TUI) */
 	bool partial_scans; /* the all-processes view reads only what changed or shows,
@@ -39,15 +46,6 @@ struct session_options {
 	pid_t attach_pid;   /* --attach PID: watch this process's family (no lab) */
 	const struct scenario *scenario; /* the lab to run, or NULL for none */
 	const struct script *script;     /* timed actions, or NULL */
-	const struct tour *tour;         /* the guided tour (TUI), or NULL */
-};
-
-/* The processes one refresh shows, as pointers into the snapshot (or into
- * the tombstones). */
-struct session_view {
-	const struct scan_proc **procs;
-	pid_t *pids, *ppids;
-	size_t count, cap;
 };
 
 struct session_mark {
@@ -62,23 +60,21 @@ struct session_tomb {
 	bool seen;
 };
 
-/* The tree as it was before any re-parenting: every lab or program member
- * under the process that created it, with a ghost row (state 'X') for a
- * creator that is gone. Built on demand (the TUI's g view). */
-struct session_ghost {
-	struct scan_proc *extra;   /* ghost rows of gone creators */
-	size_t nextra, extra_cap;
-	struct session_view view;
-	struct tree tree;
-	struct row *rows;
-	size_t nrows, rows_cap;
+/* What a session shows: the lab's processes, a program's family, one
+ * process's ancestors and descendants (--pid), or every process. */
+enum session_view_kind {
+	SESSION_VIEW_LAB,
+	SESSION_VIEW_PROGRAM,
+	SESSION_VIEW_FAMILY,
+	SESSION_VIEW_ALL,
 };
 
 struct session {
 	const struct session_options *opt;
 	struct scenario scenario;  /* the lab's (valid when opt->scenario is set) */
 	struct rows_style style;
-	bool show_all;             /* the view: every process, or the lab's */
+	enum session_view_kind home; /* the view it starts from and goes back to */
+	enum session_view_kind chosen; /* home, or every process */
 	bool scanned_all;          /* the scope of the previous snapshot */
 	bool subreaper;            /* orphans come to the monitor instead of PID 1 */
 	struct scan *scan;
@@ -89,7 +85,7 @@ struct session {
 	struct row *rows;
 	size_t nrows, rows_cap;
 	pid_t *shown_before;       /* sorted PIDs of the previous refresh (family view) */
-	size_t nshown_before;
+	size_t nshown_before, shown_before_cap;
 	unsigned long long events_seen; /* newest event of the previous refresh */
 	long refreshes;
 	struct lab lab;
@@ -100,8 +96,9 @@ struct session {
 	pid_t *wanted;             /* partial scans: PIDs read at every refresh (on screen) */
 	size_t nwanted, wanted_cap;
 	struct session_tomb *tombs; /* by lab member index */
-	size_t ntombs;
-	struct session_ghost ghost;
+	size_t ntombs, tombs_cap;
+	struct session_ghost ghost; /* the tree as it was, rebuilt with the rows when wanted */
+	bool ghost_wanted;
 	struct pollfd *pfds;       /* see session_poll_fds */
 	size_t pfds_cap;
 	struct session_mark *marks; /* rows that changed recently */
@@ -117,9 +114,10 @@ void session_catch_stop_signals(void);
  * the way out, a pending stop signal is delivered as usual. */
 void session_release_stop_signals(void);
 bool session_stop_requested(void);
-/* poll() for the faces' loops: the stop signals, blocked everywhere else, get
- * through only while waiting here, so one that comes between a loop's check
- * and its wait ends the wait at once instead of after the timeout. */
+/* poll() for the loop (and tests): the stop signals, blocked everywhere
+ * else, get through only while waiting here, so one that comes between a
+ * loop's check and its wait ends the wait at once instead of after the
+ * timeout. */
 int session_poll(struct pollfd *fds, size_t n, int timeout_ms);
 
 int session_open(struct session *s, const struct session_options *opt, char *err, size_t errlen);
@@ -137,7 +135,8 @@ int session_use_scenario(struct session *s, const struct scenario *sc, char *err
 /* The processes a partial scan must read at every refresh (what the face
  * shows); lab processes are always added. */
 void session_want(struct session *s, const pid_t *pids, size_t n);
-/* A new snapshot into s->rows[0..nrows). Returns 0 or a negative errno. */
+/* A new snapshot into s->rows[0..nrows), and s->ghost when it is wanted.
+ * Returns 0 or a negative errno. */
 int session_refresh(struct session *s);
 /* The note shown after a row's name ("orphan: was under ...", "ended"), or "". */
 void session_row_note(const struct session *s, const struct row *r, char *buf, size_t len);
@@ -145,8 +144,15 @@ void session_row_note(const struct session *s, const struct row *r, char *buf, s
  * holds at most 15 bytes of it), or NULL for other rows. Valid until the
  * lab next changes (the next lab_handle). */
 const char *session_row_label(const struct session *s, const struct row *r);
-/* Builds s->ghost from the latest refresh. Returns 0 or a negative errno. */
-int session_build_ghost(struct session *s);
+/* Whether s->ghost (the tree as it was) is built with every refresh; on
+ * builds it from the latest one at once. Returns 0 or a negative errno. */
+int session_show_ghost(struct session *s, bool on);
+/* The view shown: the chosen one, or every process while the lab view has
+ * no lab running. */
+enum session_view_kind session_view_kind(const struct session *s);
+/* Every process, or back to the view it started with (a family view
+ * stays). */
+void session_toggle_all(struct session *s);
 /* Whether an event concerns what this session shows. */
 bool session_event_in_view(const struct session *s, const struct track_event *ev);
 const char *session_view_name(const struct session *s);
@@ -165,7 +171,29 @@ bool session_run_due_steps(struct session *s);
 /* Milliseconds until the next script step, or -1 when none is left. */
 long session_ms_to_next_step(const struct session *s);
 
-void session_add_ms(struct timespec *t, long ms);
-long session_ms_until(const struct timespec *t);
+/* What a face hooks into the one loop both faces run (session_run). */
+struct session_loop {
+	/* A refresh is due: a new snapshot (session_refresh) and its showing.
+	 * A negative errno ends the loop with it. */
+	int (*refresh)(void *face);
+	/* Before each wait (the TUI draws); false ends the loop. May be NULL. */
+	bool (*before_wait)(void *face);
+	/* After each wait, with what poll() said of input_fd (0 when it said
+	 * nothing: ncurses learns of a resize by a signal that only ends the
+	 * wait); false ends the loop. May be NULL. */
+	bool (*after_wait)(void *face, short input_revents);
+	int input_fd;             /* -1: none; else polled with the session's own */
+	bool refresh_on_activity; /* a report of the lab or the program refreshes at once */
+	bool end_with_program;    /* a last refresh, then the end, once a started program's
+				     family has ended */
+};
+
+/* Refreshes every opt->delay_ms (at most opt->iterations times, 0: no
+ * limit), runs the script's steps when they are due and handles the lab's
+ * and the program's reports while it waits, until a stop signal, a quit
+ * step or the face ends it. Returns 0 or the negative errno a refresh
+ * returned. */
+int session_run(struct session *s, const struct session_loop *loop, void *face);
+
 
 #endif

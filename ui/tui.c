@@ -1,7 +1,8 @@
-/* tui: layout (header, tree, event pane, status line, key bar), keys,
- * mouse, resize and colours. Rows come from the session already escaped;
- * this file only measures and cuts them by display width, so a hostile
- * name can neither reach the terminal raw nor break the columns. */
+/* tui: layout (header, tree, event pane, status line, key bar), the key
+ * table, mouse, resize and colours. Rows come from the session already
+ * escaped; this file only measures and cuts them by display width, so a
+ * hostile name can neither reach the terminal raw nor break the columns.
+ * It changes the session only through the session's functions. */
 #include "tui.h"
 
 #include <ctype.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../src/grow.h"
 #include "../src/pidref.h"
 #include "../src/text.h"
 #include "guide.h"
@@ -34,17 +36,18 @@ struct tui {
 	enum mode mode;
 	enum focus focus;
 	bool paused, colour, quit;
-	bool ghost;                 /* g: the tree as it was, beside the tree as it is */
 	bool commands;              /* c: command lines instead of names */
 	bool lessons;               /* l: the lessons pane (always open in a tour) */
 	struct guide guide;         /* what the lessons pane shows, the tour's progress */
 	int lines, cols;
 	int *visible;               /* row indices shown after collapsing */
-	int nvisible, visible_cap;
+	int nvisible;
+	size_t visible_cap;
 	int selected, top;          /* in visible */
 	struct identity sel;        /* the selected process, kept across refreshes */
 	struct identity *collapsed;
-	int ncollapsed, collapsed_cap;
+	int ncollapsed;
+	size_t collapsed_cap;
 	int log_scroll;             /* lines up from the newest */
 	char status[256];
 	bool status_error;
@@ -53,7 +56,6 @@ struct tui {
 	int pending_signal;         /* MODE_CONFIRM: the signal waiting for y */
 	struct identity pending;    /* MODE_CONFIRM: its target */
 	char pending_name[80];
-	struct timespec next_refresh;
 };
 
 static const struct {
@@ -140,12 +142,12 @@ static attr_t row_attr(const struct tui *t, const struct row *r)
 		pair = C_ZOMBIE, a |= t->colour ? 0 : A_BOLD;
 	else if (r->orphan)
 		pair = C_ORPHAN, a |= t->colour ? 0 : A_UNDERLINE;
-	else if (r->role && !strcmp(r->role, "monitor"))
+	else if (r->role == ROW_ROLE_MONITOR)
 		pair = C_MONITOR;
-	else if (r->role && !strcmp(r->role, "main"))
+	else if (rows_is_lab(r) && r->lab_role == LAB_ROLE_MAIN)
 		pair = C_MAIN, a |= A_BOLD;
-	else if (r->lab)
-		pair = !strcmp(r->daemon, "yes") ? C_DAEMON : C_WORKER;
+	else if (rows_is_lab(r))
+		pair = r->daemon == ROW_DAEMON_YES ? C_DAEMON : C_WORKER;
 	if (r->flash)
 		a |= A_BOLD | A_STANDOUT;
 	if (t->colour && pair)
@@ -186,12 +188,10 @@ static void compute_visible(struct tui *t)
 {
 	const struct session *s = &t->s;
 
-	if ((int)s->nrows > t->visible_cap) {
-		t->visible_cap = (int)s->nrows + 64;
-		t->visible = realloc(t->visible, (size_t)t->visible_cap * sizeof *t->visible);
-	}
 	t->nvisible = 0;
-	for (size_t i = 0; i < s->nrows && t->visible;) {
+	if (GROW(t->visible, t->visible_cap, s->nrows) < 0)
+		return; /* nothing is shown rather than rows that are not there */
+	for (size_t i = 0; i < s->nrows;) {
 		t->visible[t->nvisible++] = (int)i;
 		i += is_collapsed(t, &s->rows[i]) ? (size_t)s->tree.nodes[i].subtree_size : 1;
 	}
@@ -236,7 +236,16 @@ static void follow_selection(struct tui *t)
 	clamp_selection(t);
 }
 
-static void toggle_collapse(struct tui *t, bool collapse)
+/* After the session's rows were made again (a refresh, a restart, a tour
+ * step): what is visible, and the selection on the same process. The
+ * rows may be new: nothing may point into an old lab. */
+static void rows_changed(struct tui *t)
+{
+	compute_visible(t);
+	follow_selection(t);
+}
+
+static void toggle_collapse(struct tui *t, int collapse)
 {
 	const struct row *r = selected_row(t);
 	struct identity id;
@@ -252,14 +261,8 @@ static void toggle_collapse(struct tui *t, bool collapse)
 		}
 	if (!collapse)
 		return;
-	if (t->ncollapsed == t->collapsed_cap) {
-		struct identity *c = realloc(t->collapsed, (size_t)(t->collapsed_cap * 2 + 8) * sizeof *c);
-
-		if (!c)
-			return;
-		t->collapsed = c;
-		t->collapsed_cap = t->collapsed_cap * 2 + 8;
-	}
+	if (GROW(t->collapsed, t->collapsed_cap, (size_t)t->ncollapsed + 1) < 0)
+		return;
 	t->collapsed[t->ncollapsed++] = id;
 }
 
@@ -328,12 +331,11 @@ static void draw_header(struct tui *t)
 	bar_on(t);
 	fill_line(1, 0);
 	mvhline(1, 0, ' ', t->cols);
-	if (t->ghost) {
-		draw_text(1, 0, "    PID    PPID S DAEMON EXIT NAME  (as it was)", t->cols / 2 - 1);
-		draw_text(1, t->cols / 2 + 1, "    PID    PPID S DAEMON EXIT NAME  (now)",
-			  t->cols - t->cols / 2 - 1);
+	if (t->s.ghost_wanted) {
+		draw_text(1, 0, ROWS_HEADER "  (as it was)", t->cols / 2 - 1);
+		draw_text(1, t->cols / 2 + 1, ROWS_HEADER "  (now)", t->cols - t->cols / 2 - 1);
 	} else {
-		draw_text(1, 0, "    PID    PPID S DAEMON EXIT NAME", t->cols);
+		draw_text(1, 0, ROWS_HEADER, t->cols);
 	}
 	attrset(A_NORMAL);
 }
@@ -369,8 +371,7 @@ static void draw_row_at(struct tui *t, int y, int x0, int width, const struct tr
 		session_row_note(&t->s, r, note, sizeof note);
 	attrset(selected ? A_REVERSE : row_attr(t, r));
 	mvhline(y, x0, ' ', width);
-	snprintf(cols, sizeof cols, "%7d %7d %c %-6s %4s ", r->pid, r->ppid, r->state, r->daemon,
-		 r->exit);
+	rows_columns(r, cols, sizeof cols);
 	x = draw_text(y, x0, cols, width);
 	x += draw_text(y, x0 + x, text.prefix, width - x);
 	x += draw_text(y, x0 + x, text.name, width - x);
@@ -414,7 +415,7 @@ static void draw_tree(struct tui *t, const struct layout *l)
 		t->top = t->selected - l->tree_height + 1;
 	if (t->top < 0)
 		t->top = 0;
-	if (t->ghost) {
+	if (t->s.ghost_wanted) {
 		draw_ghost(t, l);
 		return;
 	}
@@ -536,16 +537,11 @@ static void draw_lessons(struct tui *t, const struct layout *l)
 	attrset(A_NORMAL);
 }
 
-/* The most used keys, fitting 120 columns even with the tour's N and P;
- * the help (F1) lists them all. */
-static const char *keybar_text =
-	"F1 Help  l Lesson  t Term  k Kill  J Join  X KillMain  E Exit  m Method  R Reaper  "
-	"g Ghost  q Quit";
+static void draw_keybar(struct tui *t, int y);
+static void draw_help(struct tui *t);
 
 static void draw_bottom(struct tui *t, const struct layout *l)
 {
-	int x;
-
 	attrset(t->status_error ? (t->colour ? COLOR_PAIR(C_ERROR) | A_BOLD : A_BOLD) : A_NORMAL);
 	fill_line(l->status, 0);
 	if (t->mode == MODE_SEARCH) {
@@ -556,57 +552,7 @@ static void draw_bottom(struct tui *t, const struct layout *l)
 	} else {
 		draw_text(l->status, 0, t->status, t->cols);
 	}
-	bar_on(t);
-	fill_line(l->keybar, 0);
-	mvhline(l->keybar, 0, ' ', t->cols);
-	x = draw_text(l->keybar, 0, t->guide.tour ? "N Next  P Back  " : "", t->cols);
-	draw_text(l->keybar, x, keybar_text, t->cols - x);
-	attrset(A_NORMAL);
-}
-
-static const char *help_lines[] = {
-	"forktop: keys",
-	"",
-	"  Up Down PgUp PgDn Home End   move (in the tree, or in the events after Tab)",
-	"  Tab        switch between the tree and the event log",
-	"  l          lessons: why the newest event happened (or the one chosen after Tab)",
-	"  N P        the guided tour's next and previous step (forktop --tour)",
-	"  t          terminate(): SIGTERM to the selected process",
-	"  k          kill(): SIGKILL to the selected process",
-	"  J          join(): its creator waits for it (and stays blocked until it ends)",
-	"  X          kill the lab's MainProcess abruptly (SIGKILL): watch the orphans",
-	"  E          let MainProcess exit normally: daemonic children are terminated,",
-	"             the others joined",
-	"  s          start another child in the selected process's group",
-	"  r          restart the lab",
-	"  m          restart the lab with the next start method: fork, spawn, forkserver",
-	"  c          command lines instead of names (see each start method's programs)",
-	"  R          make forktop a child subreaper (orphans come to it), or stop",
-	"  g          the tree as it was (every process under its creator) beside now",
-	"  F9         send any signal to the selected process",
-	"  Space      pause or resume the refresh",
-	"  a          every process on the machine, or back to the lab",
-	"  + -        expand or collapse the selected subtree",
-	"  / n        find a name; n finds the next one",
-	"  ? F1       this help;   q F10  quit (the lab ends with forktop)",
-	"",
-	"Colours: cyan daemonic, green non-daemonic, magenta MainProcess, red zombie,",
-	"yellow orphan, dim: ended (shown for a few seconds with its exit code).",
-	"Processes outside the lab are signalled only after you confirm.",
-	"",
-	"Press any key to return.",
-};
-
-static void draw_help(struct tui *t)
-{
-	int n = (int)(sizeof help_lines / sizeof help_lines[0]);
-
-	erase();
-	for (int i = 0; i < n && i < t->lines; i++) {
-		attrset(i == 0 ? A_BOLD : A_NORMAL);
-		draw_text(i, 1, help_lines[i], t->cols - 1);
-	}
-	attrset(A_NORMAL);
+	draw_keybar(t, l->keybar);
 }
 
 static void draw_signals(struct tui *t, const struct layout *l)
@@ -765,7 +711,7 @@ static void act_spawn(struct tui *t)
 	report(t, lab_spawn(&t->s.lab, m->name, err, sizeof err), err, done);
 }
 
-static void act_main(struct tui *t, bool kill_it)
+static void act_main(struct tui *t, int kill_it)
 {
 	char err[256];
 
@@ -806,8 +752,7 @@ static void act_start_method(struct tui *t)
 	}
 	sc.start_method = (sc.start_method + 1) % SCENARIO_METHODS;
 	rc = session_use_scenario(&t->s, &sc, err, sizeof err);
-	compute_visible(t);
-	follow_selection(t);
+	rows_changed(t);
 	if (rc < 0)
 		say(t, true, "%s", err);
 	else
@@ -821,10 +766,7 @@ static void act_restart(struct tui *t)
 
 	int rc = session_restart_lab(&t->s, err, sizeof err);
 
-	compute_visible(t); /* the rows are new (or none): nothing points into the old lab */
-	follow_selection(t);
-	if (t->ghost && rc == 0)
-		session_build_ghost(&t->s); /* the restart dropped the tree as it was */
+	rows_changed(t);
 	if (rc < 0)
 		say(t, true, "%s", err);
 	else
@@ -856,13 +798,12 @@ static void say_step(struct tui *t)
 }
 
 /* N and P: a step may restart the lab with its scenario. */
-static void act_tour(struct tui *t, bool forward)
+static void act_tour(struct tui *t, int forward)
 {
 	char err[256];
 	int rc = guide_move(&t->guide, &t->s, forward, err, sizeof err);
 
-	compute_visible(t); /* the rows may be new: nothing points into an old lab */
-	follow_selection(t);
+	rows_changed(t);
 	if (rc < 0) {
 		say(t, true, "%s", err);
 		return;
@@ -871,7 +812,7 @@ static void act_tour(struct tui *t, bool forward)
 	say_step(t);
 }
 
-static void find_next(struct tui *t, bool from_next)
+static void find_next(struct tui *t, int from_next)
 {
 	for (int k = 0; k < t->nvisible && t->query[0]; k++) {
 		int v = (t->selected + k + (from_next ? 1 : 0)) % t->nvisible;
@@ -979,63 +920,272 @@ static void key_mouse(struct tui *t)
 	}
 }
 
-static bool key_navigation(struct tui *t, int c)
+static void move_page(struct tui *t, int pages)
 {
 	int page = layout_of(t).tree_height - 1;
 
-	switch (c) {
-	case KEY_UP: move_selection(t, -1); return true;
-	case KEY_DOWN: move_selection(t, 1); return true;
-	case KEY_PPAGE: move_selection(t, -(page > 1 ? page : 1)); return true;
-	case KEY_NPAGE: move_selection(t, page > 1 ? page : 1); return true;
-	case KEY_HOME: move_selection(t, -1000000); return true;
-	case KEY_END: move_selection(t, 1000000); return true;
-	case '\t': t->focus = t->focus == FOCUS_TREE ? FOCUS_LOG : FOCUS_TREE; return true;
-	case KEY_MOUSE: key_mouse(t); return true;
-	default: return false;
-	}
+	move_selection(t, pages * (page > 1 ? page : 1));
+}
+
+static void switch_focus(struct tui *t)
+{
+	t->focus = t->focus == FOCUS_TREE ? FOCUS_LOG : FOCUS_TREE;
+}
+
+static void quit(struct tui *t)
+{
+	t->quit = true;
+}
+
+static void show_help(struct tui *t)
+{
+	t->mode = MODE_HELP;
+}
+
+static void toggle_commands(struct tui *t)
+{
+	t->commands = !t->commands;
+	say(t, false, t->commands ? "command lines (as ps shows them)" : "process names");
+}
+
+static void toggle_ghost(struct tui *t)
+{
+	session_show_ghost(&t->s, !t->s.ghost_wanted);
+	say(t, false, "%s", t->s.ghost_wanted ? "left: the tree as it was, every process under its "
+			   "creator; right: now" : "the tree as it is");
+}
+
+static void open_signal_menu(struct tui *t)
+{
+	if (selected_row(t))
+		t->mode = MODE_SIGNALS;
+}
+
+static void toggle_pause(struct tui *t)
+{
+	t->paused = !t->paused;
+	say(t, false, "%s", t->paused ? "paused" : "live");
+}
+
+static void toggle_all_view(struct tui *t)
+{
+	session_toggle_all(&t->s);
+	say(t, false, "view: %s", session_view_name(&t->s));
+}
+
+static void start_search(struct tui *t)
+{
+	t->mode = MODE_SEARCH;
+	t->query[0] = '\0';
+}
+
+/* ---- the key table -------------------------------------------------------- */
+
+/* A binding and its notes together (as tmux's bind -N): the keys, what
+ * they do, how the help lists them and what the key bar says. The key
+ * dispatch, the key bar and the help screen are all made from it. */
+struct key_binding {
+	int keys[3];                         /* 0 ends the list */
+	void (*act)(struct tui *t);          /* or: */
+	void (*act_with)(struct tui *t, int arg);
+	int arg;
+	const char *help_keys;               /* NULL: listed with the binding before */
+	const char *help;                    /* '\n' goes on, indented, on a new line */
+	bool help_same_line;                 /* listed at the end of the line before */
+	const char *bar;                     /* on the key bar, or NULL */
+	int bar_place;                       /* its place there, from 1 */
+	bool tour_only;                      /* on the key bar only during a tour */
+};
+
+#define HOME_OR_END 1000000
+
+static const struct key_binding key_table[] = {
+	{ { KEY_UP }, .act_with = move_selection, .arg = -1, .help_keys = "Up Down PgUp PgDn Home End  ",
+	  .help = "move (in the tree, or in the events after Tab)" },
+	{ { KEY_DOWN }, .act_with = move_selection, .arg = 1 },
+	{ { KEY_PPAGE }, .act_with = move_page, .arg = -1 },
+	{ { KEY_NPAGE }, .act_with = move_page, .arg = 1 },
+	{ { KEY_HOME }, .act_with = move_selection, .arg = -HOME_OR_END },
+	{ { KEY_END }, .act_with = move_selection, .arg = HOME_OR_END },
+	{ { '\t' }, .act = switch_focus, .help_keys = "Tab",
+	  .help = "switch between the tree and the event log" },
+	{ { KEY_MOUSE }, .act = key_mouse },
+	{ { 'l' }, .act = toggle_lessons, .help_keys = "l",
+	  .help = "lessons: why the newest event happened (or the one chosen after Tab)",
+	  .bar = "l Lesson", .bar_place = 4 },
+	{ { 'N' }, .act_with = act_tour, .arg = 1, .help_keys = "N P",
+	  .help = "the guided tour's next and previous step (forktop --tour)",
+	  .bar = "N Next", .bar_place = 1, .tour_only = true },
+	{ { 'P' }, .act_with = act_tour, .arg = 0, .bar = "P Back", .bar_place = 2, .tour_only = true },
+	{ { 't' }, .act_with = act_signal, .arg = SIGTERM, .help_keys = "t",
+	  .help = "terminate(): SIGTERM to the selected process", .bar = "t Term", .bar_place = 5 },
+	{ { 'k' }, .act_with = act_signal, .arg = SIGKILL, .help_keys = "k",
+	  .help = "kill(): SIGKILL to the selected process", .bar = "k Kill", .bar_place = 6 },
+	{ { 'J' }, .act = act_join, .help_keys = "J",
+	  .help = "join(): its creator waits for it (and stays blocked until it ends)",
+	  .bar = "J Join", .bar_place = 7 },
+	{ { 'X' }, .act_with = act_main, .arg = 1, .help_keys = "X",
+	  .help = "kill the lab's MainProcess abruptly (SIGKILL): watch the orphans",
+	  .bar = "X KillMain", .bar_place = 8 },
+	{ { 'E' }, .act_with = act_main, .arg = 0, .help_keys = "E",
+	  .help = "let MainProcess exit normally: daemonic children are terminated,\n"
+		  "the others joined",
+	  .bar = "E Exit", .bar_place = 9 },
+	{ { 's' }, .act = act_spawn, .help_keys = "s",
+	  .help = "start another child in the selected process's group" },
+	{ { 'r' }, .act = act_restart, .help_keys = "r", .help = "restart the lab" },
+	{ { 'm' }, .act = act_start_method, .help_keys = "m",
+	  .help = "restart the lab with the next start method: fork, spawn, forkserver",
+	  .bar = "m Method", .bar_place = 10 },
+	{ { 'c' }, .act = toggle_commands, .help_keys = "c",
+	  .help = "command lines instead of names (see each start method's programs)" },
+	{ { 'R' }, .act = act_subreaper, .help_keys = "R",
+	  .help = "make forktop a child subreaper (orphans come to it), or stop",
+	  .bar = "R Reaper", .bar_place = 11 },
+	{ { 'g' }, .act = toggle_ghost, .help_keys = "g",
+	  .help = "the tree as it was (every process under its creator) beside now",
+	  .bar = "g Ghost", .bar_place = 12 },
+	{ { KEY_F(9) }, .act = open_signal_menu, .help_keys = "F9",
+	  .help = "send any signal to the selected process" },
+	{ { ' ' }, .act = toggle_pause, .help_keys = "Space", .help = "pause or resume the refresh" },
+	{ { 'a' }, .act = toggle_all_view, .help_keys = "a",
+	  .help = "every process on the machine, or back to the lab" },
+	{ { '+' }, .act_with = toggle_collapse, .arg = 0, .help_keys = "+ -",
+	  .help = "expand or collapse the selected subtree" },
+	{ { '-' }, .act_with = toggle_collapse, .arg = 1 },
+	{ { '/', KEY_F(3) }, .act = start_search, .help_keys = "/ n",
+	  .help = "find a name; n finds the next one" },
+	{ { 'n' }, .act_with = find_next, .arg = 1 },
+	{ { '?', 'h', KEY_F(1) }, .act = show_help, .help_keys = "? F1", .help = "this help;",
+	  .bar = "F1 Help", .bar_place = 3 },
+	{ { 'q', KEY_F(10) }, .act = quit, .help_keys = "q F10",
+	  .help = "quit (the lab ends with forktop)", .help_same_line = true,
+	  .bar = "q Quit", .bar_place = 13 },
+};
+#define KEY_TABLE_SIZE (sizeof key_table / sizeof key_table[0])
+
+static const struct key_binding *binding_of(int c)
+{
+	for (size_t i = 0; i < KEY_TABLE_SIZE; i++)
+		for (size_t k = 0; k < 3 && key_table[i].keys[k]; k++)
+			if (key_table[i].keys[k] == c)
+				return &key_table[i];
+	return NULL;
 }
 
 static void key_normal(struct tui *t, int c)
 {
-	if (key_navigation(t, c))
-		return;
-	switch (c) {
-	case 'q': case KEY_F(10): t->quit = true; break;
-	case '?': case 'h': case KEY_F(1): t->mode = MODE_HELP; break;
-	case 't': act_signal(t, SIGTERM); break;
-	case 'k': act_signal(t, SIGKILL); break;
-	case 'J': act_join(t); break;
-	case 'X': act_main(t, true); break;
-	case 'E': act_main(t, false); break;
-	case 's': act_spawn(t); break;
-	case 'r': act_restart(t); break;
-	case 'm': act_start_method(t); break;
-	case 'c':
-		t->commands = !t->commands;
-		say(t, false, t->commands ? "command lines (as ps shows them)" : "process names");
-		break;
-	case 'R': act_subreaper(t); break;
-	case 'l': toggle_lessons(t); break;
-	case 'N': act_tour(t, true); break;
-	case 'P': act_tour(t, false); break;
-	case 'g':
-		t->ghost = !t->ghost;
-		if (t->ghost)
-			session_build_ghost(&t->s);
-		say(t, false, "%s", t->ghost ? "left: the tree as it was, every process under its "
-				   "creator; right: now" : "the tree as it is");
-		break;
-	case KEY_F(9): if (selected_row(t)) t->mode = MODE_SIGNALS; break;
-	case ' ': t->paused = !t->paused; say(t, false, "%s", t->paused ? "paused" : "live"); break;
-	case 'a': t->s.show_all = !t->s.show_all; say(t, false, "view: %s", session_view_name(&t->s)); break;
-	case '+': toggle_collapse(t, false); break;
-	case '-': toggle_collapse(t, true); break;
-	case '/': case KEY_F(3): t->mode = MODE_SEARCH; t->query[0] = '\0'; break;
-	case 'n': find_next(t, true); break;
-	case KEY_RESIZE: break;
-	default: say(t, true, "no action on this key: press ? for help"); break;
+	const struct key_binding *b = binding_of(c);
+
+	if (!b)
+		say(t, true, "no action on this key: press ? for help");
+	else if (b->act)
+		b->act(t);
+	else
+		b->act_with(t, b->arg);
+}
+
+/* The key bar: the bindings that have a place on it, in that order. */
+static void keybar_text(const struct tui *t, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int place = 1; place <= (int)KEY_TABLE_SIZE; place++)
+		for (size_t i = 0; i < KEY_TABLE_SIZE; i++) {
+			const struct key_binding *b = &key_table[i];
+
+			if (b->bar_place != place || (b->tour_only && !t->guide.tour) || used >= len)
+				continue;
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? "  " : "", b->bar);
+		}
+}
+
+static void draw_keybar(struct tui *t, int y)
+{
+	char bar[512];
+
+	keybar_text(t, bar, sizeof bar);
+	bar_on(t);
+	fill_line(y, 0);
+	mvhline(y, 0, ' ', t->cols);
+	draw_text(y, 0, bar, t->cols);
+	attrset(A_NORMAL);
+}
+
+#define HELP_LINES_MAX 48
+#define HELP_LINE_LEN 160
+
+static const char *const help_before[] = { "forktop: keys", "" };
+static const char *const help_after[] = {
+	"",
+	"Colours: cyan daemonic, green non-daemonic, magenta MainProcess, red zombie,",
+	"yellow orphan, dim: ended (shown for a few seconds with its exit code).",
+	"Processes outside the lab are signalled only after you confirm.",
+	"",
+	"Press any key to return.",
+};
+
+struct help_text {
+	char lines[HELP_LINES_MAX][HELP_LINE_LEN];
+	int count;
+};
+
+/* A new line of the help, or NULL when it is full. */
+static char *help_line(struct help_text *h)
+{
+	return h->count < HELP_LINES_MAX ? h->lines[h->count++] : NULL;
+}
+
+static void help_add(struct help_text *h, const char *text)
+{
+	char *line = help_line(h);
+
+	if (line)
+		snprintf(line, HELP_LINE_LEN, "%s", text);
+}
+
+/* A binding's lines: its keys and its note, going on indented after '\n'. */
+static void help_binding(struct help_text *h, const struct key_binding *b)
+{
+	int first = (int)strcspn(b->help, "\n");
+	char *line;
+
+	if (b->help_same_line && h->count > 0) {
+		line = h->lines[h->count - 1];
+		snprintf(line + strlen(line), HELP_LINE_LEN - strlen(line), "   %s  %.*s", b->help_keys,
+			 first, b->help);
+	} else if ((line = help_line(h))) {
+		snprintf(line, HELP_LINE_LEN, "  %-10s %.*s", b->help_keys, first, b->help);
 	}
+	if (b->help[first] && (line = help_line(h)))
+		snprintf(line, HELP_LINE_LEN, "%13s%.140s", "", b->help + first + 1);
+}
+
+static void help_build(struct help_text *h)
+{
+	h->count = 0;
+	for (size_t i = 0; i < sizeof help_before / sizeof *help_before; i++)
+		help_add(h, help_before[i]);
+	for (size_t i = 0; i < KEY_TABLE_SIZE; i++)
+		if (key_table[i].help)
+			help_binding(h, &key_table[i]);
+	for (size_t i = 0; i < sizeof help_after / sizeof *help_after; i++)
+		help_add(h, help_after[i]);
+}
+
+static void draw_help(struct tui *t)
+{
+	static struct help_text help; /* the same every time: built once */
+
+	if (!help.count)
+		help_build(&help);
+	erase();
+	for (int i = 0; i < help.count && i < t->lines; i++) {
+		attrset(i == 0 ? A_BOLD : A_NORMAL);
+		draw_text(i, 1, help.lines[i], t->cols - 1);
+	}
+	attrset(A_NORMAL);
 }
 
 static void key(struct tui *t, int c)
@@ -1071,36 +1221,10 @@ static int refresh_view(struct tui *t)
 	if (t->paused)
 		return 0;
 	want_visible(t);
-	rc = session_refresh(&t->s);
-	if (rc < 0)
+	if ((rc = session_refresh(&t->s)) < 0)
 		return rc;
-	compute_visible(t);
-	follow_selection(t);
-	return t->ghost ? session_build_ghost(&t->s) : 0;
-}
-
-/* Waits for a key, lab activity, the next refresh or script step. Returns
- * true when the lab reported something (worth a refresh at once). */
-static bool wait_for_input(struct tui *t)
-{
-	struct pollfd *fds;
-	size_t n = session_poll_fds(&t->s, 1, &fds);
-	long timeout = session_ms_until(&t->next_refresh), step = session_ms_to_next_step(&t->s);
-	bool lab_activity = false;
-
-	fds[0] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
-	if (step >= 0 && step < timeout)
-		timeout = step;
-	if (timeout < 0)
-		timeout = 0;
-	if (session_poll(fds, n + 1, (int)(timeout > 60000 ? 60000 : timeout)) > 0) {
-		if (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
-			t->quit = true; /* the terminal is gone (its SIGHUP may be on its way) */
-		for (size_t i = 1; i <= n; i++)
-			lab_activity |= fds[i].revents != 0;
-		session_handle(&t->s, fds + 1, n);
-	}
-	return lab_activity;
+	rows_changed(t);
+	return 0;
 }
 
 /* The keys typed since the last round, at most a screenful of them: a
@@ -1116,32 +1240,41 @@ static void read_keys(struct tui *t)
 	}
 }
 
-static int run_loop(struct tui *t)
+static int refresh_face(void *face)
 {
-	int rc = 0;
-
-	clock_gettime(CLOCK_MONOTONIC, &t->next_refresh);
-	while (!t->quit && !session_stop_requested()) {
-		bool due = session_ms_until(&t->next_refresh) <= 0;
-
-		if (!session_run_due_steps(&t->s))
-			break;
-		if (due) {
-			session_add_ms(&t->next_refresh, t->s.opt->delay_ms);
-			if ((rc = refresh_view(t)) < 0)
-				break;
-			if (t->s.opt->iterations && t->s.refreshes >= t->s.opt->iterations)
-				break;
-		}
-		if (guide_update(&t->guide, &t->s))
-			say_step(t);
-		draw(t);
-		if (wait_for_input(t) && (rc = refresh_view(t)) < 0)
-			break;
-		read_keys(t);
-	}
-	return rc;
+	return refresh_view(face);
 }
+
+static bool draw_face(void *face)
+{
+	struct tui *t = face;
+
+	if (guide_update(&t->guide, &t->s))
+		say_step(t);
+	draw(t);
+	return true;
+}
+
+/* The keys typed meanwhile; a resize comes as a key after a signal ended
+ * the wait, so the keys are read whatever poll() said. */
+static bool keys_face(void *face, short input_revents)
+{
+	struct tui *t = face;
+
+	if (input_revents & (POLLHUP | POLLERR | POLLNVAL))
+		t->quit = true; /* the terminal is gone (its SIGHUP may be on its way) */
+	read_keys(t);
+	return !t->quit;
+}
+
+/* A lab's report is worth a refresh at once: the screen shows it. */
+static const struct session_loop tui_loop = {
+	.refresh = refresh_face,
+	.before_wait = draw_face,
+	.after_wait = keys_face,
+	.input_fd = STDIN_FILENO,
+	.refresh_on_activity = true,
+};
 
 /* The terminal must be a terminal ncurses knows before anything starts. */
 static int open_terminal(void)
@@ -1172,9 +1305,10 @@ static int open_terminal(void)
 	return 0;
 }
 
-int tui_run(const struct session_options *opt)
+int tui_run(const struct tui_options *opt)
 {
 	static struct tui t; /* large; one per process */
+	struct session_options session = opt->session;
 	char err[256];
 	int rc;
 
@@ -1182,7 +1316,9 @@ int tui_run(const struct session_options *opt)
 	if ((rc = open_terminal()) != 0)
 		return rc;
 	setup_colours(&t);
-	rc = session_open(&t.s, opt, err, sizeof err);
+	session.tombstones = session.partial_scans = true; /* a screen shows what just ended,
+							       and reads only what it shows */
+	rc = session_open(&t.s, &session, err, sizeof err);
 	if (rc == 0 && guide_open(&t.guide, opt->tour, NULL) < 0) {
 		snprintf(err, sizeof err, "out of memory");
 		rc = -1;
@@ -1198,7 +1334,7 @@ int tui_run(const struct session_options *opt)
 		say(&t, false, "the tour: follow the steps in the pane (N: next step, P: back)");
 	else
 		say(&t, false, "press ? for help");
-	rc = run_loop(&t);
+	rc = session_run(&t.s, &tui_loop, &t);
 	endwin();
 	guide_close(&t.guide);
 	session_close(&t.s);

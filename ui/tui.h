@@ -8,9 +8,14 @@
 #define TUI_MIN_COLS 40
 #define TUI_MIN_LINES 10
 
+struct tui_options {
+	struct session_options session;
+	const struct tour *tour; /* the guided tour, or NULL */
+};
+
 /* Runs the interactive monitor. Returns the exit status: 0, 1 on a runtime
  * error, 2 when stdin/stdout is not a terminal or TERM is unknown (one line
  * on stderr names --batch; nothing was started). */
-int tui_run(const struct session_options *opt);
+int tui_run(const struct tui_options *opt);
 
 #endif

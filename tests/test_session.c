@@ -1,0 +1,201 @@
+/* session: the view model shared by the faces, without a terminal: its
+ * arrays after a failed allocation, the rows the lab's helpers get in the
+ * live tree and in the tree as it was, and what partial scans read. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "../src/labproc.h"
+#include "../src/scenario.h"
+#include "../ui/session.h"
+#include "helpers.h"
+
+/* The spawn lab execs this very program in a role (as Python execs its
+ * interpreter), so the test program is forktop for those. */
+int main(int argc, char *argv[])
+{
+	struct criterion_test_set *tests;
+	int result = 0;
+
+	if (argc > 1 && labproc_is_role(argv[1]))
+		return labproc_role_main(argc, argv);
+	tests = criterion_initialize();
+	if (criterion_handle_args(argc, argv, true))
+		result = !criterion_run_all_tests(tests);
+	criterion_finalize(tests);
+	return result;
+}
+
+/* Under AddressSanitizer a refused allocation must come back as NULL, as it
+ * does from glibc, instead of ending the test. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "allocator_may_return_null=1";
+}
+
+static struct session_view view;
+
+static void free_view(void)
+{
+	free(view.procs);
+	free(view.pids);
+	free(view.ppids);
+	view = (struct session_view){ 0 };
+}
+
+TestSuite(view, .fini = free_view);
+
+Test(view, a_failed_reservation_leaves_the_view_usable)
+{
+	static const struct scan_proc p = { .pid = 42, .ppid = 1 };
+	size_t cap;
+
+	cr_assert_eq(view_reserve(&view, 4), 0);
+	view.procs[0] = &p;
+	view.pids[0] = p.pid;
+	view.ppids[0] = p.ppid;
+	view.count = 1;
+	cap = view.cap;
+	cr_assert_eq(view_reserve(&view, SIZE_MAX / 16), -ENOMEM);
+	cr_assert_eq(view.cap, cap, "the capacity must not claim room that is not there");
+	cr_assert_not_null(view.procs);
+	cr_assert_not_null(view.pids);
+	cr_assert_not_null(view.ppids);
+	cr_assert_eq(view.pids[0], 42);
+	cr_assert_eq(view_reserve(&view, cap + 100), 0, "the next reservation works");
+	for (size_t i = 0; i < cap + 100; i++) {
+		view.procs[i] = &p;
+		view.pids[i] = p.pid;
+		view.ppids[i] = p.ppid;
+	}
+	cr_assert_eq(view.procs[0], &p);
+}
+
+/* ---- sessions with real processes ------------------------------------------ */
+
+static struct session sess;
+static bool sess_open;
+
+static void close_session(void)
+{
+	if (sess_open)
+		session_close(&sess);
+	sess_open = false;
+	helper_cleanup();
+}
+
+TestSuite(ghost, .fini = close_session, .timeout = 60);
+
+/* ---- the live tree and the tree as it was show the same values ----------- */
+
+static const struct row *tracker_row(const struct row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rows_is_lab(&rows[i]) && rows[i].lab_role == LAB_ROLE_RESOURCE_TRACKER)
+			return &rows[i];
+	return NULL;
+}
+
+/* Refreshes (handling the lab's reports) until the tracker has a row; at most 5 s. */
+static const struct row *refresh_until_tracker(void)
+{
+	for (int i = 0; i < 100; i++) {
+		struct pollfd *fds;
+		size_t n = session_poll_fds(&sess, 0, &fds);
+
+		if (session_poll(fds, n, 50) > 0)
+			session_handle(&sess, fds, n);
+		cr_assert_geq(session_refresh(&sess), 0);
+		if (tracker_row(sess.rows, sess.nrows))
+			return tracker_row(sess.rows, sess.nrows);
+	}
+	return NULL;
+}
+
+Test(ghost, a_resource_tracker_has_no_daemon_flag_in_either_tree)
+{
+	static struct session_options opt;
+	static struct scenario sc;
+	const struct row *live, *was;
+	char msg[256];
+
+	unsetenv("BXFI_MAP"); /* the lab's exec'd programs are no test workers */
+	scenario_default(&sc);
+	sc.start_method = SCENARIO_SPAWN;
+	opt = (struct session_options){ .delay_ms = 100, .scenario = &sc };
+	cr_assert_eq(session_open(&sess, &opt, msg, sizeof msg), 0, "%s", msg);
+	sess_open = true;
+	live = refresh_until_tracker();
+	cr_assert_not_null(live, "the spawn lab's resource tracker never showed");
+	cr_assert_eq(live->daemon, ROW_DAEMON_UNKNOWN, "live: a tracker is no Process object");
+	cr_assert_eq(session_show_ghost(&sess, true), 0);
+	was = tracker_row(sess.ghost.rows, sess.ghost.nrows);
+	cr_assert_not_null(was, "the tracker is in the tree as it was");
+	cr_assert_eq(was->daemon, live->daemon, "the tree as it was shows the same DAEMON value");
+}
+
+/* ---- the interactive all-processes view's partial scans -------------------- */
+
+TestSuite(session, .fini = close_session, .timeout = 60);
+
+static char state_seen(pid_t pid)
+{
+	for (size_t i = 0; i < sess.snap.count; i++)
+		if (sess.snap.procs[i].pid == pid)
+			return sess.snap.procs[i].state;
+	return 0;
+}
+
+/* Each stop and continue of pid is seen at the very next refresh: pid is
+ * read at every one, not in its turn of the rotation (1 in 4). */
+static void assert_read_at_every_refresh(pid_t pid)
+{
+	for (int round = 0; round < 3; round++) {
+		kill(pid, SIGSTOP);
+		cr_assert(helper_wait_state(pid, 'T', 2000));
+		cr_assert_geq(session_refresh(&sess), 0);
+		cr_assert_eq(state_seen(pid), 'T', "round %d: the stop of %d was not read", round, pid);
+		kill(pid, SIGCONT);
+		cr_assert(helper_wait_state(pid, 'S', 2000));
+		cr_assert_geq(session_refresh(&sess), 0);
+		cr_assert_eq(state_seen(pid), 'S', "round %d: the continue of %d was not read", round, pid);
+	}
+}
+
+Test(session, partial_scans_read_the_programs_family_at_every_refresh)
+{
+	static struct session_options opt;
+	pid_t child = helper_fork(NULL, NULL);
+	char msg[256];
+
+	cr_assert(helper_wait_state(child, 'S', 2000));
+	opt = (struct session_options){ .delay_ms = 100, .all = true, .partial_scans = true,
+					.attach_pid = child };
+	cr_assert_eq(session_open(&sess, &opt, msg, sizeof msg), 0, "%s", msg);
+	sess_open = true;
+	cr_assert_geq(session_refresh(&sess), 0);
+	cr_assert_eq(state_seen(child), 'S');
+	assert_read_at_every_refresh(child);
+}
+
+Test(session, partial_scans_read_the_lab_at_every_refresh)
+{
+	static struct session_options opt;
+	static struct scenario sc;
+	char msg[256];
+	pid_t main_pid;
+
+	scenario_default(&sc);
+	opt = (struct session_options){ .delay_ms = 100, .all = true, .partial_scans = true,
+					.scenario = &sc };
+	cr_assert_eq(session_open(&sess, &opt, msg, sizeof msg), 0, "%s", msg);
+	sess_open = true;
+	main_pid = sess.lab.members[0].pid;
+	cr_assert_gt(main_pid, 0);
+	cr_assert(helper_wait_state(main_pid, 'S', 2000));
+	cr_assert_geq(session_refresh(&sess), 0);
+	assert_read_at_every_refresh(main_pid);
+}

@@ -1,0 +1,122 @@
+/* ghost: the tree as it was before any re-parenting (the TUI's g view):
+ * every lab or program member under the process that created it, with a
+ * ghost row (state 'X') for a creator that is gone. Owns its rows and the
+ * ghost processes; reads the session's view, lab and family, and must
+ * never change them. */
+#include "ghost.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../src/grow.h"
+#include "session.h"
+
+/* p's parent before any re-parenting (the process that forked it: its
+ * creator, or its fork server), as the lab or the program's family knows
+ * it; 0 if nobody known. *name gets that parent's name when the lab knows it. */
+static pid_t first_parent_of(const struct session *s, const struct scan_proc *p,
+			     const char **name)
+{
+	const struct member *m = s->lab_on ? lab_member_of(&s->lab, p) : NULL;
+	const struct member *f;
+
+	*name = NULL;
+	if (m) {
+		*name = m->forker_name;
+		return m->forker;
+	}
+	f = family_member_of(&s->fam, p);
+	return f && f->forker != MEMBER_PARENT_UNSEEN ? f->forker : 0;
+}
+
+/* A ghost row for a first parent that is no longer shown (once per PID). */
+static int add_ghost(struct session_ghost *g, const struct session *s, pid_t pid,
+		     const char *name)
+{
+	struct scan_proc *p;
+
+	for (size_t i = 0; i < g->nextra; i++)
+		if (g->extra[i].pid == pid)
+			return 0;
+	if (GROW(g->extra, g->extra_cap, g->nextra + 1) < 0)
+		return -ENOMEM;
+	p = &g->extra[g->nextra++];
+	*p = (struct scan_proc){ .pid = pid, .state = 'X', .exit_status = SCAN_NO_STATUS,
+				 .cmdline_off = SCAN_NO_CMDLINE };
+	snprintf(p->comm, sizeof p->comm, "%s", name ? name : "?");
+	for (size_t i = 0; i < s->lab.count && s->lab_on; i++)
+		if (s->lab.members[i].pid == pid) {
+			p->ppid = s->lab.members[i].forker; /* hangs under its own first parent */
+			p->exit_status = s->lab.members[i].exit_status;
+		}
+	return 0;
+}
+
+/* Every process of the view, then the ghost rows, each under its first parent. */
+static int build_view_as_it_was(struct session_ghost *g, const struct session *s)
+{
+	const char *name;
+	int rc;
+
+	g->nextra = 0;
+	for (size_t i = 0; i < s->view.count; i++) {
+		pid_t c = first_parent_of(s, s->view.procs[i], &name);
+
+		if (c > 0 && !view_has(&s->view, c) && (rc = add_ghost(g, s, c, name)) < 0)
+			return rc;
+	}
+	g->view.count = 0;
+	if ((rc = view_reserve(&g->view, s->view.count + g->nextra)) < 0)
+		return rc;
+	for (size_t i = 0; i < s->view.count; i++) {
+		pid_t c = first_parent_of(s, s->view.procs[i], &name);
+
+		view_add(&g->view, s->view.procs[i]);
+		if (c > 0)
+			g->view.ppids[g->view.count - 1] = c; /* as it was */
+	}
+	for (size_t i = 0; i < g->nextra; i++)
+		view_add(&g->view, &g->extra[i]);
+	return 0;
+}
+
+int ghost_build(struct session_ghost *g, const struct session *s)
+{
+	int rc;
+
+	ghost_drop(g); /* a failure below leaves no row pointing anywhere */
+	if ((rc = build_view_as_it_was(g, s)) < 0)
+		return rc;
+	tree_free(&g->tree);
+	if ((rc = tree_build(&g->tree, g->view.pids, g->view.ppids, g->view.count)) < 0)
+		return rc;
+	if (GROW(g->rows, g->rows_cap, g->tree.count) < 0)
+		return -ENOMEM;
+	g->nrows = rows_build(g->rows, g->rows_cap, &g->tree, g->view.procs, &s->style);
+	for (size_t i = 0; i < g->nrows; i++) {
+		struct row *r = &g->rows[i];
+		const struct member *m = s->lab_on ? lab_member_of(&s->lab, r->proc) : NULL;
+
+		if (g->tree.nodes[i].parent != TREE_NONE) /* the parent as it was */
+			r->ppid = g->tree.nodes[g->tree.nodes[i].parent].pid;
+		if (m)
+			rows_set_member(r, m);
+	}
+	return 0;
+}
+
+void ghost_drop(struct session_ghost *g)
+{
+	g->nrows = 0;
+	g->view.count = 0;
+}
+
+void ghost_free(struct session_ghost *g)
+{
+	free(g->extra);
+	view_free(&g->view);
+	tree_free(&g->tree);
+	free(g->rows);
+	*g = (struct session_ghost){ 0 };
+}
