@@ -320,6 +320,7 @@ int script_run(const struct script_step *step, struct lab *lab, char *err, size_
 	case SCRIPT_TERMINATE: return lab_terminate(lab, step->target, err, errlen);
 	case SCRIPT_KILL: return lab_kill(lab, step->target, err, errlen);
 	case SCRIPT_INTERRUPT: return lab_signal(lab, step->target, SIGINT, err, errlen);
+	case SCRIPT_SIGNAL: return lab_signal(lab, step->target, step->signal, err, errlen);
 	case SCRIPT_JOIN:
 		return lab_join(lab, step->target, step->joiner[0] ? step->joiner : NULL,
 				step->timeout < 0 ? -1 : (int)(step->timeout * 1000.0), err, errlen);

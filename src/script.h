@@ -14,6 +14,7 @@
 enum script_action {
 	SCRIPT_TERMINATE, SCRIPT_KILL, SCRIPT_INTERRUPT, SCRIPT_JOIN, SCRIPT_POLL, SCRIPT_SPAWN,
 	SCRIPT_KILL_MAIN, SCRIPT_EXIT_MAIN, SCRIPT_QUIT,
+	SCRIPT_SIGNAL, /* any signal (the TUI's signal menu); a script names its signals by action */
 };
 
 struct script_step {
@@ -22,6 +23,7 @@ struct script_step {
 	char target[LAB_NAME_MAX];
 	char joiner[LAB_NAME_MAX]; /* join/poll ... by JOINER; "" for the creator */
 	double timeout;            /* join ... timeout SECONDS; < 0 for none */
+	int signal;                /* SCRIPT_SIGNAL: which */
 };
 
 struct script {

@@ -89,7 +89,7 @@ if wait_for 'zombie: its parent has not reaped it' 10; then
 	# The narrowest screen: names are cut, columns are not.
 	T resize-window -x 40 -y 30
 	if wait_for '^F1 Help' 3; then
-		rows=$(pane | grep -cE "^ +[0-9]+ +$leader [SZ] -  +(-|3)   [├└]─")
+		rows=$(wait_count "^ +[0-9]+ +$leader [SZ] -  +(-|3)   [├└]─" 13)
 		[ "$(pane | wc -L)" -le 40 ] && [ "$rows" -eq 13 ] && ok ||
 			bad "hostile: 40 columns: 13 rows with intact columns (got $rows), none wider"
 		check_pane 1 colours "$leader"

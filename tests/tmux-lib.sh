@@ -41,6 +41,19 @@ wait_gone() {
 	return 1
 }
 
+# wait_count PATTERN N [SECONDS]: poll the pane until exactly N lines match
+# (rows settle: a process just started may show R before S). Prints the
+# last count.
+wait_count() {
+	local pattern=$1 want=$2 limit=$((${3:-5} * 10)) i n=0
+	for ((i = 0; i < limit; i++)); do
+		n=$(pane | grep -cE -- "$pattern")
+		[ "$n" -eq "$want" ] && break
+		sleep 0.1
+	done
+	echo "$n"
+}
+
 # selected: the pane's lines in reverse video (the selection), as plain text.
 # tmux shows reverse video as ESC[7m or ESC[0;7m.
 selected() {

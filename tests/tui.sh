@@ -78,7 +78,7 @@ if wait_for 'Process-3:1' 5; then
 	T send-keys X
 	if wait_for 'Process-4 +orphan: was under [0-9]+ MainProcess' 5; then
 		adopter=$(pane | awk '/adopted orphans/ { print $1; exit }')
-		rows=$(pane | grep -cE "^ +[0-9]+ +$adopter S (yes|no) .*Process-[1-4] +orphan: was under")
+		rows=$(wait_count "^ +[0-9]+ +$adopter S (yes|no) .*Process-[1-4] +orphan: was under" 4)
 		if [ -n "$adopter" ] && [ "$rows" -eq 4 ]; then ok; else bad "X: 4 orphans under $adopter (got $rows)"; fi
 		# main may show as a zombie for a refresh before its tombstone
 		wait_for ' X no +-9 .*MainProcess +ended' 3 && ok || bad "X: main's tombstone shows -9"
@@ -114,7 +114,7 @@ if wait_for 'Process-3:1' 5; then
 	wait_for 'orphans -> forktop \(subreaper\)' 3 && T send-keys X
 	if wait_for 'Process-4 +orphan: was under' 5; then
 		monitor=$(pane | awk '/ monitor/ { print $1; exit }')
-		rows=$(pane | grep -cE "^ +[0-9]+ +$monitor S (yes|no) .*Process-[1-4] +orphan: was under")
+		rows=$(wait_count "^ +[0-9]+ +$monitor S (yes|no) .*Process-[1-4] +orphan: was under" 4)
 		[ "$rows" -eq 4 ] && ok || bad "R: 4 orphans under forktop ($monitor), got $rows"
 	else
 		bad "R: no orphan appeared"
@@ -152,12 +152,12 @@ if wait_for 'Process-3:1' 5; then
 	if wait_for '\(spawn\).*' 5 && wait_for 'Process-3:1' 5 && wait_for '─resource_tracker' 3; then
 		main=$(pane | awk '/MainProcess/ { print $1; exit }')
 		tracker=$(pane | awk '/─resource_tracker/ { print $1; exit }')
-		rows=$(pane | grep -cE "^ +[0-9]+ +$main S (yes|no|-) .*(resource_tracker|Process-[1-4])")
+		rows=$(wait_count "^ +[0-9]+ +$main S (yes|no|-) .*(resource_tracker|Process-[1-4])" 5)
 		[ "$rows" -eq 5 ] && ok || bad "m: spawn: the tracker and 4 children under main ($main), got $rows"
 		T send-keys m
 		if wait_for '\(forkserver\)' 5 && wait_for 'Process-3:1' 5 && wait_for '─forkserver' 3; then
 			server=$(pane | awk '/─forkserver/ { print $1; exit }')
-			rows=$(pane | grep -cE "^ +[0-9]+ +$server S (yes|no) .*Process-[1-4]")
+			rows=$(wait_count "^ +[0-9]+ +$server S (yes|no) .*Process-[1-4]" 4)
 			[ "$rows" -eq 4 ] && ok || bad "m: forkserver: 4 children under the server ($server), got $rows"
 			! running "$tracker" && ok || bad "m: the spawn lab's tracker $tracker still runs"
 			T send-keys m

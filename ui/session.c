@@ -609,6 +609,15 @@ static const struct script_step *next_step(const struct session *s, struct times
 	return &sc->steps[s->next_step];
 }
 
+int session_act(struct session *s, const struct script_step *action, char *err, size_t errlen)
+{
+	if (!s->lab_on) {
+		snprintf(err, errlen, "there is no lab (--no-lab)");
+		return -1;
+	}
+	return script_run(action, &s->lab, err, errlen);
+}
+
 bool session_run_due_steps(struct session *s)
 {
 	struct timespec due;
@@ -618,7 +627,7 @@ bool session_run_due_steps(struct session *s)
 		char err[256];
 
 		s->next_step++;
-		if (script_run(step, &s->lab, err, sizeof err) == 1)
+		if (session_act(s, step, err, sizeof err) == 1)
 			return false;
 	}
 	return true;

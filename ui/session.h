@@ -166,6 +166,10 @@ void session_lab_counts(const struct session *s, int *running, int *zombies, int
 size_t session_poll_fds(struct session *s, size_t extra, struct pollfd **fds);
 /* Handles what poll() reported on the session's own descriptors. */
 void session_handle(struct session *s, const struct pollfd *fds, size_t n);
+/* An action on the lab, a key's or a script step's: the one way a face acts
+ * on lab processes. Returns 1 for quit, 0 when done, -1 when refused (why
+ * in err, and in the event log when the lab refused it). */
+int session_act(struct session *s, const struct script_step *action, char *err, size_t errlen);
 /* Runs the script steps that are due; false when one was quit. */
 bool session_run_due_steps(struct session *s);
 /* Milliseconds until the next script step, or -1 when none is left. */

@@ -662,12 +662,24 @@ static void report(struct tui *t, int rc, const char *err, const char *done)
 		say(t, false, "%s", done);
 }
 
+/* The action a key takes on lab process m (NULL: on MainProcess). */
+static struct script_step action_on(const struct member *m, enum script_action action)
+{
+	struct script_step step = { .action = action, .timeout = -1 };
+
+	if (m)
+		snprintf(step.target, sizeof step.target, "%s", m->name);
+	return step;
+}
+
 static void act_signal(struct tui *t, int sig)
 {
 	const struct row *r;
 	const struct member *m = selected_member(t, &r);
+	struct script_step step = action_on(m, SCRIPT_SIGNAL);
 	char err[256], done[128];
 
+	step.signal = sig;
 	if (!r)
 		return;
 	if (r->tombstone) {
@@ -679,13 +691,14 @@ static void act_signal(struct tui *t, int sig)
 		return;
 	}
 	snprintf(done, sizeof done, "sent SIG%s to %s (pid %d)", sigabbrev_np(sig), m->name, m->pid);
-	report(t, lab_signal(&t->s.lab, m->name, sig, err, sizeof err), err, done);
+	report(t, session_act(&t->s, &step, err, sizeof err), err, done);
 }
 
 static void act_join(struct tui *t)
 {
 	const struct row *r;
 	const struct member *m = selected_member(t, &r);
+	struct script_step step;
 	char err[256], done[320];
 
 	if (!m) {
@@ -694,13 +707,15 @@ static void act_join(struct tui *t)
 	}
 	snprintf(done, sizeof done, "%s joins %s (it stays blocked until %s ends)", m->creator_name,
 		 m->name, m->name);
-	report(t, lab_join(&t->s.lab, m->name, NULL, -1, err, sizeof err), err, done);
+	step = action_on(m, SCRIPT_JOIN);
+	report(t, session_act(&t->s, &step, err, sizeof err), err, done);
 }
 
 static void act_spawn(struct tui *t)
 {
 	const struct row *r;
 	const struct member *m = selected_member(t, &r);
+	struct script_step step;
 	char err[256], done[320];
 
 	if (!m || !m->group[0]) {
@@ -708,23 +723,18 @@ static void act_spawn(struct tui *t)
 		return;
 	}
 	snprintf(done, sizeof done, "%s starts another child of group %s", m->creator_name, m->group);
-	report(t, lab_spawn(&t->s.lab, m->name, err, sizeof err), err, done);
+	step = action_on(m, SCRIPT_SPAWN);
+	report(t, session_act(&t->s, &step, err, sizeof err), err, done);
 }
 
 static void act_main(struct tui *t, int kill_it)
 {
+	struct script_step step = action_on(NULL, kill_it ? SCRIPT_KILL_MAIN : SCRIPT_EXIT_MAIN);
 	char err[256];
 
-	if (!t->s.lab_on) {
-		say(t, true, "there is no lab (--no-lab)");
-		return;
-	}
-	if (kill_it)
-		report(t, lab_kill_main(&t->s.lab, err, sizeof err), err,
-		       "SIGKILL to MainProcess: no exit routine runs, its children become orphans");
-	else
-		report(t, lab_exit_main(&t->s.lab, err, sizeof err), err,
-		       "MainProcess exits normally: it terminates daemonic children, then joins all");
+	report(t, session_act(&t->s, &step, err, sizeof err), err,
+	       kill_it ? "SIGKILL to MainProcess: no exit routine runs, its children become orphans"
+		       : "MainProcess exits normally: it terminates daemonic children, then joins all");
 }
 
 static void act_subreaper(struct tui *t)
