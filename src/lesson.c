@@ -350,6 +350,7 @@ static const struct rule rules[] = {
 	RULE(EV_EXIT_ROUTINE, NULL, "exit-routine"),
 	RULE(EV_SIGNAL_SENT, sigterm_ignored, "sigterm-ignored"),
 	RULE(EV_SUBREAPER_ON, NULL, "subreaper"),
+	RULE(EV_SUBREAPER_OFF, NULL, "subreaper"),
 	HELPER_RULE(EV_TRACKER_EXITS, NULL, "tracker-exits"),
 	RULE(EV_SERVER_GONE, NULL, "server-gone"),
 	/* what Python raises, or forktop refuses */

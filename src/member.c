@@ -85,7 +85,7 @@ bool member_reap_own(struct track *track, struct timespec when, struct member *m
 
 	/* waitpid() reaches only the monitor's own children, whose PIDs cannot
 	 * have been recycled before this wait */
-	if (m->pid <= 0 || waitpid(m->pid, &status, WNOHANG) != m->pid)
+	if (m->gone || m->pid <= 0 || waitpid(m->pid, &status, WNOHANG) != m->pid)
 		return false;
 	member_record_exit(track, when, m, status,
 			   m->forker == monitor ? EXIT_SOURCE_MONITOR : EXIT_SOURCE_SUBREAPER, 0, NULL);
@@ -168,7 +168,10 @@ const struct scan_proc *member_observe(struct track *track, struct timespec when
 		return p;
 	if (p && p->state == 'Z' && p->exit_status != SCAN_NO_STATUS)
 		member_record_exit(track, when, m, p->exit_status, EXIT_SOURCE_ZOMBIE, 0, NULL);
-	if (m->exited || !p)
+	/* a lab member's end comes with its creator's report or its pidfd; only
+	 * then is the pidfd asked (else a refresh between the creator's reap and
+	 * its report would take the code from the wrong source) */
+	if (m->exited || (program && !p))
 		ask_pidfd(track, when, m, p != NULL);
 	if (!p && (m->exited || (program && m->pidfd < 0)))
 		member_mark_gone(m);

@@ -65,7 +65,7 @@ bool member_record_exit(struct track *track, struct timespec when, struct member
 			enum exit_source source, pid_t by, const char *by_name);
 /* m left /proc for good: it is no longer watched and its pidfd is closed. */
 void member_mark_gone(struct member *m);
-/* Reaps m if it is monitor's child and has ended (its code then comes from
+/* Reaps m if it is still watched, is monitor's child and has ended (its code then comes from
  * monitor's wait: MONITOR for the child it started, SUBREAPER for an orphan
  * that came to it). True when it did. */
 bool member_reap_own(struct track *track, struct timespec when, struct member *m,

@@ -225,7 +225,7 @@ size_t text_fill(char *out, size_t cap, const char *tmpl, text_fill_value value,
 		return 0;
 	for (const char *p = tmpl; *p && used + 1 < cap;) {
 		const char *close = *p == '{' ? strchr(p, '}') : NULL;
-		char v[512];
+		char v[1024]; /* a whole escaped line fits (4 bytes a byte) */
 		size_t n;
 
 		if (!close || !value(ctx, p + 1, (size_t)(close - p - 1), v, sizeof v)) {

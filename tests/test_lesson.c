@@ -267,6 +267,8 @@ Test(lesson, lab_facts_and_errors_pick_their_lessons)
 	cr_assert_null(pick(&ev));
 	ev = built(EV_SUBREAPER_ON, 0, "forktop");
 	cr_assert_str_eq(pick(&ev), "subreaper");
+	ev.kind = EV_SUBREAPER_OFF;
+	cr_assert_str_eq(pick(&ev), "subreaper", "the lesson speaks of R on and off");
 	ev = built(EV_OUTPUT, 4100, "");
 	cr_assert_null(pick(&ev));
 }

@@ -137,6 +137,36 @@ Test(ghost, a_resource_tracker_has_no_daemon_flag_in_either_tree)
 	cr_assert_eq(was->daemon, live->daemon, "the tree as it was shows the same DAEMON value");
 }
 
+static const struct row *row_of(const struct row *rows, size_t n, pid_t pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].pid == pid)
+			return &rows[i];
+	return NULL;
+}
+
+/* A program's rows carry its roles in both trees: they are annotated in one place. */
+Test(ghost, a_programs_rows_have_the_same_facts_in_either_tree)
+{
+	static struct session_options opt;
+	pid_t child = helper_fork(NULL, NULL);
+	const struct row *live, *was;
+	char msg[256];
+
+	cr_assert(helper_wait_state(child, 'S', 2000));
+	opt = (struct session_options){ .delay_ms = 100, .attach_pid = child };
+	cr_assert_eq(session_open(&sess, &opt, msg, sizeof msg), 0, "%s", msg);
+	sess_open = true;
+	cr_assert_geq(session_refresh(&sess), 0);
+	live = row_of(sess.rows, sess.nrows, child);
+	cr_assert_not_null(live, "the attached process has a row");
+	cr_assert_eq(live->role, ROW_ROLE_PROGRAM);
+	cr_assert_eq(session_show_ghost(&sess, true), 0);
+	was = row_of(sess.ghost.rows, sess.ghost.nrows, child);
+	cr_assert_not_null(was, "the attached process is in the tree as it was");
+	cr_assert_eq(was->role, ROW_ROLE_PROGRAM, "the tree as it was names the program too");
+}
+
 /* ---- the interactive all-processes view's partial scans -------------------- */
 
 TestSuite(session, .fini = close_session, .timeout = 60);

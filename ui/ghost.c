@@ -96,12 +96,10 @@ int ghost_build(struct session_ghost *g, const struct session *s)
 	g->nrows = rows_build(g->rows, g->rows_cap, &g->tree, g->view.procs, &s->style);
 	for (size_t i = 0; i < g->nrows; i++) {
 		struct row *r = &g->rows[i];
-		const struct member *m = s->lab_on ? lab_member_of(&s->lab, r->proc) : NULL;
 
 		if (g->tree.nodes[i].parent != TREE_NONE) /* the parent as it was */
 			r->ppid = g->tree.nodes[g->tree.nodes[i].parent].pid;
-		if (m)
-			rows_set_member(r, m);
+		session_annotate_row(s, r); /* the facts of a row, as the live tree has them */
 	}
 	return 0;
 }

@@ -405,7 +405,7 @@ const char *session_row_label(const struct session *s, const struct row *r)
 
 /* What the lab knows and /proc does not: daemon flag, exit codes reaped by
  * a creator, notes and roles; and the marks of recent changes. */
-static void annotate_family_row(struct session *s, struct row *r)
+static void annotate_family_row(const struct session *s, struct row *r)
 {
 	const struct member *m = family_member_of(&s->fam, r->proc);
 	int code;
@@ -422,30 +422,33 @@ static void annotate_family_row(struct session *s, struct row *r)
 	}
 }
 
+void session_annotate_row(const struct session *s, struct row *r)
+{
+	const struct session_tomb *t;
+	const struct member *m;
+
+	r->flash = marked(s, r->pid);
+	if (s->fam.active)
+		annotate_family_row(s, r);
+	if (!s->lab_on)
+		return;
+	t = s->opt->tombstones ? tomb_of(s, r->proc) : NULL;
+	if (t) {
+		annotate_tomb(s, r, t);
+		return;
+	}
+	m = lab_member_of(&s->lab, r->proc);
+	r->role = r->pid == s->lab.monitor_pid ? ROW_ROLE_MONITOR : ROW_ROLE_NONE;
+	if (!m)
+		return;
+	rows_set_member(r, m);
+	r->orphan = r->ppid != m->forker && !m->unix_daemon;
+}
+
 static void annotate_rows(struct session *s)
 {
-	for (size_t i = 0; i < s->nrows; i++) {
-		struct row *r = &s->rows[i];
-		const struct member *m;
-
-		r->flash = marked(s, r->pid);
-		if (s->fam.active)
-			annotate_family_row(s, r);
-		if (!s->lab_on)
-			continue;
-		const struct session_tomb *t = s->opt->tombstones ? tomb_of(s, r->proc) : NULL;
-
-		if (t) {
-			annotate_tomb(s, r, t);
-			continue;
-		}
-		m = lab_member_of(&s->lab, r->proc);
-		r->role = r->pid == s->lab.monitor_pid ? ROW_ROLE_MONITOR : ROW_ROLE_NONE;
-		if (!m)
-			continue;
-		rows_set_member(r, m);
-		r->orphan = r->ppid != m->forker && !m->unix_daemon;
-	}
+	for (size_t i = 0; i < s->nrows; i++)
+		session_annotate_row(s, &s->rows[i]);
 }
 
 static int by_pid(const void *a, const void *b)

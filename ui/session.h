@@ -138,6 +138,10 @@ void session_want(struct session *s, const pid_t *pids, size_t n);
 /* A new snapshot into s->rows[0..nrows), and s->ghost when it is wanted.
  * Returns 0 or a negative errno. */
 int session_refresh(struct session *s);
+/* The facts of one row from the lab and the program's family: role,
+ * daemon flag, exit code, orphan, tombstone, a recent change. The one place
+ * a row gets them, for the live tree and the tree as it was. */
+void session_annotate_row(const struct session *s, struct row *r);
 /* The note shown after a row's name ("orphan: was under ...", "ended"), or "". */
 void session_row_note(const struct session *s, const struct row *r, char *buf, size_t len);
 /* A lab process's name in the lab ("Process-3:resource_tracker": its comm
