@@ -40,14 +40,15 @@ memcheck=(valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite
 # the lab's tests mostly wait (Criterion alone would run one at a time).
 # Tests that use pidfds in the worker itself cannot run under memcheck:
 # test_pidref (all of it), the lesson tests that run a lab in-process
-# (suite lesson_lab) and the session and ghost tests of test_session (a lab
-# or a program watched in-process). They run natively in make check, and under
+# (suite lesson_lab), the session and ghost tests of test_session (a lab
+# or a program watched in-process) and the pidfd tests of test_member. They run natively in make check, and under
 # ASan in make check-sanitizers.
 filter_of() {
 	case $1 in
 	*/test_pidref) echo skip ;;
 	*/test_lesson) echo 'lesson/*' ;;
 	*/test_session) echo 'view/*' ;;
+	*/test_member) echo 'member/an_exit_is_recorded_once' ;;
 	*) echo '*' ;;
 	esac
 }
