@@ -84,7 +84,7 @@ static struct member *add_member(struct lab *lab)
 	return member_add(&lab->members, &lab->count, &lab->cap);
 }
 
-static struct member *by_pid(const struct lab *lab, pid_t pid)
+static struct member *watched_member(const struct lab *lab, pid_t pid)
 {
 	return member_by_pid(lab->members, lab->count, pid, false);
 }
@@ -204,7 +204,7 @@ static void on_new_child(struct lab *lab, struct member *creator,
 	m->depth = creator->depth + 1;
 	snprintf(m->name, sizeof m->name, "%s", msg->name);
 	snprintf(m->creator_name, sizeof m->creator_name, "%s", creator->name);
-	forker = msg->creator ? by_pid(lab, msg->creator) : creator;
+	forker = msg->creator ? watched_member(lab, msg->creator) : creator;
 	m->forker = forker ? forker->pid : msg->creator;
 	snprintf(m->forker_name, sizeof m->forker_name, "%s", forker ? forker->name : "?");
 	if (!m->pid)
@@ -220,7 +220,7 @@ static void on_new_child(struct lab *lab, struct member *creator,
 
 static void on_reaped(struct lab *lab, struct member *parent, const struct lab_msg *msg)
 {
-	struct member *child = by_pid(lab, msg->target);
+	struct member *child = watched_member(lab, msg->target);
 
 	if (!child || child->forker != parent->pid)
 		return;
@@ -548,7 +548,7 @@ static struct member *asker_for(struct lab *lab, struct member *t, const char *a
 
 	if (asker)
 		return live_member(lab, asker, err, errlen);
-	a = by_pid(lab, t->creator);
+	a = watched_member(lab, t->creator);
 	if (!a || a->exited) {
 		refuse(lab, err, errlen, call->creator_gone, t->name, t->pid, t->creator_name, 0);
 		return NULL;
@@ -615,7 +615,7 @@ int lab_spawn(struct lab *lab, const char *target, char *err, size_t errlen)
 			return refuse(lab, err, errlen, REFUSAL_MAIN_IN_NO_GROUP, target, like->pid,
 				      NULL, 0);
 		g = scenario_group_index(&lab->sc, like->group);
-		creator = by_pid(lab, like->creator);
+		creator = watched_member(lab, like->creator);
 	} else {
 		creator = group_creator(lab, g);
 	}
@@ -770,7 +770,7 @@ void lab_note(const struct lab *lab, const struct scan_proc *p, char *buf, size_
 	buf[0] = '\0';
 	if (m && m->unix_daemon)
 		snprintf(buf, len, "Unix daemon: own session %d, no terminal", p->sid);
-	else if (m && m->joining && (j = by_pid(lab, m->joining)))
+	else if (m && m->joining && (j = watched_member(lab, m->joining)))
 		snprintf(buf, len, "blocked in join(%s)", j->name);
 	else if (m && p->state == 'Z')
 		snprintf(buf, len, orphan ? "zombie: its new parent has not reaped it"

@@ -354,7 +354,7 @@ int scan_zombie_status(pid_t pid, unsigned long long start_time)
 
 /* ---- partial refresh ------------------------------------------------------ */
 
-static int by_pid_value(const void *a, const void *b)
+int scan_pid_order(const void *a, const void *b)
 {
 	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
 
@@ -387,13 +387,13 @@ static long list_proc(struct scan *scan)
 	}
 	closedir(dir);
 	if (!sorted)
-		qsort(scan->listed, n, sizeof *scan->listed, by_pid_value);
+		qsort(scan->listed, n, sizeof *scan->listed, scan_pid_order);
 	return (long)n;
 }
 
 static bool in_sorted(const pid_t *arr, size_t n, pid_t pid)
 {
-	return bsearch(&pid, arr, n, sizeof pid, by_pid_value) != NULL;
+	return bsearch(&pid, arr, n, sizeof pid, scan_pid_order) != NULL;
 }
 
 /* Whether the previous record of this process must be read again now. */
@@ -512,7 +512,7 @@ static int read_stats(struct scan *scan, size_t n)
 
 static int by_proc_pid(const void *a, const void *b)
 {
-	return by_pid_value(&((const struct scan_proc *)a)->pid, &((const struct scan_proc *)b)->pid);
+	return scan_pid_order(&((const struct scan_proc *)a)->pid, &((const struct scan_proc *)b)->pid);
 }
 
 static void sort_procs(struct scan_snapshot *snap)
@@ -537,7 +537,7 @@ int scan_partial(struct scan *scan, struct scan_snapshot *snap, const pid_t *wan
 		return -ENOMEM;
 	if (nwant)
 		memcpy(scan->want, want, nwant * sizeof *want);
-	qsort(scan->want, nwant, sizeof *scan->want, by_pid_value);
+	qsort(scan->want, nwant, sizeof *scan->want, scan_pid_order);
 	sort_procs(snap);
 	nlisted = list_proc(scan);
 	if (nlisted < 0)

@@ -89,6 +89,8 @@ bool scan_parse_stat(const char *line, size_t len, struct scan_stat_line *out);
 /* Reads and parses /proc/PID/stat. False when the process is gone (or the
  * line is malformed). */
 bool scan_read_stat(pid_t pid, struct scan_stat_line *out);
+/* The order of two pid_t values, for qsort and bsearch. */
+int scan_pid_order(const void *a, const void *b);
 /* The process with this PID in snap, or NULL. */
 const struct scan_proc *scan_find(const struct scan_snapshot *snap, pid_t pid);
 /* The command line of the process (pid, start_time), arguments joined by

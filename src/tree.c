@@ -42,7 +42,7 @@ static size_t hash_slot(const struct tree *tree, const struct link *links, pid_t
 	return i;
 }
 
-static int by_pid(const void *a, const void *b, void *pids_arg)
+static int pid_order_of_items(const void *a, const void *b, void *pids_arg)
 {
 	const pid_t *pids = pids_arg;
 	pid_t pa = pids[*(const int *)a], pb = pids[*(const int *)b];
@@ -221,7 +221,7 @@ int tree_build(struct tree *tree, const pid_t *pids, const pid_t *ppids, size_t 
 					  .last_child = TREE_NONE, .next_sibling = TREE_NONE };
 		order[i] = (int)i;
 	}
-	qsort_r(order, n, sizeof *order, by_pid, (void *)pids);
+	qsort_r(order, n, sizeof *order, pid_order_of_items, (void *)pids);
 	tree->count = link_all(tree, links, order, n);
 	tree->nodes = calloc(tree->count ? tree->count : 1, sizeof *tree->nodes);
 	if (!tree->nodes)

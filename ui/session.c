@@ -451,13 +451,6 @@ static void annotate_rows(struct session *s)
 		session_annotate_row(s, &s->rows[i]);
 }
 
-static int by_pid(const void *a, const void *b)
-{
-	pid_t pa = *(const pid_t *)a, pb = *(const pid_t *)b;
-
-	return (pa > pb) - (pa < pb);
-}
-
 /* The family view keeps the PIDs it showed, for the events of processes
  * that left it; no other view needs them (a sort of every row per refresh). */
 static int remember_shown(struct session *s)
@@ -468,7 +461,7 @@ static int remember_shown(struct session *s)
 		return -ENOMEM;
 	if (s->view.count) /* the first refresh has no view yet (and no array) */
 		memcpy(s->shown_before, s->view.pids, s->view.count * sizeof *s->shown_before);
-	qsort(s->shown_before, s->view.count, sizeof *s->shown_before, by_pid);
+	qsort(s->shown_before, s->view.count, sizeof *s->shown_before, scan_pid_order);
 	s->nshown_before = s->view.count;
 	return 0;
 }
@@ -512,7 +505,7 @@ static bool in_family(const struct family *f, pid_t pid)
 
 static bool was_shown(const struct session *s, pid_t pid)
 {
-	return bsearch(&pid, s->shown_before, s->nshown_before, sizeof pid, by_pid) != NULL;
+	return bsearch(&pid, s->shown_before, s->nshown_before, sizeof pid, scan_pid_order) != NULL;
 }
 
 bool session_event_in_view(const struct session *s, const struct track_event *ev)
