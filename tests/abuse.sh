@@ -254,7 +254,7 @@ for ((i = 0; i < 100; i++)); do
 done
 [ "${#new[@]}" -ge 6 ] && ok || bad "r after the abuse: a new lab of 6 processes (new: ${new[*]})"
 T send-keys '?'
-if wait_for '^ forktop: keys' 5 && wait_for 'Press any key to return' 1; then
+if wait_for '^ forktop: keys' 5 && wait_for 'other keys: back' 1; then
 	T send-keys Escape
 	wait_for '^forktop [0-9]+\.[0-9]+\.[0-9]+ ' 5 && ok || bad "the help did not close"
 else

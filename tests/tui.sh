@@ -332,6 +332,31 @@ else
 	bad "q: the tree of the resize test is not on screen"
 fi
 
+# ---- ? at 80x24: the help wraps a long note at a word, says that it
+# scrolls and where it is, and End brings its last line.
+start
+if wait_for 'Process-3:1' 5; then
+	T resize-window -x 80 -y 24
+	T send-keys '?'
+	if wait_for '^ forktop: keys' 3 && wait_for '^lines 1-22 of [0-9]+, ↑↓ PgUp PgDn Home End: scroll' 3; then
+		[ "$(pane | LC_ALL=C.UTF-8 wc -L)" -le 80 ] && ok || bad "help at 80x24: a line wider than 80"
+		pane | grep -A1 'the one chosen after$' | tail -n 1 | grep -qE '^ {14}Tab\)$' && ok ||
+			bad "help at 80x24: a long note goes on at a word, on the next line"
+		! pane | grep -q 'signalled only after you confirm' && T send-keys End
+		wait_for 'Processes outside the lab are signalled only after you confirm' 3 &&
+			wait_for '^lines [0-9]+-([0-9]+) of \1, ' 1 && ok || bad "help at 80x24: End shows the last line"
+		T send-keys Home
+		wait_for '^lines 1-22 of' 3 && T send-keys PgDn
+		wait_gone '^lines 1-22 of' 3 && T send-keys Up
+		wait_for '^ forktop: keys' 1 && T send-keys Escape
+		wait_for '^ +[0-9]+ +[0-9]+ S no +- +└─MainProcess' 3 && ok || bad "help at 80x24: PgDn, Up, then Escape closes it"
+	else
+		bad "help at 80x24: no help that says it scrolls"
+	fi
+else
+	bad "help at 80x24: the tree never appeared"
+fi
+
 # ---- A resize is not a key: the help, and a question, stay open across one.
 start
 if wait_for 'Process-3:1' 5; then

@@ -49,6 +49,7 @@ struct tui {
 	int ncollapsed;
 	size_t collapsed_cap;
 	int log_scroll;             /* lines up from the newest */
+	int help_top, help_lines;   /* the help's first line shown, and how many it has */
 	char status[256];
 	bool status_error;
 	char query[64];
@@ -100,6 +101,20 @@ static int draw_text(int y, int x, const char *text, int width)
 		i += n;
 	}
 	return used;
+}
+
+/* The display width of text, as draw_text draws it. */
+static int text_cols(const char *text)
+{
+	size_t len = strlen(text);
+	int cols = 0;
+
+	for (size_t i = 0, n; i < len; i += n) {
+		int w = text_char_width(text + i, len - i, &n);
+
+		cols += w < 0 ? 1 : w;
+	}
+	return cols;
 }
 
 static void fill_line(int y, int from)
@@ -950,6 +965,7 @@ static void quit(struct tui *t)
 static void show_help(struct tui *t)
 {
 	t->mode = MODE_HELP;
+	t->help_top = 0;
 }
 
 static void toggle_commands(struct tui *t)
@@ -1123,79 +1139,122 @@ static void draw_keybar(struct tui *t, int y)
 	attrset(A_NORMAL);
 }
 
-#define HELP_LINES_MAX 48
-#define HELP_LINE_LEN 160
+#define HELP_LINES_MAX 160
+#define HELP_LINE_LEN 256
+#define HELP_INDENT 13 /* the keys' column: a description starts after it */
 
-static const char *const help_before[] = { "forktop: keys", "" };
 static const char *const help_after[] = {
 	"",
-	"Colours: cyan daemonic, green non-daemonic, magenta MainProcess, red zombie,",
+	"Colours: cyan daemonic, green non-daemonic, magenta MainProcess, red zombie, "
 	"yellow orphan, dim: ended (shown for a few seconds with its exit code).",
 	"Processes outside the lab are signalled only after you confirm.",
-	"",
-	"Press any key to return.",
 };
 
 struct help_text {
 	char lines[HELP_LINES_MAX][HELP_LINE_LEN];
-	int count;
+	int count, width; /* built for width columns */
 };
 
-/* A new line of the help, or NULL when it is full. */
-static char *help_line(struct help_text *h)
+/* text wrapped at words to width columns: the first line after lead, the
+ * others indented as far as the keys' column ('\n' starts a new line). */
+static void help_add(struct help_text *h, const char *lead, int indent, const char *text)
 {
-	return h->count < HELP_LINES_MAX ? h->lines[h->count++] : NULL;
+	size_t at = 0, len = strlen(text);
+	int first = (int)strlen(lead); /* the keys are ASCII: bytes are columns */
+
+	do {
+		int skip = at ? indent : first;
+		size_t next, n = guide_wrap(text + at, h->width - skip, &next);
+
+		if (h->count == HELP_LINES_MAX)
+			return;
+		snprintf(h->lines[h->count++], HELP_LINE_LEN, "%-*s%.*s", skip, at ? "" : lead,
+			 (int)n, text + at);
+		at += next ? next : 1;
+	} while (at < len);
 }
 
-static void help_add(struct help_text *h, const char *text)
+/* A binding's keys and note, with the note of the binding listed on the same line. */
+static void help_binding(struct help_text *h, size_t i)
 {
-	char *line = help_line(h);
+	const struct key_binding *b = &key_table[i], *after = i + 1 < KEY_TABLE_SIZE ? b + 1 : NULL;
+	char lead[64], note[HELP_LINE_LEN];
 
-	if (line)
-		snprintf(line, HELP_LINE_LEN, "%s", text);
+	snprintf(lead, sizeof lead, "  %-10s ", b->help_keys);
+	if (after && after->help && after->help_same_line)
+		snprintf(note, sizeof note, "%s   %s  %s", b->help, after->help_keys, after->help);
+	else
+		snprintf(note, sizeof note, "%s", b->help);
+	help_add(h, lead, HELP_INDENT, note);
 }
 
-/* A binding's lines: its keys and its note, going on indented after '\n'. */
-static void help_binding(struct help_text *h, const struct key_binding *b)
-{
-	int first = (int)strcspn(b->help, "\n");
-	char *line;
-
-	if (b->help_same_line && h->count > 0) {
-		line = h->lines[h->count - 1];
-		snprintf(line + strlen(line), HELP_LINE_LEN - strlen(line), "   %s  %.*s", b->help_keys,
-			 first, b->help);
-	} else if ((line = help_line(h))) {
-		snprintf(line, HELP_LINE_LEN, "  %-10s %.*s", b->help_keys, first, b->help);
-	}
-	if (b->help[first] && (line = help_line(h)))
-		snprintf(line, HELP_LINE_LEN, "%13s%.140s", "", b->help + first + 1);
-}
-
-static void help_build(struct help_text *h)
+/* The keys and notes, wrapped to width columns. */
+static void help_build(struct help_text *h, int width)
 {
 	h->count = 0;
-	for (size_t i = 0; i < sizeof help_before / sizeof *help_before; i++)
-		help_add(h, help_before[i]);
+	h->width = width < HELP_INDENT + 8 ? HELP_INDENT + 8 : width;
 	for (size_t i = 0; i < KEY_TABLE_SIZE; i++)
-		if (key_table[i].help)
-			help_binding(h, &key_table[i]);
+		if (key_table[i].help && !key_table[i].help_same_line)
+			help_binding(h, i);
 	for (size_t i = 0; i < sizeof help_after / sizeof *help_after; i++)
-		help_add(h, help_after[i]);
+		help_add(h, "", 0, help_after[i]);
+}
+
+/* The help's lines below its title and above the line that says where it is. */
+static int help_body(const struct tui *t)
+{
+	return t->lines - 2;
 }
 
 static void draw_help(struct tui *t)
 {
-	static struct help_text help; /* the same every time: built once */
+	static struct help_text help; /* rebuilt when the width changes */
+	int body = help_body(t), last;
+	char where[128];
 
-	if (!help.count)
-		help_build(&help);
+	if (help.width != t->cols - 2 || !help.count)
+		help_build(&help, t->cols - 2);
+	t->help_lines = help.count;
+	if (t->help_top > help.count - body)
+		t->help_top = help.count - body;
+	if (t->help_top < 0)
+		t->help_top = 0;
+	last = t->help_top + body < help.count ? t->help_top + body : help.count;
 	erase();
-	for (int i = 0; i < help.count && i < t->lines; i++) {
-		attrset(i == 0 ? A_BOLD : A_NORMAL);
-		draw_text(i, 1, help.lines[i], t->cols - 1);
-	}
+	attrset(A_BOLD);
+	draw_text(0, 1, "forktop: keys", t->cols - 1);
 	attrset(A_NORMAL);
+	for (int i = t->help_top; i < last; i++)
+		draw_text(1 + i - t->help_top, 1, help.lines[i], t->cols - 1);
+	snprintf(where, sizeof where, "lines %d-%d of %d, %s PgUp PgDn Home End: scroll, "
+		 "other keys: back", t->help_top + 1, last, help.count,
+		 t->s.style.utf8 ? "\u2191\u2193" : "Up Down");
+	if (text_cols(where) > t->cols)
+		*strstr(where, " Home") = '\0'; /* the position and the keys that scroll */
+	bar_on(t);
+	mvhline(t->lines - 1, 0, ' ', t->cols);
+	draw_text(t->lines - 1, 0, where, t->cols);
+	attrset(A_NORMAL);
+}
+
+/* The help: the moving keys scroll it, any other key closes it. */
+static void key_help(struct tui *t, int c)
+{
+	int page = help_body(t) - 1;
+
+	switch (c) {
+	case KEY_UP: t->help_top--; break;
+	case KEY_DOWN: t->help_top++; break;
+	case KEY_PPAGE: t->help_top -= page; break;
+	case KEY_NPAGE: t->help_top += page; break;
+	case KEY_HOME: t->help_top = 0; break;
+	case KEY_END: t->help_top = t->help_lines; break;
+	default: t->mode = MODE_NORMAL; return;
+	}
+	if (t->help_top > t->help_lines - help_body(t))
+		t->help_top = t->help_lines - help_body(t);
+	if (t->help_top < 0)
+		t->help_top = 0;
 }
 
 static void key(struct tui *t, int c)
@@ -1203,7 +1262,7 @@ static void key(struct tui *t, int c)
 	if (c == KEY_RESIZE)
 		return; /* not a key: draw() takes the new size; the help or a question stays */
 	switch (t->mode) {
-	case MODE_HELP: t->mode = MODE_NORMAL; break;
+	case MODE_HELP: key_help(t, c); break;
 	case MODE_SEARCH: key_search(t, c); break;
 	case MODE_CONFIRM: key_confirm(t, c); break;
 	case MODE_SIGNALS: key_signals(t, c); break;
