@@ -198,6 +198,17 @@ else
 	bad "tour: the first step never appeared"
 fi
 
+# ---- The tour at 80x24: its keys stay on the bar, every item whole.
+start -- --tour
+if wait_for '── Tour 1/[0-9]+: A family of processes' 5; then
+	T resize-window -x 80 -y 24
+	wait_for '^N Next  P Back  F1 Help: every key  ' 3 && keybar_whole && pane | tail -n 1 | grep -q 'q Quit$' &&
+		ok || bad "tour at 80x24: N, P, F1 and q on the key bar, every item whole"
+	quit && ok || bad "tour at 80x24: forktop ends with 0"
+else
+	bad "tour at 80x24: the first step never appeared"
+fi
+
 # ---- --tour refuses what it cannot do: one clear line, exit status 2.
 check() { # name pattern -- args...
 	local name=$1 pattern=$2 err status

@@ -96,3 +96,19 @@ kill_servers() {
 		rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$s" # kill-server leaves the socket file
 	done
 }
+
+# keybar_whole: every item of the key bar (the pane's last line, items two
+# spaces apart) is a whole label of the key table, none cut at the edge.
+keybar_whole() {
+	local item bar
+	bar=$(pane | tail -n 1 | sed 's/ *$//')
+	[ -n "$bar" ] || return 1
+	while IFS= read -r item; do
+		case $item in
+		"N Next" | "P Back" | "F1 Help" | "F1 Help: every key" | "l Lesson" | "t Term" | \
+			"k Kill" | "J Join" | "X KillMain" | "E Exit" | "m Method" | "R Reaper" | \
+			"g Ghost" | "q Quit") ;;
+		*) echo "key bar item cut: '$item'"; return 1 ;;
+		esac
+	done < <(printf '%s\n' "$bar" | sed 's/  /\n/g')
+}

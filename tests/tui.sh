@@ -332,6 +332,23 @@ else
 	bad "q: the tree of the resize test is not on screen"
 fi
 
+# ---- The key bar at 80x24: the keys that fit, whole, most used first; the
+# help's item says it lists the rest. At 120 columns every key fits.
+start
+if wait_for 'Process-3:1' 5; then
+	wait_for '^F1 Help  l Lesson .*m Method  R Reaper  g Ghost  q Quit$' 3 && keybar_whole && ok ||
+		bad "key bar at 120x40: every key, whole"
+	T resize-window -x 80 -y 24
+	if wait_for '^F1 Help: every key  ' 3; then
+		keybar_whole && pane | tail -n 1 | grep -q 'X KillMain' && pane | tail -n 1 | grep -q 'q Quit$' && ok ||
+			bad "key bar at 80x24: whole keys, X and q among them"
+	else
+		bad "key bar at 80x24: F1 says the help has every key"
+	fi
+else
+	bad "key bar: the tree never appeared"
+fi
+
 # ---- ? at 80x24: the help wraps a long note at a word, says that it
 # scrolls and where it is, and End brings its last line.
 start

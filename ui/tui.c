@@ -1019,7 +1019,9 @@ struct key_binding {
 	const char *help;                    /* '\n' goes on, indented, on a new line */
 	bool help_same_line;                 /* listed at the end of the line before */
 	const char *bar;                     /* on the key bar, or NULL */
+	const char *bar_cut;                 /* on the key bar instead, when keys are left out */
 	int bar_place;                       /* its place there, from 1 */
+	int bar_rank;                        /* what stays on a short bar: 1 first */
 	bool tour_only;                      /* on the key bar only during a tour */
 };
 
@@ -1038,39 +1040,39 @@ static const struct key_binding key_table[] = {
 	{ { KEY_MOUSE }, .act = key_mouse },
 	{ { 'l' }, .act = toggle_lessons, .help_keys = "l",
 	  .help = "lessons: why the newest event happened (or the one chosen after Tab)",
-	  .bar = "l Lesson", .bar_place = 4 },
+	  .bar = "l Lesson", .bar_place = 4, .bar_rank = 9 },
 	{ { 'N' }, .act_with = act_tour, .arg = 1, .help_keys = "N P",
 	  .help = "the guided tour's next and previous step (forktop --tour)",
-	  .bar = "N Next", .bar_place = 1, .tour_only = true },
-	{ { 'P' }, .act_with = act_tour, .arg = 0, .bar = "P Back", .bar_place = 2, .tour_only = true },
+	  .bar = "N Next", .bar_place = 1, .bar_rank = 3, .tour_only = true },
+	{ { 'P' }, .act_with = act_tour, .arg = 0, .bar = "P Back", .bar_place = 2, .bar_rank = 4, .tour_only = true },
 	{ { 't' }, .act_with = act_signal, .arg = SIGTERM, .help_keys = "t",
-	  .help = "terminate(): SIGTERM to the selected process", .bar = "t Term", .bar_place = 5 },
+	  .help = "terminate(): SIGTERM to the selected process", .bar = "t Term", .bar_place = 5, .bar_rank = 7 },
 	{ { 'k' }, .act_with = act_signal, .arg = SIGKILL, .help_keys = "k",
-	  .help = "kill(): SIGKILL to the selected process", .bar = "k Kill", .bar_place = 6 },
+	  .help = "kill(): SIGKILL to the selected process", .bar = "k Kill", .bar_place = 6, .bar_rank = 6 },
 	{ { 'J' }, .act = act_join, .help_keys = "J",
 	  .help = "join(): its creator waits for it (and stays blocked until it ends)",
-	  .bar = "J Join", .bar_place = 7 },
+	  .bar = "J Join", .bar_place = 7, .bar_rank = 11 },
 	{ { 'X' }, .act_with = act_main, .arg = 1, .help_keys = "X",
 	  .help = "kill the lab's MainProcess abruptly (SIGKILL): watch the orphans",
-	  .bar = "X KillMain", .bar_place = 8 },
+	  .bar = "X KillMain", .bar_place = 8, .bar_rank = 5 },
 	{ { 'E' }, .act_with = act_main, .arg = 0, .help_keys = "E",
 	  .help = "let MainProcess exit normally: daemonic children are terminated,\n"
 		  "the others joined",
-	  .bar = "E Exit", .bar_place = 9 },
+	  .bar = "E Exit", .bar_place = 9, .bar_rank = 10 },
 	{ { 's' }, .act = act_spawn, .help_keys = "s",
 	  .help = "start another child in the selected process's group" },
 	{ { 'r' }, .act = act_restart, .help_keys = "r", .help = "restart the lab" },
 	{ { 'm' }, .act = act_start_method, .help_keys = "m",
 	  .help = "restart the lab with the next start method: fork, spawn, forkserver",
-	  .bar = "m Method", .bar_place = 10 },
+	  .bar = "m Method", .bar_place = 10, .bar_rank = 13 },
 	{ { 'c' }, .act = toggle_commands, .help_keys = "c",
 	  .help = "command lines instead of names (see each start method's programs)" },
 	{ { 'R' }, .act = act_subreaper, .help_keys = "R",
 	  .help = "make forktop a child subreaper (orphans come to it), or stop",
-	  .bar = "R Reaper", .bar_place = 11 },
+	  .bar = "R Reaper", .bar_place = 11, .bar_rank = 12 },
 	{ { 'g' }, .act = toggle_ghost, .help_keys = "g",
 	  .help = "the tree as it was (every process under its creator) beside now",
-	  .bar = "g Ghost", .bar_place = 12 },
+	  .bar = "g Ghost", .bar_place = 12, .bar_rank = 8 },
 	{ { KEY_F(9) }, .act = open_signal_menu, .help_keys = "F9",
 	  .help = "send any signal to the selected process" },
 	{ { ' ' }, .act = toggle_pause, .help_keys = "Space", .help = "pause or resume the refresh" },
@@ -1083,10 +1085,10 @@ static const struct key_binding key_table[] = {
 	  .help = "find a name; n finds the next one" },
 	{ { 'n' }, .act_with = find_next, .arg = 1 },
 	{ { '?', 'h', KEY_F(1) }, .act = show_help, .help_keys = "? F1", .help = "this help;",
-	  .bar = "F1 Help", .bar_place = 3 },
+	  .bar = "F1 Help", .bar_cut = "F1 Help: every key", .bar_place = 3, .bar_rank = 1 },
 	{ { 'q', KEY_F(10) }, .act = quit, .help_keys = "q F10",
 	  .help = "quit (the lab ends with forktop)", .help_same_line = true,
-	  .bar = "q Quit", .bar_place = 13 },
+	  .bar = "q Quit", .bar_place = 13, .bar_rank = 2 },
 };
 #define KEY_TABLE_SIZE (sizeof key_table / sizeof key_table[0])
 
@@ -1111,20 +1113,51 @@ static void key_normal(struct tui *t, int c)
 		b->act_with(t, b->arg);
 }
 
-/* The key bar: the bindings that have a place on it, in that order. */
+static bool on_bar(const struct tui *t, const struct key_binding *b)
+{
+	return b->bar && (!b->tour_only || t->guide.tour);
+}
+
+static const char *bar_label(const struct key_binding *b, bool cut)
+{
+	return cut && b->bar_cut ? b->bar_cut : b->bar;
+}
+
+/* The bindings the key bar has room for, whole: by rank, until one does
+ * not fit. Returns whether some were left out (the help lists them). */
+static bool keybar_choose(const struct tui *t, bool shown[KEY_TABLE_SIZE], bool cut)
+{
+	int used = -2; /* two spaces between items */
+
+	memset(shown, 0, KEY_TABLE_SIZE * sizeof *shown);
+	for (int rank = 1; rank <= (int)KEY_TABLE_SIZE; rank++)
+		for (size_t i = 0; i < KEY_TABLE_SIZE; i++) {
+			const struct key_binding *b = &key_table[i];
+
+			if (b->bar_rank != rank || !on_bar(t, b))
+				continue;
+			used += 2 + text_cols(bar_label(b, cut));
+			if (used > t->cols)
+				return true;
+			shown[i] = true;
+		}
+	return false;
+}
+
+/* The key bar: what fits of the bindings that have a place on it, in that
+ * order; when some are left out, the help's item says it lists them. */
 static void keybar_text(const struct tui *t, char *buf, size_t len)
 {
+	bool shown[KEY_TABLE_SIZE];
+	bool cut = keybar_choose(t, shown, false) && keybar_choose(t, shown, true);
 	size_t used = 0;
 
 	buf[0] = '\0';
 	for (int place = 1; place <= (int)KEY_TABLE_SIZE; place++)
-		for (size_t i = 0; i < KEY_TABLE_SIZE; i++) {
-			const struct key_binding *b = &key_table[i];
-
-			if (b->bar_place != place || (b->tour_only && !t->guide.tour) || used >= len)
-				continue;
-			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? "  " : "", b->bar);
-		}
+		for (size_t i = 0; i < KEY_TABLE_SIZE; i++)
+			if (shown[i] && key_table[i].bar_place == place && used < len)
+				used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? "  " : "",
+							 bar_label(&key_table[i], cut));
 }
 
 static void draw_keybar(struct tui *t, int y)
@@ -1148,6 +1181,7 @@ static const char *const help_after[] = {
 	"Colours: cyan daemonic, green non-daemonic, magenta MainProcess, red zombie, "
 	"yellow orphan, dim: ended (shown for a few seconds with its exit code).",
 	"Processes outside the lab are signalled only after you confirm.",
+	"The key bar shows the keys that fit, the most used first: this help lists every key.",
 };
 
 struct help_text {
