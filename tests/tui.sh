@@ -349,6 +349,22 @@ else
 	bad "key bar: the tree never appeared"
 fi
 
+# ---- The header at 80x24 and 40x10: the facts that fit, whole, the least
+# needed ones shortened or left out first; the pause is never left out.
+start
+if wait_for 'Process-3:1' 5; then
+	T resize-window -x 80 -y 24
+	head='^forktop  default \(fork\)  lab: [0-9]+ running, [0-9]+ zombie, [0-9]+ orphaned  orphans -> PID 1$'
+	wait_for "$head" 3 && ok || bad "header at 80x24: whole facts, the counts and where orphans go"
+	T send-keys R Space
+	head='^forktop  default \(fork\)  [0-9]+ running, [0-9]+ zombie, [0-9]+ orphaned  -> subreaper  \[PAUSED\]$'
+	wait_for "$head" 3 && ok || bad "header at 80x24: subreaper and paused, shortened"
+	T resize-window -x 40 -y 10
+	wait_for '^forktop  [0-9]+ running, [0-9]+ zombie, [0-9]+ orphaned$' 3 && ok || bad "header at 40x10: the counts, whole"
+else
+	bad "header: the tree never appeared"
+fi
+
 # ---- ? at 80x24: the help wraps a long note at a word, says that it
 # scrolls and where it is, and End brings its last line.
 start

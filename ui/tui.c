@@ -320,26 +320,87 @@ static struct layout layout_of(const struct tui *t)
 	return l;
 }
 
-static void draw_header(struct tui *t)
+/* The header's facts, in the order shown, each in a full and a brief form
+ * (empty: left out). */
+enum header_part { H_NAME, H_WHAT, H_EVERY, H_COUNTS, H_ORPHANS, H_VIEW, H_STATE, H_PARTS };
+
+struct header {
+	char full[H_PARTS][160], brief[H_PARTS][160];
+	const char *shown[H_PARTS];
+};
+
+/* What a short line gives up first: a part takes its brief form, or goes. */
+static const struct {
+	enum header_part part;
+	bool drop;
+} header_cuts[] = {
+	{ H_STATE, false }, { H_NAME, false }, { H_EVERY, false }, { H_VIEW, true },
+	{ H_EVERY, true }, { H_WHAT, false }, { H_ORPHANS, false }, { H_COUNTS, false },
+	{ H_WHAT, true }, { H_ORPHANS, true },
+};
+
+static void header_facts(const struct tui *t, struct header *h)
 {
 	const struct session *s = &t->s;
 	const struct scenario *sc = s->opt->scenario ? &s->scenario : NULL;
 	const char *what = sc ? sc->name : s->opt->command ? s->opt->command[0] : "";
 	int running, zombies, orphans;
-	char line[512], name[128], method[24] = "";
+	char name[128], method[24] = "";
 
 	text_escape(name, sizeof name, what, strlen(what), s->style.utf8 ? TEXT_UTF8 : 0);
 	session_lab_counts(s, &running, &zombies, &orphans);
 	if (sc)
 		snprintf(method, sizeof method, " (%s)", scenario_method_name(sc->start_method));
-	snprintf(line, sizeof line,
-		 "forktop %s  %s%s%s  every %.1fs  %s: %d running, %d zombie, %d orphaned  "
-		 "orphans -> %s  view: %s  %s",
-		 PACKAGE_VERSION, sc ? "scenario " : s->opt->command ? "program " : "no lab",
-		 name, method,
-		 (double)s->opt->delay_ms / 1000.0, sc ? "lab" : "family", running, zombies, orphans,
-		 s->subreaper ? "forktop (subreaper)" : "PID 1", session_view_name(s),
-		 t->paused ? "[PAUSED]" : "[LIVE]");
+	memset(h, 0, sizeof *h);
+	snprintf(h->full[H_NAME], sizeof h->full[0], "forktop %s", PACKAGE_VERSION);
+	snprintf(h->brief[H_NAME], sizeof h->brief[0], "forktop");
+	snprintf(h->full[H_WHAT], sizeof h->full[0], "%s%s%s",
+		 sc ? "scenario " : s->opt->command ? "program " : "no lab", name, method);
+	snprintf(h->brief[H_WHAT], sizeof h->brief[0], "%s%s", sc || s->opt->command ? name : "no lab",
+		 method);
+	snprintf(h->full[H_EVERY], sizeof h->full[0], "every %.1fs", (double)s->opt->delay_ms / 1000.0);
+	snprintf(h->brief[H_EVERY], sizeof h->brief[0], "%.1fs", (double)s->opt->delay_ms / 1000.0);
+	snprintf(h->brief[H_COUNTS], sizeof h->brief[0], "%d running, %d zombie, %d orphaned",
+		 running, zombies, orphans);
+	snprintf(h->full[H_COUNTS], sizeof h->full[0], "%s: %.140s", sc ? "lab" : "family",
+		 h->brief[H_COUNTS]);
+	snprintf(h->full[H_ORPHANS], sizeof h->full[0], "orphans -> %s",
+		 s->subreaper ? "forktop (subreaper)" : "PID 1");
+	snprintf(h->brief[H_ORPHANS], sizeof h->brief[0], "-> %s", s->subreaper ? "subreaper" : "PID 1");
+	snprintf(h->full[H_VIEW], sizeof h->full[0], "view: %s", session_view_name(s));
+	snprintf(h->full[H_STATE], sizeof h->full[0], "%s", t->paused ? "[PAUSED]" : "[LIVE]");
+	snprintf(h->brief[H_STATE], sizeof h->brief[0], "%s", t->paused ? "[PAUSED]" : "");
+	for (int i = 0; i < H_PARTS; i++)
+		h->shown[i] = h->full[i];
+}
+
+/* The parts shown, two spaces apart; returns its display width. */
+static int header_join(const struct header *h, char *line, size_t len)
+{
+	size_t used = 0;
+
+	line[0] = '\0';
+	for (int i = 0; i < H_PARTS; i++)
+		if (h->shown[i][0] && used < len)
+			used += (size_t)snprintf(line + used, len - used, "%s%s", used ? "  " : "",
+						 h->shown[i]);
+	return text_cols(line);
+}
+
+/* The header: every fact in full when it fits, else the least needed ones
+ * shortened, then left out, so that no fact is cut in the middle. One
+ * line: at 24 lines a second one would cost the tree a row. */
+static void draw_header(struct tui *t)
+{
+	struct header h;
+	char line[1024];
+
+	header_facts(t, &h);
+	for (size_t i = 0; header_join(&h, line, sizeof line) > t->cols &&
+			   i < sizeof header_cuts / sizeof *header_cuts; i++)
+		h.shown[header_cuts[i].part] = header_cuts[i].drop ? "" : h.brief[header_cuts[i].part];
+	for (int i = H_PARTS - 1; i > H_NAME && header_join(&h, line, sizeof line) > t->cols; i--)
+		h.shown[i] = ""; /* the narrowest screens: the facts that come last */
 	attrset(A_BOLD);
 	fill_line(0, 0);
 	draw_text(0, 0, line, t->cols);
