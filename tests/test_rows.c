@@ -126,6 +126,10 @@ Test(rows, columns_format_values)
 	cr_assert_str_eq(buf, "     10       1 S yes     -15 ");
 	rows_columns(&rows[2], buf, sizeof buf);
 	cr_assert_str_eq(buf, "     11      10 S -         - ");
+	rows_columns_of(&rows[1], false, buf, sizeof buf);
+	cr_assert_str_eq(buf, "     10 S yes     -15 ");
+	cr_assert_eq(strlen(buf), ROWS_COLUMNS_WIDTH - ROWS_PPID_WIDTH);
+	cr_assert_eq(strlen(ROWS_HEADER) - strlen("NAME"), (size_t)ROWS_COLUMNS_WIDTH);
 }
 
 Test(rows, a_lab_helper_has_no_daemon_flag)

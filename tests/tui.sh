@@ -182,10 +182,10 @@ T send-keys "PS1='$ '; cd '$PWD'; $forktop -d 100000 ; echo FORKTOP-EXIT=\$?" En
 if wait_for 'Process-3:1' 5; then
 	T send-keys Space
 	wait_for 'paused' 3 && T send-keys g
-	if wait_for 'left: the tree as it was' 3 && half 0 39 | grep -qE '^ +1 +0 '; then
+	if wait_for 'left: the tree as it was' 3 && half 0 39 | grep -qE '^ +1 +(0 +)?S '; then
 		T send-keys m
 		wait_for '\(spawn\)' 5 && wait_for 'restarted with start method spawn' 3
-		half 0 39 | grep -qE '^ +1 +0 ' && ok ||
+		half 0 39 | grep -qE '^ +1 +(0 +)?S ' && ok ||
 			bad "g then m: the tree as it was is blank after the restart"
 	else
 		bad "g then m: no tree as it was before m"
@@ -363,6 +363,25 @@ if wait_for 'Process-3:1' 5; then
 	wait_for '^forktop  [0-9]+ running, [0-9]+ zombie, [0-9]+ orphaned$' 3 && ok || bad "header at 40x10: the counts, whole"
 else
 	bad "header: the tree never appeared"
+fi
+
+# ---- Notes at 80x24 after X: an orphan's note is cut at a word with an
+# ellipsis (or whole), and the selected row's note is whole in the status line.
+start
+if wait_for 'Process-3:1' 5; then
+	T resize-window -x 80 -y 24
+	T send-keys X
+	if wait_for 'Process-4 +orphan: was under' 5; then
+		cut=$(pane | grep -E 'Process-[1-4] +orphan:' | grep -cvE 'orphan: was under [0-9]+( MainProcess,)?…$|killed by SIGKILL$')
+		[ "$cut" -eq 0 ] && ok || bad "notes at 80x24: $cut orphan notes cut without an ellipsis"
+		find_row Process-2 && moved_by Down &&
+			wait_for '^PID [0-9]+: orphan: was under [0-9]+ MainProcess, killed by SIGKILL$' 3 && ok ||
+			bad "notes at 80x24: the selected orphan's whole note in the status line"
+	else
+		bad "notes at 80x24: no orphan appeared"
+	fi
+else
+	bad "notes at 80x24: the tree never appeared"
 fi
 
 # ---- ? at 80x24: the help wraps a long note at a word, says that it

@@ -103,14 +103,21 @@ void rows_set_member(struct row *r, const struct member *m)
 		r->exit_known = event_exitcode(m->exit_status, &r->exit_code);
 }
 
-void rows_columns(const struct row *r, char *buf, size_t len)
+void rows_columns_of(const struct row *r, bool ppid, char *buf, size_t len)
 {
-	char exit[16] = "-";
+	char exit[16] = "-", parent[16] = "";
 
 	if (r->exit_known)
 		snprintf(exit, sizeof exit, "%d", r->exit_code);
-	snprintf(buf, len, "%7d %7d %c %-6s %4s ", r->pid, r->ppid, r->state,
+	if (ppid)
+		snprintf(parent, sizeof parent, "%7d ", r->ppid);
+	snprintf(buf, len, "%7d %s%c %-6s %4s ", r->pid, parent, r->state,
 		 rows_daemon_name(r->daemon), exit);
+}
+
+void rows_columns(const struct row *r, char *buf, size_t len)
+{
+	rows_columns_of(r, true, buf, len);
 }
 
 size_t rows_build(struct row *rows, size_t cap, const struct tree *tree,

@@ -25,6 +25,11 @@ struct rows_style {
 
 /* The column header both faces print above the rows. */
 #define ROWS_HEADER "    PID    PPID S DAEMON EXIT NAME"
+/* The same without PPID, for a screen too narrow for the names with it
+ * (the tree shows each parent). */
+#define ROWS_HEADER_BRIEF "    PID S DAEMON EXIT NAME"
+#define ROWS_COLUMNS_WIDTH 30 /* where NAME starts under ROWS_HEADER */
+#define ROWS_PPID_WIDTH 8     /* what leaving PPID out saves */
 
 /* Python's daemon flag; unknown for what is no Python Process object (a
  * resource tracker, a fork server, a Unix daemon, any other process). */
@@ -72,6 +77,8 @@ void rows_set_member(struct row *r, const struct member *m);
 /* The columns before the name, as both faces show them under ROWS_HEADER:
  * "    PID    PPID S DAEMON EXIT " (a trailing space). */
 void rows_columns(const struct row *r, char *buf, size_t len);
+/* The same under ROWS_HEADER_BRIEF (no PPID) when ppid is false. */
+void rows_columns_of(const struct row *r, bool ppid, char *buf, size_t len);
 
 /* The glyph prefix of node (ancestors' bars, then its own branch). */
 void rows_prefix(const struct tree *tree, int node, const struct rows_style *style,

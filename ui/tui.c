@@ -50,6 +50,9 @@ struct tui {
 	size_t collapsed_cap;
 	int log_scroll;             /* lines up from the newest */
 	int help_top, help_lines;   /* the help's first line shown, and how many it has */
+	bool ppid, ppid_was;        /* the tree (and the tree as it was) show PPID */
+	struct identity said_for;   /* the selection when the status line was last said */
+	char sel_note[128];         /* the selected row's note, when the tree cut it */
 	char status[256];
 	bool status_error;
 	char query[64];
@@ -186,6 +189,7 @@ static void say(struct tui *t, bool error, const char *fmt, ...)
 	vsnprintf(t->status, sizeof t->status, fmt, ap);
 	va_end(ap);
 	t->status_error = error;
+	t->said_for = t->sel;
 }
 
 /* ---- visible rows, selection, collapse ---------------------------------- */
@@ -408,10 +412,12 @@ static void draw_header(struct tui *t)
 	fill_line(1, 0);
 	mvhline(1, 0, ' ', t->cols);
 	if (t->s.ghost_wanted) {
-		draw_text(1, 0, ROWS_HEADER "  (as it was)", t->cols / 2 - 1);
-		draw_text(1, t->cols / 2 + 1, ROWS_HEADER "  (now)", t->cols - t->cols / 2 - 1);
+		draw_text(1, 0, t->ppid_was ? ROWS_HEADER "  (as it was)" : ROWS_HEADER_BRIEF "  (as it was)",
+			  t->cols / 2 - 1);
+		draw_text(1, t->cols / 2 + 1, t->ppid ? ROWS_HEADER "  (now)" : ROWS_HEADER_BRIEF "  (now)",
+			  t->cols - t->cols / 2 - 1);
 	} else {
-		draw_text(1, 0, ROWS_HEADER, t->cols);
+		draw_text(1, 0, t->ppid ? ROWS_HEADER : ROWS_HEADER_BRIEF, t->cols);
 	}
 	attrset(A_NORMAL);
 }
@@ -432,36 +438,80 @@ static void command_text(const struct tui *t, const struct row *r, char *name, s
 	snprintf(name, len, "%s", bracketed);
 }
 
-/* One row from column x0 on, at most width columns; note is NULL where none is shown. */
+/* A row's tree glyphs and name as shown (its command line after c). */
+static void row_name(struct tui *t, const struct tree *tree, const struct row *r,
+		     struct row_text *text)
+{
+	rows_text(tree, r, &t->s.style, session_row_label(&t->s, r), text);
+	if (t->commands)
+		command_text(t, r, text->name, sizeof text->name);
+}
+
+/* Whether a pane width columns wide keeps PPID: only when the widest
+ * name it shows (widest columns with its glyphs) fits whole with it. */
+static bool keeps_ppid(int widest, int width)
+{
+	return ROWS_COLUMNS_WIDTH + widest <= width;
+}
+
+static int name_cols(struct tui *t, const struct tree *tree, const struct row *r)
+{
+	struct row_text text;
+
+	row_name(t, tree, r, &text);
+	return text_cols(text.prefix) + text_cols(text.name);
+}
+
+/* text in width columns: whole when it fits, else cut after a word and
+ * marked with an ellipsis; nothing when not even a word fits. Returns
+ * the columns used. */
+static int draw_cut(const struct tui *t, int y, int x, const char *text, int width)
+{
+	const char *more = t->s.style.utf8 ? "\u2026" : "...";
+	char cut[512];
+	size_t next, n;
+
+	if (text_cols(text) <= width)
+		return draw_text(y, x, text, width);
+	n = guide_wrap(text, width - text_cols(more), &next);
+	if (text[n] != ' ')
+		return 0; /* the first word does not fit */
+	snprintf(cut, sizeof cut, "%.*s%s", (int)n, text, more);
+	return draw_text(y, x, cut, width);
+}
+
+/* One row from column x0 on, at most width columns, with PPID or not; its
+ * note when with_note, cut at a word (the status line shows the selected
+ * row's note whole). */
 static void draw_row_at(struct tui *t, int y, int x0, int width, const struct tree *tree,
-			const struct row *r, bool selected, bool with_note)
+			const struct row *r, bool selected, bool with_note, bool ppid)
 {
 	struct row_text text;
 	char cols[64], note[128] = "";
 	int x;
 
-	rows_text(tree, r, &t->s.style, session_row_label(&t->s, r), &text);
-	if (t->commands)
-		command_text(t, r, text.name, sizeof text.name);
+	row_name(t, tree, r, &text);
 	if (with_note)
 		session_row_note(&t->s, r, note, sizeof note);
 	attrset(selected ? A_REVERSE : row_attr(t, r));
 	mvhline(y, x0, ' ', width);
-	rows_columns(r, cols, sizeof cols);
+	rows_columns_of(r, ppid, cols, sizeof cols);
 	x = draw_text(y, x0, cols, width);
 	x += draw_text(y, x0 + x, text.prefix, width - x);
 	x += draw_text(y, x0 + x, text.name, width - x);
 	if (note[0] && x + 3 < width) {
 		attron(A_DIM);
 		x += draw_text(y, x0 + x, "  ", width - x);
-		draw_text(y, x0 + x, note, width - x);
+		draw_cut(t, y, x0 + x, note, width - x);
 	}
+	if (selected && note[0] && text_cols(note) > width - x)
+		snprintf(t->sel_note, sizeof t->sel_note, "%s", note);
 	attrset(A_NORMAL);
 }
 
 static void draw_row(struct tui *t, int y, const struct row *r, bool selected)
 {
-	draw_row_at(t, y, 0, t->cols, &t->s.tree, r, selected, true);
+	draw_row_at(t, y, 0, t->cols, &t->s.tree, r, selected, true, t->ppid);
 }
 
 /* g: left, the tree as it was (every member under its creator); right, now. */
@@ -475,15 +525,16 @@ static void draw_ghost(struct tui *t, const struct layout *l)
 
 		fill_line(y, 0);
 		if ((size_t)i < g->nrows)
-			draw_row_at(t, y, 0, half - 1, &g->tree, &g->rows[i], false, false);
+			draw_row_at(t, y, 0, half - 1, &g->tree, &g->rows[i], false, false, t->ppid_was);
 		mvaddch(y, half - 1, ACS_VLINE);
 		if (v < t->nvisible)
 			draw_row_at(t, y, right, t->cols - right, &t->s.tree, &t->s.rows[t->visible[v]],
-				    v == t->selected && t->focus == FOCUS_TREE, true);
+				    v == t->selected && t->focus == FOCUS_TREE, true, t->ppid);
 	}
 }
 
-static void draw_tree(struct tui *t, const struct layout *l)
+/* The tree's first row shown: the selection stays in view. */
+static void scroll_tree(struct tui *t, const struct layout *l)
 {
 	if (t->selected < t->top)
 		t->top = t->selected;
@@ -491,6 +542,32 @@ static void draw_tree(struct tui *t, const struct layout *l)
 		t->top = t->selected - l->tree_height + 1;
 	if (t->top < 0)
 		t->top = 0;
+}
+
+/* PID first, then names: PPID goes from a pane whose names do not fit
+ * whole with it. */
+static void plan_columns(struct tui *t, const struct layout *l)
+{
+	const struct session_ghost *g = &t->s.ghost;
+	int width = t->s.ghost_wanted ? t->cols - t->cols / 2 - 1 : t->cols, widest = 0, was = 0;
+
+	for (int v = t->top; v < t->nvisible && v < t->top + l->tree_height; v++) {
+		int w = name_cols(t, &t->s.tree, &t->s.rows[t->visible[v]]);
+
+		widest = w > widest ? w : widest;
+	}
+	for (int i = 0; t->s.ghost_wanted && (size_t)i < g->nrows && i < l->tree_height; i++) {
+		int w = name_cols(t, &g->tree, &g->rows[i]);
+
+		was = w > was ? w : was;
+	}
+	t->ppid = keeps_ppid(widest, width);
+	t->ppid_was = keeps_ppid(was, t->cols / 2 - 1);
+}
+
+static void draw_tree(struct tui *t, const struct layout *l)
+{
+	t->sel_note[0] = '\0';
 	if (t->s.ghost_wanted) {
 		draw_ghost(t, l);
 		return;
@@ -625,6 +702,12 @@ static void draw_bottom(struct tui *t, const struct layout *l)
 
 		snprintf(prompt, sizeof prompt, "Find: %s_  (Enter: go, Esc: cancel)", t->query);
 		draw_text(l->status, 0, prompt, t->cols);
+	} else if (t->sel_note[0] && (t->sel.pid != t->said_for.pid ||
+					t->sel.start_time != t->said_for.start_time)) {
+		char note[160];
+
+		snprintf(note, sizeof note, "PID %d: %s", t->sel.pid, t->sel_note);
+		draw_cut(t, l->status, 0, note, t->cols);
 	} else {
 		draw_text(l->status, 0, t->status, t->cols);
 	}
@@ -676,6 +759,8 @@ static void draw(struct tui *t)
 		draw_help(t);
 	} else {
 		l = layout_of(t);
+		scroll_tree(t, &l);
+		plan_columns(t, &l);
 		draw_header(t);
 		draw_tree(t, &l);
 		draw_lessons(t, &l);
