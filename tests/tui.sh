@@ -384,6 +384,40 @@ else
 	bad "notes at 80x24: the tree never appeared"
 fi
 
+# ---- g at 80x24 and 120x40: names in the tree as it was stay whole. The
+# default lab fits side by side (PPID makes room); the nested one does not
+# at 80 columns, and the trees go one above the other.
+start
+if wait_for 'Process-3:1' 5; then
+	T send-keys g
+	wait_for 'left: the tree as it was' 3 && half 0 59 | grep -qE '─Process-1 *$' && ok ||
+		bad "g at 120x40: Process-1 whole in the tree as it was, on the left"
+	T resize-window -x 80 -y 24
+	wait_for 'PID S DAEMON EXIT NAME  \(as it was\) +PID ' 3 && half 0 39 | grep -qE '─Process-1 *$' &&
+		[ "$(pane | LC_ALL=C.UTF-8 wc -L)" -le 80 ] && ok ||
+		bad "g at 80x24: Process-1 whole in the tree as it was, side by side"
+else
+	bad "g at 80x24: the tree never appeared"
+fi
+start --scenario nested
+if wait_for 'Process-3:1:1' 5; then
+	T resize-window -x 80 -y 24
+	T send-keys g
+	if wait_for 'above: the tree as it was' 3; then
+		above=$(pane | sed -n '/(as it was)/,/(now)/p')
+		grep -qE '─Process-2:1 *$' <<<"$above" && ! grep -q '│.*(now)' <<<"$above" &&
+			pane | grep -qE '^ +PID .*NAME  \(now\)$' && [ "$(pane | LC_ALL=C.UTF-8 wc -L)" -le 80 ] && ok ||
+			bad "g at 80x24, nested: the tree as it was above (names whole), now below"
+	else
+		bad "g at 80x24, nested: not one above the other"
+	fi
+	T resize-window -x 120 -y 40
+	wait_for 'PID +PPID S DAEMON EXIT NAME  \(as it was\) +PID ' 3 && half 0 59 | grep -qE '─Process-3:1:1 *$' && ok ||
+		bad "g at 120x40, nested: side by side, Process-3:1:1 whole"
+else
+	bad "g nested: the tree never appeared"
+fi
+
 # ---- ? at 80x24: the help wraps a long note at a word, says that it
 # scrolls and where it is, and End brings its last line.
 start

@@ -292,7 +292,10 @@ static void toggle_collapse(struct tui *t, int collapse)
  * log_height lines; none when a small screen shows lessons), status, keys. */
 struct layout {
 	int tree_top, tree_height, lesson_top, lesson_height, log_top, log_height, status, keybar;
+	int was_top, was_height; /* g, one above the other: the tree as it was; else 0 */
 };
+
+static bool ghost_stacked(const struct tui *t);
 
 /* The lessons pane's lines with its title: more during a tour (the step and
  * the lesson), at least a title and two lines, and never all of the tree. */
@@ -321,6 +324,13 @@ static struct layout layout_of(const struct tui *t)
 	l.log_top = l.tree_top + l.tree_height + pane + 1;
 	l.status = t->lines - 2;
 	l.keybar = t->lines - 1;
+	l.was_top = l.was_height = 0;
+	if (ghost_stacked(t)) { /* the tree as it was above, a column header, now below */
+		l.was_top = l.tree_top;
+		l.was_height = (l.tree_height - 1) / 2;
+		l.tree_top += l.was_height + 1;
+		l.tree_height -= l.was_height + 1;
+	}
 	return l;
 }
 
@@ -411,7 +421,10 @@ static void draw_header(struct tui *t)
 	bar_on(t);
 	fill_line(1, 0);
 	mvhline(1, 0, ' ', t->cols);
-	if (t->s.ghost_wanted) {
+	if (t->s.ghost_wanted && ghost_stacked(t)) {
+		draw_text(1, 0, t->ppid_was ? ROWS_HEADER "  (as it was)" : ROWS_HEADER_BRIEF "  (as it was)",
+			  t->cols);
+	} else if (t->s.ghost_wanted) {
 		draw_text(1, 0, t->ppid_was ? ROWS_HEADER "  (as it was)" : ROWS_HEADER_BRIEF "  (as it was)",
 			  t->cols / 2 - 1);
 		draw_text(1, t->cols / 2 + 1, t->ppid ? ROWS_HEADER "  (now)" : ROWS_HEADER_BRIEF "  (now)",
@@ -439,7 +452,7 @@ static void command_text(const struct tui *t, const struct row *r, char *name, s
 }
 
 /* A row's tree glyphs and name as shown (its command line after c). */
-static void row_name(struct tui *t, const struct tree *tree, const struct row *r,
+static void row_name(const struct tui *t, const struct tree *tree, const struct row *r,
 		     struct row_text *text)
 {
 	rows_text(tree, r, &t->s.style, session_row_label(&t->s, r), text);
@@ -454,12 +467,34 @@ static bool keeps_ppid(int widest, int width)
 	return ROWS_COLUMNS_WIDTH + widest <= width;
 }
 
-static int name_cols(struct tui *t, const struct tree *tree, const struct row *r)
+static int name_cols(const struct tui *t, const struct tree *tree, const struct row *r)
 {
 	struct row_text text;
 
 	row_name(t, tree, r, &text);
 	return text_cols(text.prefix) + text_cols(text.name);
+}
+
+#define GHOST_NAME_MIN 12 /* columns a name keeps, when cut, in the trees side by side */
+
+/* g: side by side only when every name of the tree as it was (the deeper
+ * one: every process under its creator) stays whole or keeps
+ * GHOST_NAME_MIN columns in half the screen, without PPID. */
+static bool ghost_stacked(const struct tui *t)
+{
+	const struct session_ghost *g = &t->s.ghost;
+	int room = t->cols / 2 - 1 - (ROWS_COLUMNS_WIDTH - ROWS_PPID_WIDTH);
+
+	for (size_t i = 0; t->s.ghost_wanted && i < g->nrows; i++) {
+		struct row_text text;
+		int name_room;
+
+		row_name(t, &g->tree, &g->rows[i], &text);
+		name_room = room - text_cols(text.prefix);
+		if (text_cols(text.name) > name_room && name_room < GHOST_NAME_MIN)
+			return true;
+	}
+	return false;
 }
 
 /* text in width columns: whole when it fits, else cut after a word and
@@ -549,29 +584,51 @@ static void scroll_tree(struct tui *t, const struct layout *l)
 static void plan_columns(struct tui *t, const struct layout *l)
 {
 	const struct session_ghost *g = &t->s.ghost;
-	int width = t->s.ghost_wanted ? t->cols - t->cols / 2 - 1 : t->cols, widest = 0, was = 0;
+	bool beside = t->s.ghost_wanted && !l->was_height;
+	int width = beside ? t->cols - t->cols / 2 - 1 : t->cols, widest = 0, was = 0;
+	int was_rows = beside ? l->tree_height : l->was_height;
 
 	for (int v = t->top; v < t->nvisible && v < t->top + l->tree_height; v++) {
 		int w = name_cols(t, &t->s.tree, &t->s.rows[t->visible[v]]);
 
 		widest = w > widest ? w : widest;
 	}
-	for (int i = 0; t->s.ghost_wanted && (size_t)i < g->nrows && i < l->tree_height; i++) {
+	for (int i = 0; t->s.ghost_wanted && (size_t)i < g->nrows && i < was_rows; i++) {
 		int w = name_cols(t, &g->tree, &g->rows[i]);
 
 		was = w > was ? w : was;
 	}
 	t->ppid = keeps_ppid(widest, width);
-	t->ppid_was = keeps_ppid(was, t->cols / 2 - 1);
+	t->ppid_was = keeps_ppid(was, beside ? t->cols / 2 - 1 : t->cols);
+}
+
+/* g, one above the other: the tree as it was, then the column header of now. */
+static void draw_was(struct tui *t, const struct layout *l)
+{
+	const struct session_ghost *g = &t->s.ghost;
+
+	for (int i = 0; i < l->was_height; i++) {
+		fill_line(l->was_top + i, 0);
+		if ((size_t)i < g->nrows)
+			draw_row_at(t, l->was_top + i, 0, t->cols, &g->tree, &g->rows[i], false, false,
+				    t->ppid_was);
+	}
+	bar_on(t);
+	mvhline(l->tree_top - 1, 0, ' ', t->cols);
+	draw_text(l->tree_top - 1, 0, t->ppid ? ROWS_HEADER "  (now)" : ROWS_HEADER_BRIEF "  (now)",
+		  t->cols);
+	attrset(A_NORMAL);
 }
 
 static void draw_tree(struct tui *t, const struct layout *l)
 {
 	t->sel_note[0] = '\0';
-	if (t->s.ghost_wanted) {
+	if (t->s.ghost_wanted && !l->was_height) {
 		draw_ghost(t, l);
 		return;
 	}
+	if (l->was_height)
+		draw_was(t, l);
 	for (int i = 0; i < l->tree_height; i++) {
 		int v = t->top + i;
 
@@ -1123,8 +1180,11 @@ static void toggle_commands(struct tui *t)
 static void toggle_ghost(struct tui *t)
 {
 	session_show_ghost(&t->s, !t->s.ghost_wanted);
-	say(t, false, "%s", t->s.ghost_wanted ? "left: the tree as it was, every process under its "
-			   "creator; right: now" : "the tree as it is");
+	if (!t->s.ghost_wanted)
+		say(t, false, "the tree as it is");
+	else
+		say(t, false, "%s the tree as it was, every process under its creator; %s now",
+		    ghost_stacked(t) ? "above:" : "left:", ghost_stacked(t) ? "below:" : "right:");
 }
 
 static void open_signal_menu(struct tui *t)
