@@ -209,6 +209,37 @@ else
 	bad "tour at 80x24: the first step never appeared"
 fi
 
+# ---- The tour at 80x24: ] scrolls the pane through the whole first step,
+# its "Do:" line stays in view, and L gives the pane the log's room.
+tour_pane() { pane | sed -n '/── Tour /,/── Events/p'; }
+start -- --tour --delay 300
+if wait_for '── Tour 1/[0-9]+: A family of processes' 5; then
+	T resize-window -x 80 -y 24
+	wait_for '── Tour 1/[0-9]+: A family of processes \([0-9]+ of [0-9]+ lines: \[ \] scroll' 3 &&
+		wait_for '^ Do: Press Tab' 3 && ok || bad "tour at 80x24: the pane says it scrolls, Do: in view"
+	seen=$(tour_pane) lost=0
+	for ((i = 0; i < 30; i++)); do
+		before=$(tour_pane)
+		T send-keys ']'
+		for ((j = 0; j < 10; j++)); do [ "$(tour_pane)" != "$before" ] && break; sleep 0.1; done
+		[ "$(tour_pane)" = "$before" ] && break
+		seen+=$'\n'$(tour_pane)
+		tour_pane | grep -q '^ Do: Press Tab' || lost=$((lost + 1))
+	done
+	for want in ' Look: MainProcess \(magenta\)' 'started a grandchild, Process-3:1\.$' '^ step\.$' \
+		'^ Keys: Tab, Up, Down, N$' '^ N: the next step when you are ready\. P goes back one\.$'; do
+		grep -qE -- "$want" <<<"$seen" || lost=$((lost + 1))
+	done
+	[ "$lost" -eq 0 ] && [ "$i" -gt 3 ] && [ "$i" -lt 30 ] && ok ||
+		bad "tour at 80x24: ] scrolls through the whole step, Do: in view ($lost lost, $i moves)"
+	T send-keys L
+	wait_for 'a larger lessons pane' 3 && wait_gone '── Events' 3 && tour_pane | grep -q '^ Do: Press Tab' &&
+		pane | grep -q 'Process-3:1' && ok || bad "tour at 80x24: L gives the pane the log's room, the tree stays"
+	quit && ok || bad "tour at 80x24 (scroll): forktop ends with 0"
+else
+	bad "tour at 80x24 (scroll): the first step never appeared"
+fi
+
 # ---- --tour refuses what it cannot do: one clear line, exit status 2.
 check() { # name pattern -- args...
 	local name=$1 pattern=$2 err status

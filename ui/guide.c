@@ -215,7 +215,7 @@ static void add_step(struct guide *g, int width)
 	snprintf(g->title, sizeof g->title, "Tour %d/%d: %s", g->step + 1, t->count, st->title);
 	if (st->look[0])
 		add_textf(g, GUIDE_TEXT, width, "Look: %s", st->look);
-	add_textf(g, GUIDE_TEXT, width, "Do: %s", st->task);
+	add_textf(g, GUIDE_DO, width, "Do: %s", st->task);
 	if (st->keys[0])
 		add_textf(g, GUIDE_KEYS, width, "Keys: %s", st->keys);
 	if (g->step_done && next)

@@ -16,6 +16,7 @@
 enum guide_role {
 	GUIDE_HEADING, /* a lesson's title */
 	GUIDE_TEXT,
+	GUIDE_DO,      /* what a tour step asks for: the face keeps it in view */
 	GUIDE_KEYS,    /* the keys a tour step asks for */
 	GUIDE_DONE,    /* the tour step's event happened */
 	GUIDE_NOTE,    /* what the pane is about, how to go on */

@@ -39,6 +39,8 @@ struct tui {
 	bool commands;              /* c: command lines instead of names */
 	bool lessons;               /* l: the lessons pane (always open in a tour) */
 	struct guide guide;         /* what the lessons pane shows, the tour's progress */
+	int lesson_scroll;          /* [ ]: the lessons pane's first line shown */
+	bool lesson_grown;          /* L: the pane takes what the tree does not need */
 	int lines, cols;
 	int *visible;               /* row indices shown after collapsing */
 	int nvisible;
@@ -302,6 +304,10 @@ static bool ghost_stacked(const struct tui *t);
 static int lesson_pane_size(const struct tui *t, int body)
 {
 	int pane = t->guide.tour ? body * 2 / 5 : body / 4;
+	int tree = t->nvisible > 3 ? t->nvisible : 3;
+
+	if (t->lesson_grown && body - tree > pane)
+		pane = body - tree; /* L: and no event log */
 
 	if (pane < 3)
 		pane = 3;
@@ -315,7 +321,7 @@ static struct layout layout_of(const struct tui *t)
 	int pane = t->lessons ? lesson_pane_size(t, body) : 0;
 
 	l.log_height = (body - pane) / (t->lessons ? 4 : 3);
-	if (l.log_height < 1)
+	if (l.log_height < 1 || (t->lessons && t->lesson_grown))
 		l.log_height = t->lessons ? 0 : 1;
 	l.tree_top = 2;
 	l.tree_height = body - pane - l.log_height - (l.log_height ? 1 : 0); /* a title per pane */
@@ -716,32 +722,66 @@ static attr_t guide_attr(const struct tui *t, enum guide_role role)
 	}
 }
 
+/* Which of the pane's lines are shown, into shown[] (height at most):
+ * from lesson_scroll on, with the tour's "Do:" lines kept in view, after
+ * the lines above them or before the lines below. Returns the count. */
+static int lesson_rows(struct tui *t, int height, int *shown)
+{
+	const struct guide *g = &t->guide;
+	int n = (int)g->nlines, first = 0, ndo = 0, from, count = 0;
+
+	for (int i = 0; i < n; i++)
+		if (g->lines[i].role == GUIDE_DO && ndo++ == 0)
+			first = i;
+	if (ndo >= height)
+		ndo = 0; /* too small a pane to keep them: they scroll too */
+	if (t->lesson_scroll > n - height)
+		t->lesson_scroll = n - height;
+	if (t->lesson_scroll < 0)
+		t->lesson_scroll = 0;
+	from = t->lesson_scroll;
+	if (ndo && first >= from && first + ndo <= from + height)
+		ndo = 0; /* in view already */
+	if (ndo && first < from) { /* scrolled past: they stay on top, the rest scrolls under */
+		for (int i = first; i < first + ndo; i++)
+			shown[count++] = i;
+		from += ndo;
+	}
+	for (int i = from; i < n && count < height - (ndo && first > from ? ndo : 0); i++)
+		shown[count++] = i;
+	for (int i = first; ndo && first > from && i < first + ndo; i++)
+		shown[count++] = i; /* below the lines shown: they come last */
+	return count;
+}
+
 /* The lessons pane: the tour's step, then the lesson for the newest event a
- * lesson explains (or the event chosen in the log). */
+ * lesson explains (or the event chosen in the log); [ ] scroll it. */
 static void draw_lessons(struct tui *t, const struct layout *l)
 {
 	struct guide *g = &t->guide;
-	char title[192];
+	int shown[256], count, height = l->lesson_height < 256 ? l->lesson_height : 256;
+	char title[256];
 
 	if (!l->lesson_height)
 		return;
 	guide_build(g, &t->s, t->focus == FOCUS_LOG ? chosen_event(t) : 0, t->cols - 2);
-	snprintf(title, sizeof title, " %s ", g->title);
+	count = lesson_rows(t, height, shown);
+	if (g->nlines > (size_t)height)
+		snprintf(title, sizeof title, " %s (%d of %zu lines: [ ] scroll, L larger) ", g->title,
+			 count, g->nlines);
+	else
+		snprintf(title, sizeof title, " %s ", g->title);
 	attrset(A_BOLD);
 	mvhline(l->lesson_top - 1, 0, ACS_HLINE, t->cols);
-	draw_text(l->lesson_top - 1, 2, title, t->cols - 4);
+	draw_cut(t, l->lesson_top - 1, 2, title, t->cols - 4);
 	for (int i = 0; i < l->lesson_height; i++) {
 		int y = l->lesson_top + i;
-		bool cut = i == l->lesson_height - 1 && g->nlines > (size_t)l->lesson_height;
 
 		attrset(A_NORMAL);
 		fill_line(y, 0);
-		if (cut) {
-			attrset(A_DIM);
-			draw_text(y, 1, "... (a taller window shows the rest)", t->cols - 2);
-		} else if ((size_t)i < g->nlines) {
-			attrset(guide_attr(t, g->lines[i].role));
-			draw_text(y, 1, g->lines[i].text, t->cols - 2);
+		if (i < count) {
+			attrset(guide_attr(t, g->lines[shown[i]].role));
+			draw_text(y, 1, g->lines[shown[i]].text, t->cols - 2);
 		}
 	}
 	attrset(A_NORMAL);
@@ -1037,6 +1077,7 @@ static void act_tour(struct tui *t, int forward)
 		return;
 	}
 	t->lessons = true;
+	t->lesson_scroll = 0;
 	say_step(t);
 }
 
@@ -1165,6 +1206,24 @@ static void quit(struct tui *t)
 	t->quit = true;
 }
 
+static void scroll_lessons(struct tui *t, int by)
+{
+	if (!t->lessons)
+		say(t, true, "[ and ] scroll the lessons pane: l opens it");
+	t->lesson_scroll += by; /* kept in range when it is drawn */
+}
+
+static void grow_lessons(struct tui *t)
+{
+	if (!t->lessons) {
+		say(t, true, "L makes the lessons pane larger: l opens it");
+		return;
+	}
+	t->lesson_grown = !t->lesson_grown;
+	say(t, false, "%s", t->lesson_grown ? "a larger lessons pane: the tree keeps the rows it "
+			   "needs (L: back)" : "the lessons pane as it was");
+}
+
 static void show_help(struct tui *t)
 {
 	t->mode = MODE_HELP;
@@ -1247,6 +1306,11 @@ static const struct key_binding key_table[] = {
 	{ { 'l' }, .act = toggle_lessons, .help_keys = "l",
 	  .help = "lessons: why the newest event happened (or the one chosen after Tab)",
 	  .bar = "l Lesson", .bar_place = 4, .bar_rank = 9 },
+	{ { '[' }, .act_with = scroll_lessons, .arg = -1, .help_keys = "[ ]",
+	  .help = "scroll the lessons pane (the tour's Do: line stays in view)" },
+	{ { ']' }, .act_with = scroll_lessons, .arg = 1 },
+	{ { 'L' }, .act = grow_lessons, .help_keys = "L",
+	  .help = "a larger lessons pane: the tree keeps only the rows it needs; L again: back" },
 	{ { 'N' }, .act_with = act_tour, .arg = 1, .help_keys = "N P",
 	  .help = "the guided tour's next and previous step (forktop --tour)",
 	  .bar = "N Next", .bar_place = 1, .bar_rank = 3, .tour_only = true },
