@@ -848,8 +848,13 @@ static void draw_too_small(struct tui *t)
 static void draw(struct tui *t)
 {
 	struct layout l;
+	int lines, cols;
 
-	getmaxyx(stdscr, t->lines, t->cols);
+	getmaxyx(stdscr, lines, cols);
+	if (lines != t->lines || cols != t->cols)
+		clearok(curscr, TRUE); /* a terminal may have re-wrapped what curses thinks is there */
+	t->lines = lines;
+	t->cols = cols;
 	if (t->cols < TUI_MIN_COLS || t->lines < TUI_MIN_LINES) {
 		draw_too_small(t);
 	} else if (t->mode == MODE_HELP) {
