@@ -71,9 +71,10 @@ def columns(pid, leader, state, exit_text):
     return f"{pid:>7} {leader:>7} {state} {'-':<6} {exit_text:>4} "
 
 
-def check_row(lines, name, leader, state, exit_text, note, ascii):
+def check_row(lines, name, leader, states, exit_text, note, ascii):
     """The row of name: its columns where the header has them, then the
-    tree glyphs, then the name (and its note) and nothing else."""
+    tree glyphs, then the name (and its note) and nothing else. states: the
+    states it may show (a sleeper is R for the moment it runs)."""
     glyphs = r"[ |`+-]*[|`]-" if ascii else r"[ \u2502\u251c\u2514\u2500\u2026]*[\u251c\u2514]\u2500"
     tail = re.escape(name) + (re.escape(note) if note else "")
     rows = [l for l in lines if re.search(glyphs + tail + "$", l)]
@@ -82,6 +83,7 @@ def check_row(lines, name, leader, state, exit_text, note, ascii):
         return
     row = rows[0]
     pid = row[:7].strip()
+    state = row[16] if len(row) > 16 and row[16] in states else states[0]
     want = columns(pid, leader, state, exit_text)
     if not pid.isdigit() or row[:30] != want:
         bad(f"columns of {name!r}: {row[:30]!r}, want {want!r}")
@@ -94,10 +96,13 @@ def check_header(lines):
         bad("no column header")
 
 
+LIVE = "SR"  # a member sleeps, or runs for the moment it is woken
+
+
 def check_rows(lines, leader, ascii, note_format):
     check_header(lines)
     for utf8_name, ascii_name, _ in MEMBERS:
-        check_row(lines, ascii_name if ascii else utf8_name, leader, "S", "-", None, ascii)
+        check_row(lines, ascii_name if ascii else utf8_name, leader, LIVE, "-", None, ascii)
     check_row(lines, ZOMBIE, leader, "Z", "3", note_format % ZOMBIE_NOTE, ascii)
 
 
@@ -175,7 +180,7 @@ def check_json(text, leader, attached):
         p = procs.get(name)
         if not p:
             bad(f"no process named {name!r} under {leader}")
-        elif p["cmdline"] != cmdline or p["state"] != "S" or p["exit"] is not None:
+        elif p["cmdline"] != cmdline or p["state"] not in LIVE or p["exit"] is not None:
             bad(f"{name!r}: cmdline {p['cmdline']!r} (want {cmdline!r}), state {p['state']}, "
                 f"exit {p['exit']}")
     z = procs.get(ZOMBIE)
