@@ -440,19 +440,6 @@ const struct member *lab_find(const struct lab *lab, const char *name)
 	return by_name(lab, name);
 }
 
-const struct member *lab_main(const struct lab *lab)
-{
-	return lab->count ? &lab->members[0] : NULL;
-}
-
-bool lab_running(const struct lab *lab)
-{
-	for (size_t i = 0; i < lab->count; i++)
-		if (!lab->members[i].exited)
-			return true;
-	return false;
-}
-
 /* ---- actions -------------------------------------------------------- */
 
 /* Says that m has ended, and whether its PID now names another process
@@ -690,21 +677,6 @@ void lab_free(struct lab *lab)
 }
 
 /* ---- what the faces show ----------------------------------------------- */
-
-void lab_status_text(int wait_status, char *buf, size_t len)
-{
-	int code;
-
-	if (event_exitcode(wait_status, &code))
-		snprintf(buf, len, "%d", code);
-	else
-		snprintf(buf, len, "-");
-}
-
-void lab_exit_text(const struct member *m, char *buf, size_t len)
-{
-	lab_status_text(m->exit_status, buf, len);
-}
 
 enum lab_role lab_member_role(const struct member *m)
 {

@@ -50,9 +50,6 @@ size_t lab_watch_pids(const struct lab *lab, pid_t *out, size_t cap);
 /* The member this process is (same PID and start time), or NULL. */
 const struct member *lab_member_of(const struct lab *lab, const struct scan_proc *p);
 const struct member *lab_find(const struct lab *lab, const char *name);
-const struct member *lab_main(const struct lab *lab);
-/* True while some lab process has not ended. */
-bool lab_running(const struct lab *lab);
 
 /* Actions. Each returns 0, or -1 with the reason in err (also logged as a
  * EV_REFUSED event). */
@@ -70,10 +67,6 @@ int lab_spawn(struct lab *lab, const char *target, char *err, size_t errlen);
 int lab_exit_main(struct lab *lab, char *err, size_t errlen);
 int lab_kill_main(struct lab *lab, char *err, size_t errlen);
 
-/* Python's exitcode text for a wait status ("-15", "0"), or "-" for SCAN_NO_STATUS. */
-void lab_status_text(int wait_status, char *buf, size_t len);
-/* Python's exitcode text for a member ("-15", "0"), or "-" when unknown. */
-void lab_exit_text(const struct member *m, char *buf, size_t len);
 /* A short note for a process row: "orphan: was under 4013 MainProcess",
  * "blocked in join(Process-3)", "zombie: not joined", "adopted orphans".
  * Empty when there is nothing to say. Costs O(lab size), not O(machine). */
