@@ -39,7 +39,7 @@ fits() {
 	local w=$1 h=$2 check=$3 i
 	for ((i = 0; i < 30; i++)); do
 		if [ "$(T capture-pane -p -N | wc -l)" -eq "$h" ] && [ -n "$(pane | tail -n 1)" ] &&
-			[ "$(pane | LC_ALL=C.UTF-8 wc -L)" -le "$w" ] && $check; then
+			[ "$(pane | LC_ALL=C.UTF-8 wc -L)" -le "$w" ] && eval "$check"; then
 			return 0
 		fi
 		sleep 0.1
@@ -49,18 +49,32 @@ fits() {
 
 lab_ok() { keybar_whole >/dev/null && pane | grep -q '─Process-3:1' && pane | head -1 | grep -q '^forktop'; }
 help_ok() { pane | head -1 | grep -q '^ forktop: keys' && pane | tail -n 1 | grep -qE '^lines [0-9]+-[0-9]+ of'; }
-ghost_ok() { lab_ok && pane | grep -q '(as it was)' && pane | grep -qE '─Process-1( |$)'; }
+ghost_ok() { lab_ok && pane | grep -qE '\(as it was(\)|: [0-9]+-[0-9]+ of [0-9]+\))' && pane | grep -qE '─Process-1( |$)'; }
+# The header: one line at 24 rows (the column header under it); from 30
+# rows, two when the facts do not fit whole in one, the counts starting the
+# second; every fact whole either way.
+header_ok() {
+	local h=$1
+	lab_ok || return 1
+	if [ "$h" -lt 30 ]; then
+		pane | sed -n 2p | grep -q '^ *PID ' && pane | head -1 | grep -qE ' orphaned( |$)'
+	else
+		{ pane | sed -n 2p | grep -q '^ *PID ' && pane | head -1 | grep -q 'every 1.0s.*\[LIVE\]$'; } ||
+			{ pane | sed -n 3p | grep -q '^ *PID ' && pane | head -1 | grep -qE '^forktop [0-9.]+ .*every 1.0s$' &&
+				pane | sed -n 2p | grep -qE '^lab: [0-9]+ running, .*view: lab  \[LIVE\]$'; }
+	fi
+}
 lesson_ok() { lab_ok && pane | grep -qE '── Lesson'; }
 tour_ok() { keybar_whole >/dev/null && pane | grep -q '^ Do: ' && pane | grep -q '── Tour 1/'; }
 
-# at NAME CHECK: CHECK at each size, from the largest down.
+# at NAME CHECK: CHECK at each size, from the largest down (CHECK may read
+# the height, $h).
 at() {
-	local size
+	local size w h
 	for size in "${sizes[@]}"; do
-		set -- $size "$1" "$2"
-		T resize-window -x "$1" -y "$2"
-		fits "$1" "$2" "$4" && ok || bad "$3 at $1x$2"
-		shift 2
+		read -r w h <<<"$size"
+		T resize-window -x "$w" -y "$h"
+		fits "$w" "$h" "$2" && ok || bad "$1 at ${w}x$h"
 	done
 	T resize-window -x 200 -y 60
 }
@@ -68,8 +82,13 @@ at() {
 start
 if wait_for 'Process-3:1' 5; then
 	at lab lab_ok
+	at header 'header_ok $h'
 	T send-keys '?'
 	wait_for '^ forktop: keys' 3 && at help help_ok
+	T resize-window -x 80 -y 24
+	wait_for '^ forktop: keys  \(version [0-9.]+, every 1.0s, view: lab\)' 3 && ok ||
+		bad "help at 80x24: the facts a short header leaves out"
+	T resize-window -x 200 -y 60
 	T send-keys q
 	wait_for 'Process-3:1' 3 && T send-keys g
 	wait_for '\(as it was\)' 3 && at ghost ghost_ok
@@ -83,6 +102,28 @@ if wait_for 'Process-3:1' 5; then
 	wait_for 'FORKTOP-EXIT=0' 5 && ok || bad "the lab: forktop ends with 0"
 else
 	bad "the lab: the tree never appeared"
+fi
+
+# The nested lab's tree as it was (14 rows) above the tree now at 80x24:
+# it scrolls with the selection, so the last member shows in both.
+start --scenario nested
+if wait_for 'Process-3:2:1' 5; then
+	T resize-window -x 80 -y 24
+	T send-keys g
+	if wait_for '\(as it was: 1-[0-9]+ of 1[0-9]\)' 3; then
+		T send-keys End
+		wait_for '\(as it was: [0-9]+-([0-9]+) of \1\)' 3 &&
+			[ "$(pane | grep -c '─Process-3:2:1')" -eq 2 ] && ok ||
+			bad "nested at 80x24: the tree as it was scrolls to the last member"
+		T send-keys Home
+		wait_for '\(as it was: 1-[0-9]+ of' 3 && ok || bad "nested at 80x24: Home scrolls it back"
+	else
+		bad "nested at 80x24: the trees stacked, the tree as it was says it does not show whole"
+	fi
+	T send-keys q
+	wait_for 'FORKTOP-EXIT=0' 5 && ok || bad "nested: forktop ends with 0"
+else
+	bad "nested: the tree never appeared"
 fi
 
 start --tour

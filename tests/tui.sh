@@ -94,7 +94,7 @@ start
 if wait_for 'Process-3:1' 5; then
 	T send-keys X
 	wait_for 'Process-4 +orphan' 5 && T send-keys g
-	if wait_for '\(as it was\)' 3; then
+	if wait_for '\(as it was(\)|: )' 3; then
 		main=$(half 0 59 | awk '/MainProcess/ { print $1; exit }')
 		was=$(half 0 59 | grep -cE "^ +[0-9]+ +$main S (yes|no) .*Process-[1-4]\b")
 		now=$(half 61 59 | grep -cE "^ +[0-9]+ +[0-9]+ S (yes|no) .*Process-[1-4] +orphan")
@@ -393,7 +393,7 @@ if wait_for 'Process-3:1' 5; then
 	wait_for 'left: the tree as it was' 3 && half 0 59 | grep -qE '─Process-1 *$' && ok ||
 		bad "g at 120x40: Process-1 whole in the tree as it was, on the left"
 	T resize-window -x 80 -y 24
-	wait_for 'PID S DAEMON EXIT NAME  \(as it was\) +PID ' 3 && half 0 39 | grep -qE '─Process-1 *$' &&
+	wait_for 'PID S DAEMON EXIT NAME  \(as it was(\)|: ) +PID ' 3 && half 0 39 | grep -qE '─Process-1 *$' &&
 		[ "$(pane | LC_ALL=C.UTF-8 wc -L)" -le 80 ] && ok ||
 		bad "g at 80x24: Process-1 whole in the tree as it was, side by side"
 else
@@ -404,7 +404,7 @@ if wait_for 'Process-3:1:1' 5; then
 	T resize-window -x 80 -y 24
 	T send-keys g
 	if wait_for 'above: the tree as it was' 3; then
-		above=$(pane | sed -n '/(as it was)/,/(now)/p')
+		above=$(pane | sed -n '/(as it was/,/(now)/p')
 		grep -qE '─Process-2:1 *$' <<<"$above" && ! grep -q '│.*(now)' <<<"$above" &&
 			pane | grep -qE '^ +PID .*NAME  \(now\)$' && [ "$(pane | LC_ALL=C.UTF-8 wc -L)" -le 80 ] && ok ||
 			bad "g at 80x24, nested: the tree as it was above (names whole), now below"
@@ -412,7 +412,7 @@ if wait_for 'Process-3:1:1' 5; then
 		bad "g at 80x24, nested: not one above the other"
 	fi
 	T resize-window -x 120 -y 40
-	wait_for 'PID +PPID S DAEMON EXIT NAME  \(as it was\) +PID ' 3 && half 0 59 | grep -qE '─Process-3:1:1 *$' && ok ||
+	wait_for 'PID +PPID S DAEMON EXIT NAME  \(as it was(\)|: ) +PID ' 3 && half 0 59 | grep -qE '─Process-3:1:1 *$' && ok ||
 		bad "g at 120x40, nested: side by side, Process-3:1:1 whole"
 else
 	bad "g nested: the tree never appeared"
@@ -469,8 +469,8 @@ start
 if wait_for 'Process-3:1' 5; then
 	T send-keys a
 	wait_for 'view: all' 3 && T send-keys g
-	wait_for '\(as it was\)' 3 && T send-keys r
-	wait_for 'the lab was restarted' 5 && wait_for '\(as it was\)' 1 && ! pane | grep -q FORKTOP-EXIT &&
+	wait_for '\(as it was(\)|: )' 3 && T send-keys r
+	wait_for 'the lab was restarted' 5 && wait_for '\(as it was(\)|: )' 1 && ! pane | grep -q FORKTOP-EXIT &&
 		ok || bad "g then r: the tree as it was after a restart"
 else
 	bad "g then r: the tree never appeared"

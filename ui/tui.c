@@ -46,6 +46,7 @@ struct tui {
 	int nvisible;
 	size_t visible_cap;
 	int selected, top;          /* in visible */
+	int was_top;                /* g: the first row shown of the tree as it was */
 	struct identity sel;        /* the selected process, kept across refreshes */
 	struct identity *collapsed;
 	int ncollapsed;
@@ -293,21 +294,40 @@ static void toggle_collapse(struct tui *t, int collapse)
  * a title line and lesson_height lines), the event log (a title line and
  * log_height lines; none when a small screen shows lessons), status, keys. */
 struct layout {
+	int head; /* the header's lines (the column header is the next one) */
 	int tree_top, tree_height, lesson_top, lesson_height, log_top, log_height, status, keybar;
 	int was_top, was_height; /* g, one above the other: the tree as it was; else 0 */
 };
 
 static bool ghost_stacked(const struct tui *t);
+static int header_rows(const struct tui *t);
+
+#define GROWN_LOG_LINES 2 /* the event log's lines beside a larger lessons pane */
+
+/* With L, the event log's lines (and its title): a few, where the screen
+ * has room for them beside the tree and the pane. */
+static int grown_log_size(int body)
+{
+	return body >= 4 * (GROWN_LOG_LINES + 1) ? GROWN_LOG_LINES + 1 : 0;
+}
 
 /* The lessons pane's lines with its title: more during a tour (the step and
- * the lesson), at least a title and two lines, and never all of the tree. */
+ * the lesson), at least a title and two lines, and never all of the tree.
+ * L gives it what the tree does not need, or two thirds of the tree's rows
+ * when the tree is long (it scrolls), and leaves the log a few lines; never
+ * more than its text needs (built before the layout). */
 static int lesson_pane_size(const struct tui *t, int body)
 {
 	int pane = t->guide.tour ? body * 2 / 5 : body / 4;
 	int tree = t->nvisible > 3 ? t->nvisible : 3;
+	int room = body - grown_log_size(body);
 
-	if (t->lesson_grown && body - tree > pane)
-		pane = body - tree; /* L: and no event log */
+	if (tree > room / 3)
+		tree = room / 3 > 3 ? room / 3 : 3;
+	if (t->lesson_grown && room - tree > pane)
+		pane = room - tree;
+	if (t->lesson_grown && pane > (int)t->guide.nlines + 1)
+		pane = (int)t->guide.nlines + 1 > body / 4 ? (int)t->guide.nlines + 1 : body / 4;
 
 	if (pane < 3)
 		pane = 3;
@@ -317,13 +337,17 @@ static int lesson_pane_size(const struct tui *t, int body)
 static struct layout layout_of(const struct tui *t)
 {
 	struct layout l;
-	int body = t->lines - 4; /* header, column header, status, key bar */
+	int head = header_rows(t);
+	int body = t->lines - head - 3; /* header, column header, status, key bar */
 	int pane = t->lessons ? lesson_pane_size(t, body) : 0;
 
 	l.log_height = (body - pane) / (t->lessons ? 4 : 3);
-	if (l.log_height < 1 || (t->lessons && t->lesson_grown))
+	if (t->lessons && t->lesson_grown)
+		l.log_height = grown_log_size(body) ? GROWN_LOG_LINES : 0;
+	if (l.log_height < 1 && !(t->lessons && t->lesson_grown))
 		l.log_height = t->lessons ? 0 : 1;
-	l.tree_top = 2;
+	l.head = head;
+	l.tree_top = head + 1;
 	l.tree_height = body - pane - l.log_height - (l.log_height ? 1 : 0); /* a title per pane */
 	l.lesson_top = l.tree_top + l.tree_height + 1;
 	l.lesson_height = pane ? pane - 1 : 0;
@@ -338,6 +362,55 @@ static struct layout layout_of(const struct tui *t)
 		l.tree_height -= l.was_height + 1;
 	}
 	return l;
+}
+
+/* g: where the selected process stands in the tree as it was; -1 when
+ * it is not there (not a member). */
+static int was_row_of_selection(const struct tui *t)
+{
+	const struct session_ghost *g = &t->s.ghost;
+	const struct row *r = selected_row(t);
+
+	for (size_t i = 0; r && i < g->nrows; i++)
+		if (g->rows[i].pid == r->pid)
+			return (int)i;
+	return -1;
+}
+
+static int was_rows_shown(const struct layout *l)
+{
+	return l->was_height ? l->was_height : l->tree_height;
+}
+
+/* g: the tree as it was scrolls with the selection, so that the selected
+ * process shows in both trees; the rest of the time it stays put. */
+static void scroll_was(struct tui *t, const struct layout *l)
+{
+	int height = was_rows_shown(l), at = was_row_of_selection(t);
+	int last = (int)t->s.ghost.nrows - height;
+
+	if (at >= 0 && at < t->was_top)
+		t->was_top = at;
+	if (at >= 0 && at >= t->was_top + height)
+		t->was_top = at - height + 1;
+	if (t->was_top > last)
+		t->was_top = last;
+	if (t->was_top < 0)
+		t->was_top = 0;
+}
+
+/* The column header of the tree as it was: where it is, when it does not
+ * show whole. */
+static void was_title(const struct tui *t, const struct layout *l, char *title, size_t len)
+{
+	int height = was_rows_shown(l), n = (int)t->s.ghost.nrows;
+	const char *cols = t->ppid_was ? ROWS_HEADER : ROWS_HEADER_BRIEF;
+
+	if (n <= height)
+		snprintf(title, len, "%s  (as it was)", cols);
+	else
+		snprintf(title, len, "%s  (as it was: %d-%d of %d)", cols, t->was_top + 1,
+			 t->was_top + height < n ? t->was_top + height : n, n);
 }
 
 /* The header's facts, in the order shown, each in a full and a brief form
@@ -394,49 +467,95 @@ static void header_facts(const struct tui *t, struct header *h)
 		h->shown[i] = h->full[i];
 }
 
-/* The parts shown, two spaces apart; returns its display width. */
-static int header_join(const struct header *h, char *line, size_t len)
-{
-	size_t used = 0;
+#define HEADER_LINE_MAX 512
 
-	line[0] = '\0';
-	for (int i = 0; i < H_PARTS; i++)
-		if (h->shown[i][0] && used < len)
-			used += (size_t)snprintf(line + used, len - used, "%s%s", used ? "  " : "",
-						 h->shown[i]);
-	return text_cols(line);
+/* The parts shown, two spaces apart, whole, on at most n lines of cols
+ * columns; false when they do not fit. On two lines, the second starts
+ * with the counts: what is watched first, then how it is doing (as top
+ * puts its task counts under its uptime). */
+static bool header_lay(const struct header *h, int cols, int n, char lines[][HEADER_LINE_MAX])
+{
+	int row = 0, used = 0;
+
+	for (int i = 0; i < n; i++)
+		lines[i][0] = '\0';
+	for (int i = 0; i < H_PARTS; i++) {
+		int w = text_cols(h->shown[i]);
+		size_t at = strlen(lines[row]);
+
+		if (!h->shown[i][0])
+			continue;
+		if (used && (used + 2 + w > cols || (n == 2 && row == 0 && i == H_COUNTS))) {
+			if (++row == n)
+				return false;
+			used = 0;
+			at = 0;
+		}
+		if (used + w > cols)
+			return false;
+		snprintf(lines[row] + at, HEADER_LINE_MAX - at, "%s%s", used ? "  " : "", h->shown[i]);
+		used += (used ? 2 : 0) + w;
+	}
+	return true;
+}
+
+#define HEADER_SECOND_LINE_MIN 30 /* lines a screen needs before the header takes two */
+
+/* One line, or two when the facts do not fit whole in one and the screen
+ * has the rows to spare (at 24 lines a second one would cost the tree a
+ * row: the facts are shortened instead). */
+static int header_rows(const struct tui *t)
+{
+	struct header h;
+	char lines[1][HEADER_LINE_MAX];
+
+	if (t->lines < HEADER_SECOND_LINE_MIN)
+		return 1;
+	header_facts(t, &h);
+	return header_lay(&h, t->cols, 1, lines) ? 1 : 2;
 }
 
 /* The header: every fact in full when it fits, else the least needed ones
- * shortened, then left out, so that no fact is cut in the middle. One
- * line: at 24 lines a second one would cost the tree a row. */
-static void draw_header(struct tui *t)
+ * shortened, then left out, so that no fact is cut in the middle. */
+static void draw_header(struct tui *t, const struct layout *l)
 {
 	struct header h;
-	char line[1024];
+	char lines[2][HEADER_LINE_MAX];
 
 	header_facts(t, &h);
-	for (size_t i = 0; header_join(&h, line, sizeof line) > t->cols &&
+	for (size_t i = 0; !header_lay(&h, t->cols, l->head, lines) &&
 			   i < sizeof header_cuts / sizeof *header_cuts; i++)
 		h.shown[header_cuts[i].part] = header_cuts[i].drop ? "" : h.brief[header_cuts[i].part];
-	for (int i = H_PARTS - 1; i > H_NAME && header_join(&h, line, sizeof line) > t->cols; i--)
+	for (int i = H_PARTS - 1; i > H_NAME && !header_lay(&h, t->cols, l->head, lines); i--)
 		h.shown[i] = ""; /* the narrowest screens: the facts that come last */
 	attrset(A_BOLD);
-	fill_line(0, 0);
-	draw_text(0, 0, line, t->cols);
+	for (int y = 0; y < l->head; y++) {
+		fill_line(y, 0);
+		draw_text(y, 0, lines[y], t->cols);
+	}
+	attrset(A_NORMAL);
+}
+
+/* The column header; with g, the tree as it was has its own. */
+static void draw_column_header(struct tui *t, const struct layout *l)
+{
+	char was[128];
+
+	int y = l->head;
+
 	bar_on(t);
-	fill_line(1, 0);
-	mvhline(1, 0, ' ', t->cols);
-	if (t->s.ghost_wanted && ghost_stacked(t)) {
-		draw_text(1, 0, t->ppid_was ? ROWS_HEADER "  (as it was)" : ROWS_HEADER_BRIEF "  (as it was)",
-			  t->cols);
+	fill_line(y, 0);
+	mvhline(y, 0, ' ', t->cols);
+	if (t->s.ghost_wanted)
+		was_title(t, l, was, sizeof was);
+	if (t->s.ghost_wanted && l->was_height) {
+		draw_text(y, 0, was, t->cols);
 	} else if (t->s.ghost_wanted) {
-		draw_text(1, 0, t->ppid_was ? ROWS_HEADER "  (as it was)" : ROWS_HEADER_BRIEF "  (as it was)",
-			  t->cols / 2 - 1);
-		draw_text(1, t->cols / 2 + 1, t->ppid ? ROWS_HEADER "  (now)" : ROWS_HEADER_BRIEF "  (now)",
+		draw_text(y, 0, was, t->cols / 2 - 1);
+		draw_text(y, t->cols / 2 + 1, t->ppid ? ROWS_HEADER "  (now)" : ROWS_HEADER_BRIEF "  (now)",
 			  t->cols - t->cols / 2 - 1);
 	} else {
-		draw_text(1, 0, t->ppid ? ROWS_HEADER : ROWS_HEADER_BRIEF, t->cols);
+		draw_text(y, 0, t->ppid ? ROWS_HEADER : ROWS_HEADER_BRIEF, t->cols);
 	}
 	attrset(A_NORMAL);
 }
@@ -559,14 +678,15 @@ static void draw_row(struct tui *t, int y, const struct row *r, bool selected)
 static void draw_ghost(struct tui *t, const struct layout *l)
 {
 	const struct session_ghost *g = &t->s.ghost;
-	int half = t->cols / 2, right = half + 1;
+	int half = t->cols / 2, right = half + 1, at = was_row_of_selection(t);
 
 	for (int i = 0; i < l->tree_height; i++) {
-		int v = t->top + i, y = l->tree_top + i;
+		int v = t->top + i, y = l->tree_top + i, w = t->was_top + i;
 
 		fill_line(y, 0);
-		if ((size_t)i < g->nrows)
-			draw_row_at(t, y, 0, half - 1, &g->tree, &g->rows[i], false, false, t->ppid_was);
+		if ((size_t)w < g->nrows)
+			draw_row_at(t, y, 0, half - 1, &g->tree, &g->rows[w],
+				    w == at && t->focus == FOCUS_TREE, false, t->ppid_was);
 		mvaddch(y, half - 1, ACS_VLINE);
 		if (v < t->nvisible)
 			draw_row_at(t, y, right, t->cols - right, &t->s.tree, &t->s.rows[t->visible[v]],
@@ -599,7 +719,8 @@ static void plan_columns(struct tui *t, const struct layout *l)
 
 		widest = w > widest ? w : widest;
 	}
-	for (int i = 0; t->s.ghost_wanted && (size_t)i < g->nrows && i < was_rows; i++) {
+	for (int i = t->was_top; t->s.ghost_wanted && (size_t)i < g->nrows && i < t->was_top + was_rows;
+	     i++) {
 		int w = name_cols(t, &g->tree, &g->rows[i]);
 
 		was = w > was ? w : was;
@@ -612,12 +733,15 @@ static void plan_columns(struct tui *t, const struct layout *l)
 static void draw_was(struct tui *t, const struct layout *l)
 {
 	const struct session_ghost *g = &t->s.ghost;
+	int at = was_row_of_selection(t);
 
 	for (int i = 0; i < l->was_height; i++) {
+		int w = t->was_top + i;
+
 		fill_line(l->was_top + i, 0);
-		if ((size_t)i < g->nrows)
-			draw_row_at(t, l->was_top + i, 0, t->cols, &g->tree, &g->rows[i], false, false,
-				    t->ppid_was);
+		if ((size_t)w < g->nrows)
+			draw_row_at(t, l->was_top + i, 0, t->cols, &g->tree, &g->rows[w],
+				    w == at && t->focus == FOCUS_TREE, false, t->ppid_was);
 	}
 	bar_on(t);
 	mvhline(l->tree_top - 1, 0, ' ', t->cols);
@@ -764,7 +888,6 @@ static void draw_lessons(struct tui *t, const struct layout *l)
 
 	if (!l->lesson_height)
 		return;
-	guide_build(g, &t->s, t->focus == FOCUS_LOG ? chosen_event(t) : 0, t->cols - 2);
 	count = lesson_rows(t, height, shown);
 	if (g->nlines > (size_t)height)
 		snprintf(title, sizeof title, " %s (%d of %zu lines: [ ] scroll, L larger) ", g->title,
@@ -860,10 +983,14 @@ static void draw(struct tui *t)
 	} else if (t->mode == MODE_HELP) {
 		draw_help(t);
 	} else {
+		if (t->lessons)
+			guide_build(&t->guide, &t->s, t->focus == FOCUS_LOG ? chosen_event(t) : 0, t->cols - 2);
 		l = layout_of(t);
 		scroll_tree(t, &l);
+		scroll_was(t, &l);
 		plan_columns(t, &l);
-		draw_header(t);
+		draw_header(t, &l);
+		draw_column_header(t, &l);
 		draw_tree(t, &l);
 		draw_lessons(t, &l);
 		draw_log(t, &l);
@@ -1225,8 +1352,8 @@ static void grow_lessons(struct tui *t)
 		return;
 	}
 	t->lesson_grown = !t->lesson_grown;
-	say(t, false, "%s", t->lesson_grown ? "a larger lessons pane: the tree keeps the rows it "
-			   "needs (L: back)" : "the lessons pane as it was");
+	say(t, false, "%s", t->lesson_grown ? "a larger lessons pane: the tree keeps a third or "
+			   "the rows it needs (L: back)" : "the lessons pane as it was");
 }
 
 static void show_help(struct tui *t)
@@ -1315,7 +1442,8 @@ static const struct key_binding key_table[] = {
 	  .help = "scroll the lessons pane (the tour's Do: line stays in view)" },
 	{ { ']' }, .act_with = scroll_lessons, .arg = 1 },
 	{ { 'L' }, .act = grow_lessons, .help_keys = "L",
-	  .help = "a larger lessons pane: the tree keeps only the rows it needs; L again: back" },
+	  .help = "a larger lessons pane: the tree keeps a third of the rows, or fewer when it needs "
+		  "fewer; the event log keeps two lines; L again: back" },
 	{ { 'N' }, .act_with = act_tour, .arg = 1, .help_keys = "N P",
 	  .help = "the guided tour's next and previous step (forktop --tour)",
 	  .bar = "N Next", .bar_place = 1, .bar_rank = 3, .tour_only = true },
@@ -1518,8 +1646,8 @@ static int help_body(const struct tui *t)
 static void draw_help(struct tui *t)
 {
 	static struct help_text help; /* rebuilt when the width changes */
-	int body = help_body(t), last;
-	char where[128];
+	int body = help_body(t), last, x;
+	char where[128], facts[128];
 
 	if (help.width != t->cols - 2 || !help.count)
 		help_build(&help, t->cols - 2);
@@ -1531,7 +1659,11 @@ static void draw_help(struct tui *t)
 	last = t->help_top + body < help.count ? t->help_top + body : help.count;
 	erase();
 	attrset(A_BOLD);
-	draw_text(0, 1, "forktop: keys", t->cols - 1);
+	x = draw_text(0, 1, "forktop: keys", t->cols - 1);
+	attrset(A_NORMAL); /* and what a short header leaves out */
+	snprintf(facts, sizeof facts, "  (version %s, every %.1fs, view: %s)", PACKAGE_VERSION,
+		 (double)t->s.opt->delay_ms / 1000.0, session_view_name(&t->s));
+	draw_cut(t, 0, 1 + x, facts, t->cols - 1 - x);
 	attrset(A_NORMAL);
 	for (int i = t->help_top; i < last; i++)
 		draw_text(1 + i - t->help_top, 1, help.lines[i], t->cols - 1);
