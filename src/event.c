@@ -118,6 +118,12 @@ static const struct kind_info kinds[EV_KIND_COUNT] = {
 	[EV_REFUSED] = { "refused", EVENT_CLASS_ERROR, false, "", F_TARGET | F_BY | F_ERROR,
 			 "reason", V_REFUSAL, NULL },
 	[EV_OUTPUT] = { "output", EVENT_CLASS_OUTPUT, false, "{text}", 0, NULL, V_NONE, "line" },
+	[EV_POLLING] = { "polling", EVENT_CLASS_LAB, false,
+			 "no kernel process events ({text}): forktop reads /proc at each refresh, "
+			 "and a process that lives between two refreshes goes unseen", 0, NULL,
+			 V_NONE, "reason" },
+	FACT(EV_EVENTS_LOST, "events_lost",
+	     "kernel process events were lost (too many at once): every process was read again", 0),
 };
 
 static const char *const class_names[] = {
@@ -140,6 +146,7 @@ static const struct source_info sources[EXIT_SOURCE_COUNT] = {
 	[EXIT_SOURCE_SUBREAPER] = { "subreaper", " (reaped by forktop, its subreaper)" },
 	[EXIT_SOURCE_ZOMBIE] = { "zombie", " (read from its zombie)" },
 	[EXIT_SOURCE_PIDFD] = { "pidfd", " (from its pidfd: reaped by another process)" },
+	[EXIT_SOURCE_KERNEL] = { "kernel", " (from the kernel's exit event)" },
 };
 
 struct refusal_info {

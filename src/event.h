@@ -77,6 +77,9 @@ enum event_kind {
 	EV_REFUSED,          /* value = enum event_refusal; target = what was named */
 	/* the watched program's output */
 	EV_OUTPUT,           /* text = one line */
+	/* where process facts come from */
+	EV_POLLING,          /* no kernel process events (text = why): /proc is polled */
+	EV_EVENTS_LOST,      /* the kernel dropped process events: everything was read again */
 	EV_KIND_COUNT,
 };
 
@@ -89,6 +92,7 @@ enum exit_source {
 	EXIT_SOURCE_SUBREAPER,   /* forktop's wait: an orphan that came to it as a subreaper */
 	EXIT_SOURCE_ZOMBIE,      /* /proc/PID/stat of the zombie */
 	EXIT_SOURCE_PIDFD,       /* the pidfd's exit information, after another process reaped it */
+	EXIT_SOURCE_KERNEL,      /* the kernel's exit event (the process events connector) */
 	EXIT_SOURCE_COUNT,
 };
 

@@ -190,6 +190,104 @@ void family_observe(struct family *f, const struct scan_snapshot *snap)
 			observe_member(f, &f->members[i], snap);
 }
 
+/* The wall-clock time of a CLOCK_MONOTONIC instant in nanoseconds. */
+static struct timespec wall_time_of(unsigned long long mono_ns)
+{
+	struct timespec mono, wall;
+	long long delta;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &wall);
+	delta = ((long long)mono.tv_sec * 1000000000LL + mono.tv_nsec) - (long long)mono_ns;
+	if (delta < 0)
+		delta = 0;
+	wall.tv_sec -= delta / 1000000000LL;
+	wall.tv_nsec -= delta % 1000000000LL;
+	if (wall.tv_nsec < 0) {
+		wall.tv_nsec += 1000000000L;
+		wall.tv_sec--;
+	}
+	return wall;
+}
+
+/* A member forked: the child joins the family now, named as its parent
+ * (a fork copies the name), under it. */
+static void kernel_fork(struct family *f, const struct procev_event *ev)
+{
+	const struct member *parent = member_by_pid(f->members, f->count, ev->parent_tgid, false);
+	struct track_event note = event_make(EV_NEW);
+	struct scan_stat_line st = { .start_time = 0 };
+	struct member *m;
+	int pidfd = -1;
+
+	if (!parent || member_by_pid(f->members, f->count, ev->pid, false))
+		return;
+	if (scan_read_stat(ev->pid, &st) && st.ppid == ev->parent_tgid)
+		pidfd = pidref_open_checked(ev->pid, st.start_time);
+	else
+		st.start_time = 0; /* gone already, or its PID is another's now */
+	m = add_member(f, ev->pid, st.start_time, ev->parent_tgid, pidfd);
+	if (!m)
+		return;
+	m->born_ns = ev->timestamp_ns;
+	snprintf(m->name, sizeof m->name, "%s", parent->name);
+	note.when = wall_time_of(ev->timestamp_ns);
+	note.pid = m->pid;
+	note.new_ppid = note.old_ppid = m->ppid;
+	snprintf(note.name, sizeof note.name, "%s", m->name);
+	track_log(f->track, &note);
+	track_announce_new(f->track, m->pid);
+}
+
+/* A member ended: its code from the event, and its children's new parent
+ * (the kernel re-parented them before it sent the event). */
+static void kernel_exit(struct family *f, const struct procev_event *ev)
+{
+	struct member *m = member_by_pid(f->members, f->count, ev->pid, false);
+
+	if (!m || m->ended_ns)
+		return;
+	m->ended_ns = ev->timestamp_ns;
+	m->exited = true;
+	member_record_exit(f->track, wall_time_of(ev->timestamp_ns), m, ev->status,
+			   EXIT_SOURCE_KERNEL, 0, NULL);
+	for (size_t i = 0; i < f->count; i++) {
+		struct member *c = &f->members[i];
+		struct scan_stat_line st;
+
+		if (!c->gone && c->ppid == m->pid && c != m && scan_read_stat(c->pid, &st) &&
+		    (!c->start_time || st.start_time == c->start_time))
+			c->ppid = st.ppid;
+	}
+	member_reap_own(f->track, wall_time_of(ev->timestamp_ns), m, getpid());
+}
+
+/* exec or a new comm: the member's name, read now or from the event. */
+static void kernel_rename(struct family *f, const struct procev_event *ev)
+{
+	struct member *m = member_by_pid(f->members, f->count, ev->pid, false);
+	struct scan_stat_line st;
+
+	if (!m || m->exited)
+		return;
+	if (ev->kind == PROCEV_COMM)
+		snprintf(m->name, sizeof m->name, "%s", ev->comm);
+	else if (scan_read_stat(m->pid, &st) && (!m->start_time || st.start_time == m->start_time))
+		snprintf(m->name, sizeof m->name, "%s", st.comm);
+}
+
+void family_kernel_event(struct family *f, const struct procev_event *ev)
+{
+	if (!f->active || ev->pid != ev->tgid)
+		return;
+	if (ev->kind == PROCEV_FORK)
+		kernel_fork(f, ev);
+	else if (ev->kind == PROCEV_EXIT)
+		kernel_exit(f, ev);
+	else if (ev->kind == PROCEV_EXEC || ev->kind == PROCEV_COMM)
+		kernel_rename(f, ev);
+}
+
 size_t family_poll_fds(const struct family *f, struct pollfd *fds, size_t cap)
 {
 	size_t n = 0;

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "member.h"
+#include "procev.h"
 #include "scan.h"
 #include "track.h"
 
@@ -39,6 +40,12 @@ void family_close(struct family *f, int wait_ms);
 
 /* New descendants, exits and parents, learned from a full snapshot. */
 void family_observe(struct family *f, const struct scan_snapshot *snap);
+/* What the kernel's process events tell of the family: a member's fork
+ * (the child joins at once, however short its life), exec and comm (its
+ * name), exit (its code, from the kernel; the new parents of its children,
+ * re-parented before the event is sent). Threads and other processes are
+ * ignored. */
+void family_kernel_event(struct family *f, const struct procev_event *ev);
 size_t family_poll_fds(const struct family *f, struct pollfd *fds, size_t cap);
 void family_handle(struct family *f, const struct pollfd *fds, size_t n);
 

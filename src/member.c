@@ -69,6 +69,13 @@ bool member_record_exit(struct track *track, struct timespec when, struct member
 	return true;
 }
 
+long long member_lifetime_us(const struct member *m)
+{
+	if (!m->born_ns || m->ended_ns < m->born_ns)
+		return -1;
+	return (long long)((m->ended_ns - m->born_ns) / 1000ULL);
+}
+
 void member_mark_gone(struct member *m)
 {
 	m->gone = true;

@@ -45,7 +45,13 @@ struct member {
 	int depth;                     /* 0 main, 1 child, 2 grandchild, ... */
 	pid_t joining;                 /* blocked in join() of this PID; 0 when not */
 	bool in_exit_routine;
+	/* from the kernel's process events: CLOCK_MONOTONIC nanoseconds; 0 unknown */
+	unsigned long long born_ns, ended_ns;
 };
+
+/* How long m lived, in microseconds, when the kernel told both ends; -1
+ * when it did not. */
+long long member_lifetime_us(const struct member *m);
 
 /* A new member at the end of the array, with nothing known (no pidfd, no
  * channel, no exit status). NULL when memory runs out (nothing changes). */

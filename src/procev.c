@@ -1,8 +1,9 @@
 /* procev: see procev.h. The kernel sends one netlink message per event, of
  * type NLMSG_DONE, holding a cn_msg whose data is a struct proc_event; a
  * subscription is answered by an event of kind NONE (the acknowledgement)
- * that carries the subscriber's sequence number back. Sequence numbers of
- * events count per CPU, so a gap is looked for per CPU. */
+ * that carries the subscriber's number plus one back. Sequence numbers
+ * count per CPU, acknowledgements (anyone's) included, so a gap is looked
+ * for per CPU. */
 #include "procev.h"
 
 #include <errno.h>
@@ -249,7 +250,7 @@ int procev_open(struct procev **out, int rcvbuf, char *err, size_t errlen)
 	*out = NULL;
 	pe = calloc(1, sizeof *pe);
 	if (!pe) {
-		snprintf(err, errlen, "kernel process events: out of memory");
+		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	pe->fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_CONNECTOR);
@@ -264,7 +265,7 @@ int procev_open(struct procev **out, int rcvbuf, char *err, size_t errlen)
 	if (!rc)
 		rc = await_ack(pe->fd, nonce);
 	if (rc) {
-		snprintf(err, errlen, "kernel process events: %s", open_failure(rc));
+		snprintf(err, errlen, "%s", open_failure(rc));
 		procev_close(pe);
 		return rc;
 	}
@@ -332,11 +333,9 @@ long procev_drain(struct procev *pe, procev_handler *on_event, void *ctx, bool *
 		if (procev_parse(buf, (size_t)got, ev, sizeof ev / sizeof *ev, &n) < 0)
 			*lost = true; /* what the rest said is unknown */
 		for (size_t k = 0; k < n; k++) {
-			if (ev[k].kind == PROCEV_ACK)
-				continue;
-			if (!in_sequence(pe, &ev[k]))
+			if (!in_sequence(pe, &ev[k])) /* acknowledgements count too */
 				*lost = true;
-			if (ev[k].kind == PROCEV_OTHER)
+			if (ev[k].kind == PROCEV_ACK || ev[k].kind == PROCEV_OTHER)
 				continue;
 			on_event(ctx, &ev[k]);
 			handed++;

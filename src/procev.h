@@ -53,7 +53,8 @@ int procev_parse(const void *buf, size_t len, struct procev_event *out, size_t c
 struct procev;
 
 /* Subscribes with a receive buffer of rcvbuf bytes (0: the default).
- * Returns 0, or a negative errno with a reason in err: -EPERM (before
+ * Returns 0, or a negative errno with the reason in err (a phrase, for a
+ * sentence about the kernel's process events): -EPERM (before
  * Linux 6.6 it takes CAP_NET_ADMIN), -ENOTSUP (no answer: another PID or
  * user namespace), or what the socket calls said. */
 int procev_open(struct procev **out, int rcvbuf, char *err, size_t errlen);

@@ -20,7 +20,18 @@ struct record {
 	char comm[SCAN_COMM_MAX];
 };
 
+/* A new process another source (the kernel's fork event) already logged. */
+struct announced {
+	pid_t pid;
+	unsigned long updates; /* track->updates when it was announced */
+};
+
+#define ANNOUNCED_UPDATES 3 /* a snapshot that has not shown it by then never will */
+
 struct track {
+	struct announced *announced;
+	size_t nannounced, announced_cap;
+	unsigned long updates;
 	struct record *prev, *cur;
 	size_t nprev, ncur, cap;
 	bool primed;
@@ -52,6 +63,7 @@ void track_free(struct track *track)
 {
 	if (!track)
 		return;
+	free(track->announced);
 	free(track->prev);
 	free(track->cur);
 	free(track->ring);
@@ -168,6 +180,35 @@ static void compare_same(struct track *track, const struct record *old, struct r
 		now->exit_status = old->exit_status; /* keep a status once known */
 }
 
+void track_announce_new(struct track *track, pid_t pid)
+{
+	if (GROW(track->announced, track->announced_cap, track->nannounced + 1) < 0)
+		return; /* the snapshot logs it again: a repeat, not a loss */
+	track->announced[track->nannounced++] = (struct announced){ pid, track->updates };
+}
+
+/* Whether pid's appearance was announced already (the announcement is used
+ * up). */
+static bool was_announced(struct track *track, pid_t pid)
+{
+	for (size_t i = 0; i < track->nannounced; i++)
+		if (track->announced[i].pid == pid) {
+			track->announced[i] = track->announced[--track->nannounced];
+			return true;
+		}
+	return false;
+}
+
+static void forget_old_announcements(struct track *track)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < track->nannounced; i++)
+		if (track->updates - track->announced[i].updates < ANNOUNCED_UPDATES)
+			track->announced[kept++] = track->announced[i];
+	track->nannounced = kept;
+}
+
 static void merge_walk(struct track *track)
 {
 	size_t i = 0, j = 0;
@@ -177,14 +218,16 @@ static void merge_walk(struct track *track)
 		struct record *now = j < track->ncur ? &track->cur[j] : NULL;
 
 		if (now && (!old || now->pid < old->pid)) {
-			log_change(track, now->state == 'Z' ? EV_ZOMBIE : EV_NEW, now);
+			if (now->state == 'Z' || !was_announced(track, now->pid))
+				log_change(track, now->state == 'Z' ? EV_ZOMBIE : EV_NEW, now);
 			j++;
 		} else if (old && (!now || old->pid < now->pid)) {
 			log_change(track, EV_GONE, old);
 			i++;
 		} else if (old->start_time != now->start_time) {
 			log_change(track, EV_GONE, old); /* the PID was recycled */
-			log_change(track, EV_NEW, now);
+			if (!was_announced(track, now->pid))
+				log_change(track, EV_NEW, now);
 			i++, j++;
 		} else {
 			compare_same(track, old, now);
@@ -201,8 +244,10 @@ int track_update(struct track *track, const struct scan_snapshot *snap)
 	if (rc < 0)
 		return rc;
 	track->now = snap->taken;
+	track->updates++;
 	if (track->primed)
 		merge_walk(track);
+	forget_old_announcements(track);
 	track->primed = true;
 	swap = track->prev;
 	track->prev = track->cur;

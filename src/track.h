@@ -28,6 +28,10 @@ int track_update(struct track *track, const struct scan_snapshot *snap);
  * ev->when is zero, else at ev->when (when a lab process sent it). */
 void track_log(struct track *track, const struct track_event *ev);
 
+/* Another source logged pid's appearance (EV_NEW): the next few updates do
+ * not log it again. */
+void track_announce_new(struct track *track, pid_t pid);
+
 /* The next update only learns the processes again (a new scope of scanning
  * is not news); the log is kept. */
 void track_reprime(struct track *track);

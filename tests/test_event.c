@@ -73,6 +73,7 @@ Test(event, exits_say_where_their_code_came_from)
 		[EXIT_SOURCE_SUBREAPER] = "Process-1 (pid 4101) exitcode -15 (reaped by forktop, its subreaper)",
 		[EXIT_SOURCE_ZOMBIE] = "Process-1 (pid 4101) exitcode -15 (read from its zombie)",
 		[EXIT_SOURCE_PIDFD] = "Process-1 (pid 4101) exitcode -15 (from its pidfd: reaped by another process)",
+		[EXIT_SOURCE_KERNEL] = "Process-1 (pid 4101) exitcode -15 (from the kernel's exit event)",
 	};
 
 	ev.exit_status = SIGTERM;

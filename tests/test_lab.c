@@ -132,16 +132,29 @@ static int exit_event(const char *name, int *code)
 	return at;
 }
 
-/* The process named name (comm or lab name) in frame line i, or NULL. */
-static const json_t *proc_named(int i, const char *name)
+static bool is_tombstone(const json_t *p)
+{
+	return json_is_true(json_object_get(p, "tombstone"));
+}
+
+/* The process named name (comm or lab name) in frame line i, ended (a
+ * tombstone) or not; NULL when there is none. */
+static const json_t *named(int i, const char *name, bool ended)
 {
 	const json_t *p;
 	size_t k;
 
 	json_array_foreach(json_object_get(lines[i], "processes"), k, p)
-		if (!strcmp(helper_str(p, "name"), name) || !strcmp(helper_str(p, "lab_name"), name))
+		if ((!strcmp(helper_str(p, "name"), name) || !strcmp(helper_str(p, "lab_name"), name)) &&
+		    is_tombstone(p) == ended)
 			return p;
 	return NULL;
+}
+
+/* The live process named name in frame line i, or NULL. */
+static const json_t *proc_named(int i, const char *name)
+{
+	return named(i, name, false);
 }
 
 /* Index of the event that says name started (lab_started for main, else
@@ -227,6 +240,28 @@ static const char *two_and_two =
 	"[main]\nname = t\n"
 	"[group daemons]\ncount = 2\ndaemon = yes\nlifetime = forever\n"
 	"[group workers]\ncount = 2\ndaemon = no\nlifetime = 1.2\n";
+
+/* Batch frames keep tombstones, as the screen does: after exit-main the
+ * frames show the daemonic children ended, with their EXIT -15. */
+Test(lab, batch_frames_show_terminated_daemons_as_tombstones)
+{
+	int shown = 0, after;
+
+	use_scenario(two_and_two);
+	run_lab("@0.3 exit-main; @2 quit", "250");
+	after = event_of(-1, "exit_routine_terminates", "target=Process-1", NULL);
+	cr_assert_geq(after, 0, "the exit routine terminated Process-1");
+	for (int i = after; i < nlines; i++) {
+		const json_t *p = is(lines[i], "frame") ? named(i, "Process-1", true) : NULL;
+
+		if (!p)
+			continue;
+		cr_assert_eq(json_integer_value(json_object_get(p, "exit")), -15);
+		cr_assert_str_eq(helper_str(p, "state"), "X");
+		shown++;
+	}
+	cr_assert_geq(shown, 1, "a frame after the exit routine shows Process-1 ended, EXIT -15");
+}
 
 Test(lab, normal_exit_terminates_daemons_and_waits_for_the_rest)
 {
@@ -696,7 +731,8 @@ Test(lab, quit_ends_every_lab_process_at_once)
 	run_lab("@0.6 kill-main; @0.9 quit", "200");
 	f = last_frame();
 	json_array_foreach(json_object_get(lines[f], "processes"), k, p)
-		if (json_is_string(json_object_get(p, "role")) && strcmp(helper_str(p, "role"), "monitor"))
+		if (json_is_string(json_object_get(p, "role")) && strcmp(helper_str(p, "role"), "monitor") &&
+		    !is_tombstone(p))
 			pids[npids++] = pid_of(p);
 	cr_assert_eq(npids, 4, "four orphans were running before quit");
 	for (int i = 0; i < npids; i++)

@@ -48,9 +48,10 @@ static void write_text_frame(const struct session *s)
 	if (s->refreshes > 1)
 		putchar('\n');
 	printf("forktop %s - %s - %d processes: %d running, %d sleeping, %d stopped, %d zombie"
-	       " - view: %s, %zu shown%s\n",
+	       " - view: %s, %zu shown - events: %s%s\n",
 	       PACKAGE_VERSION, when, c->total, c->running, c->sleeping, c->stopped, c->zombie,
-	       session_view_name(s), s->nrows, s->subreaper ? " - orphans go to forktop" : "");
+	       session_view_name(s), s->nrows, session_events_name(s),
+	       s->subreaper ? " - orphans go to forktop" : "");
 	printf("%s\n", ROWS_HEADER);
 	for (size_t i = 0; i < s->nrows; i++) {
 		const struct row *r = &s->rows[i];
@@ -115,17 +116,19 @@ static json_t *json_proc(const struct session *s, const struct row *r, int depth
 	const char *cmdline = r->tombstone ? NULL : scan_cmdline(&s->snap, p);
 	const char *label = session_row_label(s, r);
 	char state[2] = { p->state, '\0' }, note[128];
+	long long lived = session_row_lifetime_us(s, r);
 
 	session_row_note(s, r, note, sizeof note);
 	return json_pack("{s:i, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:s?, s:s?, s:i, s:i, s:i, "
-			 "s:i, s:I, s:i}",
+			 "s:i, s:I, s:i, s:b, s:o}",
 			 "pid", p->pid, "ppid", p->ppid, "state", state, "daemon", json_daemon(r),
 			 "exit", json_row_exit(r), "name", json_name(p->comm, strlen(p->comm)),
 			 "lab_name", label ? json_name(label, strlen(label)) : json_null(),
 			 "cmdline", cmdline ? json_name(cmdline, strlen(cmdline)) : json_null(),
 			 "role", rows_role_name(r), "note", note[0] ? note : NULL, "pgid", p->pgid,
 			 "sid", p->sid, "tty", p->tty_nr, "threads", p->threads, "start_time",
-			 (json_int_t)p->start_time, "depth", depth);
+			 (json_int_t)p->start_time, "depth", depth, "tombstone", r->tombstone,
+			 "lifetime_ms", lived >= 0 ? json_real((double)lived / 1000.0) : json_null());
 }
 
 static void write_json_line(json_t *obj)
@@ -145,9 +148,9 @@ static void write_json_frame(const struct session *s)
 	for (size_t i = 0; i < s->nrows; i++)
 		json_array_append_new(procs, json_proc(s, &s->rows[i], s->tree.nodes[i].depth));
 	write_json_line(json_pack(
-		"{s:s, s:I, s:f, s:s, s:b, s:{s:i, s:i, s:i, s:i, s:i}, s:o}", "type", "frame",
+		"{s:s, s:I, s:f, s:s, s:s, s:b, s:{s:i, s:i, s:i, s:i, s:i}, s:o}", "type", "frame",
 		"frame", (json_int_t)s->refreshes, "time", seconds(s->snap.taken), "view",
-		session_view_name(s), "subreaper", s->subreaper,
+		session_view_name(s), "events", session_events_name(s), "subreaper", s->subreaper,
 		"counts", "total", c->total, "running", c->running, "sleeping", c->sleeping,
 		"stopped", c->stopped, "zombie", c->zombie, "processes", procs));
 }
@@ -234,6 +237,7 @@ int batch_run(const struct batch_options *opt)
 	int rc;
 
 	session.cmdlines = opt->json;
+	session.tombstones = true; /* a frame shows what ended since the last, with its code */
 	b.opt = opt;
 	session_catch_stop_signals();
 	if (session_open(&b.s, &session, err, sizeof err) < 0) {

@@ -51,6 +51,12 @@ static void print_help(FILE *out)
 		"      --subreaper       forktop becomes a child subreaper: orphans come to it\n"
 		"                        (and it reaps them) instead of going to PID 1\n"
 		"      --attach PID      watch an existing process and all its descendants\n"
+		"      --events SOURCE   how a watched program's forks and exits are learned:\n"
+		"                        kernel (the process events connector: every process,\n"
+		"                        however short its life), polling (/proc at each\n"
+		"                        refresh) or auto (kernel where the kernel answers;\n"
+		"                        the default)\n"
+		"      --events-buffer BYTES  the kernel events' receive buffer (default 4 MiB)\n"
 		"  -- CMD [ARG]...       start CMD and watch its whole family (no lab); its\n"
 		"                        output goes to the event log\n"
 		"  -S, --script STEPS    timed lab actions: '@SECONDS ACTION [TARGET]; ...' with\n"
@@ -82,7 +88,7 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 	return EXIT_USAGE;
 }
 
-enum { OPT_ASCII = 256, OPT_NO_LAB, OPT_SUBREAPER, OPT_ATTACH, OPT_TOUR };
+enum { OPT_ASCII = 256, OPT_NO_LAB, OPT_SUBREAPER, OPT_ATTACH, OPT_TOUR, OPT_EVENTS, OPT_EVENTS_BUFFER };
 
 struct cli {
 	struct session_options session; /* what both faces pass on to the session */
@@ -107,6 +113,8 @@ static const struct option long_options[] = {
 	{ "script", required_argument, NULL, 'S' },
 	{ "subreaper", no_argument, NULL, OPT_SUBREAPER },
 	{ "attach", required_argument, NULL, OPT_ATTACH },
+	{ "events", required_argument, NULL, OPT_EVENTS },
+	{ "events-buffer", required_argument, NULL, OPT_EVENTS_BUFFER },
 	{ "tour", optional_argument, NULL, OPT_TOUR },
 	{ "help", no_argument, NULL, 'h' },       { "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -131,6 +139,15 @@ static int parse_option(int c, const char *arg, struct cli *cli)
 			return usage_error("--attach wants a process ID, not '%s'", arg);
 		opt->attach_pid = (pid_t)v;
 		cli->no_lab = true;
+		return -1;
+	case OPT_EVENTS:
+		if (!session_events_by_name(arg, &opt->events))
+			return usage_error("--events wants kernel, polling or auto, not '%s'", arg);
+		return -1;
+	case OPT_EVENTS_BUFFER:
+		if (!text_parse_long(arg, 1, 1L << 30, &v))
+			return usage_error("--events-buffer wants bytes from 1 to 1073741824, not '%s'", arg);
+		opt->events_buffer = (int)v;
 		return -1;
 	case 'A': opt->all = true; return -1;
 	case 'j': cli->json = cli->batch_mode = true; return -1;

@@ -108,16 +108,26 @@ static bool tomb_shown(const struct session_tomb *t)
 	return t->died.tv_sec && clock_ms_until(&t->died) > -SESSION_TOMBSTONE_MS;
 }
 
-/* Ended lab processes stay in the view for a moment, under their last parent. */
-static void add_tombstones(struct session *s)
+static void add_tombs_of(struct session *s, const struct session_tomb *tombs, size_t n)
 {
-	for (size_t i = 0; i < s->ntombs && s->opt->tombstones; i++) {
-		const struct session_tomb *t = &s->tombs[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct session_tomb *t = &tombs[i];
 
 		if (tomb_shown(t) && !in_list(s->view.pids, s->view.count, t->proc.pid) &&
 		    view_reserve(&s->view, s->view.count + 1) == 0)
 			view_add(&s->view, &t->proc);
 	}
+}
+
+/* Ended lab and family processes stay in the view for a moment, under their
+ * last parent. */
+static void add_tombstones(struct session *s)
+{
+	if (!s->opt->tombstones)
+		return;
+	add_tombs_of(s, s->tombs, s->ntombs);
+	if (session_view_kind(s) == SESSION_VIEW_PROGRAM)
+		add_tombs_of(s, s->fam_tombs, s->nfam_tombs);
 }
 
 /* The program view: PID 1, forktop, every member of the family wherever it
@@ -196,36 +206,66 @@ static int scan_lab_view(struct session *s)
 	return 0;
 }
 
-/* Keeps each lab member's last sight, and the moment it was gone. */
-static int update_tombs(struct session *s)
+/* What a tombstone shows of a member no snapshot showed (it lived between
+ * two refreshes: the kernel's events told of it). */
+static struct scan_proc unseen_proc(const struct member *m)
 {
-	struct timespec now;
+	struct scan_proc p = { .pid = m->pid, .ppid = m->ppid, .start_time = m->start_time,
+			       .cmdline_off = SCAN_NO_CMDLINE };
 
-	if (s->lab.count > s->ntombs) {
-		if (GROW(s->tombs, s->tombs_cap, s->lab.count) < 0)
+	snprintf(p.comm, sizeof p.comm, "%s", m->name);
+	return p;
+}
+
+/* Keeps each member's last sight (tombs[i] for members[i]), and the moment
+ * it was gone. */
+static int update_tombs_of(struct session_tomb **tombs, size_t *ntombs, size_t *cap,
+			   const struct member *members, size_t count, const struct scan_snapshot *snap)
+{
+	struct timespec now = clock_now();
+
+	if (count > *ntombs) {
+		if (GROW(*tombs, *cap, count) < 0)
 			return -ENOMEM;
-		memset(s->tombs + s->ntombs, 0, (s->lab.count - s->ntombs) * sizeof *s->tombs);
-		s->ntombs = s->lab.count;
+		memset(*tombs + *ntombs, 0, (count - *ntombs) * sizeof **tombs);
+		*ntombs = count;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	for (size_t i = 0; i < s->snap.count; i++) {
-		const struct member *m = lab_member_of(&s->lab, &s->snap.procs[i]);
+	for (size_t i = 0; i < snap->count; i++) {
+		const struct member *m = member_of(members, count, &snap->procs[i]);
 
 		if (m) {
-			s->tombs[m - s->lab.members].proc = s->snap.procs[i];
-			s->tombs[m - s->lab.members].seen = true;
+			(*tombs)[m - members].proc = snap->procs[i];
+			(*tombs)[m - members].seen = true;
 		}
 	}
-	for (size_t i = 0; i < s->lab.count; i++) {
-		struct session_tomb *t = &s->tombs[i];
+	for (size_t i = 0; i < count; i++) {
+		struct session_tomb *t = &(*tombs)[i];
 
-		if (s->lab.members[i].gone && t->seen && !t->died.tv_sec) {
-			t->died = now;
-			t->proc.state = 'X';
-			t->proc.exit_status = s->lab.members[i].exit_status;
-		}
+		if (!members[i].gone || t->died.tv_sec)
+			continue;
+		if (!t->seen && !members[i].born_ns)
+			continue; /* never seen, and no kernel event told of it */
+		if (!t->seen)
+			t->proc = unseen_proc(&members[i]);
+		t->seen = true;
+		t->died = now;
+		t->proc.state = 'X';
+		t->proc.exit_status = members[i].exit_status;
 	}
 	return 0;
+}
+
+static int update_tombs(struct session *s)
+{
+	int rc = 0;
+
+	if (s->lab_on)
+		rc = update_tombs_of(&s->tombs, &s->ntombs, &s->tombs_cap, s->lab.members,
+				     s->lab.count, &s->snap);
+	if (!rc && s->fam.active)
+		rc = update_tombs_of(&s->fam_tombs, &s->nfam_tombs, &s->fam_tombs_cap,
+				     s->fam.members, s->fam.count, &s->snap);
+	return rc;
 }
 
 /* Room for n wanted PIDs and every lab process's. */
@@ -248,8 +288,10 @@ static int scan_everything(struct session *s)
 {
 	size_t n = s->nwanted;
 
-	if (!s->opt->partial_scans)
+	if (!s->opt->partial_scans || s->kernel_lost) {
+		s->kernel_lost = false;
 		return scan_all(s->scan, &s->snap);
+	}
 	if (s->lab_on && reserve_wanted(s, n))
 		n += lab_watch_pids(&s->lab, s->wanted + n, s->wanted_cap - n);
 	for (size_t i = 0; i < s->fam.count && reserve_wanted(s, n + 1); i++)
@@ -274,11 +316,9 @@ static int take_snapshot(struct session *s)
 	if (rc < 0 || (rc = track_update(s->track, &s->snap)) < 0)
 		return rc;
 	family_observe(&s->fam, &s->snap);
-	if (s->lab_on) {
+	if (s->lab_on)
 		lab_observe(&s->lab, &s->snap);
-		return update_tombs(s);
-	}
-	return 0;
+	return update_tombs(s);
 }
 
 /* ---- marks: rows that changed a moment ago ------------------------------ */
@@ -331,23 +371,70 @@ static int rows_reserve(struct session *s)
 	return GROW(s->rows, s->rows_cap, s->tree.count);
 }
 
-/* The tombstone a row shows, or NULL: tombstones are known by where their
- * record lives, never by their state (a real process can show 'X' too). */
-static const struct session_tomb *tomb_of(const struct session *s, const struct scan_proc *p)
+static bool is_lab_member(const struct session *s, const struct member *m)
 {
-	for (size_t i = 0; i < s->ntombs; i++)
+	return s->lab.count && m >= s->lab.members && m < s->lab.members + s->lab.count;
+}
+
+/* The member a tombstone row shows, or NULL: tombstones are known by where
+ * their record lives, never by their state (a real process can show 'X'
+ * too). */
+static const struct member *tomb_member(const struct session *s, const struct scan_proc *p)
+{
+	for (size_t i = 0; i < s->ntombs && s->lab_on; i++)
 		if (p == &s->tombs[i].proc)
-			return &s->tombs[i];
+			return &s->lab.members[i];
+	for (size_t i = 0; i < s->nfam_tombs && s->fam.active; i++)
+		if (p == &s->fam_tombs[i].proc)
+			return &s->fam.members[i];
 	return NULL;
 }
 
-/* A tombstone row keeps what the lab knew of the process. */
-static void annotate_tomb(const struct session *s, struct row *r, const struct session_tomb *t)
+/* A program's member: its role, whether it is an orphan, its exit code. */
+static void set_family_member(const struct session *s, struct row *r, const struct member *m)
 {
-	const struct member *m = &s->lab.members[t - s->tombs];
+	int code;
 
+	r->role = m == &s->fam.members[0] ? ROW_ROLE_PROGRAM : ROW_ROLE_DESCENDANT;
+	r->orphan = m != &s->fam.members[0] && r->ppid != m->forker;
+	if (m->exit_source != EXIT_SOURCE_UNKNOWN && event_exitcode(m->exit_status, &code)) {
+		r->exit_known = true;
+		r->exit_code = code;
+	}
+}
+
+/* A tombstone row keeps what the lab or the family knew of the process. */
+static void annotate_tomb(const struct session *s, struct row *r, const struct member *m)
+{
 	r->tombstone = true;
-	rows_set_member(r, m);
+	if (is_lab_member(s, m))
+		rows_set_member(r, m);
+	else
+		set_family_member(s, r, m);
+}
+
+long long session_row_lifetime_us(const struct session *s, const struct row *r)
+{
+	const struct member *m = r->tombstone ? tomb_member(s, r->proc) : NULL;
+
+	return m ? member_lifetime_us(m) : -1;
+}
+
+/* "ended", with its exit code's absence and (when the kernel told both
+ * ends) how long it lived. */
+static void tomb_note(const struct session *s, const struct row *r, char *buf, size_t len)
+{
+	long long lived = session_row_lifetime_us(s, r);
+	int code;
+	bool known = event_exitcode(r->proc->exit_status, &code);
+	const char *ended = known ? "ended" : "ended, exit code unknown,";
+
+	if (lived >= 0 && lived < 10000)
+		snprintf(buf, len, "%s after %.1f ms", ended, (double)lived / 1000.0);
+	else if (lived >= 0)
+		snprintf(buf, len, "%s after %lld ms", ended, lived / 1000);
+	else
+		snprintf(buf, len, "%s", known ? "ended" : "ended, exit code unknown");
 }
 
 /* Notes in the program view: orphans, zombies, adopters, the monitor. */
@@ -376,16 +463,11 @@ static void family_note(const struct session *s, const struct row *r, char *buf,
 
 void session_row_note(const struct session *s, const struct row *r, char *buf, size_t len)
 {
-	int code;
-
 	buf[0] = '\0';
-	if (s->fam.active) {
-		family_note(s, r, buf, len);
-		return;
-	}
 	if (r->tombstone)
-		snprintf(buf, len, "%s", event_exitcode(r->proc->exit_status, &code)
-						 ? "ended" : "ended, exit code unknown");
+		tomb_note(s, r, buf, len);
+	else if (s->fam.active)
+		family_note(s, r, buf, len);
 	else if (s->lab_on)
 		lab_note(&s->lab, r->proc, buf, len);
 }
@@ -403,40 +485,24 @@ const char *session_row_label(const struct session *s, const struct row *r)
 	return NULL;
 }
 
-/* What the lab knows and /proc does not: daemon flag, exit codes reaped by
- * a creator, notes and roles; and the marks of recent changes. */
-static void annotate_family_row(const struct session *s, struct row *r)
-{
-	const struct member *m = family_member_of(&s->fam, r->proc);
-	int code;
-
-	if (r->pid == getpid())
-		r->role = ROW_ROLE_MONITOR;
-	if (!m)
-		return;
-	r->role = m == &s->fam.members[0] ? ROW_ROLE_PROGRAM : ROW_ROLE_DESCENDANT;
-	r->orphan = m != &s->fam.members[0] && r->ppid != m->forker;
-	if (m->exit_source != EXIT_SOURCE_UNKNOWN && event_exitcode(m->exit_status, &code)) {
-		r->exit_known = true;
-		r->exit_code = code;
-	}
-}
-
+/* What the lab and the family know and /proc does not: daemon flag, exit
+ * codes reaped by a creator, roles, tombstones; and the marks of recent
+ * changes. */
 void session_annotate_row(const struct session *s, struct row *r)
 {
-	const struct session_tomb *t;
 	const struct member *m;
 
 	r->flash = marked(s, r->pid);
-	if (s->fam.active)
-		annotate_family_row(s, r);
-	if (!s->lab_on)
-		return;
-	t = s->opt->tombstones ? tomb_of(s, r->proc) : NULL;
-	if (t) {
-		annotate_tomb(s, r, t);
+	if (s->opt->tombstones && (m = tomb_member(s, r->proc))) {
+		annotate_tomb(s, r, m);
 		return;
 	}
+	if (r->pid == getpid())
+		r->role = ROW_ROLE_MONITOR;
+	if (s->fam.active && (m = family_member_of(&s->fam, r->proc)))
+		set_family_member(s, r, m);
+	if (!s->lab_on)
+		return;
 	m = lab_member_of(&s->lab, r->proc);
 	r->role = r->pid == s->lab.monitor_pid ? ROW_ROLE_MONITOR : ROW_ROLE_NONE;
 	if (!m)
@@ -543,6 +609,27 @@ const char *session_view_name(const struct session *s)
 	return names[session_view_kind(s)];
 }
 
+static const char *const events_names[] = {
+	[SESSION_EVENTS_AUTO] = "auto",
+	[SESSION_EVENTS_KERNEL] = "kernel",
+	[SESSION_EVENTS_POLLING] = "polling",
+};
+
+bool session_events_by_name(const char *name, enum session_events *out)
+{
+	for (size_t i = 0; i < sizeof events_names / sizeof *events_names; i++)
+		if (!strcmp(name, events_names[i])) {
+			*out = (enum session_events)i;
+			return true;
+		}
+	return false;
+}
+
+const char *session_events_name(const struct session *s)
+{
+	return s->kernel ? "kernel" : "polling";
+}
+
 void session_toggle_all(struct session *s)
 {
 	if (s->home != SESSION_VIEW_FAMILY)
@@ -577,21 +664,56 @@ void session_lab_counts(const struct session *s, int *running, int *zombies, int
 
 size_t session_poll_fds(struct session *s, size_t extra, struct pollfd **fds)
 {
-	size_t need = extra + 2 * s->lab.count + s->fam.count + 2, n;
+	size_t need = extra + 2 * s->lab.count + s->fam.count + 3, n;
 
 	*fds = s->pfds;
 	if (GROW(s->pfds, s->pfds_cap, need) < 0)
 		return 0;
 	*fds = s->pfds;
 	n = s->lab_on ? lab_poll_fds(&s->lab, s->pfds + extra, need - extra) : 0;
-	return n + family_poll_fds(&s->fam, s->pfds + extra + n, need - extra - n);
+	n += family_poll_fds(&s->fam, s->pfds + extra + n, need - extra - n);
+	if (s->kernel)
+		s->pfds[extra + n++] = (struct pollfd){ .fd = procev_fd(s->kernel), .events = POLLIN };
+	return n;
+}
+
+static void note_forktop(struct session *s, enum event_kind kind, const char *text);
+
+static void on_kernel_event(void *ctx, const struct procev_event *ev)
+{
+	struct session *s = ctx;
+
+	family_kernel_event(&s->fam, ev);
+}
+
+/* Hands what the kernel sent to the family; after a loss, the next refresh
+ * reads every process again (and the log says so). */
+static void drain_kernel(struct session *s)
+{
+	bool lost;
+
+	if (procev_drain(s->kernel, on_kernel_event, s, &lost) < 0 || !lost)
+		return;
+	if (!s->kernel_lost)
+		note_forktop(s, EV_EVENTS_LOST, NULL);
+	s->kernel_lost = true;
 }
 
 void session_handle(struct session *s, const struct pollfd *fds, size_t n)
 {
+	/* the kernel first: its exit events carry the codes a pidfd would only
+	 * give once the process is reaped */
+	for (size_t i = 0; s->kernel && i < n; i++)
+		if (fds[i].fd == procev_fd(s->kernel) && fds[i].revents)
+			drain_kernel(s);
 	if (s->lab_on)
 		lab_handle(&s->lab, fds, n);
 	family_handle(&s->fam, fds, n);
+}
+
+static bool is_kernel_fd(const struct session *s, int fd)
+{
+	return s->kernel && fd == procev_fd(s->kernel);
 }
 
 static const struct script_step *next_step(const struct session *s, struct timespec *due)
@@ -654,6 +776,7 @@ static bool wait_once(struct session *s, const struct session_loop *loop, long t
 	struct pollfd *fds;
 	long step = session_ms_to_next_step(s);
 	bool activity = false;
+	unsigned long long seen = track_last_seq(s->track);
 
 	n = session_poll_fds(s, extra, &fds);
 	if (extra)
@@ -668,9 +791,9 @@ static bool wait_once(struct session *s, const struct session_loop *loop, long t
 	if (extra)
 		*input_revents = fds[0].revents;
 	for (size_t i = extra; i < n + extra; i++)
-		activity |= fds[i].revents != 0;
+		activity |= fds[i].revents != 0 && !is_kernel_fd(s, fds[i].fd);
 	session_handle(s, fds + extra, n);
-	return activity;
+	return activity || track_last_seq(s->track) != seen; /* the kernel's news of the family */
 }
 
 static bool program_ended(const struct session *s)
@@ -678,14 +801,17 @@ static bool program_ended(const struct session *s)
 	return s->fam.started && !family_running(&s->fam);
 }
 
+#define ACTIVITY_REFRESH_MS 4 /* a storm of reports refreshes at most this often */
+
 int session_run(struct session *s, const struct session_loop *loop, void *face)
 {
-	struct timespec next_refresh = s->t0;
+	struct timespec next_refresh = s->t0, last_activity = s->t0;
+	bool pending = false; /* news that waits for its refresh */
 	int rc = 0;
 
 	while (!session_stop_requested() && session_run_due_steps(s)) {
 		short input_revents;
-		bool activity;
+		long timeout;
 
 		if (clock_ms_until(&next_refresh) <= 0) {
 			clock_add_ms(&next_refresh, s->opt->delay_ms);
@@ -696,9 +822,16 @@ int session_run(struct session *s, const struct session_loop *loop, void *face)
 		}
 		if (loop->before_wait && !loop->before_wait(face))
 			break;
-		activity = wait_once(s, loop, clock_ms_until(&next_refresh), &input_revents);
-		if (activity && loop->refresh_on_activity && (rc = loop->refresh(face)) < 0)
-			break;
+		timeout = clock_ms_until(&next_refresh);
+		if (pending && ACTIVITY_REFRESH_MS - clock_ms_since(&last_activity) < timeout)
+			timeout = ACTIVITY_REFRESH_MS - clock_ms_since(&last_activity);
+		pending |= wait_once(s, loop, timeout, &input_revents) && loop->refresh_on_activity;
+		if (pending && clock_ms_since(&last_activity) >= ACTIVITY_REFRESH_MS) {
+			pending = false;
+			last_activity = clock_now();
+			if ((rc = loop->refresh(face)) < 0)
+				break;
+		}
 		if (loop->after_wait && !loop->after_wait(face, input_revents))
 			break;
 		if (loop->end_with_program && program_ended(s)) {
@@ -724,6 +857,25 @@ static int start_lab(struct session *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* A program's family learns its forks and exits from the kernel where it
+ * can (subscribed before the program starts, so that none is missed);
+ * else the log says why it polls. -1 only when the kernel was asked for. */
+static int open_kernel_events(struct session *s, char *err, size_t errlen)
+{
+	char why[256];
+
+	if (s->opt->events == SESSION_EVENTS_POLLING)
+		return 0;
+	if (procev_open(&s->kernel, s->opt->events_buffer, why, sizeof why) == 0)
+		return 0;
+	if (s->opt->events == SESSION_EVENTS_KERNEL) {
+		snprintf(err, errlen, "kernel process events: %s", why);
+		return -1;
+	}
+	note_forktop(s, EV_POLLING, why);
+	return 0;
+}
+
 int session_open(struct session *s, const struct session_options *opt, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof *s);
@@ -742,6 +894,8 @@ int session_open(struct session *s, const struct session_options *opt, char *err
 		snprintf(err, errlen, "cannot become a child subreaper: %s", strerror(errno));
 		return -1;
 	}
+	if ((opt->command || opt->attach_pid > 0) && open_kernel_events(s, err, errlen) < 0)
+		return -1;
 	if (opt->command)
 		return family_start(&s->fam, opt->command, s->track, err, errlen);
 	if (opt->attach_pid > 0)
@@ -818,6 +972,8 @@ void session_close(struct session *s)
 {
 	end_lab(s);
 	family_close(&s->fam, 1000);
+	procev_close(s->kernel);
+	free(s->fam_tombs);
 	scan_close(s->scan);
 	track_free(s->track);
 	scan_snapshot_free(&s->snap);

@@ -15,6 +15,7 @@
 #include "../src/clock.h"
 #include "../src/family.h"
 #include "../src/lab.h"
+#include "../src/procev.h"
 #include "../src/scan.h"
 #include "../src/scenario.h"
 #include "../src/script.h"
@@ -28,6 +29,15 @@
 #define SESSION_TOMBSTONE_MS 5000 /* an ended lab process stays shown this long */
 #define SESSION_FLASH_MS 1500     /* a changed row is marked this long */
 #define SESSION_ROTATION 4        /* partial scans: each process read at least every 4 refreshes */
+
+/* Where a watched program's forks and exits come from. */
+enum session_events {
+	SESSION_EVENTS_AUTO,    /* the kernel's where it answers, else polling */
+	SESSION_EVENTS_KERNEL,  /* the kernel's process events, or an error */
+	SESSION_EVENTS_POLLING, /* /proc at each refresh only */
+};
+/* "auto", "kernel", "polling" to the enum; false for anything else. */
+bool session_events_by_name(const char *name, enum session_events *out);
 
 /* What the session needs to know; each face keeps its own options beside
  * these (struct batch_options, struct tui_options). */
@@ -44,6 +54,8 @@ struct session_options {
 	bool subreaper;     /* the monitor starts as a child subreaper */
 	char *const *command; /* forktop -- CMD ARGS: watch this program's family (no lab) */
 	pid_t attach_pid;   /* --attach PID: watch this process's family (no lab) */
+	enum session_events events; /* for a program's family (command or attach_pid) */
+	int events_buffer;  /* the kernel events' receive buffer in bytes (0: the default) */
 	const struct scenario *scenario; /* the lab to run, or NULL for none */
 	const struct script *script;     /* timed actions, or NULL */
 };
@@ -97,6 +109,10 @@ struct session {
 	size_t nwanted, wanted_cap;
 	struct session_tomb *tombs; /* by lab member index */
 	size_t ntombs, tombs_cap;
+	struct session_tomb *fam_tombs; /* by family member index */
+	size_t nfam_tombs, fam_tombs_cap;
+	struct procev *kernel;     /* the kernel's process events, or NULL: polling */
+	bool kernel_lost;          /* some were lost: the next refresh reads everything */
 	struct session_ghost ghost; /* the tree as it was, rebuilt with the rows when wanted */
 	bool ghost_wanted;
 	struct pollfd *pfds;       /* see session_poll_fds */
@@ -142,6 +158,9 @@ int session_refresh(struct session *s);
  * daemon flag, exit code, orphan, tombstone, a recent change. The one place
  * a row gets them, for the live tree and the tree as it was. */
 void session_annotate_row(const struct session *s, struct row *r);
+/* How long an ended process lived, in microseconds, when the kernel told
+ * both its fork and its exit; -1 otherwise. */
+long long session_row_lifetime_us(const struct session *s, const struct row *r);
 /* The note shown after a row's name ("orphan: was under ...", "ended"), or "". */
 void session_row_note(const struct session *s, const struct row *r, char *buf, size_t len);
 /* A lab process's name in the lab ("Process-3:resource_tracker": its comm
@@ -160,6 +179,8 @@ void session_toggle_all(struct session *s);
 /* Whether an event concerns what this session shows. */
 bool session_event_in_view(const struct session *s, const struct track_event *ev);
 const char *session_view_name(const struct session *s);
+/* "kernel" or "polling": where the family's forks and exits come from. */
+const char *session_events_name(const struct session *s);
 /* Counts for a header: lab processes running, zombies, orphans. */
 void session_lab_counts(const struct session *s, int *running, int *zombies, int *orphans);
 

@@ -415,7 +415,7 @@ static void was_title(const struct tui *t, const struct layout *l, char *title, 
 
 /* The header's facts, in the order shown, each in a full and a brief form
  * (empty: left out). */
-enum header_part { H_NAME, H_WHAT, H_EVERY, H_COUNTS, H_ORPHANS, H_VIEW, H_STATE, H_PARTS };
+enum header_part { H_NAME, H_WHAT, H_EVERY, H_COUNTS, H_ORPHANS, H_EVENTS, H_VIEW, H_STATE, H_PARTS };
 
 struct header {
 	char full[H_PARTS][160], brief[H_PARTS][160];
@@ -427,7 +427,7 @@ static const struct {
 	enum header_part part;
 	bool drop;
 } header_cuts[] = {
-	{ H_STATE, false }, { H_NAME, false }, { H_EVERY, false }, { H_VIEW, true },
+	{ H_STATE, false }, { H_NAME, false }, { H_EVERY, false }, { H_VIEW, true }, { H_EVENTS, false },
 	{ H_EVERY, true }, { H_WHAT, false }, { H_ORPHANS, false }, { H_COUNTS, false },
 	{ H_WHAT, true }, { H_ORPHANS, true },
 };
@@ -460,6 +460,10 @@ static void header_facts(const struct tui *t, struct header *h)
 	snprintf(h->full[H_ORPHANS], sizeof h->full[0], "orphans -> %s",
 		 s->subreaper ? "forktop (subreaper)" : "PID 1");
 	snprintf(h->brief[H_ORPHANS], sizeof h->brief[0], "-> %s", s->subreaper ? "subreaper" : "PID 1");
+	if (s->fam.active) { /* where the family's forks and exits come from */
+		snprintf(h->full[H_EVENTS], sizeof h->full[0], "events: %s", session_events_name(s));
+		snprintf(h->brief[H_EVENTS], sizeof h->brief[0], "%s", session_events_name(s));
+	}
 	snprintf(h->full[H_VIEW], sizeof h->full[0], "view: %s", session_view_name(s));
 	snprintf(h->full[H_STATE], sizeof h->full[0], "%s", t->paused ? "[PAUSED]" : "[LIVE]");
 	snprintf(h->brief[H_STATE], sizeof h->brief[0], "%s", t->paused ? "[PAUSED]" : "");

@@ -1,0 +1,277 @@
+/* forktop -- CMD with the kernel's process events, end to end with real
+ * programs: short lives seen as tombstones with their codes, a burst of
+ * 200, codes 0, 3, -9 and -15, an orphan whose parent ended between two
+ * refreshes, an unprivileged run, a run in a new PID namespace (polling,
+ * said so) and an overflow (rescanned, said so). */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+#define MAX_LINES 8000
+
+static json_t *lines[MAX_LINES];
+static int nlines;
+
+static void teardown(void)
+{
+	helper_free_lines(lines, &nlines);
+	helper_cleanup();
+}
+
+TestSuite(kernel, .fini = teardown, .timeout = 60);
+
+/* forktop --json --delay 200 ARGS..., every line parsed. */
+static void run(char *const args[])
+{
+	char *all[40] = { "--json", "--delay", "200" };
+	int n = 3;
+
+	for (int i = 0; args[i] && n < 39; i++)
+		all[n++] = args[i];
+	all[n] = NULL;
+	nlines = helper_run_ndjson(all, lines, MAX_LINES, 30000);
+	cr_assert_gt(nlines, 0, "forktop wrote frames");
+}
+
+static bool is_type(int i, const char *type)
+{
+	return !strcmp(helper_str(lines[i], "type"), type);
+}
+
+static bool is_event(int i, const char *kind)
+{
+	return is_type(i, "event") && !strcmp(helper_str(lines[i], "event"), kind);
+}
+
+static long num(const json_t *o, const char *key)
+{
+	return (long)json_integer_value(json_object_get(o, key));
+}
+
+/* The first frame's event source; skips the test when it is not the kernel. */
+static void need_kernel_source(void)
+{
+	for (int i = 0; i < nlines; i++)
+		if (is_type(i, "frame")) {
+			if (strcmp(helper_str(lines[i], "events"), "kernel"))
+				cr_skip_test("no kernel process events here: %s",
+					     helper_str(lines[i], "events"));
+			return;
+		}
+	cr_assert_fail("no frame");
+}
+
+/* Exit events from the kernel's source with this code; the PIDs in pids. */
+static int kernel_exits(int code, int *pids, int cap)
+{
+	int n = 0;
+
+	for (int i = 0; i < nlines; i++)
+		if (is_event(i, "exited") && !strcmp(helper_str(lines[i], "source"), "kernel") &&
+		    json_is_integer(json_object_get(lines[i], "exit")) && num(lines[i], "exit") == code) {
+			if (n < cap)
+				pids[n] = (int)num(lines[i], "pid");
+			n++;
+		}
+	return n;
+}
+
+/* pid as a frame shows it (the first frame that shows it ended, when
+ * ended), or NULL. */
+static const json_t *shown(int pid, bool ended)
+{
+	const json_t *p;
+	size_t k;
+
+	for (int i = 0; i < nlines; i++)
+		if (is_type(i, "frame"))
+			json_array_foreach(json_object_get(lines[i], "processes"), k, p)
+				if (num(p, "pid") == pid &&
+				    (!ended || json_is_true(json_object_get(p, "tombstone"))))
+					return p;
+	return NULL;
+}
+
+static int new_under(int ppid, int *pids, int cap)
+{
+	int n = 0;
+
+	for (int i = 0; i < nlines; i++)
+		if (is_event(i, "new") && num(lines[i], "new_ppid") == ppid && n < cap)
+			pids[n++] = (int)num(lines[i], "pid");
+	return n;
+}
+
+static int root_pid(void)
+{
+	for (int i = 0; i < nlines; i++)
+		if (is_event(i, "program_started"))
+			return (int)num(lines[i], "pid");
+	cr_assert_fail("no program_started event");
+	return -1;
+}
+
+Test(kernel, short_lives_show_as_tombstones_with_their_codes)
+{
+	int zero[4], three[4], kids[8], root;
+	const json_t *p;
+
+	/* two children of a few milliseconds each, between two refreshes */
+	run((char *[]){ "--batch", "--", "sh", "-c", "(exit 0) & (exit 3) & wait; sleep 0.5", NULL });
+	need_kernel_source();
+	root = root_pid();
+	cr_assert_geq(new_under(root, kids, 8), 2, "the log has both forks (and the sleep's)");
+	cr_assert_geq(kernel_exits(0, zero, 4), 1);
+	cr_assert_eq(kernel_exits(3, three, 4), 1, "the log has the exit with 3, from the kernel");
+	p = shown(three[0], true);
+	cr_assert_not_null(p, "a frame shows the child that exited with 3 as a tombstone");
+	cr_assert_eq(num(p, "exit"), 3);
+	cr_assert_eq(num(p, "ppid"), root);
+	cr_assert(json_is_real(json_object_get(p, "lifetime_ms")), "its lifetime is known");
+	cr_assert_lt(json_real_value(json_object_get(p, "lifetime_ms")), 1000.0);
+}
+
+Test(kernel, every_code_of_a_burst_of_200)
+{
+	int pids[256];
+
+	run((char *[]){ "--batch", "--", "sh", "-c",
+			"i=0; while [ $i -lt 200 ]; do (exit 3) & i=$((i+1)); done; wait; sleep 0.3",
+			NULL });
+	need_kernel_source();
+	cr_assert_eq(kernel_exits(3, pids, 256), 200, "all 200 exit codes, from the kernel");
+	for (int i = 0; i < nlines; i++)
+		cr_assert_not(is_event(i, "events_lost"), "nothing lost with the default buffer");
+}
+
+Test(kernel, codes_0_3_minus_9_and_minus_15)
+{
+	int pids[8];
+
+	run((char *[]){ "--batch", "--", "sh", "-c",
+			"(exit 0) & (exit 3) & sh -c 'kill -9 $$' & sh -c 'kill -15 $$' & wait; "
+			"sleep 0.3", NULL });
+	need_kernel_source();
+	cr_assert_geq(kernel_exits(0, pids, 8), 2, "the (exit 0) child and the program itself");
+	cr_assert_eq(kernel_exits(3, pids, 8), 1);
+	cr_assert_eq(kernel_exits(-9, pids, 8), 1);
+	cr_assert_eq(kernel_exits(-15, pids, 8), 1);
+	cr_assert_not_null(shown(pids[0], true), "the one killed by SIGTERM shows as a tombstone");
+	cr_assert_eq(num(shown(pids[0], true), "exit"), -15);
+}
+
+/* Whether a frame shows pid with this exit code. */
+static bool exit_known_in_a_frame(int pid, int code)
+{
+	const json_t *p;
+	size_t k;
+
+	for (int i = 0; i < nlines; i++)
+		if (is_type(i, "frame"))
+			json_array_foreach(json_object_get(lines[i], "processes"), k, p)
+				if (num(p, "pid") == pid && json_is_integer(json_object_get(p, "exit")) &&
+				    num(p, "exit") == code)
+					return true;
+	return false;
+}
+
+/* The inner shell starts a sleep and ends at once, long before a refresh:
+ * without a subreaper the sleep goes to PID 1, and the fork event keeps it
+ * in the family. */
+Test(kernel, an_orphan_whose_parent_ended_between_refreshes)
+{
+	int inner[4], sleeper[4], root, n;
+	const json_t *p;
+	char note[64];
+
+	run((char *[]){ "--batch", "--", "sh", "-c", "sh -c 'sleep 0.8 & exit 0'; sleep 1.2",
+			NULL });
+	need_kernel_source();
+	root = root_pid();
+	n = new_under(root, inner, 4);
+	cr_assert_geq(n, 1, "the inner shell's fork is in the log");
+	cr_assert_eq(new_under(inner[0], sleeper, 4), 1, "the sleep's fork is in the log");
+	p = shown(sleeper[0], false);
+	cr_assert_not_null(p, "a frame shows the orphaned sleep");
+	cr_assert_neq(num(p, "ppid"), inner[0], "re-parented before any refresh");
+	snprintf(note, sizeof note, "orphan: was under %d", inner[0]);
+	cr_assert_str_eq(helper_str(p, "note"), note);
+	cr_assert(exit_known_in_a_frame(sleeper[0], 0),
+		  "a frame shows its exit code (a zombie under its adopter, or a tombstone)");
+}
+
+Test(kernel, an_unprivileged_user_subscribes_too)
+{
+	char out[1 << 16], err[4096];
+	int status;
+
+	if (geteuid() != 0)
+		cr_skip_test("already unprivileged: the other tests are that run");
+	status = helper_run((char *[]){ "/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+					(char *)helper_forktop(), "--batch", "-d", "100",
+					"--events", "kernel", "--", "true", NULL },
+			    out, sizeof out, err, sizeof err, 20000);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		cr_skip_test("no setpriv here");
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status %#x: %s", status, err);
+	cr_assert(strstr(out, "events: kernel"), "%s", out);
+}
+
+/* unshare: a new user and PID namespace, where the kernel stays silent. */
+Test(kernel, a_new_pid_namespace_falls_back_to_polling_and_says_why)
+{
+	char out[1 << 16], err[4096];
+	int status = helper_run((char *[]){ "/usr/bin/unshare", "--user", "--map-root-user", "--pid", "--fork",
+					    "--mount-proc", (char *)helper_forktop(), "--json", "-d",
+					    "100", "-n", "3", "--", "sleep", "1", NULL },
+				out, sizeof out, err, sizeof err, 20000);
+
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		if (strstr(err, "unshare"))
+			cr_skip_test("no user and PID namespace here: %s", err);
+		cr_assert_fail("status %#x: %s", status, err);
+	}
+	cr_assert(strstr(out, "\"events\":\"polling\""), "the frames say polling: %.300s", out);
+	cr_assert(strstr(out, "\"event\":\"polling\""), "the log says why");
+	cr_assert(strstr(out, "initial PID and user namespaces"), "%.2000s", out);
+	status = helper_run((char *[]){ "/usr/bin/unshare", "--user", "--map-root-user", "--pid", "--fork",
+					"--mount-proc", (char *)helper_forktop(), "--json",
+					"--events", "kernel", "--", "true", NULL },
+			    out, sizeof out, err, sizeof err, 20000);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) != 0, "--events kernel cannot be had");
+	cr_assert(strstr(err, "kernel process events: the kernel did not answer"), "%s", err);
+}
+
+/* A receive buffer too small for the burst: the loss is said, everything is
+ * read again, and the tree after it is right (the long sleep under the
+ * program, nothing ended still shown as running). */
+Test(kernel, an_overflow_is_said_and_rescanned)
+{
+	const json_t *p, *last = NULL;
+	int root, lost = -1;
+	size_t k;
+
+	run((char *[]){ "--batch", "--events-buffer", "1", "--", "sh", "-c",
+			"sleep 1.5 & i=0; while [ $i -lt 300 ]; do (exit 3) & i=$((i+1)); done; wait",
+			NULL });
+	need_kernel_source();
+	root = root_pid();
+	for (int i = 0; i < nlines; i++) {
+		if (is_event(i, "events_lost") && lost < 0)
+			lost = i;
+		if (is_type(i, "frame") && lost >= 0 && i > lost && !last)
+			last = lines[i]; /* the first frame after the loss: a full rescan */
+	}
+	cr_assert_geq(lost, 0, "the loss is in the log");
+	cr_assert_not_null(last, "a frame follows the loss");
+	json_array_foreach(json_object_get(last, "processes"), k, p)
+		if (!json_is_true(json_object_get(p, "tombstone")) && num(p, "ppid") == root)
+			cr_assert_str_eq(helper_str(p, "name"), "sleep",
+					 "only the sleep still runs under the program (pid %ld: %s %s)",
+					 num(p, "pid"), helper_str(p, "state"), helper_str(p, "name"));
+}
