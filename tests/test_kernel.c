@@ -118,14 +118,18 @@ static int root_pid(void)
 
 Test(kernel, short_lives_show_as_tombstones_with_their_codes)
 {
-	int zero[4], three[4], kids[8], root;
+	int zero[4], three[4], kids[8], root, n;
 	const json_t *p;
 
 	/* two children of a few milliseconds each, between two refreshes */
 	run((char *[]){ "--batch", "--", "sh", "-c", "(exit 0) & (exit 3) & wait; sleep 0.5", NULL });
 	need_kernel_source();
 	root = root_pid();
-	cr_assert_geq(new_under(root, kids, 8), 2, "the log has both forks (and the sleep's)");
+	n = new_under(root, kids, 8);
+	cr_assert_geq(n, 2, "the log has both forks (and the sleep's)");
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			cr_assert_neq(kids[i], kids[j], "one new event per process, not one per source");
 	cr_assert_geq(kernel_exits(0, zero, 4), 1);
 	cr_assert_eq(kernel_exits(3, three, 4), 1, "the log has the exit with 3, from the kernel");
 	p = shown(three[0], true);
