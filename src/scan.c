@@ -553,6 +553,46 @@ int scan_partial(struct scan *scan, struct scan_snapshot *snap, const pid_t *wan
 	return merge_partial(scan, snap, (size_t)nlisted);
 }
 
+/* Sorts and removes repeats; returns the new length. */
+static size_t sort_unique(pid_t *pids, size_t n)
+{
+	size_t kept = 0;
+
+	qsort(pids, n, sizeof *pids, scan_pid_order);
+	for (size_t i = 0; i < n; i++)
+		if (!kept || pids[kept - 1] != pids[i])
+			pids[kept++] = pids[i];
+	return kept;
+}
+
+int scan_known(struct scan *scan, struct scan_snapshot *snap, const pid_t *reread, size_t n)
+{
+	size_t nlisted = 0, nreread = 0;
+	int rc;
+
+	if ((scan->flags & SCAN_CMDLINE) || snap->count == 0)
+		return scan_all(scan, snap);
+	if (GROW(scan->listed, scan->listed_cap, snap->count + n + 1) < 0 ||
+	    GROW(scan->reread, scan->reread_cap, snap->count + n + 1) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < snap->count; i++) {
+		scan->listed[nlisted++] = snap->procs[i].pid;
+		if (snap->procs[i].state == 'Z') /* reaped without a word: read until gone */
+			scan->reread[nreread++] = snap->procs[i].pid;
+	}
+	for (size_t i = 0; i < n; i++) {
+		scan->listed[nlisted++] = reread[i];
+		scan->reread[nreread++] = reread[i];
+	}
+	nlisted = sort_unique(scan->listed, nlisted);
+	scan->reread_n = nreread = sort_unique(scan->reread, nreread);
+	sort_procs(snap);
+	if ((rc = read_stats(scan, nreread)) < 0)
+		return rc;
+	clock_gettime(CLOCK_REALTIME, &snap->taken);
+	return merge_partial(scan, snap, nlisted);
+}
+
 const struct scan_proc *scan_find(const struct scan_snapshot *snap, pid_t pid)
 {
 	for (size_t i = 0; i < snap->count; i++)

@@ -67,6 +67,14 @@ int scan_select(struct scan *scan, const pid_t *pids, size_t npids,
 int scan_partial(struct scan *scan, struct scan_snapshot *snap, const pid_t *want,
 		 size_t nwant, unsigned rotation);
 
+/* Refreshes snap (the previous snapshot of every process) from what another
+ * source (the kernel's process events) said changed, without listing /proc:
+ * the PIDs in reread (new, ended, exec'd, re-parented, on screen) are read
+ * again, added when new and dropped when gone; zombies are read again until
+ * they are gone (a reap has no event); every other process keeps its
+ * record. Without SCAN_CMDLINE only. Returns 0 or a negative errno. */
+int scan_known(struct scan *scan, struct scan_snapshot *snap, const pid_t *reread, size_t n);
+
 void scan_snapshot_free(struct scan_snapshot *snap);
 const char *scan_cmdline(const struct scan_snapshot *snap, const struct scan_proc *p);
 

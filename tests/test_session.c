@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 
 #include "../src/labproc.h"
 #include "../src/scenario.h"
@@ -228,4 +229,43 @@ Test(session, partial_scans_read_the_lab_at_every_refresh)
 	cr_assert(helper_wait_state(main_pid, 'S', 2000));
 	cr_assert_geq(session_refresh(&sess), 0);
 	assert_read_at_every_refresh(main_pid);
+}
+
+/* With the kernel's events, the all-processes view reads what they said
+ * changed and what is on screen, and nothing else: a new process is read at
+ * once, its stop (no event) only once it is on screen, its death at once,
+ * and its reap (no event either: a zombie is read until it is gone). */
+Test(session, kernel_events_say_what_the_all_view_reads)
+{
+	static struct session_options opt;
+	char msg[256];
+	pid_t off;
+	int status;
+
+	opt = (struct session_options){ .delay_ms = 100, .all = true, .partial_scans = true };
+	cr_assert_eq(session_open(&sess, &opt, msg, sizeof msg), 0, "%s", msg);
+	sess_open = true;
+	if (!sess.kernel)
+		cr_skip_test("no kernel process events here");
+	cr_assert_geq(session_refresh(&sess), 0);
+	off = helper_fork(NULL, NULL);
+	cr_assert(helper_wait_state(off, 'S', 2000));
+	cr_assert_geq(session_refresh(&sess), 0);
+	cr_assert_eq(state_seen(off), 'S', "a new process is read at the next refresh");
+	kill(off, SIGSTOP);
+	cr_assert(helper_wait_state(off, 'T', 2000));
+	for (int i = 0; i < 2 * SESSION_ROTATION; i++)
+		cr_assert_geq(session_refresh(&sess), 0);
+	cr_assert_eq(state_seen(off), 'S', "off screen and with no event, it is not read again");
+	session_want(&sess, &off, 1);
+	cr_assert_geq(session_refresh(&sess), 0);
+	cr_assert_eq(state_seen(off), 'T', "on screen, it is read");
+	session_want(&sess, &off, 0);
+	kill(off, SIGKILL);
+	cr_assert(helper_wait_state(off, 'Z', 2000));
+	cr_assert_geq(session_refresh(&sess), 0);
+	cr_assert_eq(state_seen(off), 'Z', "its exit event has it read again");
+	cr_assert_eq(waitpid(off, &status, 0), off);
+	cr_assert_geq(session_refresh(&sess), 0);
+	cr_assert_eq(state_seen(off), 0, "its reap is seen: a zombie is read until it is gone");
 }

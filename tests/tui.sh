@@ -547,7 +547,7 @@ mkfifo "$tmp/lifeline"
 hostile_pid=$!
 exec 4>"$tmp/lifeline" # it ends when this script does, however it ends
 start --no-lab
-if wait_for 'no lab .*view: all' 5; then # forktop's header, not the command line typed
+if wait_for '^forktop .*no lab' 5 && wait_for 'view: all' 2; then # forktop's header, not the command line typed
 	find_row PWN || bad "hostile: / found no PWN"
 	if wait_for '\\x1b\]0;PWNED\\x07\\x1b' 5; then
 		raw=$(T capture-pane -p -e | grep -c $'\e]0;PWNED')

@@ -283,36 +283,56 @@ void session_want(struct session *s, const pid_t *pids, size_t n)
 }
 
 /* Every process: read whole, or (interactive) partly, with what is on screen
- * and every lab process read at each refresh. */
+ * and every lab process read at each refresh. With the kernel's events and
+ * a whole snapshot to start from, only what they said changed is read
+ * (and what is on screen): no listing of /proc, no rotation. */
 static int scan_everything(struct session *s)
 {
 	size_t n = s->nwanted;
+	int rc;
 
-	if (!s->opt->partial_scans || s->kernel_lost) {
+	if (!s->opt->partial_scans || s->kernel_lost || !s->snap_whole) {
 		s->kernel_lost = false;
-		return scan_all(s->scan, &s->snap);
+		s->ndirty = 0;
+		return s->opt->partial_scans && s->snap_whole && !s->kernel
+			       ? scan_partial(s->scan, &s->snap, s->wanted, n, SESSION_ROTATION)
+			       : scan_all(s->scan, &s->snap);
 	}
 	if (s->lab_on && reserve_wanted(s, n))
 		n += lab_watch_pids(&s->lab, s->wanted + n, s->wanted_cap - n);
 	for (size_t i = 0; i < s->fam.count && reserve_wanted(s, n + 1); i++)
 		if (!s->fam.members[i].gone)
 			s->wanted[n++] = s->fam.members[i].pid;
-	return scan_partial(s->scan, &s->snap, s->wanted, n, SESSION_ROTATION);
+	if (!s->kernel)
+		return scan_partial(s->scan, &s->snap, s->wanted, n, SESSION_ROTATION);
+	if (!reserve_wanted(s, n + s->ndirty))
+		return scan_all(s->scan, &s->snap);
+	memcpy(s->wanted + n, s->dirty, s->ndirty * sizeof *s->dirty);
+	rc = scan_known(s->scan, &s->snap, s->wanted, n + s->ndirty);
+	s->ndirty = 0;
+	return rc;
 }
+
+static void drain_kernel(struct session *s);
 
 static int take_snapshot(struct session *s)
 {
 	bool scope = s->chosen == SESSION_VIEW_ALL;
 	int rc;
 
+	if (s->kernel)
+		drain_kernel(s); /* what the kernel said since the last wait counts for this one */
 	if (scope != s->scanned_all) { /* a new scope is not news: learn it quietly */
 		track_reprime(s->track);
 		s->scanned_all = scope;
 	}
-	if (session_view_kind(s) == SESSION_VIEW_LAB)
+	if (session_view_kind(s) == SESSION_VIEW_LAB) {
 		rc = scan_lab_view(s);
-	else
+		s->snap_whole = false;
+	} else {
 		rc = scan_everything(s);
+		s->snap_whole = rc == 0;
+	}
 	if (rc < 0 || (rc = track_update(s->track, &s->snap)) < 0)
 		return rc;
 	family_observe(&s->fam, &s->snap);
@@ -679,11 +699,44 @@ size_t session_poll_fds(struct session *s, size_t extra, struct pollfd **fds)
 
 static void note_forktop(struct session *s, enum event_kind kind, const char *text);
 
+/* pid must be read again at the next refresh; false when memory ran out
+ * (then the next refresh reads everything). */
+#define DIRTY_MAX 65536 /* more, and reading everything is cheaper (a paused screen) */
+
+static bool mark_dirty(struct session *s, pid_t pid)
+{
+	if (s->ndirty >= DIRTY_MAX || GROW(s->dirty, s->dirty_cap, s->ndirty + 1) < 0)
+		return false;
+	s->dirty[s->ndirty++] = pid;
+	return true;
+}
+
+/* What an event changes in a snapshot of every process: a new process, an
+ * ended one and the children it left (re-parented before the event), a new
+ * name. Threads change nothing the tree shows. */
+static void note_changed(struct session *s, const struct procev_event *ev)
+{
+	bool ok = true;
+
+	if (!s->snap_whole || s->kernel_lost || ev->pid != ev->tgid)
+		return;
+	ok = mark_dirty(s, ev->pid);
+	for (size_t i = 0; ok && ev->kind == PROCEV_EXIT && i < s->snap.count; i++)
+		if (s->snap.procs[i].ppid == ev->pid)
+			ok = mark_dirty(s, s->snap.procs[i].pid);
+	if (!ok) {
+		s->kernel_lost = true;
+		s->ndirty = 0;
+	}
+}
+
 static void on_kernel_event(void *ctx, const struct procev_event *ev)
 {
 	struct session *s = ctx;
 
 	family_kernel_event(&s->fam, ev);
+	if (s->opt->partial_scans)
+		note_changed(s, ev);
 }
 
 /* Hands what the kernel sent to the family; after a loss, the next refresh
@@ -769,31 +822,60 @@ long session_ms_to_next_step(const struct session *s)
 /* Waits for input, a report, the next refresh or script step. Returns
  * whether the lab or the program reported something; *input_revents gets
  * what poll() said of the face's descriptor. */
-static bool wait_once(struct session *s, const struct session_loop *loop, long timeout,
-		      short *input_revents)
+/* One poll() and what it reported: POLL_NEWS when the lab or the program
+ * has news (or the kernel told of the family), POLL_INPUT when only the
+ * face's descriptor is ready, POLL_KERNEL_ONLY when only the kernel spoke,
+ * of other processes, POLL_NOTHING when the wait ended with nothing. */
+enum poll_result { POLL_NOTHING, POLL_KERNEL_ONLY, POLL_INPUT, POLL_NEWS };
+
+
+static enum poll_result poll_once(struct session *s, const struct session_loop *loop, long timeout,
+				  short *input_revents)
 {
 	size_t extra = loop->input_fd >= 0, n;
 	struct pollfd *fds;
-	long step = session_ms_to_next_step(s);
 	bool activity = false;
 	unsigned long long seen = track_last_seq(s->track);
 
 	n = session_poll_fds(s, extra, &fds);
 	if (extra)
 		fds[0] = (struct pollfd){ .fd = loop->input_fd, .events = POLLIN };
-	if (step >= 0 && step < timeout)
-		timeout = step;
 	if (timeout < 0)
 		timeout = 0;
-	*input_revents = 0;
 	if (session_poll(fds, n + extra, (int)(timeout > WAIT_MAX_MS ? WAIT_MAX_MS : timeout)) <= 0)
-		return false;
+		return POLL_NOTHING;
 	if (extra)
 		*input_revents = fds[0].revents;
 	for (size_t i = extra; i < n + extra; i++)
 		activity |= fds[i].revents != 0 && !is_kernel_fd(s, fds[i].fd);
 	session_handle(s, fds + extra, n);
-	return activity || track_last_seq(s->track) != seen; /* the kernel's news of the family */
+	if (activity || track_last_seq(s->track) != seen)
+		return POLL_NEWS;
+	return *input_revents ? POLL_INPUT : POLL_KERNEL_ONLY;
+}
+
+/* Waits for input, a report, the next refresh or script step. Returns
+ * whether the lab or the program reported something; *input_revents gets
+ * what poll() said of the face's descriptor. The kernel's events of other
+ * processes are taken in without ending the wait (they change what the
+ * next refresh reads, not the screen now). */
+static bool wait_once(struct session *s, const struct session_loop *loop, long timeout,
+		      short *input_revents)
+{
+	long step = session_ms_to_next_step(s);
+	struct timespec start = clock_now();
+	enum poll_result got;
+
+	if (step >= 0 && step < timeout)
+		timeout = step;
+	if (timeout < 0)
+		timeout = 0;
+	*input_revents = 0;
+	while ((got = poll_once(s, loop, timeout - clock_ms_since(&start), input_revents)) ==
+		       POLL_KERNEL_ONLY &&
+	       clock_ms_since(&start) < timeout && !session_stop_requested())
+		;
+	return got == POLL_NEWS;
 }
 
 static bool program_ended(const struct session *s)
@@ -894,7 +976,8 @@ int session_open(struct session *s, const struct session_options *opt, char *err
 		snprintf(err, errlen, "cannot become a child subreaper: %s", strerror(errno));
 		return -1;
 	}
-	if ((opt->command || opt->attach_pid > 0) && open_kernel_events(s, err, errlen) < 0)
+	if ((opt->command || opt->attach_pid > 0 || opt->partial_scans) &&
+	    open_kernel_events(s, err, errlen) < 0)
 		return -1;
 	if (opt->command)
 		return family_start(&s->fam, opt->command, s->track, err, errlen);
@@ -974,6 +1057,7 @@ void session_close(struct session *s)
 	family_close(&s->fam, 1000);
 	procev_close(s->kernel);
 	free(s->fam_tombs);
+	free(s->dirty);
 	scan_close(s->scan);
 	track_free(s->track);
 	scan_snapshot_free(&s->snap);

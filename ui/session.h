@@ -113,6 +113,9 @@ struct session {
 	size_t nfam_tombs, fam_tombs_cap;
 	struct procev *kernel;     /* the kernel's process events, or NULL: polling */
 	bool kernel_lost;          /* some were lost: the next refresh reads everything */
+	bool snap_whole;           /* s->snap holds every process (not the lab's alone) */
+	pid_t *dirty;              /* what the kernel said changed since the last refresh */
+	size_t ndirty, dirty_cap;
 	struct session_ghost ghost; /* the tree as it was, rebuilt with the rows when wanted */
 	bool ghost_wanted;
 	struct pollfd *pfds;       /* see session_poll_fds */

@@ -460,7 +460,7 @@ static void header_facts(const struct tui *t, struct header *h)
 	snprintf(h->full[H_ORPHANS], sizeof h->full[0], "orphans -> %s",
 		 s->subreaper ? "forktop (subreaper)" : "PID 1");
 	snprintf(h->brief[H_ORPHANS], sizeof h->brief[0], "-> %s", s->subreaper ? "subreaper" : "PID 1");
-	if (s->fam.active) { /* where the family's forks and exits come from */
+	if (session_view_kind(s) != SESSION_VIEW_LAB) { /* where forks and exits come from */
 		snprintf(h->full[H_EVENTS], sizeof h->full[0], "events: %s", session_events_name(s));
 		snprintf(h->brief[H_EVENTS], sizeof h->brief[0], "%s", session_events_name(s));
 	}
