@@ -184,7 +184,7 @@ static bool exit_known_in_a_frame(int pid, int code)
 	return false;
 }
 
-/* The inner shell starts a sleep and ends at once, long before a refresh:
+/* The inner shell starts a sleep and is killed at once, long before a refresh:
  * without a subreaper the sleep goes to PID 1, and the fork event keeps it
  * in the family. */
 Test(kernel, an_orphan_whose_parent_ended_between_refreshes)
@@ -193,7 +193,7 @@ Test(kernel, an_orphan_whose_parent_ended_between_refreshes)
 	const json_t *p;
 	char note[64];
 
-	run((char *[]){ "--batch", "--", "sh", "-c", "sh -c 'sleep 0.8 & exit 0'; sleep 1.2",
+	run((char *[]){ "--batch", "--", "sh", "-c", "sh -c 'sleep 0.8 & kill -9 $$'; sleep 1.2",
 			NULL });
 	need_kernel_source();
 	root = root_pid();
@@ -207,6 +207,7 @@ Test(kernel, an_orphan_whose_parent_ended_between_refreshes)
 	cr_assert_str_eq(helper_str(p, "note"), note);
 	cr_assert(exit_known_in_a_frame(sleeper[0], 0),
 		  "a frame shows its exit code (a zombie under its adopter, or a tombstone)");
+	cr_assert(exit_known_in_a_frame(inner[0], -9), "and the killed parent's, -9");
 }
 
 Test(kernel, an_unprivileged_user_subscribes_too)
