@@ -157,7 +157,7 @@ static json_t *json_field(const struct event_field *f)
 	switch (f->type) {
 	case EVENT_FIELD_INT: return json_integer(f->number);
 	case EVENT_FIELD_BOOL: return json_boolean(f->number);
-	case EVENT_FIELD_STRING: return json_name(f->string, strlen(f->string));
+	case EVENT_FIELD_STRING: return json_name(f->string, f->length);
 	default: return json_null();
 	}
 }
