@@ -1,5 +1,8 @@
 /* track: a merge walk over two PID-sorted record arrays per update, so the
- * cost is O(n) after an (almost always skipped) sort. */
+ * cost is O(n) after an (almost always skipped) sort. The log is a ring of
+ * events by value; an event's long text (a long output line) is a copy the
+ * ring owns, freed when its slot is reused: at most the ring's capacity of
+ * them, EVENT_LINE_MAX bytes each. */
 #include "track.h"
 
 #include <errno.h>
@@ -8,6 +11,7 @@
 #include <string.h>
 
 #include "grow.h"
+#include "text.h"
 
 
 _Static_assert(SCAN_COMM_MAX <= EVENT_NAME_MAX, "an event holds a whole comm");
@@ -48,10 +52,20 @@ fail:
 	return log_capacity ? -ENOMEM : -EINVAL;
 }
 
+/* Frees the long text ev owns (a slot of the ring). */
+static void drop_long_text(struct track_event *ev)
+{
+	free((void *)ev->long_text);
+	ev->long_text = NULL;
+	ev->long_len = 0;
+}
+
 void track_free(struct track *track)
 {
 	if (!track)
 		return;
+	for (size_t i = 0; i < track->ring_cap; i++)
+		drop_long_text(&track->ring[i]);
 	free(track->prev);
 	free(track->cur);
 	free(track->ring);
@@ -80,6 +94,7 @@ static struct track_event *next_slot(struct track *track)
 {
 	struct track_event *ev = &track->ring[++track->last_seq % track->ring_cap];
 
+	drop_long_text(ev);
 	ev->seq = track->last_seq;
 	return ev;
 }
@@ -101,12 +116,42 @@ static struct track_event *log_change(struct track *track, enum event_kind kind,
 	return ev;
 }
 
+/* Makes ev's borrowed long text a copy of its own. Without memory for one,
+ * ev keeps what its text holds (no character split), and the rest counts
+ * as cut: the log never holds a pointer it does not own. */
+static void own_long_text(struct track_event *ev)
+{
+	char *copy;
+	size_t keep;
+
+	if (!ev->long_text)
+		return;
+	copy = malloc(ev->long_len + 1);
+	if (copy) {
+		memcpy(copy, ev->long_text, ev->long_len);
+		copy[ev->long_len] = '\0';
+		ev->long_text = copy;
+		return;
+	}
+	keep = strnlen(ev->long_text, ev->long_len < sizeof ev->text ? ev->long_len
+								   : sizeof ev->text - 1);
+	keep = text_utf8_boundary(ev->long_text, keep);
+	memcpy(ev->text, ev->long_text, keep);
+	ev->text[keep] = '\0';
+	ev->cut_bytes += ev->long_len - keep;
+	ev->long_text = NULL;
+	ev->long_len = 0;
+}
+
 void track_log(struct track *track, const struct track_event *ev)
 {
-	struct track_event *slot = next_slot(track);
-	unsigned long long seq = slot->seq;
+	struct track_event copy = *ev, *slot;
+	unsigned long long seq;
 
-	*slot = *ev;
+	own_long_text(&copy); /* before the slot is freed: ev may be a logged event */
+	slot = next_slot(track);
+	seq = slot->seq;
+	*slot = copy;
 	slot->seq = seq;
 	if (!slot->when.tv_sec && !slot->when.tv_nsec)
 		clock_gettime(CLOCK_REALTIME, &slot->when);
