@@ -6,6 +6,7 @@
 #include "event.h"
 
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -21,6 +22,7 @@ enum {
 	F_SOURCE = 1 << 2, /* source */
 	F_SIGNAL = 1 << 3, /* signal */
 	F_ERROR = 1 << 4,  /* errno, error */
+	F_CUT = 1 << 5,    /* cut_bytes */
 };
 
 enum value_type { V_NONE, V_INT, V_BOOL, V_METHOD, V_REFUSAL };
@@ -117,7 +119,7 @@ static const struct kind_info kinds[EV_KIND_COUNT] = {
 			   "a bad hello on the channel of pid {pid}", 0, NULL, V_NONE, NULL },
 	[EV_REFUSED] = { "refused", EVENT_CLASS_ERROR, false, "", F_TARGET | F_BY | F_ERROR,
 			 "reason", V_REFUSAL, NULL },
-	[EV_OUTPUT] = { "output", EVENT_CLASS_OUTPUT, false, "{text}", 0, NULL, V_NONE, "line" },
+	[EV_OUTPUT] = { "output", EVENT_CLASS_OUTPUT, false, "{text}", F_CUT, NULL, V_NONE, "line" },
 	[EV_POLLING] = { "polling", EVENT_CLASS_LAB, false,
 			 "no kernel process events ({text}): forktop reads /proc at each refresh, "
 			 "and a process that lives between two refreshes goes unseen", 0, NULL,
@@ -190,6 +192,30 @@ struct track_event event_make(enum event_kind kind)
 	return (struct track_event){ .kind = kind, .exit_status = SCAN_NO_STATUS };
 }
 
+void event_set_text(struct track_event *ev, const char *s, size_t len)
+{
+	if (len < sizeof ev->text && !memchr(s, '\0', len)) {
+		memcpy(ev->text, s, len);
+		ev->text[len] = '\0';
+		ev->long_text = NULL;
+		ev->long_len = 0;
+	} else {
+		ev->text[0] = '\0';
+		ev->long_text = s;
+		ev->long_len = len;
+	}
+}
+
+const char *event_text(const struct track_event *ev, size_t *len)
+{
+	if (ev->long_text) {
+		*len = ev->long_len;
+		return ev->long_text;
+	}
+	*len = strnlen(ev->text, sizeof ev->text);
+	return ev->text;
+}
+
 const char *event_kind_name(enum event_kind kind)
 {
 	return valid_kind(kind) ? kinds[kind].name : "?";
@@ -250,9 +276,31 @@ struct render {
 	unsigned text_flags;
 };
 
-static void put_raw(const struct render *r, const char *raw, size_t max, char *buf, size_t cap)
+static void put_raw(const struct render *r, const char *raw, size_t len, char *buf, size_t cap)
 {
-	text_escape(buf, cap, raw, strnlen(raw, max), r->text_flags);
+	text_escape(buf, cap, raw, len, r->text_flags);
+}
+
+static void put_name(const struct render *r, const char *name, size_t max, char *buf, size_t cap)
+{
+	put_raw(r, name, strnlen(name, max), buf, cap);
+}
+
+static void put_text(const struct render *r, char *buf, size_t cap)
+{
+	size_t len;
+	const char *text = event_text(r->ev, &len);
+
+	put_raw(r, text, len, buf, cap);
+}
+
+/* The ellipsis of a mark, whole or not at all (a sentence cut short must
+ * stay valid UTF-8). */
+static void put_more(const struct render *r, char *buf, size_t cap)
+{
+	const char *more = r->text_flags & TEXT_UTF8 ? "\u2026" : "...";
+
+	put_raw(r, more, strlen(more), buf, cap);
 }
 
 static const char *method_name(int method)
@@ -278,12 +326,12 @@ static bool put_field(const void *ctx, const char *key, size_t len, char *buf, s
 
 #define IS(k) (len == sizeof(k) - 1 && !memcmp(key, k, len))
 	if (IS("pid")) snprintf(buf, cap, "%d", (int)ev->pid);
-	else if (IS("name")) put_raw(r, ev->name, sizeof ev->name, buf, cap);
+	else if (IS("name")) put_name(r, ev->name, sizeof ev->name, buf, cap);
 	else if (IS("old_ppid")) snprintf(buf, cap, "%d", (int)ev->old_ppid);
 	else if (IS("new_ppid")) snprintf(buf, cap, "%d", (int)ev->new_ppid);
-	else if (IS("target")) put_raw(r, ev->target_name, sizeof ev->target_name, buf, cap);
+	else if (IS("target")) put_name(r, ev->target_name, sizeof ev->target_name, buf, cap);
 	else if (IS("target_pid")) snprintf(buf, cap, "%d", (int)ev->target);
-	else if (IS("by")) put_raw(r, ev->by_name, sizeof ev->by_name, buf, cap);
+	else if (IS("by")) put_name(r, ev->by_name, sizeof ev->by_name, buf, cap);
 	else if (IS("by_pid")) snprintf(buf, cap, "%d", (int)ev->by);
 	else if (IS("code") && event_exitcode(ev->exit_status, &code)) snprintf(buf, cap, "%d", code);
 	else if (IS("code")) snprintf(buf, cap, "-");
@@ -292,7 +340,9 @@ static bool put_field(const void *ctx, const char *key, size_t len, char *buf, s
 	else if (IS("alive")) snprintf(buf, cap, "%s", ev->value ? "True" : "False");
 	else if (IS("method")) snprintf(buf, cap, "%s", method_name(ev->value));
 	else if (IS("strerror")) snprintf(buf, cap, "%s", strerror(ev->error));
-	else if (IS("text")) put_raw(r, ev->text, sizeof ev->text, buf, cap);
+	else if (IS("text")) put_text(r, buf, cap);
+	else if (IS("cut")) snprintf(buf, cap, "%zu", ev->cut_bytes);
+	else if (IS("more")) put_more(r, buf, cap);
 	else return false;
 #undef IS
 	return true;
@@ -317,6 +367,9 @@ static void sentence_template(const struct track_event *ev, char *buf, size_t ca
 		break;
 	case EV_REFUSED:
 		base = (unsigned)ev->value < REFUSAL_COUNT ? refusals[ev->value].sentence : "refused";
+		break;
+	case EV_OUTPUT:
+		tail = ev->cut_bytes ? " [{more} {cut} bytes cut]" : "";
 		break;
 	default:
 		break;
@@ -343,6 +396,20 @@ size_t event_sentence(const struct track_event *ev, char *buf, size_t len, unsig
 	return n + fill(ev, tmpl, buf + n, len - n, text_flags);
 }
 
+/* Room for every sentence but its text: three names escaped (4 bytes a
+ * byte at most), numbers, the template and the frame. */
+#define SENTENCE_ROOM 2048
+
+size_t event_room(const struct track_event *ev)
+{
+	size_t len;
+
+	event_text(ev, &len);
+	if (len > (SIZE_MAX - SENTENCE_ROOM) / 4)
+		return SIZE_MAX;
+	return SENTENCE_ROOM + 4 * len; /* an escape is 4 bytes a byte at most */
+}
+
 size_t event_describe(const struct track_event *ev, char *buf, size_t len, unsigned text_flags)
 {
 	char frame[64];
@@ -364,9 +431,15 @@ static struct event_field int_field(const char *key, long n)
 	return (struct event_field){ .key = key, .type = EVENT_FIELD_INT, .number = n };
 }
 
+static struct event_field bytes_field(const char *key, const char *s, size_t len)
+{
+	return (struct event_field){ .key = key, .type = EVENT_FIELD_STRING, .string = s,
+				     .length = len };
+}
+
 static struct event_field string_field(const char *key, const char *s)
 {
-	return (struct event_field){ .key = key, .type = EVENT_FIELD_STRING, .string = s };
+	return bytes_field(key, s, strlen(s));
 }
 
 static struct event_field value_field(const struct kind_info *k, int value)
@@ -410,7 +483,13 @@ size_t event_fields(const struct track_event *ev, struct event_field *out)
 		out[n++] = int_field("errno", ev->error);
 	if (k->value_key)
 		out[n++] = value_field(k, ev->value);
-	if (k->text_key)
-		out[n++] = string_field(k->text_key, ev->text);
+	if (k->text_key) {
+		size_t len;
+		const char *text = event_text(ev, &len);
+
+		out[n++] = bytes_field(k->text_key, text, len);
+	}
+	if (k->fields & F_CUT)
+		out[n++] = int_field("cut_bytes", (long)ev->cut_bytes);
 	return n;
 }

@@ -15,7 +15,13 @@
 #include <time.h>
 
 #define EVENT_NAME_MAX 64  /* a lab name fits (LAB_NAME_MAX), a comm too */
-#define EVENT_TEXT_MAX 224 /* an output line, an error's detail, a scenario name */
+#define EVENT_TEXT_MAX 224 /* a text kept in the event itself: a scenario name, an
+			      error's detail, a short output line */
+/* The longest line of a watched program's output kept whole: 64 KiB. A
+ * longer line keeps its first EVENT_LINE_MAX bytes (fewer when that would
+ * split a UTF-8 character), and the event says how many bytes were cut
+ * (cut_bytes): its sentence ends with the mark " [... N bytes cut]". */
+#define EVENT_LINE_MAX (64 * 1024)
 
 /* The old, coarse grouping of kinds: the JSON field "kind" keeps these
  * names for scripts written before the kinds were typed. */
@@ -76,7 +82,7 @@ enum event_kind {
 	/* forktop's own answer to an action */
 	EV_REFUSED,          /* value = enum event_refusal; target = what was named */
 	/* the watched program's output */
-	EV_OUTPUT,           /* text = one line */
+	EV_OUTPUT,           /* text = one line (up to EVENT_LINE_MAX bytes); cut_bytes */
 	/* where process facts come from */
 	EV_POLLING,          /* no kernel process events (text = why): /proc is polled */
 	EV_EVENTS_LOST,      /* the kernel dropped process events: everything was read again */
@@ -131,11 +137,27 @@ struct track_event {
 	int signal;              /* EV_SIGNAL_SENT */
 	int value;               /* the kind's number (see the kinds); 0 when it has none */
 	int error;               /* an errno (EV_OS_ERROR, REFUSAL_SIGNAL_FAILED), else 0 */
-	char text[EVENT_TEXT_MAX]; /* raw: an output line, a scenario, a call that failed */
+	char text[EVENT_TEXT_MAX]; /* raw: a scenario, a call that failed, a short output line */
+	/* A text the event cannot hold itself (an output line longer than text
+	 * holds, or with a NUL in it): long_len raw bytes, not always followed
+	 * by a NUL. Borrowed from whoever makes the event until track_log, which
+	 * keeps a copy of its own in the log. NULL when text holds the whole
+	 * text. Set both with event_set_text and read them with event_text. */
+	const char *long_text;
+	size_t long_len;
+	size_t cut_bytes;        /* EV_OUTPUT: how many bytes of the line were cut, else 0 */
 };
 
 /* An event of kind with no fields set (no exit status, no PIDs). */
 struct track_event event_make(enum event_kind kind);
+
+/* Sets ev's text to the len raw bytes at s: a copy in ev->text when they
+ * fit there, else s itself as ev->long_text (borrowed: s must outlive ev,
+ * or ev be logged by track_log, which copies it). */
+void event_set_text(struct track_event *ev, const char *s, size_t len);
+/* ev's text and its length in *len (raw bytes, which may hold NULs): every
+ * reader of an event's text reads it here, wherever the event keeps it. */
+const char *event_text(const struct track_event *ev, size_t *len);
 
 /* The kind's identifier ("join_returned"), and back (false for an unknown name). */
 const char *event_kind_name(enum event_kind kind);
@@ -156,9 +178,11 @@ bool event_exitcode(int wait_status, int *exitcode);
  * process shutting down"); event_describe: as the event log shows it, with
  * the class's frame ("error in 4100 Process-1: ...", "| line").
  * Raw names and text are escaped with text_flags. Return the length written
- * (cut to fit len, always NUL-terminated when len > 0). */
+ * (cut to fit len, always NUL-terminated when len > 0): event_room bytes
+ * hold the whole of either. */
 size_t event_sentence(const struct track_event *ev, char *buf, size_t len, unsigned text_flags);
 size_t event_describe(const struct track_event *ev, char *buf, size_t len, unsigned text_flags);
+size_t event_room(const struct track_event *ev);
 
 /* The fields an event of its kind carries, for faces that write them out
  * (NDJSON): a name and a number, a string (raw: escape it) or a truth. */
@@ -168,7 +192,8 @@ struct event_field {
 	const char *key;
 	enum event_field_type type;
 	long number;        /* INT, BOOL */
-	const char *string; /* STRING: raw bytes, NUL-terminated */
+	const char *string; /* STRING: length raw bytes: read length bytes, not up to a */
+	size_t length;      /* NUL (an output line may hold NULs, or not end in one) */
 };
 
 #define EVENT_FIELDS_MAX 16

@@ -15,7 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "pidref.h"
+#include "text.h"
 
 #define DISCOVERY_PASSES 8
 
@@ -302,13 +304,34 @@ size_t family_poll_fds(const struct family *f, struct pollfd *fds, size_t cap)
 	return n;
 }
 
-static void emit_line(struct family *f, const char *line, size_t len)
+/* Adds n bytes to the line not yet ended. Past EVENT_LINE_MAX (or past
+ * the memory there is) bytes are only counted, as cut. */
+static void add_to_line(struct family *f, const char *p, size_t n)
+{
+	size_t room = EVENT_LINE_MAX - f->partial_len, keep = n < room ? n : room;
+
+	if (keep && GROW(f->partial, f->partial_cap, f->partial_len + keep) < 0)
+		keep = 0;
+	if (keep)
+		memcpy(f->partial + f->partial_len, p, keep);
+	f->partial_len += keep;
+	f->partial_cut += n - keep;
+}
+
+/* Logs the line (one event however many reads brought it), and starts the next. */
+static void emit_line(struct family *f)
 {
 	struct track_event ev = event_make(EV_OUTPUT);
+	size_t len = f->partial_len;
 
+	if (f->partial_cut) /* cut at the limit, but not inside a character */
+		len = text_utf8_boundary(f->partial, len);
 	ev.pid = f->members[0].pid;
-	snprintf(ev.text, sizeof ev.text, "%.*s", (int)len, line);
+	event_set_text(&ev, len ? f->partial : "", len);
+	ev.cut_bytes = f->partial_cut + (f->partial_len - len);
 	track_log(f->track, &ev);
+	f->partial_len = 0;
+	f->partial_cut = 0;
 }
 
 /* The program's output, line by line, into the event log. */
@@ -319,21 +342,21 @@ static void read_output(struct family *f)
 
 	if (n <= 0) {
 		if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-			if (f->partial_len)
-				emit_line(f, f->partial, f->partial_len);
-			f->partial_len = 0;
+			if (f->partial_len || f->partial_cut)
+				emit_line(f);
 			close(f->output_fd);
 			f->output_fd = -1;
 		}
 		return;
 	}
-	for (ssize_t i = 0; i < n; i++) {
-		if (buf[i] == '\n' || f->partial_len == sizeof f->partial) {
-			emit_line(f, f->partial, f->partial_len);
-			f->partial_len = 0;
-		}
-		if (buf[i] != '\n')
-			f->partial[f->partial_len++] = buf[i];
+	for (const char *p = buf, *end = buf + n; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		add_to_line(f, p, (size_t)((nl ? nl : end) - p));
+		if (!nl)
+			break;
+		emit_line(f);
+		p = nl + 1;
 	}
 }
 
@@ -391,6 +414,7 @@ void family_close(struct family *f, int wait_ms)
 			close(f->members[i].pidfd);
 	if (f->output_fd >= 0)
 		close(f->output_fd);
+	free(f->partial);
 	free(f->members);
 	memset(f, 0, sizeof *f);
 	f->output_fd = -1;

@@ -22,8 +22,9 @@ struct family {
 	size_t count, cap;
 	bool started;        /* forktop started the root (and ends the family on quit) */
 	int output_fd;       /* the program's stdout and stderr, or -1 */
-	char partial[512];   /* an output line not yet ended */
-	size_t partial_len;
+	char *partial;       /* an output line not yet ended: its first EVENT_LINE_MAX bytes */
+	size_t partial_len, partial_cap;
+	size_t partial_cut;  /* the bytes of that line past EVENT_LINE_MAX, counted, dropped */
 	struct track *track;
 	bool active;
 };

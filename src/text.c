@@ -203,6 +203,20 @@ bool text_parse_long(const char *s, long min, long max, long *out)
 	return true;
 }
 
+size_t text_utf8_boundary(const char *s, size_t len)
+{
+	size_t back = 0, need;
+	unsigned char lead;
+
+	while (back < 3 && back < len && ((unsigned char)s[len - 1 - back] & 0xc0) == 0x80)
+		back++;
+	if (back == len)
+		return len; /* continuation bytes alone: no character to keep whole */
+	lead = (unsigned char)s[len - 1 - back];
+	need = lead >= 0xf5 ? 1 : lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc2 ? 2 : 1;
+	return need > back + 1 ? len - 1 - back : len;
+}
+
 int text_char_width(const char *s, size_t len, size_t *used)
 {
 	unsigned cp;
@@ -225,18 +239,13 @@ size_t text_fill(char *out, size_t cap, const char *tmpl, text_fill_value value,
 		return 0;
 	for (const char *p = tmpl; *p && used + 1 < cap;) {
 		const char *close = *p == '{' ? strchr(p, '}') : NULL;
-		char v[1024]; /* a whole escaped line fits (4 bytes a byte) */
-		size_t n;
 
-		if (!close || !value(ctx, p + 1, (size_t)(close - p - 1), v, sizeof v)) {
+		/* the value goes straight into the room left: it is as long as that */
+		if (!close || !value(ctx, p + 1, (size_t)(close - p - 1), out + used, cap - used)) {
 			out[used++] = *p++;
 			continue;
 		}
-		n = strlen(v);
-		if (n > cap - 1 - used)
-			n = cap - 1 - used;
-		memcpy(out + used, v, n);
-		used += n;
+		used += strnlen(out + used, cap - used - 1);
 		p = close + 1;
 	}
 	out[used] = '\0';

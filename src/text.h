@@ -29,6 +29,11 @@ size_t text_escape(char *dst, size_t dstsize, const char *src, size_t srclen,
  * *cp receives the code point. */
 size_t text_utf8_decode(const unsigned char *s, size_t len, unsigned *cp);
 
+/* Where s (len bytes, cut there from something longer) may end without
+ * splitting a UTF-8 character: len, or the start of the last character when
+ * its bytes run past len. Bytes that are no UTF-8 are left as they are. */
+size_t text_utf8_boundary(const char *s, size_t len);
+
 /* Display width (0, 1 or 2 columns) of the character at s (len > 0 bytes),
  * by the same table as text_escape; its length in *used. -1 when it is a
  * control or not printable (*used 1 for an invalid byte). */
@@ -49,7 +54,9 @@ __attribute__((format(printf, 4, 5)))
 int text_error(char *err, size_t errlen, const char *prefix, const char *fmt, ...);
 
 /* The value of placeholder {name} (len bytes, no braces) into buf (cap
- * bytes, NUL-terminated); false when name is no placeholder of the caller's. */
+ * bytes, NUL-terminated: the room left in the output, so a value is cut
+ * where the output ends); false, leaving nothing to keep in buf, when name
+ * is no placeholder of the caller's. */
 typedef bool (*text_fill_value)(const void *ctx, const char *name, size_t len, char *buf,
 				size_t cap);
 /* Copies tmpl into out (cap bytes, always NUL-terminated when cap > 0) with

@@ -360,7 +360,10 @@ static void field_text(const struct track_event *ev, const char *key, char *buf,
 			continue;
 		switch (fields[i].type) {
 		case EVENT_FIELD_INT: snprintf(buf, cap, "%ld", fields[i].number); break;
-		case EVENT_FIELD_STRING: snprintf(buf, cap, "%s", fields[i].string); break;
+		case EVENT_FIELD_STRING:
+			snprintf(buf, cap, "%.*s", (int)(fields[i].length < cap ? fields[i].length : cap),
+				 fields[i].string);
+			break;
 		case EVENT_FIELD_BOOL: snprintf(buf, cap, "%s", fields[i].number ? "true" : "false"); break;
 		case EVENT_FIELD_NULL: snprintf(buf, cap, "null"); break;
 		}

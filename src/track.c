@@ -1,5 +1,8 @@
 /* track: a merge walk over two PID-sorted record arrays per update, so the
- * cost is O(n) after an (almost always skipped) sort. */
+ * cost is O(n) after an (almost always skipped) sort. The log is a ring of
+ * events by value; an event's long text (a long output line) is a copy the
+ * ring owns, freed when its slot is reused: at most the ring's capacity of
+ * them, EVENT_LINE_MAX bytes each. */
 #include "track.h"
 
 #include <errno.h>
@@ -8,6 +11,7 @@
 #include <string.h>
 
 #include "grow.h"
+#include "text.h"
 
 
 _Static_assert(SCAN_COMM_MAX <= EVENT_NAME_MAX, "an event holds a whole comm");
@@ -28,7 +32,11 @@ struct announced {
 
 #define ANNOUNCED_UPDATES 3 /* a snapshot that has not shown it by then never will */
 
+#define TRACK_LONG_TEXT_BUDGET (16u << 20) /* bytes of long texts the log keeps at most */
+
 struct track {
+	size_t long_bytes;              /* of the long texts the ring owns */
+	unsigned long long long_oldest; /* no long text is older than this seq */
 	struct announced *announced;
 	size_t nannounced, announced_cap;
 	unsigned long updates;
@@ -59,11 +67,23 @@ fail:
 	return log_capacity ? -ENOMEM : -EINVAL;
 }
 
+/* Frees the long text ev owns (a slot of the ring). */
+static void drop_long_text(struct track *track, struct track_event *ev)
+{
+	if (ev->long_text)
+		track->long_bytes -= ev->long_len;
+	free((void *)ev->long_text);
+	ev->long_text = NULL;
+	ev->long_len = 0;
+}
+
 void track_free(struct track *track)
 {
 	if (!track)
 		return;
 	free(track->announced);
+	for (size_t i = 0; i < track->ring_cap; i++)
+		drop_long_text(track, &track->ring[i]);
 	free(track->prev);
 	free(track->cur);
 	free(track->ring);
@@ -92,6 +112,7 @@ static struct track_event *next_slot(struct track *track)
 {
 	struct track_event *ev = &track->ring[++track->last_seq % track->ring_cap];
 
+	drop_long_text(track, ev);
 	ev->seq = track->last_seq;
 	return ev;
 }
@@ -113,12 +134,74 @@ static struct track_event *log_change(struct track *track, enum event_kind kind,
 	return ev;
 }
 
+/* ev keeps what its text holds of its long text (no character split), and
+ * the rest counts as cut; the long text is no longer ev's. */
+static void keep_short(struct track_event *ev)
+{
+	size_t keep = strnlen(ev->long_text, ev->long_len < sizeof ev->text ? ev->long_len
+									    : sizeof ev->text - 1);
+
+	keep = text_utf8_boundary(ev->long_text, keep);
+	memcpy(ev->text, ev->long_text, keep);
+	ev->text[keep] = '\0';
+	ev->cut_bytes += ev->long_len - keep;
+	ev->long_text = NULL;
+	ev->long_len = 0;
+}
+
+/* Shortens the oldest logged long texts until len more bytes fit in the
+ * budget (or none is left to shorten). */
+static void make_room(struct track *track, size_t len)
+{
+	unsigned long long q = track->last_seq >= track->ring_cap ? track->last_seq - track->ring_cap + 1 : 1;
+
+	if (track->long_oldest > q)
+		q = track->long_oldest;
+	for (; track->long_bytes + len > TRACK_LONG_TEXT_BUDGET && q <= track->last_seq; q++) {
+		struct track_event *ev = &track->ring[q % track->ring_cap];
+		char *owned = (char *)ev->long_text;
+
+		if (!owned)
+			continue;
+		track->long_bytes -= ev->long_len;
+		keep_short(ev);
+		free(owned);
+	}
+	track->long_oldest = q;
+}
+
+/* Makes ev's borrowed long text a copy of its own, within the log's budget
+ * (the oldest long texts are shortened first). Without memory for it, ev
+ * keeps what its text holds: the log never holds a pointer it does not
+ * own. */
+static void own_long_text(struct track *track, struct track_event *ev)
+{
+	char *copy;
+
+	if (!ev->long_text)
+		return;
+	make_room(track, ev->long_len);
+	copy = track->long_bytes + ev->long_len <= TRACK_LONG_TEXT_BUDGET ? malloc(ev->long_len + 1)
+									 : NULL;
+	if (!copy) {
+		keep_short(ev);
+		return;
+	}
+	memcpy(copy, ev->long_text, ev->long_len);
+	copy[ev->long_len] = '\0';
+	ev->long_text = copy;
+	track->long_bytes += ev->long_len;
+}
+
 void track_log(struct track *track, const struct track_event *ev)
 {
-	struct track_event *slot = next_slot(track);
-	unsigned long long seq = slot->seq;
+	struct track_event copy = *ev, *slot;
+	unsigned long long seq;
 
-	*slot = *ev;
+	own_long_text(track, &copy); /* before the slot is freed: ev may be a logged event */
+	slot = next_slot(track);
+	seq = slot->seq;
+	*slot = copy;
 	slot->seq = seq;
 	if (!slot->when.tv_sec && !slot->when.tv_nsec)
 		clock_gettime(CLOCK_REALTIME, &slot->when);

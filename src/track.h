@@ -24,8 +24,12 @@ void track_free(struct track *track);
  * Returns 0 or -ENOMEM. */
 int track_update(struct track *track, const struct scan_snapshot *snap);
 
-/* Logs ev (a copy, with the next sequence number): timestamped now when
- * ev->when is zero, else at ev->when (when a lab process sent it). */
+/* Logs ev (a copy, with the next sequence number; a long text is copied
+ * too, within a budget of 16 MiB for the whole log: past it, the oldest long
+ * texts keep their first bytes and count the rest as cut): timestamped now when
+ * ev->when is zero, else at ev->when (when a lab process sent it). A long
+ * text ev borrows is copied too: the log owns it until the event is
+ * dropped, and the caller's buffer may change as soon as this returns. */
 void track_log(struct track *track, const struct track_event *ev);
 
 /* Another source logged pid's appearance (EV_NEW): the next few updates do
@@ -38,7 +42,8 @@ void track_reprime(struct track *track);
 
 /* Sequence number of the newest event (0 when none). */
 unsigned long long track_last_seq(const struct track *track);
-/* The event with that sequence number, or NULL if it was dropped or never was. */
+/* The event with that sequence number, or NULL if it was dropped or never
+ * was. It stays valid (with its text) until it is dropped or the track freed. */
 const struct track_event *track_event(const struct track *track, unsigned long long seq);
 
 #endif

@@ -133,3 +133,25 @@ Test(batch, events_between_frames)
 	cr_assert(strstr(out, "events:\n"), "%s", out);
 	cr_assert(strstr(out, want), "missing [%s] in\n%s", want, out);
 }
+
+Test(batch, text_events_hold_a_long_line_whole_and_mark_a_cut)
+{
+	static char want[8 * 70000];
+	size_t used;
+
+	/* 5,000 bytes, then 100,000 bytes of "x", e-acutes and "y": cut at 64 KiB */
+	cr_assert_eq(run((char *[]){ "--batch", "--ascii", "--delay", "200", "--", "python3", "-c",
+				     "import sys\n"
+				     "sys.stdout.write('A' * 4999 + 'Z\\n')\n"
+				     "sys.stdout.write('x' + '\\u00e9' * 49999 + 'y\\n')\n", NULL }),
+		     0, "stderr: %s", err);
+	used = (size_t)snprintf(want, sizeof want, " | ");
+	memset(want + used, 'A', 4999);
+	strcpy(want + used + 4999, "Z\n");
+	cr_assert(strstr(out, want), "the 5,000-byte line is not whole in the events");
+	used = (size_t)snprintf(want, sizeof want, " | x");
+	for (int i = 0; i < 32767; i++) /* the character across the limit goes whole */
+		used += (size_t)snprintf(want + used, sizeof want - used, "\\xc3\\xa9");
+	snprintf(want + used, sizeof want - used, " [... 34465 bytes cut]\n");
+	cr_assert(strstr(out, want), "the 100,000-byte line is not cut at 64 KiB with its mark");
+}

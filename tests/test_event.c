@@ -4,11 +4,13 @@
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../src/event.h"
 #include "../src/scan.h"
 #include "../src/scenario.h"
+#include "../src/text.h"
 
 static struct track_event about(enum event_kind kind, pid_t pid, const char *name)
 {
@@ -193,6 +195,79 @@ Test(event, fields_are_values_of_the_kind)
 	n = event_fields(&ev, f);
 	cr_assert_str_eq(field(f, n, "reason")->string, "no_such_process");
 	cr_assert_leq(n, EVENT_FIELDS_MAX);
+}
+
+Test(event, a_short_text_is_kept_in_the_event_a_long_one_is_borrowed)
+{
+	struct track_event ev = about(EV_OUTPUT, 4100, "");
+	static char line[5000];
+	size_t len;
+
+	event_set_text(&ev, "hello", 5);
+	cr_assert_null(ev.long_text);
+	cr_assert_str_eq(ev.text, "hello");
+	cr_assert_eq(event_text(&ev, &len), ev.text);
+	cr_assert_eq(len, 5);
+	memset(line, 'a', sizeof line);
+	event_set_text(&ev, line, sizeof line);
+	cr_assert_eq(event_text(&ev, &len), line, "a long text is not copied before it is logged");
+	cr_assert_eq(len, sizeof line);
+	event_set_text(&ev, "a\0b", 3);
+	cr_assert_eq(event_text(&ev, &len)[2], 'b', "a NUL does not end a line");
+	cr_assert_eq(len, 3);
+	cr_assert_str_eq(described(&ev), "| a\\x00b");
+	event_set_text(&ev, "again", 5);
+	cr_assert_null(ev.long_text, "a short text after a long one is the event's own");
+}
+
+Test(event, a_long_line_is_rendered_whole_in_the_room_it_needs)
+{
+	struct track_event ev = about(EV_OUTPUT, 4100, "");
+	static char line[5000];
+	struct event_field f[EVENT_FIELDS_MAX];
+	char *buf;
+	size_t n;
+
+	memset(line, '\x01', sizeof line); /* each byte escaped as \x01: four bytes */
+	line[0] = 'A', line[sizeof line - 1] = 'Z';
+	event_set_text(&ev, line, sizeof line);
+	buf = malloc(event_room(&ev));
+	cr_assert_not_null(buf);
+	n = event_describe(&ev, buf, event_room(&ev), 0);
+	cr_assert_eq(n, 2 + 1 + 4 * (sizeof line - 2) + 1, "%zu", n);
+	cr_assert_eq(strncmp(buf, "| A\\x01", 7), 0);
+	cr_assert_str_eq(buf + n - 5, "\\x01Z", "the whole line, to its last byte");
+	n = event_fields(&ev, f);
+	cr_assert_eq(field(f, n, "line")->length, sizeof line);
+	cr_assert_eq(field(f, n, "line")->string, line);
+	cr_assert_eq(field(f, n, "cut_bytes")->number, 0, "a whole line: nothing cut");
+	free(buf);
+}
+
+Test(event, a_cut_line_says_how_much_was_cut)
+{
+	struct track_event ev = about(EV_OUTPUT, 4100, "");
+	struct event_field f[EVENT_FIELDS_MAX];
+	char buf[256];
+	size_t n;
+
+	event_set_text(&ev, "caf\xc3\xa9", 5);
+	ev.cut_bytes = 34464;
+	cr_assert_str_eq(sentence(&ev), "caf\\xc3\\xa9 [... 34464 bytes cut]");
+	event_sentence(&ev, buf, sizeof buf, TEXT_UTF8);
+	cr_assert_str_eq(buf, "caf\xc3\xa9 [\u2026 34464 bytes cut]");
+	cr_assert_str_eq(described(&ev), "| caf\\xc3\\xa9 [... 34464 bytes cut]");
+	for (size_t cap = 1; cap < 32; cap++) {
+		event_sentence(&ev, buf, cap, TEXT_UTF8);
+		cr_assert_null(text_unprintable(buf, strlen(buf)), "cut to %zu: [%s]", cap, buf);
+	}
+	n = event_fields(&ev, f);
+	cr_assert_eq(field(f, n, "cut_bytes")->number, 34464, "the cut is a value, not only words");
+	cr_assert_eq(field(f, n, "line")->length, 5, "the line holds what was kept, no mark");
+	ev = about(EV_EXITED, 4100, "p");
+	ev.cut_bytes = 3;
+	n = event_fields(&ev, f);
+	cr_assert_null(field(f, n, "cut_bytes"), "only an output line can be cut");
 }
 
 Test(event, only_some_kinds_may_come_from_a_lab_process)

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../src/event.h"
 #include "helpers.h"
 
 #define MAX_LINES 5000
@@ -297,4 +298,76 @@ Test(family, a_command_that_cannot_run_says_why)
 	at = root_exit_event();
 	cr_assert_geq(at, 0);
 	cr_assert_eq(exit_of(at), 127);
+}
+
+/* The program's output events, in order, into found (at most cap); how many. */
+static int output_events(int *found, int cap)
+{
+	int n = 0;
+
+	for (int i = 0; i < nlines; i++)
+		if (is_event(i, "output") && n < cap)
+			found[n++] = i;
+	return n;
+}
+
+static long cut_of(int event)
+{
+	json_t *cut = json_object_get(lines[event], "cut_bytes");
+
+	cr_assert(json_is_integer(cut), "an output event says how much was cut");
+	return (long)json_integer_value(cut);
+}
+
+/* A line of 5,000 bytes, then one of 100,000: "x", 49,999 e-acutes (two
+ * bytes each) and "y", so that the 64 KiB limit falls inside a character. */
+#define LONG_LINES "import sys\n" \
+	"sys.stdout.write('A' * 4999 + 'Z\\n')\n" \
+	"sys.stdout.write('x' + '\\u00e9' * 49999 + 'y\\n')\n" \
+	"sys.stdout.write('end\\n')\n"
+
+Test(family, a_long_line_is_kept_whole_and_a_longer_one_cut_with_a_mark)
+{
+	static char want[EVENT_LINE_MAX + 64]; /* the line and its mark */
+	int out[8], n;
+	size_t used = 0;
+
+	run((char *[]){ "--batch", "--", "python3", "-c", LONG_LINES, NULL });
+	n = output_events(out, 8);
+	cr_assert_eq(n, 3, "three lines, three events (not %d)", n);
+
+	memset(want, 'A', 4999);
+	strcpy(want + 4999, "Z");
+	cr_assert_str_eq(helper_str(lines[out[0]], "line"), want, "5,000 bytes, whole");
+	cr_assert_str_eq(helper_str(lines[out[0]], "text"), want);
+	cr_assert_eq(cut_of(out[0]), 0);
+
+	want[used++] = 'x';
+	while (used + 2 <= EVENT_LINE_MAX) { /* as many whole characters as fit */
+		want[used++] = '\xc3';
+		want[used++] = '\xa9';
+	}
+	want[used] = '\0';
+	cr_assert_eq(used, EVENT_LINE_MAX - 1, "the character across the limit goes whole");
+	cr_assert_eq(strlen(helper_str(lines[out[1]], "line")), used);
+	cr_assert_str_eq(helper_str(lines[out[1]], "line"), want, "cut at the limit, no mark in it");
+	cr_assert_eq(cut_of(out[1]), 100000 - (long)used);
+	strcpy(want + used, " [\u2026 34465 bytes cut]");
+	cr_assert_str_eq(helper_str(lines[out[1]], "text"), want, "the sentence marks the cut");
+
+	cr_assert_str_eq(helper_str(lines[out[2]], "line"), "end", "the line after it is its own");
+	cr_assert_eq(cut_of(out[2]), 0);
+}
+
+Test(family, a_line_written_in_pieces_is_one_event)
+{
+	int out[8], n;
+
+	run((char *[]){ "--batch", "--", "sh", "-c",
+			"printf 'one '; sleep 0.3; printf 'two '; sleep 0.3; printf three; "
+			"sleep 0.3; echo ' four'; printf 'no newline at the end'", NULL });
+	n = output_events(out, 8);
+	cr_assert_eq(n, 2, "a line and the unended last one (not %d events)", n);
+	cr_assert_str_eq(helper_str(lines[out[0]], "line"), "one two three four");
+	cr_assert_str_eq(helper_str(lines[out[1]], "line"), "no newline at the end");
 }

@@ -111,3 +111,44 @@ Test(text, escaping_does_not_follow_the_process_locale)
 			 "\xe6\xbc\xa2\xcc\x81x\\u200D");
 	setlocale(LC_CTYPE, saved);
 }
+
+Test(text, a_cut_never_ends_inside_a_character)
+{
+	/* "aé" is 61 c3 a9, "€" is e2 82 ac, "😀" is f0 9f 98 80 */
+	cr_assert_eq(text_utf8_boundary("a\xc3\xa9", 3), 3, "a whole character stays");
+	cr_assert_eq(text_utf8_boundary("a\xc3", 2), 1, "half of one goes");
+	cr_assert_eq(text_utf8_boundary("a\xe2\x82", 3), 1);
+	cr_assert_eq(text_utf8_boundary("a\xf0\x9f\x98", 4), 1);
+	cr_assert_eq(text_utf8_boundary("a\xf0\x9f\x98\x80", 5), 5);
+	cr_assert_eq(text_utf8_boundary("ab", 2), 2);
+	cr_assert_eq(text_utf8_boundary("", 0), 0);
+	cr_assert_eq(text_utf8_boundary("\x80\x80", 2), 2, "no character to keep whole");
+	cr_assert_eq(text_utf8_boundary("a\xff", 2), 2, "a byte that is no UTF-8 stays");
+}
+
+static bool long_value(const void *ctx, const char *name, size_t len, char *buf, size_t cap)
+{
+	const char *raw = ctx;
+
+	if (len != 4 || memcmp(name, "line", 4))
+		return false;
+	text_escape(buf, cap, raw, strlen(raw), TEXT_UTF8);
+	return true;
+}
+
+Test(text, a_value_is_kept_whole_when_the_output_has_room)
+{
+	static char raw[3001], out[20000];
+	size_t n;
+
+	memset(raw, 'x', 3000);
+	raw[2999] = '\x1b';
+	n = text_fill(out, sizeof out, "| {line} |", long_value, raw);
+	cr_assert_eq(n, 2 + 2999 + 4 + 2, "%zu", n);
+	cr_assert_str_eq(out + 2 + 2999, "\\x1b |");
+	n = text_fill(out, 2 + 2999 + 3 + 1, "| {line} |", long_value, raw);
+	cr_assert_eq(n, 2 + 2999 + 2, "%zu", n);
+	cr_assert_str_eq(out + 2 + 2998, "x |", "an escape that does not fit is left out whole");
+	cr_assert_eq(text_fill(out, sizeof out, "{nope} {", long_value, raw), 8);
+	cr_assert_str_eq(out, "{nope} {");
+}

@@ -1,6 +1,7 @@
 /* track with real processes: re-parenting, zombies, reaping, recycled PIDs. */
 #include <criterion/criterion.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -237,4 +238,104 @@ Test(track, describe_escapes_names)
 
 	event_describe(&ev, buf, sizeof buf, 0);
 	cr_assert_str_eq(buf, "re-parented 9 evil\\x1b]0;x\\x07: 4 -> 1");
+}
+
+/* An output line of len bytes, all c, logged from a buffer the caller frees. */
+static unsigned long long log_line(struct track *t, char c, size_t len)
+{
+	struct track_event ev = event_make(EV_OUTPUT);
+	char *line = malloc(len);
+
+	cr_assert_not_null(line);
+	memset(line, c, len);
+	event_set_text(&ev, line, len);
+	track_log(t, &ev);
+	memset(line, '?', len); /* the caller's buffer is its own again at once */
+	free(line);
+	return track_last_seq(t);
+}
+
+static void assert_line(const struct track_event *ev, char c, size_t len)
+{
+	size_t got, i = 0;
+	const char *text;
+
+	cr_assert_not_null(ev);
+	text = event_text(ev, &got);
+	cr_assert_eq(got, len, "a line of %zu bytes came back with %zu", len, got);
+	while (i < len && text[i] == c)
+		i++;
+	cr_assert_eq(i, len, "byte %zu of the line changed", i);
+}
+
+Test(track, a_long_text_is_the_logs_own)
+{
+	unsigned long long seq = log_line(track, 'a', 5000);
+
+	assert_line(track_event(track, seq), 'a', 5000);
+	cr_assert_eq(track_event(track, seq)->cut_bytes, 0);
+	seq = log_line(track, 'b', 10);
+	assert_line(track_event(track, seq), 'b', 10);
+	cr_assert_null(track_event(track, seq)->long_text, "a short line stays in the event");
+}
+
+Test(track, the_ring_frees_long_texts_as_it_wraps)
+{
+	struct track *small;
+	struct scan_proc p = { .pid = 1, .state = 'S', .exit_status = SCAN_NO_STATUS };
+	struct scan_snapshot s = { .procs = &p, .count = 1 };
+	unsigned long long seq = 0;
+
+	cr_assert_eq(track_new(&small, 4), 0);
+	for (int i = 0; i < 40; i++)
+		seq = log_line(small, (char)('a' + i % 26), 1000 + (size_t)i * 997);
+	for (int i = 36; i < 40; i++)
+		assert_line(track_event(small, seq - 39 + (unsigned long long)i), (char)('a' + i % 26),
+			    1000 + (size_t)i * 997);
+	cr_assert_null(track_event(small, seq - 4), "dropped from a 4-event log");
+	/* changes a snapshot shows take slots that held long texts */
+	cr_assert_eq(track_update(small, &s), 0);
+	for (int i = 0; i < 6; i++) {
+		p.ppid = i % 2 + 1;
+		cr_assert_eq(track_update(small, &s), 0);
+	}
+	for (unsigned long long q = track_last_seq(small) - 3; q <= track_last_seq(small); q++)
+		cr_assert_null(track_event(small, q)->long_text);
+	seq = log_line(small, 'z', 70000);
+	/* the last slot is freed with the track: memcheck and LeakSanitizer see any leak */
+	assert_line(track_event(small, seq), 'z', 70000);
+	track_free(small);
+}
+
+/* The log's long texts have a byte budget (16 MiB): 400 lines of 64 KiB
+ * (25 MiB) keep the newest whole; the oldest give back their room and keep
+ * their first bytes, with the rest counted as cut. */
+Test(track, long_texts_keep_within_a_budget)
+{
+	struct track *big;
+	unsigned long long first = 0, seq = 0;
+	size_t whole = 0, kept = 0;
+
+	cr_assert_eq(track_new(&big, 1024), 0);
+	for (int i = 0; i < 400; i++) {
+		seq = log_line(big, (char)('a' + i % 26), EVENT_LINE_MAX);
+		first = first ? first : seq;
+	}
+	assert_line(track_event(big, seq), (char)('a' + 399 % 26), EVENT_LINE_MAX);
+	for (unsigned long long q = first; q <= seq; q++) {
+		const struct track_event *ev = track_event(big, q);
+
+		if (ev->long_text) {
+			whole++;
+			kept += ev->long_len;
+			continue;
+		}
+		cr_assert_eq(ev->cut_bytes + strlen(ev->text), EVENT_LINE_MAX,
+			     "a shortened line counts what it lost");
+		cr_assert_gt(strlen(ev->text), 0);
+	}
+	cr_assert_leq(kept, 16u << 20, "%zu bytes of long texts kept", kept);
+	cr_assert_geq(whole, 200, "the newest lines stay whole (%zu did)", whole);
+	cr_assert_lt(whole, 400, "the oldest gave back their room");
+	track_free(big);
 }

@@ -7,11 +7,13 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "../src/grow.h"
 #include "../src/text.h"
 #include "../src/track.h"
 
@@ -19,6 +21,8 @@ struct batch {
 	struct session s;
 	const struct batch_options *opt;
 	unsigned long long events_written; /* newest event already written */
+	char *sentence;                    /* an event's sentence, whole: grown to fit */
+	size_t sentence_cap;
 };
 
 static double seconds(struct timespec ts)
@@ -35,6 +39,25 @@ static void clock_text(struct timespec ts, char *buf, size_t len, bool millis)
 	n = strftime(buf, len, "%H:%M:%S", &tm);
 	if (millis && n < len)
 		snprintf(buf + n, len - n, ".%03ld", ts.tv_nsec / 1000000);
+}
+
+/* ev's sentence (or, with describe, as the event log shows it), whole: an
+ * output line of up to EVENT_LINE_MAX bytes is written out in full. Without
+ * memory for that, it is cut to 1 KiB, as a line of the screen's log. */
+static const char *sentence_of(struct batch *b, const struct track_event *ev, bool describe,
+			       unsigned flags)
+{
+	static char small[1024];
+	char *buf = small;
+	size_t cap = sizeof small;
+
+	if (GROW(b->sentence, b->sentence_cap, event_room(ev)) == 0)
+		buf = b->sentence, cap = b->sentence_cap;
+	if (describe)
+		event_describe(ev, buf, cap, flags);
+	else
+		event_sentence(ev, buf, cap, flags);
+	return buf;
 }
 
 /* ---- text --------------------------------------------------------------- */
@@ -76,7 +99,7 @@ static void write_text_events(struct batch *b)
 
 	for (unsigned long long q = b->events_written + 1; q <= track_last_seq(s->track); q++) {
 		const struct track_event *ev = track_event(s->track, q);
-		char when[32], text[1024];
+		char when[32];
 
 		if (!ev || !session_event_in_view(s, ev))
 			continue;
@@ -84,20 +107,32 @@ static void write_text_events(struct batch *b)
 			printf("events:\n");
 		header = true;
 		clock_text(ev->when, when, sizeof when, true);
-		event_describe(ev, text, sizeof text, flags);
-		printf("  %s %s\n", when, text);
+		printf("  %s %s\n", when, sentence_of(b, ev, true, flags));
 	}
 }
 
 /* ---- NDJSON ------------------------------------------------------------- */
 
-/* JSON strings must be valid UTF-8: names go through the escaper first. */
+/* JSON strings must be valid UTF-8: names go through the escaper first.
+ * A text longer than a command line (an output line) is escaped whole on
+ * the heap, or, without memory for that, cut to a command line's room. */
 static json_t *json_name(const char *raw, size_t len)
 {
-	char buf[4 * SCAN_CMDLINE_MAX + 1];
-	size_t n = text_escape(buf, sizeof buf, raw, len, TEXT_UTF8);
+	char small[4 * SCAN_CMDLINE_MAX + 1], *buf = small;
+	size_t cap = sizeof small, n;
+	json_t *str;
 
-	return json_stringn(buf, n);
+	if (len > SCAN_CMDLINE_MAX && len < (SIZE_MAX - 1) / 4) {
+		char *big = malloc(4 * len + 1); /* an escape is 4 bytes a byte at most */
+
+		if (big)
+			buf = big, cap = 4 * len + 1;
+	}
+	n = text_escape(buf, cap, raw, len, TEXT_UTF8);
+	str = json_stringn(buf, n);
+	if (buf != small)
+		free(buf);
+	return str;
 }
 
 static json_t *json_daemon(const struct row *r)
@@ -160,24 +195,23 @@ static json_t *json_field(const struct event_field *f)
 	switch (f->type) {
 	case EVENT_FIELD_INT: return json_integer(f->number);
 	case EVENT_FIELD_BOOL: return json_boolean(f->number);
-	case EVENT_FIELD_STRING: return json_name(f->string, strlen(f->string));
+	case EVENT_FIELD_STRING: return json_name(f->string, f->length);
 	default: return json_null();
 	}
 }
 
 /* An event from its values: its kind, its fields, and the sentence the
  * event log shows (text). */
-static json_t *json_event(const struct track_event *ev)
+static json_t *json_event(struct batch *b, const struct track_event *ev)
 {
 	struct event_field fields[EVENT_FIELDS_MAX];
 	size_t n = event_fields(ev, fields);
-	char text[1024];
 	json_t *obj;
 
-	event_sentence(ev, text, sizeof text, TEXT_UTF8);
 	obj = json_pack("{s:s, s:I, s:f, s:s, s:s, s:s}", "type", "event", "seq", (json_int_t)ev->seq,
 			"time", seconds(ev->when), "event", event_kind_name(ev->kind), "kind",
-			event_class_name(event_class_of(ev->kind)), "text", text);
+			event_class_name(event_class_of(ev->kind)), "text",
+			sentence_of(b, ev, false, TEXT_UTF8));
 	for (size_t i = 0; obj && i < n; i++)
 		json_object_set_new(obj, fields[i].key, json_field(&fields[i]));
 	return obj;
@@ -192,7 +226,7 @@ static void write_json_events(struct batch *b)
 
 		if (!ev || !session_event_in_view(s, ev))
 			continue;
-		write_json_line(json_event(ev));
+		write_json_line(json_event(b, ev));
 	}
 }
 
@@ -247,6 +281,7 @@ int batch_run(const struct batch_options *opt)
 	}
 	rc = session_run(&b.s, &batch_loop, &b);
 	session_close(&b.s);
+	free(b.sentence);
 	session_release_stop_signals();
 	if (rc < 0 && rc != -EPIPE) {
 		fprintf(stderr, "forktop: reading processes failed: %s\n", strerror(-rc));
