@@ -70,8 +70,9 @@ static const struct kind_info kinds[EV_KIND_COUNT] = {
 	     F_TARGET | F_SIGNAL),
 	FACT(EV_EXIT_ASKED, "exit_asked", "forktop asked {name} to exit normally", 0),
 	FACT(EV_EXITED, "exited", "{name} (pid {pid}) exitcode {code}", F_BY | F_SOURCE),
-	FACT(EV_EXIT_UNKNOWN, "exit_unknown", "{name} (pid {pid}) was reaped by another process; "
-	     "this kernel does not show its exit code", 0),
+	FACT(EV_EXIT_UNKNOWN, "exit_unknown", "{name} (pid {pid}): exit code unknown: reaped by "
+	     "{by_pid} before forktop saw it; pidfd exit information (Linux 6.15) or the kernel's "
+	     "process events would show it", F_BY),
 	FACT(EV_ENDED, "ended", "{name} (pid {pid}) ended", 0),
 	FACT(EV_SUBREAPER_ON, "subreaper_on",
 	     "forktop is now a child subreaper: new orphans come to it", 0),

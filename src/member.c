@@ -130,22 +130,32 @@ bool member_await_end(struct member *members, size_t count, long wait_ms)
 }
 
 /* An ended member whose exit code is still unknown: ask its pidfd. */
-static void ask_pidfd(struct track *track, struct timespec when, struct member *m, bool in_proc)
+static void ask_pidfd(struct track *track, struct timespec when, struct member *m)
+{
+	int status;
+
+	if (m->exit_source == EXIT_SOURCE_UNKNOWN && m->pidfd >= 0 &&
+	    pidref_exit_status(m->pidfd, &status) == 0)
+		member_record_exit(track, when, m, status, EXIT_SOURCE_PIDFD, 0, NULL);
+}
+
+/* Whether m's pidfd can still tell its code (this kernel keeps it). */
+static bool pidfd_can_tell(const struct member *m)
+{
+	int status;
+
+	return m->pidfd >= 0 && pidref_exit_status(m->pidfd, &status) != -EOPNOTSUPP;
+}
+
+/* m is gone with no source able to tell its code: the log says so, and
+ * who reaped it (its parent at the last sight), never a bare "gone". */
+static void say_exit_unknown(struct track *track, struct timespec when, const struct member *m)
 {
 	struct track_event ev = event_make(EV_EXIT_UNKNOWN);
-	int status, rc;
 
-	if (m->exit_source != EXIT_SOURCE_UNKNOWN || m->pidfd < 0)
-		return;
-	rc = pidref_exit_status(m->pidfd, &status);
-	if (rc == 0) {
-		member_record_exit(track, when, m, status, EXIT_SOURCE_PIDFD, 0, NULL);
-		return;
-	}
-	if (in_proc || rc != -EOPNOTSUPP)
-		return;
 	ev.when = when;
 	ev.pid = m->pid;
+	ev.by = m->ppid;
 	memcpy(ev.name, m->name, sizeof ev.name);
 	track_log(track, &ev);
 }
@@ -179,8 +189,12 @@ const struct scan_proc *member_observe(struct track *track, struct timespec when
 	 * then is the pidfd asked (else a refresh between the creator's reap and
 	 * its report would take the code from the wrong source) */
 	if (m->exited || (program && !p))
-		ask_pidfd(track, when, m, p != NULL);
-	if (!p && (m->exited || (program && m->pidfd < 0)))
-		member_mark_gone(m);
+		ask_pidfd(track, when, m);
+	if (p || !(m->exited || (program && m->pidfd < 0)))
+		return p;
+	/* a lab member's code may still come from its creator's report */
+	if (m->exit_source == EXIT_SOURCE_UNKNOWN && (program || !pidfd_can_tell(m)))
+		say_exit_unknown(track, when, m);
+	member_mark_gone(m);
 	return p;
 }

@@ -12,9 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "../src/datafile.h"
+#include "../src/features.h"
 #include "../src/labproc.h"
 #include "../src/text.h"
 #include "../src/tour.h"
@@ -67,6 +69,9 @@ static void print_help(FILE *out)
 		"      --ascii           ASCII tree glyphs, every non-ASCII byte escaped\n"
 		"      --tour[=FILE]     a guided tour of the lab, step by step, in the\n"
 		"                        interactive screen (FILE: your own tour)\n"
+		"      --features        what this kernel and account give forktop, each\n"
+		"                        probed: pidfds, their exit information, process\n"
+		"                        events, subreaper, user and PID namespaces\n"
 		"  -h, --help            show this help and exit\n"
 		"  -V, --version         show the version and exit\n"
 		"\n"
@@ -74,6 +79,44 @@ static void print_help(FILE *out)
 		"(Python's exitcode: N for exit(N), -N when killed by signal N; '-' while\n"
 		"unknown) NAME.\n"
 		"See forktop(1).\n");
+}
+
+/* The kernel and the account, as --features and --version name them. */
+static void print_system(void)
+{
+	struct utsname u;
+
+	if (uname(&u) == 0)
+		printf("on %s %s (%s), ", u.sysname, u.release, u.machine);
+	printf("as %s (uid %d)\n", geteuid() == 0 ? "root" : "an unprivileged user", (int)geteuid());
+}
+
+/* What this kernel and this account give forktop, each probed. */
+static void print_features(void)
+{
+	printf("forktop %s ", PACKAGE_VERSION);
+	print_system();
+	for (int f = 0; f < FEATURE_COUNT; f++) {
+		struct feature_state st;
+
+		feature_probe((enum feature)f, &st);
+		printf("  %-24s %-3s  %s\n", feature_name((enum feature)f), st.yes ? "yes" : "no", st.why);
+	}
+}
+
+/* The version, and in one line what forktop can see here. */
+static void print_version(void)
+{
+	static const enum feature shown[] = { FEATURE_PIDFD_EXIT, FEATURE_PROCESS_EVENTS };
+
+	printf("forktop %s\n", PACKAGE_VERSION);
+	for (size_t i = 0; i < sizeof shown / sizeof *shown; i++) {
+		struct feature_state st;
+
+		feature_probe(shown[i], &st);
+		printf("%s%s: %s", i ? ", " : "here: ", feature_name(shown[i]), st.yes ? "yes" : "no");
+	}
+	printf(" (forktop --features says why)\n");
 }
 
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
@@ -88,7 +131,8 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 	return EXIT_USAGE;
 }
 
-enum { OPT_ASCII = 256, OPT_NO_LAB, OPT_SUBREAPER, OPT_ATTACH, OPT_TOUR, OPT_EVENTS, OPT_EVENTS_BUFFER };
+enum { OPT_ASCII = 256, OPT_NO_LAB, OPT_SUBREAPER, OPT_ATTACH, OPT_TOUR, OPT_EVENTS, OPT_EVENTS_BUFFER,
+       OPT_FEATURES };
 
 struct cli {
 	struct session_options session; /* what both faces pass on to the session */
@@ -115,6 +159,7 @@ static const struct option long_options[] = {
 	{ "attach", required_argument, NULL, OPT_ATTACH },
 	{ "events", required_argument, NULL, OPT_EVENTS },
 	{ "events-buffer", required_argument, NULL, OPT_EVENTS_BUFFER },
+	{ "features", no_argument, NULL, OPT_FEATURES },
 	{ "tour", optional_argument, NULL, OPT_TOUR },
 	{ "help", no_argument, NULL, 'h' },       { "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -168,7 +213,8 @@ static int parse_option(int c, const char *arg, struct cli *cli)
 		opt->family_pid = (pid_t)v;
 		return -1;
 	case 'h': print_help(stdout); return 0;
-	case 'V': printf("forktop %s\n", PACKAGE_VERSION); return 0;
+	case 'V': print_version(); return 0;
+	case OPT_FEATURES: print_features(); return 0;
 	default: return EXIT_USAGE; /* getopt already named the problem */
 	}
 }
