@@ -5,7 +5,7 @@
 # says what the level gives; the lab gets its exit codes from its own
 # reports; a real Python program's family shows every child's code, or
 # says for each that it is unknown, who reaped it and what would show it
-# (never a bare "gone"); the frames say where forks and exits come from
+# (never a bare "gone"); killing the lab's main orphans its children; the frames say where forks and exits come from
 # (kernel events where the level allows them, else polling, with the
 # reason); and the interactive screen starts, in tmux, as that account.
 # Every process and tmux server it starts is ended on exit.
@@ -97,6 +97,17 @@ lab() {
 		ok || bad "$account at $level: the lab's exit codes" "$(grep '"exited"' <<<"$out")"
 }
 
+# Orphans: main killed, its children re-parented away from it, running on.
+orphans() {
+	local account=$1 level=$2 out main
+	out=$(run "$account" "$level" timeout 30 "$forktop" --json -d 200 -n 8 \
+		--script '@0.4 kill-main' 2>&1)
+	main=$(grep -oE '"event":"lab_started".*"pid":[0-9]+' <<<"$out" | grep -oE '[0-9]+$' | head -1)
+	grep -q '"text":"MainProcess (pid [0-9]*) exitcode -9' <<<"$out" &&
+		[ "$(grep -cE "\"event\":\"reparent\".*\"old_ppid\":$main," <<<"$out")" -ge 4 ] && ok ||
+		bad "$account at $level: kill-main orphans main's four children" "$(grep -E '"reparent"|"exited"' <<<"$out")"
+}
+
 # A real Python program: every child's code, or an honest unknown.
 program() {
 	local account=$1 level=$2 out want gone unknown coded
@@ -166,6 +177,7 @@ for account in root nobody; do
 	for level in native 6.14 6.1 5.15; do
 		features "$account" "$level"
 		lab "$account" "$level"
+		orphans "$account" "$level"
 		program "$account" "$level"
 		screen "$account" "$level"
 	done
