@@ -219,11 +219,13 @@ static void kernel_fork(struct family *f, const struct procev_event *ev)
 	const struct member *parent = member_by_pid(f->members, f->count, ev->parent_tgid, false);
 	struct track_event note = event_make(EV_NEW);
 	struct scan_stat_line st = { .start_time = 0 };
+	char name[MEMBER_NAME_MAX];
 	struct member *m;
 	int pidfd = -1;
 
 	if (!parent || member_by_pid(f->members, f->count, ev->pid, false))
 		return;
+	memcpy(name, parent->name, sizeof name); /* add_member may move the array parent is in */
 	if (scan_read_stat(ev->pid, &st) && st.ppid == ev->parent_tgid)
 		pidfd = pidref_open_checked(ev->pid, st.start_time);
 	else
@@ -232,7 +234,7 @@ static void kernel_fork(struct family *f, const struct procev_event *ev)
 	if (!m)
 		return;
 	m->born_ns = ev->timestamp_ns;
-	snprintf(m->name, sizeof m->name, "%s", parent->name);
+	memcpy(m->name, name, sizeof m->name);
 	note.when = wall_time_of(ev->timestamp_ns);
 	note.pid = m->pid;
 	note.new_ppid = note.old_ppid = m->ppid;

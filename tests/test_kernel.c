@@ -153,6 +153,18 @@ Test(kernel, every_code_of_a_burst_of_200)
 		cr_assert_not(is_event(i, "events_lost"), "nothing lost with the default buffer");
 }
 
+/* Members enough that the family's array moves many times while a fork
+ * event is handled (a parent read after the move crashed forktop). */
+Test(kernel, a_family_of_2000_short_lives)
+{
+	int pids[8];
+
+	run((char *[]){ "--batch", "--", "sh", "-c",
+			"i=0; while [ $i -lt 2000 ]; do (exit 3) & i=$((i+1)); done; wait", NULL });
+	need_kernel_source();
+	cr_assert_eq(kernel_exits(3, pids, 8), 2000, "all 2000 exit codes, from the kernel");
+}
+
 Test(kernel, codes_0_3_minus_9_and_minus_15)
 {
 	int pids[8];
