@@ -26,7 +26,11 @@ static struct member *add_member(struct family *f, pid_t pid, unsigned long long
 {
 	struct member *m = member_add(&f->members, &f->count, &f->cap);
 
-	if (!m) {
+	if (!m || pidmap_put(&f->live, pid, f->count - 1) < 0 ||
+	    pidmap_put(&f->ever, pid, f->count - 1) < 0) {
+		if (m) /* no room to find it by: it is not added */
+			f->count--;
+		pidmap_remove(&f->live, pid);
 		if (pidfd >= 0)
 			close(pidfd);
 		return NULL;
@@ -132,19 +136,55 @@ int family_attach(struct family *f, pid_t pid, struct track *track, char *err, s
 	return 0;
 }
 
+/* The member with this PID that is still watched, or NULL. */
+static struct member *live_member(const struct family *f, pid_t pid)
+{
+	size_t i;
+
+	return pidmap_get(&f->live, pid, &i) && !f->members[i].gone ? &f->members[i] : NULL;
+}
+
 const struct member *family_member_of(const struct family *f, const struct scan_proc *p)
 {
-	return member_of(f->members, f->count, p);
+	const struct member *m = live_member(f, p->pid);
+
+	return m && (!m->start_time || m->start_time == p->start_time) ? m : NULL;
+}
+
+bool family_had_pid(const struct family *f, pid_t pid)
+{
+	size_t i;
+
+	return pidmap_get(&f->ever, pid, &i);
+}
+
+/* m has left /proc for good: it is found by PID no more. */
+static void forget_gone(struct family *f, const struct member *m)
+{
+	size_t i;
+
+	if (m->gone && pidmap_get(&f->live, m->pid, &i) && &f->members[i] == m)
+		pidmap_remove(&f->live, m->pid);
 }
 
 static void observe_member(struct family *f, struct member *m, const struct scan_snapshot *snap)
 {
 	member_observe(f->track, (struct timespec){ 0 }, m, snap, getpid(), true);
+	forget_gone(f, m);
 }
 
 static bool is_member_pid(const struct family *f, pid_t pid)
 {
-	return member_by_pid(f->members, f->count, pid, false) != NULL;
+	return live_member(f, pid) != NULL;
+}
+
+/* The index of the watched member with this PID (it is known to be one). */
+static size_t parent_index(const struct family *f, pid_t pid)
+{
+	size_t i = 0;
+
+	pidmap_get(&f->live, pid, &i);
+	return i;
 }
 
 /* A child of forktop that forktop did not start: an orphan of the program it
@@ -174,11 +214,23 @@ static bool discover(struct family *f, const struct scan_snapshot *snap)
 		parent = scan_find(snap, p->ppid);
 		if (!parent || !family_member_of(f, parent))
 			continue;
+		f->members[parent_index(f, p->ppid)].forked_member = true;
 		if (add_member(f, p->pid, p->start_time, p->ppid,
 			       pidref_open_checked(p->pid, p->start_time)))
 			found = true;
 	}
 	return found;
+}
+
+/* Moves the cursors past the members that have ended, and those gone, so
+ * that the loops over live members skip a storm's thousands of short lives. */
+static void advance_cursors(struct family *f)
+{
+	while (f->first_running < f->count &&
+	       (f->members[f->first_running].exited || f->members[f->first_running].gone))
+		f->first_running++;
+	while (f->first_watched < f->count && f->members[f->first_watched].gone)
+		f->first_watched++;
 }
 
 void family_observe(struct family *f, const struct scan_snapshot *snap)
@@ -187,9 +239,10 @@ void family_observe(struct family *f, const struct scan_snapshot *snap)
 		return;
 	for (int pass = 0; pass < DISCOVERY_PASSES && discover(f, snap); pass++)
 		;
-	for (size_t i = 0; i < f->count; i++)
+	for (size_t i = f->first_watched; i < f->count; i++)
 		if (!f->members[i].gone)
 			observe_member(f, &f->members[i], snap);
+	advance_cursors(f);
 }
 
 /* The wall-clock time of a CLOCK_MONOTONIC instant in nanoseconds. */
@@ -216,15 +269,16 @@ static struct timespec wall_time_of(unsigned long long mono_ns)
  * (a fork copies the name), under it. */
 static void kernel_fork(struct family *f, const struct procev_event *ev)
 {
-	const struct member *parent = member_by_pid(f->members, f->count, ev->parent_tgid, false);
+	const struct member *parent = live_member(f, ev->parent_tgid);
 	struct track_event note = event_make(EV_NEW);
 	struct scan_stat_line st = { .start_time = 0 };
 	char name[MEMBER_NAME_MAX];
 	struct member *m;
 	int pidfd = -1;
 
-	if (!parent || member_by_pid(f->members, f->count, ev->pid, false))
+	if (!parent || live_member(f, ev->pid))
 		return;
+	f->members[parent - f->members].forked_member = true;
 	memcpy(name, parent->name, sizeof name); /* add_member may move the array parent is in */
 	if (scan_read_stat(ev->pid, &st) && st.ppid == ev->parent_tgid)
 		pidfd = pidref_open_checked(ev->pid, st.start_time);
@@ -247,7 +301,7 @@ static void kernel_fork(struct family *f, const struct procev_event *ev)
  * (the kernel re-parented them before it sent the event). */
 static void kernel_exit(struct family *f, const struct procev_event *ev)
 {
-	struct member *m = member_by_pid(f->members, f->count, ev->pid, false);
+	struct member *m = live_member(f, ev->pid);
 
 	if (!m || m->ended_ns)
 		return;
@@ -255,7 +309,7 @@ static void kernel_exit(struct family *f, const struct procev_event *ev)
 	m->exited = true;
 	member_record_exit(f->track, wall_time_of(ev->timestamp_ns), m, ev->status,
 			   EXIT_SOURCE_KERNEL, 0, NULL);
-	for (size_t i = 0; i < f->count; i++) {
+	for (size_t i = f->first_watched; m->forked_member && i < f->count; i++) {
 		struct member *c = &f->members[i];
 		struct scan_stat_line st;
 
@@ -264,12 +318,14 @@ static void kernel_exit(struct family *f, const struct procev_event *ev)
 			c->ppid = st.ppid;
 	}
 	member_reap_own(f->track, wall_time_of(ev->timestamp_ns), m, getpid());
+	forget_gone(f, m);
+	advance_cursors(f);
 }
 
 /* exec or a new comm: the member's name, read now or from the event. */
 static void kernel_rename(struct family *f, const struct procev_event *ev)
 {
-	struct member *m = member_by_pid(f->members, f->count, ev->pid, false);
+	struct member *m = live_member(f, ev->pid);
 	struct scan_stat_line st;
 
 	if (!m || m->exited)
@@ -300,7 +356,7 @@ size_t family_poll_fds(const struct family *f, struct pollfd *fds, size_t cap)
 		return 0;
 	if (f->output_fd >= 0 && n < cap)
 		fds[n++] = (struct pollfd){ .fd = f->output_fd, .events = POLLIN };
-	for (size_t i = 0; i < f->count && n < cap; i++)
+	for (size_t i = f->first_running; i < f->count && n < cap; i++)
 		if (f->members[i].pidfd >= 0 && !f->members[i].exited)
 			fds[n++] = (struct pollfd){ .fd = f->members[i].pidfd, .events = POLLIN };
 	return n;
@@ -371,12 +427,13 @@ void family_handle(struct family *f, const struct pollfd *fds, size_t n)
 			read_output(f);
 			continue;
 		}
-		for (size_t i = 0; i < f->count; i++) {
+		for (size_t i = f->first_running; i < f->count; i++) {
 			struct member *m = &f->members[i];
 
 			if (m->pidfd == fds[k].fd && !m->exited) {
 				m->exited = true;
 				member_reap_own(f->track, (struct timespec){ 0 }, m, getpid());
+				forget_gone(f, m);
 				break;
 			}
 		}
@@ -387,7 +444,7 @@ bool family_running(const struct family *f)
 {
 	if (f->output_fd >= 0)
 		return true;
-	for (size_t i = 0; i < f->count; i++)
+	for (size_t i = f->first_running; i < f->count; i++)
 		if (!f->members[i].exited && !f->members[i].gone)
 			return true;
 	return false;
@@ -416,6 +473,8 @@ void family_close(struct family *f, int wait_ms)
 			close(f->members[i].pidfd);
 	if (f->output_fd >= 0)
 		close(f->output_fd);
+	pidmap_free(&f->live);
+	pidmap_free(&f->ever);
 	free(f->partial);
 	free(f->members);
 	memset(f, 0, sizeof *f);

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "member.h"
+#include "pidmap.h"
 #include "procev.h"
 #include "scan.h"
 #include "track.h"
@@ -27,6 +28,10 @@ struct family {
 	size_t partial_cut;  /* the bytes of that line past EVENT_LINE_MAX, counted, dropped */
 	struct track *track;
 	bool active;
+	struct pidmap live;  /* PID -> index of the member with it that is still watched */
+	struct pidmap ever;  /* PID -> index of the newest member that had it, gone or not */
+	size_t first_running; /* every member before it has ended (a storm's short lives) */
+	size_t first_watched; /* every member before it is gone from /proc */
 };
 
 /* Starts argv[0] (searched in PATH) as forktop's child, its stdout and stderr
@@ -51,6 +56,8 @@ size_t family_poll_fds(const struct family *f, struct pollfd *fds, size_t cap);
 void family_handle(struct family *f, const struct pollfd *fds, size_t n);
 
 const struct member *family_member_of(const struct family *f, const struct scan_proc *p);
+/* Whether pid was ever a member's (for the events of members gone since). */
+bool family_had_pid(const struct family *f, pid_t pid);
 /* True while a member runs or the program's output is still open. */
 bool family_running(const struct family *f);
 

@@ -45,6 +45,7 @@ struct member {
 	int depth;                     /* 0 main, 1 child, 2 grandchild, ... */
 	pid_t joining;                 /* blocked in join() of this PID; 0 when not */
 	bool in_exit_routine;
+	bool forked_member;            /* a program's: it forked another member */
 	/* from the kernel's process events: CLOCK_MONOTONIC nanoseconds; 0 unknown */
 	unsigned long long born_ns, ended_ns;
 };

@@ -67,3 +67,41 @@ Test(grow, a_failed_allocation_changes_nothing)
 	cr_assert_eq(a[15], 'x');
 	free(a);
 }
+
+/* ---- pidmap: PID -> index, checked against a plain array ---------------- */
+
+#include "../src/pidmap.h"
+
+Test(pidmap, agrees_with_a_plain_array_through_puts_and_removals)
+{
+	enum { N = 5000 };
+	static long want[N + 1]; /* want[pid]: its index, or -1 */
+	struct pidmap m = { 0 };
+	unsigned seed = 12345;
+	size_t got;
+
+	for (int pid = 0; pid <= N; pid++)
+		want[pid] = -1;
+	for (int step = 0; step < 200000; step++) {
+		pid_t pid = (pid_t)((seed = seed * 1103515245u + 12345u) >> 8) % N + 1;
+
+		if ((seed >> 4) % 3) {
+			cr_assert_eq(pidmap_put(&m, pid, (size_t)step), 0);
+			want[pid] = step;
+		} else {
+			pidmap_remove(&m, pid);
+			want[pid] = -1;
+		}
+	}
+	for (pid_t pid = 1; pid <= N; pid++) {
+		bool in = pidmap_get(&m, pid, &got);
+
+		cr_assert_eq(in, want[pid] >= 0, "pid %d", pid);
+		if (in)
+			cr_assert_eq((long)got, want[pid], "pid %d", pid);
+	}
+	cr_assert_not(pidmap_get(&m, 0, &got));
+	cr_assert_not(pidmap_get(&m, N + 7, &got));
+	pidmap_free(&m);
+	cr_assert_not(pidmap_get(&m, 1, &got), "a freed map is empty");
+}

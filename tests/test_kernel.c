@@ -159,7 +159,8 @@ Test(kernel, a_family_of_2000_short_lives)
 {
 	int pids[8];
 
-	run((char *[]){ "--batch", "--", "sh", "-c",
+	/* frames 2 s apart: each shows every tombstone of the last 5 s */
+	run((char *[]){ "--batch", "--delay", "2000", "--", "sh", "-c",
 			"i=0; while [ $i -lt 2000 ]; do (exit 3) & i=$((i+1)); done; wait", NULL });
 	need_kernel_source();
 	cr_assert_eq(kernel_exits(3, pids, 8), 2000, "all 2000 exit codes, from the kernel");

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <langinfo.h>
 #include <signal.h>
 #include <stdio.h>
@@ -136,7 +137,7 @@ static bool in_program_view(const struct session *s, const struct scan_proc *p)
 {
 	if (p->pid == 1 || p->pid == getpid() || family_member_of(&s->fam, p))
 		return true;
-	for (size_t i = 0; i < s->fam.count; i++)
+	for (size_t i = s->fam.first_watched; i < s->fam.count; i++)
 		if (!s->fam.members[i].gone && s->fam.members[i].ppid == p->pid)
 			return true;
 	return false;
@@ -219,8 +220,21 @@ static struct scan_proc unseen_proc(const struct member *m)
 
 /* Keeps each member's last sight (tombs[i] for members[i]), and the moment
  * it was gone. */
+typedef const struct member *member_lookup(const void *owner, const struct scan_proc *p);
+
+static const struct member *lab_lookup(const void *lab, const struct scan_proc *p)
+{
+	return lab_member_of(lab, p);
+}
+
+static const struct member *family_lookup(const void *fam, const struct scan_proc *p)
+{
+	return family_member_of(fam, p);
+}
+
 static int update_tombs_of(struct session_tomb **tombs, size_t *ntombs, size_t *cap,
-			   const struct member *members, size_t count, const struct scan_snapshot *snap)
+			   const struct member *members, size_t count, const struct scan_snapshot *snap,
+			   member_lookup *of, const void *owner)
 {
 	struct timespec now = clock_now();
 
@@ -231,7 +245,7 @@ static int update_tombs_of(struct session_tomb **tombs, size_t *ntombs, size_t *
 		*ntombs = count;
 	}
 	for (size_t i = 0; i < snap->count; i++) {
-		const struct member *m = member_of(members, count, &snap->procs[i]);
+		const struct member *m = of(owner, &snap->procs[i]);
 
 		if (m) {
 			(*tombs)[m - members].proc = snap->procs[i];
@@ -261,10 +275,10 @@ static int update_tombs(struct session *s)
 
 	if (s->lab_on)
 		rc = update_tombs_of(&s->tombs, &s->ntombs, &s->tombs_cap, s->lab.members,
-				     s->lab.count, &s->snap);
+				     s->lab.count, &s->snap, lab_lookup, &s->lab);
 	if (!rc && s->fam.active)
 		rc = update_tombs_of(&s->fam_tombs, &s->nfam_tombs, &s->fam_tombs_cap,
-				     s->fam.members, s->fam.count, &s->snap);
+				     s->fam.members, s->fam.count, &s->snap, family_lookup, &s->fam);
 	return rc;
 }
 
@@ -399,14 +413,30 @@ static bool is_lab_member(const struct session *s, const struct member *m)
 /* The member a tombstone row shows, or NULL: tombstones are known by where
  * their record lives, never by their state (a real process can show 'X'
  * too). */
+/* Whether p is the record of one of the n tombs (its index in *i), found
+ * by address in constant time. */
+static bool tomb_index(const struct session_tomb *tombs, size_t n, const struct scan_proc *p,
+		       size_t *i)
+{
+	uintptr_t at = (uintptr_t)p, first;
+
+	if (!n)
+		return false;
+	first = (uintptr_t)&tombs[0].proc;
+	if (at < first || (at - first) % sizeof *tombs || (at - first) / sizeof *tombs >= n)
+		return false;
+	*i = (at - first) / sizeof *tombs;
+	return true;
+}
+
 static const struct member *tomb_member(const struct session *s, const struct scan_proc *p)
 {
-	for (size_t i = 0; i < s->ntombs && s->lab_on; i++)
-		if (p == &s->tombs[i].proc)
-			return &s->lab.members[i];
-	for (size_t i = 0; i < s->nfam_tombs && s->fam.active; i++)
-		if (p == &s->fam_tombs[i].proc)
-			return &s->fam.members[i];
+	size_t i;
+
+	if (s->lab_on && tomb_index(s->tombs, s->ntombs, p, &i))
+		return &s->lab.members[i];
+	if (s->fam.active && tomb_index(s->fam_tombs, s->nfam_tombs, p, &i))
+		return &s->fam.members[i];
 	return NULL;
 }
 
@@ -471,7 +501,7 @@ static void family_note(const struct session *s, const struct row *r, char *buf,
 	else if (r->pid == getpid())
 		snprintf(buf, len, "monitor");
 	else
-		for (size_t i = 0; i < s->fam.count; i++) {
+		for (size_t i = s->fam.first_watched; i < s->fam.count; i++) {
 			const struct member *c = &s->fam.members[i];
 
 			if (!c->gone && c->ppid == r->pid && c->forker != r->pid && c != &s->fam.members[0]) {
@@ -583,10 +613,7 @@ int session_show_ghost(struct session *s, bool on)
  * members: the machine's other processes come and go unseen. */
 static bool in_family(const struct family *f, pid_t pid)
 {
-	for (size_t i = 0; i < f->count; i++)
-		if (f->members[i].pid == pid)
-			return true;
-	return false;
+	return family_had_pid(f, pid);
 }
 
 static bool was_shown(const struct session *s, pid_t pid)
