@@ -160,12 +160,13 @@ int main(int argc, char **argv)
 		;
 	snprintf(line, sizeof line, "storm: %ld forks in %.2f s: %.0f per second (target %ld), %ld failed\n",
 		 forked, elapsed, (double)forked / elapsed, rate, failed);
-	fputs(line, stdout);
-	fflush(stdout);
 	if (pids)
 		write_pids(pids);
 	if (report)
 		write_report(report, line);
+	signal(SIGPIPE, SIG_IGN); /* a reader that is gone (a monitor that crashed) ends nothing now */
+	fputs(line, stdout);
+	fflush(stdout);
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	next.tv_sec += linger;
 	while (!stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
