@@ -8,7 +8,7 @@
 # runs (default 5). Results go to stdout as a Markdown table and to
 # bench/results/latest.txt. Needs htop, ps, pstree and tmux (not for the storm
 # alone); forkstat for the storm's comparison rows, which are left out with a
-# note without it. Every process it starts is ended on exit.
+# note without it (FORKSTAT names another). Every process it starts is ended on exit.
 set -u
 cd "$(dirname "$0")/.."
 bin=${BENCH_BIN:-bench}
@@ -19,6 +19,7 @@ storm_rate=${STORM_RATE:-1000}
 storm_seconds=${STORM_SECONDS:-30}
 latency_rate=${LATENCY_RATE:-100}
 latency_seconds=${LATENCY_SECONDS:-10}
+forkstat=${FORKSTAT:-forkstat}
 sizes=() storm=no
 for arg in "$@"; do
 	case $arg in
@@ -225,7 +226,7 @@ storm_forktop() {
 storm_forkstat() {
 	local cpu0 cpu1 status
 	rm -rf "$storm_dir" && mkdir -p "$storm_dir"
-	forkstat -e exit -l -c >"$storm_dir/fs" 2>&1 &
+	"$forkstat" -e exit -l -c >"$storm_dir/fs" 2>&1 &
 	storm_fs=$!
 	for ((i = 0; i < 200; i++)); do grep -q '^Time' "$storm_dir/fs" && break; sleep 0.05; done
 	sleep 0.2
@@ -276,7 +277,7 @@ storm_report() {
 	local k=$out/.storm-kernel.$$ p=$out/.storm-polling.$$ s=$out/.storm-forkstat.$$ l=$out/.storm-lat.$$ ll=$out/.storm-light.$$
 	: >"$k"; : >"$p"; : >"$s"; : >"$l"; : >"$ll"
 	local have_forkstat=yes
-	command -v forkstat >/dev/null || have_forkstat=no
+	command -v "$forkstat" >/dev/null || have_forkstat=no
 	for ((r = 0; r < runs; r++)); do
 		storm_forktop kernel 1000 "$storm_rate" "$storm_seconds" >>"$k"
 		storm_forktop polling 1000 "$storm_rate" "$storm_seconds" >>"$p"
@@ -310,7 +311,7 @@ storm_report() {
 		echo "forktop (kernel) / forkstat CPU: $(awk -v a="$kcpu" -v b="$fscpu" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }')"
 	else
 		echo
-		echo "forkstat is not installed (tools/install-deps installs it): its row is left out."
+		echo "forkstat is not installed (tools/install-deps installs it): its row and the CPU comparison are left out."
 	fi
 	echo
 	echo "Latency of an exit, kernel source, \`--json\`: from the kernel's timestamp of the exit (the \`exited\` event's \`time\`) to the moment its line was read from forktop's stdout (bench/stamp), ms; and, of that, from the scan of the frame it came with (the frame's \`time\`) to the line read:"
