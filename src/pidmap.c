@@ -42,6 +42,8 @@ int pidmap_put(struct pidmap *m, pid_t pid, size_t index)
 {
 	size_t i;
 
+	if (pid <= 0)
+		return -EINVAL;
 	if ((m->used + 1) * 2 > m->cap && grow(m) < 0)
 		return -ENOMEM;
 	i = probe(m, pid);

@@ -18,8 +18,8 @@ struct pidmap {
 	size_t used, cap; /* cap: 0 or a power of two */
 };
 
-/* Sets pid's index (adding pid, or replacing its index). Returns 0 or
- * -ENOMEM (the map is as it was). pid must be > 0. */
+/* Sets pid's index (adding pid, or replacing its index). Returns 0, or
+ * -ENOMEM or -EINVAL (pid <= 0) with the map as it was. */
 int pidmap_put(struct pidmap *m, pid_t pid, size_t index);
 /* pid's index in *index; false when pid is not in the map. */
 bool pidmap_get(const struct pidmap *m, pid_t pid, size_t *index);

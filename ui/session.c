@@ -109,13 +109,19 @@ static bool tomb_shown(const struct session_tomb *t)
 	return t->died.tv_sec && clock_ms_until(&t->died) > -SESSION_TOMBSTONE_MS;
 }
 
-static void add_tombs_of(struct session *s, const struct session_tomb *tombs, size_t n)
+/* Adds the tombs shown to the view, unless their PID is in it already (a
+ * new process took it); shown holds the view's PIDs. */
+static void add_tombs_of(struct session *s, const struct session_tomb *tombs, size_t n,
+			 struct pidmap *shown)
 {
+	size_t at;
+
 	for (size_t i = 0; i < n; i++) {
 		const struct session_tomb *t = &tombs[i];
 
-		if (tomb_shown(t) && !in_list(s->view.pids, s->view.count, t->proc.pid) &&
-		    view_reserve(&s->view, s->view.count + 1) == 0)
+		if (tomb_shown(t) && !pidmap_get(shown, t->proc.pid, &at) &&
+		    view_reserve(&s->view, s->view.count + 1) == 0 &&
+		    pidmap_put(shown, t->proc.pid, s->view.count) == 0)
 			view_add(&s->view, &t->proc);
 	}
 }
@@ -124,11 +130,18 @@ static void add_tombs_of(struct session *s, const struct session_tomb *tombs, si
  * last parent. */
 static void add_tombstones(struct session *s)
 {
+	struct pidmap shown = { 0 };
+
 	if (!s->opt->tombstones)
 		return;
-	add_tombs_of(s, s->tombs, s->ntombs);
+	for (size_t i = 0; i < s->view.count; i++)
+		if (pidmap_put(&shown, s->view.pids[i], i) < 0)
+			goto out; /* no room to tell repeats: no tombstones this refresh */
+	add_tombs_of(s, s->tombs, s->ntombs, &shown);
 	if (session_view_kind(s) == SESSION_VIEW_PROGRAM)
-		add_tombs_of(s, s->fam_tombs, s->nfam_tombs);
+		add_tombs_of(s, s->fam_tombs, s->nfam_tombs, &shown);
+out:
+	pidmap_free(&shown);
 }
 
 /* The program view: PID 1, forktop, every member of the family wherever it
