@@ -125,6 +125,9 @@ static const struct kind_info kinds[EV_KIND_COUNT] = {
 			 "no kernel process events ({text}): forktop reads /proc at each refresh, "
 			 "and a process that lives between two refreshes goes unseen", 0, NULL,
 			 V_NONE, "reason" },
+	[EV_EVENTS_DROPPED] = { "events_dropped", EVENT_CLASS_LAB, false,
+				"{value} events left the log before this frame could write them (the "
+				"log is bounded: a shorter --delay keeps them)", 0, "count", V_INT, NULL },
 	FACT(EV_EVENTS_LOST, "events_lost",
 	     "kernel process events were lost (too many at once): every process was read again", 0),
 };

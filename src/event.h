@@ -86,6 +86,7 @@ enum event_kind {
 	/* where process facts come from */
 	EV_POLLING,          /* no kernel process events (text = why): /proc is polled */
 	EV_EVENTS_LOST,      /* the kernel dropped process events: everything was read again */
+	EV_EVENTS_DROPPED,   /* value events left the bounded log before a face wrote them */
 	EV_KIND_COUNT,
 };
 

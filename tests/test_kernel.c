@@ -166,6 +166,25 @@ Test(kernel, a_family_of_2000_short_lives)
 	cr_assert_eq(kernel_exits(3, pids, 8), 2000, "all 2000 exit codes, from the kernel");
 }
 
+/* More events between two frames than the log holds: the frame says how
+ * many it could not write, and every exit is written or counted. */
+Test(kernel, a_frame_says_how_many_events_left_the_log_unwritten)
+{
+	int pids[8];
+	long dropped = 0;
+
+	run((char *[]){ "--batch", "--delay", "3000", "--", "sh", "-c",
+			"i=0; while [ $i -lt 3000 ]; do (exit 3) & i=$((i+1)); done; wait", NULL });
+	need_kernel_source();
+	for (int i = 0; i < nlines; i++)
+		if (is_event(i, "events_dropped"))
+			dropped += num(lines[i], "count");
+	cr_assert_gt(dropped, 0, "a frame says events left the log unwritten");
+	cr_assert_geq(kernel_exits(3, pids, 8) + dropped, 3000,
+		      "every exit is written or counted (%d written, %ld dropped)",
+		      kernel_exits(3, pids, 8), dropped);
+}
+
 Test(kernel, codes_0_3_minus_9_and_minus_15)
 {
 	int pids[8];

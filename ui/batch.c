@@ -6,6 +6,7 @@
 #include "batch.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -91,23 +92,47 @@ static void write_text_frame(const struct session *s)
 	}
 }
 
+/* Events the log dropped before this frame could write them: a notice of
+ * their number (an event of its own, written, not logged), or none. */
+static bool dropped_notice(const struct batch *b, struct track_event *notice)
+{
+	unsigned long long q = b->events_written + 1, last = track_last_seq(b->s.track);
+	long dropped = 0;
+
+	while (q <= last && !track_event(b->s.track, q))
+		q++, dropped++;
+	if (!dropped)
+		return false;
+	*notice = event_make(EV_EVENTS_DROPPED);
+	notice->value = dropped > INT_MAX ? INT_MAX : (int)dropped;
+	clock_gettime(CLOCK_REALTIME, &notice->when);
+	return true;
+}
+
+static void write_text_event(struct batch *b, const struct track_event *ev, bool *header)
+{
+	char when[32];
+
+	if (!*header)
+		printf("events:\n");
+	*header = true;
+	clock_text(ev->when, when, sizeof when, true);
+	printf("  %s %s\n", when, sentence_of(b, ev, true, b->s.style.utf8 ? TEXT_UTF8 : 0));
+}
+
 static void write_text_events(struct batch *b)
 {
 	const struct session *s = &b->s;
-	unsigned flags = s->style.utf8 ? TEXT_UTF8 : 0;
+	struct track_event notice;
 	bool header = false;
 
+	if (dropped_notice(b, &notice))
+		write_text_event(b, &notice, &header);
 	for (unsigned long long q = b->events_written + 1; q <= track_last_seq(s->track); q++) {
 		const struct track_event *ev = track_event(s->track, q);
-		char when[32];
 
-		if (!ev || !session_event_in_view(s, ev))
-			continue;
-		if (!header)
-			printf("events:\n");
-		header = true;
-		clock_text(ev->when, when, sizeof when, true);
-		printf("  %s %s\n", when, sentence_of(b, ev, true, flags));
+		if (ev && session_event_in_view(s, ev))
+			write_text_event(b, ev, &header);
 	}
 }
 
@@ -220,7 +245,10 @@ static json_t *json_event(struct batch *b, const struct track_event *ev)
 static void write_json_events(struct batch *b)
 {
 	const struct session *s = &b->s;
+	struct track_event notice;
 
+	if (dropped_notice(b, &notice))
+		write_json_line(json_event(b, &notice));
 	for (unsigned long long q = b->events_written + 1; q <= track_last_seq(s->track); q++) {
 		const struct track_event *ev = track_event(s->track, q);
 
