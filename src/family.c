@@ -280,10 +280,16 @@ static void kernel_fork(struct family *f, const struct procev_event *ev)
 		return;
 	f->members[parent - f->members].forked_member = true;
 	memcpy(name, parent->name, sizeof name); /* add_member may move the array parent is in */
-	if (scan_read_stat(ev->pid, &st) && st.ppid == ev->parent_tgid)
-		pidfd = pidref_open_checked(ev->pid, st.start_time);
-	else
+	/* the pidfd first, then /proc: a stat that shows the parent just told
+	 * of is the very process the pidfd holds (as pidref_open_checked does,
+	 * with one read of /proc instead of two) */
+	pidfd = pidfd_open(ev->pid, 0);
+	if (pidfd < 0 || !scan_read_stat(ev->pid, &st) || st.ppid != ev->parent_tgid) {
+		if (pidfd >= 0)
+			close(pidfd);
+		pidfd = -1;
 		st.start_time = 0; /* gone already, or its PID is another's now */
+	}
 	m = add_member(f, ev->pid, st.start_time, ev->parent_tgid, pidfd);
 	if (!m)
 		return;

@@ -859,15 +859,11 @@ long session_ms_to_next_step(const struct session *s)
 
 #define WAIT_MAX_MS 60000
 
-/* Waits for input, a report, the next refresh or script step. Returns
- * whether the lab or the program reported something; *input_revents gets
- * what poll() said of the face's descriptor. */
 /* One poll() and what it reported: POLL_NEWS when the lab or the program
  * has news (or the kernel told of the family), POLL_INPUT when only the
  * face's descriptor is ready, POLL_KERNEL_ONLY when only the kernel spoke,
  * of other processes, POLL_NOTHING when the wait ended with nothing. */
 enum poll_result { POLL_NOTHING, POLL_KERNEL_ONLY, POLL_INPUT, POLL_NEWS };
-
 
 static enum poll_result poll_once(struct session *s, const struct session_loop *loop, long timeout,
 				  short *input_revents)
@@ -898,24 +894,28 @@ static enum poll_result poll_once(struct session *s, const struct session_loop *
  * whether the lab or the program reported something; *input_revents gets
  * what poll() said of the face's descriptor. The kernel's events of other
  * processes are taken in without ending the wait (they change what the
- * next refresh reads, not the screen now). */
+ * next refresh reads, not the screen now), and so is news while a refresh
+ * for earlier news is already due (news_ends_wait false). */
 static bool wait_once(struct session *s, const struct session_loop *loop, long timeout,
-		      short *input_revents)
+		      bool news_ends_wait, short *input_revents)
 {
 	long step = session_ms_to_next_step(s);
 	struct timespec start = clock_now();
 	enum poll_result got;
+	bool news = false;
 
 	if (step >= 0 && step < timeout)
 		timeout = step;
 	if (timeout < 0)
 		timeout = 0;
 	*input_revents = 0;
-	while ((got = poll_once(s, loop, timeout - clock_ms_since(&start), input_revents)) ==
-		       POLL_KERNEL_ONLY &&
-	       clock_ms_since(&start) < timeout && !session_stop_requested())
-		;
-	return got == POLL_NEWS;
+	for (;;) {
+		got = poll_once(s, loop, timeout - clock_ms_since(&start), input_revents);
+		news |= got == POLL_NEWS;
+		if (got == POLL_NOTHING || got == POLL_INPUT || (got == POLL_NEWS && news_ends_wait) ||
+		    clock_ms_since(&start) >= timeout || session_stop_requested())
+			return news;
+	}
 }
 
 static bool program_ended(const struct session *s)
@@ -923,12 +923,24 @@ static bool program_ended(const struct session *s)
 	return s->fam.started && !family_running(&s->fam);
 }
 
-#define ACTIVITY_REFRESH_MS 4 /* a storm of reports refreshes at most this often */
+#define ACTIVITY_REFRESH_MS 4 /* news refreshes at once, then at most this often */
+#define ACTIVITY_COST_SHARE 10 /* and with a refresh's cost times this between two */
+
+/* The face's refresh, timed: *cost_ms gets how long it took. */
+static int timed_refresh(const struct session_loop *loop, void *face, long *cost_ms)
+{
+	struct timespec start = clock_now();
+	int rc = loop->refresh(face);
+
+	*cost_ms = clock_ms_since(&start);
+	return rc;
+}
 
 int session_run(struct session *s, const struct session_loop *loop, void *face)
 {
 	struct timespec next_refresh = s->t0, last_activity = s->t0;
 	bool pending = false; /* news that waits for its refresh */
+	long cost = 0, gap;   /* the last refresh's cost, and the least time between two on news */
 	int rc = 0;
 
 	while (!session_stop_requested() && session_run_due_steps(s)) {
@@ -937,21 +949,25 @@ int session_run(struct session *s, const struct session_loop *loop, void *face)
 
 		if (clock_ms_until(&next_refresh) <= 0) {
 			clock_add_ms(&next_refresh, s->opt->delay_ms);
-			if ((rc = loop->refresh(face)) < 0)
+			if ((rc = timed_refresh(loop, face, &cost)) < 0)
 				break;
 			if (s->opt->iterations && s->refreshes >= s->opt->iterations)
 				break;
 		}
 		if (loop->before_wait && !loop->before_wait(face))
 			break;
+		/* a storm of news costs at most about 1/ACTIVITY_COST_SHARE of a core */
+		gap = cost * ACTIVITY_COST_SHARE > ACTIVITY_REFRESH_MS ? cost * ACTIVITY_COST_SHARE
+								     : ACTIVITY_REFRESH_MS;
 		timeout = clock_ms_until(&next_refresh);
-		if (pending && ACTIVITY_REFRESH_MS - clock_ms_since(&last_activity) < timeout)
-			timeout = ACTIVITY_REFRESH_MS - clock_ms_since(&last_activity);
-		pending |= wait_once(s, loop, timeout, &input_revents) && loop->refresh_on_activity;
-		if (pending && clock_ms_since(&last_activity) >= ACTIVITY_REFRESH_MS) {
+		if (pending && gap - clock_ms_since(&last_activity) < timeout)
+			timeout = gap - clock_ms_since(&last_activity);
+		pending |= wait_once(s, loop, timeout, !pending, &input_revents) &&
+			   loop->refresh_on_activity;
+		if (pending && clock_ms_since(&last_activity) >= gap) {
 			pending = false;
 			last_activity = clock_now();
-			if ((rc = loop->refresh(face)) < 0)
+			if ((rc = timed_refresh(loop, face, &cost)) < 0)
 				break;
 		}
 		if (loop->after_wait && !loop->after_wait(face, input_revents))
