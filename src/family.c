@@ -178,15 +178,6 @@ static bool is_member_pid(const struct family *f, pid_t pid)
 	return live_member(f, pid) != NULL;
 }
 
-/* The index of the watched member with this PID (it is known to be one). */
-static size_t parent_index(const struct family *f, pid_t pid)
-{
-	size_t i = 0;
-
-	pidmap_get(&f->live, pid, &i);
-	return i;
-}
-
 /* A child of forktop that forktop did not start: an orphan of the program it
  * adopted as a subreaper (forktop starts nothing else in this mode), whose
  * parent may have ended before any snapshot showed the link. */
@@ -214,7 +205,7 @@ static bool discover(struct family *f, const struct scan_snapshot *snap)
 		parent = scan_find(snap, p->ppid);
 		if (!parent || !family_member_of(f, parent))
 			continue;
-		f->members[parent_index(f, p->ppid)].forked_member = true;
+		live_member(f, p->ppid)->forked_member = true; /* is_member_pid said it is one */
 		if (add_member(f, p->pid, p->start_time, p->ppid,
 			       pidref_open_checked(p->pid, p->start_time)))
 			found = true;

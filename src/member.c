@@ -129,22 +129,19 @@ bool member_await_end(struct member *members, size_t count, long wait_ms)
 	return true;
 }
 
-/* An ended member whose exit code is still unknown: ask its pidfd. */
-static void ask_pidfd(struct track *track, struct timespec when, struct member *m)
+/* An ended member whose exit code is still unknown: ask its pidfd. Returns
+ * what the pidfd answered (0: the code is known now; -EOPNOTSUPP: this
+ * kernel keeps none), or -EBADF when there was nothing to ask. */
+static int ask_pidfd(struct track *track, struct timespec when, struct member *m)
 {
-	int status;
+	int status, rc;
 
-	if (m->exit_source == EXIT_SOURCE_UNKNOWN && m->pidfd >= 0 &&
-	    pidref_exit_status(m->pidfd, &status) == 0)
+	if (m->exit_source != EXIT_SOURCE_UNKNOWN || m->pidfd < 0)
+		return -EBADF;
+	rc = pidref_exit_status(m->pidfd, &status);
+	if (rc == 0)
 		member_record_exit(track, when, m, status, EXIT_SOURCE_PIDFD, 0, NULL);
-}
-
-/* Whether m's pidfd can still tell its code (this kernel keeps it). */
-static bool pidfd_can_tell(const struct member *m)
-{
-	int status;
-
-	return m->pidfd >= 0 && pidref_exit_status(m->pidfd, &status) != -EOPNOTSUPP;
+	return rc;
 }
 
 /* m is gone with no source able to tell its code: the log says so, and
@@ -165,6 +162,7 @@ const struct scan_proc *member_observe(struct track *track, struct timespec when
 				       pid_t monitor, bool program)
 {
 	const struct scan_proc *p;
+	int asked = -EBADF;
 
 	if (m->gone || m->pid <= 0)
 		return NULL;
@@ -189,11 +187,13 @@ const struct scan_proc *member_observe(struct track *track, struct timespec when
 	 * then is the pidfd asked (else a refresh between the creator's reap and
 	 * its report would take the code from the wrong source) */
 	if (m->exited || (program && !p))
-		ask_pidfd(track, when, m);
+		asked = ask_pidfd(track, when, m);
 	if (p || !(m->exited || (program && m->pidfd < 0)))
 		return p;
-	/* a lab member's code may still come from its creator's report */
-	if (m->exit_source == EXIT_SOURCE_UNKNOWN && (program || !pidfd_can_tell(m)))
+	/* a lab member's code may still come from its creator's report, unless
+	 * its pidfd could have told and this kernel keeps nothing */
+	if (m->exit_source == EXIT_SOURCE_UNKNOWN &&
+	    (program || asked == -EBADF || asked == -EOPNOTSUPP))
 		say_exit_unknown(track, when, m);
 	member_mark_gone(m);
 	return p;

@@ -309,6 +309,21 @@ void session_want(struct session *s, const pid_t *pids, size_t n)
 	s->nwanted = n;
 }
 
+/* Adds to the wanted PIDs (from n on) the children, in the last snapshot, of
+ * the processes that ended since: the kernel re-parented them. One pass
+ * over the snapshot a refresh, however many ended. Returns the new count. */
+static size_t add_orphans_of_ended(struct session *s, size_t n)
+{
+	if (!s->nended)
+		return n;
+	qsort(s->ended, s->nended, sizeof *s->ended, scan_pid_order);
+	for (size_t i = 0; i < s->snap.count; i++)
+		if (bsearch(&s->snap.procs[i].ppid, s->ended, s->nended, sizeof *s->ended,
+			    scan_pid_order))
+			s->wanted[n++] = s->snap.procs[i].pid;
+	return n;
+}
+
 /* Every process: read whole, or (interactive) partly, with what is on screen
  * and every lab process read at each refresh. With the kernel's events and
  * a whole snapshot to start from, only what they said changed is read
@@ -319,24 +334,25 @@ static int scan_everything(struct session *s)
 	int rc;
 
 	if (!s->opt->partial_scans || s->kernel_lost || !s->snap_whole) {
-		s->kernel_lost = false;
-		s->ndirty = 0;
-		return s->opt->partial_scans && s->snap_whole && !s->kernel
-			       ? scan_partial(s->scan, &s->snap, s->wanted, n, SESSION_ROTATION)
-			       : scan_all(s->scan, &s->snap);
+		s->kernel_lost = false; /* a new scope, or a loss: everything is read */
+		s->ndirty = s->nended = 0;
+		return scan_all(s->scan, &s->snap);
 	}
-	if (s->lab_on && reserve_wanted(s, n))
+	if (!reserve_wanted(s, n + (s->fam.count - s->fam.first_watched) + s->ndirty +
+				       s->snap.count))
+		return scan_all(s->scan, &s->snap);
+	if (s->lab_on)
 		n += lab_watch_pids(&s->lab, s->wanted + n, s->wanted_cap - n);
-	for (size_t i = 0; i < s->fam.count && reserve_wanted(s, n + 1); i++)
+	for (size_t i = s->fam.first_watched; i < s->fam.count; i++)
 		if (!s->fam.members[i].gone)
 			s->wanted[n++] = s->fam.members[i].pid;
 	if (!s->kernel)
 		return scan_partial(s->scan, &s->snap, s->wanted, n, SESSION_ROTATION);
-	if (!reserve_wanted(s, n + s->ndirty))
-		return scan_all(s->scan, &s->snap);
 	memcpy(s->wanted + n, s->dirty, s->ndirty * sizeof *s->dirty);
-	rc = scan_known(s->scan, &s->snap, s->wanted, n + s->ndirty);
-	s->ndirty = 0;
+	n += s->ndirty;
+	n = add_orphans_of_ended(s, n);
+	rc = scan_known(s->scan, &s->snap, s->wanted, n);
+	s->ndirty = s->nended = 0;
 	return rc;
 }
 
@@ -622,13 +638,6 @@ int session_show_ghost(struct session *s, bool on)
 	return 0;
 }
 
-/* The program view's kernel events are its family's, whatever became of the
- * members: the machine's other processes come and go unseen. */
-static bool in_family(const struct family *f, pid_t pid)
-{
-	return family_had_pid(f, pid);
-}
-
 static bool was_shown(const struct session *s, pid_t pid)
 {
 	return bsearch(&pid, s->shown_before, s->nshown_before, sizeof pid, scan_pid_order) != NULL;
@@ -643,7 +652,9 @@ bool session_event_in_view(const struct session *s, const struct track_event *ev
 				return false;
 	}
 	if (session_view_kind(s) == SESSION_VIEW_PROGRAM)
-		return event_class_of(ev->kind) >= EVENT_CLASS_LOG || in_family(&s->fam, ev->pid);
+		/* the family's, whatever became of the members: the machine's other
+		 * processes come and go unseen */
+		return event_class_of(ev->kind) >= EVENT_CLASS_LOG || family_had_pid(&s->fam, ev->pid);
 	if (session_view_kind(s) != SESSION_VIEW_FAMILY)
 		return true;
 	return tree_find(&s->tree, ev->pid) != TREE_NONE || was_shown(s, ev->pid);
@@ -743,11 +754,13 @@ static void note_forktop(struct session *s, enum event_kind kind, const char *te
  * (then the next refresh reads everything). */
 #define DIRTY_MAX 65536 /* more, and reading everything is cheaper (a paused screen) */
 
-static bool mark_dirty(struct session *s, pid_t pid)
+/* Appends pid to a list of what the next refresh reads; false when the list
+ * is full or memory ran out (then the next refresh reads everything). */
+static bool note_pid(pid_t **pids, size_t *n, size_t *cap, pid_t pid)
 {
-	if (s->ndirty >= DIRTY_MAX || GROW(s->dirty, s->dirty_cap, s->ndirty + 1) < 0)
+	if (*n >= DIRTY_MAX || GROW(*pids, *cap, *n + 1) < 0)
 		return false;
-	s->dirty[s->ndirty++] = pid;
+	(*pids)[(*n)++] = pid;
 	return true;
 }
 
@@ -756,17 +769,16 @@ static bool mark_dirty(struct session *s, pid_t pid)
  * name. Threads change nothing the tree shows. */
 static void note_changed(struct session *s, const struct procev_event *ev)
 {
-	bool ok = true;
+	bool ok;
 
 	if (!s->snap_whole || s->kernel_lost || ev->pid != ev->tgid)
 		return;
-	ok = mark_dirty(s, ev->pid);
-	for (size_t i = 0; ok && ev->kind == PROCEV_EXIT && i < s->snap.count; i++)
-		if (s->snap.procs[i].ppid == ev->pid)
-			ok = mark_dirty(s, s->snap.procs[i].pid);
+	ok = note_pid(&s->dirty, &s->ndirty, &s->dirty_cap, ev->pid);
+	if (ok && ev->kind == PROCEV_EXIT)
+		ok = note_pid(&s->ended, &s->nended, &s->ended_cap, ev->pid);
 	if (!ok) {
 		s->kernel_lost = true;
-		s->ndirty = 0;
+		s->ndirty = s->nended = 0;
 	}
 }
 
@@ -1114,6 +1126,7 @@ void session_close(struct session *s)
 	procev_close(s->kernel);
 	free(s->fam_tombs);
 	free(s->dirty);
+	free(s->ended);
 	scan_close(s->scan);
 	track_free(s->track);
 	scan_snapshot_free(&s->snap);

@@ -116,6 +116,8 @@ struct session {
 	bool snap_whole;           /* s->snap holds every process (not the lab's alone) */
 	pid_t *dirty;              /* what the kernel said changed since the last refresh */
 	size_t ndirty, dirty_cap;
+	pid_t *ended;              /* of those, the ones that ended (their children moved) */
+	size_t nended, ended_cap;
 	struct session_ghost ghost; /* the tree as it was, rebuilt with the rows when wanted */
 	bool ghost_wanted;
 	struct pollfd *pfds;       /* see session_poll_fds */
