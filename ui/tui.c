@@ -313,16 +313,16 @@ static int grown_log_size(int body)
 
 /* The lessons pane's lines with its title: more during a tour (the step and
  * the lesson), at least a title and two lines, and never all of the tree.
- * L gives it what the tree does not need, or two thirds of the tree's rows
- * when the tree is long (it scrolls), and leaves the log a few lines; never
- * more than its text needs (built before the layout). */
+ * L gives it what the tree does not need while the tree takes at most half
+ * the rows, else all but a third (the tree scrolls), and leaves the log a
+ * few lines; never more than its text needs (built before the layout). */
 static int lesson_pane_size(const struct tui *t, int body)
 {
 	int pane = t->guide.tour ? body * 2 / 5 : body / 4;
 	int tree = t->nvisible > 3 ? t->nvisible : 3;
 	int room = body - grown_log_size(body);
 
-	if (tree > room / 3)
+	if (tree > room / 2)
 		tree = room / 3 > 3 ? room / 3 : 3;
 	if (t->lesson_grown && room - tree > pane)
 		pane = room - tree;
@@ -1356,8 +1356,8 @@ static void grow_lessons(struct tui *t)
 		return;
 	}
 	t->lesson_grown = !t->lesson_grown;
-	say(t, false, "%s", t->lesson_grown ? "a larger lessons pane: the tree keeps a third or "
-			   "the rows it needs (L: back)" : "the lessons pane as it was");
+	say(t, false, "%s", t->lesson_grown ? "a larger lessons pane: the tree keeps the rows it "
+			   "needs, or a third when long (L: back)" : "the lessons pane as it was");
 }
 
 static void show_help(struct tui *t)
@@ -1446,8 +1446,8 @@ static const struct key_binding key_table[] = {
 	  .help = "scroll the lessons pane (the tour's Do: line stays in view)" },
 	{ { ']' }, .act_with = scroll_lessons, .arg = 1 },
 	{ { 'L' }, .act = grow_lessons, .help_keys = "L",
-	  .help = "a larger lessons pane: the tree keeps a third of the rows, or fewer when it needs "
-		  "fewer; the event log keeps two lines; L again: back" },
+	  .help = "a larger lessons pane: the tree keeps the rows it needs up to half the screen, "
+		  "else a third; the event log keeps two lines; L again: back" },
 	{ { 'N' }, .act_with = act_tour, .arg = 1, .help_keys = "N P",
 	  .help = "the guided tour's next and previous step (forktop --tour)",
 	  .bar = "N Next", .bar_place = 1, .bar_rank = 3, .tour_only = true },
