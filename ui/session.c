@@ -348,7 +348,8 @@ static int scan_everything(struct session *s)
 			s->wanted[n++] = s->fam.members[i].pid;
 	if (!s->kernel)
 		return scan_partial(s->scan, &s->snap, s->wanted, n, SESSION_ROTATION);
-	memcpy(s->wanted + n, s->dirty, s->ndirty * sizeof *s->dirty);
+	if (s->ndirty) /* dirty is NULL until the first event */
+		memcpy(s->wanted + n, s->dirty, s->ndirty * sizeof *s->dirty);
 	n += s->ndirty;
 	n = add_orphans_of_ended(s, n);
 	rc = scan_known(s->scan, &s->snap, s->wanted, n);
