@@ -150,8 +150,9 @@ screen() {
 	[ "$level" = native ] || cmd=("$as_kernel" "$level" "${cmd[@]}")
 	tmx() {
 		if [ "$account" = nobody ]; then
+			# SHELL: tmux runs the command with it, and nobody's own is nologin
 			setpriv --reuid=65534 --regid=65534 --clear-groups env TMUX_TMPDIR="$tmp/nobody" \
-				HOME="$tmp/nobody" tmux -L "$sock" "$@"
+				HOME="$tmp/nobody" SHELL=/bin/sh tmux -L "$sock" "$@"
 		else
 			TMUX_TMPDIR="$tmp" tmux -L "$sock" "$@"
 		fi
