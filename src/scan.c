@@ -25,13 +25,14 @@
 #define SELECT_CHUNK 128
 
 enum item_index {
-	I_PID, I_PPID, I_PGRP, I_SID, I_TTY, I_NLWP, I_STATE, I_BEGAN, I_CMD, I_COUNT,
+	I_PID, I_PPID, I_PGRP, I_SID, I_TTY, I_NLWP, I_STATE, I_BEGAN, I_CMD, I_TICS, I_COUNT,
 };
 
 static enum pids_item scan_items[] = {
 	[I_PID] = PIDS_ID_PID,     [I_PPID] = PIDS_ID_PPID,  [I_PGRP] = PIDS_ID_PGRP,
 	[I_SID] = PIDS_ID_SESSION, [I_TTY] = PIDS_TTY,       [I_NLWP] = PIDS_NLWP,
 	[I_STATE] = PIDS_STATE,    [I_BEGAN] = PIDS_TICS_BEGAN, [I_CMD] = PIDS_CMD,
+	[I_TICS] = PIDS_TICS_ALL,
 };
 
 struct scan {
@@ -43,6 +44,8 @@ struct scan {
 	size_t listed_cap, reread_cap, reread_n;
 	pid_t *want;            /* scan_partial's wanted PIDs, sorted */
 	size_t want_cap;
+	struct cpu_history cpu;   /* processes' readings of the previous snapshot */
+	struct cpu_history tasks; /* threads' readings of the previous round of scan_tasks */
 };
 
 int scan_open(struct scan **out, unsigned flags, char *err, size_t errlen)
@@ -61,6 +64,8 @@ int scan_open(struct scan **out, unsigned flags, char *err, size_t errlen)
 		return -ENOMEM;
 	}
 	scan->flags = flags;
+	cpu_history_init(&scan->cpu, sysconf(_SC_CLK_TCK));
+	cpu_history_init(&scan->tasks, sysconf(_SC_CLK_TCK));
 	rc = procps_pids_new(&scan->info, scan_items, I_COUNT);
 	if (rc < 0) {
 		snprintf(err, errlen, "libproc2 could not start: %s", strerror(-rc));
@@ -80,7 +85,26 @@ void scan_close(struct scan *scan)
 	free(scan->listed);
 	free(scan->reread);
 	free(scan->want);
+	cpu_history_free(&scan->cpu);
+	cpu_history_free(&scan->tasks);
 	free(scan);
+}
+
+long scan_hz(const struct scan *scan)
+{
+	return scan->cpu.hz;
+}
+
+/* Each process's share of a core since the previous snapshot read it. */
+static int note_shares(struct scan *scan, struct scan_snapshot *snap)
+{
+	for (size_t i = 0; i < snap->count; i++) {
+		struct scan_proc *p = &snap->procs[i];
+
+		p->cpu = cpu_note(&scan->cpu, p->pid, p->start_time, p->ticks, p->read_ns);
+	}
+	cpu_round_end(&scan->cpu);
+	return 0;
 }
 
 void scan_snapshot_free(struct scan_snapshot *snap)
@@ -218,7 +242,7 @@ static void count_state(struct scan_counts *c, char state)
 }
 
 static void fill_proc(struct scan *scan, struct scan_snapshot *snap,
-		      struct pids_stack *s, struct scan_proc *p)
+		      struct pids_stack *s, struct scan_proc *p, long long read_ns)
 {
 	const char *comm = PIDS_VAL(I_CMD, str, s, scan->info);
 
@@ -230,6 +254,8 @@ static void fill_proc(struct scan *scan, struct scan_snapshot *snap,
 	p->threads = PIDS_VAL(I_NLWP, s_int, s, scan->info);
 	p->state = PIDS_VAL(I_STATE, s_ch, s, scan->info);
 	p->start_time = PIDS_VAL(I_BEGAN, ull_int, s, scan->info);
+	p->ticks = PIDS_VAL(I_TICS, ull_int, s, scan->info);
+	p->read_ns = read_ns;
 	size_t len = comm ? strnlen(comm, sizeof p->comm - 1) : 0;
 
 	memcpy(p->comm, comm ? comm : "", len); /* once per process per scan: no snprintf */
@@ -248,13 +274,14 @@ static int append_fetch(struct scan *scan, struct scan_snapshot *snap,
 			struct pids_fetch *fetch)
 {
 	int n = fetch->counts->total;
+	long long read_ns = cpu_now_ns();
 
 	if (reserve_procs(snap, (size_t)n) < 0)
 		return -ENOMEM;
 	for (int i = 0; i < n; i++) {
 		struct scan_proc *p = &snap->procs[snap->count];
 
-		fill_proc(scan, snap, fetch->stacks[i], p);
+		fill_proc(scan, snap, fetch->stacks[i], p, read_ns);
 		if (p->pid <= 0)
 			continue;
 		count_state(&snap->counts, p->state);
@@ -271,7 +298,9 @@ int scan_all(struct scan *scan, struct scan_snapshot *snap)
 	fetch = procps_pids_reap(scan->info, PIDS_FETCH_TASKS_ONLY);
 	if (!fetch)
 		return errno ? -errno : -EIO;
-	return append_fetch(scan, snap, fetch);
+	if (append_fetch(scan, snap, fetch) < 0)
+		return -ENOMEM;
+	return note_shares(scan, snap);
 }
 
 int scan_select(struct scan *scan, const pid_t *pids, size_t npids,
@@ -295,7 +324,7 @@ int scan_select(struct scan *scan, const pid_t *pids, size_t npids,
 			return rc;
 		done += n;
 	}
-	return 0;
+	return note_shares(scan, snap);
 }
 
 /* Splits the fields after the comm; field N of stat(5) is fields[N - 3]. */
@@ -339,6 +368,7 @@ bool scan_parse_stat(const char *line, size_t len, struct scan_stat_line *out)
 	out->tty_nr = (int)strtol(fields[4], NULL, 10);
 	out->threads = (int)strtol(fields[17], NULL, 10);
 	out->start_time = strtoull(fields[19], NULL, 10);
+	out->ticks = strtoull(fields[11], NULL, 10) + strtoull(fields[12], NULL, 10);
 	out->exit_status = n >= 50 ? (int)strtol(fields[49], NULL, 10) : SCAN_NO_STATUS;
 	return true;
 }
@@ -474,7 +504,7 @@ static int merge_partial(struct scan *scan, struct scan_snapshot *snap, size_t n
 
 /* One process from its /proc/PID/stat, read through the held /proc
  * directory. False when it is gone (or the line is malformed). */
-static bool read_stat_at(int procfd, pid_t pid, struct scan_proc *p)
+static bool read_stat_at(int procfd, pid_t pid, struct scan_proc *p, long long read_ns)
 {
 	struct scan_stat_line st;
 	char path[24];
@@ -485,6 +515,7 @@ static bool read_stat_at(int procfd, pid_t pid, struct scan_proc *p)
 	*p = (struct scan_proc){ .pid = st.pid, .ppid = st.ppid, .pgid = st.pgid, .sid = st.sid,
 				 .tty_nr = st.tty_nr, .threads = st.threads, .state = st.state,
 				 .start_time = st.start_time, .cmdline_off = SCAN_NO_CMDLINE,
+				 .ticks = st.ticks, .read_ns = read_ns,
 				 .exit_status = st.state == 'Z' ? st.exit_status : SCAN_NO_STATUS };
 	memcpy(p->comm, st.comm, sizeof p->comm);
 	return true;
@@ -495,6 +526,7 @@ static int read_stats(struct scan *scan, size_t n)
 {
 	struct scan_snapshot *fresh = &scan->fresh;
 	int procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	long long read_ns = cpu_now_ns();
 
 	if (procfd < 0)
 		return -errno;
@@ -504,7 +536,7 @@ static int read_stats(struct scan *scan, size_t n)
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (read_stat_at(procfd, scan->reread[i], &fresh->procs[fresh->count]))
+		if (read_stat_at(procfd, scan->reread[i], &fresh->procs[fresh->count], read_ns))
 			fresh->count++;
 	close(procfd);
 	return 0;
@@ -550,7 +582,9 @@ int scan_partial(struct scan *scan, struct scan_snapshot *snap, const pid_t *wan
 		return rc;
 	scan->turn++;
 	clock_gettime(CLOCK_REALTIME, &snap->taken);
-	return merge_partial(scan, snap, (size_t)nlisted);
+	if ((rc = merge_partial(scan, snap, (size_t)nlisted)) < 0)
+		return rc;
+	return note_shares(scan, snap);
 }
 
 /* Sorts and removes repeats; returns the new length. */
@@ -590,7 +624,9 @@ int scan_known(struct scan *scan, struct scan_snapshot *snap, const pid_t *rerea
 	if ((rc = read_stats(scan, nreread)) < 0)
 		return rc;
 	clock_gettime(CLOCK_REALTIME, &snap->taken);
-	return merge_partial(scan, snap, nlisted);
+	if ((rc = merge_partial(scan, snap, nlisted)) < 0)
+		return rc;
+	return note_shares(scan, snap);
 }
 
 const struct scan_proc *scan_find(const struct scan_snapshot *snap, pid_t pid)
@@ -599,4 +635,79 @@ const struct scan_proc *scan_find(const struct scan_snapshot *snap, pid_t pid)
 		if (snap->procs[i].pid == pid)
 			return &snap->procs[i];
 	return NULL;
+}
+
+/* ---- threads --------------------------------------------------------------- */
+
+/* One task's stat line, read through its process's held task directory. */
+static bool read_task(int taskfd, pid_t tid, struct scan_task *t)
+{
+	struct scan_stat_line st;
+	char path[24];
+
+	snprintf(path, sizeof path, "%d/stat", (int)tid);
+	if (!read_stat_file(taskfd, path, tid, &st))
+		return false;
+	*t = (struct scan_task){ .tid = tid, .state = st.state, .start_time = st.start_time,
+				 .ticks = st.ticks, .cpu = CPU_UNKNOWN };
+	memcpy(t->comm, st.comm, sizeof t->comm);
+	return true;
+}
+
+static int by_task_tid(const void *a, const void *b)
+{
+	return scan_pid_order(&((const struct scan_task *)a)->tid, &((const struct scan_task *)b)->tid);
+}
+
+/* The tasks read, [first, *n): the process's own when its main thread (TID
+ * = PID) has its start time; else it is gone or recycled, and none are. */
+static bool tasks_are_of(const struct scan_task *tasks, size_t first, size_t n, pid_t pid,
+			 unsigned long long start_time)
+{
+	for (size_t i = first; i < n; i++)
+		if (tasks[i].tid == pid)
+			return tasks[i].start_time == start_time;
+	return false;
+}
+
+long scan_tasks(struct scan *scan, pid_t pid, unsigned long long start_time,
+		struct scan_task **tasks, size_t *n, size_t *cap)
+{
+	char path[32];
+	size_t first = *n;
+	long long read_ns = cpu_now_ns();
+	struct dirent *d;
+	DIR *dir;
+
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	if (!(dir = opendir(path)))
+		return 0; /* gone */
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] < '1' || d->d_name[0] > '9')
+			continue;
+		if (GROW(*tasks, *cap, *n + 1) < 0) {
+			closedir(dir);
+			*n = first;
+			return -ENOMEM;
+		}
+		if (read_task(dirfd(dir), (pid_t)strtol(d->d_name, NULL, 10), &(*tasks)[*n]))
+			(*n)++;
+	}
+	closedir(dir);
+	if (!tasks_are_of(*tasks, first, *n, pid, start_time)) {
+		*n = first;
+		return 0;
+	}
+	qsort(*tasks + first, *n - first, sizeof **tasks, by_task_tid);
+	for (size_t i = first; i < *n; i++) {
+		struct scan_task *t = &(*tasks)[i];
+
+		t->cpu = cpu_note(&scan->tasks, t->tid, t->start_time, t->ticks, read_ns);
+	}
+	return (long)(*n - first);
+}
+
+void scan_tasks_done(struct scan *scan)
+{
+	cpu_round_end(&scan->tasks);
 }

@@ -9,6 +9,8 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "cpu.h"
+
 #define SCAN_COMM_MAX 64
 #define SCAN_CMDLINE_MAX 4096
 #define SCAN_NO_STATUS (-1)
@@ -25,6 +27,10 @@ struct scan_proc {
 	char state;                    /* R S D Z T t X I ... */
 	unsigned long long start_time; /* clock ticks since boot: (pid, start_time) is an identity */
 	int exit_status;               /* zombies: the wait status (stat field 52), else SCAN_NO_STATUS */
+	unsigned long long ticks;      /* CPU time used, user and system, in clock ticks */
+	long long read_ns;             /* CLOCK_MONOTONIC when this record was read */
+	int cpu;                       /* share of a core since its previous reading: tenths
+					  of a percent, CPU_UNKNOWN at the first */
 	size_t cmdline_off;            /* into scan_snapshot.strings, or SCAN_NO_CMDLINE */
 	char comm[SCAN_COMM_MAX];
 };
@@ -76,6 +82,28 @@ int scan_partial(struct scan *scan, struct scan_snapshot *snap, const pid_t *wan
 int scan_known(struct scan *scan, struct scan_snapshot *snap, const pid_t *reread, size_t n);
 
 void scan_snapshot_free(struct scan_snapshot *snap);
+
+/* One thread of a process (a task of /proc/PID/task). */
+struct scan_task {
+	pid_t tid; /* the main thread's is the PID */
+	char state;
+	unsigned long long start_time, ticks;
+	int cpu;   /* as scan_proc's */
+	char comm[SCAN_COMM_MAX]; /* raw: escape before showing */
+};
+
+/* The threads of the process (pid, start_time), by TID, appended to
+ * (*tasks)[*n...] (grown as needed); each one's share of a core is
+ * computed against the previous round of thread readings. Returns how
+ * many were added (0 when the process is gone or was recycled), or a
+ * negative errno. */
+long scan_tasks(struct scan *scan, pid_t pid, unsigned long long start_time,
+		struct scan_task **tasks, size_t *n, size_t *cap);
+/* Ends a round of scan_tasks calls (one refresh): the next round's shares
+ * are measured from these readings. */
+void scan_tasks_done(struct scan *scan);
+/* Clock ticks a second, for TIME+. */
+long scan_hz(const struct scan *scan);
 const char *scan_cmdline(const struct scan_snapshot *snap, const struct scan_proc *p);
 
 /* Reads the wait status of a zombie from /proc/PID/stat (field 52), checking
@@ -91,6 +119,7 @@ struct scan_stat_line {
 	char state;
 	char comm[SCAN_COMM_MAX];
 	unsigned long long start_time;
+	unsigned long long ticks; /* utime + stime (fields 14 and 15) */
 	int exit_status; /* field 52, SCAN_NO_STATUS when absent */
 };
 bool scan_parse_stat(const char *line, size_t len, struct scan_stat_line *out);

@@ -50,6 +50,9 @@ OUTPUT_LINE = "out: \\x1b]0;PWNED\\x07\\x1b[2J\\x1b[31mred\\r\\xff\u6f22"
 OUTPUT_LINE_ASCII = "out: \\x1b]0;PWNED\\x07\\x1b[2J\\x1b[31mred\\r\\xff\\xe6\\xbc\\xa2"
 OUTSIDER = "outsider"  # a process hostile.sh runs beside the family, not in it
 SGR = re.compile(r"\x1b\[[0-9;]*m")
+# CPU% and TIME+, where the header has them, after EXIT
+CPU_COLUMNS = re.compile(r"(?: *(?:-|[0-9]+\.[0-9]) )?(?: *[0-9]+:[0-9]{2}\.[0-9]{2} )?")
+HEADER = re.compile(r"    PID    PPID S DAEMON EXIT (?: CPU% )?(?:    TIME\+ )?NAME")
 UNSAFE = re.compile("[\x00-\x1f\x7f\x80-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200f]")
 
 problems = []
@@ -87,12 +90,13 @@ def check_row(lines, name, leader, states, exit_text, note, ascii):
     want = columns(pid, leader, state, exit_text)
     if not pid.isdigit() or row[:30] != want:
         bad(f"columns of {name!r}: {row[:30]!r}, want {want!r}")
-    if not re.fullmatch(glyphs, row[30:len(row) - len(name) - len(note or "")]):
+    cpu = CPU_COLUMNS.match(row, 30)
+    if not re.fullmatch(glyphs, row[cpu.end():len(row) - len(name) - len(note or "")]):
         bad(f"between the columns and {name!r}: {row[30:]!r}")
 
 
 def check_header(lines):
-    if not any(l.rstrip() == "    PID    PPID S DAEMON EXIT NAME" for l in lines):
+    if not any(HEADER.fullmatch(l.rstrip()) for l in lines):
         bad("no column header")
 
 

@@ -102,7 +102,7 @@ Test(batch, text_frame_shows_columns_and_family)
 	snprintf(pidtext, sizeof pidtext, "%d", getpid());
 	cr_assert_eq(run((char *[]){ "--batch", "--pid", pidtext, "--iterations", "1", "--ascii", NULL }), 0,
 		     "stderr: %s", err);
-	cr_assert(strstr(out, "    PID    PPID S DAEMON EXIT NAME\n"), "%s", out);
+	cr_assert(strstr(out, "    PID    PPID S DAEMON EXIT  CPU%     TIME+ NAME\n"), "%s", out);
 	cr_assert(strstr(out, "view: family"), "%s", out);
 	snprintf(want, sizeof want, "\n%7d %7d S -         - ", child, getpid());
 	cr_assert(strstr(out, want), "child row missing: [%s] in\n%s", want, out);

@@ -120,16 +120,52 @@ Test(rows, columns_format_values)
 	rows[1].daemon = ROW_DAEMON_YES;
 	rows[1].exit_known = true;
 	rows[1].exit_code = -15;
-	char buf[64];
+	char buf[96], header[96];
+	struct rows_style style = { .hz = 100 };
 
-	rows_columns(&rows[1], buf, sizeof buf);
-	cr_assert_str_eq(buf, "     10       1 S yes     -15 ");
-	rows_columns(&rows[2], buf, sizeof buf);
-	cr_assert_str_eq(buf, "     11      10 S -         - ");
-	rows_columns_of(&rows[1], false, buf, sizeof buf);
+	procs[1].cpu = 1234; /* tenths of a percent: 123.4% */
+	procs[1].ticks = 100 * 3723 + 45; /* 62 min 3.45 s */
+	procs[2].cpu = CPU_UNKNOWN;
+	rows_columns(&rows[1], &style, buf, sizeof buf);
+	cr_assert_str_eq(buf, "     10       1 S yes     -15 123.4  62:03.45 ");
+	rows_columns(&rows[2], &style, buf, sizeof buf);
+	cr_assert_str_eq(buf, "     11      10 S -         -     -   0:00.00 ");
+	rows_header(ROWS_COLS_ALL, header, sizeof header);
+	cr_assert_str_eq(header, ROWS_HEADER);
+	cr_assert_eq(strlen(ROWS_HEADER) - strlen("NAME"), (size_t)rows_columns_width(ROWS_COLS_ALL));
+	rows_columns_of(&rows[1], &style, 0, buf, sizeof buf);
 	cr_assert_str_eq(buf, "     10 S yes     -15 ");
-	cr_assert_eq(strlen(buf), ROWS_COLUMNS_WIDTH - ROWS_PPID_WIDTH);
-	cr_assert_eq(strlen(ROWS_HEADER) - strlen("NAME"), (size_t)ROWS_COLUMNS_WIDTH);
+	cr_assert_eq(strlen(buf), (size_t)rows_columns_width(0));
+	rows_columns_of(&rows[1], &style, ROWS_COL_CPU, buf, sizeof buf);
+	cr_assert_str_eq(buf, "     10 S yes     -15 123.4 ");
+	rows_header(ROWS_COL_CPU, header, sizeof header);
+	cr_assert_eq(strlen(buf), strlen(header) - strlen("NAME"), "%s|%s", buf, header);
+}
+
+Test(rows, a_threads_line_has_its_tid_state_and_cpu_under_its_process)
+{
+	family();
+	build(5, true);
+	struct scan_task task = { .tid = 4242, .state = 'R', .cpu = 987, .ticks = 250,
+				  .comm = "worker" };
+	struct rows_style style = { .utf8 = true, .hz = 100 };
+	struct row line;
+	struct row_text shown;
+	char buf[96];
+
+	rows_set_thread(&line, &rows[1], &task, ROW_DAEMON_YES);
+	rows_columns(&line, &style, buf, sizeof buf);
+	cr_assert_str_eq(buf, "   4242         R yes          98.7   0:02.50 ");
+	rows_text(&tree, &line, &style, NULL, &shown);
+	cr_assert_str_eq(shown.name, "{worker}");
+	rows_text(&tree, &line, &style, "Thread-1 (work)", &shown);
+	cr_assert_str_eq(shown.name, "{Thread-1 (work)}");
+	/* a's branch goes on down to its sibling c, and a bar leads to its child b */
+	cr_assert_str_eq(shown.prefix, "\u2502 \u2502 ");
+	struct row_text deep;
+	rows_set_thread(&line, &rows[4], &task, ROW_DAEMON_UNKNOWN); /* d: last, no children */
+	rows_text(&tree, &line, &style, NULL, &deep);
+	cr_assert_str_eq(deep.prefix, "      "); /* its own gap, and no bar: no children */
 }
 
 Test(rows, a_lab_helper_has_no_daemon_flag)

@@ -4,6 +4,7 @@
 # (never a bare sleep). Every tmux server, forktop and helper this script
 # starts is ended on exit, pass or fail.
 set -u
+CPU=' +[-0-9.]+( +[0-9]+:[0-9]{2}\.[0-9]{2})?' # CPU% and TIME+, when the width keeps them
 forktop=${FORKTOP:-./forktop}
 hostile=${FORKTOP_HOSTILE:-./tests/hostile}
 # These tests kill terminals, which orphans forktop's process group; in the
@@ -312,7 +313,7 @@ if wait_for 'Process-3:1' 5; then
 	T resize-window -x 30 -y 8
 	wait_for 'too small' 3 && ok || bad "resize: below 40x10 says too small"
 	T resize-window -x 120 -y 40
-	wait_for '^ +[0-9]+ +[0-9]+ S no +- +└─MainProcess' 3 && ok || bad "resize: back to 120x40"
+	wait_for '^ +[0-9]+ +[0-9]+ S no +-'"$CPU"' +└─MainProcess' 3 && ok || bad "resize: back to 120x40"
 else
 	bad "resize: the tree never appeared"
 fi
@@ -435,7 +436,7 @@ if wait_for 'Process-3:1' 5; then
 		wait_for '^lines 1-22 of' 3 && T send-keys PgDn
 		wait_gone '^lines 1-22 of' 3 && T send-keys Up
 		wait_for '^ forktop: keys' 1 && T send-keys Escape
-		wait_for '^ +[0-9]+ +[0-9]+ S no +- +└─MainProcess' 3 && ok || bad "help at 80x24: PgDn, Up, then Escape closes it"
+		wait_for '^ +[0-9]+ +[0-9]+ S no +-'"$CPU"' +└─MainProcess' 3 && ok || bad "help at 80x24: PgDn, Up, then Escape closes it"
 	else
 		bad "help at 80x24: no help that says it scrolls"
 	fi
@@ -454,7 +455,7 @@ if wait_for 'Process-3:1' 5; then
 	find_row forktop && T send-keys t
 	wait_for 'is not part of the lab. Send SIGTERM\? \(y/N\)' 3 && T resize-window -x 30 -y 8
 	wait_for 'too small' 3 && T resize-window -x 120 -y 40
-	wait_for '^ +[0-9]+ +[0-9]+ S no +- +└─MainProcess' 3 && pane | grep -q 'Send SIGTERM? (y/N)' && ok ||
+	wait_for '^ +[0-9]+ +[0-9]+ S no +-'"$CPU"' +└─MainProcess' 3 && pane | grep -q 'Send SIGTERM? (y/N)' && ok ||
 		bad "resize: the question stays"
 	T send-keys n
 	wait_for 'nothing was sent' 3 && ok || bad "resize: n answers the question"

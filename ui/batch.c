@@ -63,6 +63,21 @@ static const char *sentence_of(struct batch *b, const struct track_event *ev, bo
 
 /* ---- text --------------------------------------------------------------- */
 
+/* A process's line, or a thread's (shown for a process with more than one). */
+static void write_text_row(const struct session *s, const struct row *r)
+{
+	struct row_text text;
+	char note[128], columns[96];
+
+	rows_text(&s->tree, r, &s->style, session_row_label(s, r), &text);
+	rows_columns(r, &s->style, columns, sizeof columns);
+	session_row_note(s, r, note, sizeof note);
+	printf("%s%s%s", columns, text.prefix, text.name);
+	if (note[0])
+		printf("  (%s)", note);
+	putchar('\n');
+}
+
 static void write_text_frame(const struct session *s)
 {
 	const struct scan_counts *c = &s->snap.counts;
@@ -79,16 +94,10 @@ static void write_text_frame(const struct session *s)
 	printf("%s\n", ROWS_HEADER);
 	for (size_t i = 0; i < s->nrows; i++) {
 		const struct row *r = &s->rows[i];
-		struct row_text text;
-		char note[128], columns[64];
 
-		rows_text(&s->tree, r, &s->style, session_row_label(s, r), &text);
-		rows_columns(r, columns, sizeof columns);
-		session_row_note(s, r, note, sizeof note);
-		printf("%s%s%s", columns, text.prefix, text.name);
-		if (note[0])
-			printf("  (%s)", note);
-		putchar('\n');
+		write_text_row(s, r);
+		for (size_t k = 0; r->nthreads > 1 && k < r->nthreads; k++)
+			write_text_row(s, session_thread_line(s, r, k));
 	}
 }
 
@@ -170,7 +179,42 @@ static json_t *json_row_exit(const struct row *r)
 	return r->exit_known ? json_integer(r->exit_code) : json_null();
 }
 
-static json_t *json_proc(const struct session *s, const struct row *r, int depth)
+/* CPU time in seconds (TIME+). */
+static double cpu_seconds(const struct session *s, unsigned long long ticks)
+{
+	return (double)ticks / (double)(s->style.hz > 0 ? s->style.hz : 100);
+}
+
+/* CPU%, or null at a first reading (or for an ended process). */
+static json_t *json_cpu(const struct row *r, int share)
+{
+	return share < 0 || r->tombstone ? json_null() : json_real((double)share / 10.0);
+}
+
+/* {"tid", "name", "state", "cpu", "daemon"}: the name is the lab's for its
+ * threads where it knows it, else the thread's comm. */
+static json_t *json_task(const struct session *s, const struct row *line)
+{
+	const struct scan_task *t = line->task;
+	const char *label = session_row_label(s, line);
+	char state[2] = { t->state, '\0' };
+
+	return json_pack("{s:i, s:o, s:s, s:o, s:o, s:f}", "tid", t->tid, "name",
+			 label ? json_name(label, strlen(label)) : json_name(t->comm, strlen(t->comm)),
+			 "state", state, "cpu", json_cpu(line, t->cpu), "daemon", json_daemon(line),
+			 "cpu_time", cpu_seconds(s, t->ticks));
+}
+
+static json_t *json_tasks(const struct session *s, const struct row *r)
+{
+	json_t *tasks = json_array();
+
+	for (size_t k = 0; k < r->nthreads; k++)
+		json_array_append_new(tasks, json_task(s, session_thread_line(s, r, k)));
+	return tasks;
+}
+
+static json_t *json_proc_facts(const struct session *s, const struct row *r, int depth)
 {
 	const struct scan_proc *p = r->proc;
 	const char *cmdline = r->tombstone ? NULL : scan_cmdline(&s->snap, p);
@@ -180,7 +224,7 @@ static json_t *json_proc(const struct session *s, const struct row *r, int depth
 
 	session_row_note(s, r, note, sizeof note);
 	return json_pack("{s:i, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:s?, s:s?, s:i, s:i, s:i, "
-			 "s:i, s:I, s:i, s:b, s:o}",
+			 "s:i, s:I, s:i, s:b, s:o, s:o, s:f}",
 			 "pid", p->pid, "ppid", p->ppid, "state", state, "daemon", json_daemon(r),
 			 "exit", json_row_exit(r), "name", json_name(p->comm, strlen(p->comm)),
 			 "lab_name", label ? json_name(label, strlen(label)) : json_null(),
@@ -188,7 +232,17 @@ static json_t *json_proc(const struct session *s, const struct row *r, int depth
 			 "role", rows_role_name(r), "note", note[0] ? note : NULL, "pgid", p->pgid,
 			 "sid", p->sid, "tty", p->tty_nr, "threads", p->threads, "start_time",
 			 (json_int_t)p->start_time, "depth", depth, "tombstone", r->tombstone,
-			 "lifetime_ms", lived >= 0 ? json_real((double)lived / 1000.0) : json_null());
+			 "lifetime_ms", lived >= 0 ? json_real((double)lived / 1000.0) : json_null(),
+			 "cpu", json_cpu(r, p->cpu), "cpu_time", cpu_seconds(s, p->ticks));
+}
+
+static json_t *json_proc(const struct session *s, const struct row *r, int depth)
+{
+	json_t *obj = json_proc_facts(s, r, depth);
+
+	if (obj && s->threads.wanted)
+		json_object_set_new(obj, "tasks", json_tasks(s, r));
+	return obj;
 }
 
 static void write_json_line(json_t *obj)

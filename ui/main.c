@@ -66,6 +66,8 @@ static void print_help(FILE *out)
 		"                        (TARGET [by JOINER] [timeout S]), poll (is_alive),\n"
 		"                        spawn (GROUP or PROCESS), kill-main, exit-main, quit\n"
 		"  -j, --json            batch frames as NDJSON, one object per frame and event\n"
+		"  -H, --threads         each process's threads under it (TID, state, CPU%%);\n"
+		"                        NDJSON process objects gain \"tasks\" (H in the screen)\n"
 		"      --ascii           ASCII tree glyphs, every non-ASCII byte escaped\n"
 		"      --tour[=FILE]     a guided tour of the lab, step by step, in the\n"
 		"                        interactive screen (FILE: your own tour)\n"
@@ -77,7 +79,9 @@ static void print_help(FILE *out)
 		"\n"
 		"Columns: PID PPID S (state) DAEMON (Python's daemon flag, lab only) EXIT\n"
 		"(Python's exitcode: N for exit(N), -N when killed by signal N; '-' while\n"
-		"unknown) NAME.\n"
+		"unknown) CPU%% (the share of one core since the previous frame: 100 is a\n"
+		"core kept busy; '-' at a process's first frame) TIME+ (CPU time used,\n"
+		"minutes:seconds.hundredths) NAME.\n"
 		"See forktop(1).\n");
 }
 
@@ -152,6 +156,7 @@ static const struct option long_options[] = {
 	{ "iterations", required_argument, NULL, 'n' },
 	{ "all", no_argument, NULL, 'A' },        { "pid", required_argument, NULL, 'p' },
 	{ "json", no_argument, NULL, 'j' },       { "ascii", no_argument, NULL, OPT_ASCII },
+	{ "threads", no_argument, NULL, 'H' },
 	{ "scenario", required_argument, NULL, 's' }, { "no-lab", no_argument, NULL, OPT_NO_LAB },
 	{ "start-method", required_argument, NULL, 'm' },
 	{ "script", required_argument, NULL, 'S' },
@@ -195,6 +200,7 @@ static int parse_option(int c, const char *arg, struct cli *cli)
 		opt->events_buffer = (int)v;
 		return -1;
 	case 'A': opt->all = true; return -1;
+	case 'H': opt->threads = true; return -1;
 	case 'j': cli->json = cli->batch_mode = true; return -1;
 	case OPT_ASCII: opt->ascii = true; return -1;
 	case 'd':
@@ -316,7 +322,7 @@ int main(int argc, char **argv)
 	ensure_stdio();
 	setlocale(LC_ALL, "");
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":bd:n:Ap:js:S:m:hV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":bd:n:AHp:js:S:m:hV", long_options, NULL)) != -1) {
 		char shortopt[3] = { '-', (char)optopt, '\0' };
 		const char *typed = argv[optind - 1];
 		const char *name = strncmp(typed, "--", 2) == 0 || !optopt ? typed : shortopt;

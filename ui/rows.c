@@ -60,14 +60,46 @@ void rows_prefix(const struct tree *tree, int node, const struct rows_style *sty
 	buf[used] = '\0';
 }
 
+/* A thread's prefix: the bars its process's children have, then a bar
+ * down to those children when there are any. */
+static void thread_prefix(const struct tree *tree, int node, const struct rows_style *style,
+			  char *buf, size_t len)
+{
+	const struct glyphs *g = style->utf8 ? &utf8_glyphs : &ascii_glyphs;
+	size_t used;
+
+	rows_prefix(tree, node, style, buf, len);
+	used = strlen(buf);
+	if (tree->nodes[node].depth > 0) { /* its own branch becomes what is below it */
+		const struct glyph *own = tree_is_last_child(tree, node) ? &g->elbow : &g->tee;
+
+		if (used >= own->len)
+			used = put_glyph(buf, len, used - own->len,
+					 tree_is_last_child(tree, node) ? &g->gap : &g->bar);
+	}
+	used = put_glyph(buf, len, used, tree->nodes[node].first_child != TREE_NONE ? &g->bar : &g->gap);
+	buf[used] = '\0';
+}
+
 void rows_text(const struct tree *tree, const struct row *r, const struct rows_style *style,
 	       const char *label, struct row_text *out)
 {
-	const char *name = label ? label : r->proc->comm;
+	const char *name = label ? label : r->task ? r->task->comm : r->proc->comm;
+	unsigned flags = style->utf8 ? TEXT_UTF8 : 0;
+	size_t used = 0;
 
-	rows_prefix(tree, r->node, style, out->prefix, sizeof out->prefix);
-	text_escape(out->name, sizeof out->name, name, strnlen(name, ROWS_LABEL_MAX),
-		    style->utf8 ? TEXT_UTF8 : 0);
+	if (r->task) {
+		thread_prefix(tree, r->node, style, out->prefix, sizeof out->prefix);
+		out->name[used++] = '{';
+	} else {
+		rows_prefix(tree, r->node, style, out->prefix, sizeof out->prefix);
+	}
+	used += text_escape(out->name + used, sizeof out->name - used - 1, name,
+			    strnlen(name, ROWS_LABEL_MAX), flags);
+	if (r->task) {
+		out->name[used++] = '}';
+		out->name[used] = '\0';
+	}
 }
 
 const char *rows_daemon_name(enum row_daemon daemon)
@@ -103,21 +135,68 @@ void rows_set_member(struct row *r, const struct member *m)
 		r->exit_known = event_exitcode(m->exit_status, &r->exit_code);
 }
 
-void rows_columns_of(const struct row *r, bool ppid, char *buf, size_t len)
+void rows_header(unsigned columns, char *buf, size_t len)
 {
-	char exit[16] = "-", parent[16] = "";
-
-	if (r->exit_known)
-		snprintf(exit, sizeof exit, "%d", r->exit_code);
-	if (ppid)
-		snprintf(parent, sizeof parent, "%7d ", r->ppid);
-	snprintf(buf, len, "%7d %s%c %-6s %4s ", r->pid, parent, r->state,
-		 rows_daemon_name(r->daemon), exit);
+	snprintf(buf, len, "    PID %sS DAEMON EXIT %s%sNAME", columns & ROWS_COL_PPID ? "   PPID " : "",
+		 columns & ROWS_COL_CPU ? " CPU% " : "", columns & ROWS_COL_TIME ? "    TIME+ " : "");
 }
 
-void rows_columns(const struct row *r, char *buf, size_t len)
+int rows_columns_width(unsigned columns)
 {
-	rows_columns_of(r, true, buf, len);
+	char header[64];
+
+	rows_header(columns, header, sizeof header);
+	return (int)strlen(header) - (int)strlen("NAME");
+}
+
+/* CPU% and TIME+ of a process or a thread, as the columns asked for. */
+static void cpu_columns(const struct row *r, const struct rows_style *style, unsigned columns,
+			char *buf, size_t len)
+{
+	int share = r->tombstone ? CPU_UNKNOWN : r->task ? r->task->cpu : r->proc->cpu;
+	unsigned long long ticks = r->task ? r->task->ticks : r->proc->ticks;
+	char cpu[16], time[32], cpu_col[24] = "", time_col[40] = "";
+
+	if (columns & ROWS_COL_CPU) {
+		cpu_format_share(share, cpu, sizeof cpu);
+		snprintf(cpu_col, sizeof cpu_col, "%5s ", cpu);
+	}
+	if (columns & ROWS_COL_TIME) {
+		cpu_format_time(ticks, style->hz, time, sizeof time);
+		snprintf(time_col, sizeof time_col, "%9s ", time);
+	}
+	snprintf(buf, len, "%s%s", cpu_col, time_col);
+}
+
+void rows_columns_of(const struct row *r, const struct rows_style *style, unsigned columns,
+		     char *buf, size_t len)
+{
+	char exit[16] = "-", parent[16] = "", cpu[48];
+
+	if (r->task)
+		exit[0] = '\0'; /* a thread has no exit code of its own */
+	else if (r->exit_known)
+		snprintf(exit, sizeof exit, "%d", r->exit_code);
+	if ((columns & ROWS_COL_PPID) && r->task)
+		snprintf(parent, sizeof parent, "%8s", "");
+	else if (columns & ROWS_COL_PPID)
+		snprintf(parent, sizeof parent, "%7d ", r->ppid);
+	cpu_columns(r, style, columns, cpu, sizeof cpu);
+	snprintf(buf, len, "%7d %s%c %-6s %4s %s", r->pid, parent, r->state,
+		 rows_daemon_name(r->daemon), exit, cpu);
+}
+
+void rows_columns(const struct row *r, const struct rows_style *style, char *buf, size_t len)
+{
+	rows_columns_of(r, style, ROWS_COLS_ALL, buf, len);
+}
+
+void rows_set_thread(struct row *r, const struct row *proc_row, const struct scan_task *task,
+		     enum row_daemon daemon)
+{
+	*r = (struct row){ .pid = task->tid, .state = task->state, .proc = proc_row->proc,
+			   .node = proc_row->node, .daemon = daemon, .role = proc_row->role,
+			   .lab_role = proc_row->lab_role, .task = task };
 }
 
 size_t rows_build(struct row *rows, size_t cap, const struct tree *tree,
@@ -139,6 +218,8 @@ size_t rows_build(struct row *rows, size_t cap, const struct tree *tree,
 		r->role = ROW_ROLE_NONE;
 		r->orphan = r->tombstone = r->flash = false;
 		r->exit_known = event_exitcode(p->exit_status, &r->exit_code);
+		r->task = NULL;
+		r->first_thread = r->nthreads = 0;
 	}
 	return n;
 }

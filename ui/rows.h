@@ -21,15 +21,24 @@
 
 struct rows_style {
 	bool utf8; /* UTF-8 tree glyphs and names; else ASCII glyphs, every high byte escaped */
+	long hz;   /* clock ticks a second, for TIME+ */
 };
 
-/* The column header both faces print above the rows. */
-#define ROWS_HEADER "    PID    PPID S DAEMON EXIT NAME"
-/* The same without PPID, for a screen too narrow for the names with it
- * (the tree shows each parent). */
-#define ROWS_HEADER_BRIEF "    PID S DAEMON EXIT NAME"
-#define ROWS_COLUMNS_WIDTH 30 /* where NAME starts under ROWS_HEADER */
-#define ROWS_PPID_WIDTH 8     /* what leaving PPID out saves */
+/* The columns that may be left out, for a screen too narrow for the names
+ * with them (PID, S, DAEMON and EXIT are always shown; the tree shows each
+ * parent). */
+enum rows_column {
+	ROWS_COL_PPID = 1 << 0,
+	ROWS_COL_CPU = 1 << 1,  /* CPU%: the share of a core since the previous refresh */
+	ROWS_COL_TIME = 1 << 2, /* TIME+: CPU time used, as top shows it */
+};
+#define ROWS_COLS_ALL (ROWS_COL_PPID | ROWS_COL_CPU | ROWS_COL_TIME)
+/* The column header both faces print above the rows, with every column:
+ * batch text always shows them all. */
+#define ROWS_HEADER "    PID    PPID S DAEMON EXIT  CPU%     TIME+ NAME"
+/* The header of a set of columns, and where NAME starts under it. */
+void rows_header(unsigned columns, char *buf, size_t len);
+int rows_columns_width(unsigned columns);
 
 /* Python's daemon flag; unknown for what is no Python Process object (a
  * resource tracker, a fork server, a Unix daemon, any other process). */
@@ -56,6 +65,10 @@ struct row {
 	bool orphan;      /* a lab process whose creator is no longer its parent */
 	bool tombstone;   /* an ended lab process, still shown for a moment */
 	bool flash;       /* changed a moment ago (new, re-parented, ended) */
+	/* threads, when shown: a thread's line has its task (pid is its TID,
+	 * proc its process's), a process's line the range of its threads' */
+	const struct scan_task *task;
+	size_t first_thread, nthreads;
 };
 
 struct row_text {
@@ -75,17 +88,25 @@ static inline bool rows_is_lab(const struct row *r)
  * daemon flag, its exit code once known. */
 void rows_set_member(struct row *r, const struct member *m);
 /* The columns before the name, as both faces show them under ROWS_HEADER:
- * "    PID    PPID S DAEMON EXIT " (a trailing space). */
-void rows_columns(const struct row *r, char *buf, size_t len);
-/* The same under ROWS_HEADER_BRIEF (no PPID) when ppid is false. */
-void rows_columns_of(const struct row *r, bool ppid, char *buf, size_t len);
+ * "    PID    PPID S DAEMON EXIT  CPU%     TIME+ " (a trailing space). A
+ * thread's line has its TID, state, daemon flag when known, CPU% and
+ * TIME+, and blanks for PPID and EXIT. */
+void rows_columns(const struct row *r, const struct rows_style *style, char *buf, size_t len);
+/* The same with only some of the columns (rows_header's). */
+void rows_columns_of(const struct row *r, const struct rows_style *style, unsigned columns,
+		     char *buf, size_t len);
+/* A thread's line of the process row proc_row: its task, its daemon flag. */
+void rows_set_thread(struct row *r, const struct row *proc_row, const struct scan_task *task,
+		     enum row_daemon daemon);
 
 /* The glyph prefix of node (ancestors' bars, then its own branch). */
 void rows_prefix(const struct tree *tree, int node, const struct rows_style *style,
 		 char *buf, size_t len);
 
 /* The text of a row as it is shown: its name is label when not NULL (a lab
- * process's full name), else its comm. */
+ * process's full name), else its comm. A thread's name is in braces, as
+ * pstree shows it ("{MainThread}"), under its process and above its
+ * process's children. */
 void rows_text(const struct tree *tree, const struct row *r, const struct rows_style *style,
 	       const char *label, struct row_text *out);
 

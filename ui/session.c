@@ -544,6 +544,8 @@ static void family_note(const struct session *s, const struct row *r, char *buf,
 void session_row_note(const struct session *s, const struct row *r, char *buf, size_t len)
 {
 	buf[0] = '\0';
+	if (r->task)
+		return; /* a thread's line has no note of its own */
 	if (r->tombstone)
 		tomb_note(s, r, buf, len);
 	else if (s->fam.active)
@@ -552,17 +554,48 @@ void session_row_note(const struct session *s, const struct row *r, char *buf, s
 		lab_note(&s->lab, r->proc, buf, len);
 }
 
-const char *session_row_label(const struct session *s, const struct row *r)
+/* The lab member a row shows (a thread's line: its process's), or NULL. */
+static const struct member *row_lab_member(const struct session *s, const struct row *r)
 {
 	if (!rows_is_lab(r) || !s->lab_on)
 		return NULL;
 	for (size_t i = s->lab.count; i-- > 0;) {
 		const struct member *m = &s->lab.members[i];
 
-		if (m->pid == r->pid && m->start_time == r->proc->start_time)
-			return m->name;
+		if (m->pid == r->proc->pid && m->start_time == r->proc->start_time)
+			return m;
 	}
 	return NULL;
+}
+
+const char *session_row_label(const struct session *s, const struct row *r)
+{
+	const struct member *m = row_lab_member(s, r);
+
+	if (!m || !r->task)
+		return m ? m->name : NULL;
+	return r->task->tid == m->pid ? "MainThread" : NULL;
+}
+
+enum row_daemon session_thread_daemon(const struct session *s, const struct row *proc_row,
+				      pid_t tid)
+{
+	const struct member *m = row_lab_member(s, proc_row);
+
+	if (m && tid == m->pid)
+		return ROW_DAEMON_NO; /* MainThread is never a daemon thread */
+	return ROW_DAEMON_UNKNOWN;
+}
+
+int session_show_threads(struct session *s, bool on)
+{
+	s->threads.wanted = on;
+	return threads_build(&s->threads, s);
+}
+
+const struct row *session_thread_line(const struct session *s, const struct row *r, size_t k)
+{
+	return &s->threads.lines[r->first_thread + k];
 }
 
 /* What the lab and the family know and /proc does not: daemon flag, exit
@@ -627,6 +660,8 @@ int session_refresh(struct session *s)
 	update_marks(s);
 	annotate_rows(s);
 	s->events_seen = track_last_seq(s->track);
+	if ((rc = threads_build(&s->threads, s)) < 0)
+		return rc;
 	return s->ghost_wanted ? ghost_build(&s->ghost, s) : 0;
 }
 
@@ -1037,6 +1072,8 @@ int session_open(struct session *s, const struct session_options *opt, char *err
 	clock_gettime(CLOCK_MONOTONIC, &s->t0);
 	if (scan_open(&s->scan, opt->cmdlines ? SCAN_CMDLINE : 0, err, errlen) < 0)
 		return -1;
+	s->style.hz = scan_hz(s->scan);
+	s->threads.wanted = opt->threads;
 	if (track_new(&s->track, EVENT_LOG_CAPACITY) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -1139,6 +1176,7 @@ void session_close(struct session *s)
 	free(s->wanted);
 	free(s->pfds);
 	ghost_free(&s->ghost);
+	threads_free(&s->threads);
 	free(s->marks);
 	memset(s, 0, sizeof *s);
 }

@@ -24,6 +24,7 @@
 #include "../src/tree.h"
 #include "ghost.h"
 #include "rows.h"
+#include "threads.h"
 #include "view.h"
 
 #define SESSION_TOMBSTONE_MS 5000 /* an ended lab process stays shown this long */
@@ -52,6 +53,7 @@ struct session_options {
 	bool partial_scans; /* the all-processes view reads only what changed or shows,
 			       and a rotating share of the rest (TUI); else every process */
 	bool subreaper;     /* the monitor starts as a child subreaper */
+	bool threads;       /* each process's threads under it (--threads; H toggles it) */
 	char *const *command; /* forktop -- CMD ARGS: watch this program's family (no lab) */
 	pid_t attach_pid;   /* --attach PID: watch this process's family (no lab) */
 	enum session_events events; /* for a program's family (command or attach_pid) */
@@ -119,6 +121,7 @@ struct session {
 	pid_t *ended;              /* of those, the ones that ended (their children moved) */
 	size_t nended, ended_cap;
 	struct session_ghost ghost; /* the tree as it was, rebuilt with the rows when wanted */
+	struct session_threads threads; /* threads' lines, rebuilt with the rows when wanted */
 	bool ghost_wanted;
 	struct pollfd *pfds;       /* see session_poll_fds */
 	size_t pfds_cap;
@@ -172,6 +175,16 @@ void session_row_note(const struct session *s, const struct row *r, char *buf, s
  * holds at most 15 bytes of it), or NULL for other rows. Valid until the
  * lab next changes (the next lab_handle). */
 const char *session_row_label(const struct session *s, const struct row *r);
+/* Whether each process's threads are read with every refresh (row
+ * first_thread and nthreads); on reads them at once. Returns 0 or a
+ * negative errno. */
+int session_show_threads(struct session *s, bool on);
+/* The line of row r's thread k (k < r->nthreads). */
+const struct row *session_thread_line(const struct session *s, const struct row *r, size_t k);
+/* Python's daemon flag of thread tid of the process proc_row shows, where
+ * the lab knows it; else unknown. */
+enum row_daemon session_thread_daemon(const struct session *s, const struct row *proc_row,
+				      pid_t tid);
 /* Whether s->ghost (the tree as it was) is built with every refresh; on
  * builds it from the latest one at once. Returns 0 or a negative errno. */
 int session_show_ghost(struct session *s, bool on);

@@ -31,6 +31,12 @@ struct identity {
 	unsigned long long start_time;
 };
 
+/* A line of the tree: a process's row, or one of its threads (H). */
+struct line {
+	int row;
+	int thread; /* -1: the process's own line */
+};
+
 struct tui {
 	struct session s;
 	enum mode mode;
@@ -42,18 +48,19 @@ struct tui {
 	int lesson_scroll;          /* [ ]: the lessons pane's first line shown */
 	bool lesson_grown;          /* L: the pane takes what the tree does not need */
 	int lines, cols;
-	int *visible;               /* row indices shown after collapsing */
+	struct line *visible;       /* the lines shown after collapsing: rows and threads */
 	int nvisible;
 	size_t visible_cap;
 	int selected, top;          /* in visible */
 	int was_top;                /* g: the first row shown of the tree as it was */
 	struct identity sel;        /* the selected process, kept across refreshes */
+	pid_t sel_tid;              /* the selected thread's line of it, or 0 */
 	struct identity *collapsed;
 	int ncollapsed;
 	size_t collapsed_cap;
 	int log_scroll;             /* lines up from the newest */
 	int help_top, help_lines;   /* the help's first line shown, and how many it has */
-	bool ppid, ppid_was;        /* the tree (and the tree as it was) show PPID */
+	unsigned columns, columns_was; /* what the tree (and the tree as it was) show */
 	struct identity said_for;   /* the selection when the status line was last said */
 	char sel_note[128];         /* the selected row's note, when the tree cut it */
 	char status[256];
@@ -205,33 +212,56 @@ static bool is_collapsed(const struct tui *t, const struct row *r)
 	return false;
 }
 
-/* Rows in preorder, skipping the subtrees of collapsed rows. */
+/* A process's thread lines are shown when it has more than one thread. */
+static size_t thread_lines(const struct row *r)
+{
+	return r->nthreads > 1 ? r->nthreads : 0;
+}
+
+/* Rows in preorder, each followed by its threads' lines, skipping the
+ * subtrees (and threads) of collapsed rows. */
 static void compute_visible(struct tui *t)
 {
 	const struct session *s = &t->s;
 
 	t->nvisible = 0;
-	if (GROW(t->visible, t->visible_cap, s->nrows) < 0)
+	if (GROW(t->visible, t->visible_cap, s->nrows + s->threads.ntasks) < 0)
 		return; /* nothing is shown rather than rows that are not there */
 	for (size_t i = 0; i < s->nrows;) {
-		t->visible[t->nvisible++] = (int)i;
-		i += is_collapsed(t, &s->rows[i]) ? (size_t)s->tree.nodes[i].subtree_size : 1;
+		bool collapsed = is_collapsed(t, &s->rows[i]);
+
+		t->visible[t->nvisible++] = (struct line){ (int)i, -1 };
+		for (size_t k = 0; !collapsed && k < thread_lines(&s->rows[i]); k++)
+			t->visible[t->nvisible++] = (struct line){ (int)i, (int)k };
+		i += collapsed ? (size_t)s->tree.nodes[i].subtree_size : 1;
 	}
 }
 
+/* What line v shows: a process's row or a thread's line. */
+static const struct row *line_row(const struct tui *t, int v)
+{
+	const struct row *r = &t->s.rows[t->visible[v].row];
+
+	return t->visible[v].thread < 0 ? r : session_thread_line(&t->s, r, (size_t)t->visible[v].thread);
+}
+
+/* The selected process (a thread's line selects its process: what a key
+ * does to a thread, a signal, it does to the whole process). */
 static const struct row *selected_row(const struct tui *t)
 {
 	if (t->selected < 0 || t->selected >= t->nvisible)
 		return NULL;
-	return &t->s.rows[t->visible[t->selected]];
+	return &t->s.rows[t->visible[t->selected].row];
 }
 
 static void remember_selection(struct tui *t)
 {
 	const struct row *r = selected_row(t);
 
-	if (r)
-		t->sel = (struct identity){ r->pid, r->proc->start_time };
+	if (!r)
+		return;
+	t->sel = (struct identity){ r->pid, r->proc->start_time };
+	t->sel_tid = t->visible[t->selected].thread < 0 ? 0 : line_row(t, t->selected)->pid;
 }
 
 /* Keeps the selection on a row (the first when there is none) and remembers it. */
@@ -247,14 +277,22 @@ static void clamp_selection(struct tui *t)
 /* After a refresh: the same process stays selected wherever its row went. */
 static void follow_selection(struct tui *t)
 {
-	for (int i = 0; i < t->nvisible; i++) {
-		const struct row *r = &t->s.rows[t->visible[i]];
+	int process = -1;
 
-		if (r->pid == t->sel.pid && r->proc->start_time == t->sel.start_time) {
+	for (int i = 0; i < t->nvisible; i++) {
+		const struct row *r = &t->s.rows[t->visible[i].row];
+
+		if (r->pid != t->sel.pid || r->proc->start_time != t->sel.start_time)
+			continue;
+		if (process < 0)
+			process = i;
+		if (!t->sel_tid || (t->visible[i].thread >= 0 && line_row(t, i)->pid == t->sel_tid)) {
 			t->selected = i;
 			return;
 		}
 	}
+	if (process >= 0) /* its thread ended, or threads are no longer shown */
+		t->selected = process;
 	clamp_selection(t);
 }
 
@@ -399,12 +437,24 @@ static void scroll_was(struct tui *t, const struct layout *l)
 		t->was_top = 0;
 }
 
+/* The column header of the tree now, beside or below the tree as it was. */
+static const char *now_title(const struct tui *t, char *buf, size_t len)
+{
+	char cols[64];
+
+	rows_header(t->columns, cols, sizeof cols);
+	snprintf(buf, len, "%s  (now)", cols);
+	return buf;
+}
+
 /* The column header of the tree as it was: where it is, when it does not
  * show whole. */
 static void was_title(const struct tui *t, const struct layout *l, char *title, size_t len)
 {
 	int height = was_rows_shown(l), n = (int)t->s.ghost.nrows;
-	const char *cols = t->ppid_was ? ROWS_HEADER : ROWS_HEADER_BRIEF;
+	char cols[64];
+
+	rows_header(t->columns_was, cols, sizeof cols);
 
 	if (n <= height)
 		snprintf(title, len, "%s  (as it was)", cols);
@@ -543,8 +593,7 @@ static void draw_header(struct tui *t, const struct layout *l)
 /* The column header; with g, the tree as it was has its own. */
 static void draw_column_header(struct tui *t, const struct layout *l)
 {
-	char was[128];
-
+	char was[128], now[96];
 	int y = l->head;
 
 	bar_on(t);
@@ -556,10 +605,10 @@ static void draw_column_header(struct tui *t, const struct layout *l)
 		draw_text(y, 0, was, t->cols);
 	} else if (t->s.ghost_wanted) {
 		draw_text(y, 0, was, t->cols / 2 - 1);
-		draw_text(y, t->cols / 2 + 1, t->ppid ? ROWS_HEADER "  (now)" : ROWS_HEADER_BRIEF "  (now)",
-			  t->cols - t->cols / 2 - 1);
+		draw_text(y, t->cols / 2 + 1, now_title(t, now, sizeof now), t->cols - t->cols / 2 - 1);
 	} else {
-		draw_text(y, 0, t->ppid ? ROWS_HEADER : ROWS_HEADER_BRIEF, t->cols);
+		rows_header(t->columns, now, sizeof now);
+		draw_text(y, 0, now, t->cols);
 	}
 	attrset(A_NORMAL);
 }
@@ -589,11 +638,20 @@ static void row_name(const struct tui *t, const struct tree *tree, const struct 
 		command_text(t, r, text->name, sizeof text->name);
 }
 
-/* Whether a pane width columns wide keeps PPID: only when the widest
- * name it shows (widest columns with its glyphs) fits whole with it. */
-static bool keeps_ppid(int widest, int width)
+/* The columns a pane width columns wide shows: PPID when the widest name
+ * it shows (name: its columns with its glyphs) fits whole with it; CPU%,
+ * then TIME+, when the widest line (line: a name and the start of its
+ * note) fits with them too. */
+static unsigned choose_columns(int name, int line, int width)
 {
-	return ROWS_COLUMNS_WIDTH + widest <= width;
+	unsigned columns = rows_columns_width(ROWS_COL_PPID) + name <= width ? ROWS_COL_PPID : 0;
+
+	if (rows_columns_width(columns | ROWS_COL_CPU) + line > width)
+		return columns;
+	columns |= ROWS_COL_CPU;
+	if (rows_columns_width(columns | ROWS_COL_TIME) + line <= width)
+		columns |= ROWS_COL_TIME;
+	return columns;
 }
 
 static int name_cols(const struct tui *t, const struct tree *tree, const struct row *r)
@@ -612,7 +670,7 @@ static int name_cols(const struct tui *t, const struct tree *tree, const struct 
 static bool ghost_stacked(const struct tui *t)
 {
 	const struct session_ghost *g = &t->s.ghost;
-	int room = t->cols / 2 - 1 - (ROWS_COLUMNS_WIDTH - ROWS_PPID_WIDTH);
+	int room = t->cols / 2 - 1 - rows_columns_width(0);
 
 	for (size_t i = 0; t->s.ghost_wanted && i < g->nrows; i++) {
 		struct row_text text;
@@ -648,10 +706,10 @@ static int draw_cut(const struct tui *t, int y, int x, const char *text, int wid
  * note when with_note, cut at a word (the status line shows the selected
  * row's note whole). */
 static void draw_row_at(struct tui *t, int y, int x0, int width, const struct tree *tree,
-			const struct row *r, bool selected, bool with_note, bool ppid)
+			const struct row *r, bool selected, bool with_note, unsigned columns)
 {
 	struct row_text text;
-	char cols[64], note[128] = "";
+	char cols[96], note[128] = "";
 	int x;
 
 	row_name(t, tree, r, &text);
@@ -659,7 +717,7 @@ static void draw_row_at(struct tui *t, int y, int x0, int width, const struct tr
 		session_row_note(&t->s, r, note, sizeof note);
 	attrset(selected ? A_REVERSE : row_attr(t, r));
 	mvhline(y, x0, ' ', width);
-	rows_columns_of(r, ppid, cols, sizeof cols);
+	rows_columns_of(r, &t->s.style, columns, cols, sizeof cols);
 	x = draw_text(y, x0, cols, width);
 	x += draw_text(y, x0 + x, text.prefix, width - x);
 	x += draw_text(y, x0 + x, text.name, width - x);
@@ -675,7 +733,7 @@ static void draw_row_at(struct tui *t, int y, int x0, int width, const struct tr
 
 static void draw_row(struct tui *t, int y, const struct row *r, bool selected)
 {
-	draw_row_at(t, y, 0, t->cols, &t->s.tree, r, selected, true, t->ppid);
+	draw_row_at(t, y, 0, t->cols, &t->s.tree, r, selected, true, t->columns);
 }
 
 /* g: left, the tree as it was (every member under its creator); right, now. */
@@ -690,11 +748,11 @@ static void draw_ghost(struct tui *t, const struct layout *l)
 		fill_line(y, 0);
 		if ((size_t)w < g->nrows)
 			draw_row_at(t, y, 0, half - 1, &g->tree, &g->rows[w],
-				    w == at && t->focus == FOCUS_TREE, false, t->ppid_was);
+				    w == at && t->focus == FOCUS_TREE, false, t->columns_was);
 		mvaddch(y, half - 1, ACS_VLINE);
 		if (v < t->nvisible)
-			draw_row_at(t, y, right, t->cols - right, &t->s.tree, &t->s.rows[t->visible[v]],
-				    v == t->selected && t->focus == FOCUS_TREE, true, t->ppid);
+			draw_row_at(t, y, right, t->cols - right, &t->s.tree, line_row(t, v),
+				    v == t->selected && t->focus == FOCUS_TREE, true, t->columns);
 	}
 }
 
@@ -709,19 +767,37 @@ static void scroll_tree(struct tui *t, const struct layout *l)
 		t->top = 0;
 }
 
-/* PID first, then names: PPID goes from a pane whose names do not fit
- * whole with it. */
+#define NOTE_MIN 28 /* columns a row's note keeps before a column is left out */
+
+/* The columns line v needs after the fixed ones: its glyphs and name (w
+ * of them), and its note's first words. */
+static int line_cols(struct tui *t, int v, int w)
+{
+	const struct row *r = line_row(t, v);
+	char note[128];
+	int n;
+
+	session_row_note(&t->s, r, note, sizeof note);
+	if (!note[0])
+		return w;
+	n = text_cols(note);
+	return w + 2 + (n < NOTE_MIN ? n : NOTE_MIN);
+}
+
+/* PID first, then names, then the start of notes: see choose_columns.
+ * The tree as it was shows no CPU: it is about who created whom. */
 static void plan_columns(struct tui *t, const struct layout *l)
 {
 	const struct session_ghost *g = &t->s.ghost;
 	bool beside = t->s.ghost_wanted && !l->was_height;
-	int width = beside ? t->cols - t->cols / 2 - 1 : t->cols, widest = 0, was = 0;
+	int width = beside ? t->cols - t->cols / 2 - 1 : t->cols, widest = 0, longest = 0, was = 0;
 	int was_rows = beside ? l->tree_height : l->was_height;
 
 	for (int v = t->top; v < t->nvisible && v < t->top + l->tree_height; v++) {
-		int w = name_cols(t, &t->s.tree, &t->s.rows[t->visible[v]]);
+		int w = name_cols(t, &t->s.tree, line_row(t, v)), n = line_cols(t, v, w);
 
 		widest = w > widest ? w : widest;
+		longest = n > longest ? n : longest;
 	}
 	for (int i = t->was_top; t->s.ghost_wanted && (size_t)i < g->nrows && i < t->was_top + was_rows;
 	     i++) {
@@ -729,8 +805,9 @@ static void plan_columns(struct tui *t, const struct layout *l)
 
 		was = w > was ? w : was;
 	}
-	t->ppid = keeps_ppid(widest, width);
-	t->ppid_was = keeps_ppid(was, beside ? t->cols / 2 - 1 : t->cols);
+	t->columns = choose_columns(widest, longest, width);
+	was += rows_columns_width(ROWS_COL_PPID);
+	t->columns_was = was <= (beside ? t->cols / 2 - 1 : t->cols) ? ROWS_COL_PPID : 0;
 }
 
 /* g, one above the other: the tree as it was, then the column header of now. */
@@ -738,6 +815,7 @@ static void draw_was(struct tui *t, const struct layout *l)
 {
 	const struct session_ghost *g = &t->s.ghost;
 	int at = was_row_of_selection(t);
+	char now[96];
 
 	for (int i = 0; i < l->was_height; i++) {
 		int w = t->was_top + i;
@@ -745,12 +823,11 @@ static void draw_was(struct tui *t, const struct layout *l)
 		fill_line(l->was_top + i, 0);
 		if ((size_t)w < g->nrows)
 			draw_row_at(t, l->was_top + i, 0, t->cols, &g->tree, &g->rows[w],
-				    w == at && t->focus == FOCUS_TREE, false, t->ppid_was);
+				    w == at && t->focus == FOCUS_TREE, false, t->columns_was);
 	}
 	bar_on(t);
 	mvhline(l->tree_top - 1, 0, ' ', t->cols);
-	draw_text(l->tree_top - 1, 0, t->ppid ? ROWS_HEADER "  (now)" : ROWS_HEADER_BRIEF "  (now)",
-		  t->cols);
+	draw_text(l->tree_top - 1, 0, now_title(t, now, sizeof now), t->cols);
 	attrset(A_NORMAL);
 }
 
@@ -767,7 +844,7 @@ static void draw_tree(struct tui *t, const struct layout *l)
 		int v = t->top + i;
 
 		if (v < t->nvisible)
-			draw_row(t, l->tree_top + i, &t->s.rows[t->visible[v]],
+			draw_row(t, l->tree_top + i, line_row(t, v),
 				 v == t->selected && t->focus == FOCUS_TREE);
 		else
 			fill_line(l->tree_top + i, 0);
@@ -1222,7 +1299,7 @@ static void find_next(struct tui *t, int from_next)
 	for (int k = 0; k < t->nvisible && t->query[0]; k++) {
 		int v = (t->selected + k + (from_next ? 1 : 0)) % t->nvisible;
 
-		const struct row *r = &t->s.rows[t->visible[v]];
+		const struct row *r = line_row(t, v);
 		struct row_text text;
 
 		rows_text(&t->s.tree, r, &t->s.style, session_row_label(&t->s, r), &text);
@@ -1382,6 +1459,17 @@ static void toggle_ghost(struct tui *t)
 		    ghost_stacked(t) ? "above:" : "left:", ghost_stacked(t) ? "below:" : "right:");
 }
 
+static void toggle_threads(struct tui *t)
+{
+	if (session_show_threads(&t->s, !t->s.threads.wanted) < 0)
+		say(t, true, "threads: out of memory");
+	else if (t->s.threads.wanted)
+		say(t, false, "threads under each process that has more than one: {name}");
+	else
+		say(t, false, "processes only");
+	rows_changed(t);
+}
+
 static void open_signal_menu(struct tui *t)
 {
 	if (selected_row(t))
@@ -1483,6 +1571,9 @@ static const struct key_binding key_table[] = {
 	{ { KEY_F(9) }, .act = open_signal_menu, .help_keys = "F9",
 	  .help = "send any signal to the selected process" },
 	{ { ' ' }, .act = toggle_pause, .help_keys = "Space", .help = "pause or resume the refresh" },
+	{ { 'H' }, .act = toggle_threads, .help_keys = "H",
+	  .help = "each process's threads under it, as {name}: TID, state, CPU% "
+		  "(a key on a thread acts on its process)" },
 	{ { 'a' }, .act = toggle_all_view, .help_keys = "a",
 	  .help = "every process on the machine, or back to the lab" },
 	{ { '+' }, .act_with = toggle_collapse, .arg = 0, .help_keys = "+ -",
@@ -1724,7 +1815,8 @@ static void want_visible(struct tui *t)
 	size_t n = 0;
 
 	for (int v = t->top; v < t->nvisible && n < 512 && v < t->top + t->lines; v++)
-		pids[n++] = t->s.rows[t->visible[v]].pid;
+		if (t->visible[v].thread < 0)
+			pids[n++] = t->s.rows[t->visible[v].row].pid;
 	session_want(&t->s, pids, n);
 }
 
