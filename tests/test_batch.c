@@ -1,6 +1,7 @@
 /* batch mode end to end: the real binary, real processes, output parsed back. */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,4 +155,95 @@ Test(batch, text_events_hold_a_long_line_whole_and_mark_a_cut)
 		used += (size_t)snprintf(want + used, sizeof want - used, "\\xc3\\xa9");
 	snprintf(want + used, sizeof want - used, " [... 34465 bytes cut]\n");
 	cr_assert(strstr(out, want), "the 100,000-byte line is not cut at 64 KiB with its mark");
+}
+
+static void *sleep_forever(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause(); /* ends with its process */
+	return NULL;
+}
+
+/* Two named threads that sleep, beside the main thread. */
+static void two_named_threads(void *arg)
+{
+	(void)arg;
+	for (int i = 1; i <= 2; i++) {
+		char name[16];
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, sleep_forever, NULL) != 0)
+			_exit(3);
+		snprintf(name, sizeof name, "tworker-%d", i);
+		pthread_setname_np(t, name);
+	}
+}
+
+static bool has_threads(void *arg)
+{
+	char path[64], line[64];
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/status", *(pid_t *)arg);
+	if (!(f = fopen(path, "r")))
+		return false;
+	while (fgets(line, sizeof line, f))
+		if (!strcmp(line, "Threads:\t3\n")) {
+			fclose(f);
+			return true;
+		}
+	fclose(f);
+	return false;
+}
+
+static json_t *task_of(json_t *proc, pid_t tid)
+{
+	json_t *tasks = json_object_get(proc, "tasks"), *t;
+	size_t i;
+
+	json_array_foreach(tasks, i, t)
+		if (json_integer_value(json_object_get(t, "tid")) == tid)
+			return t;
+	return NULL;
+}
+
+Test(batch, threads_are_each_process_tasks_in_json_and_lines_in_text)
+{
+	pid_t child = helper_fork(two_named_threads, NULL), single = helper_fork(NULL, NULL);
+	char pidtext[16], want[96];
+	json_t *lines[64], *frame = NULL, *kid, *one, *t;
+	int n;
+
+	cr_assert(helper_wait_for(has_threads, &child, 5000), "the child's threads never started");
+	cr_assert(helper_wait_state(single, 'S', 5000));
+	usleep(100 * 1000); /* the names are set just after the threads start */
+	snprintf(pidtext, sizeof pidtext, "%d", getpid());
+	n = helper_run_ndjson((char *[]){ "--json", "--threads", "--pid", pidtext, "--iterations", "2",
+					  "--delay", "300", NULL }, lines, 64, 20000);
+	for (int i = 0; i < n; i++)
+		if (!strcmp(json_string_value(json_object_get(lines[i], "type")), "frame"))
+			frame = lines[i];
+	cr_assert_not_null(frame);
+	cr_assert_not_null(kid = find_proc(frame, child));
+	cr_assert_eq(json_array_size(json_object_get(kid, "tasks")), 3, "main and two threads");
+	cr_assert_not_null(t = task_of(kid, child), "the main thread's TID is the PID");
+	cr_assert(json_is_null(json_object_get(t, "daemon")), "no lab, no hook: unknown");
+	cr_assert_str_eq(json_string_value(json_object_get(t, "state")), "S");
+	cr_assert(json_is_number(json_object_get(t, "cpu")), "the second frame measures it");
+	json_t *named = json_array_get(json_object_get(kid, "tasks"), 2);
+	cr_assert_str_eq(json_string_value(json_object_get(named, "name")), "tworker-2");
+	cr_assert(json_is_number(json_object_get(kid, "cpu")) && json_is_number(json_object_get(kid, "cpu_time")));
+	cr_assert_not_null(one = find_proc(frame, single));
+	cr_assert_eq(json_array_size(json_object_get(one, "tasks")), 1, "one thread: its own record");
+	cr_assert_not_null(task_of(one, single));
+	helper_free_lines(lines, &n);
+
+	cr_assert_eq(run((char *[]){ "--batch", "--threads", "--pid", pidtext, "--iterations", "1", "--ascii",
+				     NULL }), 0, "stderr: %s", err);
+	snprintf(want, sizeof want, "%7d%8s S -", child, " ");
+	cr_assert(strstr(out, want), "the main thread's line [%s] in\n%s", want, out);
+	cr_assert(strstr(out, "{tworker-1}\n") && strstr(out, "{tworker-2}\n"), "%s", out);
+	snprintf(want, sizeof want, "\n%7d%8s S", single, " ");
+	cr_assert_null(strstr(out, want), "one thread is no line of its own:\n%s", out);
 }

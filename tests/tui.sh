@@ -579,6 +579,47 @@ fi
 kill "$hostile_pid" 2>/dev/null
 hostile_pid=
 
+# ---- H: each process's threads under it as {name}, with their CPU%; they
+# fold with their process; at 120x40 and at 80x24. A real Python program
+# names two of its threads (a busy one and one that naps) in the kernel.
+cat >"$tmp/threads.py" <<'PY'
+import ctypes, threading, time
+libc = ctypes.CDLL(None)
+def work(name, busy):
+    libc.prctl(15, name.encode(), 0, 0, 0)  # PR_SET_NAME: the thread's comm
+    end = time.time() + 60
+    while time.time() < end:
+        if not busy:
+            time.sleep(0.05)
+for name, busy in (("spin", True), ("nap", False)):
+    threading.Thread(target=work, args=(name, busy), daemon=True).start()
+time.sleep(60)
+PY
+for size in 120x40 80x24; do
+	start -- /usr/bin/python3 "$tmp/threads.py"
+	T resize-window -x "${size%x*}" -y "${size#*x}"
+	if wait_for '└─python3$' 5; then
+		! pane | grep -q '{spin}' && ok || bad "H at $size: threads shown before H"
+		T send-keys H
+		# the busy thread's CPU% (the column before TIME+, or before the name)
+		if wait_for '^ +[0-9]+ +[RS] +- +[0-9]+\.[0-9]( +[0-9]+:[0-9.]+)? +\{spin\}$' 5 &&
+			wait_for '^ +[0-9]+ +[SR] -'"$CPU"' +\{nap\}$' 3; then
+			busy=$(pane | grep -E '\{spin\}$' | grep -oE ' [0-9]+\.[0-9] ' | head -1 | tr -d ' ')
+			[ "${busy%.*}" -ge 30 ] && [ "$(pane | LC_ALL=C.UTF-8 wc -L)" -le "${size%x*}" ] && ok ||
+				bad "H at $size: the busy thread's CPU% ($busy), within the width"
+			find_row python3 && T send-keys -
+			wait_gone '\{spin\}' 3 && T send-keys + && wait_for '\{spin\}$' 3 && ok ||
+				bad "H at $size: threads fold with their process (- and +)"
+			T send-keys H
+			wait_for 'processes only' 3 && ! pane | grep -q '{nap}' && ok || bad "H at $size: H again hides them"
+		else
+			bad "H at $size: no {spin} and {nap} lines under python3"
+		fi
+	else
+		bad "H at $size: the program never showed"
+	fi
+done
+
 # ---- An unknown TERM: one line naming --batch, exit 2, nothing started.
 new_server
 T send-keys "TERM=no-such-terminal $forktop; echo FORKTOP-EXIT=\$?" Enter

@@ -46,15 +46,28 @@ static int read_row(struct session_threads *th, struct session *s, struct row *r
 	return 0;
 }
 
-/* The rows whose threads are read: every row, but only those on screen
- * in the interactive all-processes view. */
+/* Whether a row's threads are shown: in the lab's and a program's views,
+ * only their own processes' (not PID 1's or the monitor's: the ancestors
+ * are there to place the family, and PID 1 alone may have dozens). */
+static bool threads_shown_for(const struct session *s, const struct row *r)
+{
+	switch (session_view_kind(s)) {
+	case SESSION_VIEW_LAB: return r->role == ROW_ROLE_LAB;
+	case SESSION_VIEW_PROGRAM: return r->role == ROW_ROLE_PROGRAM || r->role == ROW_ROLE_DESCENDANT;
+	default: return true;
+	}
+}
+
+/* The rows whose threads are read: every row the view shows threads for,
+ * but only those on screen in the interactive all-processes view. */
 static int read_rows(struct session_threads *th, struct session *s)
 {
 	int rc = 0;
 
 	if (session_view_kind(s) != SESSION_VIEW_ALL || !s->opt->partial_scans) {
 		for (size_t i = 0; i < s->nrows && rc == 0; i++)
-			rc = read_row(th, s, &s->rows[i]);
+			if (threads_shown_for(s, &s->rows[i]))
+				rc = read_row(th, s, &s->rows[i]);
 		return rc;
 	}
 	for (size_t i = 0; i < s->nwanted && rc == 0; i++) {

@@ -3,7 +3,8 @@
  * /proc/PID/task only for the processes that have more than one (the
  * others' one thread is their process's own record) and, in the
  * interactive all-processes view, only for the rows on screen: the cost
- * follows the screen. The lines point into the session's latest refresh:
+ * follows the screen. The lab's and a program's views show the threads of
+ * their own processes only. The lines point into the session's latest refresh:
  * they are dropped with it. */
 #ifndef FORKTOP_THREADS_H
 #define FORKTOP_THREADS_H

@@ -1,0 +1,182 @@
+/* CPU% and threads against the real /proc: a busy process and an idle one,
+ * a process with named threads, one of them busy; and the bookkeeping of
+ * shares on its own. */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../src/cpu.h"
+#include "../src/scan.h"
+#include "helpers.h"
+
+#define SPIN_NS 20000000000LL /* a busy body spins this long at most */
+#define READ_GAP_US 500000    /* between two readings */
+
+static struct scan *scan;
+static struct scan_snapshot snap;
+static struct scan_task *tasks;
+static size_t ntasks, tasks_cap;
+
+static void setup(void)
+{
+	char err[256];
+
+	cr_assert(scan_open(&scan, 0, err, sizeof err) == 0, "%s", err);
+}
+
+static void teardown(void)
+{
+	helper_cleanup();
+	scan_snapshot_free(&snap);
+	scan_close(scan);
+	free(tasks);
+	tasks = NULL;
+	ntasks = tasks_cap = 0;
+}
+
+TestSuite(cpu, .init = setup, .fini = teardown, .timeout = 30);
+
+static void spin(void)
+{
+	long long end = cpu_now_ns() + SPIN_NS;
+
+	while (cpu_now_ns() < end)
+		;
+}
+
+static void spin_body(void *arg)
+{
+	(void)arg;
+	spin();
+}
+
+static void *spinner(void *arg)
+{
+	(void)arg;
+	spin();
+	return NULL;
+}
+
+static void *sleeper(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause(); /* ends with its process */
+	return NULL;
+}
+
+/* Two sleeping threads and a busy one, each named, beside the main thread. */
+static void named_threads(void *arg)
+{
+	static const char *const names[] = { "sleeper-1", "sleeper-2", "spinner" };
+
+	(void)arg;
+	for (int i = 0; i < 3; i++) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, i == 2 ? spinner : sleeper, NULL) != 0)
+			_exit(3);
+		pthread_setname_np(t, names[i]);
+	}
+}
+
+static const struct scan_proc *find(pid_t pid)
+{
+	for (size_t i = 0; i < snap.count; i++)
+		if (snap.procs[i].pid == pid)
+			return &snap.procs[i];
+	return NULL;
+}
+
+static const struct scan_task *task_named(const char *name)
+{
+	for (size_t i = 0; i < ntasks; i++)
+		if (!strcmp(tasks[i].comm, name))
+			return &tasks[i];
+	return NULL;
+}
+
+Test(cpu, shares_are_kept_by_identity_and_a_kept_record_keeps_its_share)
+{
+	struct cpu_history h;
+	char buf[32];
+
+	cpu_history_init(&h, 100);
+	cr_assert_eq(cpu_note(&h, 7, 1000, 50, 1000000000LL), CPU_UNKNOWN, "a first reading");
+	cr_assert_eq(cpu_note(&h, 3, 1000, 0, 1000000000LL), CPU_UNKNOWN);
+	cpu_round_end(&h);
+	cr_assert_eq(cpu_note(&h, 7, 1000, 100, 2000000000LL), 500, "50 ticks of 100 in a second");
+	cr_assert_eq(cpu_note(&h, 3, 2000, 10, 2000000000LL), CPU_UNKNOWN, "a recycled PID starts afresh");
+	cpu_round_end(&h);
+	cr_assert_eq(cpu_note(&h, 7, 1000, 100, 2000000000LL), 500, "a record not read again");
+	cpu_round_end(&h);
+	cr_assert_eq(cpu_note(&h, 7, 1000, 500, 3000000000LL), 4000, "four cores kept busy");
+	cpu_round_end(&h);
+	cpu_format_share(4000, buf, sizeof buf);
+	cr_assert_str_eq(buf, "400.0");
+	cpu_format_share(CPU_UNKNOWN, buf, sizeof buf);
+	cr_assert_str_eq(buf, "-");
+	cpu_format_time(100 * 3723 + 45, 100, buf, sizeof buf);
+	cr_assert_str_eq(buf, "62:03.45");
+	cpu_history_free(&h);
+}
+
+Test(cpu, a_busy_process_and_an_idle_one_between_two_snapshots)
+{
+	pid_t busy = helper_fork(spin_body, NULL), idle = helper_fork(NULL, NULL);
+	pid_t pids[] = { busy, idle };
+
+	cr_assert(helper_wait_state(idle, 'S', 5000), "the idle child never went to sleep");
+	cr_assert_eq(scan_select(scan, pids, 2, &snap), 0);
+	cr_assert(find(busy) && find(idle));
+	cr_assert_eq(find(busy)->cpu, CPU_UNKNOWN, "nothing to compare a first reading with");
+	usleep(READ_GAP_US);
+	cr_assert_eq(scan_select(scan, pids, 2, &snap), 0);
+	cr_assert(find(busy) && find(idle));
+	/* a core kept busy is 100%; a shared machine may give it less */
+	cr_assert_geq(find(busy)->cpu, 300, "busy: %d tenths of a percent", find(busy)->cpu);
+	cr_assert_leq(find(busy)->cpu, 1100, "busy: %d tenths of a percent", find(busy)->cpu);
+	cr_assert_leq(find(idle)->cpu, 50, "idle: %d tenths of a percent", find(idle)->cpu);
+	cr_assert_gt(find(busy)->ticks, 0);
+}
+
+static bool named_threads_up(void *arg)
+{
+	pid_t pid = *(pid_t *)arg;
+	struct scan_stat_line st;
+
+	ntasks = 0;
+	if (!scan_read_stat(pid, &st) || st.threads != 4 ||
+	    scan_tasks(scan, pid, st.start_time, &tasks, &ntasks, &tasks_cap) != 4)
+		return false;
+	return task_named("spinner") && task_named("sleeper-2");
+}
+
+Test(cpu, threads_with_their_names_states_and_shares)
+{
+	pid_t child = helper_fork(named_threads, NULL);
+	struct scan_stat_line st;
+	const struct scan_task *t;
+
+	cr_assert(helper_wait_for(named_threads_up, &child, 5000), "four named threads never showed");
+	scan_tasks_done(scan);
+	cr_assert(scan_read_stat(child, &st));
+	cr_assert_eq(tasks[0].tid, child, "the main thread first, its TID the PID");
+	cr_assert_str_eq(tasks[0].comm, st.comm);
+	for (size_t i = 1; i < ntasks; i++)
+		cr_assert_gt(tasks[i].tid, tasks[i - 1].tid, "by TID");
+	usleep(READ_GAP_US);
+	ntasks = 0;
+	cr_assert_eq(scan_tasks(scan, child, st.start_time, &tasks, &ntasks, &tasks_cap), 4);
+	scan_tasks_done(scan);
+	cr_assert((t = task_named("spinner")));
+	cr_assert_geq(t->cpu, 300, "the busy thread: %d tenths of a percent", t->cpu);
+	cr_assert((t = task_named("sleeper-1")));
+	cr_assert_eq(t->state, 'S');
+	cr_assert_leq(t->cpu, 50, "a sleeping thread: %d", t->cpu);
+	ntasks = 0;
+	cr_assert_eq(scan_tasks(scan, child, st.start_time + 1, &tasks, &ntasks, &tasks_cap), 0,
+		     "another start time: another process, none of its threads");
+	cr_assert_eq(ntasks, 0);
+}
