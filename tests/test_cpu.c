@@ -2,6 +2,7 @@
  * a process with named threads, one of them busy; and the bookkeeping of
  * shares on its own. */
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <string.h>
 #include <unistd.h>
@@ -179,4 +180,64 @@ Test(cpu, threads_with_their_names_states_and_shares)
 	cr_assert_eq(scan_tasks(scan, child, st.start_time + 1, &tasks, &ntasks, &tasks_cap), 0,
 		     "another start time: another process, none of its threads");
 	cr_assert_eq(ntasks, 0);
+}
+
+/* CPU% summed over a frame's process objects that ask(): a process's own
+ * share, or its threads' shares. */
+static double frame_cpu(json_t *frame, bool (*ask)(json_t *proc, pid_t root), pid_t root)
+{
+	json_t *procs = json_object_get(frame, "processes"), *p;
+	double sum = 0;
+	size_t i;
+
+	json_array_foreach(procs, i, p)
+		if (ask(p, root) && json_is_number(json_object_get(p, "cpu")))
+			sum += json_number_value(json_object_get(p, "cpu"));
+	return sum;
+}
+
+static bool is_root_with_threads(json_t *p, pid_t root)
+{
+	return json_integer_value(json_object_get(p, "pid")) == root &&
+	       json_array_size(json_object_get(p, "tasks")) == 5;
+}
+
+static bool is_child_of_root(json_t *p, pid_t root)
+{
+	return json_integer_value(json_object_get(p, "ppid")) == root &&
+	       !json_is_true(json_object_get(p, "tombstone"));
+}
+
+/* The shipped example: four threads of one process share one core; four
+ * processes use more than one (this machine has two cores at least). */
+Test(cpu, the_gil_example_shows_threads_sharing_a_core_and_processes_using_more)
+{
+	char path[4096];
+	json_t *lines[200];
+	double threads_max = 0, processes_max = 0;
+	pid_t root = 0;
+	int n;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		cr_skip_test("one core: processes cannot use more than threads");
+	snprintf(path, sizeof path, "%s/examples/gil.py", helper_data_dir());
+	n = helper_run_ndjson((char *[]){ "--json", "--threads", "--delay", "500", "--", "/usr/bin/python3",
+					  path, "3", NULL }, lines, 200, 30000);
+	for (int i = 0; i < n; i++) {
+		json_t *l = lines[i];
+
+		if (!root && !strcmp(json_string_value(json_object_get(l, "event")) ?: "", "program_started"))
+			root = (pid_t)json_integer_value(json_object_get(l, "pid"));
+		if (!root || strcmp(json_string_value(json_object_get(l, "type")), "frame"))
+			continue;
+		double t = frame_cpu(l, is_root_with_threads, root), p = frame_cpu(l, is_child_of_root, root);
+
+		threads_max = t > threads_max ? t : threads_max;
+		processes_max = p > processes_max ? p : processes_max;
+	}
+	helper_free_lines(lines, &n);
+	cr_assert_gt(root, 0, "no program_started event");
+	cr_assert_gt(threads_max, 50, "the threads' process was never seen busy: %.1f", threads_max);
+	cr_assert_leq(threads_max, 135, "four threads of one process: one core (%.1f%%)", threads_max);
+	cr_assert_geq(processes_max, 130, "four processes: more than one core (%.1f%%)", processes_max);
 }
