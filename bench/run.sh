@@ -392,7 +392,8 @@ parts_cleanup() {
 	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
 	exec 5>&- 6>&- 7>&-
 	wait 2>/dev/null
-	rm -rf "$cpucol_dir" "$out/.threaded.out" "$out/.duty.out"
+	rm -rf "$cpucol_dir" "$out/.threaded.out" "$out/.duty.out" "$out/.shown.$$" "$out/.threads.$$" \
+		"$out/.cpucol-runs.$$"
 }
 
 cpucol_report() {
