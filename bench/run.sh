@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # forktop's benchmarks, side by side with its peers in one run on one machine:
-#   bench/run.sh [SIZES...] [storm]
-# SIZES are numbers of extra processes (default 1000 10000); storm is the fork
-# storm (1,000 short-lived children a second, STORM_SECONDS long) under
-# forktop's two event sources and forkstat. Without arguments, all of them;
-# `bench/run.sh storm` runs the storm alone. Each figure is the median of RUNS
+#   bench/run.sh [SIZES...] [threads] [cpucol] [storm]
+# SIZES are numbers of extra processes (default 1000 10000); threads is the
+# interactive all-processes view with H off and on at THREADS_PROCESSES
+# (10,000) extra processes; cpucol is the CPU column against top's %CPU on
+# processes of known loads; storm is the fork storm (1,000 short-lived
+# children a second, STORM_SECONDS long) under forktop's two event sources
+# and forkstat. Without arguments, all of them; `bench/run.sh storm` runs the
+# storm alone. Each figure is the median of RUNS
 # runs (default 5). Results go to stdout as a Markdown table and to
 # bench/results/latest.txt. Needs htop, ps, pstree and tmux (not for the storm
 # alone); forkstat for the storm's comparison rows, which are left out with a
@@ -20,15 +23,17 @@ storm_seconds=${STORM_SECONDS:-30}
 latency_rate=${LATENCY_RATE:-100}
 latency_seconds=${LATENCY_SECONDS:-10}
 forkstat=${FORKSTAT:-forkstat}
-sizes=() storm=no
+sizes=() storm=no threads=no cpucol=no
 for arg in "$@"; do
 	case $arg in
 	storm) storm=yes ;;
-	*[!0-9]* | '') echo "usage: bench/run.sh [SIZES...] [storm]"; exit 2 ;;
+	threads) threads=yes ;;
+	cpucol) cpucol=yes ;;
+	*[!0-9]* | '') echo "usage: bench/run.sh [SIZES...] [threads] [cpucol] [storm]"; exit 2 ;;
 	*) sizes+=("$arg") ;;
 	esac
 done
-[ $# -eq 0 ] && sizes=(1000 10000) storm=yes
+[ $# -eq 0 ] && sizes=(1000 10000) storm=yes threads=yes cpucol=yes
 hz=$(getconf CLK_TCK)
 sock="forktop-bench-$$"
 out=bench/results
@@ -38,6 +43,14 @@ forest_pid=
 if [ ${#sizes[@]} -gt 0 ]; then
 	for tool in htop ps pstree tmux; do
 		command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install htop procps psmisc tmux)"; exit 2; }
+	done
+fi
+if [ "$threads" = yes ]; then
+	command -v tmux >/dev/null || { echo "bench: tmux is missing (apt-get install tmux)"; exit 2; }
+fi
+if [ "$cpucol" = yes ]; then
+	for tool in top python3; do
+		command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install procps python3)"; exit 2; }
 	done
 fi
 
@@ -145,6 +158,284 @@ latency() {
 		tmux -L "$sock" kill-server
 	done
 	printf '%s\n' "${ms[@]}" | median
+}
+
+# ---- threads (H) -----------------------------------------------------------
+# forktop's interactive all-processes view (--no-lab --delay 500, 120x40 tmux
+# pane) with THREADS_PROCESSES extra processes, with threads off and with H
+# pressed. bench/threaded starts THREADED_PROCS processes of THREADED_THREADS
+# threads each, siblings under one parent. The screen is brought to them
+# (/threaded, then a page down and up: the parent on the first line of the
+# tree, again before each block), then H toggles the threads in blocks of
+# THREADS_SECONDS, off and on in turn, THREADS_PAIRS of each a run (one forktop a run, so both modes see
+# the same process, screen and moment of a noisy machine: forktop's events
+# count every fork and exit on it). With H pressed after the paging, the
+# thread lines are on screen under the parent and read at every refresh
+# (pressed first, the page keys move over thread lines and the parent may
+# end above the screen); they are counted every second. A block's figure:
+# forktop's own CPU (/proc/PID/task/*/schedstat, in ns: ticks are too coarse
+# for 4 ms refreshes) over the block, divided by its refreshes (two a second).
+threads_procs=${THREADS_PROCESSES:-10000}
+threads_seconds=${THREADS_SECONDS:-4}
+threads_pairs=${THREADS_PAIRS:-4}
+threaded_procs=${THREADED_PROCS:-3}
+threaded_threads=${THREADED_THREADS:-5}
+threaded_pid=
+
+# threaded_start: the threaded processes, until threaded_stop (lifeline: fd 5).
+threaded_start() {
+	mkfifo "$out/.threaded.$$"
+	"$bin/threaded" "$threaded_procs" "$threaded_threads" <"$out/.threaded.$$" >"$out/.threaded.out" 7>&- &
+	threaded_pid=$!
+	exec 5>"$out/.threaded.$$"
+	rm -f "$out/.threaded.$$"
+	for ((i = 0; i < 100; i++)); do grep -q ready "$out/.threaded.out" 2>/dev/null && return; sleep 0.1; done
+	echo "bench: bench/threaded never became ready" >&2; exit 1
+}
+threaded_stop() {
+	exec 5>&-
+	[ -n "$threaded_pid" ] && wait "$threaded_pid" 2>/dev/null
+	threaded_pid=
+	rm -f "$out/.threaded.out"
+}
+
+# task_cpu PID: CPU seconds of every thread of PID, to the nanosecond.
+task_cpu() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.9f\n", s / 1e9 }'; }
+
+# pane_threads: the thread lines ({name}) in the tree part of the pane.
+pane_threads() {
+	tmux -L "$sock" capture-pane -p | awk '/^── Events/ { exit } /\{[^}]*\}[[:space:]]*$/ { n++ } END { print n + 0 }'
+}
+
+# pane_wait PATTERN [-v]: until the pane shows PATTERN (-v: no longer shows
+# it), at most 5 s; fails otherwise.
+pane_wait() {
+	for ((i = 0; i < 100; i++)); do
+		if tmux -L "$sock" capture-pane -p | grep -qE -- "$1"; then
+			[ "${2:-}" != -v ] && return 0
+		else
+			[ "${2:-}" = -v ] && return 0
+		fi
+		sleep 0.05
+	done
+	return 1
+}
+
+# threads_run FIRST (off or on): one forktop, 2 * THREADS_PAIRS blocks from
+# FIRST; a line a block: "mode cpu_s_per_refresh thread_lines_median
+# thread_lines_fewest".
+threads_run() {
+	local first=$1 mode=off want pid c0 c1 b s
+	tmux -L "$sock" kill-server 2>/dev/null
+	tmux -L "$sock" new-session -d -x 120 -y 40 "exec $forktop --no-lab --delay 500" 5>&- 6>&- 7>&-
+	pane_wait 'view: all' || { echo "bench: forktop's screen never came" >&2; return 1; }
+	pid=$(tmux -L "$sock" list-panes -F '#{pane_pid}')
+	[ "$(cat /proc/"$pid"/comm 2>/dev/null)" = forktop ] || { echo "bench: the pane runs no forktop" >&2; return 1; }
+	for ((b = 0; b < 2 * threads_pairs; b++)); do
+		want=$first
+		[ $((b % 2)) = 1 ] && { [ "$first" = on ] && want=off || want=on; }
+		if [ "$mode" = on ]; then # the page keys without thread lines
+			tmux -L "$sock" send-keys H && mode=off
+			pane_wait '\{[^}]*\} *$' -v || { echo "bench: H did not hide the threads" >&2; return 1; }
+		fi
+		# to the threaded processes again (other processes appearing above
+		# them move them down the screen)
+		tmux -L "$sock" send-keys / && tmux -L "$sock" send-keys -l threaded && tmux -L "$sock" send-keys Enter
+		pane_wait "found 'threaded'" || { echo "bench: /threaded found nothing" >&2; return 1; }
+		tmux -L "$sock" send-keys NPage && sleep 0.2 && tmux -L "$sock" send-keys PPage && sleep 0.2
+		if [ "$want" = on ]; then
+			tmux -L "$sock" send-keys H && mode=on
+			pane_wait '\{[^}]*\} *$' || { echo "bench: H showed no threads" >&2; return 1; }
+		fi
+		sleep 0.5
+		c0=$(task_cpu "$pid")
+		for ((s = 0; s < threads_seconds; s++)); do sleep 1; pane_threads; done >"$out/.shown.$$"
+		c1=$(task_cpu "$pid")
+		kill -0 "$pid" 2>/dev/null || { echo "bench: forktop ended during the run" >&2; return 1; }
+		echo "$mode $(awk -v a="$c0" -v b="$c1" -v n="$threads_seconds" 'BEGIN { printf "%.6f\n", (b - a) / (n * 2) }')" \
+			"$(median <"$out/.shown.$$")" "$(sort -g "$out/.shown.$$" | head -1)"
+	done
+	rm -f "$out/.shown.$$"
+	tmux -L "$sock" kill-server
+	sleep 0.3
+}
+
+threads_report() {
+	local f=$out/.threads.$$ r
+	: >"$f"
+	forest_start "$threads_procs"
+	threaded_start
+	for ((r = 0; r < runs; r++)); do
+		local first=off
+		[ $((r % 2)) = 1 ] && first=on
+		threads_run "$first" | sed "s/^/$r /" >>"$f"
+	done
+	local all; all=$(ls -d /proc/[0-9]* | wc -l)
+	threaded_stop
+	forest_stop
+	tcol() { awk -v m="$1" -v c="$2" '$2 == m && NF == 5 { print $c }' "$f"; }
+	local off on soff son sfew
+	off=$(tcol off 3 | med) on=$(tcol on 3 | med)
+	soff=$(tcol off 4 | med) son=$(tcol on 4 | med) sfew=$(tcol on 5 | sort -g | head -1)
+	echo
+	echo "## Threads (H) at $threads_procs extra processes ($all in all)"
+	echo
+	echo "\`forktop --no-lab --delay 500\` in a 120x40 tmux pane, the screen brought to $threaded_procs processes of $threaded_threads threads each (\`bench/threaded\`), H toggled in blocks of ${threads_seconds} s, $threads_pairs off and $threads_pairs on in each of $runs runs (one forktop a run); forktop's own CPU (schedstat) over a block divided by its refreshes, the median of the blocks:"
+	echo
+	echo "| H | CPU ms per refresh | blocks | thread lines on screen (median of the seconds; fewest) |"
+	echo "| --- | --- | --- | --- |"
+	awk -v a="$off" -v b="$soff" -v n="$(tcol off 3 | wc -l)" 'BEGIN { printf "| off | %.3f | %d | %s |\n", a * 1000, n, b }'
+	awk -v a="$on" -v b="$son" -v c="$sfew" -v n="$(tcol on 3 | wc -l)" 'BEGIN { printf "| on | %.3f | %d | %s; %s |\n", a * 1000, n, b, c }'
+	echo
+	echo "H on / H off: $(awk -v a="$on" -v b="$off" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "n/a" }')" \
+		"(each run's, of its medians: $(for ((r = 0; r < runs; r++)); do
+			awk -v r="$r" '$1 == r && $2 == "off" && NF == 5 { print $3 }' "$f" | med
+			awk -v r="$r" '$1 == r && $2 == "on" && NF == 5 { print $3 }' "$f" | med
+		done | paste - - | awk '{ if ($1 + 0 > 0) printf "%s%.3f", (k++ ? " " : ""), $2 / $1 }')); goal: at most 1.10"
+	echo
+	echo "(every block: $out/threads-blocks.txt, \"run mode cpu_s_per_refresh lines_median lines_fewest\")"
+	local blocks; blocks=$(awk 'NF == 5' "$f" | wc -l)
+	[ "$blocks" != $((runs * 2 * threads_pairs)) ] &&
+		echo && echo "$((runs * 2 * threads_pairs - blocks)) of $((runs * 2 * threads_pairs)) blocks failed (see stderr): left out."
+	mv -f "$f" "$out/threads-blocks.txt"
+}
+
+# ---- the CPU column against top --------------------------------------------
+# bench/duty starts one process per load of CPUCOL_LOADS (percent of one
+# core: 100 50 0 by default); in each run, at once, forktop --batch --json
+# --delay 1000 -n CPUCOL_FRAMES --pid (their parent) and top -b -d 1 -n
+# CPUCOL_FRAMES -p (their PIDs), top with its defaults (a HOME without a
+# toprc: Irix mode, 100% = one core). forktop's first frame has no CPU yet
+# (null) and top's first is since boot: both are left out. Per process and
+# run, the median of each; then the median of the runs.
+cpucol_loads=${CPUCOL_LOADS:-100 50 0}
+cpucol_frames=${CPUCOL_FRAMES:-21}
+duty_pid= cpucol_top= cpucol_ft= cpucol_dir="$out/.cpucol.$$"
+
+duty_start() {
+	mkfifo "$out/.duty.$$"
+	# shellcheck disable=SC2086
+	"$bin/duty" $cpucol_loads <"$out/.duty.$$" >"$out/.duty.out" 5>&- 7>&- &
+	duty_pid=$!
+	exec 6>"$out/.duty.$$"
+	rm -f "$out/.duty.$$"
+	for ((i = 0; i < 100; i++)); do grep -q ready "$out/.duty.out" 2>/dev/null && return; sleep 0.1; done
+	echo "bench: bench/duty never became ready" >&2; exit 1
+}
+duty_stop() {
+	exec 6>&-
+	[ -n "$duty_pid" ] && wait "$duty_pid" 2>/dev/null
+	duty_pid=
+	rm -f "$out/.duty.out"
+}
+
+# ns_of PIDS (comma-separated): "pid ns_on_cpu" a process, and "now ns" (monotonic).
+ns_of() {
+	local p
+	for p in ${1//,/ }; do echo "$p $(cut -d' ' -f1 /proc/"$p"/schedstat)"; done
+	echo "now $(awk '{ printf "%.0f\n", $1 * 1e9 }' /proc/uptime)"
+}
+
+# cpucol_run PIDS (comma-separated): one line a process, "pid forktop_median
+# top_median frames_forktop frames_top actual forktop_mean top_mean", actual:
+# its share of a core over the whole run (schedstat), the truth both watchers
+# sample. The means of a watcher's samples telescope to its whole window, so
+# they differ only by the windows' few ms; the medians also differ by where
+# in each second the two sample a load that the machine's noise makes uneven.
+cpucol_run() {
+	rm -rf "$cpucol_dir" && mkdir -p "$cpucol_dir/home"
+	ns_of "$1" >"$cpucol_dir/ns0"
+	HOME=$(pwd)/$cpucol_dir/home XDG_CONFIG_HOME=$(pwd)/$cpucol_dir/home \
+		top -b -d 1 -n "$cpucol_frames" -w 512 -p "$1" >"$cpucol_dir/top" 5>&- 6>&- 7>&- &
+	cpucol_top=$!
+	"$forktop" --batch --json --delay 1000 -n "$cpucol_frames" --pid "$duty_pid" >"$cpucol_dir/ft" 5>&- 6>&- 7>&- &
+	cpucol_ft=$!
+	wait "$cpucol_top" "$cpucol_ft"
+	cpucol_top= cpucol_ft=
+	ns_of "$1" >"$cpucol_dir/ns1"
+	python3 - "$cpucol_dir/ft" "$cpucol_dir/top" "$1" "$cpucol_dir/ns0" "$cpucol_dir/ns1" <<'PY'
+import json, statistics, sys
+ft_path, top_path, pids = sys.argv[1], sys.argv[2], [int(p) for p in sys.argv[3].split(",")]
+ns0, ns1 = ({w[0]: int(w[1]) for w in (l.split() for l in open(a))} for a in sys.argv[4:6])
+ft = {p: [] for p in pids}
+with open(ft_path) as f:
+    for line in f:
+        o = json.loads(line)
+        if o.get("type") != "frame":
+            continue
+        for p in o.get("processes", []):
+            if p["pid"] in ft and p.get("cpu") is not None:
+                ft[p["pid"]].append(p["cpu"])
+top = {p: [] for p in pids}
+iteration, col = 0, None
+with open(top_path) as f:
+    for line in f:
+        w = line.split()
+        if line.startswith("top - "):
+            iteration += 1
+        elif w and w[0] == "PID" and "%CPU" in w:
+            col = w.index("%CPU")
+        elif iteration > 1 and col is not None and w and w[0].isdigit() and int(w[0]) in top:
+            top[int(w[0])].append(float(w[col].replace(",", ".")))
+for p in pids:
+    med = lambda v: "%.2f" % statistics.median(v) if v else "n/a"
+    mean = lambda v: "%.2f" % statistics.mean(v) if v else "n/a"
+    actual = 100 * (ns1[str(p)] - ns0[str(p)]) / (ns1["now"] - ns0["now"])
+    print(p, med(ft[p]), med(top[p]), len(ft[p]), len(top[p]), "%.2f" % actual, mean(ft[p]), mean(top[p]))
+PY
+	rm -rf "$cpucol_dir"
+}
+
+parts_cleanup() {
+	for p in $cpucol_top $cpucol_ft; do kill -TERM "$p" 2>/dev/null; done
+	tmux -L "$sock" kill-server 2>/dev/null
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
+	exec 5>&- 6>&- 7>&-
+	wait 2>/dev/null
+	rm -rf "$cpucol_dir" "$out/.threaded.out" "$out/.duty.out" "$out/.shown.$$" "$out/.threads.$$" \
+		"$out/.cpucol-runs.$$"
+}
+
+cpucol_report() {
+	local f=$out/.cpucol-runs.$$ pids loads r
+	: >"$f"
+	duty_start
+	pids=$(cut -d' ' -f2- "$out/.duty.out" | tr ' ' ,)
+	read -ra loads <<<"$cpucol_loads"
+	sleep 1
+	for ((r = 0; r < runs; r++)); do cpucol_run "$pids" >>"$f"; done
+	duty_stop
+	echo
+	echo "## The CPU column against top"
+	echo
+	echo "\`bench/duty $cpucol_loads\` (one process per load, percent of one core, 10 ms periods), watched at once by \`forktop --batch --json --delay 1000 -n $cpucol_frames --pid PARENT\` (\"cpu\") and \`top -b -d 1 -n $cpucol_frames -p PIDS\` (%CPU), the first frame of each left out: the median of each process's $((cpucol_frames - 1)) seconds, then the median of $runs runs (and, as a check that does not depend on where in each second the two sample, the median of the runs' means):"
+	echo
+	echo "| load | forktop cpu | top %CPU | forktop - top | means: forktop, top | its share of a core over the run (schedstat) |"
+	echo "| --- | --- | --- | --- | --- | --- |"
+	local i=0 worst=0 p
+	for p in ${pids//,/ }; do
+		local a b d
+		a=$(awk -v p="$p" '$1 == p { print $2 }' "$f" | med)
+		b=$(awk -v p="$p" '$1 == p { print $3 }' "$f" | med)
+		d=$(awk -v a="$a" -v b="$b" 'BEGIN { if (a == "n/a" || b == "n/a") print "n/a"; else printf "%+.2f\n", a - b }')
+		worst=$(awk -v w="$worst" -v d="$d" 'BEGIN { if (d != "n/a" && d < 0) d = -d; print (d == "n/a" || d + 0 <= w) ? w : sprintf("%.2f", d) }')
+		echo "| ${loads[$i]}% | $a | $b | $d | $(awk -v p="$p" '$1 == p { print $7 }' "$f" | med), $(awk -v p="$p" '$1 == p { print $8 }' "$f" | med) | $(awk -v p="$p" '$1 == p { print $6 }' "$f" | med) |"
+		i=$((i + 1))
+	done
+	echo
+	echo "Largest difference: $worst points; goal: at most 2."
+	[ "$(awk 'NF == 8 && ($4 < '"$((cpucol_frames - 2))"' || $5 < '"$((cpucol_frames - 2))"')' "$f" | wc -l)" != 0 ] &&
+		echo "(some runs had fewer than $((cpucol_frames - 2)) samples of a process from forktop or top)"
+	rm -f "$f"
+}
+
+threads_cpucol_report() {
+	trap parts_cleanup EXIT
+	trap 'exit 130' INT TERM HUP
+	[ "$threads" = yes ] && threads_report
+	[ "$cpucol" = yes ] && cpucol_report
+	trap - EXIT
+	parts_cleanup
 }
 
 # ---- the storm -------------------------------------------------------------
@@ -381,5 +672,6 @@ for n in "${sizes[@]}"; do
 	forest_stop
 done
 fi
+[ "$threads" = yes ] || [ "$cpucol" = yes ] && threads_cpucol_report
 [ "$storm" = yes ] && storm_report
 } | tee "$out/latest.txt"
