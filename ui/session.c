@@ -148,7 +148,7 @@ out:
  * hangs, and the members' current parents (an adopter). */
 static bool in_program_view(const struct session *s, const struct scan_proc *p)
 {
-	if (p->pid == 1 || p->pid == getpid() || family_member_of(&s->fam, p))
+	if (p->pid == 1 || p->pid == s->self || family_member_of(&s->fam, p))
 		return true;
 	for (size_t i = s->fam.first_watched; i < s->fam.count; i++)
 		if (!s->fam.members[i].gone && s->fam.members[i].ppid == p->pid)
@@ -185,7 +185,7 @@ static size_t lab_view_pids(struct session *s)
 	if (GROW(s->watch, s->watch_cap, need) < 0)
 		return 0;
 	s->watch[n++] = 1;
-	s->watch[n++] = getpid();
+	s->watch[n++] = s->self;
 	n += lab_watch_pids(&s->lab, s->watch + n, s->watch_cap - n);
 	for (size_t i = 0; i < s->lab.count; i++) {
 		pid_t pp = s->lab.members[i].ppid;
@@ -528,7 +528,7 @@ static void family_note(const struct session *s, const struct row *r, char *buf,
 		snprintf(buf, len, "orphan: its parent ended before a refresh showed it");
 	else if (m && r->orphan)
 		snprintf(buf, len, "orphan: was under %d", m->forker);
-	else if (r->pid == getpid())
+	else if (r->pid == s->self)
 		snprintf(buf, len, "monitor");
 	else
 		for (size_t i = s->fam.first_watched; i < s->fam.count; i++) {
@@ -610,7 +610,7 @@ void session_annotate_row(const struct session *s, struct row *r)
 		annotate_tomb(s, r, m);
 		return;
 	}
-	if (r->pid == getpid())
+	if (r->pid == s->self)
 		r->role = ROW_ROLE_MONITOR;
 	if (s->fam.active && (m = family_member_of(&s->fam, r->proc)))
 		set_family_member(s, r, m);
@@ -1066,6 +1066,7 @@ int session_open(struct session *s, const struct session_options *opt, char *err
 {
 	memset(s, 0, sizeof *s);
 	s->opt = opt;
+	s->self = getpid();
 	s->home = home_view(opt);
 	s->chosen = opt->all ? SESSION_VIEW_ALL : s->home;
 	s->style.utf8 = !opt->ascii && locale_is_utf8();

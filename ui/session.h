@@ -85,6 +85,7 @@ enum session_view_kind {
 
 struct session {
 	const struct session_options *opt;
+	pid_t self;                /* forktop's own PID: asked once, not once a row */
 	struct scenario scenario;  /* the lab's (valid when opt->scenario is set) */
 	struct rows_style style;
 	enum session_view_kind home; /* the view it starts from and goes back to */

@@ -1814,9 +1814,15 @@ static void want_visible(struct tui *t)
 	pid_t pids[512];
 	size_t n = 0;
 
-	for (int v = t->top; v < t->nvisible && n < 512 && v < t->top + t->lines; v++)
-		if (t->visible[v].thread < 0)
-			pids[n++] = t->s.rows[t->visible[v].row].pid;
+	/* a thread's line wants its process, even one whose own line is above
+	 * the screen: else its threads would not be read, and the lines of the
+	 * screen would change from one refresh to the next */
+	for (int v = t->top; v < t->nvisible && n < 512 && v < t->top + t->lines; v++) {
+		pid_t pid = t->s.rows[t->visible[v].row].pid;
+
+		if (!n || pids[n - 1] != pid)
+			pids[n++] = pid;
+	}
 	session_want(&t->s, pids, n);
 }
 
