@@ -1445,3 +1445,26 @@ Test(lab, the_threads_scenario_ends_in_the_order_of_its_python_twin)
 	lab = lab_story();
 	assert_story(&lab, "lab");
 }
+
+/* A thread report names its thread: a TID, a name and a daemon flag of 0
+ * or 1; without them it is malformed, as a hostile process may send it. */
+Test(lab, a_thread_report_without_its_thread_is_malformed)
+{
+	struct lab_msg m = lab_msg_report(EV_THREAD_STARTED, 42, 43, "Thread-1 (work)"), out;
+
+	cr_assert(lab_msg_decode(&m, sizeof m, &out));
+	cr_assert_eq(out.target, 43);
+	m.value = 1;
+	cr_assert(lab_msg_decode(&m, sizeof m, &out), "a daemon thread");
+	m.value = 2;
+	cr_assert_not(lab_msg_decode(&m, sizeof m, &out), "a daemon flag is 0 or 1");
+	m.value = -1;
+	cr_assert_not(lab_msg_decode(&m, sizeof m, &out));
+	m = lab_msg_report(EV_THREAD_CUT_OFF, 42, 0, "Thread-1 (work)");
+	cr_assert_not(lab_msg_decode(&m, sizeof m, &out), "no TID");
+	m = lab_msg_report(EV_THREAD_ENDED, 42, 43, "");
+	cr_assert_not(lab_msg_decode(&m, sizeof m, &out), "no name");
+	m = lab_msg_report(EV_THREAD_AWAITED, 42, 43, "Thread-1 (work)");
+	memset(m.name, 'x', sizeof m.name);
+	cr_assert_not(lab_msg_decode(&m, sizeof m, &out), "a name without its end");
+}
