@@ -1468,3 +1468,43 @@ Test(lab, a_thread_report_without_its_thread_is_malformed)
 	memset(m.name, 'x', sizeof m.name);
 	cr_assert_not(lab_msg_decode(&m, sizeof m, &out), "a name without its end");
 }
+
+/* [threads NAME]: bad values are refused with file and line, as elsewhere. */
+Test(lab, bad_threads_sections_are_refused_at_their_line)
+{
+	static const struct { const char *text, *want; } cases[] = {
+		{ "[threads a]\ngroup = nobody\n",
+		  "t:5: group 'nobody' is not a group defined above [threads a]" },
+		{ "[threads a]\ncount = 33\n", "t:5: count '33' must be from 0 to 32" },
+		{ "[threads a]\ndaemon = maybe\n", "t:5: daemon 'maybe' must be yes or no" },
+		{ "[threads a]\nlifetime = soon\n",
+		  "t:5: lifetime 'soon' must be 'forever' or seconds from 0 to 86400" },
+		{ "[threads a]\ntarget = 2fast\n", "t:5: target '2fast' must be a Python name" },
+		{ "[threads a]\ntarget = a-b\n", "t:5: target 'a-b' must be a Python name" },
+		{ "[threads a]\nexit_code = 3\n", "t:5: unknown key 'exit_code' in [threads a]" },
+		{ "[threads a]\ncount = 1\n[main]\nname = x\n[threads a]\ncount = 1\n",
+		  "t:9: threads 'a' are defined twice" },
+		{ "[threads a]\ncount = 20\ngroup = w\n\n[threads b]\ngroup = w\ncount = 13\n",
+		  "t:8: each process of the group would run 33 threads (at most 32)" },
+		{ "[thread a]\ncount = 1\n", "t:5: unknown section [thread a] (want [main], [group NAME] "
+					     "or [threads NAME])" },
+	};
+	char text[512], err[256];
+	struct scenario sc;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(text, sizeof text, "[main]\n[group w]\ncount = 1\n%s", cases[i].text);
+		cr_assert_eq(scenario_load_string(text, "t", &sc, err, sizeof err), -1, "accepted: %s",
+			     cases[i].text);
+		cr_expect(strstr(err, cases[i].want) == err, "'%s' is not '%s'", err, cases[i].want);
+	}
+	snprintf(text, sizeof text, "[main]\n[group w]\ncount = 1\n[threads a]\ngroup = w\ncount = 32\n"
+		 "[threads b]\ncount = 32\ndaemon = yes\nlifetime = forever\ntarget = _spin2\n");
+	cr_assert_eq(scenario_load_string(text, "t", &sc, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(sc.nthreads, 2);
+	cr_assert_eq(scenario_threads_of(&sc, 0), 32);
+	cr_assert_eq(scenario_threads_of(&sc, SCENARIO_TOP_LEVEL), 32, "without group: MainProcess");
+	cr_assert_str_eq(sc.threads[0].target, "work", "the target's default");
+	cr_assert_str_eq(sc.threads[1].target, "_spin2");
+	cr_assert(sc.threads[1].daemon);
+}
