@@ -872,6 +872,7 @@ Test(lesson, thread_events_pick_their_lessons_by_whose_thread_it_is)
 Test(lesson_lab, main_waits_for_its_thread_and_a_daemon_thread_is_cut_off)
 {
 	const struct track_event *started;
+	const struct member *main;
 	struct lesson_context ctx;
 	struct lesson_text lt;
 	char want[256], path[512], err[512];
@@ -885,6 +886,12 @@ Test(lesson_lab, main_waits_for_its_thread_and_a_daemon_thread_is_cut_off)
 	cr_assert_geq(lesson_book_open(&book, lessons_dir), 0);
 	main_pid = member("MainProcess")->pid;
 	started = event_about(EV_THREAD_STARTED, main_pid);
+	main = lab_find(&s.lab, "MainProcess");
+	cr_assert_eq(member_thread_daemon(main, started->target), started->value,
+		     "the monitor knows the thread's daemon flag by its TID");
+	cr_assert_str_eq(member_thread_name(main, started->target), started->target_name);
+	cr_assert_str_eq(member_thread_name(main, main_pid), "MainThread");
+	cr_assert_eq(member_thread_daemon(main, main_pid), 0);
 	ctx = context();
 	cr_assert(lesson_explain(&book, started, &ctx, &lt));
 	cr_assert_str_eq(lt.name, "thread-not-a-process");
