@@ -128,13 +128,17 @@ static void set_comm(const struct labthread *t)
 	pthread_setname_np(t->handle, comm);
 }
 
-static bool ready_to_start(struct labthreads *ts, int conn, pid_t pid)
+/* The eventfd finishing threads add to, made with the first thread.
+ * Returns 0 or an errno. */
+static int ready_to_start(struct labthreads *ts, int conn, pid_t pid)
 {
 	ts->conn = conn;
 	ts->pid = pid;
+	if (ts->count == SCENARIO_THREADS_MAX)
+		return EAGAIN; /* as pthread_create says when there is no room */
 	if (ts->wake_fd < 0)
 		ts->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	return ts->wake_fd >= 0 && ts->count < SCENARIO_THREADS_MAX;
+	return ts->wake_fd >= 0 ? 0 : errno;
 }
 
 /* pthread_create with every signal blocked in the new thread. */
@@ -164,10 +168,10 @@ void labthread_start(struct labthreads *ts, int conn, pid_t pid,
 		     const struct scenario_threads *spec)
 {
 	struct labthread *t;
-	int rc;
+	int rc = ready_to_start(ts, conn, pid);
 
-	if (!ready_to_start(ts, conn, pid)) {
-		report_os_error(ts, "eventfd", ts->wake_fd < 0 ? errno : EAGAIN);
+	if (rc != 0) {
+		report_os_error(ts, ts->wake_fd < 0 ? "eventfd" : "pthread_create", rc);
 		return;
 	}
 	t = &ts->threads[ts->count];
