@@ -28,6 +28,9 @@ static void check_accepted(const struct lab_msg *m, const uint8_t *data)
 	/* a report names a kind a lab process may report; nothing else names one */
 	FUZZ_EXPECT(m->type == LAB_REPORT ? event_kind_from_lab((enum event_kind)m->kind)
 					  : m->kind == 0);
+	/* a thread report names its thread: a TID, a name, a flag of 0 or 1 */
+	if (m->type == LAB_REPORT && event_kind_names_thread((enum event_kind)m->kind))
+		FUZZ_EXPECT(m->target > 0 && m->name[0] && (m->value == 0 || m->value == 1));
 }
 
 /* The monitor's and a lab process's ends of one channel, made once. */

@@ -40,6 +40,18 @@ static void check_group(const struct scenario *sc, int i)
 	FUZZ_EXPECT(valid_lifetime(g->lifetime));
 }
 
+static void check_threads(const struct scenario *sc, int i)
+{
+	const struct scenario_threads *t = &sc->threads[i];
+
+	FUZZ_EXPECT(valid_name(t->name));
+	FUZZ_EXPECT(fuzz_terminated(t->target, sizeof t->target) && t->target[0]);
+	FUZZ_EXPECT(t->group == SCENARIO_TOP_LEVEL || (t->group >= 0 && t->group < sc->ngroups));
+	FUZZ_EXPECT(t->count >= 0 && t->count <= SCENARIO_THREADS_MAX);
+	FUZZ_EXPECT(valid_lifetime(t->lifetime));
+	FUZZ_EXPECT(scenario_threads_of(sc, t->group) <= SCENARIO_THREADS_MAX);
+}
+
 static void check_accepted(const struct scenario *sc)
 {
 	FUZZ_EXPECT(valid_name(sc->name));
@@ -50,6 +62,9 @@ static void check_accepted(const struct scenario *sc)
 	FUZZ_EXPECT(sc->ngroups >= 1 && sc->ngroups <= SCENARIO_GROUPS_MAX);
 	for (int i = 0; i < sc->ngroups; i++)
 		check_group(sc, i);
+	FUZZ_EXPECT(sc->nthreads >= 0 && sc->nthreads <= SCENARIO_THREAD_SETS_MAX);
+	for (int i = 0; i < sc->nthreads; i++)
+		check_threads(sc, i);
 	FUZZ_EXPECT(scenario_process_count(sc) <= 256);
 }
 

@@ -23,6 +23,7 @@ enum {
 	F_SIGNAL = 1 << 3, /* signal */
 	F_ERROR = 1 << 4,  /* errno, error */
 	F_CUT = 1 << 5,    /* cut_bytes */
+	F_THREAD = 1 << 6, /* tid, thread: a thread of the process, in the target fields */
 };
 
 enum value_type { V_NONE, V_INT, V_BOOL, V_METHOD, V_REFUSAL };
@@ -41,6 +42,8 @@ struct kind_info {
 #define KERNEL(kind, name, cls, s) [kind] = { name, cls, false, s, 0, NULL, V_NONE, NULL }
 #define FACT(kind, name, s, f) [kind] = { name, EVENT_CLASS_LAB, false, s, f, NULL, V_NONE, NULL }
 #define LOG(kind, name, s, f) [kind] = { name, EVENT_CLASS_LOG, true, s, f, NULL, V_NONE, NULL }
+#define THREAD(kind, name, s) \
+	[kind] = { name, EVENT_CLASS_LAB, true, s, F_THREAD, "daemon", V_BOOL, NULL }
 #define RAISED(kind, name, s) [kind] = { name, EVENT_CLASS_ERROR, true, s, 0, NULL, V_NONE, NULL }
 
 static const struct kind_info kinds[EV_KIND_COUNT] = {
@@ -95,6 +98,12 @@ static const struct kind_info kinds[EV_KIND_COUNT] = {
 			 "code", V_INT, NULL },
 	LOG(EV_RUN, "run", "child process calling self.run()", 0),
 	LOG(EV_DAEMONIZING, "daemonizing", "starting a Unix daemon: fork, setsid, fork", 0),
+	THREAD(EV_THREAD_STARTED, "thread_started", "{name}: {thread} started, {daemon}, tid {tid}"),
+	THREAD(EV_THREAD_AWAITED, "thread_awaited",
+	       "{name} waits for its non-daemon thread {thread}, tid {tid}"),
+	THREAD(EV_THREAD_ENDED, "thread_ended", "{name}: {thread} finished, tid {tid}"),
+	THREAD(EV_THREAD_CUT_OFF, "thread_cut_off",
+	       "{name}: daemon thread {thread} cut off at exit, tid {tid}"),
 	RAISED(EV_DAEMONIC_CHILDREN_REFUSED, "daemonic_children_refused",
 	       "AssertionError: daemonic processes are not allowed to have children"),
 	RAISED(EV_JOIN_REFUSED, "join_refused", "AssertionError: can only join a child process"),
@@ -252,6 +261,11 @@ bool event_kind_from_lab(enum event_kind kind)
 	return valid_kind(kind) && kinds[kind].from_lab;
 }
 
+bool event_kind_names_thread(enum event_kind kind)
+{
+	return valid_kind(kind) && (kinds[kind].fields & F_THREAD);
+}
+
 const char *exit_source_name(enum exit_source source)
 {
 	return (unsigned)source < EXIT_SOURCE_COUNT ? sources[source].name : "unknown";
@@ -335,6 +349,9 @@ static bool put_field(const void *ctx, const char *key, size_t len, char *buf, s
 	else if (IS("new_ppid")) snprintf(buf, cap, "%d", (int)ev->new_ppid);
 	else if (IS("target")) put_name(r, ev->target_name, sizeof ev->target_name, buf, cap);
 	else if (IS("target_pid")) snprintf(buf, cap, "%d", (int)ev->target);
+	else if (IS("thread")) put_name(r, ev->target_name, sizeof ev->target_name, buf, cap);
+	else if (IS("tid")) snprintf(buf, cap, "%d", (int)ev->target);
+	else if (IS("daemon")) snprintf(buf, cap, "%s", ev->value ? "daemon" : "non-daemon");
 	else if (IS("by")) put_name(r, ev->by_name, sizeof ev->by_name, buf, cap);
 	else if (IS("by_pid")) snprintf(buf, cap, "%d", (int)ev->by);
 	else if (IS("code") && event_exitcode(ev->exit_status, &code)) snprintf(buf, cap, "%d", code);
@@ -474,6 +491,10 @@ size_t event_fields(const struct track_event *ev, struct event_field *out)
 	if (k->fields & F_TARGET) {
 		out[n++] = int_field("target_pid", ev->target);
 		out[n++] = string_field("target", ev->target_name);
+	}
+	if (k->fields & F_THREAD) {
+		out[n++] = int_field("tid", ev->target);
+		out[n++] = string_field("thread", ev->target_name);
 	}
 	if ((k->fields & F_BY) && ev->by) {
 		out[n++] = int_field("by_pid", ev->by);

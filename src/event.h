@@ -66,6 +66,12 @@ enum event_kind {
 	EV_EXITING,          /* "process exiting with exitcode value" */
 	EV_RUN,              /* "child process calling self.run()" */
 	EV_DAEMONIZING,      /* "starting a Unix daemon: fork, setsid, fork" */
+	/* a lab process's threads (threading.Thread): target = the thread's TID,
+	   target_name = its name ("Thread-1 (work)"), value = its daemon flag */
+	EV_THREAD_STARTED,   /* Thread.start() returned: the thread runs */
+	EV_THREAD_AWAITED,   /* at the exit, the process waits for this non-daemon thread */
+	EV_THREAD_ENDED,     /* the thread's target returned */
+	EV_THREAD_CUT_OFF,   /* a daemon thread still running when its process exited */
 	/* what a lab process raises */
 	EV_DAEMONIC_CHILDREN_REFUSED, /* AssertionError: a daemonic process may have no children */
 	EV_JOIN_REFUSED,     /* AssertionError: can only join a child process */
@@ -167,6 +173,9 @@ enum event_class event_class_of(enum event_kind kind);
 const char *event_class_name(enum event_class cls);
 /* Whether a lab process may report this kind about itself (on its channel). */
 bool event_kind_from_lab(enum event_kind kind);
+/* Whether the kind is about a thread of the process (EV_THREAD_*): its
+ * target fields are the thread's TID and name, its value the daemon flag. */
+bool event_kind_names_thread(enum event_kind kind);
 const char *exit_source_name(enum exit_source source);   /* "creator", "pidfd", ... */
 const char *event_refusal_name(enum event_refusal why);  /* "no_such_process", ... */
 

@@ -465,9 +465,11 @@ void family_close(struct family *f, int wait_ms)
 		end_members(f, SIGTERM, wait_ms);
 		end_members(f, SIGKILL, wait_ms);
 	}
-	for (size_t i = 0; i < f->count; i++)
+	for (size_t i = 0; i < f->count; i++) {
 		if (f->members[i].pidfd >= 0)
 			close(f->members[i].pidfd);
+		member_release(&f->members[i]);
+	}
 	if (f->output_fd >= 0)
 		close(f->output_fd);
 	pidmap_free(&f->live);

@@ -79,9 +79,14 @@ static int refuse(struct lab *lab, char *err, size_t errlen, enum event_refusal 
 	return -1;
 }
 
+/* A new lab member: its reports tell its threads. */
 static struct member *add_member(struct lab *lab)
 {
-	return member_add(&lab->members, &lab->count, &lab->cap);
+	struct member *m = member_add(&lab->members, &lab->count, &lab->cap);
+
+	if (m)
+		m->reports_threads = true;
+	return m;
 }
 
 static struct member *watched_member(const struct lab *lab, pid_t pid)
@@ -252,6 +257,23 @@ static void on_alive(struct lab *lab, struct member *m, const struct lab_msg *ms
 	log_event(lab, &ev);
 }
 
+/* What a thread report tells of the reporter's threads (the decoder has
+ * checked its TID, name and flag). */
+static void learn_thread(struct member *m, const struct lab_msg *msg)
+{
+	switch (msg->kind) {
+	case EV_THREAD_STARTED:
+		member_thread_started(m, msg->target, msg->name, msg->value != 0);
+		return;
+	case EV_THREAD_ENDED:
+	case EV_THREAD_CUT_OFF:
+		member_thread_ended(m, msg->target);
+		return;
+	default:
+		return;
+	}
+}
+
 /* A fact a lab process reports about itself (a log line, an error it
  * raised, a note): its kind and fields, as the channel carried them. */
 static void on_report(struct lab *lab, struct member *m, const struct lab_msg *msg)
@@ -264,6 +286,8 @@ static void on_report(struct lab *lab, struct member *m, const struct lab_msg *m
 	snprintf(ev.text, sizeof ev.text, "%s", msg->text);
 	if (ev.kind == EV_EXIT_ROUTINE)
 		m->in_exit_routine = true;
+	if (event_kind_names_thread(ev.kind))
+		learn_thread(m, msg);
 	log_event(lab, &ev);
 }
 
@@ -671,6 +695,7 @@ void lab_free(struct lab *lab)
 			close(lab->members[i].conn);
 		if (lab->members[i].pidfd >= 0)
 			close(lab->members[i].pidfd);
+		member_release(&lab->members[i]);
 	}
 	free(lab->members);
 	memset(lab, 0, sizeof *lab);

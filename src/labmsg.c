@@ -36,6 +36,20 @@ struct lab_msg lab_msg_report(enum event_kind kind, pid_t pid, pid_t target, con
 	return m;
 }
 
+/* A report of a kind a lab process may send, with the fields its kind
+ * needs: a thread report names a thread (a TID, a name) and says its
+ * daemon flag as 0 or 1. */
+static bool report_sane(const struct lab_msg *m)
+{
+	enum event_kind kind = (enum event_kind)m->kind;
+
+	if (!event_kind_from_lab(kind))
+		return false;
+	if (event_kind_names_thread(kind))
+		return m->target > 0 && m->name[0] && (m->value == 0 || m->value == 1);
+	return true;
+}
+
 bool lab_msg_decode(const void *buf, size_t len, struct lab_msg *out)
 {
 	struct lab_msg m;
@@ -49,7 +63,7 @@ bool lab_msg_decode(const void *buf, size_t len, struct lab_msg *out)
 		return false;
 	if (m.pid < 0 || m.target < 0 || m.creator < 0 || m.sent_ns < 0 || m.error < 0)
 		return false;
-	if (m.type == LAB_REPORT ? !event_kind_from_lab((enum event_kind)m.kind) : m.kind != 0)
+	if (m.type == LAB_REPORT ? !report_sane(&m) : m.kind != 0)
 		return false;
 	*out = m;
 	return true;

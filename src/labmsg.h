@@ -73,7 +73,8 @@ struct lab_msg lab_msg_report(enum event_kind kind, pid_t pid, pid_t target, con
 
 /* True when buf holds exactly one well-formed record: right size and magic,
  * a known type, NUL-terminated strings, and for a report an event kind a
- * lab process may report. Copies it into out. */
+ * lab process may report, with the fields that kind needs (a thread report:
+ * a TID above 0, a thread name, a daemon flag of 0 or 1). Copies it into out. */
 bool lab_msg_decode(const void *buf, size_t len, struct lab_msg *out);
 
 /* Sends one record, with fd attached when fd >= 0 (MSG_NOSIGNAL: a gone

@@ -247,29 +247,45 @@ static void exit_routine(struct labproc *lp)
 	}
 }
 
-/* The end of the work, or sys.exit(code): the exit routine, then exit. */
+/* The end of the work, or sys.exit(code). MainProcess: the interpreter's
+ * threading._shutdown() waits for the non-daemon threads, and only then do
+ * the atexit handlers run the exit routine. A child: _bootstrap() runs the
+ * exit routine in its finally block, then threading._shutdown(), then logs
+ * its exit code. Daemon threads run until the very end, then are cut off. */
 _Noreturn void labproc_normal_exit(struct labproc *lp, int code)
 {
+	if (labproc_is_main(lp))
+		labthread_await(&lp->threads);
 	exit_routine(lp);
-	if (!labproc_is_main(lp))
+	if (!labproc_is_main(lp)) {
+		labthread_await(&lp->threads);
 		labproc_report(lp, EV_EXITING, NULL, code);
+	}
+	labthread_cut_off(&lp->threads);
 	_exit(code);
 }
 
-/* Ctrl-C: KeyboardInterrupt in run(), and the exit routine runs (from a
- * finally block). Then main ends itself by SIGINT, as the interpreter does
- * since Python 3.8; a child's _bootstrap() catches the exception instead,
- * prints it and exits with 1, as for any uncaught exception. */
+/* Ctrl-C: KeyboardInterrupt, and the exit routine runs all the same, in the
+ * order of a normal exit (main: after its non-daemon threads; a child: from
+ * _bootstrap()'s finally block). Then main ends itself by SIGINT, as the
+ * interpreter does since Python 3.8; a child's _bootstrap() catches the
+ * exception instead, prints it, waits for its non-daemon threads and exits
+ * with 1, as for any uncaught exception. */
 _Noreturn void labproc_interrupted(struct labproc *lp)
 {
 	sigset_t set;
 
+	if (labproc_is_main(lp))
+		labthread_await(&lp->threads);
 	exit_routine(lp);
 	if (!labproc_is_main(lp)) {
 		labproc_report(lp, EV_INTERRUPTED, NULL, 0);
+		labthread_await(&lp->threads);
 		labproc_report(lp, EV_EXITING, NULL, 1);
+		labthread_cut_off(&lp->threads);
 		_exit(1);
 	}
+	labthread_cut_off(&lp->threads);
 	signal(SIGINT, SIG_DFL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);

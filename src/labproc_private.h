@@ -10,8 +10,11 @@
  *        |  calls
  *        v
  *   labproc.c      channel, reports, lifeline, joins, is_alive, exit routine
+ *        |  calls
+ *        v
+ *   labthread.c    threads: start, wait for the non-daemon ones, cut off the rest
  *
- * (labproc_run.c calls labproc.c directly too.) tests/layers.sh fails when
+ * (each layer may call any layer below it, not only the next.) tests/layers.sh fails when
  * a call goes back up. Nothing outside those three files includes this
  * header. */
 #ifndef FORKTOP_LABPROC_PRIVATE_H
@@ -22,6 +25,7 @@
 #include <sys/types.h>
 
 #include "labmsg.h"
+#include "labthread.h"
 #include "scenario.h"
 
 /* Descriptor slots: a lab process keeps only these (and stdio). */
@@ -65,6 +69,7 @@ struct labproc {
 	int server_req;      /* the request socket to that server, or -1 */
 	int alive_w;         /* that server's alive pipe (write end), or -1 */
 	int inherited_alive; /* ALIVE_FD when a fork server forked this process, or -1 */
+	struct labthreads threads; /* its threading.Thread objects (labthread.c) */
 };
 
 static inline bool labproc_is_main(const struct labproc *lp)
@@ -108,7 +113,9 @@ void labproc_reap_finished(struct labproc *lp);
 void labproc_join(struct labproc *lp, struct child *c, int timeout_ms);
 /* Python's is_alive() on child c: reaps it when it has finished, and reports. */
 void labproc_is_alive(struct labproc *lp, struct child *c);
-/* The end of the work, or sys.exit(code): the exit routine, then exit. */
+/* The end of the work, or sys.exit(code): in CPython's order, the wait for
+ * non-daemon threads and the exit routine (main: threads first; a child:
+ * the exit routine first), then the daemon threads are cut off, and exit. */
 _Noreturn void labproc_normal_exit(struct labproc *lp, int code);
 /* Ctrl-C: the exit routine, then main dies by SIGINT and a child exits with 1. */
 _Noreturn void labproc_interrupted(struct labproc *lp);

@@ -68,6 +68,7 @@ static int keep_only_channel(int conn)
 }
 
 _Noreturn static void run(struct labproc *lp);
+static void start_threads(struct labproc *lp);
 
 /* The daemon itself: its own session (no controlling terminal), / as its
  * directory, under PID 1 once the session leader above it has left. It keeps
@@ -90,6 +91,7 @@ _Noreturn static void become_unix_daemon(struct labproc *lp, int conn, pid_t lau
 	lp->exit_code = 0;
 	lp->next_number = 1;
 	lp->nchildren = 0;
+	labthread_forget(&lp->threads);
 	prctl(PR_SET_NAME, (unsigned long)lp->name, 0, 0, 0);
 	labproc_hello(lp, launcher, 0);
 	run(lp);
@@ -143,6 +145,7 @@ _Noreturn static void become_child(struct labproc *lp, int g, const char *name, 
 	lp->exit_code = grp->exit_code;
 	lp->next_number = 1;
 	lp->nchildren = 0;
+	labthread_forget(&lp->threads); /* its creator's threads stayed behind; their count came */
 	lp->tracker.pid = lp->server.pid = 0;
 	lp->server_req = lp->alive_w = -1;
 	signal(SIGTERM, grp->ignore_sigterm ? SIG_IGN : SIG_DFL);
@@ -151,6 +154,7 @@ _Noreturn static void become_child(struct labproc *lp, int g, const char *name, 
 	labproc_report(lp, EV_RUN, NULL, 0);
 	if (grp->unix_daemon) {
 		launch_unix_daemon(lp);
+		start_threads(lp);
 		labproc_normal_exit(lp, lp->exit_code); /* run() returned */
 	}
 	run(lp);
@@ -203,6 +207,16 @@ static void start_subgroups(struct labproc *lp)
 		if (lp->sc->groups[g].parent == lp->group)
 			for (int i = 0; i < lp->sc->groups[g].count; i++)
 				start_child(lp, g);
+}
+
+/* The threads of the scenario's [threads] sections for this process, in
+ * their order, once its children have started. */
+static void start_threads(struct labproc *lp)
+{
+	for (int i = 0; i < lp->sc->nthreads; i++)
+		if (lp->sc->threads[i].group == lp->group)
+			for (int k = 0; k < lp->sc->threads[i].count; k++)
+				labthread_start(&lp->threads, lp->conn, lp->pid, &lp->sc->threads[i]);
 }
 
 static struct child *find_child(struct labproc *lp, pid_t pid)
@@ -258,6 +272,7 @@ _Noreturn static void run(struct labproc *lp)
 {
 	setup_events(lp);
 	start_subgroups(lp);
+	start_threads(lp);
 	for (;;) {
 		struct pollfd p[3] = { { lp->conn, POLLIN | POLLRDHUP, 0 },
 				       { lp->sigfd, POLLIN, 0 },
@@ -308,6 +323,7 @@ _Noreturn void labproc_main(const struct scenario *sc, int conn)
 			       .inherited_alive = -1, .exe = labproc_exe() };
 	lp.conn = keep_only_channel(conn);
 	lp.pid = getpid();
+	labthread_init(&lp.threads);
 	snprintf(lp.name, sizeof lp.name, "MainProcess");
 	prctl(PR_SET_NAME, (unsigned long)lp.name, 0, 0, 0);
 	labproc_hello(&lp, getppid(), 0);

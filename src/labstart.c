@@ -118,8 +118,25 @@ static int prep_pipe(struct labproc *lp, int group, const char *name)
 	return fds[0];
 }
 
+static bool threads_sane(const struct scenario *sc)
+{
+	if (sc->nthreads < 0 || sc->nthreads > SCENARIO_THREAD_SETS_MAX)
+		return false;
+	for (int i = 0; i < sc->nthreads; i++) {
+		const struct scenario_threads *t = &sc->threads[i];
+
+		if (!memchr(t->target, '\0', sizeof t->target) || t->count < 0 ||
+		    t->count > SCENARIO_THREADS_MAX || t->group < SCENARIO_TOP_LEVEL ||
+		    t->group >= sc->ngroups)
+			return false;
+	}
+	return true;
+}
+
 static bool scenario_sane(const struct scenario *sc)
 {
+	if (!threads_sane(sc))
+		return false;
 	if (sc->ngroups < 0 || sc->ngroups > SCENARIO_GROUPS_MAX ||
 	    (unsigned)sc->start_method >= SCENARIO_METHODS || !memchr(sc->name, '\0', sizeof sc->name))
 		return false;
@@ -156,6 +173,7 @@ static void role_state(struct labproc *lp, const struct scenario *sc, const char
 				.next_number = 1, .sigfd = -1, .timerfd = -1, .exe = labproc_exe(),
 				.tracker_fd = -1, .server_req = -1, .alive_w = -1,
 				.inherited_alive = -1 };
+	labthread_init(&lp->threads);
 	snprintf(lp->name, sizeof lp->name, "%s", name);
 	prctl(PR_SET_NAME, (unsigned long)lp->name, 0, 0, 0);
 }

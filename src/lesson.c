@@ -263,6 +263,16 @@ static bool through_server(const struct facts *f)
 	return !started_by_fork(f);
 }
 
+static bool about_main(const struct facts *f)
+{
+	return f->m && f->m->depth == 0;
+}
+
+static bool about_a_child(const struct facts *f)
+{
+	return f->m && f->m->depth > 0;
+}
+
 /* ---- the rules ----------------------------------------------------------- */
 
 struct rule {
@@ -353,6 +363,11 @@ static const struct rule rules[] = {
 	RULE(EV_SUBREAPER_OFF, NULL, "subreaper"),
 	HELPER_RULE(EV_TRACKER_EXITS, NULL, "tracker-exits"),
 	RULE(EV_SERVER_GONE, NULL, "server-gone"),
+	/* threads */
+	RULE(EV_THREAD_STARTED, NULL, "thread-not-a-process"),
+	RULE(EV_THREAD_AWAITED, about_main, "main-waits-for-threads"),
+	RULE(EV_THREAD_AWAITED, about_a_child, "child-waits-for-threads"),
+	RULE(EV_THREAD_CUT_OFF, NULL, "thread-cut-off"),
 	/* what Python raises, or forktop refuses */
 	RULE(EV_DAEMONIC_CHILDREN_REFUSED, NULL, "daemonic-children-refused"),
 	RULE(EV_JOIN_REFUSED, NULL, "only-creator-joins"),
@@ -432,12 +447,13 @@ const char *lesson_rule_lesson(size_t i)
 enum placeholder {
 	PH_PID, PH_NAME, PH_PPID, PH_OLD_PPID, PH_CODE, PH_SIGNAL, PH_CREATOR, PH_CREATOR_PID,
 	PH_FORKER, PH_FORKER_PID, PH_TARGET, PH_TARGET_PID, PH_MONITOR, PH_SCENARIO, PH_CHILDREN,
-	PH_DAEMONS, PH_COUNT,
+	PH_DAEMONS, PH_THREAD, PH_TID, PH_COUNT,
 };
 
 static const char *const placeholder_names[PH_COUNT] = {
 	"pid", "name", "ppid", "old_ppid", "code", "signal", "creator", "creator_pid",
 	"forker", "forker_pid", "target", "target_pid", "monitor", "scenario", "children", "daemons",
+	"thread", "tid",
 };
 
 static int placeholder_index(const char *name, size_t len)
@@ -519,6 +535,9 @@ static void put_value(const struct facts *f, enum placeholder p, char *buf, size
 	case PH_SCENARIO: put_name(f, f->ctx->lab ? f->ctx->lab->sc.name : "?", buf, cap); return;
 	case PH_CHILDREN: put_list(f, false, buf, cap); return;
 	case PH_DAEMONS: put_list(f, true, buf, cap); return;
+	case PH_THREAD: put_name(f, event_kind_names_thread(ev->kind) ? ev->target_name : "?", buf,
+				 cap); return;
+	case PH_TID: put_pid(ev->target, event_kind_names_thread(ev->kind), buf, cap); return;
 	default: snprintf(buf, cap, "?"); return;
 	}
 }

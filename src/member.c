@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -76,8 +77,72 @@ long long member_lifetime_us(const struct member *m)
 	return (long long)((m->ended_ns - m->born_ns) / 1000ULL);
 }
 
+static struct member_thread *thread_of(const struct member *m, pid_t tid)
+{
+	for (size_t i = m->nthreads; i-- > 0;)
+		if (m->threads[i].tid == tid)
+			return &m->threads[i];
+	return NULL;
+}
+
+int member_thread_daemon(const struct member *m, pid_t tid)
+{
+	const struct member_thread *t = thread_of(m, tid);
+
+	if (t)
+		return t->daemon;
+	return m->reports_threads && tid == m->pid ? 0 : -1;
+}
+
+const char *member_thread_name(const struct member *m, pid_t tid)
+{
+	const struct member_thread *t = thread_of(m, tid);
+
+	if (t)
+		return t->name;
+	return m->reports_threads && tid == m->pid ? "MainThread" : NULL;
+}
+
+bool member_thread_started(struct member *m, pid_t tid, const char *name, bool daemon)
+{
+	struct member_thread *t = thread_of(m, tid);
+
+	if (!t) {
+		if (m->nthreads == MEMBER_THREADS_MAX ||
+		    GROW(m->threads, m->threads_cap, m->nthreads + 1) < 0)
+			return false;
+		t = &m->threads[m->nthreads++];
+	}
+	*t = (struct member_thread){ .tid = tid, .daemon = daemon };
+	snprintf(t->name, sizeof t->name, "%s", name);
+	return true;
+}
+
+void member_thread_ended(struct member *m, pid_t tid)
+{
+	struct member_thread *t = thread_of(m, tid);
+
+	if (t)
+		t->ended = true;
+}
+
+void member_release(struct member *m)
+{
+	free(m->threads);
+	m->threads = NULL;
+	m->nthreads = m->threads_cap = 0;
+}
+
+/* Its threads ended with it. */
+static void end_threads(struct member *m)
+{
+	for (size_t i = 0; i < m->nthreads; i++)
+		m->threads[i].ended = true;
+}
+
 void member_mark_gone(struct member *m)
 {
+	end_threads(m);
 	m->gone = true;
 	m->exited = true;
 	if (m->pidfd >= 0) {

@@ -18,6 +18,16 @@
 
 #define MEMBER_NAME_MAX EVENT_NAME_MAX
 #define MEMBER_PARENT_UNSEEN 0 /* forker of an orphan whose parent ended unseen */
+#define MEMBER_THREADS_MAX 4096 /* threads told of one member: any more are not kept */
+
+/* A thread of a member, as its reports told it (the lab's, or later the
+ * Python hook's): Python's name and daemon flag. */
+struct member_thread {
+	pid_t tid;
+	char name[MEMBER_NAME_MAX];
+	bool daemon;
+	bool ended;                    /* it finished, was cut off, or its process ended */
+};
 
 struct member {
 	pid_t pid;                     /* 0 until known (a Unix daemon tells it late) */
@@ -48,7 +58,29 @@ struct member {
 	bool forked_member;            /* a program's: it forked another member */
 	/* from the kernel's process events: CLOCK_MONOTONIC nanoseconds; 0 unknown */
 	unsigned long long born_ns, ended_ns;
+	/* the threads its reports told of: heap, NULL when none (a fork storm
+	 * has 30,000 members); freed by member_release */
+	bool reports_threads;          /* its reports tell its threads: its main thread
+					  (tid == pid) is Python's MainThread */
+	struct member_thread *threads;
+	size_t nthreads, threads_cap;
 };
+
+/* Python's daemon flag of m's thread tid, as the lab (or later the Python
+ * hook) told it: 1 daemon, 0 not (MainThread: tid == m->pid, when m's
+ * reports tell its threads), -1 unknown. */
+int member_thread_daemon(const struct member *m, pid_t tid);
+/* The Python name the lab told for m's thread tid ("MainThread" for its
+ * main thread, when m's reports tell its threads), or NULL. */
+const char *member_thread_name(const struct member *m, pid_t tid);
+/* A report told that m runs thread tid (a TID seen again is a new thread:
+ * the old one ended). False when it could not be kept (memory, or
+ * MEMBER_THREADS_MAX). */
+bool member_thread_started(struct member *m, pid_t tid, const char *name, bool daemon);
+/* A report told that m's thread tid ended (finished, or cut off). */
+void member_thread_ended(struct member *m, pid_t tid);
+/* Frees what m holds on the heap (its threads); m stays valid, empty of them. */
+void member_release(struct member *m);
 
 /* How long m lived, in microseconds, when the kernel told both ends; -1
  * when it did not. */

@@ -94,7 +94,9 @@ struct parse_state {
 	struct scenario *sc;
 	const struct line_reader *reader;
 	int header_line[SCENARIO_GROUPS_MAX]; /* of each group's [group NAME] */
+	int threads_line[SCENARIO_THREAD_SETS_MAX]; /* of each [threads NAME] */
 	int group;      /* current [group] index, -1 in [main], -2 before any section */
+	int threads;    /* current [threads] index, -1 outside one */
 	struct datafile_error error; /* the first one */
 };
 
@@ -148,16 +150,20 @@ bool scenario_valid_name(const char *s)
 	return true;
 }
 
+static int lifetime_key(struct parse_state *ps, const char *v, double *lifetime)
+{
+	if (!parse_lifetime(v, lifetime))
+		return fail(ps, "lifetime '%s' must be 'forever' or seconds from 0 to 86400", v);
+	return 1;
+}
+
 /* Keys [main] and [group] share: 1 when handled, 0 on a bad value (the
  * error is kept), -1 when key is not one of them. */
 static int work_key(struct parse_state *ps, const char *key, const char *v, double *lifetime,
 		    int *exit_code)
 {
-	if (!strcmp(key, "lifetime")) {
-		if (!parse_lifetime(v, lifetime))
-			return fail(ps, "lifetime '%s' must be 'forever' or seconds from 0 to 86400", v);
-		return 1;
-	}
+	if (!strcmp(key, "lifetime"))
+		return lifetime_key(ps, v, lifetime);
 	if (!strcmp(key, "exit_code")) {
 		if (!parse_int(v, 0, 255, exit_code))
 			return fail(ps, "exit_code '%s' must be from 0 to 255", v);
@@ -220,6 +226,71 @@ static int group_key(struct parse_state *ps, const char *key, const char *v)
 	return 1;
 }
 
+bool scenario_valid_target(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= SCENARIO_NAME_MAX || isdigit((unsigned char)s[0]))
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return false;
+	return true;
+}
+
+static int threads_key(struct parse_state *ps, const char *key, const char *v)
+{
+	struct scenario_threads *t = &ps->sc->threads[ps->threads];
+
+	if (!strcmp(key, "lifetime")) {
+		return lifetime_key(ps, v, &t->lifetime);
+	} else if (!strcmp(key, "count")) {
+		if (!parse_int(v, 0, SCENARIO_THREADS_MAX, &t->count))
+			return fail(ps, "count '%s' must be from 0 to %d", v, SCENARIO_THREADS_MAX);
+	} else if (!strcmp(key, "daemon")) {
+		if (!parse_bool(v, &t->daemon))
+			return fail(ps, "daemon '%s' must be yes or no", v);
+	} else if (!strcmp(key, "target")) {
+		if (!scenario_valid_target(v))
+			return fail(ps, "target '%s' must be a Python name: 1-31 letters, digits or "
+				    "'_', not starting with a digit", v);
+		snprintf(t->target, sizeof t->target, "%s", v);
+	} else if (!strcmp(key, "group")) {
+		int g = scenario_group_index(ps->sc, v);
+
+		if (g < 0)
+			return fail(ps, "group '%s' is not a group defined above [threads %s]", v,
+				    t->name);
+		t->group = g;
+	} else {
+		return fail(ps, "unknown key '%s' in [threads %s]", key, t->name);
+	}
+	return 1;
+}
+
+static int open_threads(struct parse_state *ps, const char *section)
+{
+	struct scenario *sc = ps->sc;
+	const char *name = section + strlen("threads ");
+	struct scenario_threads *t;
+
+	if (!scenario_valid_name(name))
+		return fail(ps, "threads name '%s' must be 1-31 letters, digits, '-' or '_'", name);
+	for (int i = 0; i < sc->nthreads; i++)
+		if (!strcmp(sc->threads[i].name, name))
+			return fail(ps, "threads '%s' are defined twice", name);
+	if (sc->nthreads == SCENARIO_THREAD_SETS_MAX)
+		return fail(ps, "too many [threads] sections (at most %d) at '%s'",
+			    SCENARIO_THREAD_SETS_MAX, name);
+	ps->threads = sc->nthreads++;
+	ps->threads_line[ps->threads] = ps->reader->header;
+	t = &sc->threads[ps->threads];
+	*t = (struct scenario_threads){ .group = SCENARIO_TOP_LEVEL, .count = 1,
+					.lifetime = SCENARIO_FOREVER, .target = "work" };
+	snprintf(t->name, sizeof t->name, "%s", name);
+	return 1;
+}
+
 static int open_group(struct parse_state *ps, const char *section)
 {
 	struct scenario *sc = ps->sc;
@@ -243,6 +314,16 @@ static int open_group(struct parse_state *ps, const char *section)
 	return 1;
 }
 
+static int in_threads(struct parse_state *ps, const char *section, const char *key,
+		      const char *value)
+{
+	ps->group = -1;
+	if (ps->threads < 0 || strcmp(ps->sc->threads[ps->threads].name, section + 8) != 0)
+		if (!open_threads(ps, section))
+			return 0;
+	return threads_key(ps, key, value);
+}
+
 /* inih calls this with an empty name at each new section (INI_CALL_HANDLER_ON_NEW_SECTION
  * is off in Debian's build), so sections are recognised on their first key. */
 static int handler(void *user, const char *section, const char *key, const char *value)
@@ -252,8 +333,12 @@ static int handler(void *user, const char *section, const char *key, const char 
 
 	if (ps->error.failed)
 		return 0;
+	if (!strncmp(section, "threads ", 8))
+		return in_threads(ps, section, key, value);
+	ps->threads = -1;
 	if (!in_main && strncmp(section, "group ", 6) != 0)
-		return fail(ps, "unknown section [%s] (want [main] or [group NAME])", section);
+		return fail(ps, "unknown section [%s] (want [main], [group NAME] or [threads NAME])",
+			    section);
 	if (in_main) {
 		ps->group = -1;
 		return main_key(ps, key, value);
@@ -272,6 +357,29 @@ static void defaults(struct scenario *sc)
 	sc->main_lifetime = SCENARIO_FOREVER;
 }
 
+/* No process runs more than SCENARIO_THREADS_MAX threads: the error names
+ * the header of the section that goes over. */
+static int check_threads(const struct parse_state *ps, const char *label, char *err,
+			 size_t errlen)
+{
+	const struct scenario *sc = ps->sc;
+
+	for (int i = 0; i < sc->nthreads; i++) {
+		int total = 0, owner = sc->threads[i].group;
+
+		for (int k = 0; k <= i; k++)
+			total += sc->threads[k].group == owner ? sc->threads[k].count : 0;
+		if (total > SCENARIO_THREADS_MAX) {
+			snprintf(err, errlen, "%s:%d: %s would run %d threads (at most %d)", label,
+				 ps->threads_line[i],
+				 owner == SCENARIO_TOP_LEVEL ? "MainProcess" : "each process of the group",
+				 total, SCENARIO_THREADS_MAX);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int check_whole(const struct parse_state *ps, const char *label, char *err,
 		       size_t errlen)
 {
@@ -287,14 +395,14 @@ static int check_whole(const struct parse_state *ps, const char *label, char *er
 			 ps->header_line[sc->ngroups - 1], total);
 		return -1;
 	}
-	return 0;
+	return check_threads(ps, label, err, errlen);
 }
 
 int scenario_load_string(const char *text, const char *label, struct scenario *out,
 			 char *err, size_t errlen)
 {
 	struct line_reader reader = { .next = text };
-	struct parse_state ps = { .sc = out, .reader = &reader, .group = -2 };
+	struct parse_state ps = { .sc = out, .reader = &reader, .group = -2, .threads = -1 };
 	int line;
 
 	defaults(out);
@@ -369,6 +477,16 @@ static int members_of(const struct scenario *sc, int g)
 		return 0;
 	long n = (long)grp->count * members_of(sc, grp->parent);
 	return n > 1000 ? 1000 : (int)n; /* enough to be refused, never to overflow */
+}
+
+int scenario_threads_of(const struct scenario *sc, int g)
+{
+	int total = 0;
+
+	for (int i = 0; i < sc->nthreads; i++)
+		if (sc->threads[i].group == g)
+			total += sc->threads[i].count;
+	return total;
 }
 
 int scenario_process_count(const struct scenario *sc)

@@ -12,6 +12,8 @@
 #define SCENARIO_COUNT_MAX 32
 #define SCENARIO_FOREVER (-1.0)
 #define SCENARIO_TOP_LEVEL (-1)
+#define SCENARIO_THREAD_SETS_MAX 16
+#define SCENARIO_THREADS_MAX 32 /* threads one process runs, all its sets together */
 
 struct scenario_group {
 	char name[SCENARIO_NAME_MAX];
@@ -22,6 +24,17 @@ struct scenario_group {
 	int exit_code;       /* sys.exit() value at the end of the work, 0..255 */
 	bool ignore_sigterm; /* signal.signal(SIGTERM, SIG_IGN) in run() */
 	bool unix_daemon;    /* run() starts a true Unix daemon (fork, setsid, fork) and returns */
+};
+
+/* [threads NAME]: threading.Thread(target=TARGET, daemon=...) started count
+ * times by MainProcess, or by each member of a group, after its children. */
+struct scenario_threads {
+	char name[SCENARIO_NAME_MAX];
+	int group;           /* whose members run them, or SCENARIO_TOP_LEVEL (main) */
+	int count;
+	bool daemon;         /* Thread(daemon=True): cut off at its process's exit */
+	double lifetime;     /* seconds of the target's work, or SCENARIO_FOREVER */
+	char target[SCENARIO_NAME_MAX]; /* the target function: "Thread-N (target)" */
 };
 
 /* How a creator starts a child, as multiprocessing.set_start_method(). */
@@ -40,6 +53,8 @@ struct scenario {
 	int main_exit_code;
 	struct scenario_group groups[SCENARIO_GROUPS_MAX];
 	int ngroups;
+	struct scenario_threads threads[SCENARIO_THREAD_SETS_MAX];
+	int nthreads;          /* sets of threads */
 };
 
 /* Reads a scenario file. Returns 0, or -1 with "FILE:LINE: what" in err. */
@@ -61,6 +76,10 @@ bool scenario_method_parse(const char *name, enum scenario_method *out);
 
 /* Index of the group with that name, or -1. */
 int scenario_group_index(const struct scenario *sc, const char *name);
+/* Threads each process of group g runs (SCENARIO_TOP_LEVEL: main's). */
+int scenario_threads_of(const struct scenario *sc, int g);
+/* A Python identifier (a thread's target), shorter than SCENARIO_NAME_MAX. */
+bool scenario_valid_target(const char *s);
 /* Processes the scenario starts at once (main excluded, refusals included). */
 int scenario_process_count(const struct scenario *sc);
 

@@ -247,3 +247,56 @@ Test(batch, threads_are_each_process_tasks_in_json_and_lines_in_text)
 	snprintf(want, sizeof want, "\n%7d%8s S", single, " ");
 	cr_assert_null(strstr(out, want), "one thread is no line of its own:\n%s", out);
 }
+
+static json_t *task_named(json_t *proc, const char *name)
+{
+	json_t *tasks = json_object_get(proc, "tasks"), *t;
+	size_t i;
+
+	json_array_foreach(tasks, i, t)
+		if (!strcmp(json_string_value(json_object_get(t, "name")) ?: "", name))
+			return t;
+	return NULL;
+}
+
+static json_t *lab_proc_named(json_t *frame, const char *name)
+{
+	json_t *procs = json_object_get(frame, "processes"), *p;
+	size_t i;
+
+	json_array_foreach(procs, i, p)
+		if (!strcmp(json_string_value(json_object_get(p, "lab_name")) ?: "", name))
+			return p;
+	return NULL;
+}
+
+/* The threads scenario: MainProcess's threads carry the names and daemon
+ * flags the lab told, in NDJSON tasks and in the text's thread lines. */
+Test(batch, the_labs_threads_have_their_python_names_and_daemon_flags)
+{
+	json_t *lines[200], *frame = NULL, *main_proc, *t;
+	int n;
+
+	n = helper_run_ndjson((char *[]){ "--json", "--threads", "--scenario", "threads", "--iterations", "3",
+					  "--delay", "150", NULL }, lines, 200, 20000);
+	for (int i = 0; i < n; i++) /* the last frame while main still has its three threads */
+		if (!strcmp(json_string_value(json_object_get(lines[i], "type")), "frame") &&
+		    (main_proc = lab_proc_named(lines[i], "MainProcess")) &&
+		    json_array_size(json_object_get(main_proc, "tasks")) == 3)
+			frame = lines[i];
+	cr_assert_not_null(frame, "no frame showed MainProcess with its three threads");
+	main_proc = lab_proc_named(frame, "MainProcess");
+	cr_assert_not_null(t = task_named(main_proc, "MainThread"));
+	cr_assert_eq(json_integer_value(json_object_get(t, "tid")), json_integer_value(json_object_get(main_proc, "pid")));
+	cr_assert(json_is_false(json_object_get(t, "daemon")), "MainThread is no daemon thread");
+	cr_assert_not_null(t = task_named(main_proc, "Thread-1 (work)"));
+	cr_assert(json_is_false(json_object_get(t, "daemon")));
+	cr_assert_not_null(t = task_named(main_proc, "Thread-2 (work)"));
+	cr_assert(json_is_true(json_object_get(t, "daemon")));
+	helper_free_lines(lines, &n);
+
+	cr_assert_eq(run((char *[]){ "--batch", "--threads", "--scenario", "threads", "--iterations", "2",
+				     "--delay", "150", "--ascii", NULL }), 0, "stderr: %s", err);
+	cr_assert(strstr(out, " S no            ") && strstr(out, "{MainThread}\n"), "%s", out);
+	cr_assert(strstr(out, "{Thread-2 (work)}\n"), "%s", out);
+}

@@ -280,3 +280,39 @@ Test(event, only_some_kinds_may_come_from_a_lab_process)
 	cr_assert_not(event_kind_from_lab((enum event_kind)-1));
 	cr_assert_not(event_kind_from_lab(EV_KIND_COUNT));
 }
+
+/* A thread event names its process first, then the thread by TID and name,
+ * with its daemon flag as a value: tid, thread and daemon in NDJSON. */
+Test(event, thread_events_name_the_thread_with_its_tid_and_daemon_flag)
+{
+	static const struct { enum event_kind kind; int daemon; const char *want; } cases[] = {
+		{ EV_THREAD_STARTED, 1, "MainProcess: Thread-2 (work) started, daemon, tid 4103" },
+		{ EV_THREAD_STARTED, 0, "MainProcess: Thread-2 (work) started, non-daemon, tid 4103" },
+		{ EV_THREAD_AWAITED, 0, "MainProcess waits for its non-daemon thread Thread-2 (work), "
+					"tid 4103" },
+		{ EV_THREAD_ENDED, 0, "MainProcess: Thread-2 (work) finished, tid 4103" },
+		{ EV_THREAD_CUT_OFF, 1, "MainProcess: daemon thread Thread-2 (work) cut off at exit, "
+					"tid 4103" },
+	};
+	struct event_field f[EVENT_FIELDS_MAX];
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct track_event ev = about(cases[i].kind, 4100, "MainProcess");
+		size_t n;
+
+		with_target(&ev, 4103, "Thread-2 (work)");
+		ev.value = cases[i].daemon;
+		cr_assert_str_eq(sentence(&ev), cases[i].want);
+		cr_assert(event_kind_from_lab(cases[i].kind), "the lab process reports its threads");
+		cr_assert(event_kind_names_thread(cases[i].kind));
+		cr_assert_eq(event_class_of(cases[i].kind), EVENT_CLASS_LAB);
+		n = event_fields(&ev, f);
+		cr_assert_eq(field(f, n, "pid")->number, 4100);
+		cr_assert_eq(field(f, n, "tid")->number, 4103);
+		cr_assert_str_eq(field(f, n, "thread")->string, "Thread-2 (work)");
+		cr_assert_eq(field(f, n, "daemon")->type, EVENT_FIELD_BOOL);
+		cr_assert_eq(field(f, n, "daemon")->number, cases[i].daemon);
+		cr_assert_null(field(f, n, "target_pid"), "a thread is not a process");
+	}
+	cr_assert_not(event_kind_names_thread(EV_JOIN_BEGAN));
+}

@@ -1073,3 +1073,441 @@ Test(lab, an_empty_record_is_malformed_only_a_hang_up_ends_the_channel)
 	cr_assert_eq(lab_msg_recv(sp[0], &got, &fd), 0, "the peer hung up");
 	close(sp[0]);
 }
+
+/* ---- threads (LAB.md, "Threads") ------------------------------------------ */
+
+/* A shipped scenario, copied to this test's scenario file. */
+static void use_shipped_scenario(const char *name)
+{
+	char path[512], text[4096];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof path, "%s/%s.conf", helper_data_dir(), name);
+	f = fopen(path, "r");
+	cr_assert_not_null(f, "%s", path);
+	n = fread(text, 1, sizeof text - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	use_scenario(text);
+}
+
+static double time_of(int i)
+{
+	return json_real_value(json_object_get(lines[i], "time"));
+}
+
+/* The event of this kind about thread (its name) of process name, or -1. */
+static int thread_event(const char *kind, const char *name, const char *thread)
+{
+	char who[80], which[80];
+
+	snprintf(who, sizeof who, "name=%s", name);
+	snprintf(which, sizeof which, "thread=%s", thread);
+	return event_of(-1, kind, who, which, NULL);
+}
+
+/* Whether a frame taken between the events at lines from and to shows the
+ * process name running (not a tombstone). */
+static bool running_between(int from, int to, const char *name)
+{
+	for (int i = 0; i < nlines; i++)
+		if (is(lines[i], "frame") && time_of(i) > time_of(from) && time_of(i) < time_of(to) &&
+		    proc_named(i, name))
+			return true;
+	return false;
+}
+
+/* MainProcess's normal exit: threading._shutdown() (the wait for Thread-1)
+ * before atexit's exit routine, the daemonic child alive during the wait;
+ * the daemon thread cut off at the very end, its "finished" never said. */
+Test(lab, main_waits_for_its_non_daemon_thread_before_the_exit_routine)
+{
+	int awaited, ended, routine, term, killed, joined, cut, main_exit, code;
+
+	use_shipped_scenario("threads");
+	run_lab("@2.8 quit", "200");
+	cr_assert_geq(event_of(-1, "thread_started", "name=MainProcess", "thread=Thread-1 (work)",
+			       "daemon=false", NULL), 0);
+	cr_assert_geq(event_of(-1, "thread_started", "name=MainProcess", "thread=Thread-2 (work)",
+			       "daemon=true", NULL), 0);
+	awaited = thread_event("thread_awaited", "MainProcess", "Thread-1 (work)");
+	ended = thread_event("thread_ended", "MainProcess", "Thread-1 (work)");
+	routine = event_of(-1, "exit_routine", "name=MainProcess", NULL);
+	term = event_of(-1, "exit_routine_terminates", "name=MainProcess", "target=Process-1", NULL);
+	killed = exit_event("Process-1", &code);
+	cr_assert_geq(awaited, 0, "main waited for Thread-1");
+	cr_assert_gt(ended, awaited, "Thread-1 finished while main waited");
+	cr_assert_gt(routine, ended, "the exit routine came after the wait");
+	cr_assert_gt(term, routine);
+	cr_assert_gt(killed, term);
+	cr_assert_eq(code, -15);
+	cr_assert(running_between(awaited, ended, "Process-1"),
+		  "the daemonic child ran on while main waited for its thread");
+	cr_assert_lt(thread_event("thread_awaited", "MainProcess", "Thread-2 (work)"), 0,
+		     "nobody waits for a daemon thread");
+	joined = event_of(-1, "join_returned", "name=MainProcess", "target=Process-2", NULL);
+	cut = thread_event("thread_cut_off", "MainProcess", "Thread-2 (work)");
+	main_exit = exit_event("MainProcess", &code);
+	cr_assert_gt(joined, killed, "then the non-daemonic child was joined");
+	cr_assert_gt(cut, joined, "the daemon thread ran until main's very end");
+	cr_assert_gt(main_exit, cut);
+	cr_assert_eq(code, 0);
+	cr_assert_lt(thread_event("thread_ended", "MainProcess", "Thread-2 (work)"), 0,
+		     "a daemon thread cut off never finishes");
+}
+
+/* A child's normal exit: _bootstrap() runs the exit routine first (its
+ * daemonic child terminated and reaped), then waits for its non-daemon
+ * thread, then logs its exit code; its daemon thread is cut off. */
+Test(lab, a_child_runs_its_exit_routine_before_it_waits_for_its_threads)
+{
+	int reaped, awaited, ended, exiting, cut, code;
+
+	use_scenario("[main]\nname = t\n[group workers]\ncount = 1\ndaemon = no\nlifetime = 0.4\n"
+		     "[group guard]\nparent = workers\ncount = 1\ndaemon = yes\n"
+		     "[threads slow]\ngroup = workers\nlifetime = 1\ntarget = slow\n"
+		     "[threads spin]\ngroup = workers\ndaemon = yes\ntarget = spin\n");
+	run_lab("@2.2 quit", "200");
+	cr_assert_geq(event_of(-1, "thread_started", "name=Process-1", "thread=Thread-2 (spin)",
+			       "daemon=true", NULL), 0, "names count per process, with the target");
+	reaped = exit_event("Process-1:1", &code);
+	cr_assert_geq(reaped, 0);
+	cr_assert_eq(code, -15, "the exit routine terminated the daemonic grandchild");
+	awaited = thread_event("thread_awaited", "Process-1", "Thread-1 (slow)");
+	ended = thread_event("thread_ended", "Process-1", "Thread-1 (slow)");
+	exiting = event_of(-1, "exiting", "name=Process-1", "code=0", NULL);
+	cut = thread_event("thread_cut_off", "Process-1", "Thread-2 (spin)");
+	cr_assert_gt(awaited, reaped, "the exit routine ended before the wait for threads began");
+	cr_assert_gt(ended, awaited);
+	cr_assert_gt(exiting, ended, "'process exiting with exitcode 0' after the threads");
+	cr_assert_gt(cut, exiting, "the daemon thread was cut off at the very end");
+	cr_assert_geq(exit_event("Process-1", &code), 0);
+	cr_assert_eq(code, 0);
+	cr_assert_lt(thread_event("thread_ended", "Process-1", "Thread-2 (spin)"), 0);
+}
+
+/* terminate(), kill() and SIGKILL end a process with all its threads:
+ * nothing waits for them, nothing is reported cut off. */
+Test(lab, terminate_kill_and_sigkill_end_every_thread_at_once)
+{
+	const char *const names[] = { "MainProcess", "Process-1", "Process-2" };
+	int f = -1, code, act;
+
+	use_scenario("[main]\nname = t\n[group w]\ncount = 2\ndaemon = no\n"
+		     "[threads main-work]\ncount = 1\n"
+		     "[threads work]\ngroup = w\n[threads spin]\ngroup = w\ndaemon = yes\n");
+	run_lab("@0.5 terminate Process-1; @0.7 kill Process-2; @0.9 kill-main; @1.5 quit", "200");
+	act = event_of(-1, "signal_sent", "target=Process-1", NULL);
+	cr_assert_geq(act, 0);
+	for (int i = 0; i < nlines; i++)
+		if (is(lines[i], "frame") && time_of(i) < time_of(act) && proc_named(i, "Process-2"))
+			f = i;
+	cr_assert_geq(f, 0, "a frame before terminate() showed the children");
+	cr_assert_eq(json_integer_value(json_object_get(proc_named(f, "Process-1"), "threads")), 3,
+		     "Process-1 ran its main thread and two threads");
+	cr_assert_eq(json_integer_value(json_object_get(proc_named(f, "MainProcess"), "threads")), 2);
+	cr_assert_geq(exit_event("Process-1", &code), 0);
+	cr_assert_eq(code, -15);
+	cr_assert_geq(exit_event("Process-2", &code), 0);
+	cr_assert_eq(code, -9);
+	cr_assert_geq(exit_event("MainProcess", &code), 0);
+	cr_assert_eq(code, -9);
+	for (int i = 0; i < 3; i++) {
+		char who[64];
+
+		snprintf(who, sizeof who, "name=%s", names[i]);
+		cr_assert_lt(event_of(-1, "thread_awaited", who, NULL), 0, "%s waited", names[i]);
+		cr_assert_lt(event_of(-1, "thread_ended", who, NULL), 0, "%s's thread ran on", names[i]);
+		cr_assert_lt(event_of(-1, "thread_cut_off", who, NULL), 0, "%s ran exit code", names[i]);
+	}
+}
+
+/* Python's threading._counter is copied by fork: a child forked after its
+ * creator started threads goes on counting from there. */
+Test(lab, a_forked_child_goes_on_with_its_creators_thread_count)
+{
+	use_scenario("[main]\nname = t\n[group w]\ncount = 0\ndaemon = no\n"
+		     "[threads mine]\ncount = 2\n[threads theirs]\ngroup = w\n");
+	run_lab("@0.4 spawn w; @1 quit", "200");
+	cr_assert_geq(event_of(-1, "thread_started", "name=MainProcess", "thread=Thread-2 (work)", NULL), 0);
+	cr_assert_geq(event_of(-1, "thread_started", "name=Process-1", "thread=Thread-3 (work)", NULL), 0,
+		      "Process-1's first thread is Thread-3, as in Python under fork");
+}
+
+/* The comm of /proc/PID/task/TID, or "" when there is none. */
+static void task_comm(int pid, int tid, char *buf, size_t len)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/task/%d/comm", pid, tid);
+	buf[0] = '\0';
+	f = fopen(path, "r");
+	if (f && fgets(buf, (int)len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	if (f)
+		fclose(f);
+}
+
+/* The SigBlk mask of /proc/PID/task/TID/status, or 0. */
+static unsigned long long task_blocked(int pid, int tid)
+{
+	char path[64], line[256];
+	unsigned long long mask = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/task/%d/status", pid, tid);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof line, f))
+		if (sscanf(line, "SigBlk: %llx", &mask) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return mask;
+}
+
+/* Reads forktop's NDJSON as it runs until n thread_started events came;
+ * their pid, tid and name into the arrays. */
+static int read_thread_starts(struct helper_stream *s, int n, int *pid, int *tid, char (*name)[64])
+{
+	static char line[1 << 16];
+	int got = 0;
+
+	for (int lines_read = 0; got < n && lines_read < 100 &&
+	     helper_stream_line(s, line, sizeof line, 5000); lines_read++) {
+		json_t *o = json_loads(line, 0, NULL);
+
+		if (o && !strcmp(helper_str(o, "event"), "thread_started")) {
+			pid[got] = (int)json_integer_value(json_object_get(o, "pid"));
+			tid[got] = (int)json_integer_value(json_object_get(o, "tid"));
+			snprintf(name[got], sizeof name[got], "%s", helper_str(o, "thread"));
+			got++;
+		}
+		json_decref(o);
+	}
+	return got;
+}
+
+/* Real threads: /proc/PID/task shows each under its process with its name
+ * (as much as the 15 bytes of a comm hold), and each blocks every signal, so
+ * that the lab's signals reach the main thread. */
+Test(lab, threads_are_real_tasks_named_as_python_names_them_deaf_to_signals)
+{
+	char *argv[] = { (char *)helper_forktop(), "--json", "--delay", "200", "--scenario",
+			 scenario_path, NULL };
+	struct helper_stream s;
+	int pid[2], tid[2];
+	char name[2][64], comm[32], want[16];
+
+	use_scenario("[main]\nname = t\n[group w]\ncount = 1\ndaemon = no\n"
+		     "[threads a]\ncount = 1\n[threads b]\ngroup = w\ndaemon = yes\n"
+		     "target = a_long_target\n");
+	helper_stream_start(&s, argv);
+	cr_assert_eq(read_thread_starts(&s, 2, pid, tid, name), 2, "both threads started");
+	for (int i = 0; i < 2; i++) {
+		cr_assert_neq(tid[i], pid[i], "a thread of its own, not the main thread");
+		cr_expect(!strcmp(name[i], "Thread-1 (work)") || !strcmp(name[i], "Thread-1 (a_long_target)"),
+			  "%s", name[i]);
+		snprintf(want, sizeof want, "%.15s", name[i]);
+		task_comm(pid[i], tid[i], comm, sizeof comm);
+		cr_expect_str_eq(comm, want, "/proc/%d/task/%d/comm", pid[i], tid[i]);
+		cr_expect_eq(task_blocked(pid[i], tid[i]) & (1ULL << (SIGTERM - 1)),
+			     1ULL << (SIGTERM - 1), "SIGTERM is blocked in thread %d", tid[i]);
+		cr_expect_eq(task_blocked(pid[i], tid[i]) & (1ULL << (SIGINT - 1)),
+			     1ULL << (SIGINT - 1), "SIGINT is blocked in thread %d", tid[i]);
+		cr_expect_eq(task_blocked(pid[i], pid[i]) & (1ULL << (SIGTERM - 1)), 0,
+			     "the main thread takes SIGTERM");
+	}
+	helper_stream_end(&s);
+}
+
+/* ---- the lab against real Python ------------------------------------------ */
+
+/* The moments of a normal exit with threads, as line indexes of the
+ * NDJSON, each a second or half a second after the one before: main's work
+ * ended, Thread-1 finished, the exit routine's terminate() of the daemonic
+ * child, the non-daemonic child's "process exiting with exitcode 0"; then
+ * main's exit 0 (unordered: a program's exits and its output lines come
+ * through different sources); whether the daemonic child ran while main
+ * waited, whether the daemon thread ever finished. */
+struct exit_story {
+	int work_ended, thread_finished, terminate, worker_exiting, main_exit;
+	bool daemon_ran_during_wait, daemon_thread_finished;
+};
+
+/* The first output line that starts with text, or -1. */
+static int output_line(const char *text)
+{
+	for (int i = 0; i < nlines; i++)
+		if (is_event(i, "output") && !strncmp(helper_str(lines[i], "line"), text, strlen(text)))
+			return i;
+	return -1;
+}
+
+/* The exited event of pid, or -1. */
+static int exit_of_pid(int pid)
+{
+	for (int i = 0; i < nlines; i++)
+		if (is_event(i, "exited") && json_integer_value(json_object_get(lines[i], "pid")) == pid)
+			return i;
+	return -1;
+}
+
+/* Whether a frame taken between the events at from and to shows pid
+ * running (not ended, not a zombie). */
+static bool pid_running_between(int from, int to, int pid)
+{
+	for (int i = 0; i < nlines; i++) {
+		const json_t *p;
+		size_t k;
+
+		if (!is(lines[i], "frame") || time_of(i) <= time_of(from) || time_of(i) >= time_of(to))
+			continue;
+		json_array_foreach(json_object_get(lines[i], "processes"), k, p)
+			if (pid_of(p) == pid && !is_tombstone(p) && strcmp(helper_str(p, "state"), "Z"))
+				return true;
+	}
+	return false;
+}
+
+static struct exit_story python_story(void)
+{
+	char path[512];
+	char *args[] = { "--json", "--batch", "--delay", "200", "--", "/usr/bin/python3", path, NULL };
+	struct exit_story st;
+	int started, root, daemonic = 0;
+
+	snprintf(path, sizeof path, "%s/../tests/examples/threads.py", helper_data_dir());
+	nlines = helper_run_ndjson(args, lines, MAX_LINES, 30000);
+	started = event_of(-1, "program_started", NULL);
+	cr_assert_geq(started, 0);
+	root = pid_of(lines[started]);
+	for (int i = 0; i < nlines; i++)
+		if (is_event(i, "exited") && field_is(i, "exit", "-15"))
+			daemonic = pid_of(lines[i]);
+	cr_assert(daemonic, "Python's daemonic child ended with -15");
+	st = (struct exit_story){
+		.work_ended = output_line("MainProcess: end of work"),
+		.thread_finished = output_line("Thread-1 (work) finished"),
+		.terminate = output_line("[INFO/MainProcess] calling terminate() for daemon Process-1"),
+		.worker_exiting = output_line("[INFO/Process-2] process exiting with exitcode 0"),
+		.main_exit = exit_of_pid(root),
+		.daemon_thread_finished = output_line("Thread-2 (work) finished") >= 0,
+	};
+	/* output lines are stamped when forktop reads them, which a busy machine
+	 * delays: the wait is known to end only when terminate() is read */
+	st.daemon_ran_during_wait = pid_running_between(st.work_ended, st.terminate, daemonic);
+	return st;
+}
+
+static struct exit_story lab_story(void)
+{
+	struct exit_story st;
+
+	use_shipped_scenario("threads");
+	run_lab("@2.8 quit", "200");
+	st = (struct exit_story){
+		.work_ended = thread_event("thread_awaited", "MainProcess", "Thread-1 (work)"),
+		.thread_finished = thread_event("thread_ended", "MainProcess", "Thread-1 (work)"),
+		.terminate = event_of(-1, "exit_routine_terminates", "target=Process-1", NULL),
+		.worker_exiting = event_of(-1, "exiting", "name=Process-2", "code=0", NULL),
+		.main_exit = event_of(-1, "exited", "name=MainProcess", "exit=0", NULL),
+		.daemon_thread_finished = thread_event("thread_ended", "MainProcess",
+						       "Thread-2 (work)") >= 0,
+	};
+	st.daemon_ran_during_wait = running_between(st.work_ended, st.thread_finished, "Process-1");
+	return st;
+}
+
+static void assert_story(const struct exit_story *st, const char *who)
+{
+	const int moments[] = { st->work_ended, st->thread_finished, st->terminate,
+				st->worker_exiting };
+
+	cr_assert_geq(moments[0], 0, "%s: main's work ended", who);
+	for (int i = 1; i < 4; i++)
+		cr_assert_gt(moments[i], moments[i - 1], "%s: moment %d came after moment %d", who, i,
+			     i - 1);
+	cr_assert_geq(st->main_exit, 0, "%s: main's exit code is known", who);
+	cr_assert(field_is(st->main_exit, "exit", "0"), "%s: main exited with 0", who);
+	cr_assert(st->daemon_ran_during_wait, "%s: the daemonic child ran while main waited", who);
+	cr_assert_not(st->daemon_thread_finished, "%s: the daemon thread was cut off", who);
+}
+
+/* The threads scenario and tests/examples/threads.py, the same program in
+ * CPython: main waits for Thread-1 with its daemonic child alive, only then
+ * terminates it, joins the other child and exits; Thread-2 never finishes. */
+Test(lab, the_threads_scenario_ends_in_the_order_of_its_python_twin)
+{
+	struct exit_story python, lab;
+
+	python = python_story();
+	assert_story(&python, "python");
+	helper_free_lines(lines, &nlines);
+	lab = lab_story();
+	assert_story(&lab, "lab");
+}
+
+/* A thread report names its thread: a TID, a name and a daemon flag of 0
+ * or 1; without them it is malformed, as a hostile process may send it. */
+Test(lab, a_thread_report_without_its_thread_is_malformed)
+{
+	struct lab_msg m = lab_msg_report(EV_THREAD_STARTED, 42, 43, "Thread-1 (work)"), out;
+
+	cr_assert(lab_msg_decode(&m, sizeof m, &out));
+	cr_assert_eq(out.target, 43);
+	m.value = 1;
+	cr_assert(lab_msg_decode(&m, sizeof m, &out), "a daemon thread");
+	m.value = 2;
+	cr_assert_not(lab_msg_decode(&m, sizeof m, &out), "a daemon flag is 0 or 1");
+	m.value = -1;
+	cr_assert_not(lab_msg_decode(&m, sizeof m, &out));
+	m = lab_msg_report(EV_THREAD_CUT_OFF, 42, 0, "Thread-1 (work)");
+	cr_assert_not(lab_msg_decode(&m, sizeof m, &out), "no TID");
+	m = lab_msg_report(EV_THREAD_ENDED, 42, 43, "");
+	cr_assert_not(lab_msg_decode(&m, sizeof m, &out), "no name");
+	m = lab_msg_report(EV_THREAD_AWAITED, 42, 43, "Thread-1 (work)");
+	memset(m.name, 'x', sizeof m.name);
+	cr_assert_not(lab_msg_decode(&m, sizeof m, &out), "a name without its end");
+}
+
+/* [threads NAME]: bad values are refused with file and line, as elsewhere. */
+Test(lab, bad_threads_sections_are_refused_at_their_line)
+{
+	static const struct { const char *text, *want; } cases[] = {
+		{ "[threads a]\ngroup = nobody\n",
+		  "t:5: group 'nobody' is not a group defined above [threads a]" },
+		{ "[threads a]\ncount = 33\n", "t:5: count '33' must be from 0 to 32" },
+		{ "[threads a]\ndaemon = maybe\n", "t:5: daemon 'maybe' must be yes or no" },
+		{ "[threads a]\nlifetime = soon\n",
+		  "t:5: lifetime 'soon' must be 'forever' or seconds from 0 to 86400" },
+		{ "[threads a]\ntarget = 2fast\n", "t:5: target '2fast' must be a Python name" },
+		{ "[threads a]\ntarget = a-b\n", "t:5: target 'a-b' must be a Python name" },
+		{ "[threads a]\nexit_code = 3\n", "t:5: unknown key 'exit_code' in [threads a]" },
+		{ "[threads a]\ncount = 1\n[main]\nname = x\n[threads a]\ncount = 1\n",
+		  "t:9: threads 'a' are defined twice" },
+		{ "[threads a]\ncount = 20\ngroup = w\n\n[threads b]\ngroup = w\ncount = 13\n",
+		  "t:8: each process of the group would run 33 threads (at most 32)" },
+		{ "[thread a]\ncount = 1\n", "t:5: unknown section [thread a] (want [main], [group NAME] "
+					     "or [threads NAME])" },
+	};
+	char text[512], err[256];
+	struct scenario sc;
+
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(text, sizeof text, "[main]\n[group w]\ncount = 1\n%s", cases[i].text);
+		cr_assert_eq(scenario_load_string(text, "t", &sc, err, sizeof err), -1, "accepted: %s",
+			     cases[i].text);
+		cr_expect(strstr(err, cases[i].want) == err, "'%s' is not '%s'", err, cases[i].want);
+	}
+	snprintf(text, sizeof text, "[main]\n[group w]\ncount = 1\n[threads a]\ngroup = w\ncount = 32\n"
+		 "[threads b]\ncount = 32\ndaemon = yes\nlifetime = forever\ntarget = _spin2\n");
+	cr_assert_eq(scenario_load_string(text, "t", &sc, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(sc.nthreads, 2);
+	cr_assert_eq(scenario_threads_of(&sc, 0), 32);
+	cr_assert_eq(scenario_threads_of(&sc, SCENARIO_TOP_LEVEL), 32, "without group: MainProcess");
+	cr_assert_str_eq(sc.threads[0].target, "work", "the target's default");
+	cr_assert_str_eq(sc.threads[1].target, "_spin2");
+	cr_assert(sc.threads[1].daemon);
+}

@@ -847,3 +847,61 @@ Test(lesson, text_wraps_at_spaces_by_display_width)
 	cr_assert_eq(n, 6);
 	cr_assert_eq(next, 7);
 }
+
+/* ---- threads --------------------------------------------------------------- */
+
+Test(lesson, thread_events_pick_their_lessons_by_whose_thread_it_is)
+{
+	struct lesson_context ctx = hand_lab(false);
+	struct track_event ev = about(EV_THREAD_STARTED, 100, "MainProcess", 105, "Thread-1 (work)");
+
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "thread-not-a-process");
+	ev.kind = EV_THREAD_AWAITED;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "main-waits-for-threads");
+	ev.pid = 101;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "child-waits-for-threads",
+			 "a child waits for its threads after its exit routine");
+	ev.kind = EV_THREAD_CUT_OFF, ev.value = 1;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "thread-cut-off");
+	ev.kind = EV_THREAD_ENDED;
+	cr_assert_null(lesson_pick(&ev, &ctx), "a thread that finished needs no lesson");
+}
+
+/* The threads scenario, run for real: main's wait names its thread and its
+ * daemonic child; the cut-off daemon thread is named with its TID. */
+Test(lesson_lab, main_waits_for_its_thread_and_a_daemon_thread_is_cut_off)
+{
+	const struct track_event *started;
+	const struct member *main;
+	struct lesson_context ctx;
+	struct lesson_text lt;
+	char want[256], path[512], err[512];
+	pid_t main_pid;
+
+	snprintf(path, sizeof path, "%s/threads.conf", helper_data_dir());
+	cr_assert_eq(scenario_load_file(path, &sc, err, sizeof err), 0, "%s", err);
+	opt = (struct session_options){ .delay_ms = 100, .scenario = &sc };
+	cr_assert_eq(session_open(&s, &opt, err, sizeof err), 0, "%s", err);
+	session_is_open = true;
+	cr_assert_geq(lesson_book_open(&book, lessons_dir), 0);
+	main_pid = member("MainProcess")->pid;
+	started = event_about(EV_THREAD_STARTED, main_pid);
+	main = lab_find(&s.lab, "MainProcess");
+	cr_assert_eq(member_thread_daemon(main, started->target), started->value,
+		     "the monitor knows the thread's daemon flag by its TID");
+	cr_assert_str_eq(member_thread_name(main, started->target), started->target_name);
+	cr_assert_str_eq(member_thread_name(main, main_pid), "MainThread");
+	cr_assert_eq(member_thread_daemon(main, main_pid), 0);
+	ctx = context();
+	cr_assert(lesson_explain(&book, started, &ctx, &lt));
+	cr_assert_str_eq(lt.name, "thread-not-a-process");
+	snprintf(want, sizeof want, "listed under /proc/%d/task", main_pid);
+	body_has(&lt, want);
+	lt = wait_for_lesson("main-waits-for-threads");
+	body_has(&lt, "its non-daemon thread Thread-1 (work) (tid ");
+	body_has(&lt, "the daemonic children (Process-1) live on");
+	lt = wait_for_lesson("thread-cut-off");
+	snprintf(want, sizeof want, "MainProcess (pid %d) exited while its daemon thread "
+		 "Thread-2 (work) (tid ", main_pid);
+	body_has(&lt, want);
+}

@@ -115,3 +115,36 @@ Test(member, a_gone_member_is_never_reaped_again)
 	cr_assert_eq(helper_state_of(other), 'Z', "the other child was left for its own reaper");
 	waitpid(other, NULL, 0);
 }
+
+/* What the reports told of a member's threads: Python's flag and name by
+ * TID, MainThread for the main thread of a member whose reports tell them,
+ * nothing for a thread never told of. */
+Test(member, threads_are_known_by_tid_as_the_reports_told_them)
+{
+	struct member m = { .pid = 4100, .conn = -1, .pidfd = -1, .exit_status = SCAN_NO_STATUS };
+
+	cr_assert_eq(member_thread_daemon(&m, 4100), -1, "a program's main thread: unknown");
+	cr_assert_null(member_thread_name(&m, 4100));
+	m.reports_threads = true;
+	cr_assert_eq(member_thread_daemon(&m, 4100), 0, "MainThread is not a daemon");
+	cr_assert_str_eq(member_thread_name(&m, 4100), "MainThread");
+	cr_assert(member_thread_started(&m, 4101, "Thread-1 (work)", false));
+	cr_assert(member_thread_started(&m, 4102, "Thread-2 (work)", true));
+	cr_assert_eq(member_thread_daemon(&m, 4101), 0);
+	cr_assert_eq(member_thread_daemon(&m, 4102), 1);
+	cr_assert_str_eq(member_thread_name(&m, 4102), "Thread-2 (work)");
+	cr_assert_eq(member_thread_daemon(&m, 4103), -1, "a thread never told of");
+	cr_assert_null(member_thread_name(&m, 4103));
+	member_thread_ended(&m, 4101);
+	cr_assert(m.threads[0].ended);
+	cr_assert_not(m.threads[1].ended);
+	cr_assert(member_thread_started(&m, 4101, "Thread-3 (work)", true), "a TID used again");
+	cr_assert_eq(m.nthreads, 2, "the entry of the ended thread is the new one's");
+	cr_assert_eq(member_thread_daemon(&m, 4101), 1);
+	cr_assert_not(m.threads[0].ended);
+	member_mark_gone(&m);
+	cr_assert(m.threads[0].ended && m.threads[1].ended, "they ended with their process");
+	member_release(&m);
+	cr_assert_null(m.threads);
+	cr_assert_eq(m.nthreads, 0);
+}

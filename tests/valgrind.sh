@@ -57,6 +57,9 @@ filter_of() {
 	*/test_session) echo 'view/*' ;;
 	*/test_member) echo 'member/an_exit_is_recorded_once' ;;
 	*/test_cpu) echo 'cpu/shares*' ;;
+	# a real Python program's timing against the lab's: on a machine busy with
+	# four memcheck workers its output is read too late to tell the moments apart
+	*/test_lab) echo 'lab/!(the_threads_scenario_ends_in_the_order_of_its_python_twin)' ;;
 	*) echo '*' ;;
 	esac
 }

@@ -574,7 +574,7 @@ const char *session_row_label(const struct session *s, const struct row *r)
 
 	if (!m || !r->task)
 		return m ? m->name : NULL;
-	return r->task->tid == m->pid ? "MainThread" : NULL;
+	return member_thread_name(m, r->task->tid);
 }
 
 enum row_daemon session_thread_daemon(const struct session *s, const struct row *proc_row,
@@ -582,9 +582,11 @@ enum row_daemon session_thread_daemon(const struct session *s, const struct row 
 {
 	const struct member *m = row_lab_member(s, proc_row);
 
-	if (m && tid == m->pid)
-		return ROW_DAEMON_NO; /* MainThread is never a daemon thread */
-	return ROW_DAEMON_UNKNOWN;
+	switch (m ? member_thread_daemon(m, tid) : -1) {
+	case 1: return ROW_DAEMON_YES;
+	case 0: return ROW_DAEMON_NO;
+	default: return ROW_DAEMON_UNKNOWN;
+	}
 }
 
 int session_show_threads(struct session *s, bool on)
