@@ -182,22 +182,30 @@ threaded_procs=${THREADED_PROCS:-3}
 threaded_threads=${THREADED_THREADS:-5}
 threaded_pid=
 
-# threaded_start: the threaded processes, until threaded_stop (lifeline: fd 5).
-threaded_start() {
-	mkfifo "$out/.threaded.$$"
-	"$bin/threaded" "$threaded_procs" "$threaded_threads" <"$out/.threaded.$$" >"$out/.threaded.out" 7>&- &
-	threaded_pid=$!
-	exec 5>"$out/.threaded.$$"
-	rm -f "$out/.threaded.$$"
-	for ((i = 0; i < 100; i++)); do grep -q ready "$out/.threaded.out" 2>/dev/null && return; sleep 0.1; done
-	echo "bench: bench/threaded never became ready" >&2; exit 1
+# lifeline_start NAME FD CMD...: CMD reads its lifeline (a FIFO) on stdin, held
+# open here on fd FD until lifeline_stop NAME FD; its stdout goes to
+# $out/.NAME.out; waits for the "ready" it prints. Its PID is in NAME_pid.
+lifeline_start() {
+	local name=$1 fd=$2
+	shift 2
+	mkfifo "$out/.$name.$$"
+	"$@" <"$out/.$name.$$" >"$out/.$name.out" 5>&- 6>&- 7>&- &
+	printf -v "${name}_pid" '%s' "$!"
+	eval "exec $fd>\"\$out/.$name.\$\$\""
+	rm -f "$out/.$name.$$"
+	for ((i = 0; i < 100; i++)); do grep -q ready "$out/.$name.out" 2>/dev/null && return; sleep 0.1; done
+	echo "bench: bench/$name never became ready" >&2; exit 1
 }
-threaded_stop() {
-	exec 5>&-
-	[ -n "$threaded_pid" ] && wait "$threaded_pid" 2>/dev/null
-	threaded_pid=
-	rm -f "$out/.threaded.out"
+lifeline_stop() {
+	local name=$1 fd=$2 pid_var="${1}_pid"
+	eval "exec $fd>&-"
+	[ -n "${!pid_var}" ] && wait "${!pid_var}" 2>/dev/null
+	printf -v "$pid_var" '%s' ""
+	rm -f "$out/.$name.out"
 }
+# the threaded processes, until threaded_stop (lifeline: fd 5)
+threaded_start() { lifeline_start threaded 5 "$bin/threaded" "$threaded_procs" "$threaded_threads"; }
+threaded_stop() { lifeline_stop threaded 5; }
 
 # task_cpu PID: CPU seconds of every thread of PID, to the nanosecond.
 task_cpu() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.9f\n", s / 1e9 }'; }
@@ -312,22 +320,10 @@ cpucol_loads=${CPUCOL_LOADS:-100 50 0}
 cpucol_frames=${CPUCOL_FRAMES:-21}
 duty_pid= cpucol_top= cpucol_ft= cpucol_dir="$out/.cpucol.$$"
 
-duty_start() {
-	mkfifo "$out/.duty.$$"
-	# shellcheck disable=SC2086
-	"$bin/duty" $cpucol_loads <"$out/.duty.$$" >"$out/.duty.out" 5>&- 7>&- &
-	duty_pid=$!
-	exec 6>"$out/.duty.$$"
-	rm -f "$out/.duty.$$"
-	for ((i = 0; i < 100; i++)); do grep -q ready "$out/.duty.out" 2>/dev/null && return; sleep 0.1; done
-	echo "bench: bench/duty never became ready" >&2; exit 1
-}
-duty_stop() {
-	exec 6>&-
-	[ -n "$duty_pid" ] && wait "$duty_pid" 2>/dev/null
-	duty_pid=
-	rm -f "$out/.duty.out"
-}
+# the loads, until duty_stop (lifeline: fd 6)
+# shellcheck disable=SC2086
+duty_start() { lifeline_start duty 6 "$bin/duty" $cpucol_loads; }
+duty_stop() { lifeline_stop duty 6; }
 
 # ns_of PIDS (comma-separated): "pid ns_on_cpu" a process, and "now ns" (monotonic).
 ns_of() {

@@ -42,16 +42,22 @@ static int run(char *const extra[])
 	return WEXITSTATUS(status);
 }
 
+/* The object of array whose integer field key is value, or NULL. */
+static json_t *find_by(json_t *array, const char *key, json_int_t value)
+{
+	json_t *o;
+	size_t i;
+
+	json_array_foreach(array, i, o)
+		if (json_integer_value(json_object_get(o, key)) == value)
+			return o;
+	return NULL;
+}
+
 /* Looks for pid in a JSON frame's processes; returns the object or NULL. */
 static json_t *find_proc(json_t *frame, pid_t pid)
 {
-	json_t *procs = json_object_get(frame, "processes"), *p;
-	size_t i;
-
-	json_array_foreach(procs, i, p)
-		if (json_integer_value(json_object_get(p, "pid")) == pid)
-			return p;
-	return NULL;
+	return find_by(json_object_get(frame, "processes"), "pid", pid);
 }
 
 static void name_hostile(void *arg)
@@ -199,13 +205,7 @@ static bool has_threads(void *arg)
 
 static json_t *task_of(json_t *proc, pid_t tid)
 {
-	json_t *tasks = json_object_get(proc, "tasks"), *t;
-	size_t i;
-
-	json_array_foreach(tasks, i, t)
-		if (json_integer_value(json_object_get(t, "tid")) == tid)
-			return t;
-	return NULL;
+	return find_by(json_object_get(proc, "tasks"), "tid", tid);
 }
 
 Test(batch, threads_are_each_process_tasks_in_json_and_lines_in_text)
