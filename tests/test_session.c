@@ -82,6 +82,9 @@ static bool sess_open;
 
 static void close_session(void)
 {
+	for (size_t i = 1; sess_open && sess.fam.active && i < sess.fam.count; i++)
+		if (!sess.fam.members[i].gone) /* an orphan of a killed program */
+			kill(sess.fam.members[i].pid, SIGKILL);
 	if (sess_open)
 		session_close(&sess);
 	sess_open = false;
@@ -166,6 +169,107 @@ Test(ghost, a_programs_rows_have_the_same_facts_in_either_tree)
 	was = row_of(sess.ghost.rows, sess.ghost.nrows, child);
 	cr_assert_not_null(was, "the attached process is in the tree as it was");
 	cr_assert_eq(was->role, ROW_ROLE_PROGRAM, "the tree as it was names the program too");
+}
+
+/* Refreshes, handling reports, until done() holds; at most 5 s. */
+static bool refresh_until(bool (*done)(void))
+{
+	for (int i = 0; i < 100; i++) {
+		struct pollfd *fds;
+		size_t n = session_poll_fds(&sess, 0, &fds);
+
+		if (session_poll(fds, n, 50) > 0)
+			session_handle(&sess, fds, n);
+		cr_assert_geq(session_refresh(&sess), 0);
+		if (done())
+			return true;
+	}
+	return false;
+}
+
+static pid_t first_pid;
+static size_t children_wanted;
+
+static bool program_has_children(void)
+{
+	return sess.fam.count > children_wanted;
+}
+
+static bool refresh_until_children(size_t n)
+{
+	children_wanted = n;
+	return refresh_until(program_has_children);
+}
+
+/* The first member (main, or the program) has its exit code and is no
+ * longer in the live tree. */
+static bool first_ended_and_gone(void)
+{
+	const struct member *m = sess.lab_on ? &sess.lab.members[0] : &sess.fam.members[0];
+
+	return m->exit_source != EXIT_SOURCE_UNKNOWN && !row_of(sess.rows, sess.nrows, first_pid);
+}
+
+static bool main_has_children(void)
+{
+	for (size_t i = 0; i < sess.nrows; i++)
+		if (sess.rows[i].ppid == first_pid)
+			return true;
+	return false;
+}
+
+/* The ghost row of the first member, gone, with its record's facts. */
+static const struct row *ghost_of_first(void)
+{
+	const struct row *was;
+
+	cr_assert(refresh_until(first_ended_and_gone), "the first member never ended");
+	cr_assert_eq(session_show_ghost(&sess, true), 0);
+	was = row_of(sess.ghost.rows, sess.ghost.nrows, first_pid);
+	cr_assert_not_null(was, "the gone process is in the tree as it was");
+	cr_assert_eq(was->ppid, getpid(), "it hangs under forktop, its parent");
+	cr_assert(was->exit_known, "its exit code is known from its record");
+	cr_assert_eq(was->exit_code, -9);
+	return was;
+}
+
+Test(ghost, a_killed_main_is_named_with_its_parent_and_code_in_the_tree_as_it_was)
+{
+	static struct session_options opt;
+	static struct scenario sc;
+	const struct row *was;
+	char msg[256];
+
+	scenario_default(&sc);
+	opt = (struct session_options){ .delay_ms = 100, .scenario = &sc };
+	cr_assert_eq(session_open(&sess, &opt, msg, sizeof msg), 0, "%s", msg);
+	sess_open = true;
+	first_pid = sess.lab.members[0].pid;
+	cr_assert(refresh_until(main_has_children), "main's children never showed");
+	cr_assert_eq(session_act(&sess, &(struct script_step){ .action = SCRIPT_KILL_MAIN }, msg,
+				 sizeof msg), 0, "%s", msg);
+	was = ghost_of_first();
+	cr_assert_str_eq(session_row_label(&sess, was), "MainProcess");
+	cr_assert_eq(was->daemon, ROW_DAEMON_NO, "MainProcess's DAEMON as in the live tree");
+	cr_assert_eq(was->lab_role, LAB_ROLE_MAIN);
+}
+
+Test(ghost, a_killed_programs_main_is_named_with_its_parent_and_code_in_the_tree_as_it_was)
+{
+	static char *const cmd[] = { "sh", "-c", "sleep 30 & wait", NULL };
+	static struct session_options opt;
+	const struct row *was;
+	char msg[256];
+
+	opt = (struct session_options){ .delay_ms = 100, .command = cmd };
+	cr_assert_eq(session_open(&sess, &opt, msg, sizeof msg), 0, "%s", msg);
+	sess_open = true;
+	first_pid = sess.fam.members[0].pid;
+	cr_assert(refresh_until_children(1), "the program's child never showed");
+	cr_assert_eq(kill(first_pid, SIGKILL), 0);
+	was = ghost_of_first();
+	cr_assert_str_eq(was->proc->comm, "sh");
+	cr_assert_eq(was->role, ROW_ROLE_PROGRAM);
 }
 
 /* ---- the interactive all-processes view's partial scans -------------------- */

@@ -483,14 +483,19 @@ static void set_family_member(const struct session *s, struct row *r, const stru
 	}
 }
 
-/* A tombstone row keeps what the lab or the family knew of the process. */
-static void annotate_tomb(const struct session *s, struct row *r, const struct member *m)
+void session_annotate_member(const struct session *s, struct row *r, const struct member *m)
 {
-	r->tombstone = true;
 	if (is_lab_member(s, m))
 		rows_set_member(r, m);
 	else
 		set_family_member(s, r, m);
+}
+
+/* A tombstone row keeps what the lab or the family knew of the process. */
+static void annotate_tomb(const struct session *s, struct row *r, const struct member *m)
+{
+	r->tombstone = true;
+	session_annotate_member(s, r, m);
 }
 
 long long session_row_lifetime_us(const struct session *s, const struct row *r)

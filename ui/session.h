@@ -167,6 +167,9 @@ int session_refresh(struct session *s);
  * daemon flag, exit code, orphan, tombstone, a recent change. The one place
  * a row gets them, for the live tree and the tree as it was. */
 void session_annotate_row(const struct session *s, struct row *r);
+/* The facts of member m (the lab's or the program's) on its row r: for a
+ * process that is gone, whose record the lookup by snapshot no longer finds. */
+void session_annotate_member(const struct session *s, struct row *r, const struct member *m);
 /* How long an ended process lived, in microseconds, when the kernel told
  * both its fork and its exit; -1 otherwise. */
 long long session_row_lifetime_us(const struct session *s, const struct row *r);
