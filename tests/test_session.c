@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 
 #include "../src/labproc.h"
@@ -270,6 +271,61 @@ Test(ghost, a_killed_programs_main_is_named_with_its_parent_and_code_in_the_tree
 	was = ghost_of_first();
 	cr_assert_str_eq(was->proc->comm, "sh");
 	cr_assert_eq(was->role, ROW_ROLE_PROGRAM);
+}
+
+/* ---- the event log names a lab member by its whole name ------------------ */
+
+static const struct member *nested_server(void)
+{
+	for (size_t i = 0; i < sess.lab.count; i++)
+		if (!strcmp(sess.lab.members[i].name, "Process-3:forkserver") && sess.lab.members[i].pid)
+			return &sess.lab.members[i];
+	return NULL;
+}
+
+/* Whether the log has an event (a snapshot's) about pid, with its name. */
+static bool logged_as(pid_t pid, const char *name)
+{
+	for (unsigned long long q = track_last_seq(sess.track); q > 0; q--) {
+		const struct track_event *ev = track_event(sess.track, q);
+
+		if (!ev)
+			break;
+		if (ev->pid == pid && ev->kind == EV_REPARENT)
+			return !strcmp(ev->name, name);
+	}
+	return false;
+}
+
+static bool nested_server_shown(void)
+{
+	return nested_server() && row_of(sess.rows, sess.nrows, nested_server()->pid);
+}
+
+static bool server_reparented(void)
+{
+	return logged_as(nested_server()->pid, nested_server()->name) ||
+	       logged_as(nested_server()->pid, "Process-3:forks");
+}
+
+Test(session, the_log_names_a_lab_member_by_its_whole_name_not_its_comm)
+{
+	static struct session_options opt;
+	static struct scenario sc;
+	char msg[256];
+
+	unsetenv("BXFI_MAP"); /* the lab's exec'd programs are no test workers */
+	scenario_default(&sc);
+	sc.start_method = SCENARIO_FORKSERVER;
+	opt = (struct session_options){ .delay_ms = 100, .scenario = &sc };
+	cr_assert_eq(session_open(&sess, &opt, msg, sizeof msg), 0, "%s", msg);
+	sess_open = true;
+	cr_assert(refresh_until(nested_server_shown), "Process-3's fork server never showed");
+	cr_assert_eq(session_act(&sess, &(struct script_step){ .action = SCRIPT_KILL, .target = "Process-3" },
+				 msg, sizeof msg), 0, "%s", msg);
+	cr_assert(refresh_until(server_reparented), "the server's re-parenting was not logged");
+	cr_assert(logged_as(nested_server()->pid, "Process-3:forkserver"),
+		  "the log names it as the lab does, not by its 15-byte comm");
 }
 
 /* ---- the interactive all-processes view's partial scans -------------------- */

@@ -1069,6 +1069,22 @@ static int open_kernel_events(struct session *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* A lab member's whole name for the log (gone ones too: their last
+ * changes are logged after they ended); a member not seen yet has no
+ * start time, and its PID is its own. */
+static const char *lab_name_of(void *ctx, pid_t pid, unsigned long long start_time)
+{
+	const struct session *s = ctx;
+
+	for (size_t i = s->lab_on ? s->lab.count : 0; i-- > 0;) {
+		const struct member *m = &s->lab.members[i];
+
+		if (m->pid == pid && (!m->start_time || m->start_time == start_time))
+			return m->name;
+	}
+	return NULL;
+}
+
 int session_open(struct session *s, const struct session_options *opt, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof *s);
@@ -1086,6 +1102,7 @@ int session_open(struct session *s, const struct session_options *opt, char *err
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	track_set_names(s->track, lab_name_of, s);
 	if (opt->subreaper && session_set_subreaper(s, true) < 0) {
 		snprintf(err, errlen, "cannot become a child subreaper: %s", strerror(errno));
 		return -1;
