@@ -613,16 +613,19 @@ static void draw_column_header(struct tui *t, const struct layout *l)
 	attrset(A_NORMAL);
 }
 
-/* c: the command line, read for the rows on screen only (escaped, as ps
- * shows it); a process without one (a kernel thread, a zombie, an ended
- * one) keeps its name in brackets. */
+/* c: the name, then the command line, read for the rows on screen only
+ * (escaped, as ps shows it): five "forktop --multiprocessing-fork" lines
+ * would not say which is which. A process without one (a kernel thread, a
+ * zombie, an ended one) keeps its name in brackets. */
 static void command_text(const struct tui *t, const struct row *r, char *name, size_t len)
 {
 	char raw[512], bracketed[ROWS_LABEL_MAX * 4 + 1];
 	ssize_t n = r->tombstone ? -1 : scan_read_cmdline(r->pid, r->proc->start_time, raw, sizeof raw);
+	size_t used = strlen(name);
 
-	if (n > 0) {
-		text_escape(name, len, raw, (size_t)n, t->s.style.utf8 ? TEXT_UTF8 : 0);
+	if (n > 0 && used + 3 < len) {
+		used += (size_t)snprintf(name + used, len - used, ": ");
+		text_escape(name + used, len - used, raw, (size_t)n, t->s.style.utf8 ? TEXT_UTF8 : 0);
 		return;
 	}
 	snprintf(bracketed, sizeof bracketed, "[%.*s]", (int)sizeof bracketed - 3, name);
