@@ -328,6 +328,24 @@ Test(session, the_log_names_a_lab_member_by_its_whole_name_not_its_comm)
 		  "the log names it as the lab does, not by its 15-byte comm");
 }
 
+Test(session, pid_1s_row_says_it_is_this_systems_init)
+{
+	static struct session_options opt;
+	static struct scenario sc;
+	const struct row *init;
+	char msg[256], note[128];
+
+	scenario_default(&sc);
+	opt = (struct session_options){ .delay_ms = 100, .scenario = &sc };
+	cr_assert_eq(session_open(&sess, &opt, msg, sizeof msg), 0, "%s", msg);
+	sess_open = true;
+	cr_assert_geq(session_refresh(&sess), 0);
+	init = row_of(sess.rows, sess.nrows, 1);
+	cr_assert_not_null(init, "the lab view shows PID 1");
+	session_row_note(&sess, init, note, sizeof note);
+	cr_assert_not_null(strstr(note, "this system's init"), "PID 1's note: '%s'", note);
+}
+
 /* ---- the interactive all-processes view's partial scans -------------------- */
 
 TestSuite(session, .fini = close_session, .timeout = 60);

@@ -546,6 +546,16 @@ static void family_note(const struct session *s, const struct row *r, char *buf,
 		}
 }
 
+/* PID 1 is the init of this system (or PID namespace), whatever its name
+ * ("process_api", "systemd", "tini"): said after its other notes. */
+static void init_note(const struct row *r, char *buf, size_t len)
+{
+	size_t used = strlen(buf);
+
+	if (r->pid == 1 && !r->tombstone && used < len)
+		snprintf(buf + used, len - used, "%sthis system's init", used ? "; " : "");
+}
+
 void session_row_note(const struct session *s, const struct row *r, char *buf, size_t len)
 {
 	buf[0] = '\0';
@@ -557,6 +567,7 @@ void session_row_note(const struct session *s, const struct row *r, char *buf, s
 		family_note(s, r, buf, len);
 	else if (s->lab_on)
 		lab_note(&s->lab, r->proc, buf, len);
+	init_note(r, buf, len);
 }
 
 /* The lab member a row shows (a thread's line: its process's), or NULL. */

@@ -1679,6 +1679,16 @@ static void draw_keybar(struct tui *t, int y)
 
 static const char *const help_after[] = {
 	"",
+	"Columns: PID the process's ID; PPID its parent's; S its state; DAEMON Python's "
+	"daemon flag (yes, no; - for what is no Python Process object); EXIT Python's "
+	"exitcode; CPU% the share of one core since the previous refresh; TIME+ the CPU "
+	"time it used; NAME its name (c: with its command line). PID 1 is this system's init.",
+	"States (S): R running or ready to run, S sleeping (waiting for something), "
+	"D in uninterruptible sleep (disk), Z zombie (ended, not reaped yet), T stopped, "
+	"X ended (shown a moment, or a ghost in the tree as it was).",
+	"EXIT: N it called exit(N) (0: success); -N a signal N killed it (-15 SIGTERM, "
+	"-9 SIGKILL); - still running, or not known.",
+	"",
 	"Colours: cyan daemonic, green non-daemonic, magenta MainProcess, red zombie, "
 	"yellow orphan, dim: ended (shown for a few seconds with its exit code).",
 	"Processes outside the lab are signalled only after you confirm.",
