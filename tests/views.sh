@@ -72,5 +72,23 @@ else
 fi
 quit
 
+# ---- C and --columns: SID, TTY, PGID, ELAPSED where they fit, and the
+# status line names what the width left out.
+start 120 40
+if wait_for '─Process-3:1' 5; then
+	T send-keys C
+	wait_for '^ +PID +PPID +PGID +SID TTY +S DAEMON EXIT .* ELAPSED NAME' 3 &&
+		wait_for 'MainProcess' 1 && ok || bad "C: 120 columns do not show PGID, SID, TTY and ELAPSED"
+	T send-keys C
+	wait_for '^ +PID +PPID S DAEMON' 3 && ok || bad "C again: the usual columns do not come back"
+fi
+quit
+start 80 24 --columns sid,tty,pgid,elapsed
+if wait_for 'MainProcess' 5; then
+	wait_for '^ +PID +PPID +PGID +SID' 3 && wait_for 'left out TTY ELAPSED' 3 && ok ||
+		bad "--columns at 80x24: PGID and SID shown, TTY and ELAPSED said to be left out"
+fi
+quit
+
 echo "views: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -665,6 +665,16 @@ static int remember_shown(struct session *s)
 
 /* The one place the rows (and the tree as it was, when wanted) are made:
  * every change of the lab, the view or the snapshot comes through here. */
+/* Now, in clock ticks since boot (the clock /proc's start times count on). */
+static unsigned long long uptime_ticks(long hz)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_BOOTTIME, &now);
+	return (unsigned long long)now.tv_sec * (unsigned long long)hz +
+	       (unsigned long long)now.tv_nsec * (unsigned long long)hz / 1000000000ull;
+}
+
 int session_refresh(struct session *s)
 {
 	int rc;
@@ -674,6 +684,7 @@ int session_refresh(struct session *s)
 	    (rc = build_view(s)) < 0 || (rc = rows_reserve(s)) < 0)
 		return rc;
 	s->refreshes++;
+	s->style.uptime_ticks = uptime_ticks(s->style.hz);
 	s->nrows = rows_build(s->rows, s->rows_cap, &s->tree, s->view.procs, &s->style);
 	update_marks(s);
 	annotate_rows(s);

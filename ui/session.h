@@ -54,6 +54,7 @@ struct session_options {
 			       and a rotating share of the rest (TUI); else every process */
 	bool subreaper;     /* the monitor starts as a child subreaper */
 	bool threads;       /* each process's threads under it (--threads; H toggles it) */
+	unsigned columns;   /* enum rows_column: columns asked for beyond the default ones */
 	char *const *command; /* forktop -- CMD ARGS: watch this program's family (no lab) */
 	pid_t attach_pid;   /* --attach PID: watch this process's family (no lab) */
 	enum session_events events; /* for a program's family (command or attach_pid) */
