@@ -43,6 +43,8 @@ struct track {
 	struct record *prev, *cur;
 	size_t nprev, ncur, cap;
 	bool primed;
+	track_name_fn *name_of; /* whole names, or NULL */
+	void *name_ctx;
 	struct track_event *ring;
 	size_t ring_cap;
 	unsigned long long last_seq;
@@ -123,6 +125,7 @@ static struct track_event *log_change(struct track *track, enum event_kind kind,
 {
 	struct track_event *ev = next_slot(track);
 	unsigned long long seq = ev->seq;
+	const char *name;
 
 	*ev = event_make(kind);
 	ev->seq = seq;
@@ -130,8 +133,18 @@ static struct track_event *log_change(struct track *track, enum event_kind kind,
 	ev->pid = r->pid;
 	ev->old_ppid = ev->new_ppid = r->ppid;
 	ev->exit_status = r->exit_status;
-	memcpy(ev->name, r->comm, sizeof r->comm);
+	name = track->name_of ? track->name_of(track->name_ctx, r->pid, r->start_time) : NULL;
+	if (name)
+		snprintf(ev->name, sizeof ev->name, "%s", name);
+	else
+		memcpy(ev->name, r->comm, sizeof r->comm);
 	return ev;
+}
+
+void track_set_names(struct track *track, track_name_fn *fn, void *ctx)
+{
+	track->name_of = fn;
+	track->name_ctx = ctx;
 }
 
 /* ev keeps what its text holds of its long text (no character split), and

@@ -19,6 +19,13 @@ struct track;
 int track_new(struct track **out, size_t log_capacity);
 void track_free(struct track *track);
 
+/* A process's whole name where one is known (a lab member's Python name:
+ * its comm holds at most 15 bytes of it), else NULL. */
+typedef const char *track_name_fn(void *ctx, pid_t pid, unsigned long long start_time);
+/* The changes track_update logs are named by fn where it knows the
+ * process, by its comm otherwise. */
+void track_set_names(struct track *track, track_name_fn *fn, void *ctx);
+
 /* Compares snap with the previous snapshot and logs what changed. The first
  * call only learns the processes (a monitor's start is not news).
  * Returns 0 or -ENOMEM. */

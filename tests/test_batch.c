@@ -234,6 +234,8 @@ Test(batch, threads_are_each_process_tasks_in_json_and_lines_in_text)
 	json_t *named = json_array_get(json_object_get(kid, "tasks"), 2);
 	cr_assert_str_eq(json_string_value(json_object_get(named, "name")), "tworker-2");
 	cr_assert(json_is_number(json_object_get(kid, "cpu")) && json_is_number(json_object_get(kid, "cpu_time")));
+	cr_assert(json_is_integer(json_object_get(kid, "elapsed")), "seconds since it started");
+	cr_assert_lt(json_integer_value(json_object_get(kid, "elapsed")), 60, "it started just now");
 	cr_assert_not_null(one = find_proc(frame, single));
 	cr_assert_eq(json_array_size(json_object_get(one, "tasks")), 1, "one thread: its own record");
 	cr_assert_not_null(task_of(one, single));

@@ -182,3 +182,57 @@ Test(rows, a_lab_helper_has_no_daemon_flag)
 	cr_assert_eq(rows[2].daemon, ROW_DAEMON_YES);
 	cr_assert_str_eq(rows_role_name(&rows[2]), "child");
 }
+
+Test(rows, columns_by_name_and_their_header)
+{
+	unsigned columns;
+	char err[128], header[128];
+
+	cr_assert(rows_columns_by_names("sid,tty,pgid,elapsed", &columns, err, sizeof err));
+	cr_assert_eq(columns, ROWS_COLS_EXTRA);
+	rows_header(ROWS_COLS_ALL | columns, header, sizeof header);
+	cr_assert_str_eq(header, "    PID    PPID    PGID     SID TTY      S DAEMON EXIT  CPU%     TIME+"
+				 "     ELAPSED NAME");
+	cr_assert_eq(rows_columns_width(ROWS_COLS_ALL | columns), (int)strlen(header) - 4);
+	cr_assert_not(rows_columns_by_names("sid,,tty", &columns, err, sizeof err));
+	cr_assert_not(rows_columns_by_names("SID", &columns, err, sizeof err), "names are ps's, lower case");
+	cr_assert_not(rows_columns_by_names("sidx", &columns, err, sizeof err));
+	cr_assert_str_eq(err, "unknown column 'sidx' (known: ppid, pgid, sid, tty, cpu, time, elapsed)");
+}
+
+Test(rows, tty_and_elapsed_as_ps_shows_them)
+{
+	char buf[32];
+
+	rows_format_tty(0, buf, sizeof buf);
+	cr_assert_str_eq(buf, "?");
+	rows_format_tty(136 << 8 | 3, buf, sizeof buf);
+	cr_assert_str_eq(buf, "pts/3");
+	rows_format_tty(4 << 8 | 1, buf, sizeof buf);
+	cr_assert_str_eq(buf, "tty1");
+	rows_format_tty(136 << 8 | (300 & 0xff) | ((300 & ~0xff) << 12), buf, sizeof buf);
+	cr_assert_str_eq(buf, "pts/300");
+	rows_format_elapsed(59, buf, sizeof buf);
+	cr_assert_str_eq(buf, "00:59");
+	rows_format_elapsed(3 * 3600 + 61, buf, sizeof buf);
+	cr_assert_str_eq(buf, "03:01:01");
+	rows_format_elapsed(2 * 86400 + 5, buf, sizeof buf);
+	cr_assert_str_eq(buf, "2-00:00:05");
+	rows_format_elapsed(-1, buf, sizeof buf);
+	cr_assert_str_eq(buf, "-");
+}
+
+Test(rows, the_extra_columns_of_a_row)
+{
+	struct scan_proc p = { .pid = 77, .ppid = 1, .pgid = 70, .sid = 60, .tty_nr = 136 << 8 | 2,
+			       .state = 'S', .start_time = 100, .exit_status = SCAN_NO_STATUS };
+	struct row r = { .pid = 77, .ppid = 1, .state = 'S', .proc = &p };
+	struct rows_style st = { .hz = 100, .uptime_ticks = 100 + 100 * 3725 };
+	char buf[160];
+
+	rows_columns_of(&r, &st, ROWS_COLS_EXTRA, buf, sizeof buf);
+	cr_assert_str_eq(buf, "     77      70      60 pts/2    S -         -    01:02:05 ");
+	cr_assert_eq(rows_elapsed(&r, &st), 3725);
+	r.tombstone = true;
+	cr_assert_eq(rows_elapsed(&r, &st), -1, "an ended process's time is not counted on");
+}

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 
 #include "../src/labproc.h"
@@ -82,6 +83,9 @@ static bool sess_open;
 
 static void close_session(void)
 {
+	for (size_t i = 1; sess_open && sess.fam.active && i < sess.fam.count; i++)
+		if (!sess.fam.members[i].gone) /* an orphan of a killed program */
+			kill(sess.fam.members[i].pid, SIGKILL);
 	if (sess_open)
 		session_close(&sess);
 	sess_open = false;
@@ -166,6 +170,180 @@ Test(ghost, a_programs_rows_have_the_same_facts_in_either_tree)
 	was = row_of(sess.ghost.rows, sess.ghost.nrows, child);
 	cr_assert_not_null(was, "the attached process is in the tree as it was");
 	cr_assert_eq(was->role, ROW_ROLE_PROGRAM, "the tree as it was names the program too");
+}
+
+/* Refreshes, handling reports, until done() holds; at most 5 s. */
+static bool refresh_until(bool (*done)(void))
+{
+	for (int i = 0; i < 100; i++) {
+		struct pollfd *fds;
+		size_t n = session_poll_fds(&sess, 0, &fds);
+
+		if (session_poll(fds, n, 50) > 0)
+			session_handle(&sess, fds, n);
+		cr_assert_geq(session_refresh(&sess), 0);
+		if (done())
+			return true;
+	}
+	return false;
+}
+
+static pid_t first_pid;
+static size_t children_wanted;
+
+static bool program_has_children(void)
+{
+	return sess.fam.count > children_wanted;
+}
+
+static bool refresh_until_children(size_t n)
+{
+	children_wanted = n;
+	return refresh_until(program_has_children);
+}
+
+/* The first member (main, or the program) has its exit code and is no
+ * longer in the live tree. */
+static bool first_ended_and_gone(void)
+{
+	const struct member *m = sess.lab_on ? &sess.lab.members[0] : &sess.fam.members[0];
+
+	return m->exit_source != EXIT_SOURCE_UNKNOWN && !row_of(sess.rows, sess.nrows, first_pid);
+}
+
+static bool main_has_children(void)
+{
+	for (size_t i = 0; i < sess.nrows; i++)
+		if (sess.rows[i].ppid == first_pid)
+			return true;
+	return false;
+}
+
+/* The ghost row of the first member, gone, with its record's facts. */
+static const struct row *ghost_of_first(void)
+{
+	const struct row *was;
+
+	cr_assert(refresh_until(first_ended_and_gone), "the first member never ended");
+	cr_assert_eq(session_show_ghost(&sess, true), 0);
+	was = row_of(sess.ghost.rows, sess.ghost.nrows, first_pid);
+	cr_assert_not_null(was, "the gone process is in the tree as it was");
+	cr_assert_eq(was->ppid, getpid(), "it hangs under forktop, its parent");
+	cr_assert(was->exit_known, "its exit code is known from its record");
+	cr_assert_eq(was->exit_code, -9);
+	return was;
+}
+
+Test(ghost, a_killed_main_is_named_with_its_parent_and_code_in_the_tree_as_it_was)
+{
+	static struct session_options opt;
+	static struct scenario sc;
+	const struct row *was;
+	char msg[256];
+
+	scenario_default(&sc);
+	opt = (struct session_options){ .delay_ms = 100, .scenario = &sc };
+	cr_assert_eq(session_open(&sess, &opt, msg, sizeof msg), 0, "%s", msg);
+	sess_open = true;
+	first_pid = sess.lab.members[0].pid;
+	cr_assert(refresh_until(main_has_children), "main's children never showed");
+	cr_assert_eq(session_act(&sess, &(struct script_step){ .action = SCRIPT_KILL_MAIN }, msg,
+				 sizeof msg), 0, "%s", msg);
+	was = ghost_of_first();
+	cr_assert_str_eq(session_row_label(&sess, was), "MainProcess");
+	cr_assert_eq(was->daemon, ROW_DAEMON_NO, "MainProcess's DAEMON as in the live tree");
+	cr_assert_eq(was->lab_role, LAB_ROLE_MAIN);
+}
+
+Test(ghost, a_killed_programs_main_is_named_with_its_parent_and_code_in_the_tree_as_it_was)
+{
+	static char *const cmd[] = { "sh", "-c", "sleep 30 & wait", NULL };
+	static struct session_options opt;
+	const struct row *was;
+	char msg[256];
+
+	opt = (struct session_options){ .delay_ms = 100, .command = cmd };
+	cr_assert_eq(session_open(&sess, &opt, msg, sizeof msg), 0, "%s", msg);
+	sess_open = true;
+	first_pid = sess.fam.members[0].pid;
+	cr_assert(refresh_until_children(1), "the program's child never showed");
+	cr_assert_eq(kill(first_pid, SIGKILL), 0);
+	was = ghost_of_first();
+	cr_assert_str_eq(was->proc->comm, "sh");
+	cr_assert_eq(was->role, ROW_ROLE_PROGRAM);
+}
+
+/* ---- the event log names a lab member by its whole name ------------------ */
+
+static const struct member *nested_server(void)
+{
+	for (size_t i = 0; i < sess.lab.count; i++)
+		if (!strcmp(sess.lab.members[i].name, "Process-3:forkserver") && sess.lab.members[i].pid)
+			return &sess.lab.members[i];
+	return NULL;
+}
+
+/* Whether the log has an event (a snapshot's) about pid, with its name. */
+static bool logged_as(pid_t pid, const char *name)
+{
+	for (unsigned long long q = track_last_seq(sess.track); q > 0; q--) {
+		const struct track_event *ev = track_event(sess.track, q);
+
+		if (!ev)
+			break;
+		if (ev->pid == pid && ev->kind == EV_REPARENT)
+			return !strcmp(ev->name, name);
+	}
+	return false;
+}
+
+static bool nested_server_shown(void)
+{
+	return nested_server() && row_of(sess.rows, sess.nrows, nested_server()->pid);
+}
+
+static bool server_reparented(void)
+{
+	return logged_as(nested_server()->pid, nested_server()->name) ||
+	       logged_as(nested_server()->pid, "Process-3:forks");
+}
+
+Test(session, the_log_names_a_lab_member_by_its_whole_name_not_its_comm)
+{
+	static struct session_options opt;
+	static struct scenario sc;
+	char msg[256];
+
+	unsetenv("BXFI_MAP"); /* the lab's exec'd programs are no test workers */
+	scenario_default(&sc);
+	sc.start_method = SCENARIO_FORKSERVER;
+	opt = (struct session_options){ .delay_ms = 100, .scenario = &sc };
+	cr_assert_eq(session_open(&sess, &opt, msg, sizeof msg), 0, "%s", msg);
+	sess_open = true;
+	cr_assert(refresh_until(nested_server_shown), "Process-3's fork server never showed");
+	cr_assert_eq(session_act(&sess, &(struct script_step){ .action = SCRIPT_KILL, .target = "Process-3" },
+				 msg, sizeof msg), 0, "%s", msg);
+	cr_assert(refresh_until(server_reparented), "the server's re-parenting was not logged");
+	cr_assert(logged_as(nested_server()->pid, "Process-3:forkserver"),
+		  "the log names it as the lab does, not by its 15-byte comm");
+}
+
+Test(session, pid_1s_row_says_it_is_this_systems_init)
+{
+	static struct session_options opt;
+	static struct scenario sc;
+	const struct row *init;
+	char msg[256], note[128];
+
+	scenario_default(&sc);
+	opt = (struct session_options){ .delay_ms = 100, .scenario = &sc };
+	cr_assert_eq(session_open(&sess, &opt, msg, sizeof msg), 0, "%s", msg);
+	sess_open = true;
+	cr_assert_geq(session_refresh(&sess), 0);
+	init = row_of(sess.rows, sess.nrows, 1);
+	cr_assert_not_null(init, "the lab view shows PID 1");
+	session_row_note(&sess, init, note, sizeof note);
+	cr_assert_not_null(strstr(note, "this system's init"), "PID 1's note: '%s'", note);
 }
 
 /* ---- the interactive all-processes view's partial scans -------------------- */

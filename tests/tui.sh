@@ -195,13 +195,14 @@ else
 	bad "g then m: the tree never appeared"
 fi
 
-# ---- c: command lines; under spawn each child is a program of its own.
+# ---- c: names, each with its command line; under spawn each child is a
+# program of its own.
 start --start-method spawn
 if wait_for 'Process-3:1' 5; then
 	T send-keys c
-	if wait_for 'command lines' 3 && wait_for '─/.*forktop --multiprocessing-fork' 3; then
-		pane | grep -qE '─/.*forktop --resource-tracker fd=4' &&
-			pane | grep -qE ' no +- +└─.*forktop --start-method spawn' && ok ||
+	if wait_for 'command lines' 3 && wait_for '─Process-1: /.*forktop --multiprocessing-fork' 3; then
+		pane | grep -qE '─resource_tracker: /.*forktop --resource-tracker fd=4' &&
+			pane | grep -qE ' no +- +└─MainProcess: .*forktop --start-method spawn' && ok ||
 			bad "c: the tracker's and main's command lines"
 	else
 		bad "c: no spawned command line"

@@ -67,10 +67,10 @@ static const char *sentence_of(struct batch *b, const struct track_event *ev, bo
 static void write_text_row(const struct session *s, const struct row *r)
 {
 	struct row_text text;
-	char note[128], columns[96];
+	char note[128], columns[160];
 
 	rows_text(&s->tree, r, &s->style, session_row_label(s, r), &text);
-	rows_columns(r, &s->style, columns, sizeof columns);
+	rows_columns_of(r, &s->style, ROWS_COLS_ALL | s->opt->columns, columns, sizeof columns);
 	session_row_note(s, r, note, sizeof note);
 	printf("%s%s%s", columns, text.prefix, text.name);
 	if (note[0])
@@ -81,7 +81,7 @@ static void write_text_row(const struct session *s, const struct row *r)
 static void write_text_frame(const struct session *s)
 {
 	const struct scan_counts *c = &s->snap.counts;
-	char when[32];
+	char when[32], header[128];
 
 	clock_text(s->snap.taken, when, sizeof when, false);
 	if (s->refreshes > 1)
@@ -91,7 +91,8 @@ static void write_text_frame(const struct session *s)
 	       PACKAGE_VERSION, when, c->total, c->running, c->sleeping, c->stopped, c->zombie,
 	       session_view_name(s), s->nrows, session_events_name(s),
 	       s->subreaper ? " - orphans go to forktop" : "");
-	printf("%s\n", ROWS_HEADER);
+	rows_header(ROWS_COLS_ALL | s->opt->columns, header, sizeof header);
+	printf("%s\n", header);
 	for (size_t i = 0; i < s->nrows; i++) {
 		const struct row *r = &s->rows[i];
 
@@ -220,11 +221,11 @@ static json_t *json_proc_facts(const struct session *s, const struct row *r, int
 	const char *cmdline = r->tombstone ? NULL : scan_cmdline(&s->snap, p);
 	const char *label = session_row_label(s, r);
 	char state[2] = { p->state, '\0' }, note[128];
-	long long lived = session_row_lifetime_us(s, r);
+	long long lived = session_row_lifetime_us(s, r), elapsed = rows_elapsed(r, &s->style);
 
 	session_row_note(s, r, note, sizeof note);
 	return json_pack("{s:i, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:s?, s:s?, s:i, s:i, s:i, "
-			 "s:i, s:I, s:i, s:b, s:o, s:o, s:f}",
+			 "s:i, s:I, s:i, s:b, s:o, s:o, s:f, s:o}",
 			 "pid", p->pid, "ppid", p->ppid, "state", state, "daemon", json_daemon(r),
 			 "exit", json_row_exit(r), "name", json_name(p->comm, strlen(p->comm)),
 			 "lab_name", label ? json_name(label, strlen(label)) : json_null(),
@@ -233,7 +234,8 @@ static json_t *json_proc_facts(const struct session *s, const struct row *r, int
 			 "sid", p->sid, "tty", p->tty_nr, "threads", p->threads, "start_time",
 			 (json_int_t)p->start_time, "depth", depth, "tombstone", r->tombstone,
 			 "lifetime_ms", lived >= 0 ? json_real((double)lived / 1000.0) : json_null(),
-			 "cpu", json_cpu(r, p->cpu), "cpu_time", cpu_seconds(s, p->ticks));
+			 "cpu", json_cpu(r, p->cpu), "cpu_time", cpu_seconds(s, p->ticks),
+			 "elapsed", elapsed >= 0 ? json_integer(elapsed) : json_null());
 }
 
 static json_t *json_proc(const struct session *s, const struct row *r, int depth)

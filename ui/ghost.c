@@ -30,10 +30,26 @@ static pid_t first_parent_of(const struct session *s, const struct scan_proc *p,
 	return f && f->forker != MEMBER_PARENT_UNSEEN ? f->forker : 0;
 }
 
-/* A ghost row for a first parent that is no longer shown (once per PID). */
+/* The newest record of pid among the lab's members, then the program's,
+ * gone ones included (a ghost's process has ended), or NULL. */
+static const struct member *record_of(const struct session *s, pid_t pid)
+{
+	for (size_t i = s->lab_on ? s->lab.count : 0; i-- > 0;)
+		if (s->lab.members[i].pid == pid)
+			return &s->lab.members[i];
+	for (size_t i = s->fam.active ? s->fam.count : 0; i-- > 0;)
+		if (s->fam.members[i].pid == pid)
+			return &s->fam.members[i];
+	return NULL;
+}
+
+/* A ghost row for a first parent that is no longer shown (once per PID):
+ * its name, its own first parent and its exit code from its member's
+ * record when there is one. */
 static int add_ghost(struct session_ghost *g, const struct session *s, pid_t pid,
 		     const char *name)
 {
+	const struct member *m = record_of(s, pid);
 	struct scan_proc *p;
 
 	for (size_t i = 0; i < g->nextra; i++)
@@ -44,13 +60,19 @@ static int add_ghost(struct session_ghost *g, const struct session *s, pid_t pid
 	p = &g->extra[g->nextra++];
 	*p = (struct scan_proc){ .pid = pid, .state = 'X', .exit_status = SCAN_NO_STATUS,
 				 .cmdline_off = SCAN_NO_CMDLINE };
-	snprintf(p->comm, sizeof p->comm, "%s", name ? name : "?");
-	for (size_t i = 0; i < s->lab.count && s->lab_on; i++)
-		if (s->lab.members[i].pid == pid) {
-			p->ppid = s->lab.members[i].forker; /* hangs under its own first parent */
-			p->exit_status = s->lab.members[i].exit_status;
-		}
+	snprintf(p->comm, sizeof p->comm, "%s", m ? m->name : name ? name : "?");
+	if (m) { /* hangs under its own first parent */
+		p->ppid = m->forker;
+		p->start_time = m->start_time;
+		p->exit_status = m->exit_status;
+	}
 	return 0;
+}
+
+/* Whether r shows one of the ghost rows. */
+static bool is_ghost_row(const struct session_ghost *g, const struct row *r)
+{
+	return g->nextra && r->proc >= g->extra && r->proc < g->extra + g->nextra;
 }
 
 /* Every process of the view, then the ghost rows, each under its first parent. */
@@ -83,6 +105,7 @@ static int build_view_as_it_was(struct session_ghost *g, const struct session *s
 
 int ghost_build(struct session_ghost *g, const struct session *s)
 {
+	const struct member *m;
 	int rc;
 
 	ghost_drop(g); /* a failure below leaves no row pointing anywhere */
@@ -100,6 +123,8 @@ int ghost_build(struct session_ghost *g, const struct session *s)
 		if (g->tree.nodes[i].parent != TREE_NONE) /* the parent as it was */
 			r->ppid = g->tree.nodes[g->tree.nodes[i].parent].pid;
 		session_annotate_row(s, r); /* the facts of a row, as the live tree has them */
+		if (is_ghost_row(g, r) && (m = record_of(s, r->pid)))
+			session_annotate_member(s, r, m); /* gone: its record has them */
 	}
 	return 0;
 }

@@ -68,6 +68,8 @@ static void print_help(FILE *out)
 		"  -j, --json            batch frames as NDJSON, one object per frame and event\n"
 		"  -H, --threads         each process's threads under it (TID, state, CPU%%);\n"
 		"                        NDJSON process objects gain \"tasks\" (H in the screen)\n"
+		"      --columns LIST    more columns, e.g. sid,tty,pgid,elapsed (any of ppid,\n"
+		"                        pgid, sid, tty, cpu, time, elapsed; C in the screen)\n"
 		"      --ascii           ASCII tree glyphs, every non-ASCII byte escaped\n"
 		"      --tour[=FILE]     a guided tour of the lab, step by step, in the\n"
 		"                        interactive screen (FILE: your own tour)\n"
@@ -136,7 +138,7 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 }
 
 enum { OPT_ASCII = 256, OPT_NO_LAB, OPT_SUBREAPER, OPT_ATTACH, OPT_TOUR, OPT_EVENTS, OPT_EVENTS_BUFFER,
-       OPT_FEATURES };
+       OPT_FEATURES, OPT_COLUMNS };
 
 struct cli {
 	struct session_options session; /* what both faces pass on to the session */
@@ -156,7 +158,7 @@ static const struct option long_options[] = {
 	{ "iterations", required_argument, NULL, 'n' },
 	{ "all", no_argument, NULL, 'A' },        { "pid", required_argument, NULL, 'p' },
 	{ "json", no_argument, NULL, 'j' },       { "ascii", no_argument, NULL, OPT_ASCII },
-	{ "threads", no_argument, NULL, 'H' },
+	{ "threads", no_argument, NULL, 'H' },    { "columns", required_argument, NULL, OPT_COLUMNS },
 	{ "scenario", required_argument, NULL, 's' }, { "no-lab", no_argument, NULL, OPT_NO_LAB },
 	{ "start-method", required_argument, NULL, 'm' },
 	{ "script", required_argument, NULL, 'S' },
@@ -174,6 +176,7 @@ static const struct option long_options[] = {
 static int parse_option(int c, const char *arg, struct cli *cli)
 {
 	struct session_options *opt = &cli->session;
+	char err[160];
 	long v;
 
 	switch (c) {
@@ -189,6 +192,10 @@ static int parse_option(int c, const char *arg, struct cli *cli)
 			return usage_error("--attach wants a process ID, not '%s'", arg);
 		opt->attach_pid = (pid_t)v;
 		cli->no_lab = true;
+		return -1;
+	case OPT_COLUMNS:
+		if (!rows_columns_by_names(arg, &opt->columns, err, sizeof err))
+			return usage_error("--columns: %s, in '%s'", err, arg);
 		return -1;
 	case OPT_EVENTS:
 		if (!session_events_by_name(arg, &opt->events))

@@ -137,16 +137,107 @@ void rows_set_member(struct row *r, const struct member *m)
 
 void rows_header(unsigned columns, char *buf, size_t len)
 {
-	snprintf(buf, len, "    PID %sS DAEMON EXIT %s%sNAME", columns & ROWS_COL_PPID ? "   PPID " : "",
-		 columns & ROWS_COL_CPU ? " CPU% " : "", columns & ROWS_COL_TIME ? "    TIME+ " : "");
+	snprintf(buf, len, "    PID %s%s%s%sS DAEMON EXIT %s%s%sNAME",
+		 columns & ROWS_COL_PPID ? "   PPID " : "", columns & ROWS_COL_PGID ? "   PGID " : "",
+		 columns & ROWS_COL_SID ? "    SID " : "", columns & ROWS_COL_TTY ? "TTY      " : "",
+		 columns & ROWS_COL_CPU ? " CPU% " : "", columns & ROWS_COL_TIME ? "    TIME+ " : "",
+		 columns & ROWS_COL_ELAPSED ? "    ELAPSED " : "");
 }
 
 int rows_columns_width(unsigned columns)
 {
-	char header[64];
+	char header[128];
 
 	rows_header(columns, header, sizeof header);
 	return (int)strlen(header) - (int)strlen("NAME");
+}
+
+static const struct {
+	const char *name;
+	enum rows_column column;
+} column_names[] = {
+	{ "ppid", ROWS_COL_PPID }, { "pgid", ROWS_COL_PGID }, { "sid", ROWS_COL_SID },
+	{ "tty", ROWS_COL_TTY },   { "cpu", ROWS_COL_CPU },   { "time", ROWS_COL_TIME },
+	{ "elapsed", ROWS_COL_ELAPSED },
+};
+
+bool rows_columns_by_names(const char *list, unsigned *out, char *err, size_t errlen)
+{
+	const char *at = list;
+
+	*out = 0;
+	for (;;) {
+		size_t n = strcspn(at, ","), k;
+
+		for (k = 0; k < sizeof column_names / sizeof *column_names; k++)
+			if (strlen(column_names[k].name) == n && !strncmp(column_names[k].name, at, n))
+				break;
+		if (k == sizeof column_names / sizeof *column_names) {
+			snprintf(err, errlen, "unknown column '%.*s' (known: ppid, pgid, sid, tty, cpu, "
+				 "time, elapsed)", (int)(n < 32 ? n : 32), at);
+			return false;
+		}
+		*out |= column_names[k].column;
+		if (!at[n])
+			return true;
+		at += n + 1;
+	}
+}
+
+void rows_format_tty(int tty_nr, char *buf, size_t len)
+{
+	unsigned major = ((unsigned)tty_nr >> 8) & 0xfff;
+	unsigned minor = ((unsigned)tty_nr & 0xff) | (((unsigned)tty_nr >> 12) & 0xfff00);
+
+	if (tty_nr == 0)
+		snprintf(buf, len, "?");
+	else if (major >= 136 && major <= 143)
+		snprintf(buf, len, "pts/%u", (major - 136) * 256 + minor);
+	else if (major == 4 && minor < 64)
+		snprintf(buf, len, "tty%u", minor);
+	else if (major == 4)
+		snprintf(buf, len, "ttyS%u", minor - 64);
+	else
+		snprintf(buf, len, "%u:%u", major, minor);
+}
+
+void rows_format_elapsed(long long seconds, char *buf, size_t len)
+{
+	long long d = seconds / 86400, h = seconds / 3600 % 24, m = seconds / 60 % 60, sec = seconds % 60;
+
+	if (seconds < 0)
+		snprintf(buf, len, "-");
+	else if (d)
+		snprintf(buf, len, "%lld-%02lld:%02lld:%02lld", d, h, m, sec);
+	else if (h)
+		snprintf(buf, len, "%02lld:%02lld:%02lld", h, m, sec);
+	else
+		snprintf(buf, len, "%02lld:%02lld", m, sec);
+}
+
+long long rows_elapsed(const struct row *r, const struct rows_style *style)
+{
+	unsigned long long start = r->task ? r->task->start_time : r->proc->start_time;
+
+	if (r->tombstone || r->state == 'X' || !start || style->hz <= 0 || start > style->uptime_ticks)
+		return -1;
+	return (long long)((style->uptime_ticks - start) / (unsigned long long)style->hz);
+}
+
+/* PGID, SID and TTY, as the columns asked for (a thread's are its process's). */
+static void group_columns(const struct row *r, unsigned columns, char *buf, size_t len)
+{
+	char pgid[16] = "", sid[16] = "", tty[16] = "", tty_col[24] = "";
+
+	if (columns & ROWS_COL_PGID)
+		snprintf(pgid, sizeof pgid, "%7d ", r->proc->pgid);
+	if (columns & ROWS_COL_SID)
+		snprintf(sid, sizeof sid, "%7d ", r->proc->sid);
+	if (columns & ROWS_COL_TTY) {
+		rows_format_tty(r->proc->tty_nr, tty, sizeof tty);
+		snprintf(tty_col, sizeof tty_col, "%-8s ", tty);
+	}
+	snprintf(buf, len, "%s%s%s", pgid, sid, tty_col);
 }
 
 /* CPU% and TIME+ of a process or a thread, as the columns asked for. */
@@ -168,10 +259,23 @@ static void cpu_columns(const struct row *r, const struct rows_style *style, uns
 	snprintf(buf, len, "%s%s", cpu_col, time_col);
 }
 
+/* ELAPSED, when the columns ask for it. */
+static void elapsed_column(const struct row *r, const struct rows_style *style, unsigned columns,
+			   char *buf, size_t len)
+{
+	char elapsed[32];
+
+	buf[0] = '\0';
+	if (!(columns & ROWS_COL_ELAPSED))
+		return;
+	rows_format_elapsed(rows_elapsed(r, style), elapsed, sizeof elapsed);
+	snprintf(buf, len, "%11s ", elapsed);
+}
+
 void rows_columns_of(const struct row *r, const struct rows_style *style, unsigned columns,
 		     char *buf, size_t len)
 {
-	char exit[16] = "-", parent[16] = "", cpu[48];
+	char exit[16] = "-", parent[16] = "", cpu[48], group[48], elapsed[40];
 
 	if (r->task)
 		exit[0] = '\0'; /* a thread has no exit code of its own */
@@ -181,9 +285,11 @@ void rows_columns_of(const struct row *r, const struct rows_style *style, unsign
 		snprintf(parent, sizeof parent, "%8s", "");
 	else if (columns & ROWS_COL_PPID)
 		snprintf(parent, sizeof parent, "%7d ", r->ppid);
+	group_columns(r, columns, group, sizeof group);
 	cpu_columns(r, style, columns, cpu, sizeof cpu);
-	snprintf(buf, len, "%7d %s%c %-6s %4s %s", r->pid, parent, r->state,
-		 rows_daemon_name(r->daemon), exit, cpu);
+	elapsed_column(r, style, columns, elapsed, sizeof elapsed);
+	snprintf(buf, len, "%7d %s%s%c %-6s %4s %s%s", r->pid, parent, group, r->state,
+		 rows_daemon_name(r->daemon), exit, cpu, elapsed);
 }
 
 void rows_columns(const struct row *r, const struct rows_style *style, char *buf, size_t len)

@@ -19,26 +19,45 @@
 #define ROWS_PREFIX_MAX (ROWS_INDENT_MAX * 4 * 3 + 8)
 #define ROWS_LABEL_MAX 64 /* longest name shown, in bytes (a lab name fits) */
 
+struct row;
+
 struct rows_style {
 	bool utf8; /* UTF-8 tree glyphs and names; else ASCII glyphs, every high byte escaped */
 	long hz;   /* clock ticks a second, for TIME+ */
+	unsigned long long uptime_ticks; /* the moment of the rows, in ticks since boot (ELAPSED) */
 };
 
 /* The columns that may be left out, for a screen too narrow for the names
  * with them (PID, S, DAEMON and EXIT are always shown; the tree shows each
- * parent). */
+ * parent), and those shown only when asked for (--columns, the C key). */
 enum rows_column {
 	ROWS_COL_PPID = 1 << 0,
 	ROWS_COL_CPU = 1 << 1,  /* CPU%: the share of a core since the previous refresh */
 	ROWS_COL_TIME = 1 << 2, /* TIME+: CPU time used, as top shows it */
+	ROWS_COL_PGID = 1 << 3, /* its process group */
+	ROWS_COL_SID = 1 << 4,  /* its session */
+	ROWS_COL_TTY = 1 << 5,  /* its controlling terminal, "?" for none (as ps) */
+	ROWS_COL_ELAPSED = 1 << 6, /* the time since it started, as ps's etime */
 };
 #define ROWS_COLS_ALL (ROWS_COL_PPID | ROWS_COL_CPU | ROWS_COL_TIME)
-/* The column header both faces print above the rows, with every column:
- * batch text always shows them all. */
+#define ROWS_COLS_EXTRA (ROWS_COL_PGID | ROWS_COL_SID | ROWS_COL_TTY | ROWS_COL_ELAPSED)
+/* The column header both faces print above the rows, with every column
+ * shown by default: batch text shows them all. */
 #define ROWS_HEADER "    PID    PPID S DAEMON EXIT  CPU%     TIME+ NAME"
 /* The header of a set of columns, and where NAME starts under it. */
 void rows_header(unsigned columns, char *buf, size_t len);
 int rows_columns_width(unsigned columns);
+/* A list such as "sid,tty,pgid,elapsed" (any of ppid, pgid, sid, tty,
+ * cpu, time, elapsed) to its columns; false, with the word at fault in
+ * err, for anything else. */
+bool rows_columns_by_names(const char *list, unsigned *out, char *err, size_t errlen);
+/* A terminal's device number as ps names it: "pts/3", "tty1", "?" for none. */
+void rows_format_tty(int tty_nr, char *buf, size_t len);
+/* Seconds as ps's etime: [[DD-]hh:]mm:ss. */
+void rows_format_elapsed(long long seconds, char *buf, size_t len);
+/* How long the process (or thread) of r has run, in seconds, at the
+ * style's moment; -1 when not known (an ended or ghost row). */
+long long rows_elapsed(const struct row *r, const struct rows_style *style);
 
 /* Python's daemon flag; unknown for what is no Python Process object (a
  * resource tracker, a fork server, a Unix daemon, any other process). */

@@ -483,14 +483,19 @@ static void set_family_member(const struct session *s, struct row *r, const stru
 	}
 }
 
-/* A tombstone row keeps what the lab or the family knew of the process. */
-static void annotate_tomb(const struct session *s, struct row *r, const struct member *m)
+void session_annotate_member(const struct session *s, struct row *r, const struct member *m)
 {
-	r->tombstone = true;
 	if (is_lab_member(s, m))
 		rows_set_member(r, m);
 	else
 		set_family_member(s, r, m);
+}
+
+/* A tombstone row keeps what the lab or the family knew of the process. */
+static void annotate_tomb(const struct session *s, struct row *r, const struct member *m)
+{
+	r->tombstone = true;
+	session_annotate_member(s, r, m);
 }
 
 long long session_row_lifetime_us(const struct session *s, const struct row *r)
@@ -541,6 +546,16 @@ static void family_note(const struct session *s, const struct row *r, char *buf,
 		}
 }
 
+/* PID 1 is the init of this system (or PID namespace), whatever its name
+ * ("process_api", "systemd", "tini"): said after its other notes. */
+static void init_note(const struct row *r, char *buf, size_t len)
+{
+	size_t used = strlen(buf);
+
+	if (r->pid == 1 && !r->tombstone && used < len)
+		snprintf(buf + used, len - used, "%sthis system's init", used ? "; " : "");
+}
+
 void session_row_note(const struct session *s, const struct row *r, char *buf, size_t len)
 {
 	buf[0] = '\0';
@@ -552,6 +567,7 @@ void session_row_note(const struct session *s, const struct row *r, char *buf, s
 		family_note(s, r, buf, len);
 	else if (s->lab_on)
 		lab_note(&s->lab, r->proc, buf, len);
+	init_note(r, buf, len);
 }
 
 /* The lab member a row shows (a thread's line: its process's), or NULL. */
@@ -649,6 +665,16 @@ static int remember_shown(struct session *s)
 
 /* The one place the rows (and the tree as it was, when wanted) are made:
  * every change of the lab, the view or the snapshot comes through here. */
+/* Now, in clock ticks since boot (the clock /proc's start times count on). */
+static unsigned long long uptime_ticks(long hz)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_BOOTTIME, &now);
+	return (unsigned long long)now.tv_sec * (unsigned long long)hz +
+	       (unsigned long long)now.tv_nsec * (unsigned long long)hz / 1000000000ull;
+}
+
 int session_refresh(struct session *s)
 {
 	int rc;
@@ -658,6 +684,7 @@ int session_refresh(struct session *s)
 	    (rc = build_view(s)) < 0 || (rc = rows_reserve(s)) < 0)
 		return rc;
 	s->refreshes++;
+	s->style.uptime_ticks = uptime_ticks(s->style.hz);
 	s->nrows = rows_build(s->rows, s->rows_cap, &s->tree, s->view.procs, &s->style);
 	update_marks(s);
 	annotate_rows(s);
@@ -1064,6 +1091,22 @@ static int open_kernel_events(struct session *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* A lab member's whole name for the log (gone ones too: their last
+ * changes are logged after they ended); a member not seen yet has no
+ * start time, and its PID is its own. */
+static const char *lab_name_of(void *ctx, pid_t pid, unsigned long long start_time)
+{
+	const struct session *s = ctx;
+
+	for (size_t i = s->lab_on ? s->lab.count : 0; i-- > 0;) {
+		const struct member *m = &s->lab.members[i];
+
+		if (m->pid == pid && (!m->start_time || m->start_time == start_time))
+			return m->name;
+	}
+	return NULL;
+}
+
 int session_open(struct session *s, const struct session_options *opt, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof *s);
@@ -1081,6 +1124,7 @@ int session_open(struct session *s, const struct session_options *opt, char *err
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	track_set_names(s->track, lab_name_of, s);
 	if (opt->subreaper && session_set_subreaper(s, true) < 0) {
 		snprintf(err, errlen, "cannot become a child subreaper: %s", strerror(errno));
 		return -1;

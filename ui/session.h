@@ -54,6 +54,7 @@ struct session_options {
 			       and a rotating share of the rest (TUI); else every process */
 	bool subreaper;     /* the monitor starts as a child subreaper */
 	bool threads;       /* each process's threads under it (--threads; H toggles it) */
+	unsigned columns;   /* enum rows_column: columns asked for beyond the default ones */
 	char *const *command; /* forktop -- CMD ARGS: watch this program's family (no lab) */
 	pid_t attach_pid;   /* --attach PID: watch this process's family (no lab) */
 	enum session_events events; /* for a program's family (command or attach_pid) */
@@ -167,6 +168,9 @@ int session_refresh(struct session *s);
  * daemon flag, exit code, orphan, tombstone, a recent change. The one place
  * a row gets them, for the live tree and the tree as it was. */
 void session_annotate_row(const struct session *s, struct row *r);
+/* The facts of member m (the lab's or the program's) on its row r: for a
+ * process that is gone, whose record the lookup by snapshot no longer finds. */
+void session_annotate_member(const struct session *s, struct row *r, const struct member *m);
 /* How long an ended process lived, in microseconds, when the kernel told
  * both its fork and its exit; -1 otherwise. */
 long long session_row_lifetime_us(const struct session *s, const struct row *r);

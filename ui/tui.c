@@ -61,6 +61,8 @@ struct tui {
 	int log_scroll;             /* lines up from the newest */
 	int help_top, help_lines;   /* the help's first line shown, and how many it has */
 	unsigned columns, columns_was; /* what the tree (and the tree as it was) show */
+	unsigned columns_asked;     /* extra columns the user asked for (--columns, C) */
+	unsigned columns_left_out;  /* of those, the ones the width left out (said once) */
 	struct identity said_for;   /* the selection when the status line was last said */
 	char sel_note[128];         /* the selected row's note, when the tree cut it */
 	char status[256];
@@ -440,7 +442,7 @@ static void scroll_was(struct tui *t, const struct layout *l)
 /* The column header of the tree now, beside or below the tree as it was. */
 static const char *now_title(const struct tui *t, char *buf, size_t len)
 {
-	char cols[64];
+	char cols[128];
 
 	rows_header(t->columns, cols, sizeof cols);
 	snprintf(buf, len, "%s  (now)", cols);
@@ -593,7 +595,7 @@ static void draw_header(struct tui *t, const struct layout *l)
 /* The column header; with g, the tree as it was has its own. */
 static void draw_column_header(struct tui *t, const struct layout *l)
 {
-	char was[128], now[96];
+	char was[128], now[160];
 	int y = l->head;
 
 	bar_on(t);
@@ -613,16 +615,19 @@ static void draw_column_header(struct tui *t, const struct layout *l)
 	attrset(A_NORMAL);
 }
 
-/* c: the command line, read for the rows on screen only (escaped, as ps
- * shows it); a process without one (a kernel thread, a zombie, an ended
- * one) keeps its name in brackets. */
+/* c: the name, then the command line, read for the rows on screen only
+ * (escaped, as ps shows it): five "forktop --multiprocessing-fork" lines
+ * would not say which is which. A process without one (a kernel thread, a
+ * zombie, an ended one) keeps its name in brackets. */
 static void command_text(const struct tui *t, const struct row *r, char *name, size_t len)
 {
 	char raw[512], bracketed[ROWS_LABEL_MAX * 4 + 1];
 	ssize_t n = r->tombstone ? -1 : scan_read_cmdline(r->pid, r->proc->start_time, raw, sizeof raw);
+	size_t used = strlen(name);
 
-	if (n > 0) {
-		text_escape(name, len, raw, (size_t)n, t->s.style.utf8 ? TEXT_UTF8 : 0);
+	if (n > 0 && used + 3 < len) {
+		used += (size_t)snprintf(name + used, len - used, ": ");
+		text_escape(name + used, len - used, raw, (size_t)n, t->s.style.utf8 ? TEXT_UTF8 : 0);
 		return;
 	}
 	snprintf(bracketed, sizeof bracketed, "[%.*s]", (int)sizeof bracketed - 3, name);
@@ -641,17 +646,35 @@ static void row_name(const struct tui *t, const struct tree *tree, const struct 
 /* The columns a pane width columns wide shows: PPID when the widest name
  * it shows (name: its columns with its glyphs) fits whole with it; CPU%,
  * then TIME+, when the widest line (line: a name and the start of its
- * note) fits with them too. */
-static unsigned choose_columns(int name, int line, int width)
+ * note) fits with them too; then each extra column asked for that fits
+ * as well. */
+static unsigned choose_columns(int name, int line, int width, unsigned asked)
 {
+	static const enum rows_column extras[] = { ROWS_COL_PGID, ROWS_COL_SID, ROWS_COL_TTY,
+						   ROWS_COL_ELAPSED };
 	unsigned columns = rows_columns_width(ROWS_COL_PPID) + name <= width ? ROWS_COL_PPID : 0;
 
-	if (rows_columns_width(columns | ROWS_COL_CPU) + line > width)
-		return columns;
-	columns |= ROWS_COL_CPU;
-	if (rows_columns_width(columns | ROWS_COL_TIME) + line <= width)
-		columns |= ROWS_COL_TIME;
+	if (rows_columns_width(columns | ROWS_COL_CPU) + line <= width) {
+		columns |= ROWS_COL_CPU;
+		if (rows_columns_width(columns | ROWS_COL_TIME) + line <= width)
+			columns |= ROWS_COL_TIME;
+	}
+	for (size_t i = 0; i < sizeof extras / sizeof *extras; i++)
+		if ((asked & extras[i]) && rows_columns_width(columns | extras[i]) + name <= width)
+			columns |= extras[i];
 	return columns;
+}
+
+/* The status line says once which extra columns asked for the width left out. */
+static void say_columns_left_out(struct tui *t)
+{
+	unsigned left = t->columns_asked & ROWS_COLS_EXTRA & ~t->columns;
+
+	if (left && left != t->columns_left_out)
+		say(t, false, "too narrow for every column asked for: left out%s%s%s%s",
+		    left & ROWS_COL_PGID ? " PGID" : "", left & ROWS_COL_SID ? " SID" : "",
+		    left & ROWS_COL_TTY ? " TTY" : "", left & ROWS_COL_ELAPSED ? " ELAPSED" : "");
+	t->columns_left_out = left;
 }
 
 static int name_cols(const struct tui *t, const struct tree *tree, const struct row *r)
@@ -709,7 +732,7 @@ static void draw_row_at(struct tui *t, int y, int x0, int width, const struct tr
 			const struct row *r, bool selected, bool with_note, unsigned columns)
 {
 	struct row_text text;
-	char cols[96], note[128] = "";
+	char cols[160], note[128] = "";
 	int x;
 
 	row_name(t, tree, r, &text);
@@ -805,7 +828,8 @@ static void plan_columns(struct tui *t, const struct layout *l)
 
 		was = w > was ? w : was;
 	}
-	t->columns = choose_columns(widest, longest, width);
+	t->columns = choose_columns(widest, longest, width, t->columns_asked);
+	say_columns_left_out(t);
 	was += rows_columns_width(ROWS_COL_PPID);
 	t->columns_was = was <= (beside ? t->cols / 2 - 1 : t->cols) ? ROWS_COL_PPID : 0;
 }
@@ -815,7 +839,7 @@ static void draw_was(struct tui *t, const struct layout *l)
 {
 	const struct session_ghost *g = &t->s.ghost;
 	int at = was_row_of_selection(t);
-	char now[96];
+	char now[160];
 
 	for (int i = 0; i < l->was_height; i++) {
 		int w = t->was_top + i;
@@ -1449,6 +1473,14 @@ static void toggle_commands(struct tui *t)
 	say(t, false, t->commands ? "command lines (as ps shows them)" : "process names");
 }
 
+static void toggle_more_columns(struct tui *t)
+{
+	t->columns_asked = t->columns_asked & ROWS_COLS_EXTRA ? 0 : ROWS_COLS_EXTRA;
+	t->columns_left_out = 0;
+	say(t, false, "%s", t->columns_asked ? "PGID, SID, TTY and ELAPSED columns, where they fit"
+					     : "the usual columns");
+}
+
 static void toggle_ghost(struct tui *t)
 {
 	session_show_ghost(&t->s, !t->s.ghost_wanted);
@@ -1562,6 +1594,9 @@ static const struct key_binding key_table[] = {
 	  .bar = "m Method", .bar_place = 10, .bar_rank = 13 },
 	{ { 'c' }, .act = toggle_commands, .help_keys = "c",
 	  .help = "command lines instead of names (see each start method's programs)" },
+	{ { 'C' }, .act = toggle_more_columns, .help_keys = "C",
+	  .help = "more columns: PGID, SID, TTY and ELAPSED (the time since it started), "
+		  "or back (--columns)" },
 	{ { 'R' }, .act = act_subreaper, .help_keys = "R",
 	  .help = "make forktop a child subreaper (orphans come to it), or stop",
 	  .bar = "R Reaper", .bar_place = 11, .bar_rank = 12 },
@@ -1675,6 +1710,16 @@ static void draw_keybar(struct tui *t, int y)
 #define HELP_INDENT 13 /* the keys' column: a description starts after it */
 
 static const char *const help_after[] = {
+	"",
+	"Columns: PID the process's ID; PPID its parent's; S its state; DAEMON Python's "
+	"daemon flag (yes, no; - for what is no Python Process object); EXIT Python's "
+	"exitcode; CPU% the share of one core since the previous refresh; TIME+ the CPU "
+	"time it used; NAME its name (c: with its command line). PID 1 is this system's init.",
+	"States (S): R running or ready to run, S sleeping (waiting for something), "
+	"D in uninterruptible sleep (disk), Z zombie (ended, not reaped yet), T stopped, "
+	"X ended (shown a moment, or a ghost in the tree as it was).",
+	"EXIT: N it called exit(N) (0: success); -N a signal N killed it (-15 SIGTERM, "
+	"-9 SIGKILL); - still running, or not known.",
 	"",
 	"Colours: cyan daemonic, green non-daemonic, magenta MainProcess, red zombie, "
 	"yellow orphan, dim: ended (shown for a few seconds with its exit code).",
@@ -1930,6 +1975,7 @@ int tui_run(const struct tui_options *opt)
 	setup_colours(&t);
 	session.tombstones = session.partial_scans = true; /* a screen shows what just ended,
 							       and reads only what it shows */
+	t.columns_asked = session.columns;
 	rc = session_open(&t.s, &session, err, sizeof err);
 	if (rc == 0 && guide_open(&t.guide, opt->tour, NULL) < 0) {
 		snprintf(err, sizeof err, "out of memory");

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# What a learner reads on the screen to check a lesson for themselves: the
+# help's columns, states and exit codes, command lines beside names (c),
+# and the keys of a program's own screen (forktop -- CMD), at 80x24 and
+# 120x40. Every tmux server, forktop and process this script starts is
+# ended on exit, pass or fail.
+set -u
+forktop=${FORKTOP:-./forktop}
+sock=
+. "$(dirname "$0")/tmux-lib.sh"
+monitors=()
+
+cleanup() {
+	local p
+	for p in "${monitors[@]}"; do running "$p" && kill -KILL "$p" 2>/dev/null; done
+	kill_servers
+}
+trap cleanup EXIT
+
+# start W H ARGS...: forktop in a fresh W x H server's shell; its PID is
+# remembered for cleanup.
+start() {
+	local w=$1 h=$2 p i
+	shift 2
+	[ -n "$sock" ] && T kill-server 2>/dev/null
+	use_server "forktop-views-$$-${#sockets[@]}"
+	T new-session -d -x "$w" -y "$h" "bash --norc --noprofile"
+	T send-keys "PS1='$ '; cd '$PWD'; $forktop $* ; echo FORKTOP-EXIT=\$?" Enter
+	for ((i = 0; i < 50; i++)); do
+		p=$(pgrep -P "$(T list-panes -F '#{pane_pid}' | head -1)" -x forktop | head -1)
+		[ -n "$p" ] && monitors+=("$p") && break
+		sleep 0.1
+	done
+}
+
+# The pane's lines joined into one (the help wraps its notes at words).
+joined() { pane | sed 's/^ *//' | tr '\n' ' '; }
+
+quit() {
+	T send-keys q
+	wait_for 'FORKTOP-EXIT=0' 10 || bad "forktop did not quit"
+}
+
+# ---- ?: the help explains the columns, the states and EXIT's signs.
+for size in "80 24" "120 40"; do
+	start $size
+	wait_for 'MainProcess' 5 || bad "$size: the lab never showed"
+	T send-keys '?'
+	wait_for '^ forktop: keys' 3 || bad "$size: no help"
+	T send-keys End
+	if wait_for '^ *States \(S\)' 3 && joined | grep -q "DAEMON Python's daemon flag" &&
+		joined | grep -q 'TIME+ the CPU time' && joined | grep -q 'Z zombie' &&
+		joined | grep -q 'D in uninterruptible' && joined | grep -q -- '-N a signal N killed it'; then
+		ok
+	else
+		bad "$size: the help's end does not explain the columns, states and EXIT"
+	fi
+	T send-keys Escape
+	wait_for 'this system.s init' 3 && ok || bad "$size: PID 1's row does not say it is init"
+	quit
+done
+
+# ---- c: each process's name before its command line.
+start 120 40 -m spawn
+if wait_for '─Process-3:1' 5; then
+	T send-keys c
+	if [ "$(wait_count 'Process-[0-9]: .*forktop --multiprocessing-fork' 4 5)" -ge 4 ]; then ok; else
+		bad "c: the spawned children's rows do not show their names before their command lines"
+	fi
+else
+	bad "c: the spawn lab never showed"
+fi
+quit
+
+# ---- C and --columns: SID, TTY, PGID, ELAPSED where they fit, and the
+# status line names what the width left out.
+start 120 40
+if wait_for '─Process-3:1' 5; then
+	T send-keys C
+	wait_for '^ +PID +PPID +PGID +SID TTY +S DAEMON EXIT .* ELAPSED NAME' 3 &&
+		wait_for 'MainProcess' 1 && ok || bad "C: 120 columns do not show PGID, SID, TTY and ELAPSED"
+	T send-keys C
+	wait_for '^ +PID +PPID S DAEMON' 3 && ok || bad "C again: the usual columns do not come back"
+fi
+quit
+start 80 24 --columns sid,tty,pgid,elapsed
+if wait_for 'MainProcess' 5; then
+	wait_for '^ +PID +PPID +PGID +SID' 3 && wait_for 'left out TTY ELAPSED' 3 && ok ||
+		bad "--columns at 80x24: PGID and SID shown, TTY and ELAPSED said to be left out"
+fi
+quit
+
+echo "views: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
