@@ -317,6 +317,26 @@ Test(lesson, names_are_escaped_and_every_placeholder_is_filled)
 	cr_assert_null(strchr(lt.body, '{'), "%s", lt.body);
 }
 
+/* The tour shows a start method other than fork: a step restarts the lab
+ * under spawn and ends when main starts its resource tracker. */
+Test(lesson, the_tour_has_a_step_under_spawn)
+{
+	static struct tour tour;
+	char path[4200], err[1024];
+	struct track_event ev = about(EV_STARTED, 100, "MainProcess", 102, "resource_tracker");
+	int i;
+
+	snprintf(path, sizeof path, "%s/tour.conf", lessons_dir);
+	cr_assert_eq(tour_load_file(path, &tour, err, sizeof err), 0, "%s", err);
+	for (i = 0; i < tour.count; i++)
+		if (tour.steps[i].loads && tour.steps[i].scenario.start_method == SCENARIO_SPAWN)
+			break;
+	cr_assert_lt(i, tour.count, "no step runs the lab under spawn");
+	cr_assert(tour_step_done_by(&tour.steps[i], &ev), "step %s", tour.steps[i].name);
+	ev = about(EV_STARTED, 100, "MainProcess", 101, "Process-1");
+	cr_assert_not(tour_step_done_by(&tour.steps[i], &ev));
+}
+
 /* ---- rules, on a lab built by hand ------------------------------------------- */
 
 static struct lab hand;
