@@ -490,6 +490,9 @@ Test(lesson, a_lesson_with_a_placeholder_left_empty_is_not_shown)
 	cr_assert(lesson_explain(&book, &ev, &ctx, &lt));
 	cr_assert(strstr(lt.body, "Process-1 (pid 101) cannot be joined"), "%s", lt.body);
 	cr_assert_null(strchr(lt.body, '?'), "%s", lt.body);
+	ev = about(EV_REFUSED, 0, "forktop", 101, "");
+	ev.value = REFUSAL_CREATOR_GONE_JOIN;
+	cr_assert_not(lesson_explain(&book, &ev, &ctx, &lt), "an empty name: %s", lt.body);
 	ev = about(EV_REFUSED, 0, "forktop", 999, "Process-9");
 	ev.value = REFUSAL_CREATOR_GONE_JOIN;
 	cr_assert_not(lesson_explain(&book, &ev, &ctx, &lt), "no lab process has pid 999: %s",
