@@ -156,9 +156,26 @@ static bool killed(const struct facts *f)
 	return f->has_code && f->code < 0;
 }
 
+/* The signals Python's own lessons speak of: terminate() and kill(). */
+static bool term_or_kill(int sig)
+{
+	return sig == SIGTERM || sig == SIGKILL;
+}
+
+static bool killed_by_term_or_kill(const struct facts *f)
+{
+	return killed(f) && term_or_kill(-f->code);
+}
+
+/* m forked children of its own (under forkserver the server forks them). */
+static bool has_forked_children(const struct facts *f)
+{
+	return f->m && children_of(f->ctx->lab, f->m, false, NULL, 0) > 0;
+}
+
 static bool killed_with_children(const struct facts *f)
 {
-	return killed(f) && f->m && children_of(f->ctx->lab, f->m, false, NULL, 0) > 0;
+	return killed(f) && has_forked_children(f);
 }
 
 static bool failed_after_refusal(const struct facts *f)
@@ -258,6 +275,12 @@ static bool sigterm_ignored(const struct facts *f)
 	return f->ev->signal == SIGTERM && ignores_sigterm(f->ctx->lab, f->m);
 }
 
+/* terminate() or kill() of a process that forked children: they outlive it. */
+static bool ends_a_parent(const struct facts *f)
+{
+	return term_or_kill(f->ev->signal) && has_forked_children(f);
+}
+
 static bool through_server(const struct facts *f)
 {
 	return !started_by_fork(f);
@@ -326,7 +349,8 @@ static const struct rule rules[] = {
 	RULE(EV_EXITED, terminated_by_exit_routine, "daemon-terminated"),
 	RULE(EV_EXITED, interrupted, "sigint"),
 	RULE(EV_EXITED, killed_with_children, "killed-no-exit-routine"),
-	RULE(EV_EXITED, killed, "killed"),
+	RULE(EV_EXITED, killed_by_term_or_kill, "killed"),
+	RULE(EV_EXITED, killed, "killed-by-signal"),
 	RULE(EV_EXITED, failed_after_refusal, "daemonic-children-refused"),
 	RULE(EV_EXITED, failed_after_interrupt, "sigint-child"),
 	RULE(EV_EXITED, main_exited, "main-exited"),
@@ -359,6 +383,7 @@ static const struct rule rules[] = {
 	RULE(EV_EXIT_ASKED, NULL, "exit-routine"),
 	RULE(EV_EXIT_ROUTINE, NULL, "exit-routine"),
 	RULE(EV_SIGNAL_SENT, sigterm_ignored, "sigterm-ignored"),
+	RULE(EV_SIGNAL_SENT, ends_a_parent, "terminate-orphans"),
 	RULE(EV_SUBREAPER_ON, NULL, "subreaper"),
 	RULE(EV_SUBREAPER_OFF, NULL, "subreaper"),
 	HELPER_RULE(EV_TRACKER_EXITS, NULL, "tracker-exits"),
@@ -469,9 +494,14 @@ bool lesson_placeholder_known(const char *name, size_t len)
 	return placeholder_index(name, len) >= 0;
 }
 
-static void put_name(const struct facts *f, const char *raw, char *buf, size_t cap)
+/* The put_ functions say false when they have no value to put: an empty
+ * name, an unknown PID. */
+static bool put_name(const struct facts *f, const char *raw, char *buf, size_t cap)
 {
+	if (!raw[0])
+		return false;
 	text_escape(buf, cap, raw, strlen(raw), f->ctx->text_flags);
+	return true;
 }
 
 /* "A", "A and B", "A, B and C", or "none". */
@@ -492,15 +522,29 @@ static void put_list(const struct facts *f, bool only_daemonic, char *buf, size_
 	}
 }
 
-static void put_pid(pid_t pid, bool known, char *buf, size_t cap)
+static bool put_pid(pid_t pid, bool known, char *buf, size_t cap)
 {
-	if (known)
-		snprintf(buf, cap, "%d", (int)pid);
-	else
-		snprintf(buf, cap, "?");
+	if (!known || pid <= 0)
+		return false;
+	snprintf(buf, cap, "%d", (int)pid);
+	return true;
 }
 
-static void put_value(const struct facts *f, enum placeholder p, char *buf, size_t cap)
+/* The signal that killed the process, or the one forktop sent. */
+static bool put_signal(const struct track_event *ev, char *buf, size_t cap)
+{
+	int sig = ev->kind == EV_SIGNAL_SENT ? ev->signal
+		  : ev->exit_status != SCAN_NO_STATUS && WIFSIGNALED(ev->exit_status)
+		  ? WTERMSIG(ev->exit_status) : 0;
+
+	if (sig > 0 && sigabbrev_np(sig))
+		snprintf(buf, cap, "SIG%s", sigabbrev_np(sig));
+	else
+		snprintf(buf, cap, "no signal");
+	return true;
+}
+
+static bool put_value(const struct facts *f, enum placeholder p, char *buf, size_t cap)
 {
 	const struct track_event *ev = f->ev;
 	const struct member *m = f->m;
@@ -509,47 +553,52 @@ static void put_value(const struct facts *f, enum placeholder p, char *buf, size
 		      cls == EVENT_CLASS_NEW || cls == EVENT_CLASS_GONE;
 
 	switch (p) {
-	case PH_PID: put_pid(ev->pid, true, buf, cap); return;
-	case PH_NAME: put_name(f, m ? m->name : ev->name, buf, cap); return;
-	case PH_PPID: put_pid(kernel ? ev->new_ppid : m ? m->ppid : 0, kernel || m, buf, cap); return;
-	case PH_OLD_PPID: put_pid(ev->old_ppid, true, buf, cap); return;
+	case PH_PID: return put_pid(ev->pid, true, buf, cap);
+	case PH_NAME: return put_name(f, m ? m->name : ev->name, buf, cap);
+	case PH_PPID: return put_pid(kernel ? ev->new_ppid : m ? m->ppid : 0, kernel || m, buf, cap);
+	case PH_OLD_PPID: return put_pid(ev->old_ppid, true, buf, cap);
 	case PH_CODE:
 		if (f->has_code)
 			snprintf(buf, cap, "%d", f->code);
 		else
 			snprintf(buf, cap, "unknown");
-		return;
-	case PH_SIGNAL:
-		if (ev->exit_status != SCAN_NO_STATUS && WIFSIGNALED(ev->exit_status))
-			snprintf(buf, cap, "SIG%s", sigabbrev_np(WTERMSIG(ev->exit_status)));
-		else
-			snprintf(buf, cap, "no signal");
-		return;
-	case PH_CREATOR: put_name(f, m ? m->creator_name : "its parent", buf, cap); return;
-	case PH_CREATOR_PID: put_pid(m ? m->creator : 0, m, buf, cap); return;
-	case PH_FORKER: put_name(f, m ? m->forker_name : "its parent", buf, cap); return;
-	case PH_FORKER_PID: put_pid(m ? m->forker : 0, m, buf, cap); return;
-	case PH_TARGET: put_name(f, ev->target_name[0] ? ev->target_name : "?", buf, cap); return;
-	case PH_TARGET_PID: put_pid(f->t ? f->t->pid : 0, f->t, buf, cap); return;
-	case PH_MONITOR: put_pid(f->ctx->monitor_pid, true, buf, cap); return;
-	case PH_SCENARIO: put_name(f, f->ctx->lab ? f->ctx->lab->sc.name : "?", buf, cap); return;
-	case PH_CHILDREN: put_list(f, false, buf, cap); return;
-	case PH_DAEMONS: put_list(f, true, buf, cap); return;
-	case PH_THREAD: put_name(f, event_kind_names_thread(ev->kind) ? ev->target_name : "?", buf,
-				 cap); return;
-	case PH_TID: put_pid(ev->target, event_kind_names_thread(ev->kind), buf, cap); return;
-	default: snprintf(buf, cap, "?"); return;
+		return true;
+	case PH_SIGNAL: return put_signal(ev, buf, cap);
+	case PH_CREATOR: return put_name(f, m ? m->creator_name : "its parent", buf, cap);
+	case PH_CREATOR_PID: return put_pid(m ? m->creator : 0, m, buf, cap);
+	case PH_FORKER: return put_name(f, m ? m->forker_name : "its parent", buf, cap);
+	case PH_FORKER_PID: return put_pid(m ? m->forker : 0, m, buf, cap);
+	case PH_TARGET: return put_name(f, ev->target_name, buf, cap);
+	case PH_TARGET_PID: return put_pid(f->t ? f->t->pid : 0, f->t, buf, cap);
+	case PH_MONITOR: return put_pid(f->ctx->monitor_pid, true, buf, cap);
+	case PH_SCENARIO: return put_name(f, f->ctx->lab ? f->ctx->lab->sc.name : "", buf, cap);
+	case PH_CHILDREN: put_list(f, false, buf, cap); return true;
+	case PH_DAEMONS: put_list(f, true, buf, cap); return true;
+	case PH_THREAD:
+		return put_name(f, event_kind_names_thread(ev->kind) ? ev->target_name : "", buf, cap);
+	case PH_TID: return put_pid(ev->target, event_kind_names_thread(ev->kind), buf, cap);
+	default: return false;
 	}
 }
+
+/* What text_fill fills from: the facts, and whether a placeholder had no value. */
+struct filling {
+	const struct facts *f;
+	bool *missing;
+};
 
 /* A placeholder's value, for text_fill. */
 static bool put_placeholder(const void *ctx, const char *name, size_t len, char *buf, size_t cap)
 {
+	const struct filling *fl = ctx;
 	int idx = placeholder_index(name, len);
 
 	if (idx < 0)
 		return false;
-	put_value(ctx, (enum placeholder)idx, buf, cap);
+	if (!put_value(fl->f, (enum placeholder)idx, buf, cap)) {
+		*fl->missing = true;
+		snprintf(buf, cap, "?");
+	}
 	return true;
 }
 
@@ -559,6 +608,7 @@ bool lesson_explain(const struct lesson_book *book, const struct track_event *ev
 	struct facts f;
 	const struct rule *r;
 	const struct lesson *l;
+	bool missing = false;
 
 	learn_facts(&f, ev, ctx);
 	if (!(r = pick(&f)))
@@ -573,8 +623,10 @@ bool lesson_explain(const struct lesson_book *book, const struct track_event *ev
 		return true;
 	}
 	snprintf(out->title, sizeof out->title, "%s", l->title);
-	text_fill(out->body, sizeof out->body, l->body, put_placeholder, &f);
-	return true;
+	text_fill(out->body, sizeof out->body, l->body, put_placeholder,
+		  &(struct filling){ &f, &missing });
+	/* a lesson that would say "(pid ?)" or name nobody is not shown */
+	return !missing;
 }
 
 /* ---- lesson files -------------------------------------------------------- */

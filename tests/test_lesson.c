@@ -114,6 +114,21 @@ Test(lesson, the_shipped_tour_loads_with_its_scenarios)
 	}
 }
 
+/* Every lesson states a fact of Python or the kernel, and names where it
+ * comes from in a comment the pane does not show. */
+Test(lesson, every_lesson_names_its_source)
+{
+	for (size_t i = 0; i < lesson_rule_lessons(); i++) {
+		char path[4200], *text, err[512];
+
+		snprintf(path, sizeof path, "%s/%s.txt", lessons_dir, lesson_rule_lesson(i));
+		cr_assert_eq(datafile_read(path, 16384, &text, err, sizeof err), 0, "%s", err);
+		cr_expect(!strncmp(text, "# source: ", 10) || strstr(text, "\n# source: "),
+			  "%s has no '# source: ' comment line", path);
+		free(text);
+	}
+}
+
 /* ---- lesson files --------------------------------------------------------- */
 
 static struct lesson parsed;
@@ -302,6 +317,26 @@ Test(lesson, names_are_escaped_and_every_placeholder_is_filled)
 	cr_assert_null(strchr(lt.body, '{'), "%s", lt.body);
 }
 
+/* The tour shows a start method other than fork: a step restarts the lab
+ * under spawn and ends when main starts its resource tracker. */
+Test(lesson, the_tour_has_a_step_under_spawn)
+{
+	static struct tour tour;
+	char path[4200], err[1024];
+	struct track_event ev = about(EV_STARTED, 100, "MainProcess", 102, "resource_tracker");
+	int i;
+
+	snprintf(path, sizeof path, "%s/tour.conf", lessons_dir);
+	cr_assert_eq(tour_load_file(path, &tour, err, sizeof err), 0, "%s", err);
+	for (i = 0; i < tour.count; i++)
+		if (tour.steps[i].loads && tour.steps[i].scenario.start_method == SCENARIO_SPAWN)
+			break;
+	cr_assert_lt(i, tour.count, "no step runs the lab under spawn");
+	cr_assert(tour_step_done_by(&tour.steps[i], &ev), "step %s", tour.steps[i].name);
+	ev = about(EV_STARTED, 100, "MainProcess", 101, "Process-1");
+	cr_assert_not(tour_step_done_by(&tour.steps[i], &ev));
+}
+
 /* ---- rules, on a lab built by hand ------------------------------------------- */
 
 static struct lab hand;
@@ -383,6 +418,91 @@ Test(lesson, start_methods_have_lessons_of_their_own)
 	ev = built(EV_LAB_STARTED, 100, "MainProcess");
 	ev.value = SCENARIO_SPAWN;
 	cr_assert_str_eq(lesson_pick(&ev, &ctx), "main-started-spawn");
+}
+
+/* The signal chooses the lesson: one about SIGTERM and SIGKILL is not
+ * shown for SIGUSR1. */
+Test(lesson, a_death_by_signal_is_explained_by_its_signal)
+{
+	struct lesson_context ctx = hand_lab(false);
+	struct track_event ev = built(EV_EXITED, 101, "Process-1");
+	struct lesson_text lt;
+
+	ev.source = EXIT_SOURCE_MONITOR;
+	ev.exit_status = SIGUSR1;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "killed-by-signal");
+	cr_assert_geq(lesson_book_open(&book, lessons_dir), 0);
+	cr_assert(lesson_explain(&book, &ev, &ctx, &lt));
+	cr_assert(strstr(lt.body, "Process-1 (pid 101) was killed by SIGUSR1, exitcode -10"), "%s",
+		  lt.body);
+	cr_assert_null(strstr(lt.body, "SIGTERM"), "%s", lt.body);
+	ev.exit_status = SIGTERM;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "killed");
+	ev.exit_status = SIGKILL;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "killed");
+	ev = built(EV_EXITED, 100, "MainProcess");
+	ev.source = EXIT_SOURCE_MONITOR, ev.exit_status = SIGUSR1;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "killed-no-exit-routine");
+	cr_assert(lesson_explain(&book, &ev, &ctx, &lt));
+	cr_assert(strstr(lt.body, "killed by SIGUSR1, exitcode -10"), "%s", lt.body);
+}
+
+/* t or k on a process that forked children: they are orphaned. Not under
+ * forkserver, where the server forked them, nor for another signal. */
+Test(lesson, terminate_of_a_parent_says_its_children_are_orphaned)
+{
+	struct lesson_context ctx = hand_lab(false);
+	struct track_event ev = about(EV_SIGNAL_SENT, 100, "MainProcess", 100, "MainProcess");
+	struct lesson_text lt;
+
+	ev.signal = SIGTERM;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "terminate-orphans");
+	cr_assert_geq(lesson_book_open(&book, lessons_dir), 0);
+	cr_assert(lesson_explain(&book, &ev, &ctx, &lt));
+	cr_assert(strstr(lt.body, "forktop sent SIGTERM to MainProcess (pid 100)"), "%s", lt.body);
+	cr_assert(strstr(lt.body, "its own children (Process-1)"), "%s", lt.body);
+	ev.signal = SIGKILL;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "terminate-orphans");
+	ev.signal = SIGUSR1;
+	cr_assert_null(lesson_pick(&ev, &ctx));
+	ev = about(EV_SIGNAL_SENT, 101, "Process-1", 101, "Process-1");
+	ev.signal = SIGTERM;
+	cr_assert_null(lesson_pick(&ev, &ctx), "a process without children");
+	ctx = hand_lab(true);
+	ev = about(EV_SIGNAL_SENT, 100, "MainProcess", 100, "MainProcess");
+	ev.signal = SIGTERM;
+	cr_assert_null(lesson_pick(&ev, &ctx), "under forkserver the server forked them");
+}
+
+/* A lesson is never shown with a placeholder it has no value for: no
+ * "(pid ?)", no empty name. */
+Test(lesson, a_lesson_with_a_placeholder_left_empty_is_not_shown)
+{
+	struct lesson_context ctx = hand_lab(false);
+	struct track_event ev = about(EV_REFUSED, 0, "forktop", 0, "");
+	struct lesson_text lt;
+
+	cr_assert_geq(lesson_book_open(&book, lessons_dir), 0);
+	ev.value = REFUSAL_CREATOR_GONE_JOIN;
+	cr_assert_not(lesson_explain(&book, &ev, &ctx, &lt), "%s", lt.body);
+	ev = about(EV_REFUSED, 0, "forktop", 101, "Process-1");
+	ev.value = REFUSAL_CREATOR_GONE_JOIN;
+	cr_assert(lesson_explain(&book, &ev, &ctx, &lt));
+	cr_assert(strstr(lt.body, "Process-1 (pid 101) cannot be joined"), "%s", lt.body);
+	cr_assert_null(strchr(lt.body, '?'), "%s", lt.body);
+	ev = about(EV_REFUSED, 0, "forktop", 101, "");
+	ev.value = REFUSAL_CREATOR_GONE_JOIN;
+	cr_assert_not(lesson_explain(&book, &ev, &ctx, &lt), "an empty name: %s", lt.body);
+	ev = about(EV_REFUSED, 0, "forktop", 999, "Process-9");
+	ev.value = REFUSAL_CREATOR_GONE_JOIN;
+	cr_assert_not(lesson_explain(&book, &ev, &ctx, &lt), "no lab process has pid 999: %s",
+		      lt.body);
+	ev = built(EV_EXITED, 0, "");
+	ev.exit_status = 3 << 8, ev.source = EXIT_SOURCE_MONITOR;
+	cr_assert_not(lesson_explain(&book, &ev, &ctx, &lt), "pid 0 and no name: %s", lt.body);
+	ev = built(EV_ZOMBIE, 4100, "worker");
+	ev.new_ppid = 4050;
+	cr_assert(lesson_explain(&book, &ev, &ctx, &lt), "a process outside the lab has its facts");
 }
 
 /* ---- a real lab ------------------------------------------------------------ */

@@ -1,0 +1,328 @@
+"""The facts the lessons state, checked against the Python that runs this.
+
+Each fact is a small real program; every wait is bounded, and every process
+started here is ended before the script returns (it makes itself a child
+subreaper, so orphaned grandchildren come back to it). Prints one line per
+fact, "ok NAME" or "FAIL NAME: why", and exits 1 when one failed.
+Run by tests/facts.sh with each Python it finds.
+"""
+import atexit
+import ctypes
+import multiprocessing as mp
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+PR_SET_CHILD_SUBREAPER = 36
+HERE = os.path.abspath(__file__)
+
+
+def state(pid):
+    """The process's state letter, or None once it is gone (reaped)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return None
+
+
+def ppid_of(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        return int(f.read().rsplit(")", 1)[1].split()[1])
+
+
+def until(cond, seconds=5.0):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.01)
+    return cond()
+
+
+def check(ok, why):
+    if not ok:
+        raise AssertionError(why)
+
+
+def python(*args, timeout=10, **kw):
+    return subprocess.run([sys.executable] + list(args), timeout=timeout,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+
+
+# ---- the targets (module level: spawn and forkserver import them) ----------
+
+def quick():
+    pass
+
+
+def exit_with(code):
+    sys.exit(code)
+
+
+def sleep_for(seconds):
+    time.sleep(seconds)
+
+
+def write_at_exit(path):
+    atexit.register(lambda: open(path, "w").close())
+
+
+def start_a_child():
+    p = mp.get_context("fork").Process(target=quick)
+    p.start()
+    p.join()
+
+
+def parent_of_a_sleeper(conn):
+    p = mp.get_context("fork").Process(target=sleep_for, args=(30,))
+    p.start()
+    conn.send(p.pid)
+    time.sleep(30)
+
+
+# ---- the facts -------------------------------------------------------------
+
+def fact_exit_codes():
+    """sys.exit(N) is taken modulo 256; a non-integer gives 1, as does an
+    uncaught exception: for the main interpreter and for a child."""
+    for code, want in (("256", 0), ("-1", 255), ("'x'", 1), ("None", 0)):
+        rc = python("-c", "import sys; sys.exit(%s)" % code).returncode
+        check(rc == want, "main: sys.exit(%s) gave %d, not %d" % (code, rc, want))
+    rc = python("-c", "raise ValueError").returncode
+    check(rc == 1, "main: an uncaught exception gave %d" % rc)
+    ctx = mp.get_context("fork")
+    for code, want in ((256, 0), (-1, 255), ("x", 1)):
+        p = ctx.Process(target=exit_with, args=(code,))
+        p.start()
+        p.join(5)
+        check(p.exitcode == want, "child: sys.exit(%r) gave %r" % (code, p.exitcode))
+
+
+STUBBORN = r"""
+import multiprocessing as mp, signal, sys, time
+def daemon(path):
+    def on_term(*a):
+        open(path, "a").write("TERM\n")
+    signal.signal(signal.SIGTERM, on_term)
+    open(path, "a").write("READY\n")
+    time.sleep(0.8)
+    open(path, "a").write("DONE\n")
+if __name__ == "__main__":
+    p = mp.get_context("fork").Process(target=daemon, args=(sys.argv[1],), daemon=True)
+    p.start()
+    while "READY" not in open(sys.argv[1]).read():
+        time.sleep(0.01)
+"""
+
+
+def fact_exit_routine_joins_a_daemon_after_sigterm():
+    """The exit routine sends SIGTERM to a daemonic child, then joins it: a
+    daemon that survives SIGTERM keeps main from exiting until it ends."""
+    with tempfile.NamedTemporaryFile("r", prefix="lessons21-facts-") as log:
+        python("-c", STUBBORN, log.name)
+        lines = open(log.name).read().split()
+        check(lines == ["READY", "TERM", "DONE"],
+              "main exited before its daemon ended: %s" % lines)
+
+
+def server_of(p):
+    return ppid_of(p.pid)
+
+
+def fact_forkserver_child_is_a_zombie_while_the_server_is_stopped():
+    """Under forkserver the server reaps on SIGCHLD: stopped, it reaps
+    nothing, and a finished child stays in state Z."""
+    p = mp.get_context("forkserver").Process(target=sleep_for, args=(0.3,))
+    p.start()
+    server = server_of(p)
+    check(server != os.getpid(), "the child's parent is main, not a server")
+    os.kill(server, signal.SIGSTOP)
+    try:
+        check(until(lambda: state(p.pid) == "Z"), "the child never became a zombie")
+        time.sleep(0.2)
+        check(state(p.pid) == "Z", "a stopped server reaped its child")
+    finally:
+        os.kill(server, signal.SIGCONT)
+    check(until(lambda: state(p.pid) is None), "the server did not reap it once continued")
+    p.join(5)
+    check(p.exitcode == 0, "exitcode %r" % p.exitcode)
+
+
+def fact_reading_a_child_reaps_it():
+    """.exitcode, repr(), active_children() and close() poll with waitpid():
+    each reaps a finished child."""
+    ctx = mp.get_context("fork")
+    for how, call in (("exitcode", lambda p: p.exitcode), ("repr", repr),
+                      ("active_children", lambda p: mp.active_children()),
+                      ("close", lambda p: p.close())):
+        p = ctx.Process(target=quick)
+        p.start()
+        pid = p.pid
+        check(until(lambda: state(pid) == "Z"), "%s: the child never became a zombie" % how)
+        call(p)
+        check(state(pid) is None, "%s left it in state %s" % (how, state(pid)))
+
+
+def number(p):
+    return int(p.name.rsplit("-", 1)[1].split(":")[-1])
+
+
+def fact_the_name_counter_counts_objects():
+    """Process-N counts Process objects created, started or not, and a
+    Pool's workers."""
+    ctx = mp.get_context("fork")
+    first = number(ctx.Process(target=quick))
+    ctx.Process(target=quick)
+    third = number(ctx.Process(target=quick))
+    check(third == first + 2, "Process-%d after Process-%d" % (third, first))
+    with ctx.Pool(2) as pool:
+        pool.map(abs, [1, 2])
+    after = number(ctx.Process(target=quick))
+    check(after == third + 3, "after a Pool of 2: Process-%d, not %d" % (after, third + 3))
+
+
+def fact_terminate_orphans_the_grandchildren():
+    """terminate() is SIGTERM: the child runs no exit routine, and its own
+    child outlives it, re-parented (here to this subreaper)."""
+    ctx = mp.get_context("fork")
+    r, w = ctx.Pipe(False)
+    p = ctx.Process(target=parent_of_a_sleeper, args=(w,))
+    p.start()
+    check(r.poll(5), "the child never said its child's PID")
+    grandchild = r.recv()
+    try:
+        p.terminate()
+        p.join(5)
+        check(p.exitcode == -signal.SIGTERM, "exitcode %r" % p.exitcode)
+        check(until(lambda: ppid_of(grandchild) == os.getpid(), 2),
+              "the grandchild was not orphaned")
+        check(state(grandchild) not in (None, "Z"), "the grandchild ended with its parent")
+    finally:
+        os.kill(grandchild, signal.SIGKILL)
+        os.waitpid(grandchild, 0)
+
+
+def fact_with_sigchld_ignored_the_kernel_reaps():
+    """With SIGCHLD ignored no zombie is left: join() returns at once, and
+    Python never learns the code (exitcode None, is_alive() True)."""
+    old = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        p = mp.get_context("fork").Process(target=quick)
+        p.start()
+        pid = p.pid
+        check(until(lambda: state(pid) is None), "the child was not reaped by the kernel")
+        began = time.monotonic()
+        p.join()
+        check(time.monotonic() - began < 1, "join() blocked")
+        check(p.exitcode is None, "exitcode %r" % p.exitcode)
+        check(p.is_alive(), "is_alive() is False")
+    finally:
+        signal.signal(signal.SIGCHLD, old)
+
+
+NESTED = r"""
+import multiprocessing as mp, sys
+sys.path.insert(0, sys.argv[1])
+import facts
+if __name__ == "__main__":
+    p = mp.get_context("fork").Process(target=facts.start_a_child, daemon=True)
+    p.start()
+    p.join(10)
+    sys.exit(p.exitcode)
+"""
+
+
+def fact_python_O_lets_a_daemon_start_children():
+    """The rule against a daemonic process's children is an assert:
+    python -O removes it."""
+    where = os.path.dirname(HERE)
+    rc = python("-c", NESTED, where, stdin=subprocess.DEVNULL).returncode
+    check(rc == 1, "without -O the daemon's start() did not fail: %d" % rc)
+    rc = python("-O", "-c", NESTED, where).returncode
+    check(rc == 0, "under -O the daemon could not start a child: %d" % rc)
+
+
+def mark_if_not(pid, path):
+    if os.getpid() != pid:
+        open(path, "w").close()
+
+
+def fact_atexit_in_children():
+    """A fork or forkserver child ends with os._exit(): the atexit handlers
+    it inherited never run, nor, before 3.13, those it registered itself; a
+    spawn child ends with sys.exit(): its handlers run."""
+    own_runs_in_fork = sys.version_info >= (3, 13)
+    for method, runs in (("fork", own_runs_in_fork), ("forkserver", own_runs_in_fork),
+                         ("spawn", True)):
+        with tempfile.TemporaryDirectory(prefix="lessons21-facts-") as d:
+            own, inherited = os.path.join(d, "own"), os.path.join(d, "inherited")
+            atexit.register(mark_if_not, os.getpid(), inherited)
+            try:
+                p = mp.get_context(method).Process(target=write_at_exit, args=(own,))
+                p.start()
+                p.join(10)
+            finally:
+                atexit.unregister(mark_if_not)
+            check(p.exitcode == 0, "%s: exitcode %r" % (method, p.exitcode))
+            check(os.path.exists(own) == runs,
+                  "%s: the child's own atexit handler %s" % (method, "did not run" if runs else "ran"))
+            check(not os.path.exists(inherited), "%s: an inherited atexit handler ran" % method)
+
+
+IGNORED = r"""
+import multiprocessing as mp, signal, sys
+def child():
+    sys.exit(0 if signal.getsignal(signal.SIGINT) == signal.SIG_IGN else 1)
+if __name__ == "__main__":
+    if signal.getsignal(signal.SIGINT) != signal.SIG_IGN:
+        sys.exit(2)
+    p = mp.get_context("fork").Process(target=child)
+    p.start()
+    p.join(5)
+    sys.exit(p.exitcode)
+"""
+
+
+def fact_an_ignored_sigint_stays_ignored():
+    """A SIGINT ignored when Python starts stays ignored: Python sets its
+    KeyboardInterrupt handler only over the default action."""
+    rc = python("-c", IGNORED,
+                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)).returncode
+    check(rc == 0, "main (2) or its child (1) does not ignore SIGINT: %d" % rc)
+
+
+FACTS = [fact_exit_codes, fact_exit_routine_joins_a_daemon_after_sigterm,
+         fact_forkserver_child_is_a_zombie_while_the_server_is_stopped,
+         fact_reading_a_child_reaps_it, fact_the_name_counter_counts_objects,
+         fact_terminate_orphans_the_grandchildren, fact_with_sigchld_ignored_the_kernel_reaps,
+         fact_python_O_lets_a_daemon_start_children, fact_atexit_in_children,
+         fact_an_ignored_sigint_stays_ignored]
+
+
+def main():
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    only = sys.argv[1:]
+    failed = 0
+    for fact in FACTS:
+        name = fact.__name__[5:]
+        if only and name not in only:
+            continue
+        try:
+            fact()
+            print("ok %s" % name)
+        except Exception as e:  # a fact that fails, or times out, is reported
+            print("FAIL %s: %s: %s" % (name, type(e).__name__, e))
+            failed += 1
+        for p in mp.active_children():
+            p.kill()
+            p.join(2)
+        sys.stdout.flush()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
