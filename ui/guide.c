@@ -234,7 +234,7 @@ static void add_tour_end(struct guide *g, int width)
 {
 	snprintf(g->title, sizeof g->title, "Tour: the end");
 	add_text(g, GUIDE_TEXT, "That was the tour. The lab goes on: try the keys on the other "
-		 "scenarios (forktop --scenario nested, stubborn, zombies, unixdaemon, threads); ? lists "
+		 "scenarios (forktop --scenario nested, stubborn, zombies, unixdaemon, threads, spawn); ? lists "
 		 "every key. P goes back a step; l closes this pane.", width);
 }
 
