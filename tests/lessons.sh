@@ -168,20 +168,31 @@ if wait_for '── Tour 1/[0-9]+: A family of processes' 5; then
 	if wait_for '── Tour 2/[0-9]+: Kill MainProcess: orphans' 3; then
 		keys=$(keys_of_step)
 		[ "$keys" = X ] && T send-keys "$keys"
-		wait_for '── Tour 3/[0-9]+: The tree as it was' 5 &&
+		# Done, and it stays: the next step waits for N. The pane quotes the event.
+		wait_for '── Tour 2/[0-9]+, done: Kill MainProcess: orphans' 5 &&
 			wait_for 'Why: (An orphan goes to|Killed: no exit routine ran)' 3 &&
-			ok || bad "tour: X (the step's key) made orphans and moved the tour on"
+			flat | grep -qE 'Done: re-parented [0-9]+ Process-[0-9].* Press N for the next step, The tree as it was\.' &&
+			pane | grep -q 'tour: step 2 of [0-9]* is done: N for the next one' &&
+			ok || bad "tour: X (the step's key) made orphans and marked the step done"
+		T send-keys N
+		wait_for '── Tour 3/[0-9]+: The tree as it was' 3 && ok || bad "tour: N after a done step"
 	else
 		bad "tour: N did not move to step 2"
 	fi
 	T send-keys N
 	# The step loads its scenario: a new lab, so no orphan of the old one is left.
+	# E, then t on Process-3 at once: step 4's event and step 5's, before any N.
 	if wait_for '── Tour 4/[0-9]+: A normal exit' 3 && wait_for ' 0 orphaned ' 5 && wait_for 'Process-3:1' 5; then
 		main=$(pid_of MainProcess)
 		keys=$(keys_of_step)
 		[ "$keys" = E ] && T send-keys "$keys"
-		wait_for '── Tour 5/[0-9]+: Blocked in join\(\)' 5 && ok ||
-			bad "tour: E (the step's key) ended the daemons and moved the tour on"
+		T send-keys / P r o c e s s - 3 Enter t
+		wait_for 'join\(Process-3\) returned' 5 &&
+			wait_for '── Tour 4/[0-9]+, done: A normal exit' 5 && ok ||
+			bad "tour: E and t: step 4 done, and still on screen"
+		T send-keys N
+		wait_for '── Tour 5/[0-9]+: Blocked in join\(\)' 3 && ! pane | grep -q 'Tour 5/[0-9]*, done' &&
+			ok || bad "tour: step 5's event came before N showed it: it did not complete step 5"
 	else
 		bad "tour: N did not start step 4 with a new lab"
 	fi

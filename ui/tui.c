@@ -1273,7 +1273,8 @@ static void toggle_lessons(struct tui *t)
 static void say_step(struct tui *t)
 {
 	if (tour_running(t))
-		say(t, false, "tour: step %d of %d", t->guide.step + 1, t->guide.tour->count);
+		say(t, false, "tour: step %d of %d%s", t->guide.step + 1, t->guide.tour->count,
+		    t->guide.step_done ? " is done: N for the next one" : "");
 	else
 		say(t, false, "the tour is over");
 }
@@ -1861,8 +1862,10 @@ static bool draw_face(void *face)
 {
 	struct tui *t = face;
 
-	if (guide_update(&t->guide, &t->s))
+	if (guide_update(&t->guide, &t->s)) {
+		t->lesson_scroll = 0; /* the step's "Done:" line is its first */
 		say_step(t);
+	}
 	draw(t);
 	return true;
 }
