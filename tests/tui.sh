@@ -477,17 +477,23 @@ else
 	bad "g then r: the tree never appeared"
 fi
 
-# ---- F9: the signal menu sends the chosen signal to the selected lab process.
+# ---- F9: the signal menu names the selected lab process, sends the chosen
+# signal to it, and opens again at SIGTERM, not at the signal sent last.
 start
 if wait_for 'Process-3:1' 5; then
 	find_row Process-2 || bad "F9: / found no Process-2"
+	pid2=$(pane | awk '/─Process-2( |$)/ { print $1; exit }')
 	T send-keys F9
-	if wait_for 'Send which signal\?' 3; then
+	if wait_for "Send a signal to Process-2 \\(pid $pid2\\)\\?" 3; then
 		T send-keys Down Enter # SIGKILL, the second entry
 		wait_for 'sent SIGKILL to Process-2' 3 && wait_for ' Z yes +-9 .*Process-2 +zombie: not joined' 3 &&
 			ok || bad "F9: SIGKILL through the menu"
+		find_row Process-1 || bad "F9: / found no Process-1"
+		T send-keys F9
+		wait_for 'Send a signal to Process-1 \(pid [0-9]+\)\?' 3 && T send-keys Enter
+		wait_for 'sent SIGTERM to Process-1' 3 && ok || bad "F9: the menu opens again at SIGTERM"
 	else
-		bad "F9: the menu did not open"
+		bad "F9: the menu did not name Process-2 (pid $pid2)"
 	fi
 else
 	bad "F9: the tree never appeared"

@@ -1015,9 +1015,26 @@ static void draw_bottom(struct tui *t, const struct layout *l)
 	draw_keybar(t, l->keybar);
 }
 
+static const struct member *selected_member(struct tui *t, const struct row **out);
+
+/* F9's title names its target: the lab's name for it, else its command. */
+static void signal_menu_title(struct tui *t, char *buf, size_t len)
+{
+	const struct row *r;
+	const struct member *m = selected_member(t, &r);
+	char comm[64] = "";
+
+	if (!m && r)
+		text_escape(comm, sizeof comm, r->proc->comm, strlen(r->proc->comm),
+			    t->s.style.utf8 ? TEXT_UTF8 : 0);
+	snprintf(buf, len, "Send a signal to %s (pid %d)? (Enter: send, Esc: cancel)",
+		 m ? m->name : comm, r ? r->pid : 0);
+}
+
 static void draw_signals(struct tui *t, const struct layout *l)
 {
 	int h = SIGNAL_MENU_SIZE + 2, w = t->cols - 4, y0 = l->tree_top;
+	char title[256];
 
 	if (h > l->tree_height + l->log_height)
 		h = l->tree_height + l->log_height;
@@ -1025,7 +1042,8 @@ static void draw_signals(struct tui *t, const struct layout *l)
 		attrset(A_REVERSE);
 		mvhline(y0 + i, 2, ' ', w);
 	}
-	draw_text(y0, 3, "Send which signal? (Enter: send, Esc: cancel)", w - 2);
+	signal_menu_title(t, title, sizeof title);
+	draw_text(y0, 3, title, w - 2);
 	for (int i = 0; i < SIGNAL_MENU_SIZE && i + 1 < h; i++) {
 		char line[160];
 
@@ -1473,8 +1491,10 @@ static void toggle_threads(struct tui *t)
 
 static void open_signal_menu(struct tui *t)
 {
-	if (selected_row(t))
-		t->mode = MODE_SIGNALS;
+	if (!selected_row(t))
+		return;
+	t->mode = MODE_SIGNALS;
+	t->signal_choice = 0; /* SIGTERM: each time, whatever was sent last */
 }
 
 static void toggle_pause(struct tui *t)
