@@ -291,13 +291,47 @@ start --scenario "$tmp/zombie.conf"
 if wait_for 'Process-1 +zombie: not joined' 6; then
 	pane | grep -qE ' Z no +3 .*Process-1' && ok || bad "J: the zombie shows exit code 3"
 	find_row Process-1 && T send-keys J
+	wait_for 'MainProcess joins Process-1: it has ended, so join\(\) returns at once and reaps it' 3 &&
+		ok || bad "J on a zombie: the status line says join() returns at once and reaps it"
 	if wait_for 'join\(Process-1\) returned, exitcode 3' 5; then
 		wait_for ' X no +3 .*Process-1 +ended' 3 && ok || bad "J: the reaped child's tombstone"
+		# J again, on the tombstone: Python's join() of a reaped child returns at once.
+		T send-keys J
+		wait_for 'MainProcess joins Process-1: it was reaped already, so join\(\) returns at once' 3 &&
+			[ "$(wait_count 'join\(Process-1\) returned, exitcode 3' 2 5)" -eq 2 ] && ok ||
+			bad "J on a reaped child: join() returns at once"
 	else
 		bad "J: the join never returned"
 	fi
 else
 	bad "J: no zombie appeared"
+fi
+
+# ---- E while MainProcess is blocked in a join J asked for: the exit waits,
+# and the screen says why the daemonic child runs on; t ends the join.
+cat >"$tmp/joinexit.conf" <<'CONF'
+[main]
+name = joinexit
+[group daemons]
+count = 1
+daemon = yes
+[group workers]
+count = 1
+daemon = no
+lifetime = 60
+CONF
+start --scenario "$tmp/joinexit.conf"
+if wait_for 'Process-2' 5; then
+	find_row Process-2 && T send-keys J
+	wait_for 'MainProcess +blocked in join\(Process-2\)' 5 && T send-keys E
+	wait_for 'exit waits: MainProcess is blocked in join\(Process-2\)' 3 &&
+		wait_for 'MainProcess +blocked in join\(Process-2\): its exit waits' 3 &&
+		pane | grep -qE ' S yes +- .*Process-1( |$)' && ok ||
+		bad "E behind J: the status line and MainProcess's note say the exit waits"
+	T send-keys t
+	wait_for ' X yes +-15 .*Process-1 +ended' 8 && ok || bad "E behind J: t ends the join, the exit goes on"
+else
+	bad "E behind J: the tree never appeared"
 fi
 
 # ---- resize to the minimum and below, and back.

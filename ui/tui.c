@@ -1183,10 +1183,39 @@ static void act_signal(struct tui *t, int sig)
 	report(t, session_act(&t->s, &step, err, sizeof err), err, done);
 }
 
+/* The lab member a row shows, an ended one (a tombstone) too. */
+static const struct member *member_of_row(const struct tui *t, const struct row *r)
+{
+	if (!r || !t->s.lab_on)
+		return NULL;
+	if (r->tombstone)
+		return member_by_pid(t->s.lab.members, t->s.lab.count, r->pid, true);
+	return lab_member_of(&t->s.lab, r->proc);
+}
+
+/* What J does, said from the state of the process joined. */
+static void join_outlook_text(const struct member *m, char *buf, size_t len)
+{
+	switch (lab_join_outlook(m)) {
+	case LAB_JOIN_REAPS:
+		snprintf(buf, len, "%s joins %s: it has ended, so join() returns at once and reaps it",
+			 m->creator_name, m->name);
+		return;
+	case LAB_JOIN_RETURNS:
+		snprintf(buf, len, "%s joins %s: it was reaped already, so join() returns at once",
+			 m->creator_name, m->name);
+		return;
+	case LAB_JOIN_BLOCKS:
+		snprintf(buf, len, "%s joins %s (it stays blocked until %s ends)", m->creator_name,
+			 m->name, m->name);
+		return;
+	}
+}
+
 static void act_join(struct tui *t)
 {
-	const struct row *r;
-	const struct member *m = selected_member(t, &r);
+	const struct row *r = selected_row(t);
+	const struct member *m = member_of_row(t, r);
 	struct script_step step;
 	char err[256], done[320];
 
@@ -1194,8 +1223,7 @@ static void act_join(struct tui *t)
 		say(t, true, "only lab processes can be joined: join() is a Python creator's call");
 		return;
 	}
-	snprintf(done, sizeof done, "%s joins %s (it stays blocked until %s ends)", m->creator_name,
-		 m->name, m->name);
+	join_outlook_text(m, done, sizeof done);
 	step = action_on(m, SCRIPT_JOIN);
 	report(t, session_act(&t->s, &step, err, sizeof err), err, done);
 }
@@ -1220,10 +1248,14 @@ static void act_main(struct tui *t, int kill_it)
 {
 	struct script_step step = action_on(NULL, kill_it ? SCRIPT_KILL_MAIN : SCRIPT_EXIT_MAIN);
 	char err[256];
+	const struct member *joined;
 
 	report(t, session_act(&t->s, &step, err, sizeof err), err,
 	       kill_it ? "SIGKILL to MainProcess: no exit routine runs, its children become orphans"
 		       : "MainProcess exits normally: it terminates daemonic children, then joins all");
+	if (!kill_it && t->s.lab_on && (joined = lab_exit_waits_on(&t->s.lab)) != NULL)
+		say(t, false, "exit waits: MainProcess is blocked in join(%s); its exit routine runs "
+		    "when that join returns", joined->name);
 }
 
 static void act_subreaper(struct tui *t)
@@ -1566,7 +1598,7 @@ static const struct key_binding key_table[] = {
 	{ { 'k' }, .act_with = act_signal, .arg = SIGKILL, .help_keys = "k",
 	  .help = "kill(): SIGKILL to the selected process", .bar = "k Kill", .bar_place = 6, .bar_rank = 6 },
 	{ { 'J' }, .act = act_join, .help_keys = "J",
-	  .help = "join(): its creator waits for it (and stays blocked until it ends)",
+	  .help = "join(): its creator waits until it ends (at once when it has ended: a zombie is reaped)",
 	  .bar = "J Join", .bar_place = 7, .bar_rank = 11 },
 	{ { 'X' }, .act_with = act_main, .arg = 1, .help_keys = "X",
 	  .help = "kill the lab's MainProcess abruptly (SIGKILL): watch the orphans",
