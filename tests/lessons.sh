@@ -79,8 +79,10 @@ if wait_for 'Process-3:1' 5; then
 	T send-keys X
 	wait_for 'Process-4 +orphan' 5 || bad "X: no orphan appeared"
 	T send-keys Tab
-	wait_for 'Events \(the highlighted one is explained above' 3 || bad "Tab: the log did not take the focus"
+	wait_for '── Events \(.*Tab: back to the tree\)' 3 || bad "Tab: the log did not take the focus"
 	if up_to '── Lesson: An orphan goes to '; then
+		wait_for '── Events \(([0-9]+ (new )?below; )?the highlighted one is explained above; Tab' 2 &&
+			ok || bad "Tab, Up: the log's title says the lesson above explains the highlighted event"
 		chosen=$(pane | sed -n 's/^ The chosen event: re-parented \([0-9]*\) \(Process-[0-9]\): \([0-9]*\) -> \([0-9]*\).*/\1 \2 \3 \4/p')
 		read -r pid name old new <<<"$chosen"
 		want="$name (pid $pid) lost its parent (pid $main)"
@@ -207,6 +209,29 @@ if wait_for '── Tour 1/[0-9]+: A family of processes' 5; then
 	quit && ok || bad "tour: forktop ends with 0"
 else
 	bad "tour: the first step never appeared"
+fi
+
+# ---- The tour at 80x24: a step that names a line of the log shows it,
+# quoted in its "Done:" line, though the log has moved on since (step 11:
+# the error a daemonic process raises when it is to start a child).
+start -- --tour
+if wait_for '── Tour 1/[0-9]+: A family of processes' 5; then
+	T resize-window -x 80 -y 24
+	# The step fills the pane: the highlighted event's lesson is not on screen.
+	T send-keys Tab
+	wait_for '── Events \(Tab: back to the tree\) ' 3 && ok ||
+		bad "tour at 80x24: the log's title says 'explained above' with no lesson on screen"
+	T send-keys Tab
+	for ((n = 1; n < 11; n++)); do
+		T send-keys N
+		wait_for "── Tour $((n + 1))/[0-9]+" 5 || break
+	done
+	wait_for '── Tour 11/[0-9]+, done: Daemonic processes may not have children' 8 &&
+		flat | grep -qE 'Done: .*AssertionError: daemonic processes are not allowed to have children' &&
+		ok || bad "tour at 80x24: the refused step quotes the error it names"
+	quit && ok || bad "tour at 80x24 (refused): forktop ends with 0"
+else
+	bad "tour at 80x24 (refused): the first step never appeared"
 fi
 
 # ---- The tour at 80x24: its keys stay on the bar, every item whole.

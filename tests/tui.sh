@@ -533,6 +533,27 @@ else
 	bad "F9: the tree never appeared"
 fi
 
+# ---- The event log follows the newest line. Scrolled up, it stays where it
+# is and its title counts the new lines below; End follows again.
+start
+if wait_for 'Process-3:1' 5; then
+	T send-keys Tab
+	wait_for '── Events \(Tab: back to the tree\)' 3 && moved_by Up && moved_by Up
+	shown=$(pane | sed -n '/── Events/,$p' | grep '^[0-9][0-9]:' | head -1)
+	T send-keys Tab X
+	wait_for '── Events \([0-9]+ new below\) ' 5 &&
+		[ "$(pane | sed -n '/── Events/,$p' | grep '^[0-9][0-9]:' | head -1)" = "$shown" ] &&
+		! pane | grep -q 're-parented' && ok ||
+		bad "log scrolled up: it stays, and its title counts the new lines below"
+	T send-keys Tab End
+	wait_for '── Events \(Tab: back to the tree\) ' 3 && wait_for 're-parented [0-9]+ Process-' 3 && ok ||
+		bad "log: End follows the newest line again"
+	T send-keys Tab
+	wait_for '── Events ─' 3 && ok || bad "log: the title is plain at the bottom, focus on the tree"
+else
+	bad "log: the tree never appeared"
+fi
+
 # ---- The selection follows its process when the rows move (X re-parents).
 start
 if wait_for 'Process-3:1' 5; then

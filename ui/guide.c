@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,6 +285,8 @@ static void add_lesson(struct guide *g, const struct session *s, unsigned long l
 		add_textf(g, GUIDE_HEADING, width, "Why: %s", lt.title);
 	else
 		snprintf(g->title, sizeof g->title, "Lesson: %s", lt.title);
+	if (chosen)
+		g->chosen_at = g->nlines;
 	add_textf(g, GUIDE_NOTE, width, "%s %s", chosen ? "The chosen event:" : "After:", what);
 	add_text(g, lt.error ? GUIDE_ERROR : GUIDE_TEXT, lt.body, width);
 }
@@ -291,6 +294,7 @@ static void add_lesson(struct guide *g, const struct session *s, unsigned long l
 void guide_build(struct guide *g, const struct session *s, unsigned long long seq, int width)
 {
 	g->nlines = 0;
+	g->chosen_at = SIZE_MAX;
 	g->title[0] = '\0';
 	if (width < 8)
 		width = 8;

@@ -41,6 +41,8 @@ struct guide {
 	unsigned long long newest;     /* the newest event a lesson explains; 0: none yet */
 	struct guide_line *lines;      /* built by guide_build */
 	size_t nlines, cap;
+	size_t chosen_at;              /* the line that begins the chosen event's lesson;
+					  SIZE_MAX: no lesson of a chosen event */
 	char title[160];               /* the pane's title, built by guide_build */
 };
 

@@ -58,7 +58,10 @@ struct tui {
 	struct identity *collapsed;
 	int ncollapsed;
 	size_t collapsed_cap;
-	int log_scroll;             /* lines up from the newest */
+	int log_scroll;             /* lines up from the newest; 0: it follows the newest */
+	int log_new;                /* lines logged below since it was scrolled up */
+	unsigned long long log_seen; /* the newest event the log has counted */
+	bool lesson_of_chosen_shown; /* the lessons pane shows the chosen event's lesson */
 	int help_top, help_lines;   /* the help's first line shown, and how many it has */
 	unsigned columns, columns_was; /* what the tree (and the tree as it was) show */
 	struct identity said_for;   /* the selection when the status line was last said */
@@ -869,12 +872,47 @@ static unsigned long long chosen_event(const struct tui *t)
 	return 0;
 }
 
-static const char *log_title(const struct tui *t)
+/* New lines in the log: a log scrolled up stays where it is (its lines
+ * move up with it) and counts them; one at the bottom follows the newest. */
+static void log_follow(struct tui *t)
 {
-	if (t->focus != FOCUS_LOG)
-		return " Events ";
-	return t->lessons ? " Events (the highlighted one is explained above; Tab: back to the tree) "
-			  : " Events (Tab: back to the tree) ";
+	const struct session *s = &t->s;
+	unsigned long long last = track_last_seq(s->track);
+	int arrived = 0;
+
+	for (unsigned long long q = last; q > t->log_seen; q--) {
+		const struct track_event *ev = track_event(s->track, q);
+
+		if (!ev)
+			break;
+		arrived += session_event_in_view(s, ev);
+	}
+	t->log_seen = last;
+	if (t->log_scroll == 0) {
+		t->log_new = 0;
+		return;
+	}
+	t->log_scroll += arrived;
+	t->log_new += arrived;
+}
+
+/* The log's title: what waits below a log scrolled up, and with the log
+ * focused, whether the lessons pane shows the highlighted event's lesson. */
+static void log_title(const struct tui *t, char *buf, size_t len)
+{
+	char below[64] = "";
+
+	if (t->log_new)
+		snprintf(below, sizeof below, "%d new below; ", t->log_new);
+	else if (t->log_scroll)
+		snprintf(below, sizeof below, "%d below; ", t->log_scroll);
+	if (t->focus == FOCUS_LOG)
+		snprintf(buf, len, " Events (%s%sTab: back to the tree) ", below,
+			 t->lesson_of_chosen_shown ? "the highlighted one is explained above; " : "");
+	else if (below[0])
+		snprintf(buf, len, " Events (%.*s) ", (int)strlen(below) - 2, below);
+	else
+		snprintf(buf, len, " Events ");
 }
 
 /* The event log, newest last, scrolled up by log_scroll lines. */
@@ -883,12 +921,14 @@ static void draw_log(struct tui *t, const struct layout *l)
 	const struct session *s = &t->s;
 	unsigned flags = s->style.utf8 ? TEXT_UTF8 : 0;
 	int y = l->log_top + l->log_height - 1, skip = t->log_scroll;
+	char title[256];
 
 	if (!l->log_height)
 		return;
+	log_title(t, title, sizeof title);
 	attrset(A_BOLD);
 	mvhline(l->log_top - 1, 0, ACS_HLINE, t->cols);
-	draw_text(l->log_top - 1, 2, log_title(t), t->cols - 2);
+	draw_text(l->log_top - 1, 2, title, t->cols - 2);
 	attrset(A_NORMAL);
 	for (unsigned long long q = track_last_seq(s->track); q > 0 && y >= l->log_top; q--) {
 		const struct track_event *ev = track_event(s->track, q);
@@ -967,9 +1007,12 @@ static void draw_lessons(struct tui *t, const struct layout *l)
 	int shown[256], count, height = l->lesson_height < 256 ? l->lesson_height : 256;
 	char title[256];
 
+	t->lesson_of_chosen_shown = false;
 	if (!l->lesson_height)
 		return;
 	count = lesson_rows(t, height, shown);
+	for (int i = 0; i < count; i++)
+		t->lesson_of_chosen_shown |= (size_t)shown[i] == g->chosen_at;
 	if (g->nlines > (size_t)height)
 		snprintf(title, sizeof title, " %s (%d of %zu lines: [ ] scroll, L larger) ", g->title,
 			 count, g->nlines);
@@ -1914,6 +1957,7 @@ static bool draw_face(void *face)
 {
 	struct tui *t = face;
 
+	log_follow(t);
 	if (guide_update(&t->guide, &t->s)) {
 		t->lesson_scroll = 0; /* the step's "Done:" line is its first */
 		say_step(t);
