@@ -687,6 +687,7 @@ Test(lesson_lab, the_guide_follows_a_tour_step_by_step, .fini = guide_teardown)
 	guide_build(&guide, &s, 0, 80);
 	cr_assert(pane_has("Tour 1/3, done: Kill it") && pane_has("Press N for the next step, Look."),
 		  "%s", guide.title);
+	cr_assert(pane_has("Done: re-parented "), "the Done line quotes the step's event");
 	cr_assert(pane_has("Why: "), "the pane explains the step's event");
 
 	/* The reparent events came while step 1 was shown: they complete it, not step 2. */
