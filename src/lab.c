@@ -643,7 +643,27 @@ int lab_exit_main(struct lab *lab, char *err, size_t errlen)
 	if (!m)
 		return -1;
 	note(lab, EV_EXIT_ASKED, m);
+	lab->exit_asked = true;
 	return command(lab, m, LAB_CMD_EXIT, 0, "", 0, err, errlen);
+}
+
+enum lab_join_outlook lab_join_outlook(const struct member *m)
+{
+	if (m->gone)
+		return LAB_JOIN_RETURNS;
+	return m->exited ? LAB_JOIN_REAPS : LAB_JOIN_BLOCKS;
+}
+
+/* Main reads the exit command only between joins: until the exit routine
+ * starts, a join it is blocked in holds the exit back. */
+const struct member *lab_exit_waits_on(const struct lab *lab)
+{
+	const struct member *main = lab->count ? &lab->members[0] : NULL;
+
+	if (!lab->exit_asked || !main || main->depth != 0 || main->exited ||
+	    main->in_exit_routine || !main->joining)
+		return NULL;
+	return watched_member(lab, main->joining);
 }
 
 int lab_kill_main(struct lab *lab, char *err, size_t errlen)
@@ -768,7 +788,8 @@ void lab_note(const struct lab *lab, const struct scan_proc *p, char *buf, size_
 	if (m && m->unix_daemon)
 		snprintf(buf, len, "Unix daemon: own session %d, no terminal", p->sid);
 	else if (m && m->joining && (j = watched_member(lab, m->joining)))
-		snprintf(buf, len, "blocked in join(%s)", j->name);
+		snprintf(buf, len, "blocked in join(%s)%s", j->name,
+			 j == lab_exit_waits_on(lab) && m->depth == 0 ? ": its exit waits" : "");
 	else if (m && p->state == 'Z')
 		snprintf(buf, len, orphan ? "zombie: its new parent has not reaped it"
 					  : "zombie: not joined");

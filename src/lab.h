@@ -26,6 +26,7 @@ struct lab {
 	bool started;
 	struct timespec now; /* while dispatching: the send time of the message being handled */
 	bool dispatching;
+	bool exit_asked; /* E: MainProcess was asked to exit normally */
 };
 
 /* Forks the lab main (its own process group) for scenario sc. Lab events
@@ -65,6 +66,17 @@ int lab_is_alive(struct lab *lab, const char *target, const char *asker, char *e
 /* target: a group name, or a process whose creator starts another of its group. */
 int lab_spawn(struct lab *lab, const char *target, char *err, size_t errlen);
 int lab_exit_main(struct lab *lab, char *err, size_t errlen);
+
+/* What join() of m by its creator does now, from what the lab knows. */
+enum lab_join_outlook {
+	LAB_JOIN_BLOCKS,         /* m runs: the creator blocks until it ends */
+	LAB_JOIN_REAPS,          /* m ended, not reaped: join() returns at once and reaps it */
+	LAB_JOIN_RETURNS,        /* m was reaped already: join() returns at once */
+};
+enum lab_join_outlook lab_join_outlook(const struct member *m);
+/* The member main is blocked in join() of while its asked-for exit waits
+ * (E came while a join the user asked for was going on), or NULL. */
+const struct member *lab_exit_waits_on(const struct lab *lab);
 int lab_kill_main(struct lab *lab, char *err, size_t errlen);
 
 /* A short note for a process row: "orphan: was under 4013 MainProcess",

@@ -79,8 +79,10 @@ if wait_for 'Process-3:1' 5; then
 	T send-keys X
 	wait_for 'Process-4 +orphan' 5 || bad "X: no orphan appeared"
 	T send-keys Tab
-	wait_for 'Events \(the highlighted one is explained above' 3 || bad "Tab: the log did not take the focus"
+	wait_for '── Events \(.*Tab: back to the tree\)' 3 || bad "Tab: the log did not take the focus"
 	if up_to '── Lesson: An orphan goes to '; then
+		wait_for '── Events \(([0-9]+ (new )?below; )?the highlighted one is explained above; Tab' 2 &&
+			ok || bad "Tab, Up: the log's title says the lesson above explains the highlighted event"
 		chosen=$(pane | sed -n 's/^ The chosen event: re-parented \([0-9]*\) \(Process-[0-9]\): \([0-9]*\) -> \([0-9]*\).*/\1 \2 \3 \4/p')
 		read -r pid name old new <<<"$chosen"
 		want="$name (pid $pid) lost its parent (pid $main)"
@@ -168,20 +170,31 @@ if wait_for '── Tour 1/[0-9]+: A family of processes' 5; then
 	if wait_for '── Tour 2/[0-9]+: Kill MainProcess: orphans' 3; then
 		keys=$(keys_of_step)
 		[ "$keys" = X ] && T send-keys "$keys"
-		wait_for '── Tour 3/[0-9]+: The tree as it was' 5 &&
+		# Done, and it stays: the next step waits for N. The pane quotes the event.
+		wait_for '── Tour 2/[0-9]+, done: Kill MainProcess: orphans' 5 &&
 			wait_for 'Why: (An orphan goes to|Killed: no exit routine ran)' 3 &&
-			ok || bad "tour: X (the step's key) made orphans and moved the tour on"
+			flat | grep -qE 'Done: re-parented [0-9]+ Process-[0-9].* Press N for the next step, The tree as it was\.' &&
+			pane | grep -q 'tour: step 2 of [0-9]* is done: N for the next one' &&
+			ok || bad "tour: X (the step's key) made orphans and marked the step done"
+		T send-keys N
+		wait_for '── Tour 3/[0-9]+: The tree as it was' 3 && ok || bad "tour: N after a done step"
 	else
 		bad "tour: N did not move to step 2"
 	fi
 	T send-keys N
 	# The step loads its scenario: a new lab, so no orphan of the old one is left.
+	# E, then t on Process-3 at once: step 4's event and step 5's, before any N.
 	if wait_for '── Tour 4/[0-9]+: A normal exit' 3 && wait_for ' 0 orphaned ' 5 && wait_for 'Process-3:1' 5; then
 		main=$(pid_of MainProcess)
 		keys=$(keys_of_step)
 		[ "$keys" = E ] && T send-keys "$keys"
-		wait_for '── Tour 5/[0-9]+: Blocked in join\(\)' 5 && ok ||
-			bad "tour: E (the step's key) ended the daemons and moved the tour on"
+		T send-keys / P r o c e s s - 3 Enter t
+		wait_for 'join\(Process-3\) returned' 5 &&
+			wait_for '── Tour 4/[0-9]+, done: A normal exit' 5 && ok ||
+			bad "tour: E and t: step 4 done, and still on screen"
+		T send-keys N
+		wait_for '── Tour 5/[0-9]+: Blocked in join\(\)' 3 && ! pane | grep -q 'Tour 5/[0-9]*, done' &&
+			ok || bad "tour: step 5's event came before N showed it: it did not complete step 5"
 	else
 		bad "tour: N did not start step 4 with a new lab"
 	fi
@@ -196,6 +209,29 @@ if wait_for '── Tour 1/[0-9]+: A family of processes' 5; then
 	quit && ok || bad "tour: forktop ends with 0"
 else
 	bad "tour: the first step never appeared"
+fi
+
+# ---- The tour at 80x24: a step that names a line of the log shows it,
+# quoted in its "Done:" line, though the log has moved on since (step 11:
+# the error a daemonic process raises when it is to start a child).
+start -- --tour
+if wait_for '── Tour 1/[0-9]+: A family of processes' 5; then
+	T resize-window -x 80 -y 24
+	# The step fills the pane: the highlighted event's lesson is not on screen.
+	T send-keys Tab
+	wait_for '── Events \(Tab: back to the tree\) ' 3 && ok ||
+		bad "tour at 80x24: the log's title says 'explained above' with no lesson on screen"
+	T send-keys Tab
+	for ((n = 1; n < 11; n++)); do
+		T send-keys N
+		wait_for "── Tour $((n + 1))/[0-9]+" 5 || break
+	done
+	wait_for '── Tour 11/[0-9]+, done: Daemonic processes may not have children' 8 &&
+		flat | grep -qE 'Done: .*AssertionError: daemonic processes are not allowed to have children' &&
+		ok || bad "tour at 80x24: the refused step quotes the error it names"
+	quit && ok || bad "tour at 80x24 (refused): forktop ends with 0"
+else
+	bad "tour at 80x24 (refused): the first step never appeared"
 fi
 
 # ---- The tour at 80x24: its keys stay on the bar, every item whole.

@@ -781,7 +781,7 @@ Test(lesson_lab, the_guide_follows_a_tour_step_by_step, .fini = guide_teardown)
 	snprintf(text, sizeof text,
 		 "[tour]\ntitle = test\n"
 		 "[step kill]\nscenario = %s\ntitle = Kill it\ndo = Press X.\nkeys = X\nuntil = reparent\n"
-		 "[step look]\ntitle = Look\ndo = Press g, then N.\n"
+		 "[step look]\ntitle = Look\ndo = Press g, then N.\nuntil = reparent\n"
 		 "[step again]\nscenario = %s\ntitle = Again\ndo = Press E.\nuntil = exited exit=-15\n",
 		 file, file);
 	cr_assert_eq(tour_load_string(text, "t.conf", "/", &tour, err, sizeof err), 0, "%s", err);
@@ -795,13 +795,31 @@ Test(lesson_lab, the_guide_follows_a_tour_step_by_step, .fini = guide_teardown)
 	cr_assert(pane_has("Tour 1/3: Kill it") && pane_has("Keys: X"));
 
 	cr_assert_eq(lab_kill_main(&s.lab, err, sizeof err), 0, "%s", err);
-	for (int i = 0; i < 100 && guide.step == 0; i++) {
+	for (int i = 0; i < 100 && !guide.step_done; i++) {
 		tick();
 		guide_update(&guide, &s);
 	}
-	cr_assert_eq(guide.step, 1, "the reparent event moved the tour on (same lab)");
+	for (int i = 0; i < 10; i++) { /* both children re-parented: two events */
+		tick();
+		guide_update(&guide, &s);
+	}
+	cr_assert_eq(guide.step, 0, "a done step stays on screen until N");
 	guide_build(&guide, &s, 0, 80);
-	cr_assert(pane_has("Tour 2/3: Look") && pane_has("Why: "), "%s", guide.title);
+	cr_assert(pane_has("Tour 1/3, done: Kill it") && pane_has("Press N for the next step, Look."),
+		  "%s", guide.title);
+	cr_assert(pane_has("Done: re-parented "), "the Done line quotes the step's event");
+	cr_assert(pane_has("Why: "), "the pane explains the step's event");
+
+	/* The reparent events came while step 1 was shown: they complete it, not step 2. */
+	cr_assert_eq(guide_move(&guide, &s, true, err, sizeof err), 0, "%s", err);
+	for (int i = 0; i < 10; i++) {
+		tick();
+		guide_update(&guide, &s);
+	}
+	cr_assert_eq(guide.step, 1);
+	cr_assert_not(guide.step_done, "an event before N completed the step after it");
+	guide_build(&guide, &s, 0, 80);
+	cr_assert(pane_has("Tour 2/3: Look"), "%s", guide.title);
 
 	cr_assert_eq(guide_move(&guide, &s, true, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(guide.step, 2);
@@ -820,7 +838,7 @@ Test(lesson_lab, the_guide_follows_a_tour_step_by_step, .fini = guide_teardown)
 		guide_update(&guide, &s);
 		guide_build(&guide, &s, 0, 80);
 	}
-	cr_assert(pane_has("Done: that was the last step"));
+	cr_assert(pane_has("That was the last step: N ends the tour."));
 	cr_assert(pane_has("Why: A daemonic child terminated"), "the pane explains the step's event");
 	cr_assert_eq(guide_move(&guide, &s, true, err, sizeof err), 0, "%s", err);
 	guide_build(&guide, &s, 0, 80);

@@ -292,13 +292,47 @@ start --scenario "$tmp/zombie.conf"
 if wait_for 'Process-1 +zombie: not joined' 6; then
 	pane | grep -qE ' Z no +3 .*Process-1' && ok || bad "J: the zombie shows exit code 3"
 	find_row Process-1 && T send-keys J
+	wait_for 'MainProcess joins Process-1: it has ended, so join\(\) returns at once and reaps it' 3 &&
+		ok || bad "J on a zombie: the status line says join() returns at once and reaps it"
 	if wait_for 'join\(Process-1\) returned, exitcode 3' 5; then
 		wait_for ' X no +3 .*Process-1 +ended' 3 && ok || bad "J: the reaped child's tombstone"
+		# J again, on the tombstone: Python's join() of a reaped child returns at once.
+		T send-keys J
+		wait_for 'MainProcess joins Process-1: it was reaped already, so join\(\) returns at once' 3 &&
+			[ "$(wait_count 'join\(Process-1\) returned, exitcode 3' 2 5)" -eq 2 ] && ok ||
+			bad "J on a reaped child: join() returns at once"
 	else
 		bad "J: the join never returned"
 	fi
 else
 	bad "J: no zombie appeared"
+fi
+
+# ---- E while MainProcess is blocked in a join J asked for: the exit waits,
+# and the screen says why the daemonic child runs on; t ends the join.
+cat >"$tmp/joinexit.conf" <<'CONF'
+[main]
+name = joinexit
+[group daemons]
+count = 1
+daemon = yes
+[group workers]
+count = 1
+daemon = no
+lifetime = 60
+CONF
+start --scenario "$tmp/joinexit.conf"
+if wait_for 'Process-2' 5; then
+	find_row Process-2 && T send-keys J
+	wait_for 'MainProcess +blocked in join\(Process-2\)' 5 && T send-keys E
+	wait_for 'exit waits: MainProcess is blocked in join\(Process-2\)' 3 &&
+		wait_for 'MainProcess +blocked in join\(Process-2\): its exit waits' 3 &&
+		pane | grep -qE ' S yes +- .*Process-1( |$)' && ok ||
+		bad "E behind J: the status line and MainProcess's note say the exit waits"
+	T send-keys t
+	wait_for ' X yes +-15 .*Process-1 +ended' 8 && ok || bad "E behind J: t ends the join, the exit goes on"
+else
+	bad "E behind J: the tree never appeared"
 fi
 
 # ---- resize to the minimum and below, and back.
@@ -478,20 +512,47 @@ else
 	bad "g then r: the tree never appeared"
 fi
 
-# ---- F9: the signal menu sends the chosen signal to the selected lab process.
+# ---- F9: the signal menu names the selected lab process, sends the chosen
+# signal to it, and opens again at SIGTERM, not at the signal sent last.
 start
 if wait_for 'Process-3:1' 5; then
 	find_row Process-2 || bad "F9: / found no Process-2"
+	pid2=$(pane | awk '/─Process-2( |$)/ { print $1; exit }')
 	T send-keys F9
-	if wait_for 'Send which signal\?' 3; then
+	if wait_for "Send a signal to Process-2 \\(pid $pid2\\)\\?" 3; then
 		T send-keys Down Enter # SIGKILL, the second entry
 		wait_for 'sent SIGKILL to Process-2' 3 && wait_for ' Z yes +-9 .*Process-2 +zombie: not joined' 3 &&
 			ok || bad "F9: SIGKILL through the menu"
+		find_row Process-1 || bad "F9: / found no Process-1"
+		T send-keys F9
+		wait_for 'Send a signal to Process-1 \(pid [0-9]+\)\?' 3 && T send-keys Enter
+		wait_for 'sent SIGTERM to Process-1' 3 && ok || bad "F9: the menu opens again at SIGTERM"
 	else
-		bad "F9: the menu did not open"
+		bad "F9: the menu did not name Process-2 (pid $pid2)"
 	fi
 else
 	bad "F9: the tree never appeared"
+fi
+
+# ---- The event log follows the newest line. Scrolled up, it stays where it
+# is and its title counts the new lines below; End follows again.
+start
+if wait_for 'Process-3:1' 5; then
+	T send-keys Tab
+	wait_for '── Events \(Tab: back to the tree\)' 3 && moved_by Up && moved_by Up
+	shown=$(pane | sed -n '/── Events/,$p' | grep '^[0-9][0-9]:' | head -1)
+	T send-keys Tab X
+	wait_for '── Events \([0-9]+ new below\) ' 5 &&
+		[ "$(pane | sed -n '/── Events/,$p' | grep '^[0-9][0-9]:' | head -1)" = "$shown" ] &&
+		! pane | grep -q 're-parented' && ok ||
+		bad "log scrolled up: it stays, and its title counts the new lines below"
+	T send-keys Tab End
+	wait_for '── Events \(Tab: back to the tree\) ' 3 && wait_for 're-parented [0-9]+ Process-' 3 && ok ||
+		bad "log: End follows the newest line again"
+	T send-keys Tab
+	wait_for '── Events ─' 3 && ok || bad "log: the title is plain at the bottom, focus on the tree"
+else
+	bad "log: the tree never appeared"
 fi
 
 # ---- The selection follows its process when the rows move (X re-parents).

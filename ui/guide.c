@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,23 +65,20 @@ static void begin_step(struct guide *g, int step, unsigned long long since)
 	g->step_since = since;
 }
 
-/* The tour's step sees ev. True when the tour moved to another step. */
-static bool follow_tour(struct guide *g, const struct session *s, const struct track_event *ev)
+/* The step on screen sees ev: the one event that completes it marks it
+ * done, and it stays on screen until N. Only the step shown can be done:
+ * the next one watches the events logged after N showed it. */
+static void follow_tour(struct guide *g, const struct session *s, const struct track_event *ev)
 {
 	const struct tour_step *st;
 
 	if (!in_tour(g) || g->step_done || ev->seq <= g->step_since)
-		return false;
+		return;
 	st = &g->tour->steps[g->step];
 	if (!about_the_lab(s, ev) || !tour_step_done_by(st, ev))
-		return false;
+		return;
 	g->step_done = true;
 	g->done_by = ev->seq;
-	if (g->step + 1 < g->tour->count && !g->tour->steps[g->step + 1].loads) {
-		begin_step(g, g->step + 1, ev->seq);
-		return true;
-	}
-	return false;
 }
 
 /* Whether the pane may explain ev: in the lab or program view, only events
@@ -106,7 +104,7 @@ bool guide_update(struct guide *g, const struct session *s)
 {
 	struct lesson_context ctx = context_of(s);
 	unsigned long long last = track_last_seq(s->track);
-	bool moved = false;
+	bool was_done = g->step_done;
 
 	for (unsigned long long q = g->scanned + 1; q <= last; q++) {
 		const struct track_event *ev = track_event(s->track, q);
@@ -115,10 +113,10 @@ bool guide_update(struct guide *g, const struct session *s)
 			continue;
 		if (explains_in_view(s, ev) && lesson_pick(ev, &ctx))
 			g->newest = q;
-		moved |= follow_tour(g, s, ev);
+		follow_tour(g, s, ev);
 	}
 	g->scanned = last;
-	return moved;
+	return g->step_done && !was_done;
 }
 
 int guide_move(struct guide *g, struct session *s, bool forward, char *err, size_t errlen)
@@ -206,26 +204,46 @@ static void add_textf(struct guide *g, enum guide_role role, int width, const ch
 	add_text(g, role, text, width);
 }
 
-static void add_step(struct guide *g, int width)
+/* A done step says so first, with the event that did it (the line of the
+ * log it was, which may have scrolled away since) and where N leads. */
+static void add_step_done(struct guide *g, const struct session *s, int width)
+{
+	const struct tour *t = g->tour;
+	const struct tour_step *next = g->step + 1 < t->count ? &t->steps[g->step + 1] : NULL;
+	const struct track_event *ev = track_event(s->track, g->done_by);
+	char what[1024] = "";
+
+	if (ev)
+		event_describe(ev, what, sizeof what, s->style.utf8 ? TEXT_UTF8 : 0);
+	if (!next)
+		add_textf(g, GUIDE_DONE, width, "Done%s%s. That was the last step: N ends the tour.",
+			  what[0] ? ": " : "", what);
+	else
+		add_textf(g, GUIDE_DONE, width, "Done%s%s. Press N for the next step, %s%s%s%s.",
+			  what[0] ? ": " : "", what, next->title,
+			  next->loads ? " (the lab restarts with scenario " : "",
+			  next->loads ? next->scenario_name : "", next->loads ? ")" : "");
+}
+
+static void add_step(struct guide *g, const struct session *s, int width)
 {
 	const struct tour *t = g->tour;
 	const struct tour_step *st = &t->steps[g->step];
-	const struct tour_step *next = g->step + 1 < t->count ? &t->steps[g->step + 1] : NULL;
 
-	snprintf(g->title, sizeof g->title, "Tour %d/%d: %s", g->step + 1, t->count, st->title);
+	snprintf(g->title, sizeof g->title, "Tour %d/%d%s: %s", g->step + 1, t->count,
+		 g->step_done ? ", done" : "", st->title);
+	if (g->step_done)
+		add_step_done(g, s, width);
 	if (st->look[0])
 		add_textf(g, GUIDE_TEXT, width, "Look: %s", st->look);
 	add_textf(g, GUIDE_DO, width, "Do: %s", st->task);
 	if (st->keys[0])
 		add_textf(g, GUIDE_KEYS, width, "Keys: %s", st->keys);
-	if (g->step_done && next)
-		add_textf(g, GUIDE_DONE, width, "Done. N: the next step, %s (the lab restarts with "
-			  "scenario %s).", next->title, next->scenario_name);
-	else if (g->step_done)
-		add_text(g, GUIDE_DONE, "Done: that was the last step. N ends the tour.", width);
-	else if (st->has_until)
-		add_text(g, GUIDE_NOTE, "The tour goes on when it happens. N skips this step, P goes "
-			 "back one.", width);
+	if (g->step_done)
+		return;
+	if (st->has_until)
+		add_text(g, GUIDE_NOTE, "This step is done when it happens; then N goes on. N skips "
+			 "it, P goes back one.", width);
 	else
 		add_text(g, GUIDE_NOTE, "N: the next step when you are ready. P goes back one.", width);
 }
@@ -267,6 +285,8 @@ static void add_lesson(struct guide *g, const struct session *s, unsigned long l
 		add_textf(g, GUIDE_HEADING, width, "Why: %s", lt.title);
 	else
 		snprintf(g->title, sizeof g->title, "Lesson: %s", lt.title);
+	if (chosen)
+		g->chosen_at = g->nlines;
 	add_textf(g, GUIDE_NOTE, width, "%s %s", chosen ? "The chosen event:" : "After:", what);
 	add_text(g, lt.error ? GUIDE_ERROR : GUIDE_TEXT, lt.body, width);
 }
@@ -274,11 +294,12 @@ static void add_lesson(struct guide *g, const struct session *s, unsigned long l
 void guide_build(struct guide *g, const struct session *s, unsigned long long seq, int width)
 {
 	g->nlines = 0;
+	g->chosen_at = SIZE_MAX;
 	g->title[0] = '\0';
 	if (width < 8)
 		width = 8;
 	if (in_tour(g))
-		add_step(g, width);
+		add_step(g, s, width);
 	else if (g->tour)
 		add_tour_end(g, width);
 	if (!seq && in_tour(g) && g->step_done)

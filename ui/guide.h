@@ -41,6 +41,8 @@ struct guide {
 	unsigned long long newest;     /* the newest event a lesson explains; 0: none yet */
 	struct guide_line *lines;      /* built by guide_build */
 	size_t nlines, cap;
+	size_t chosen_at;              /* the line that begins the chosen event's lesson;
+					  SIZE_MAX: no lesson of a chosen event */
 	char title[160];               /* the pane's title, built by guide_build */
 };
 
@@ -51,10 +53,10 @@ int guide_open(struct guide *g, const struct tour *tour, const char *lessons_dir
 void guide_close(struct guide *g);
 
 /* Looks at the events logged since the last call: the newest one a lesson
- * explains, and whether the tour's step is done. A done step is followed
- * at once by the next one when that one goes on with the same lab; a step
- * that loads a scenario waits for guide_move, so that what happened stays
- * on screen. Returns true when the tour moved to another step. */
+ * explains, and whether the tour's step is done. A done step stays on
+ * screen, marked done, until guide_move: the tour never moves by itself,
+ * and an event completes only the step shown when it happened. Returns
+ * true when this call marked the step done. */
 bool guide_update(struct guide *g, const struct session *s);
 
 /* The tour's next (forward) or previous step. The lab restarts with the

@@ -58,7 +58,10 @@ struct tui {
 	struct identity *collapsed;
 	int ncollapsed;
 	size_t collapsed_cap;
-	int log_scroll;             /* lines up from the newest */
+	int log_scroll;             /* lines up from the newest; 0: it follows the newest */
+	int log_new;                /* lines logged below since it was scrolled up */
+	unsigned long long log_seen; /* the newest event the log has counted */
+	bool lesson_of_chosen_shown; /* the lessons pane shows the chosen event's lesson */
 	int help_top, help_lines;   /* the help's first line shown, and how many it has */
 	unsigned columns, columns_was; /* what the tree (and the tree as it was) show */
 	unsigned columns_asked;     /* extra columns the user asked for (--columns, C) */
@@ -893,12 +896,47 @@ static unsigned long long chosen_event(const struct tui *t)
 	return 0;
 }
 
-static const char *log_title(const struct tui *t)
+/* New lines in the log: a log scrolled up stays where it is (its lines
+ * move up with it) and counts them; one at the bottom follows the newest. */
+static void log_follow(struct tui *t)
 {
-	if (t->focus != FOCUS_LOG)
-		return " Events ";
-	return t->lessons ? " Events (the highlighted one is explained above; Tab: back to the tree) "
-			  : " Events (Tab: back to the tree) ";
+	const struct session *s = &t->s;
+	unsigned long long last = track_last_seq(s->track);
+	int arrived = 0;
+
+	for (unsigned long long q = last; q > t->log_seen; q--) {
+		const struct track_event *ev = track_event(s->track, q);
+
+		if (!ev)
+			break;
+		arrived += session_event_in_view(s, ev);
+	}
+	t->log_seen = last;
+	if (t->log_scroll == 0) {
+		t->log_new = 0;
+		return;
+	}
+	t->log_scroll += arrived;
+	t->log_new += arrived;
+}
+
+/* The log's title: what waits below a log scrolled up, and with the log
+ * focused, whether the lessons pane shows the highlighted event's lesson. */
+static void log_title(const struct tui *t, char *buf, size_t len)
+{
+	char below[64] = "";
+
+	if (t->log_new)
+		snprintf(below, sizeof below, "%d new below; ", t->log_new);
+	else if (t->log_scroll)
+		snprintf(below, sizeof below, "%d below; ", t->log_scroll);
+	if (t->focus == FOCUS_LOG)
+		snprintf(buf, len, " Events (%s%sTab: back to the tree) ", below,
+			 t->lesson_of_chosen_shown ? "the highlighted one is explained above; " : "");
+	else if (below[0])
+		snprintf(buf, len, " Events (%.*s) ", (int)strlen(below) - 2, below);
+	else
+		snprintf(buf, len, " Events ");
 }
 
 /* The event log, newest last, scrolled up by log_scroll lines. */
@@ -907,12 +945,14 @@ static void draw_log(struct tui *t, const struct layout *l)
 	const struct session *s = &t->s;
 	unsigned flags = s->style.utf8 ? TEXT_UTF8 : 0;
 	int y = l->log_top + l->log_height - 1, skip = t->log_scroll;
+	char title[256];
 
 	if (!l->log_height)
 		return;
+	log_title(t, title, sizeof title);
 	attrset(A_BOLD);
 	mvhline(l->log_top - 1, 0, ACS_HLINE, t->cols);
-	draw_text(l->log_top - 1, 2, log_title(t), t->cols - 2);
+	draw_text(l->log_top - 1, 2, title, t->cols - 2);
 	attrset(A_NORMAL);
 	for (unsigned long long q = track_last_seq(s->track); q > 0 && y >= l->log_top; q--) {
 		const struct track_event *ev = track_event(s->track, q);
@@ -991,9 +1031,12 @@ static void draw_lessons(struct tui *t, const struct layout *l)
 	int shown[256], count, height = l->lesson_height < 256 ? l->lesson_height : 256;
 	char title[256];
 
+	t->lesson_of_chosen_shown = false;
 	if (!l->lesson_height)
 		return;
 	count = lesson_rows(t, height, shown);
+	for (int i = 0; i < count; i++)
+		t->lesson_of_chosen_shown |= (size_t)shown[i] == g->chosen_at;
 	if (g->nlines > (size_t)height)
 		snprintf(title, sizeof title, " %s (%d of %zu lines: [ ] scroll, L larger) ", g->title,
 			 count, g->nlines);
@@ -1039,9 +1082,26 @@ static void draw_bottom(struct tui *t, const struct layout *l)
 	draw_keybar(t, l->keybar);
 }
 
+static const struct member *selected_member(struct tui *t, const struct row **out);
+
+/* F9's title names its target: the lab's name for it, else its command. */
+static void signal_menu_title(struct tui *t, char *buf, size_t len)
+{
+	const struct row *r;
+	const struct member *m = selected_member(t, &r);
+	char comm[64] = "";
+
+	if (!m && r)
+		text_escape(comm, sizeof comm, r->proc->comm, strlen(r->proc->comm),
+			    t->s.style.utf8 ? TEXT_UTF8 : 0);
+	snprintf(buf, len, "Send a signal to %s (pid %d)? (Enter: send, Esc: cancel)",
+		 m ? m->name : comm, r ? r->pid : 0);
+}
+
 static void draw_signals(struct tui *t, const struct layout *l)
 {
 	int h = SIGNAL_MENU_SIZE + 2, w = t->cols - 4, y0 = l->tree_top;
+	char title[256];
 
 	if (h > l->tree_height + l->log_height)
 		h = l->tree_height + l->log_height;
@@ -1049,7 +1109,8 @@ static void draw_signals(struct tui *t, const struct layout *l)
 		attrset(A_REVERSE);
 		mvhline(y0 + i, 2, ' ', w);
 	}
-	draw_text(y0, 3, "Send which signal? (Enter: send, Esc: cancel)", w - 2);
+	signal_menu_title(t, title, sizeof title);
+	draw_text(y0, 3, title, w - 2);
 	for (int i = 0; i < SIGNAL_MENU_SIZE && i + 1 < h; i++) {
 		char line[160];
 
@@ -1189,10 +1250,39 @@ static void act_signal(struct tui *t, int sig)
 	report(t, session_act(&t->s, &step, err, sizeof err), err, done);
 }
 
+/* The lab member a row shows, an ended one (a tombstone) too. */
+static const struct member *member_of_row(const struct tui *t, const struct row *r)
+{
+	if (!r || !t->s.lab_on)
+		return NULL;
+	if (r->tombstone)
+		return member_by_pid(t->s.lab.members, t->s.lab.count, r->pid, true);
+	return lab_member_of(&t->s.lab, r->proc);
+}
+
+/* What J does, said from the state of the process joined. */
+static void join_outlook_text(const struct member *m, char *buf, size_t len)
+{
+	switch (lab_join_outlook(m)) {
+	case LAB_JOIN_REAPS:
+		snprintf(buf, len, "%s joins %s: it has ended, so join() returns at once and reaps it",
+			 m->creator_name, m->name);
+		return;
+	case LAB_JOIN_RETURNS:
+		snprintf(buf, len, "%s joins %s: it was reaped already, so join() returns at once",
+			 m->creator_name, m->name);
+		return;
+	case LAB_JOIN_BLOCKS:
+		snprintf(buf, len, "%s joins %s (it stays blocked until %s ends)", m->creator_name,
+			 m->name, m->name);
+		return;
+	}
+}
+
 static void act_join(struct tui *t)
 {
-	const struct row *r;
-	const struct member *m = selected_member(t, &r);
+	const struct row *r = selected_row(t);
+	const struct member *m = member_of_row(t, r);
 	struct script_step step;
 	char err[256], done[320];
 
@@ -1200,8 +1290,7 @@ static void act_join(struct tui *t)
 		say(t, true, "only lab processes can be joined: join() is a Python creator's call");
 		return;
 	}
-	snprintf(done, sizeof done, "%s joins %s (it stays blocked until %s ends)", m->creator_name,
-		 m->name, m->name);
+	join_outlook_text(m, done, sizeof done);
 	step = action_on(m, SCRIPT_JOIN);
 	report(t, session_act(&t->s, &step, err, sizeof err), err, done);
 }
@@ -1226,10 +1315,14 @@ static void act_main(struct tui *t, int kill_it)
 {
 	struct script_step step = action_on(NULL, kill_it ? SCRIPT_KILL_MAIN : SCRIPT_EXIT_MAIN);
 	char err[256];
+	const struct member *joined;
 
 	report(t, session_act(&t->s, &step, err, sizeof err), err,
 	       kill_it ? "SIGKILL to MainProcess: no exit routine runs, its children become orphans"
 		       : "MainProcess exits normally: it terminates daemonic children, then joins all");
+	if (!kill_it && t->s.lab_on && (joined = lab_exit_waits_on(&t->s.lab)) != NULL)
+		say(t, false, "exit waits: MainProcess is blocked in join(%s); its exit routine runs "
+		    "when that join returns", joined->name);
 }
 
 static void act_subreaper(struct tui *t)
@@ -1297,7 +1390,8 @@ static void toggle_lessons(struct tui *t)
 static void say_step(struct tui *t)
 {
 	if (tour_running(t))
-		say(t, false, "tour: step %d of %d", t->guide.step + 1, t->guide.tour->count);
+		say(t, false, "tour: step %d of %d%s", t->guide.step + 1, t->guide.tour->count,
+		    t->guide.step_done ? " is done: N for the next one" : "");
 	else
 		say(t, false, "the tour is over");
 }
@@ -1504,8 +1598,10 @@ static void toggle_threads(struct tui *t)
 
 static void open_signal_menu(struct tui *t)
 {
-	if (selected_row(t))
-		t->mode = MODE_SIGNALS;
+	if (!selected_row(t))
+		return;
+	t->mode = MODE_SIGNALS;
+	t->signal_choice = 0; /* SIGTERM: each time, whatever was sent last */
 }
 
 static void toggle_pause(struct tui *t)
@@ -1577,7 +1673,7 @@ static const struct key_binding key_table[] = {
 	{ { 'k' }, .act_with = act_signal, .arg = SIGKILL, .help_keys = "k",
 	  .help = "kill(): SIGKILL to the selected process", .bar = "k Kill", .bar_place = 6, .bar_rank = 6 },
 	{ { 'J' }, .act = act_join, .help_keys = "J",
-	  .help = "join(): its creator waits for it (and stays blocked until it ends)",
+	  .help = "join(): its creator waits until it ends (at once when it has ended: a zombie is reaped)",
 	  .bar = "J Join", .bar_place = 7, .bar_rank = 11 },
 	{ { 'X' }, .act_with = act_main, .arg = 1, .help_keys = "X",
 	  .help = "kill the lab's MainProcess abruptly (SIGKILL): watch the orphans",
@@ -1906,8 +2002,11 @@ static bool draw_face(void *face)
 {
 	struct tui *t = face;
 
-	if (guide_update(&t->guide, &t->s))
+	log_follow(t);
+	if (guide_update(&t->guide, &t->s)) {
+		t->lesson_scroll = 0; /* the step's "Done:" line is its first */
 		say_step(t);
+	}
 	draw(t);
 	return true;
 }
