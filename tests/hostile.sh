@@ -14,8 +14,7 @@ forktop=${FORKTOP:-./forktop}
 hostile=${FORKTOP_HOSTILE:-./tests/hostile}
 checker=$(dirname "$0")/hostile-check.py
 command -v python3 >/dev/null || { echo "SKIP: python3 is needed to check the output"; exit 77; }
-# As in tui.sh: killing a terminal must not deadlock LeakSanitizer's exit check.
-[ "${FORKTOP_SANITIZED:-no}" = yes ] && export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+# Killing a terminal must not deadlock LeakSanitizer's exit check (tmux-lib.sh).
 . "$(dirname "$0")/tmux-lib.sh"
 use_server forktop-hostile-$$
 tmp=$(mktemp -d)

@@ -10,6 +10,9 @@
 # reason); and the interactive screen starts, in tmux, as that account.
 # Every process and tmux server it starts is ended on exit.
 set -u
+# The screens it ends orphan forktop's process group: see tests/tmux-lib.sh
+# for why the sanitizer build's leak check is off here.
+[ "${FORKTOP_SANITIZED:-no}" = yes ] && export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 forktop=${FORKTOP:-./forktop}
 as_kernel=${FORKTOP_AS_KERNEL:-./tests/as-kernel}
 examples=$(cd "$(dirname "$0")/examples" && pwd)

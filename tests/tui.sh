@@ -7,12 +7,8 @@ set -u
 CPU=' +[-0-9.]+( +[0-9]+:[0-9]{2}\.[0-9]{2})?' # CPU% and TIME+, when the width keeps them
 forktop=${FORKTOP:-./forktop}
 hostile=${FORKTOP_HOSTILE:-./tests/hostile}
-# These tests kill terminals, which orphans forktop's process group; in the
-# sanitizer build, LeakSanitizer's exit-time check stops the process to scan
-# it, and the kernel's SIGHUP+SIGCONT to a newly orphaned group with a
-# stopped member can deadlock it. ASan and UBSan stay on; the leak check runs
-# in the other suites.
-[ "${FORKTOP_SANITIZED:-no}" = yes ] && export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+# These tests kill terminals: tests/tmux-lib.sh turns the sanitizer build's
+# leak check off for them.
 sock=
 . "$(dirname "$0")/tmux-lib.sh"
 tmp=$(mktemp -d)
