@@ -65,7 +65,7 @@ struct tui {
 	int help_top, help_lines;   /* the help's first line shown, and how many it has */
 	unsigned columns, columns_was; /* what the tree (and the tree as it was) show */
 	unsigned columns_asked;     /* extra columns the user asked for (--columns, C) */
-	unsigned columns_left_out;  /* of those, the ones the width left out (said once) */
+	bool columns_to_say;        /* the user just asked for columns: say what the width leaves out */
 	struct identity said_for;   /* the selection when the status line was last said */
 	char sel_note[128];         /* the selected row's note, when the tree cut it */
 	char status[256];
@@ -205,6 +205,7 @@ static void say(struct tui *t, bool error, const char *fmt, ...)
 	va_end(ap);
 	t->status_error = error;
 	t->said_for = t->sel;
+	t->columns_to_say = false; /* a newer answer is not covered by an older question's */
 }
 
 /* ---- visible rows, selection, collapse ---------------------------------- */
@@ -442,6 +443,17 @@ static void scroll_was(struct tui *t, const struct layout *l)
 		t->was_top = 0;
 }
 
+/* The extra columns asked for that the width left out: " PGID SID", or "". */
+static const char *columns_left_out(const struct tui *t, char *buf, size_t len)
+{
+	unsigned left = t->columns_asked & ROWS_COLS_EXTRA & ~t->columns;
+
+	snprintf(buf, len, "%s%s%s%s", left & ROWS_COL_PGID ? " PGID" : "", left & ROWS_COL_SID ? " SID" : "",
+		 left & ROWS_COL_TTY ? " TTY" : "", left & ROWS_COL_ELAPSED ? " ELAPSED" : "");
+	return buf;
+}
+
+
 /* The column header of the tree now, beside or below the tree as it was. */
 static const char *now_title(const struct tui *t, char *buf, size_t len)
 {
@@ -668,17 +680,20 @@ static unsigned choose_columns(int name, int line, int width, unsigned asked)
 	return columns;
 }
 
-/* The status line says once which extra columns asked for the width left out. */
+/* Right after the user pressed C, the status line says which columns the
+ * width left out. Not at every redraw: which fit moves with the names on
+ * screen, and would cover every other answer; a newer answer clears it. */
 static void say_columns_left_out(struct tui *t)
 {
-	unsigned left = t->columns_asked & ROWS_COLS_EXTRA & ~t->columns;
+	char left[48];
 
-	if (left && left != t->columns_left_out)
-		say(t, false, "too narrow for every column asked for: left out%s%s%s%s",
-		    left & ROWS_COL_PGID ? " PGID" : "", left & ROWS_COL_SID ? " SID" : "",
-		    left & ROWS_COL_TTY ? " TTY" : "", left & ROWS_COL_ELAPSED ? " ELAPSED" : "");
-	t->columns_left_out = left;
+	if (!t->columns_to_say || t->nvisible == 0)
+		return;
+	t->columns_to_say = false;
+	if (columns_left_out(t, left, sizeof left)[0])
+		say(t, false, "too narrow for every column asked for: left out%s", left);
 }
+
 
 static int name_cols(const struct tui *t, const struct tree *tree, const struct row *r)
 {
@@ -1570,9 +1585,9 @@ static void toggle_commands(struct tui *t)
 static void toggle_more_columns(struct tui *t)
 {
 	t->columns_asked = t->columns_asked & ROWS_COLS_EXTRA ? 0 : ROWS_COLS_EXTRA;
-	t->columns_left_out = 0;
 	say(t, false, "%s", t->columns_asked ? "PGID, SID, TTY and ELAPSED columns, where they fit"
 					     : "the usual columns");
+	t->columns_to_say = true;
 }
 
 static void toggle_ghost(struct tui *t)
@@ -2075,6 +2090,7 @@ int tui_run(const struct tui_options *opt)
 	session.tombstones = session.partial_scans = true; /* a screen shows what just ended,
 							       and reads only what it shows */
 	t.columns_asked = session.columns;
+
 	rc = session_open(&t.s, &session, err, sizeof err);
 	if (rc == 0 && guide_open(&t.guide, opt->tour, NULL) < 0) {
 		snprintf(err, sizeof err, "out of memory");
@@ -2091,6 +2107,7 @@ int tui_run(const struct tui_options *opt)
 		say(&t, false, "the tour: follow the steps in the pane (N: next step, P: back)");
 	else
 		say(&t, false, "press ? for help");
+	t.columns_to_say = (t.columns_asked & ROWS_COLS_EXTRA) != 0; /* --columns: said at once */
 	rc = session_run(&t.s, &tui_loop, &t);
 	endwin();
 	guide_close(&t.guide);
