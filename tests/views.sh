@@ -90,5 +90,24 @@ if wait_for 'MainProcess' 5; then
 fi
 quit
 
+# C pressed while the screen is too small to draw the tree: once it is large
+# enough, a newer answer (a search's) is not covered by the columns' message.
+start 80 24
+if wait_for 'MainProcess' 5; then
+	T resize-window -x 30 -y 8
+	wait_for 'needs 40x10' 3 && T send-keys C
+	sleep 0.5 # C is read while the tree cannot be drawn
+	T resize-window -x 80 -y 24
+	T send-keys / nobody-has-this Enter
+	if wait_for "no name contains 'nobody-has-this'" 3; then
+		sleep 1.2 # a refresh or more later, the answer is still there
+		pane | grep -q "no name contains 'nobody-has-this'" && ok ||
+			bad "C while too small: the search's answer was covered by the columns' message"
+	else
+		bad "C while too small: no answer to the search"
+	fi
+fi
+quit
+
 echo "views: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
