@@ -295,12 +295,73 @@ def fact_an_ignored_sigint_stays_ignored():
     check(rc == 0, "main (2) or its child (1) does not ignore SIGINT: %d" % rc)
 
 
+SUBREAPER = """
+import ctypes, os, sys
+libc = ctypes.CDLL(None)
+flag = ctypes.c_int(0)
+libc.prctl(37, ctypes.byref(flag), 0, 0, 0)  # PR_GET_CHILD_SUBREAPER
+sys.exit(flag.value)
+"""
+
+
+def fact_the_subreaper_flag_is_kept_across_exec_not_fork():
+    """PR_SET_CHILD_SUBREAPER (prctl(2)): a fork's child starts without the
+    flag; a program exec'd by the process keeps it."""
+    libc = ctypes.CDLL(None)
+    rc = python("-c", SUBREAPER).returncode  # this process is a subreaper (main())
+    check(rc == 0, "a child forked by a subreaper has the flag: %d" % rc)
+    pid = os.fork()
+    if pid == 0:
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        os.execv(sys.executable, [sys.executable, "-c", SUBREAPER])
+    _, status = os.waitpid(pid, 0)
+    check(os.WEXITSTATUS(status) == 1, "the flag was lost across exec: %d" % status)
+
+
+def fact_the_default_start_method_on_linux():
+    """multiprocessing's default on Linux: fork up to 3.13, forkserver from
+    3.14 (context.py, _default_context)."""
+    want = "forkserver" if sys.version_info >= (3, 14) else "fork"
+    got = python("-c", "import multiprocessing as mp; print(mp.get_start_method())").stdout.decode().strip()
+    check(got == want, "Python %d.%d starts children with %s, not %s" % (sys.version_info[:2] + (got, want)))
+
+
+def fact_nothing_ends_a_child_with_its_parent():
+    """A child runs on when its parent is killed: no Python option ends it
+    (only PR_SET_PDEATHSIG, or a child that watches its parent)."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the parent: starts a child, says its PID, waits to be killed
+        os.close(r)
+        p = mp.get_context("fork").Process(target=sleep_for, args=(30,))
+        p.start()
+        os.write(w, b"%d\n" % p.pid)
+        time.sleep(30)
+        os._exit(0)
+    os.close(w)
+    child = int(os.read(r, 64).decode())
+    os.close(r)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    try:
+        check(until(lambda: ppid_of(child) != pid, 5), "the child was not re-parented")
+        check(state(child) in ("S", "R"), "the child did not run on: %s" % state(child))
+    finally:
+        os.kill(child, signal.SIGKILL)
+        until(lambda: state(child) in (None, "Z"), 5)
+        try:
+            os.waitpid(child, 0)  # it came to this subreaper
+        except ChildProcessError:
+            pass
+
+
 FACTS = [fact_exit_codes, fact_exit_routine_joins_a_daemon_after_sigterm,
          fact_forkserver_child_is_a_zombie_while_the_server_is_stopped,
          fact_reading_a_child_reaps_it, fact_the_name_counter_counts_objects,
          fact_terminate_orphans_the_grandchildren, fact_with_sigchld_ignored_the_kernel_reaps,
          fact_python_O_lets_a_daemon_start_children, fact_atexit_in_children,
-         fact_an_ignored_sigint_stays_ignored]
+         fact_an_ignored_sigint_stays_ignored, fact_the_subreaper_flag_is_kept_across_exec_not_fork,
+         fact_the_default_start_method_on_linux, fact_nothing_ends_a_child_with_its_parent]
 
 
 def main():
