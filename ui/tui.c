@@ -680,9 +680,10 @@ static unsigned choose_columns(int name, int line, int width, unsigned asked)
 	return columns;
 }
 
-/* Right after the user pressed C, the status line says which columns the
- * width left out. Not at every redraw: which fit moves with the names on
- * screen, and would cover every other answer; a newer answer clears it. */
+/* When the user asked for columns (C, --columns at the start), the status
+ * line says which of them the width left out. Not at every redraw: which
+ * fit moves with the names on screen, and would cover every other answer;
+ * a newer answer clears it. */
 static void say_columns_left_out(struct tui *t)
 {
 	char left[48];
@@ -1587,7 +1588,13 @@ static void toggle_more_columns(struct tui *t)
 	t->columns_asked = t->columns_asked & ROWS_COLS_EXTRA ? 0 : ROWS_COLS_EXTRA;
 	say(t, false, "%s", t->columns_asked ? "PGID, SID, TTY and ELAPSED columns, where they fit"
 					     : "the usual columns");
-	t->columns_to_say = true;
+	/* said now, for the screen as it is: a later redraw would cover newer answers */
+	t->columns_to_say = t->cols >= TUI_MIN_COLS && t->lines >= TUI_MIN_LINES && t->mode != MODE_HELP;
+	if (t->columns_to_say) {
+		struct layout l = layout_of(t);
+
+		plan_columns(t, &l);
+	}
 }
 
 static void toggle_ghost(struct tui *t)
