@@ -90,5 +90,45 @@ if wait_for 'MainProcess' 5; then
 fi
 quit
 
+# ---- -- CMD: the key bar and the help offer only what applies to a program;
+# a lab key says why it does nothing, and no message names --no-lab.
+# help_pages: every page of the help, one after the other.
+help_pages() {
+	local i
+	T send-keys '?'
+	wait_for '^ forktop: keys' 3 || return 1
+	for ((i = 0; i < 8; i++)); do
+		pane
+		T send-keys NPage
+		sleep 0.2
+	done
+	T send-keys Escape
+}
+for size in "80 24" "120 40"; do
+	start $size -- sleep 300
+	if wait_for 'sleep' 5; then
+		bar=$(pane | tail -n 1)
+		case $bar in
+		*"X KillMain"* | *"E Exit"* | *"J Join"* | *"m Method"*) bad "$size -- CMD: lab keys on the key bar: $bar" ;;
+		*"q Quit"*) ok ;;
+		*) bad "$size -- CMD: no key bar" ;;
+		esac
+		help=$(help_pages)
+		if sed 's/^ *//' <<<"$help" | tr '\n' ' ' | grep -q 'restart the lab, or run the program' &&
+			! grep -qE "^   (X|E|J|s|m) {5,}|MainProcess abruptly|start method: fork" <<<"$help"; then ok; else
+			bad "$size -- CMD: the help lists lab keys, or no keys" "$help"
+		fi
+		T send-keys X
+		wait_for "X acts on the lab's MainProcess \(no lab: this screen watches a program\)" 3 && ok ||
+			bad "$size -- CMD: X does not say why it does not apply"
+		T send-keys J
+		wait_for 'J joins a lab process \(no lab' 3 && ok || bad "$size -- CMD: J does not say why"
+		pane | grep -q -- '--no-lab' && bad "$size -- CMD: a message names --no-lab"
+	else
+		bad "$size -- CMD: the program never showed"
+	fi
+	quit
+done
+
 echo "views: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -897,10 +897,21 @@ static const struct script_step *next_step(const struct session *s, struct times
 	return &sc->steps[s->next_step];
 }
 
+const char *session_no_lab_reason(const struct session *s)
+{
+	if (s->opt->command)
+		return "no lab: this screen watches a program";
+	if (s->opt->attach_pid > 0)
+		return "no lab: this screen watches an attached process's family";
+	if (s->opt->family_pid > 0)
+		return "no lab: this screen watches one process's family";
+	return "no lab: this screen watches every process";
+}
+
 int session_act(struct session *s, const struct script_step *action, char *err, size_t errlen)
 {
 	if (!s->lab_on) {
-		snprintf(err, errlen, "there is no lab (--no-lab)");
+		snprintf(err, errlen, "%s", session_no_lab_reason(s));
 		return -1;
 	}
 	return script_run(action, &s->lab, err, errlen);
@@ -1189,7 +1200,7 @@ int session_use_scenario(struct session *s, const struct scenario *sc, char *err
 	int rc;
 
 	if (!s->opt->scenario) {
-		snprintf(err, errlen, "there is no lab to restart (--no-lab)");
+		snprintf(err, errlen, "%s", session_no_lab_reason(s));
 		return -1;
 	}
 	end_lab(s);

@@ -1640,6 +1640,8 @@ struct key_binding {
 	int bar_place;                       /* its place there, from 1 */
 	int bar_rank;                        /* what stays on a short bar: 1 first */
 	bool tour_only;                      /* on the key bar only during a tour */
+	const char *lab_only;                /* what it does to the lab: with no lab, it is
+					      * on neither the key bar nor the help */
 };
 
 #define HOME_OR_END 1000000
@@ -1674,20 +1676,24 @@ static const struct key_binding key_table[] = {
 	  .help = "kill(): SIGKILL to the selected process", .bar = "k Kill", .bar_place = 6, .bar_rank = 6 },
 	{ { 'J' }, .act = act_join, .help_keys = "J",
 	  .help = "join(): its creator waits until it ends (at once when it has ended: a zombie is reaped)",
-	  .bar = "J Join", .bar_place = 7, .bar_rank = 11 },
+	  .bar = "J Join", .bar_place = 7, .bar_rank = 11, .lab_only = "J joins a lab process" },
 	{ { 'X' }, .act_with = act_main, .arg = 1, .help_keys = "X",
 	  .help = "kill the lab's MainProcess abruptly (SIGKILL): watch the orphans",
-	  .bar = "X KillMain", .bar_place = 8, .bar_rank = 5 },
+	  .bar = "X KillMain", .bar_place = 8, .bar_rank = 5,
+	  .lab_only = "X acts on the lab's MainProcess" },
 	{ { 'E' }, .act_with = act_main, .arg = 0, .help_keys = "E",
 	  .help = "let MainProcess exit normally: daemonic children are terminated,\n"
 		  "the others joined",
-	  .bar = "E Exit", .bar_place = 9, .bar_rank = 10 },
+	  .bar = "E Exit", .bar_place = 9, .bar_rank = 10, .lab_only = "E acts on the lab's MainProcess" },
 	{ { 's' }, .act = act_spawn, .help_keys = "s",
-	  .help = "start another child in the selected process's group" },
-	{ { 'r' }, .act = act_restart, .help_keys = "r", .help = "restart the lab" },
+	  .help = "start another child in the selected process's group",
+	  .lab_only = "s starts a child in a lab group" },
+	{ { 'r' }, .act = act_restart, .help_keys = "r",
+	  .help = "restart the lab, or run the program again (forktop -- CMD)" },
 	{ { 'm' }, .act = act_start_method, .help_keys = "m",
 	  .help = "restart the lab with the next start method: fork, spawn, forkserver",
-	  .bar = "m Method", .bar_place = 10, .bar_rank = 13 },
+	  .bar = "m Method", .bar_place = 10, .bar_rank = 13,
+	  .lab_only = "m restarts the lab with another start method" },
 	{ { 'c' }, .act = toggle_commands, .help_keys = "c",
 	  .help = "command lines instead of names (see each start method's programs)" },
 	{ { 'C' }, .act = toggle_more_columns, .help_keys = "C",
@@ -1716,7 +1722,8 @@ static const struct key_binding key_table[] = {
 	{ { '?', 'h', KEY_F(1) }, .act = show_help, .help_keys = "? F1", .help = "this help;",
 	  .bar = "F1 Help", .bar_cut = "F1 Help: every key", .bar_place = 3, .bar_rank = 1 },
 	{ { 'q', KEY_F(10) }, .act = quit, .help_keys = "q F10",
-	  .help = "quit (the lab ends with forktop)", .help_same_line = true,
+	  .help = "quit (the lab, or a program forktop started, ends with forktop)",
+	  .help_same_line = true,
 	  .bar = "q Quit", .bar_place = 13, .bar_rank = 2 },
 };
 #define KEY_TABLE_SIZE (sizeof key_table / sizeof key_table[0])
@@ -1730,12 +1737,20 @@ static const struct key_binding *binding_of(int c)
 	return NULL;
 }
 
+/* Whether binding b applies here: a lab key needs a lab. */
+static bool applies(const struct tui *t, const struct key_binding *b)
+{
+	return !b->lab_only || t->s.opt->scenario;
+}
+
 static void key_normal(struct tui *t, int c)
 {
 	const struct key_binding *b = binding_of(c);
 
 	if (!b)
 		say(t, true, "no action on this key: press ? for help");
+	else if (!applies(t, b))
+		say(t, true, "%s (%s)", b->lab_only, session_no_lab_reason(&t->s));
 	else if (b->act)
 		b->act(t);
 	else
@@ -1744,7 +1759,7 @@ static void key_normal(struct tui *t, int c)
 
 static bool on_bar(const struct tui *t, const struct key_binding *b)
 {
-	return b->bar && (!b->tour_only || t->guide.tour);
+	return b->bar && (!b->tour_only || t->guide.tour) && applies(t, b);
 }
 
 static const char *bar_label(const struct key_binding *b, bool cut)
@@ -1819,13 +1834,15 @@ static const char *const help_after[] = {
 	"",
 	"Colours: cyan daemonic, green non-daemonic, magenta MainProcess, red zombie, "
 	"yellow orphan, dim: ended (shown for a few seconds with its exit code).",
-	"Processes outside the lab are signalled only after you confirm.",
+	"Processes forktop did not start (outside the lab, or the program's family after "
+	"--attach) are signalled only after you confirm.",
 	"The key bar shows the keys that fit, the most used first: this help lists every key.",
 };
 
 struct help_text {
 	char lines[HELP_LINES_MAX][HELP_LINE_LEN];
 	int count, width; /* built for width columns */
+	bool lab;         /* with the lab's keys */
 };
 
 /* text wrapped at words to width columns: the first line after lead, the
@@ -1861,13 +1878,14 @@ static void help_binding(struct help_text *h, size_t i)
 	help_add(h, lead, HELP_INDENT, note);
 }
 
-/* The keys and notes, wrapped to width columns. */
-static void help_build(struct help_text *h, int width)
+/* The keys and notes, wrapped to width columns (the lab's keys only with a lab). */
+static void help_build(struct help_text *h, int width, bool lab)
 {
 	h->count = 0;
 	h->width = width < HELP_INDENT + 8 ? HELP_INDENT + 8 : width;
+	h->lab = lab;
 	for (size_t i = 0; i < KEY_TABLE_SIZE; i++)
-		if (key_table[i].help && !key_table[i].help_same_line)
+		if (key_table[i].help && !key_table[i].help_same_line && (lab || !key_table[i].lab_only))
 			help_binding(h, i);
 	for (size_t i = 0; i < sizeof help_after / sizeof *help_after; i++)
 		help_add(h, "", 0, help_after[i]);
@@ -1881,12 +1899,13 @@ static int help_body(const struct tui *t)
 
 static void draw_help(struct tui *t)
 {
-	static struct help_text help; /* rebuilt when the width changes */
+	static struct help_text help; /* rebuilt when the width or the keys change */
 	int body = help_body(t), last, x;
 	char where[128], facts[128];
+	bool lab = t->s.opt->scenario != NULL;
 
-	if (help.width != t->cols - 2 || !help.count)
-		help_build(&help, t->cols - 2);
+	if (help.width != t->cols - 2 || !help.count || help.lab != lab)
+		help_build(&help, t->cols - 2, lab);
 	t->help_lines = help.count;
 	if (t->help_top > help.count - body)
 		t->help_top = help.count - body;
