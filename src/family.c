@@ -144,6 +144,25 @@ static struct member *live_member(const struct family *f, pid_t pid)
 	return pidmap_get(&f->live, pid, &i) && !f->members[i].gone ? &f->members[i] : NULL;
 }
 
+int family_signal(struct family *f, const struct member *m, int sig)
+{
+	struct track_event ev = event_make(EV_SIGNAL_SENT);
+	int rc;
+
+	if (!f->started)
+		return -EPERM;
+	if (m->exited || m->gone || m->pidfd < 0)
+		return -ESRCH;
+	if ((rc = pidref_signal(m->pidfd, sig)) < 0)
+		return rc;
+	ev.pid = ev.target = m->pid;
+	snprintf(ev.name, sizeof ev.name, "%s", m->name);
+	snprintf(ev.target_name, sizeof ev.target_name, "%s", m->name);
+	ev.signal = sig;
+	track_log(f->track, &ev);
+	return 0;
+}
+
 const struct member *family_member_of(const struct family *f, const struct scan_proc *p)
 {
 	const struct member *m = live_member(f, p->pid);

@@ -13,6 +13,7 @@ monitors=()
 cleanup() {
 	local p
 	for p in "${monitors[@]}"; do running "$p" && kill -KILL "$p" 2>/dev/null; done
+	[ -n "${attached:-}" ] && kill "$attached" 2>/dev/null
 	kill_servers
 }
 trap cleanup EXIT
@@ -129,6 +130,34 @@ for size in "80 24" "120 40"; do
 	fi
 	quit
 done
+
+# ---- t on a process of the program forktop started: sent at once through
+# its pidfd, no question; it ends with -15. An attached family still asks.
+start 120 40 -- sh -c "'sleep 301 & sleep 302; wait'"
+if wait_for 'sleep' 5 && T send-keys / sleep Enter && wait_for "found 'sleep'" 3; then
+	pid=$(selected | awk '{ print $1 }')
+	T send-keys t
+	if wait_for "sent SIGTERM to sleep \\(pid $pid\\)" 3 && ! pane | grep -q 'y/N'; then ok; else
+		bad "-- CMD: t on the program's process $pid asked, or did not say it sent SIGTERM"
+	fi
+	wait_for "^ *$pid .* -15 " 5 && ! running "$pid" && ok ||
+		bad "-- CMD: the program's process $pid did not end with -15"
+else
+	bad "-- CMD t: the program's sleep never showed"
+fi
+quit
+sleep 303 &
+attached=$!
+start 120 40 --attach "$attached"
+if wait_for 'sleep' 5 && T send-keys / sleep Enter && wait_for "found 'sleep'" 3; then
+	T send-keys t
+	wait_for "PID $attached \\(sleep\\) is not part of the lab. Send SIGTERM\\? \\(y/N\\)" 3 && ok ||
+		bad "--attach: t did not ask before signalling"
+	T send-keys n
+	wait_for 'nothing was sent' 3 && running "$attached" && ok || bad "--attach: n still signalled"
+fi
+quit
+kill "$attached" 2>/dev/null
 
 echo "views: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1210,6 +1210,25 @@ static void signal_outside(struct tui *t)
 		    t->pending.pid, t->pending_name);
 }
 
+/* A process of the program forktop started: signalled at once, through its
+ * pidfd, with no question. False when r is not one. */
+static bool signal_family(struct tui *t, const struct row *r, int sig)
+{
+	const struct member *m = t->s.fam.started ? family_member_of(&t->s.fam, r->proc) : NULL;
+	char name[sizeof t->pending_name];
+	int rc;
+
+	if (!m)
+		return false;
+	text_escape(name, sizeof name, m->name, strlen(m->name), t->s.style.utf8 ? TEXT_UTF8 : 0);
+	if ((rc = family_signal(&t->s.fam, m, sig)) < 0)
+		say(t, true, "SIG%s to %s (pid %d) failed: %s", sigabbrev_np(sig), name, m->pid,
+		    strerror(-rc));
+	else
+		say(t, false, "sent SIG%s to %s (pid %d)", sigabbrev_np(sig), name, m->pid);
+	return true;
+}
+
 static void report(struct tui *t, int rc, const char *err, const char *done)
 {
 	if (rc < 0)
@@ -1243,7 +1262,8 @@ static void act_signal(struct tui *t, int sig)
 		return;
 	}
 	if (!m) {
-		ask_outside(t, r, sig);
+		if (!signal_family(t, r, sig))
+			ask_outside(t, r, sig);
 		return;
 	}
 	snprintf(done, sizeof done, "sent SIG%s to %s (pid %d)", sigabbrev_np(sig), m->name, m->pid);
