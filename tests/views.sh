@@ -155,9 +155,27 @@ if wait_for 'sleep' 5 && T send-keys / sleep Enter && wait_for "found 'sleep'" 3
 		bad "--attach: t did not ask before signalling"
 	T send-keys n
 	wait_for 'nothing was sent' 3 && running "$attached" && ok || bad "--attach: n still signalled"
+	T send-keys r
+	wait_for 'forktop did not start this program \(--attach\)' 3 && running "$attached" && ok ||
+		bad "--attach: r did not say it cannot start the program again"
 fi
 quit
 kill "$attached" 2>/dev/null
+
+# ---- r under -- CMD: the old family ends as on quit, the program starts
+# again (a new PID), and the log says so.
+start 120 40 -- sleep 304
+mon=${monitors[-1]:-}
+if wait_for 'sleep' 5 && first=$(pgrep -P "$mon" -x sleep) && [ -n "$first" ]; then
+	T send-keys r
+	wait_for 'the program was started again' 8 && again=$(pgrep -P "$mon" -x sleep) &&
+		[ -n "$again" ] && [ "$again" != "$first" ] && ! running "$first" &&
+		wait_for "started sleep \\(pid $again\\)" 3 && ok ||
+		bad "r: the program $first was not ended and started again (now: ${again:-none})"
+else
+	bad "r: the program never showed"
+fi
+quit
 
 echo "views: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1188,10 +1188,36 @@ int session_set_subreaper(struct session *s, bool on)
 	return 0;
 }
 
+/* Ends the program's family as quitting does and starts its command again. */
+static int restart_program(struct session *s, char *err, size_t errlen)
+{
+	int rc;
+
+	if (!s->fam.started) {
+		snprintf(err, errlen, "forktop did not start this program (--attach): it cannot start "
+			 "it again");
+		return -1;
+	}
+	s->nrows = 0; /* rows, the view and the ghost may point into the old family */
+	s->view.count = 0;
+	ghost_drop(&s->ghost);
+	s->nfam_tombs = 0;
+	family_close(&s->fam, 1000);
+	if (family_start(&s->fam, s->opt->command, s->track, err, errlen) < 0)
+		return -1;
+	if ((rc = session_refresh(s)) < 0) {
+		snprintf(err, errlen, "reading processes failed: %s", strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
 int session_restart_lab(struct session *s, char *err, size_t errlen)
 {
 	struct scenario same = s->scenario;
 
+	if (s->opt->command || s->opt->attach_pid > 0)
+		return restart_program(s, err, errlen);
 	return session_use_scenario(s, &same, err, errlen);
 }
 

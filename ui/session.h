@@ -155,7 +155,9 @@ int session_set_subreaper(struct session *s, bool on);
 /* Why there is no lab, from what the user asked for (a program, --attach,
  * --pid, --no-lab). */
 const char *session_no_lab_reason(const struct session *s);
-/* Starts the lab again from its scenario (the old one is ended first). */
+/* Starts the lab again from its scenario (the old one is ended first); or
+ * a program forktop started: its family ended as on quit (SIGTERM, then
+ * SIGKILL, through pidfds), then its command again. */
 int session_restart_lab(struct session *s, char *err, size_t errlen);
 /* The same with another scenario (or the same one with another start
  * method), which later restarts keep. */

@@ -1388,7 +1388,8 @@ static void act_restart(struct tui *t)
 	if (rc < 0)
 		say(t, true, "%s", err);
 	else
-		say(t, false, "the lab was restarted");
+		say(t, false, "%s", t->s.opt->command ? "the program was started again"
+						    : "the lab was restarted");
 }
 
 static bool tour_running(const struct tui *t)
