@@ -177,5 +177,17 @@ else
 fi
 quit
 
+# ---- c on a zombie of the program's family: the command line kept when it
+# joined, not its name in brackets (/proc has none for a zombie).
+start 120 40 -- sh -c "'sleep 1.2 & exec sleep 300'"
+if wait_for '^ *[0-9]+ +[0-9]+ Z .*sleep' 8; then
+	T send-keys c
+	wait_for ' Z .*sleep: sleep 1\.2' 3 && ok ||
+		bad "c: the family's zombie does not show its command line"
+else
+	bad "c: the family's zombie never showed"
+fi
+quit
+
 echo "views: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

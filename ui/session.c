@@ -470,6 +470,15 @@ static const struct member *tomb_member(const struct session *s, const struct sc
 	return NULL;
 }
 
+const char *session_kept_cmdline(const struct session *s, const struct row *r)
+{
+	const struct member *m = r->tombstone ? tomb_member(s, r->proc) : NULL;
+
+	if (!m && !r->tombstone && s->fam.active)
+		m = family_member_of(&s->fam, r->proc);
+	return m ? m->cmdline : NULL;
+}
+
 /* A program's member: its role, whether it is an orphan, its exit code. */
 static void set_family_member(const struct session *s, struct row *r, const struct member *m)
 {

@@ -620,14 +620,20 @@ static void draw_column_header(struct tui *t, const struct layout *l)
 
 /* c: the name, then the command line, read for the rows on screen only
  * (escaped, as ps shows it): five "forktop --multiprocessing-fork" lines
- * would not say which is which. A process without one (a kernel thread, a
- * zombie, an ended one) keeps its name in brackets. */
+ * would not say which is which. A zombie or an ended process of the
+ * program's family shows the one kept when it joined; any other process
+ * without one (a kernel thread, a zombie) keeps its name in brackets. */
 static void command_text(const struct tui *t, const struct row *r, char *name, size_t len)
 {
 	char raw[512], bracketed[ROWS_LABEL_MAX * 4 + 1];
 	ssize_t n = r->tombstone ? -1 : scan_read_cmdline(r->pid, r->proc->start_time, raw, sizeof raw);
+	const char *kept = n > 0 ? NULL : session_kept_cmdline(&t->s, r);
 	size_t used = strlen(name);
 
+	if (kept && *kept) {
+		snprintf(raw, sizeof raw, "%s", kept);
+		n = (ssize_t)strlen(raw);
+	}
 	if (n > 0 && used + 3 < len) {
 		used += (size_t)snprintf(name + used, len - used, ": ");
 		text_escape(name + used, len - used, raw, (size_t)n, t->s.style.utf8 ? TEXT_UTF8 : 0);
