@@ -178,8 +178,9 @@ fi
 quit
 
 # ---- c on a zombie of the program's family: the command line kept when it
-# joined, not its name in brackets (/proc has none for a zombie).
-start 120 40 -- sh -c "'sleep 1.2 & exec sleep 300'"
+# joined, not its name in brackets (/proc has none for a zombie); read again
+# after its exec (the subshell joins with sh's arguments, then execs sleep).
+start 120 40 -- sh -c "'(sleep 1; exec sleep 1.2) & exec sleep 300'"
 if wait_for '^ *[0-9]+ +[0-9]+ Z .*sleep' 8; then
 	T send-keys c
 	wait_for ' Z .*sleep: sleep 1\.2' 3 && ok ||
