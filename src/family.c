@@ -21,6 +21,28 @@
 
 #define DISCOVERY_PASSES 8
 
+/* m's command line, read from /proc now (once its start time is known: the
+ * PID might be another's), kept for when /proc no longer has it. */
+static void read_cmdline(struct member *m)
+{
+	char buf[MEMBER_CMDLINE_MAX];
+	ssize_t n = m->start_time ? scan_read_cmdline(m->pid, m->start_time, buf, sizeof buf) : -1;
+
+	if (n > 0)
+		member_keep_cmdline(m, buf, (size_t)n);
+}
+
+/* The program's command line, as ps would show it once it runs. */
+static void keep_argv(struct member *m, char *const argv[])
+{
+	char buf[MEMBER_CMDLINE_MAX];
+	size_t used = 0;
+
+	for (size_t i = 0; argv[i] && used < sizeof buf - 1; i++)
+		used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s", i ? " " : "", argv[i]);
+	member_keep_cmdline(m, buf, used < sizeof buf ? used : sizeof buf - 1);
+}
+
 static struct member *add_member(struct family *f, pid_t pid, unsigned long long start,
 				 pid_t parent, int pidfd)
 {
@@ -39,6 +61,7 @@ static struct member *add_member(struct family *f, pid_t pid, unsigned long long
 	m->start_time = start;
 	m->pidfd = pidfd;
 	m->forker = m->ppid = parent;
+	read_cmdline(m);
 	return m;
 }
 
@@ -108,6 +131,7 @@ int family_start(struct family *f, char *const argv[], struct track *track, char
 		return -1;
 	}
 	snprintf(m->name, sizeof m->name, "%s", argv[0]);
+	keep_argv(m, argv);
 	note(f, EV_PROGRAM_STARTED, pid, argv[0]);
 	return 0;
 }
@@ -142,6 +166,25 @@ static struct member *live_member(const struct family *f, pid_t pid)
 	size_t i;
 
 	return pidmap_get(&f->live, pid, &i) && !f->members[i].gone ? &f->members[i] : NULL;
+}
+
+int family_signal(struct family *f, const struct member *m, int sig)
+{
+	struct track_event ev = event_make(EV_SIGNAL_SENT);
+	int rc;
+
+	if (!f->started)
+		return -EPERM;
+	if (m->exited || m->gone || m->pidfd < 0)
+		return -ESRCH;
+	if ((rc = pidref_signal(m->pidfd, sig)) < 0)
+		return rc;
+	ev.pid = ev.target = m->pid;
+	snprintf(ev.name, sizeof ev.name, "%s", m->name);
+	snprintf(ev.target_name, sizeof ev.target_name, "%s", m->name);
+	ev.signal = sig;
+	track_log(f->track, &ev);
+	return 0;
 }
 
 const struct member *family_member_of(const struct family *f, const struct scan_proc *p)
@@ -329,8 +372,10 @@ static void kernel_rename(struct family *f, const struct procev_event *ev)
 		return;
 	if (ev->kind == PROCEV_COMM)
 		snprintf(m->name, sizeof m->name, "%s", ev->comm);
-	else if (scan_read_stat(m->pid, &st) && (!m->start_time || st.start_time == m->start_time))
+	else if (scan_read_stat(m->pid, &st) && (!m->start_time || st.start_time == m->start_time)) {
 		snprintf(m->name, sizeof m->name, "%s", st.comm);
+		read_cmdline(m); /* the new program's arguments */
+	}
 }
 
 void family_kernel_event(struct family *f, const struct procev_event *ev)

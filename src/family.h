@@ -55,6 +55,9 @@ void family_kernel_event(struct family *f, const struct procev_event *ev);
 size_t family_poll_fds(const struct family *f, struct pollfd *fds, size_t cap);
 void family_handle(struct family *f, const struct pollfd *fds, size_t n);
 
+/* Sends sig to member m through its pidfd and logs it: only in a family
+ * forktop started. Returns 0 or a negative errno (-EPERM when attached). */
+int family_signal(struct family *f, const struct member *m, int sig);
 const struct member *family_member_of(const struct family *f, const struct scan_proc *p);
 /* Whether pid was ever a member's (for the events of members gone since). */
 bool family_had_pid(const struct family *f, pid_t pid);

@@ -126,8 +126,24 @@ void member_thread_ended(struct member *m, pid_t tid)
 		t->ended = true;
 }
 
+void member_keep_cmdline(struct member *m, const char *text, size_t len)
+{
+	char *copy;
+
+	if (len > MEMBER_CMDLINE_MAX - 1)
+		len = MEMBER_CMDLINE_MAX - 1;
+	if (!(copy = malloc(len + 1)))
+		return;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	free(m->cmdline);
+	m->cmdline = copy;
+}
+
 void member_release(struct member *m)
 {
+	free(m->cmdline);
+	m->cmdline = NULL;
 	free(m->threads);
 	m->threads = NULL;
 	m->nthreads = m->threads_cap = 0;

@@ -18,6 +18,7 @@
 
 #define MEMBER_NAME_MAX EVENT_NAME_MAX
 #define MEMBER_PARENT_UNSEEN 0 /* forker of an orphan whose parent ended unseen */
+#define MEMBER_CMDLINE_MAX 4096 /* the bytes of a command line kept: a longer one is cut */
 #define MEMBER_THREADS_MAX 4096 /* threads told of one member: any more are not kept */
 
 /* A thread of a member, as its reports told it (the lab's, or later the
@@ -64,6 +65,11 @@ struct member {
 					  (tid == pid) is Python's MainThread */
 	struct member_thread *threads;
 	size_t nthreads, threads_cap;
+	/* a program's: its command line as read when it joined (again after an
+	 * exec), arguments joined by spaces, raw bytes; heap, NULL when none;
+	 * kept for when /proc no longer has it (a zombie, an ended one); freed
+	 * by member_release */
+	char *cmdline;
 };
 
 /* Python's daemon flag of m's thread tid, as the lab (or later the Python
@@ -79,7 +85,11 @@ const char *member_thread_name(const struct member *m, pid_t tid);
 bool member_thread_started(struct member *m, pid_t tid, const char *name, bool daemon);
 /* A report told that m's thread tid ended (finished, or cut off). */
 void member_thread_ended(struct member *m, pid_t tid);
-/* Frees what m holds on the heap (its threads); m stays valid, empty of them. */
+/* Keeps len bytes of text as m's command line (at most MEMBER_CMDLINE_MAX - 1),
+ * in place of the one it had; out of memory, it keeps the one it had. */
+void member_keep_cmdline(struct member *m, const char *text, size_t len);
+/* Frees what m holds on the heap (its threads, its command line); m stays
+ * valid, empty of them. */
 void member_release(struct member *m);
 
 /* How long m lived, in microseconds, when the kernel told both ends; -1

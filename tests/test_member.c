@@ -148,3 +148,19 @@ Test(member, threads_are_known_by_tid_as_the_reports_told_them)
 	cr_assert_null(m.threads);
 	cr_assert_eq(m.nthreads, 0);
 }
+
+Test(member, a_command_line_is_kept_bounded_and_freed_with_the_member)
+{
+	struct member m = { .pid = 42, .pidfd = -1, .conn = -1 };
+	static char longer[MEMBER_CMDLINE_MAX * 2];
+
+	member_keep_cmdline(&m, "python3 app.py --flag", 21);
+	cr_assert_str_eq(m.cmdline, "python3 app.py --flag");
+	member_keep_cmdline(&m, "sleep 1", 7); /* after an exec: the new one */
+	cr_assert_str_eq(m.cmdline, "sleep 1");
+	memset(longer, 'x', sizeof longer);
+	member_keep_cmdline(&m, longer, sizeof longer);
+	cr_assert_eq(strlen(m.cmdline), MEMBER_CMDLINE_MAX - 1, "cut at the bound");
+	member_release(&m);
+	cr_assert_null(m.cmdline);
+}

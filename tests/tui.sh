@@ -461,7 +461,7 @@ if wait_for 'Process-3:1' 5; then
 		pane | grep -A1 'the one chosen after$' | tail -n 1 | grep -qE '^ {14}Tab\)$' && ok ||
 			bad "help at 80x24: a long note goes on at a word, on the next line"
 		! pane | grep -q 'signalled only after you confirm' && T send-keys End
-		wait_for 'Processes outside the lab are signalled only after you confirm' 3 &&
+		wait_for 'are signalled only after you confirm\.' 3 &&
 			wait_for '^lines [0-9]+-([0-9]+) of \1, ' 1 && ok || bad "help at 80x24: End shows the last line"
 		T send-keys Home
 		wait_for '^lines 1-22 of' 3 && T send-keys PgDn

@@ -13,6 +13,7 @@ monitors=()
 cleanup() {
 	local p
 	for p in "${monitors[@]}"; do running "$p" && kill -KILL "$p" 2>/dev/null; done
+	[ -n "${attached:-}" ] && kill "$attached" 2>/dev/null
 	kill_servers
 }
 trap cleanup EXIT
@@ -106,6 +107,105 @@ if wait_for 'MainProcess' 5; then
 	else
 		bad "C while too small: no answer to the search"
 	fi
+fi
+quit
+
+# ---- -- CMD: the key bar and the help offer only what applies to a program;
+# a lab key says why it does nothing, and no message names --no-lab.
+# help_pages: every page of the help, one after the other.
+help_pages() {
+	local i
+	T send-keys '?'
+	wait_for '^ forktop: keys' 3 || return 1
+	for ((i = 0; i < 8; i++)); do
+		pane
+		T send-keys NPage
+		sleep 0.2
+	done
+	T send-keys Escape
+}
+for size in "80 24" "120 40"; do
+	start $size -- sleep 300
+	if wait_for 'sleep' 5; then
+		bar=$(pane | tail -n 1)
+		case $bar in
+		*"X KillMain"* | *"E Exit"* | *"J Join"* | *"m Method"*) bad "$size -- CMD: lab keys on the key bar: $bar" ;;
+		*"q Quit"*) ok ;;
+		*) bad "$size -- CMD: no key bar" ;;
+		esac
+		help=$(help_pages)
+		if sed 's/^ *//' <<<"$help" | tr '\n' ' ' | grep -q 'restart the lab, or run the program' &&
+			! grep -qE "^   (X|E|J|s|m) {5,}|MainProcess abruptly|start method: fork" <<<"$help"; then ok; else
+			bad "$size -- CMD: the help lists lab keys, or no keys" "$help"
+		fi
+		T send-keys X
+		wait_for "X acts on the lab's MainProcess \(no lab: this screen watches a program\)" 3 && ok ||
+			bad "$size -- CMD: X does not say why it does not apply"
+		T send-keys J
+		wait_for 'J joins a lab process \(no lab' 3 && ok || bad "$size -- CMD: J does not say why"
+		pane | grep -q -- '--no-lab' && bad "$size -- CMD: a message names --no-lab"
+	else
+		bad "$size -- CMD: the program never showed"
+	fi
+	quit
+done
+
+# ---- t on a process of the program forktop started: sent at once through
+# its pidfd, no question; it ends with -15. An attached family still asks.
+start 120 40 -- sh -c "'sleep 301 & sleep 302; wait'"
+if wait_for 'sleep' 5 && T send-keys / sleep Enter && wait_for "found 'sleep'" 3; then
+	pid=$(selected | awk '{ print $1 }')
+	T send-keys t
+	if wait_for "sent SIGTERM to sleep \\(pid $pid\\)" 3 && ! pane | grep -q 'y/N'; then ok; else
+		bad "-- CMD: t on the program's process $pid asked, or did not say it sent SIGTERM"
+	fi
+	wait_for "^ *$pid .* -15 " 5 && ! running "$pid" && ok ||
+		bad "-- CMD: the program's process $pid did not end with -15"
+else
+	bad "-- CMD t: the program's sleep never showed"
+fi
+quit
+sleep 303 &
+attached=$!
+start 120 40 --attach "$attached"
+if wait_for 'sleep' 5 && T send-keys / sleep Enter && wait_for "found 'sleep'" 3; then
+	T send-keys t
+	wait_for "PID $attached \\(sleep\\) is not part of the lab. Send SIGTERM\\? \\(y/N\\)" 3 && ok ||
+		bad "--attach: t did not ask before signalling"
+	T send-keys n
+	wait_for 'nothing was sent' 3 && running "$attached" && ok || bad "--attach: n still signalled"
+	T send-keys r
+	wait_for 'forktop did not start this program \(--attach\)' 3 && running "$attached" && ok ||
+		bad "--attach: r did not say it cannot start the program again"
+fi
+quit
+kill "$attached" 2>/dev/null
+
+# ---- r under -- CMD: the old family ends as on quit, the program starts
+# again (a new PID), and the log says so.
+start 120 40 -- sleep 304
+mon=${monitors[-1]:-}
+if wait_for 'sleep' 5 && first=$(pgrep -P "$mon" -x sleep) && [ -n "$first" ]; then
+	T send-keys r
+	wait_for 'the program was started again' 8 && again=$(pgrep -P "$mon" -x sleep) &&
+		[ -n "$again" ] && [ "$again" != "$first" ] && ! running "$first" &&
+		wait_for "started sleep \\(pid $again\\)" 3 && ok ||
+		bad "r: the program $first was not ended and started again (now: ${again:-none})"
+else
+	bad "r: the program never showed"
+fi
+quit
+
+# ---- c on a zombie of the program's family: the command line kept when it
+# joined, not its name in brackets (/proc has none for a zombie); read again
+# after its exec (the subshell joins with sh's arguments, then execs sleep).
+start 120 40 -- sh -c "'(sleep 1; exec sleep 1.2) & exec sleep 300'"
+if wait_for '^ *[0-9]+ +[0-9]+ Z .*sleep' 8; then
+	T send-keys c
+	wait_for ' Z .*sleep: sleep 1\.2' 3 && ok ||
+		bad "c: the family's zombie does not show its command line"
+else
+	bad "c: the family's zombie never showed"
 fi
 quit
 

@@ -470,6 +470,15 @@ static const struct member *tomb_member(const struct session *s, const struct sc
 	return NULL;
 }
 
+const char *session_kept_cmdline(const struct session *s, const struct row *r)
+{
+	const struct member *m = r->tombstone ? tomb_member(s, r->proc) : NULL;
+
+	if (!m && !r->tombstone && s->fam.active)
+		m = family_member_of(&s->fam, r->proc);
+	return m ? m->cmdline : NULL;
+}
+
 /* A program's member: its role, whether it is an orphan, its exit code. */
 static void set_family_member(const struct session *s, struct row *r, const struct member *m)
 {
@@ -897,10 +906,21 @@ static const struct script_step *next_step(const struct session *s, struct times
 	return &sc->steps[s->next_step];
 }
 
+const char *session_no_lab_reason(const struct session *s)
+{
+	if (s->opt->command)
+		return "no lab: this screen watches a program";
+	if (s->opt->attach_pid > 0)
+		return "no lab: this screen watches an attached process's family";
+	if (s->opt->family_pid > 0)
+		return "no lab: this screen watches one process's family";
+	return "no lab: this screen watches every process";
+}
+
 int session_act(struct session *s, const struct script_step *action, char *err, size_t errlen)
 {
 	if (!s->lab_on) {
-		snprintf(err, errlen, "there is no lab (--no-lab)");
+		snprintf(err, errlen, "%s", session_no_lab_reason(s));
 		return -1;
 	}
 	return script_run(action, &s->lab, err, errlen);
@@ -1177,10 +1197,36 @@ int session_set_subreaper(struct session *s, bool on)
 	return 0;
 }
 
+/* Ends the program's family as quitting does and starts its command again. */
+static int restart_program(struct session *s, char *err, size_t errlen)
+{
+	int rc;
+
+	if (!s->fam.started) {
+		snprintf(err, errlen, "forktop did not start this program (--attach): it cannot start "
+			 "it again");
+		return -1;
+	}
+	s->nrows = 0; /* rows, the view and the ghost may point into the old family */
+	s->view.count = 0;
+	ghost_drop(&s->ghost);
+	s->nfam_tombs = 0;
+	family_close(&s->fam, 1000);
+	if (family_start(&s->fam, s->opt->command, s->track, err, errlen) < 0)
+		return -1;
+	if ((rc = session_refresh(s)) < 0) {
+		snprintf(err, errlen, "reading processes failed: %s", strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
 int session_restart_lab(struct session *s, char *err, size_t errlen)
 {
 	struct scenario same = s->scenario;
 
+	if (s->opt->command || s->opt->attach_pid > 0)
+		return restart_program(s, err, errlen);
 	return session_use_scenario(s, &same, err, errlen);
 }
 
@@ -1189,7 +1235,7 @@ int session_use_scenario(struct session *s, const struct scenario *sc, char *err
 	int rc;
 
 	if (!s->opt->scenario) {
-		snprintf(err, errlen, "there is no lab to restart (--no-lab)");
+		snprintf(err, errlen, "%s", session_no_lab_reason(s));
 		return -1;
 	}
 	end_lab(s);

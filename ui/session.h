@@ -152,7 +152,15 @@ void session_close(struct session *s);
 /* Makes the monitor a child subreaper (orphans of the lab come to it, and it
  * reaps them), or stops it. Returns 0 or a negative errno. */
 int session_set_subreaper(struct session *s, bool on);
-/* Starts the lab again from its scenario (the old one is ended first). */
+/* The command line kept for row r's process when it joined the program's
+ * family (for a zombie or an ended one, which /proc no longer tells), or NULL. */
+const char *session_kept_cmdline(const struct session *s, const struct row *r);
+/* Why there is no lab, from what the user asked for (a program, --attach,
+ * --pid, --no-lab). */
+const char *session_no_lab_reason(const struct session *s);
+/* Starts the lab again from its scenario (the old one is ended first); or
+ * a program forktop started: its family ended as on quit (SIGTERM, then
+ * SIGKILL, through pidfds), then its command again. */
 int session_restart_lab(struct session *s, char *err, size_t errlen);
 /* The same with another scenario (or the same one with another start
  * method), which later restarts keep. */

@@ -632,14 +632,20 @@ static void draw_column_header(struct tui *t, const struct layout *l)
 
 /* c: the name, then the command line, read for the rows on screen only
  * (escaped, as ps shows it): five "forktop --multiprocessing-fork" lines
- * would not say which is which. A process without one (a kernel thread, a
- * zombie, an ended one) keeps its name in brackets. */
+ * would not say which is which. A zombie or an ended process of the
+ * program's family shows the one kept when it joined; any other process
+ * without one (a kernel thread, a zombie) keeps its name in brackets. */
 static void command_text(const struct tui *t, const struct row *r, char *name, size_t len)
 {
 	char raw[512], bracketed[ROWS_LABEL_MAX * 4 + 1];
 	ssize_t n = r->tombstone ? -1 : scan_read_cmdline(r->pid, r->proc->start_time, raw, sizeof raw);
+	const char *kept = n > 0 ? NULL : session_kept_cmdline(&t->s, r);
 	size_t used = strlen(name);
 
+	if (kept && *kept) {
+		snprintf(raw, sizeof raw, "%s", kept);
+		n = (ssize_t)strlen(raw);
+	}
 	if (n > 0 && used + 3 < len) {
 		used += (size_t)snprintf(name + used, len - used, ": ");
 		text_escape(name + used, len - used, raw, (size_t)n, t->s.style.utf8 ? TEXT_UTF8 : 0);
@@ -1226,6 +1232,25 @@ static void signal_outside(struct tui *t)
 		    t->pending.pid, t->pending_name);
 }
 
+/* A process of the program forktop started: signalled at once, through its
+ * pidfd, with no question. False when r is not one. */
+static bool signal_family(struct tui *t, const struct row *r, int sig)
+{
+	const struct member *m = t->s.fam.started ? family_member_of(&t->s.fam, r->proc) : NULL;
+	char name[sizeof t->pending_name];
+	int rc;
+
+	if (!m)
+		return false;
+	text_escape(name, sizeof name, m->name, strlen(m->name), t->s.style.utf8 ? TEXT_UTF8 : 0);
+	if ((rc = family_signal(&t->s.fam, m, sig)) < 0)
+		say(t, true, "SIG%s to %s (pid %d) failed: %s", sigabbrev_np(sig), name, m->pid,
+		    strerror(-rc));
+	else
+		say(t, false, "sent SIG%s to %s (pid %d)", sigabbrev_np(sig), name, m->pid);
+	return true;
+}
+
 static void report(struct tui *t, int rc, const char *err, const char *done)
 {
 	if (rc < 0)
@@ -1259,7 +1284,8 @@ static void act_signal(struct tui *t, int sig)
 		return;
 	}
 	if (!m) {
-		ask_outside(t, r, sig);
+		if (!signal_family(t, r, sig))
+			ask_outside(t, r, sig);
 		return;
 	}
 	snprintf(done, sizeof done, "sent SIG%s to %s (pid %d)", sigabbrev_np(sig), m->name, m->pid);
@@ -1384,7 +1410,8 @@ static void act_restart(struct tui *t)
 	if (rc < 0)
 		say(t, true, "%s", err);
 	else
-		say(t, false, "the lab was restarted");
+		say(t, false, "%s", t->s.opt->command ? "the program was started again"
+						    : "the lab was restarted");
 }
 
 static bool tour_running(const struct tui *t)
@@ -1662,6 +1689,8 @@ struct key_binding {
 	int bar_place;                       /* its place there, from 1 */
 	int bar_rank;                        /* what stays on a short bar: 1 first */
 	bool tour_only;                      /* on the key bar only during a tour */
+	const char *lab_only;                /* what it does to the lab: with no lab, it is
+					      * on neither the key bar nor the help */
 };
 
 #define HOME_OR_END 1000000
@@ -1696,20 +1725,24 @@ static const struct key_binding key_table[] = {
 	  .help = "kill(): SIGKILL to the selected process", .bar = "k Kill", .bar_place = 6, .bar_rank = 6 },
 	{ { 'J' }, .act = act_join, .help_keys = "J",
 	  .help = "join(): its creator waits until it ends (at once when it has ended: a zombie is reaped)",
-	  .bar = "J Join", .bar_place = 7, .bar_rank = 11 },
+	  .bar = "J Join", .bar_place = 7, .bar_rank = 11, .lab_only = "J joins a lab process" },
 	{ { 'X' }, .act_with = act_main, .arg = 1, .help_keys = "X",
 	  .help = "kill the lab's MainProcess abruptly (SIGKILL): watch the orphans",
-	  .bar = "X KillMain", .bar_place = 8, .bar_rank = 5 },
+	  .bar = "X KillMain", .bar_place = 8, .bar_rank = 5,
+	  .lab_only = "X acts on the lab's MainProcess" },
 	{ { 'E' }, .act_with = act_main, .arg = 0, .help_keys = "E",
 	  .help = "let MainProcess exit normally: daemonic children are terminated,\n"
 		  "the others joined",
-	  .bar = "E Exit", .bar_place = 9, .bar_rank = 10 },
+	  .bar = "E Exit", .bar_place = 9, .bar_rank = 10, .lab_only = "E acts on the lab's MainProcess" },
 	{ { 's' }, .act = act_spawn, .help_keys = "s",
-	  .help = "start another child in the selected process's group" },
-	{ { 'r' }, .act = act_restart, .help_keys = "r", .help = "restart the lab" },
+	  .help = "start another child in the selected process's group",
+	  .lab_only = "s starts a child in a lab group" },
+	{ { 'r' }, .act = act_restart, .help_keys = "r",
+	  .help = "restart the lab, or run the program again (forktop -- CMD)" },
 	{ { 'm' }, .act = act_start_method, .help_keys = "m",
 	  .help = "restart the lab with the next start method: fork, spawn, forkserver",
-	  .bar = "m Method", .bar_place = 10, .bar_rank = 13 },
+	  .bar = "m Method", .bar_place = 10, .bar_rank = 13,
+	  .lab_only = "m restarts the lab with another start method" },
 	{ { 'c' }, .act = toggle_commands, .help_keys = "c",
 	  .help = "command lines instead of names (see each start method's programs)" },
 	{ { 'C' }, .act = toggle_more_columns, .help_keys = "C",
@@ -1738,7 +1771,8 @@ static const struct key_binding key_table[] = {
 	{ { '?', 'h', KEY_F(1) }, .act = show_help, .help_keys = "? F1", .help = "this help;",
 	  .bar = "F1 Help", .bar_cut = "F1 Help: every key", .bar_place = 3, .bar_rank = 1 },
 	{ { 'q', KEY_F(10) }, .act = quit, .help_keys = "q F10",
-	  .help = "quit (the lab ends with forktop)", .help_same_line = true,
+	  .help = "quit (the lab, or a program forktop started, ends with forktop)",
+	  .help_same_line = true,
 	  .bar = "q Quit", .bar_place = 13, .bar_rank = 2 },
 };
 #define KEY_TABLE_SIZE (sizeof key_table / sizeof key_table[0])
@@ -1752,12 +1786,20 @@ static const struct key_binding *binding_of(int c)
 	return NULL;
 }
 
+/* Whether binding b applies here: a lab key needs a lab. */
+static bool applies(const struct tui *t, const struct key_binding *b)
+{
+	return !b->lab_only || t->s.opt->scenario;
+}
+
 static void key_normal(struct tui *t, int c)
 {
 	const struct key_binding *b = binding_of(c);
 
 	if (!b)
 		say(t, true, "no action on this key: press ? for help");
+	else if (!applies(t, b))
+		say(t, true, "%s (%s)", b->lab_only, session_no_lab_reason(&t->s));
 	else if (b->act)
 		b->act(t);
 	else
@@ -1766,7 +1808,7 @@ static void key_normal(struct tui *t, int c)
 
 static bool on_bar(const struct tui *t, const struct key_binding *b)
 {
-	return b->bar && (!b->tour_only || t->guide.tour);
+	return b->bar && (!b->tour_only || t->guide.tour) && applies(t, b);
 }
 
 static const char *bar_label(const struct key_binding *b, bool cut)
@@ -1841,13 +1883,15 @@ static const char *const help_after[] = {
 	"",
 	"Colours: cyan daemonic, green non-daemonic, magenta MainProcess, red zombie, "
 	"yellow orphan, dim: ended (shown for a few seconds with its exit code).",
-	"Processes outside the lab are signalled only after you confirm.",
+	"Processes forktop did not start (outside the lab, or the program's family after "
+	"--attach) are signalled only after you confirm.",
 	"The key bar shows the keys that fit, the most used first: this help lists every key.",
 };
 
 struct help_text {
 	char lines[HELP_LINES_MAX][HELP_LINE_LEN];
 	int count, width; /* built for width columns */
+	bool lab;         /* with the lab's keys */
 };
 
 /* text wrapped at words to width columns: the first line after lead, the
@@ -1883,13 +1927,14 @@ static void help_binding(struct help_text *h, size_t i)
 	help_add(h, lead, HELP_INDENT, note);
 }
 
-/* The keys and notes, wrapped to width columns. */
-static void help_build(struct help_text *h, int width)
+/* The keys and notes, wrapped to width columns (the lab's keys only with a lab). */
+static void help_build(struct help_text *h, int width, bool lab)
 {
 	h->count = 0;
 	h->width = width < HELP_INDENT + 8 ? HELP_INDENT + 8 : width;
+	h->lab = lab;
 	for (size_t i = 0; i < KEY_TABLE_SIZE; i++)
-		if (key_table[i].help && !key_table[i].help_same_line)
+		if (key_table[i].help && !key_table[i].help_same_line && (lab || !key_table[i].lab_only))
 			help_binding(h, i);
 	for (size_t i = 0; i < sizeof help_after / sizeof *help_after; i++)
 		help_add(h, "", 0, help_after[i]);
@@ -1903,12 +1948,13 @@ static int help_body(const struct tui *t)
 
 static void draw_help(struct tui *t)
 {
-	static struct help_text help; /* rebuilt when the width changes */
+	static struct help_text help; /* rebuilt when the width or the keys change */
 	int body = help_body(t), last, x;
 	char where[128], facts[128];
+	bool lab = t->s.opt->scenario != NULL;
 
-	if (help.width != t->cols - 2 || !help.count)
-		help_build(&help, t->cols - 2);
+	if (help.width != t->cols - 2 || !help.count || help.lab != lab)
+		help_build(&help, t->cols - 2, lab);
 	t->help_lines = help.count;
 	if (t->help_top > help.count - body)
 		t->help_top = help.count - body;
