@@ -22,7 +22,10 @@
 #define DISCOVERY_PASSES 8
 
 /* m's command line, read from /proc now (once its start time is known: the
- * PID might be another's), kept for when /proc no longer has it. */
+ * PID might be another's), kept for when /proc no longer has it. It is read
+ * at the first refresh that shows m after it joined or exec'd, not at the
+ * kernel's event: a fork storm's children, gone before any refresh, cost no
+ * read. */
 static void read_cmdline(struct member *m)
 {
 	char buf[MEMBER_CMDLINE_MAX];
@@ -61,7 +64,7 @@ static struct member *add_member(struct family *f, pid_t pid, unsigned long long
 	m->start_time = start;
 	m->pidfd = pidfd;
 	m->forker = m->ppid = parent;
-	read_cmdline(m);
+	m->cmdline_due = true;
 	return m;
 }
 
@@ -212,7 +215,12 @@ static void forget_gone(struct family *f, const struct member *m)
 
 static void observe_member(struct family *f, struct member *m, const struct scan_snapshot *snap)
 {
-	member_observe(f->track, (struct timespec){ 0 }, m, snap, getpid(), true);
+	const struct scan_proc *p = member_observe(f->track, (struct timespec){ 0 }, m, snap, getpid(), true);
+
+	if (p && m->cmdline_due && p->state != 'Z') { /* a refresh shows it: read what it runs */
+		read_cmdline(m);
+		m->cmdline_due = false;
+	}
 	forget_gone(f, m);
 }
 
@@ -374,7 +382,7 @@ static void kernel_rename(struct family *f, const struct procev_event *ev)
 		snprintf(m->name, sizeof m->name, "%s", ev->comm);
 	else if (scan_read_stat(m->pid, &st) && (!m->start_time || st.start_time == m->start_time)) {
 		snprintf(m->name, sizeof m->name, "%s", st.comm);
-		read_cmdline(m); /* the new program's arguments */
+		m->cmdline_due = true; /* the new program's arguments */
 	}
 }
 

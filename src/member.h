@@ -70,6 +70,7 @@ struct member {
 	 * kept for when /proc no longer has it (a zombie, an ended one); freed
 	 * by member_release */
 	char *cmdline;
+	bool cmdline_due;              /* joined or exec'd since: read at the next refresh that shows it */
 };
 
 /* Python's daemon flag of m's thread tid, as the lab (or later the Python
