@@ -437,7 +437,9 @@ size_t event_describe(const struct track_event *ev, char *buf, size_t len, unsig
 	size_t n;
 
 	switch (event_class_of(ev->kind)) {
-	case EVENT_CLASS_ERROR: snprintf(frame, sizeof frame, "error in {pid} {name}: "); break;
+	case EVENT_CLASS_ERROR: /* pid 0: forktop's own answer, not a process's error */
+		snprintf(frame, sizeof frame, ev->pid ? "error in {pid} {name}: " : "forktop refused: ");
+		break;
 	case EVENT_CLASS_OUTPUT: snprintf(frame, sizeof frame, "| "); break;
 	default: frame[0] = '\0'; break;
 	}

@@ -99,6 +99,11 @@ Test(event, the_log_shows_each_class_in_its_frame)
 			 "are not allowed to have children");
 	cr_assert_str_eq(sentence(&ev), "AssertionError: daemonic processes are not allowed to have "
 			 "children", "the sentence alone has no frame");
+	ev = about(EV_REFUSED, 0, "forktop"); /* forktop's own answer: no PID to name */
+	ev.value = REFUSAL_GROUP_CREATOR_GONE;
+	snprintf(ev.target_name, sizeof ev.target_name, "daemons");
+	cr_assert_str_eq(described(&ev), "forktop refused: the creator of group daemons has ended: "
+			 "nobody can start another");
 	ev = about(EV_OUTPUT, 4100, "");
 	snprintf(ev.text, sizeof ev.text, "hello");
 	cr_assert_str_eq(described(&ev), "| hello");
