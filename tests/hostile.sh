@@ -66,15 +66,15 @@ if wait_for 'zombie: its parent has not reaped it' 10; then
 	check_pane 1 colours "$leader"
 	title=$(T display-message -p '#{pane_title}')
 	[ "$title" != PWNED ] && [ "$title" != title ] && ok || bad "hostile: a name set the title: $title"
-	# The confirmation before signalling a process outside the lab names it escaped.
+	# The signal menu names the process it would signal, escaped (F9, then
+	# Escape: nothing is sent; t would send at once, to a program forktop started).
 	T send-keys / dsr Enter
-	if wait_for "found 'dsr'" 3 && T send-keys t &&
-		wait_for "is not part of the lab\\. Send SIGTERM\\? \\(y/N\\)" 3; then
-		pane | grep -qF '(\x1b[6ndsr) is not part of the lab' && ok || bad "hostile: the question's name"
-		T send-keys n
-		wait_for 'nothing was sent' 3 && ok || bad "hostile: n sends nothing"
+	if wait_for "found 'dsr'" 3 && T send-keys F9 && wait_for 'Send a signal to .* \(pid [0-9]+\)\?' 3; then
+		pane | grep -qF 'Send a signal to \x1b[6ndsr (pid' && ok || bad "hostile: the signal menu's name"
+		T send-keys Escape
+		wait_gone 'Send a signal to' 3 && ok || bad "hostile: Escape leaves the signal menu"
 	else
-		bad "hostile: no question before signalling a member"
+		bad "hostile: no signal menu naming the member"
 	fi
 	# g: the tree as it was beside now, each half cut by display width.
 	T send-keys g

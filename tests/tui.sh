@@ -617,7 +617,7 @@ if wait_for '^forktop .*no lab' 5 && wait_for 'view: all' 2; then # forktop's he
 		[[ $line =~ $want ]] && ok || bad "hostile: columns intact: $line"
 		# Outside the lab: t asks first; n sends nothing, y sends through a checked pidfd.
 		find_row PWN && T send-keys t
-		if wait_for "PID $hostile_pid .* is not part of the lab. Send SIGTERM\\? \\(y/N\\)" 3; then
+		if wait_for "PID $hostile_pid .* is not a process forktop started\\. Send SIGTERM\\? \\(y/N\\)" 3; then
 			T send-keys n
 			wait_for 'nothing was sent' 3 && running "$hostile_pid" && ok || bad "confirm: n sends nothing"
 			T send-keys t

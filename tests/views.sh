@@ -170,7 +170,7 @@ attached=$!
 start 120 40 --attach "$attached"
 if wait_for 'sleep' 5 && T send-keys / sleep Enter && wait_for "found 'sleep'" 3; then
 	T send-keys t
-	wait_for "PID $attached \\(sleep\\) is not part of the lab. Send SIGTERM\\? \\(y/N\\)" 3 && ok ||
+	wait_for "PID $attached \\(sleep\\) is not a process forktop started\\. Send SIGTERM\\? \\(y/N\\)" 3 && ok ||
 		bad "--attach: t did not ask before signalling"
 	T send-keys n
 	wait_for 'nothing was sent' 3 && running "$attached" && ok || bad "--attach: n still signalled"

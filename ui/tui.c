@@ -1210,8 +1210,8 @@ static void ask_outside(struct tui *t, const struct row *r, int sig)
 	t->pending = (struct identity){ r->pid, r->proc->start_time };
 	text_escape(t->pending_name, sizeof t->pending_name, r->proc->comm, strlen(r->proc->comm),
 		    t->s.style.utf8 ? TEXT_UTF8 : 0);
-	say(t, false, "PID %d (%s) is not part of the lab. Send SIG%s? (y/N)", r->pid,
-	    t->pending_name, sigabbrev_np(sig));
+	say(t, false, "PID %d (%s) %s. Send SIG%s? (y/N)", r->pid, t->pending_name,
+	    t->s.lab_on ? "is not part of the lab" : "is not a process forktop started", sigabbrev_np(sig));
 }
 
 static void signal_outside(struct tui *t)
