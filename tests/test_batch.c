@@ -250,26 +250,26 @@ Test(batch, threads_are_each_process_tasks_in_json_and_lines_in_text)
 	cr_assert_null(strstr(out, want), "one thread is no line of its own:\n%s", out);
 }
 
-static json_t *task_named(json_t *proc, const char *name)
+/* The object of array whose string field key is name, or NULL. */
+static json_t *find_named(json_t *array, const char *key, const char *name)
 {
-	json_t *tasks = json_object_get(proc, "tasks"), *t;
+	json_t *o;
 	size_t i;
 
-	json_array_foreach(tasks, i, t)
-		if (!strcmp(json_string_value(json_object_get(t, "name")) ?: "", name))
-			return t;
+	json_array_foreach(array, i, o)
+		if (!strcmp(json_string_value(json_object_get(o, key)) ?: "", name))
+			return o;
 	return NULL;
+}
+
+static json_t *task_named(json_t *proc, const char *name)
+{
+	return find_named(json_object_get(proc, "tasks"), "name", name);
 }
 
 static json_t *lab_proc_named(json_t *frame, const char *name)
 {
-	json_t *procs = json_object_get(frame, "processes"), *p;
-	size_t i;
-
-	json_array_foreach(procs, i, p)
-		if (!strcmp(json_string_value(json_object_get(p, "lab_name")) ?: "", name))
-			return p;
-	return NULL;
+	return find_named(json_object_get(frame, "processes"), "lab_name", name);
 }
 
 /* The threads scenario: MainProcess's threads carry the names and daemon

@@ -120,19 +120,26 @@ static const struct row *refresh_until_tracker(void)
 	return NULL;
 }
 
-Test(ghost, a_resource_tracker_has_no_daemon_flag_in_either_tree)
+/* The session opened on the default lab under start method method. */
+static void open_default_lab(enum scenario_method method)
 {
 	static struct session_options opt;
 	static struct scenario sc;
-	const struct row *live, *was;
 	char msg[256];
 
 	unsetenv("BXFI_MAP"); /* the lab's exec'd programs are no test workers */
 	scenario_default(&sc);
-	sc.start_method = SCENARIO_SPAWN;
+	sc.start_method = method;
 	opt = (struct session_options){ .delay_ms = 100, .scenario = &sc };
 	cr_assert_eq(session_open(&sess, &opt, msg, sizeof msg), 0, "%s", msg);
 	sess_open = true;
+}
+
+Test(ghost, a_resource_tracker_has_no_daemon_flag_in_either_tree)
+{
+	const struct row *live, *was;
+
+	open_default_lab(SCENARIO_SPAWN);
 	live = refresh_until_tracker();
 	cr_assert_not_null(live, "the spawn lab's resource tracker never showed");
 	cr_assert_eq(live->daemon, ROW_DAEMON_UNKNOWN, "live: a tracker is no Process object");
@@ -310,16 +317,9 @@ static bool server_reparented(void)
 
 Test(session, the_log_names_a_lab_member_by_its_whole_name_not_its_comm)
 {
-	static struct session_options opt;
-	static struct scenario sc;
 	char msg[256];
 
-	unsetenv("BXFI_MAP"); /* the lab's exec'd programs are no test workers */
-	scenario_default(&sc);
-	sc.start_method = SCENARIO_FORKSERVER;
-	opt = (struct session_options){ .delay_ms = 100, .scenario = &sc };
-	cr_assert_eq(session_open(&sess, &opt, msg, sizeof msg), 0, "%s", msg);
-	sess_open = true;
+	open_default_lab(SCENARIO_FORKSERVER);
 	cr_assert(refresh_until(nested_server_shown), "Process-3's fork server never showed");
 	cr_assert_eq(session_act(&sess, &(struct script_step){ .action = SCRIPT_KILL, .target = "Process-3" },
 				 msg, sizeof msg), 0, "%s", msg);
