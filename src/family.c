@@ -107,6 +107,7 @@ int family_start(struct family *f, char *const argv[], struct track *track, char
 	pid_t pid;
 
 	memset(f, 0, sizeof *f);
+	f->monitor = getpid();
 	f->track = track;
 	f->output_fd = -1;
 	if (pipe2(out, O_CLOEXEC) < 0) {
@@ -128,7 +129,7 @@ int family_start(struct family *f, char *const argv[], struct track *track, char
 	f->output_fd = out[0];
 	f->started = f->active = true;
 	/* our own unreaped child: its pidfd cannot name another process */
-	m = add_member(f, pid, 0, getpid(), pidfd_open(pid, 0));
+	m = add_member(f, pid, 0, f->monitor, pidfd_open(pid, 0));
 	if (!m) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -146,6 +147,7 @@ int family_attach(struct family *f, pid_t pid, struct track *track, char *err, s
 	int pidfd;
 
 	memset(f, 0, sizeof *f);
+	f->monitor = getpid();
 	f->track = track;
 	f->output_fd = -1;
 	if (!scan_read_stat(pid, &st)) {
@@ -215,7 +217,7 @@ static void forget_gone(struct family *f, const struct member *m)
 
 static void observe_member(struct family *f, struct member *m, const struct scan_snapshot *snap)
 {
-	const struct scan_proc *p = member_observe(f->track, (struct timespec){ 0 }, m, snap, getpid(), true);
+	const struct scan_proc *p = member_observe(f->track, (struct timespec){ 0 }, m, snap, f->monitor, true);
 
 	if (p && m->cmdline_due && p->state != 'Z') { /* a refresh shows it: read what it runs */
 		read_cmdline(m);
@@ -234,7 +236,7 @@ static bool is_member_pid(const struct family *f, pid_t pid)
  * parent may have ended before any snapshot showed the link. */
 static bool adopted(const struct family *f, const struct scan_proc *p)
 {
-	return f->started && p->ppid == getpid() && !family_member_of(f, p);
+	return f->started && p->ppid == f->monitor && !family_member_of(f, p);
 }
 
 /* Adds the children of members found in the snapshot; true if any. The
@@ -365,7 +367,7 @@ static void kernel_exit(struct family *f, const struct procev_event *ev)
 		    (!c->start_time || st.start_time == c->start_time))
 			c->ppid = st.ppid;
 	}
-	member_reap_own(f->track, wall_time_of(ev->timestamp_ns), m, getpid());
+	member_reap_own(f->track, wall_time_of(ev->timestamp_ns), m, f->monitor);
 	forget_gone(f, m);
 	advance_cursors(f);
 }
@@ -482,7 +484,7 @@ void family_handle(struct family *f, const struct pollfd *fds, size_t n)
 
 			if (m->pidfd == fds[k].fd && !m->exited) {
 				m->exited = true;
-				member_reap_own(f->track, (struct timespec){ 0 }, m, getpid());
+				member_reap_own(f->track, (struct timespec){ 0 }, m, f->monitor);
 				forget_gone(f, m);
 				break;
 			}
@@ -509,7 +511,7 @@ static void end_members(struct family *f, int sig, int wait_ms)
 	member_await_end(f->members, f->count, wait_ms);
 	for (size_t i = 0; i < f->count; i++)
 		if (f->members[i].exited)
-			member_reap_own(f->track, (struct timespec){ 0 }, &f->members[i], getpid());
+			member_reap_own(f->track, (struct timespec){ 0 }, &f->members[i], f->monitor);
 }
 
 void family_close(struct family *f, int wait_ms)

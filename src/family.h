@@ -27,6 +27,7 @@ struct family {
 	size_t partial_len, partial_cap;
 	size_t partial_cut;  /* the bytes of that line past EVENT_LINE_MAX, counted, dropped */
 	struct track *track;
+	pid_t monitor;       /* forktop's own PID: asked once, not for each process a refresh */
 	bool active;
 	struct pidmap live;  /* PID -> index of the member with it that is still watched */
 	struct pidmap ever;  /* PID -> index of the newest member that had it, gone or not */
