@@ -21,11 +21,20 @@ void cpu_history_free(struct cpu_history *h)
 	cpu_history_init(h, h->hz);
 }
 
-static const struct cpu_mark *past_mark(const struct cpu_history *h, pid_t id)
+/* The previous reading of id. A round usually notes ids in ascending
+ * order, as snapshots hold them: the search goes on from where the last one
+ * ended, and falls back to a binary search for an id out of that order. */
+static const struct cpu_mark *past_mark(struct cpu_history *h, pid_t id)
 {
 	size_t lo = 0, hi = h->npast;
 
-	while (lo < hi) {
+	while (h->cursor < h->npast && h->past[h->cursor].id < id)
+		h->cursor++;
+	if (h->cursor < h->npast && h->past[h->cursor].id == id)
+		return &h->past[h->cursor];
+	if (h->cursor == 0 || h->past[h->cursor - 1].id < id)
+		return NULL; /* in order, and not there */
+	while (lo < hi) { /* out of order: it may be before the cursor */
 		size_t mid = lo + (hi - lo) / 2;
 
 		if (h->past[mid].id < id)
@@ -85,6 +94,7 @@ void cpu_round_end(struct cpu_history *h)
 	h->next = swap;
 	h->next_cap = cap;
 	h->nnext = 0;
+	h->cursor = 0;
 }
 
 void cpu_format_share(int share, char *buf, size_t len)

@@ -22,6 +22,7 @@ struct cpu_mark {
 struct cpu_history {
 	struct cpu_mark *past, *next;
 	size_t npast, nnext, past_cap, next_cap;
+	size_t cursor; /* where the last search of the past round ended */
 	long hz; /* clock ticks a second */
 };
 

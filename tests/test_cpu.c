@@ -143,6 +143,14 @@ Test(cpu, shares_are_kept_by_identity_and_a_kept_record_keeps_its_share)
 	cpu_round_end(&h);
 	cr_assert_eq(cpu_note(&h, 7, 1000, 500, 3000000000LL), 4000, "four cores kept busy");
 	cpu_round_end(&h);
+	/* a round in any order finds each one's previous reading */
+	cr_assert_eq(cpu_note(&h, 7, 1000, 500, 3000000000LL), 4000, "kept, not read again");
+	cr_assert_eq(cpu_note(&h, 9, 1000, 0, 3000000000LL), CPU_UNKNOWN);
+	cpu_round_end(&h);
+	cr_assert_eq(cpu_note(&h, 9, 1000, 100, 4000000000LL), 1000, "after 7 in the past round");
+	cr_assert_eq(cpu_note(&h, 7, 1000, 600, 4000000000LL), 1000, "before the id just found");
+	cr_assert_eq(cpu_note(&h, 8, 1000, 600, 4000000000LL), CPU_UNKNOWN, "between two, not there");
+	cpu_round_end(&h);
 	cpu_format_share(4000, buf, sizeof buf);
 	cr_assert_str_eq(buf, "400.0");
 	cpu_format_share(CPU_UNKNOWN, buf, sizeof buf);
