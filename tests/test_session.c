@@ -104,8 +104,8 @@ static const struct row *tracker_row(const struct row *rows, size_t n)
 	return NULL;
 }
 
-/* Refreshes (handling the lab's reports) until the tracker has a row; at most 5 s. */
-static const struct row *refresh_until_tracker(void)
+/* Refreshes, handling reports, until done() holds; at most 5 s. */
+static bool refresh_until(bool (*done)(void))
 {
 	for (int i = 0; i < 100; i++) {
 		struct pollfd *fds;
@@ -114,10 +114,21 @@ static const struct row *refresh_until_tracker(void)
 		if (session_poll(fds, n, 50) > 0)
 			session_handle(&sess, fds, n);
 		cr_assert_geq(session_refresh(&sess), 0);
-		if (tracker_row(sess.rows, sess.nrows))
-			return tracker_row(sess.rows, sess.nrows);
+		if (done())
+			return true;
 	}
-	return NULL;
+	return false;
+}
+
+static bool tracker_shown(void)
+{
+	return tracker_row(sess.rows, sess.nrows) != NULL;
+}
+
+/* Refreshes (handling the lab's reports) until the tracker has a row; at most 5 s. */
+static const struct row *refresh_until_tracker(void)
+{
+	return refresh_until(tracker_shown) ? tracker_row(sess.rows, sess.nrows) : NULL;
 }
 
 /* The session opened on the default lab under start method method. */
@@ -179,21 +190,6 @@ Test(ghost, a_programs_rows_have_the_same_facts_in_either_tree)
 	cr_assert_eq(was->role, ROW_ROLE_PROGRAM, "the tree as it was names the program too");
 }
 
-/* Refreshes, handling reports, until done() holds; at most 5 s. */
-static bool refresh_until(bool (*done)(void))
-{
-	for (int i = 0; i < 100; i++) {
-		struct pollfd *fds;
-		size_t n = session_poll_fds(&sess, 0, &fds);
-
-		if (session_poll(fds, n, 50) > 0)
-			session_handle(&sess, fds, n);
-		cr_assert_geq(session_refresh(&sess), 0);
-		if (done())
-			return true;
-	}
-	return false;
-}
 
 static pid_t first_pid;
 static size_t children_wanted;
