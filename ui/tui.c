@@ -1732,7 +1732,7 @@ static const struct key_binding key_table[] = {
 	  .lab_only = "X acts on the lab's MainProcess" },
 	{ { 'E' }, .act_with = act_main, .arg = 0, .help_keys = "E",
 	  .help = "let MainProcess exit normally: daemonic children are terminated,\n"
-		  "the others joined",
+		  "then every child is joined, daemonic ones too",
 	  .bar = "E Exit", .bar_place = 9, .bar_rank = 10, .lab_only = "E acts on the lab's MainProcess" },
 	{ { 's' }, .act = act_spawn, .help_keys = "s",
 	  .help = "start another child in the selected process's group",
