@@ -335,7 +335,12 @@ fi
 start
 if wait_for 'Process-3:1' 5; then
 	T resize-window -x 40 -y 10
-	if wait_for '^F1 Help' 3 && pane | head -1 | grep -q '^forktop' &&
+	# tmux cuts the old screen at once; forktop's redraw comes a moment later
+	for ((i = 0; i < 30; i++)); do
+		pane | head -1 | grep -q '^forktop' && pane | grep -q '^F1 Help' && break
+		sleep 0.1
+	done
+	if pane | grep -q '^F1 Help' && pane | head -1 | grep -q '^forktop' &&
 		[ "$(pane | LC_ALL=C.UTF-8 wc -L)" -le 40 ]; then
 		ok
 	else
