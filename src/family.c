@@ -277,6 +277,20 @@ static void advance_cursors(struct family *f)
 		f->first_watched++;
 }
 
+void family_scan_begins(struct family *f)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	f->scan_began_ns = (unsigned long long)now.tv_sec * 1000000000ULL + (unsigned long long)now.tv_nsec;
+}
+
+/* Forked after the scan began: missing from it is no sign of its end. */
+static bool born_after_scan(const struct family *f, const struct member *m)
+{
+	return m->born_ns && m->born_ns > f->scan_began_ns;
+}
+
 void family_observe(struct family *f, const struct scan_snapshot *snap)
 {
 	if (!f->active)
@@ -284,7 +298,7 @@ void family_observe(struct family *f, const struct scan_snapshot *snap)
 	for (int pass = 0; pass < DISCOVERY_PASSES && discover(f, snap); pass++)
 		;
 	for (size_t i = f->first_watched; i < f->count; i++)
-		if (!f->members[i].gone)
+		if (!f->members[i].gone && !born_after_scan(f, &f->members[i]))
 			observe_member(f, &f->members[i], snap);
 	advance_cursors(f);
 }

@@ -28,6 +28,7 @@ struct family {
 	size_t partial_cut;  /* the bytes of that line past EVENT_LINE_MAX, counted, dropped */
 	struct track *track;
 	pid_t monitor;       /* forktop's own PID: asked once, not for each process a refresh */
+	unsigned long long scan_began_ns; /* CLOCK_MONOTONIC: members forked later are not in the snapshot */
 	bool active;
 	struct pidmap live;  /* PID -> index of the member with it that is still watched */
 	struct pidmap ever;  /* PID -> index of the newest member that had it, gone or not */
@@ -44,6 +45,10 @@ int family_attach(struct family *f, pid_t pid, struct track *track, char *err, s
 /* Ends a family forktop started (SIGTERM, then SIGKILL after wait_ms), and
  * frees everything. An attached family is left alone. */
 void family_close(struct family *f, int wait_ms);
+
+/* Called before the scan family_observe will read: a member the kernel
+ * told of after this moment is not judged by that scan. */
+void family_scan_begins(struct family *f);
 
 /* New descendants, exits and parents, learned from a full snapshot. */
 void family_observe(struct family *f, const struct scan_snapshot *snap);

@@ -228,7 +228,8 @@ static const char *open_failure(int rc)
 	switch (-rc) {
 	case EPERM:
 	case EACCES:
-		return "not allowed to listen (before Linux 6.6 it takes CAP_NET_ADMIN)";
+		return "not allowed to listen (this kernel takes CAP_NET_ADMIN, as every one before "
+		       "Linux 6.6 and some later ones do)";
 	case ENOTSUP:
 		return "the kernel did not answer (it answers only in the initial PID and user "
 		       "namespaces)";

@@ -7,7 +7,7 @@
  * /proc, never signals and never decides what a process means to a family.
  *
  * Linux 6.6 and later let any user subscribe; before, it takes
- * CAP_NET_ADMIN. The kernel answers only callers in the initial PID and
+ * CAP_NET_ADMIN, and some later kernels still ask for it. The kernel answers only callers in the initial PID and
  * user namespaces; elsewhere it stays silent (no error, no acknowledgement),
  * which procev_open reports as -ENOTSUP after a short wait. */
 #ifndef FORKTOP_PROCEV_H
@@ -54,8 +54,8 @@ struct procev;
 
 /* Subscribes with a receive buffer of rcvbuf bytes (0: the default).
  * Returns 0, or a negative errno with the reason in err (a phrase, for a
- * sentence about the kernel's process events): -EPERM (before
- * Linux 6.6 it takes CAP_NET_ADMIN), -ENOTSUP (no answer: another PID or
+ * sentence about the kernel's process events): -EPERM (this kernel
+ * takes CAP_NET_ADMIN), -ENOTSUP (no answer: another PID or
  * user namespace), or what the socket calls said. */
 int procev_open(struct procev **out, int rcvbuf, char *err, size_t errlen);
 void procev_close(struct procev *pe);

@@ -178,6 +178,22 @@ const char *helper_forktop(void)
 	return path && *path ? path : "./forktop";
 }
 
+bool helper_unprivileged_may_listen(void)
+{
+	const char *probe = getenv("FORKTOP_MAY_LISTEN");
+	char *as_nobody[] = { "/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+			      (char *)probe, NULL };
+	char out[256], err[256];
+	int status;
+
+	cr_assert(probe && *probe, "FORKTOP_MAY_LISTEN names tests/may-listen");
+	status = helper_run(geteuid() == 0 ? as_nobody : as_nobody + 4, out, sizeof out, err, sizeof err,
+			    10000);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) <= 1, "may-listen: status %#x: %s%s", status,
+		  out, err);
+	return WEXITSTATUS(status) == 0;
+}
+
 /* Reads what is available from fd into buf (bounded); false at EOF. */
 static bool drain(int fd, char *buf, size_t cap, size_t *len)
 {

@@ -42,6 +42,10 @@ void helper_cleanup(void);
 
 /* The forktop binary under test ($FORKTOP, else ./forktop). */
 const char *helper_forktop(void);
+/* Whether an account without CAP_NET_ADMIN may listen to the kernel's
+ * process events here, as tests/may-listen finds (run as nobody when this
+ * test is root): the kernel's own answer, whatever its version says. */
+bool helper_unprivileged_may_listen(void);
 /* Runs argv with stdout and stderr captured (each up to cap bytes) and returns
  * the wait status; the child is killed if it runs longer than timeout_ms. */
 int helper_run(char *const argv[], char *out, size_t outcap, char *err, size_t errcap,

@@ -370,6 +370,7 @@ static int take_snapshot(struct session *s)
 		track_reprime(s->track);
 		s->scanned_all = scope;
 	}
+	family_scan_begins(&s->fam);
 	if (session_view_kind(s) == SESSION_VIEW_LAB) {
 		rc = scan_lab_view(s);
 		s->snap_whole = false;
@@ -377,7 +378,13 @@ static int take_snapshot(struct session *s)
 		rc = scan_everything(s);
 		s->snap_whole = rc == 0;
 	}
-	if (rc < 0 || (rc = track_update(s->track, &s->snap)) < 0)
+	if (rc < 0)
+		return rc;
+	/* a process the scan missed had sent its exit event before it could be
+	 * reaped: read it now, or its code would be taken from its pidfd */
+	if (s->kernel)
+		drain_kernel(s);
+	if ((rc = track_update(s->track, &s->snap)) < 0)
 		return rc;
 	family_observe(&s->fam, &s->snap);
 	if (s->lab_on)
@@ -882,9 +889,8 @@ void session_handle(struct session *s, const struct pollfd *fds, size_t n)
 {
 	/* the kernel first: its exit events carry the codes a pidfd would only
 	 * give once the process is reaped */
-	for (size_t i = 0; s->kernel && i < n; i++)
-		if (fds[i].fd == procev_fd(s->kernel) && fds[i].revents)
-			drain_kernel(s);
+	if (s->kernel)
+		drain_kernel(s); /* even unready at poll: a pidfd ready now had its event queued first */
 	if (s->lab_on)
 		lab_handle(&s->lab, fds, n);
 	family_handle(&s->fam, fds, n);
