@@ -51,8 +51,9 @@ static struct member *add_member(struct family *f, pid_t pid, unsigned long long
 {
 	struct member *m = member_add(&f->members, &f->count, &f->cap);
 
-	if (!m || pidmap_put(&f->live, pid, f->count - 1) < 0 ||
-	    pidmap_put(&f->ever, pid, f->count - 1) < 0) {
+	if (!m || GROW(f->running.at, f->running.cap, f->running.count + 1) < 0 ||
+	    GROW(f->watched.at, f->watched.cap, f->watched.count + 1) < 0 ||
+	    pidmap_put(&f->live, pid, f->count - 1) < 0 || pidmap_put(&f->ever, pid, f->count - 1) < 0) {
 		if (m) /* no room to find it by: it is not added */
 			f->count--;
 		pidmap_remove(&f->live, pid);
@@ -65,6 +66,8 @@ static struct member *add_member(struct family *f, pid_t pid, unsigned long long
 	m->pidfd = pidfd;
 	m->forker = m->ppid = parent;
 	m->cmdline_due = true;
+	f->running.at[f->running.count++] = f->count - 1;
+	f->watched.at[f->watched.count++] = f->count - 1;
 	return m;
 }
 
@@ -266,15 +269,25 @@ static bool discover(struct family *f, const struct scan_snapshot *snap)
 	return found;
 }
 
-/* Moves the cursors past the members that have ended, and those gone, so
- * that the loops over live members skip a storm's thousands of short lives. */
+/* Keeps in the index only the members still wanted there, in order. */
+static void prune(struct family *f, struct family_index *idx, bool keep_exited)
+{
+	size_t kept = 0;
+
+	for (size_t j = 0; j < idx->count; j++) {
+		const struct member *m = &f->members[idx->at[j]];
+
+		if (!m->gone && (keep_exited || !m->exited))
+			idx->at[kept++] = idx->at[j];
+	}
+	idx->count = kept;
+}
+
+/* Drops from the indices the members that have ended, and those gone. */
 static void advance_cursors(struct family *f)
 {
-	while (f->first_running < f->count &&
-	       (f->members[f->first_running].exited || f->members[f->first_running].gone))
-		f->first_running++;
-	while (f->first_watched < f->count && f->members[f->first_watched].gone)
-		f->first_watched++;
+	prune(f, &f->running, false);
+	prune(f, &f->watched, true);
 }
 
 void family_scan_begins(struct family *f)
@@ -297,9 +310,12 @@ void family_observe(struct family *f, const struct scan_snapshot *snap)
 		return;
 	for (int pass = 0; pass < DISCOVERY_PASSES && discover(f, snap); pass++)
 		;
-	for (size_t i = f->first_watched; i < f->count; i++)
-		if (!f->members[i].gone && !born_after_scan(f, &f->members[i]))
-			observe_member(f, &f->members[i], snap);
+	for (size_t j = 0; j < f->watched.count; j++) {
+		struct member *m = &f->members[f->watched.at[j]];
+
+		if (!m->gone && !born_after_scan(f, m))
+			observe_member(f, m, snap);
+	}
 	advance_cursors(f);
 }
 
@@ -373,8 +389,8 @@ static void kernel_exit(struct family *f, const struct procev_event *ev)
 	m->exited = true;
 	member_record_exit(f->track, wall_time_of(ev->timestamp_ns), m, ev->status,
 			   EXIT_SOURCE_KERNEL, 0, NULL);
-	for (size_t i = f->first_watched; m->forked_member && i < f->count; i++) {
-		struct member *c = &f->members[i];
+	for (size_t j = 0; m->forked_member && j < f->watched.count; j++) {
+		struct member *c = &f->members[f->watched.at[j]];
 		struct scan_stat_line st;
 
 		if (!c->gone && c->ppid == m->pid && c != m && scan_read_stat(c->pid, &st) &&
@@ -422,9 +438,12 @@ size_t family_poll_fds(const struct family *f, struct pollfd *fds, size_t cap)
 		return 0;
 	if (f->output_fd >= 0 && n < cap)
 		fds[n++] = (struct pollfd){ .fd = f->output_fd, .events = POLLIN };
-	for (size_t i = f->first_running; i < f->count && n < cap; i++)
-		if (f->members[i].pidfd >= 0 && !f->members[i].exited)
-			fds[n++] = (struct pollfd){ .fd = f->members[i].pidfd, .events = POLLIN };
+	for (size_t j = 0; j < f->running.count && n < cap; j++) {
+		const struct member *m = &f->members[f->running.at[j]];
+
+		if (m->pidfd >= 0 && !m->exited)
+			fds[n++] = (struct pollfd){ .fd = m->pidfd, .events = POLLIN };
+	}
 	return n;
 }
 
@@ -493,8 +512,8 @@ void family_handle(struct family *f, const struct pollfd *fds, size_t n)
 			read_output(f);
 			continue;
 		}
-		for (size_t i = f->first_running; i < f->count; i++) {
-			struct member *m = &f->members[i];
+		for (size_t j = 0; j < f->running.count; j++) {
+			struct member *m = &f->members[f->running.at[j]];
 
 			if (m->pidfd == fds[k].fd && !m->exited) {
 				m->exited = true;
@@ -510,8 +529,8 @@ bool family_running(const struct family *f)
 {
 	if (f->output_fd >= 0)
 		return true;
-	for (size_t i = f->first_running; i < f->count; i++)
-		if (!f->members[i].exited && !f->members[i].gone)
+	for (size_t j = 0; j < f->running.count; j++)
+		if (!f->members[f->running.at[j]].exited && !f->members[f->running.at[j]].gone)
 			return true;
 	return false;
 }
@@ -543,6 +562,8 @@ void family_close(struct family *f, int wait_ms)
 		close(f->output_fd);
 	pidmap_free(&f->live);
 	pidmap_free(&f->ever);
+	free(f->running.at);
+	free(f->watched.at);
 	free(f->partial);
 	free(f->members);
 	memset(f, 0, sizeof *f);

@@ -18,6 +18,11 @@
 #include "scan.h"
 #include "track.h"
 
+struct family_index {
+	size_t *at;
+	size_t count, cap;
+};
+
 struct family {
 	struct member *members;
 	size_t count, cap;
@@ -32,8 +37,10 @@ struct family {
 	bool active;
 	struct pidmap live;  /* PID -> index of the member with it that is still watched */
 	struct pidmap ever;  /* PID -> index of the newest member that had it, gone or not */
-	size_t first_running; /* every member before it has ended (a storm's short lives) */
-	size_t first_watched; /* every member before it is gone from /proc */
+	/* indices into members, oldest first: those not known to have ended,
+	 * and those not yet gone from /proc. Loops over live members walk
+	 * these, never the thousands of short lives a storm leaves behind. */
+	struct family_index running, watched;
 };
 
 /* Starts argv[0] (searched in PATH) as forktop's child, its stdout and stderr

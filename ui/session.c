@@ -150,9 +150,12 @@ static bool in_program_view(const struct session *s, const struct scan_proc *p)
 {
 	if (p->pid == 1 || p->pid == s->self || family_member_of(&s->fam, p))
 		return true;
-	for (size_t i = s->fam.first_watched; i < s->fam.count; i++)
-		if (!s->fam.members[i].gone && s->fam.members[i].ppid == p->pid)
+	for (size_t j = 0; j < s->fam.watched.count; j++) {
+		const struct member *m = &s->fam.members[s->fam.watched.at[j]];
+
+		if (!m->gone && m->ppid == p->pid)
 			return true;
+	}
 	return false;
 }
 
@@ -338,14 +341,13 @@ static int scan_everything(struct session *s)
 		s->ndirty = s->nended = 0;
 		return scan_all(s->scan, &s->snap);
 	}
-	if (!reserve_wanted(s, n + (s->fam.count - s->fam.first_watched) + s->ndirty +
-				       s->snap.count))
+	if (!reserve_wanted(s, n + s->fam.watched.count + s->ndirty + s->snap.count))
 		return scan_all(s->scan, &s->snap);
 	if (s->lab_on)
 		n += lab_watch_pids(&s->lab, s->wanted + n, s->wanted_cap - n);
-	for (size_t i = s->fam.first_watched; i < s->fam.count; i++)
-		if (!s->fam.members[i].gone)
-			s->wanted[n++] = s->fam.members[i].pid;
+	for (size_t j = 0; j < s->fam.watched.count; j++)
+		if (!s->fam.members[s->fam.watched.at[j]].gone)
+			s->wanted[n++] = s->fam.members[s->fam.watched.at[j]].pid;
 	if (!s->kernel)
 		return scan_partial(s->scan, &s->snap, s->wanted, n, SESSION_ROTATION);
 	if (s->ndirty) /* dirty is NULL until the first event */
@@ -552,8 +554,8 @@ static void family_note(const struct session *s, const struct row *r, char *buf,
 	else if (r->pid == s->self)
 		snprintf(buf, len, "monitor");
 	else
-		for (size_t i = s->fam.first_watched; i < s->fam.count; i++) {
-			const struct member *c = &s->fam.members[i];
+		for (size_t j = 0; j < s->fam.watched.count; j++) {
+			const struct member *c = &s->fam.members[s->fam.watched.at[j]];
 
 			if (!c->gone && c->ppid == r->pid && c->forker != r->pid && c != &s->fam.members[0]) {
 				snprintf(buf, len, "adopted orphans");
