@@ -340,33 +340,25 @@ static struct timespec wall_time_of(unsigned long long mono_ns)
 }
 
 /* A member forked: the child joins the family now, named as its parent
- * (a fork copies the name), under it. */
+ * (a fork copies the name), under it. Its pidfd and start time wait for
+ * the end of the events at hand (family_kernel_events_done): a short life
+ * whose exit comes with them costs no pidfd and no read of /proc. */
 static void kernel_fork(struct family *f, const struct procev_event *ev)
 {
 	const struct member *parent = live_member(f, ev->parent_tgid);
 	struct track_event note = event_make(EV_NEW);
-	struct scan_stat_line st = { .start_time = 0 };
 	char name[MEMBER_NAME_MAX];
 	struct member *m;
-	int pidfd = -1;
 
-	if (!parent || live_member(f, ev->pid))
+	if (!parent || live_member(f, ev->pid) ||
+	    GROW(f->unheld.at, f->unheld.cap, f->unheld.count + 1) < 0)
 		return;
 	f->members[parent - f->members].forked_member = true;
 	memcpy(name, parent->name, sizeof name); /* add_member may move the array parent is in */
-	/* the pidfd first, then /proc: a stat that shows the parent just told
-	 * of is the very process the pidfd holds (as pidref_open_checked does,
-	 * with one read of /proc instead of two) */
-	pidfd = pidfd_open(ev->pid, 0);
-	if (pidfd < 0 || !scan_read_stat(ev->pid, &st) || st.ppid != ev->parent_tgid) {
-		if (pidfd >= 0)
-			close(pidfd);
-		pidfd = -1;
-		st.start_time = 0; /* gone already, or its PID is another's now */
-	}
-	m = add_member(f, ev->pid, st.start_time, ev->parent_tgid, pidfd);
+	m = add_member(f, ev->pid, 0, ev->parent_tgid, -1);
 	if (!m)
 		return;
+	f->unheld.at[f->unheld.count++] = (size_t)(m - f->members);
 	m->born_ns = ev->timestamp_ns;
 	memcpy(m->name, name, sizeof m->name);
 	note.when = wall_time_of(ev->timestamp_ns);
@@ -397,9 +389,10 @@ static void kernel_exit(struct family *f, const struct procev_event *ev)
 		    (!c->start_time || st.start_time == c->start_time))
 			c->ppid = st.ppid;
 	}
-	member_reap_own(f->track, wall_time_of(ev->timestamp_ns), m, f->monitor);
+	if (ev->parent_tgid == f->monitor || ev->parent_tgid == 0) /* else not forktop's to reap */
+		member_reap_own(f->track, wall_time_of(ev->timestamp_ns), m, f->monitor);
 	forget_gone(f, m);
-	advance_cursors(f);
+	prune(f, &f->running, false); /* the watched wait for the next refresh */
 }
 
 /* exec or a new comm: the member's name, read now or from the event. */
@@ -416,6 +409,37 @@ static void kernel_rename(struct family *f, const struct procev_event *ev)
 		snprintf(m->name, sizeof m->name, "%s", st.comm);
 		m->cmdline_due = true; /* the new program's arguments */
 	}
+}
+
+/* The pidfd first, then /proc: a stat that shows the parent the family
+ * knows is the very process the pidfd holds (as pidref_open_checked does,
+ * with one read of /proc instead of two). No exit event came for it before
+ * the events at hand ended, so its PID was not free again then; else (gone
+ * since, or its PID another's now) it stays without a pidfd. */
+static void hold(struct member *m)
+{
+	struct scan_stat_line st;
+	int pidfd = pidfd_open(m->pid, 0);
+
+	if (pidfd < 0)
+		return;
+	if (!scan_read_stat(m->pid, &st) || st.ppid != m->ppid) {
+		close(pidfd);
+		return;
+	}
+	m->pidfd = pidfd;
+	m->start_time = st.start_time;
+}
+
+void family_kernel_events_done(struct family *f)
+{
+	for (size_t j = 0; j < f->unheld.count; j++) {
+		struct member *m = &f->members[f->unheld.at[j]];
+
+		if (!m->exited && !m->gone && m->pidfd < 0)
+			hold(m);
+	}
+	f->unheld.count = 0;
 }
 
 void family_kernel_event(struct family *f, const struct procev_event *ev)
@@ -549,6 +573,7 @@ static void end_members(struct family *f, int sig, int wait_ms)
 
 void family_close(struct family *f, int wait_ms)
 {
+	family_kernel_events_done(f); /* a member not yet held is ended too */
 	if (f->started) {
 		end_members(f, SIGTERM, wait_ms);
 		end_members(f, SIGKILL, wait_ms);
@@ -564,6 +589,7 @@ void family_close(struct family *f, int wait_ms)
 	pidmap_free(&f->ever);
 	free(f->running.at);
 	free(f->watched.at);
+	free(f->unheld.at);
 	free(f->partial);
 	free(f->members);
 	memset(f, 0, sizeof *f);

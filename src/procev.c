@@ -25,8 +25,21 @@
 #define DATAGRAM_MAX 8192   /* the kernel sends one small message per datagram */
 #define EVENT_HEAD 16       /* proc_event before event_data: what, cpu, timestamp_ns */
 
+#define BATCH_DATAGRAMS 64  /* read by one recvmmsg */
+#define BATCH_SLOT 1024     /* bytes for each: a proc event's message is about 80 */
+
+/* Room for one recvmmsg: a storm's events cost a call for each 64, not
+ * one each. */
+struct batch {
+	unsigned char slot[BATCH_DATAGRAMS][BATCH_SLOT];
+	struct sockaddr_nl from[BATCH_DATAGRAMS];
+	struct iovec iov[BATCH_DATAGRAMS];
+	struct mmsghdr msg[BATCH_DATAGRAMS];
+};
+
 struct procev {
 	int fd;
+	struct batch *batch;
 	uint32_t *last_seq;  /* per CPU, the newest seen */
 	bool *seq_known;
 	size_t ncpu, cpu_cap, known_cap;
@@ -250,6 +263,10 @@ int procev_open(struct procev **out, int rcvbuf, char *err, size_t errlen)
 
 	*out = NULL;
 	pe = calloc(1, sizeof *pe);
+	if (pe && !(pe->batch = malloc(sizeof *pe->batch))) {
+		free(pe);
+		pe = NULL;
+	}
 	if (!pe) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -282,6 +299,7 @@ void procev_close(struct procev *pe)
 		close(pe->fd);
 	free(pe->last_seq);
 	free(pe->seq_known);
+	free(pe->batch);
 	free(pe);
 }
 
@@ -312,16 +330,59 @@ static bool in_sequence(struct procev *pe, const struct procev_event *ev)
 	return follows;
 }
 
+/* Up to BATCH_DATAGRAMS datagrams in pe->batch; 0 when none waits,
+ * -ENOBUFS when the kernel dropped some, else how many. */
+static int receive_batch(struct procev *pe)
+{
+	struct batch *b = pe->batch;
+	int got;
+
+	for (int i = 0; i < BATCH_DATAGRAMS; i++) {
+		b->iov[i] = (struct iovec){ .iov_base = b->slot[i], .iov_len = BATCH_SLOT };
+		b->msg[i].msg_hdr = (struct msghdr){ .msg_name = &b->from[i], .msg_namelen = sizeof b->from[i],
+						     .msg_iov = &b->iov[i], .msg_iovlen = 1 };
+	}
+	do
+		got = recvmmsg(pe->fd, b->msg, BATCH_DATAGRAMS, MSG_DONTWAIT, NULL);
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+	return got;
+}
+
+/* Hands on the events of one datagram; false when it did not add up (or
+ * was cut: more than a slot holds). Datagrams not from the kernel are
+ * skipped. */
+static bool hand_on(struct procev *pe, const struct mmsghdr *m, procev_handler *on_event, void *ctx,
+		    long *handed)
+{
+	const struct sockaddr_nl *from = m->msg_hdr.msg_name;
+	struct procev_event ev[8];
+	bool whole = !(m->msg_hdr.msg_flags & MSG_TRUNC);
+	size_t n;
+
+	if (m->msg_hdr.msg_namelen < sizeof *from || from->nl_pid != 0)
+		return true;
+	if (procev_parse(m->msg_hdr.msg_iov->iov_base, m->msg_len, ev, sizeof ev / sizeof *ev, &n) < 0)
+		whole = false; /* what the rest said is unknown */
+	for (size_t k = 0; k < n; k++) {
+		if (!in_sequence(pe, &ev[k])) /* acknowledgements count too */
+			whole = false;
+		if (ev[k].kind == PROCEV_ACK || ev[k].kind == PROCEV_OTHER)
+			continue;
+		on_event(ctx, &ev[k]);
+		(*handed)++;
+	}
+	return whole;
+}
+
 long procev_drain(struct procev *pe, procev_handler *on_event, void *ctx, bool *lost)
 {
-	unsigned char buf[DATAGRAM_MAX];
 	long handed = 0;
 
 	*lost = false;
-	for (int i = 0; i < PROCEV_DRAIN_MAX; i++) {
-		struct procev_event ev[8];
-		ssize_t got = receive(pe->fd, buf, sizeof buf);
-		size_t n;
+	for (int i = 0; i < PROCEV_DRAIN_MAX / BATCH_DATAGRAMS; i++) {
+		int got = receive_batch(pe);
 
 		if (got == 0)
 			break;
@@ -330,17 +391,12 @@ long procev_drain(struct procev *pe, procev_handler *on_event, void *ctx, bool *
 			continue;
 		}
 		if (got < 0)
-			return (long)got;
-		if (procev_parse(buf, (size_t)got, ev, sizeof ev / sizeof *ev, &n) < 0)
-			*lost = true; /* what the rest said is unknown */
-		for (size_t k = 0; k < n; k++) {
-			if (!in_sequence(pe, &ev[k])) /* acknowledgements count too */
+			return got;
+		for (int k = 0; k < got; k++)
+			if (!hand_on(pe, &pe->batch->msg[k], on_event, ctx, &handed))
 				*lost = true;
-			if (ev[k].kind == PROCEV_ACK || ev[k].kind == PROCEV_OTHER)
-				continue;
-			on_event(ctx, &ev[k]);
-			handed++;
-		}
+		if (got < BATCH_DATAGRAMS)
+			break; /* the socket is empty (a loss since is told by the next call) */
 	}
 	return handed;
 }

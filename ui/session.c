@@ -826,7 +826,7 @@ size_t session_poll_fds(struct session *s, size_t extra, struct pollfd **fds)
 	*fds = s->pfds;
 	n = s->lab_on ? lab_poll_fds(&s->lab, s->pfds + extra, need - extra) : 0;
 	n += family_poll_fds(&s->fam, s->pfds + extra + n, need - extra - n);
-	if (s->kernel)
+	if (s->kernel && clock_ms_until(&s->kernel_quiet_until) <= 0)
 		s->pfds[extra + n++] = (struct pollfd){ .fd = procev_fd(s->kernel), .events = POLLIN };
 	return n;
 }
@@ -874,13 +874,23 @@ static void on_kernel_event(void *ctx, const struct procev_event *ev)
 		note_changed(s, ev);
 }
 
+/* After the kernel's events are read, its socket is left unpolled this
+ * long: a storm's events are taken a few at a time, not woken for one by
+ * one, and a fork and exit of a short life come together (no pidfd, no
+ * read of /proc for it). An exit is read at most this much later. */
+#define KERNEL_GATHER_MS 2
+
 /* Hands what the kernel sent to the family; after a loss, the next refresh
  * reads every process again (and the log says so). */
 static void drain_kernel(struct session *s)
 {
 	bool lost;
+	long got = procev_drain(s->kernel, on_kernel_event, s, &lost);
 
-	if (procev_drain(s->kernel, on_kernel_event, s, &lost) < 0 || !lost)
+	family_kernel_events_done(&s->fam);
+	s->kernel_quiet_until = clock_now();
+	clock_add_ms(&s->kernel_quiet_until, KERNEL_GATHER_MS);
+	if (got < 0 || !lost)
 		return;
 	if (!s->kernel_lost)
 		note_forktop(s, EV_EVENTS_LOST, NULL);
@@ -981,6 +991,9 @@ static enum poll_result poll_once(struct session *s, const struct session_loop *
 	n = session_poll_fds(s, extra, &fds);
 	if (extra)
 		fds[0] = (struct pollfd){ .fd = loop->input_fd, .events = POLLIN };
+	if (s->kernel && clock_ms_until(&s->kernel_quiet_until) > 0 &&
+	    clock_ms_until(&s->kernel_quiet_until) < timeout)
+		timeout = clock_ms_until(&s->kernel_quiet_until); /* then its socket is polled again */
 	if (timeout < 0)
 		timeout = 0;
 	if (session_poll(fds, n + extra, (int)(timeout > WAIT_MAX_MS ? WAIT_MAX_MS : timeout)) <= 0)

@@ -117,6 +117,7 @@ struct session {
 	size_t nfam_tombs, fam_tombs_cap;
 	struct procev *kernel;     /* the kernel's process events, or NULL: polling */
 	bool kernel_lost;          /* some were lost: the next refresh reads everything */
+	struct timespec kernel_quiet_until; /* its socket is not polled before (see KERNEL_GATHER_MS) */
 	bool snap_whole;           /* s->snap holds every process (not the lab's alone) */
 	pid_t *dirty;              /* what the kernel said changed since the last refresh */
 	size_t ndirty, dirty_cap;
