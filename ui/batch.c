@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include "../src/grow.h"
 #include "../src/text.h"
 #include "../src/track.h"
+#include "jsonout.h"
 
 struct batch {
 	struct session s;
@@ -24,6 +24,7 @@ struct batch {
 	unsigned long long events_written; /* newest event already written */
 	char *sentence;                    /* an event's sentence, whole: grown to fit */
 	size_t sentence_cap;
+	struct jsonout json;               /* the line being written, kept from line to line */
 };
 
 static double seconds(struct timespec ts)
@@ -148,36 +149,13 @@ static void write_text_events(struct batch *b)
 
 /* ---- NDJSON ------------------------------------------------------------- */
 
-/* JSON strings must be valid UTF-8: names go through the escaper first.
- * A text longer than a command line (an output line) is escaped whole on
- * the heap, or, without memory for that, cut to a command line's room. */
-static json_t *json_name(const char *raw, size_t len)
+/* null for a daemon flag nobody knows (not a Python process) */
+static void json_daemon(struct jsonout *o, const struct row *r)
 {
-	char small[4 * SCAN_CMDLINE_MAX + 1], *buf = small;
-	size_t cap = sizeof small, n;
-	json_t *str;
-
-	if (len > SCAN_CMDLINE_MAX && len < (SIZE_MAX - 1) / 4) {
-		char *big = malloc(4 * len + 1); /* an escape is 4 bytes a byte at most */
-
-		if (big)
-			buf = big, cap = 4 * len + 1;
-	}
-	n = text_escape(buf, cap, raw, len, TEXT_UTF8);
-	str = json_stringn(buf, n);
-	if (buf != small)
-		free(buf);
-	return str;
-}
-
-static json_t *json_daemon(const struct row *r)
-{
-	return r->daemon == ROW_DAEMON_UNKNOWN ? json_null() : json_boolean(r->daemon == ROW_DAEMON_YES);
-}
-
-static json_t *json_row_exit(const struct row *r)
-{
-	return r->exit_known ? json_integer(r->exit_code) : json_null();
+	if (r->daemon == ROW_DAEMON_UNKNOWN)
+		jsonout_null(o, "daemon");
+	else
+		jsonout_bool(o, "daemon", r->daemon == ROW_DAEMON_YES);
 }
 
 /* CPU time in seconds (TIME+). */
@@ -187,115 +165,139 @@ static double cpu_seconds(const struct session *s, unsigned long long ticks)
 }
 
 /* CPU%, or null at a first reading (or for an ended process). */
-static json_t *json_cpu(const struct row *r, int share)
+static void json_cpu(struct jsonout *o, const struct row *r, int share)
 {
-	return share < 0 || r->tombstone ? json_null() : json_real((double)share / 10.0);
+	if (share < 0 || r->tombstone)
+		jsonout_null(o, "cpu");
+	else
+		jsonout_real(o, "cpu", (double)share / 10.0);
 }
 
-/* {"tid", "name", "state", "cpu", "daemon"}: the name is the lab's for its
- * threads where it knows it, else the thread's comm. */
-static json_t *json_task(const struct session *s, const struct row *line)
+/* {"tid", "name", "state", "cpu", "daemon", "cpu_time"}: the name is the
+ * lab's for its threads where it knows it, else the thread's comm. */
+static void json_task(struct jsonout *o, const struct session *s, const struct row *line)
 {
 	const struct scan_task *t = line->task;
 	const char *label = session_row_label(s, line);
 	char state[2] = { t->state, '\0' };
 
-	return json_pack("{s:i, s:o, s:s, s:o, s:o, s:f}", "tid", t->tid, "name",
-			 label ? json_name(label, strlen(label)) : json_name(t->comm, strlen(t->comm)),
-			 "state", state, "cpu", json_cpu(line, t->cpu), "daemon", json_daemon(line),
-			 "cpu_time", cpu_seconds(s, t->ticks));
+	jsonout_open_object(o, NULL);
+	jsonout_int(o, "tid", t->tid);
+	jsonout_cstring(o, "name", label ? label : t->comm);
+	jsonout_text_value(o, "state", state);
+	json_cpu(o, line, t->cpu);
+	json_daemon(o, line);
+	jsonout_real(o, "cpu_time", cpu_seconds(s, t->ticks));
+	jsonout_close_object(o);
 }
 
-static json_t *json_tasks(const struct session *s, const struct row *r)
+static void json_tasks(struct jsonout *o, const struct session *s, const struct row *r)
 {
-	json_t *tasks = json_array();
-
+	jsonout_open_array(o, "tasks");
 	for (size_t k = 0; k < r->nthreads; k++)
-		json_array_append_new(tasks, json_task(s, session_thread_line(s, r, k)));
-	return tasks;
+		json_task(o, s, session_thread_line(s, r, k));
+	jsonout_close_array(o);
 }
 
-static json_t *json_proc_facts(const struct session *s, const struct row *r, int depth)
+static void json_proc(struct jsonout *o, const struct session *s, const struct row *r, int depth)
 {
 	const struct scan_proc *p = r->proc;
 	const char *cmdline = r->tombstone ? NULL : scan_cmdline(&s->snap, p);
-	const char *label = session_row_label(s, r);
 	char state[2] = { p->state, '\0' }, note[128];
 	long long lived = session_row_lifetime_us(s, r), elapsed = rows_elapsed(r, &s->style);
 
 	session_row_note(s, r, note, sizeof note);
-	return json_pack("{s:i, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:s?, s:s?, s:i, s:i, s:i, "
-			 "s:i, s:I, s:i, s:b, s:o, s:o, s:f, s:o}",
-			 "pid", p->pid, "ppid", p->ppid, "state", state, "daemon", json_daemon(r),
-			 "exit", json_row_exit(r), "name", json_name(p->comm, strlen(p->comm)),
-			 "lab_name", label ? json_name(label, strlen(label)) : json_null(),
-			 "cmdline", cmdline ? json_name(cmdline, strlen(cmdline)) : json_null(),
-			 "role", rows_role_name(r), "note", note[0] ? note : NULL, "pgid", p->pgid,
-			 "sid", p->sid, "tty", p->tty_nr, "threads", p->threads, "start_time",
-			 (json_int_t)p->start_time, "depth", depth, "tombstone", r->tombstone,
-			 "lifetime_ms", lived >= 0 ? json_real((double)lived / 1000.0) : json_null(),
-			 "cpu", json_cpu(r, p->cpu), "cpu_time", cpu_seconds(s, p->ticks),
-			 "elapsed", elapsed >= 0 ? json_integer(elapsed) : json_null());
+	jsonout_open_object(o, NULL);
+	jsonout_int(o, "pid", p->pid);
+	jsonout_int(o, "ppid", p->ppid);
+	jsonout_text_value(o, "state", state);
+	json_daemon(o, r);
+	if (r->exit_known)
+		jsonout_int(o, "exit", r->exit_code);
+	else
+		jsonout_null(o, "exit");
+	jsonout_cstring(o, "name", p->comm);
+	jsonout_cstring(o, "lab_name", session_row_label(s, r));
+	jsonout_cstring(o, "cmdline", cmdline);
+	jsonout_text_value(o, "role", rows_role_name(r));
+	jsonout_text_value(o, "note", note[0] ? note : NULL);
+	jsonout_int(o, "pgid", p->pgid);
+	jsonout_int(o, "sid", p->sid);
+	jsonout_int(o, "tty", p->tty_nr);
+	jsonout_int(o, "threads", p->threads);
+	jsonout_int(o, "start_time", (long long)p->start_time);
+	jsonout_int(o, "depth", depth);
+	jsonout_bool(o, "tombstone", r->tombstone);
+	if (lived >= 0)
+		jsonout_real(o, "lifetime_ms", (double)lived / 1000.0);
+	else
+		jsonout_null(o, "lifetime_ms");
+	json_cpu(o, r, p->cpu);
+	jsonout_real(o, "cpu_time", cpu_seconds(s, p->ticks));
+	if (elapsed >= 0)
+		jsonout_int(o, "elapsed", elapsed);
+	else
+		jsonout_null(o, "elapsed");
+	if (s->threads.wanted)
+		json_tasks(o, s, r);
+	jsonout_close_object(o);
 }
 
-static json_t *json_proc(const struct session *s, const struct row *r, int depth)
+static void write_json_frame(struct batch *b)
 {
-	json_t *obj = json_proc_facts(s, r, depth);
-
-	if (obj && s->threads.wanted)
-		json_object_set_new(obj, "tasks", json_tasks(s, r));
-	return obj;
-}
-
-static void write_json_line(json_t *obj)
-{
-	if (obj) {
-		json_dumpf(obj, stdout, JSON_COMPACT | JSON_ENSURE_ASCII);
-		putchar('\n');
-	}
-	json_decref(obj);
-}
-
-static void write_json_frame(const struct session *s)
-{
+	const struct session *s = &b->s;
 	const struct scan_counts *c = &s->snap.counts;
-	json_t *procs = json_array();
+	struct jsonout *o = &b->json;
 
+	jsonout_begin(o);
+	jsonout_text_value(o, "type", "frame");
+	jsonout_int(o, "frame", (long long)s->refreshes);
+	jsonout_real(o, "time", seconds(s->snap.taken));
+	jsonout_text_value(o, "view", session_view_name(s));
+	jsonout_text_value(o, "events", session_events_name(s));
+	jsonout_bool(o, "subreaper", s->subreaper);
+	jsonout_open_object(o, "counts");
+	jsonout_int(o, "total", c->total);
+	jsonout_int(o, "running", c->running);
+	jsonout_int(o, "sleeping", c->sleeping);
+	jsonout_int(o, "stopped", c->stopped);
+	jsonout_int(o, "zombie", c->zombie);
+	jsonout_close_object(o);
+	jsonout_open_array(o, "processes");
 	for (size_t i = 0; i < s->nrows; i++)
-		json_array_append_new(procs, json_proc(s, &s->rows[i], s->tree.nodes[i].depth));
-	write_json_line(json_pack(
-		"{s:s, s:I, s:f, s:s, s:s, s:b, s:{s:i, s:i, s:i, s:i, s:i}, s:o}", "type", "frame",
-		"frame", (json_int_t)s->refreshes, "time", seconds(s->snap.taken), "view",
-		session_view_name(s), "events", session_events_name(s), "subreaper", s->subreaper,
-		"counts", "total", c->total, "running", c->running, "sleeping", c->sleeping,
-		"stopped", c->stopped, "zombie", c->zombie, "processes", procs));
+		json_proc(o, s, &s->rows[i], s->tree.nodes[i].depth);
+	jsonout_close_array(o);
+	jsonout_end(o, stdout);
 }
 
-static json_t *json_field(const struct event_field *f)
+static void json_field(struct jsonout *o, const struct event_field *f)
 {
 	switch (f->type) {
-	case EVENT_FIELD_INT: return json_integer(f->number);
-	case EVENT_FIELD_BOOL: return json_boolean(f->number);
-	case EVENT_FIELD_STRING: return json_name(f->string, f->length);
-	default: return json_null();
+	case EVENT_FIELD_INT: jsonout_int(o, f->key, f->number); break;
+	case EVENT_FIELD_BOOL: jsonout_bool(o, f->key, f->number); break;
+	case EVENT_FIELD_STRING: jsonout_string(o, f->key, f->string, f->length); break;
+	default: jsonout_null(o, f->key); break;
 	}
 }
 
 /* An event from its values: its kind, its fields, and the sentence the
  * event log shows (text). */
-static json_t *json_event(struct batch *b, const struct track_event *ev)
+static void write_json_event(struct batch *b, const struct track_event *ev)
 {
 	struct event_field fields[EVENT_FIELDS_MAX];
 	size_t n = event_fields(ev, fields);
-	json_t *obj;
+	struct jsonout *o = &b->json;
 
-	obj = json_pack("{s:s, s:I, s:f, s:s, s:s, s:s}", "type", "event", "seq", (json_int_t)ev->seq,
-			"time", seconds(ev->when), "event", event_kind_name(ev->kind), "kind",
-			event_class_name(event_class_of(ev->kind)), "text",
-			sentence_of(b, ev, false, TEXT_UTF8));
-	for (size_t i = 0; obj && i < n; i++)
-		json_object_set_new(obj, fields[i].key, json_field(&fields[i]));
-	return obj;
+	jsonout_begin(o);
+	jsonout_text_value(o, "type", "event");
+	jsonout_int(o, "seq", (long long)ev->seq);
+	jsonout_real(o, "time", seconds(ev->when));
+	jsonout_text_value(o, "event", event_kind_name(ev->kind));
+	jsonout_text_value(o, "kind", event_class_name(event_class_of(ev->kind)));
+	jsonout_text_value(o, "text", sentence_of(b, ev, false, TEXT_UTF8));
+	for (size_t i = 0; i < n; i++)
+		json_field(o, &fields[i]);
+	jsonout_end(o, stdout);
 }
 
 static void write_json_events(struct batch *b)
@@ -304,13 +306,13 @@ static void write_json_events(struct batch *b)
 	struct track_event notice;
 
 	if (dropped_notice(b, &notice))
-		write_json_line(json_event(b, &notice));
+		write_json_event(b, &notice);
 	for (unsigned long long q = b->events_written + 1; q <= track_last_seq(s->track); q++) {
 		const struct track_event *ev = track_event(s->track, q);
 
 		if (!ev || !session_event_in_view(s, ev))
 			continue;
-		write_json_line(json_event(b, ev));
+		write_json_event(b, ev);
 	}
 }
 
@@ -323,7 +325,7 @@ static int write_frame(struct batch *b)
 	if (rc < 0)
 		return rc;
 	if (b->opt->json) {
-		write_json_frame(&b->s);
+		write_json_frame(b);
 		write_json_events(b);
 	} else {
 		write_text_frame(&b->s);
@@ -366,6 +368,7 @@ int batch_run(const struct batch_options *opt)
 	rc = session_run(&b.s, &batch_loop, &b);
 	session_close(&b.s);
 	free(b.sentence);
+	jsonout_free(&b.json);
 	session_release_stop_signals();
 	if (rc < 0 && rc != -EPIPE) {
 		fprintf(stderr, "forktop: reading processes failed: %s\n", strerror(-rc));
