@@ -5,6 +5,7 @@
  * said so) and an overflow (rescanned, said so). */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -166,17 +167,18 @@ Test(kernel, a_family_of_2000_short_lives)
 	cr_assert_eq(kernel_exits(3, pids, 8), 2000, "all 2000 exit codes, from the kernel");
 }
 
-/* More events between two frames than the log holds: the frame says how
- * many it could not write, and every exit is written or counted. */
+/* More events at once than the log holds: the next line says how many it
+ * could not write, and every exit is written or counted. The program stops
+ * forktop (its parent) for its burst, so the kernel's events of all 3,000
+ * children wait for one read. */
 Test(kernel, a_frame_says_how_many_events_left_the_log_unwritten)
 {
 	int pids[8];
 	long dropped = 0;
 
-	/* one frame for the whole burst however long it takes: the program's
-	 * end writes the last */
-	run((char *[]){ "--batch", "--delay", "60000", "--", "sh", "-c",
-			"i=0; while [ $i -lt 3000 ]; do (exit 3) & i=$((i+1)); done; wait", NULL });
+	run((char *[]){ "--batch", "--", "sh", "-c",
+			"kill -STOP $PPID; i=0; while [ $i -lt 3000 ]; do (exit 3) & i=$((i+1)); done; "
+			"wait; kill -CONT $PPID", NULL });
 	need_kernel_source();
 	for (int i = 0; i < nlines; i++)
 		if (is_event(i, "events_dropped"))
@@ -368,4 +370,47 @@ Test(kernel, an_overflow_is_said_and_rescanned)
 			cr_assert_str_eq(helper_str(p, "name"), "sleep",
 					 "only the sleep still runs under the program (pid %ld: %s %s)",
 					 num(p, "pid"), helper_str(p, "state"), helper_str(p, "name"));
+}
+
+/* NDJSON writes an event as it comes, not with the next frame: with frames
+ * a minute apart, a child's exit reaches the reader while its program still
+ * sleeps, a few milliseconds after the kernel told of it. */
+Test(kernel, an_exit_reaches_the_reader_before_the_next_frame)
+{
+	struct helper_stream s;
+	char line[1 << 16];
+	int frames = 0;
+	json_t *exited = NULL;
+
+	helper_stream_start(&s, (char *[]){ (char *)helper_forktop(), "--json", "--delay", "60000", "--",
+					    "sh", "-c", "(exit 7); sleep 20", NULL });
+	while (!exited && helper_stream_line(&s, line, sizeof line, 5000)) {
+		json_t *o = json_loads(line, 0, NULL);
+
+		cr_assert_not_null(o, "a line of JSON: %s", line);
+		if (!strcmp(helper_str(o, "type"), "frame")) {
+			if (strcmp(helper_str(o, "events"), "kernel")) {
+				json_decref(o);
+				kill(s.pid, SIGTERM);
+				while (helper_stream_line(&s, line, sizeof line, 5000))
+					;
+				helper_stream_end(&s);
+				cr_skip_test("no kernel process events here");
+			}
+			frames++;
+		}
+		if (!strcmp(helper_str(o, "type"), "event") && !strcmp(helper_str(o, "event"), "exited") &&
+		    json_integer_value(json_object_get(o, "exit")) == 7)
+			exited = o;
+		else
+			json_decref(o);
+	}
+	kill(s.pid, SIGTERM); /* forktop ends the program it started as it quits */
+	while (helper_stream_line(&s, line, sizeof line, 5000))
+		;
+	helper_stream_end(&s);
+	cr_assert_not_null(exited, "the exit with code 7 was written while the program slept");
+	cr_assert_eq(frames, 1, "before any frame but the first");
+	cr_assert_str_eq(helper_str(exited, "source"), "kernel");
+	json_decref(exited);
 }

@@ -342,7 +342,22 @@ static int refresh_frame(void *face)
 	return write_frame(face);
 }
 
-/* Frames on time only: the lab's reports wait for the next frame. */
+/* NDJSON, before each wait: the events logged since the last line, at
+ * once, so that a reader learns of an exit within milliseconds, not with
+ * the next frame. False (the end) when stdout is closed. */
+static bool stream_events(void *face)
+{
+	struct batch *b = face;
+
+	if (track_last_seq(b->s.track) == b->events_written)
+		return true;
+	write_json_events(b);
+	b->events_written = track_last_seq(b->s.track);
+	return fflush(stdout) == 0 && !ferror(stdout);
+}
+
+/* Frames on time only; text frames carry the events since the last one,
+ * NDJSON writes events as they come. */
 static const struct session_loop batch_loop = {
 	.refresh = refresh_frame,
 	.input_fd = -1,
@@ -353,6 +368,7 @@ int batch_run(const struct batch_options *opt)
 {
 	static struct batch b; /* large; one per process */
 	struct session_options session = opt->session;
+	struct session_loop loop;
 	char err[256];
 	int rc;
 
@@ -365,7 +381,10 @@ int batch_run(const struct batch_options *opt)
 		session_close(&b.s);
 		return 1;
 	}
-	rc = session_run(&b.s, &batch_loop, &b);
+	loop = batch_loop;
+	if (opt->json)
+		loop.before_wait = stream_events;
+	rc = session_run(&b.s, &loop, &b);
 	session_close(&b.s);
 	free(b.sentence);
 	jsonout_free(&b.json);
