@@ -414,3 +414,27 @@ Test(kernel, an_exit_reaches_the_reader_before_the_next_frame)
 	cr_assert_str_eq(helper_str(exited, "source"), "kernel");
 	json_decref(exited);
 }
+
+/* A child the kernel told of is ended with its program when forktop quits
+ * (forktop holds it by a pidfd from the moment its fork was read). */
+Test(kernel, quitting_ends_a_child_the_kernel_told_of)
+{
+	const json_t *p;
+	int root, sleeper = 0;
+	bool ended;
+	size_t k;
+
+	run((char *[]){ "--batch", "--iterations", "3", "--", "sh", "-c", "sleep 30 & wait", NULL });
+	need_kernel_source();
+	root = root_pid();
+	for (int i = 0; i < nlines && !sleeper; i++)
+		if (is_type(i, "frame"))
+			json_array_foreach(json_object_get(lines[i], "processes"), k, p)
+				if (num(p, "ppid") == root && !strcmp(helper_str(p, "name"), "sleep"))
+					sleeper = (int)num(p, "pid");
+	cr_assert_gt(sleeper, 0, "a frame showed the sleep under the program");
+	ended = helper_wait_state(sleeper, 0, 5000);
+	if (!ended && helper_state_of(sleeper) != 'Z')
+		kill(sleeper, SIGKILL); /* left behind: this test's own, a moment ago */
+	cr_assert(ended, "the sleep (pid %d) ended with forktop", sleeper);
+}
