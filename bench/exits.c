@@ -20,10 +20,9 @@
  *   lost N        "events_lost" events (the kernel dropped events)
  *   output LINE   the watched program's last line of output
  * With LATENCY_FILE, one line per "exited" event with exit CODE:
- *   SOURCE READ_MS FRAME_MS
+ *   SOURCE READ_MS
  * READ_MS: from the event's time (for the kernel's source, the kernel's
- * timestamp of the exit) to the moment its line was read; FRAME_MS: from the
- * event's time to the time of the frame it came with (its /proc scan). */
+ * timestamp of the exit) to the moment its line was read. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,7 +84,6 @@ int main(int argc, char **argv)
 	FILE *lat = NULL;
 	char *line = NULL, output[1024] = "", events[32] = "";
 	size_t cap = 0, frames = 0, max_rows = 0, exited = 0, lost = 0, reported = 0, by_event = 0;
-	double frame_time = 0;
 	ssize_t n;
 
 	if (argc < 2 || argc > 3) {
@@ -112,7 +110,6 @@ int main(int argc, char **argv)
 			size_t i;
 
 			frames++;
-			frame_time = time;
 			if (json_array_size(procs) > max_rows)
 				max_rows = json_array_size(procs);
 			snprintf(events, sizeof events, "%s",
@@ -128,8 +125,8 @@ int main(int argc, char **argv)
 				exited++;
 				sight((long)json_integer_value(json_object_get(obj, "pid")), time, 1);
 				if (lat)
-					fprintf(lat, "%s %.3f %.3f\n", text_of(obj, "source", "?"),
-						(read_at - time) * 1e3, (frame_time - time) * 1e3);
+					fprintf(lat, "%s %.3f\n", text_of(obj, "source", "?"),
+						(read_at - time) * 1e3);
 			} else if (!strcmp(ev, "events_lost")) {
 				lost++;
 			} else if (!strcmp(ev, "output")) {

@@ -472,7 +472,7 @@ storm_forked() { awk '{ print $2 } END { if (!NR) print 0 }' "$storm_dir/report"
 # storm_forktop SOURCE DELAY RATE SECONDS: one run of forktop --json --events
 # SOURCE --delay DELAY -- storm RATE SECONDS; its stdout, each line stamped
 # with the moment it was read, goes through bench/exits. Prints one line:
-#   status forked reported by_event cpu lost events lat_p50 lat_p95 scan_to_read_p50 of timed
+#   status forked reported by_event cpu lost events lat_p50 lat_p95 - of timed
 # status: forktop's exit status (128 + N when signal N ended it); of: the
 # children the share is taken of, those forked, or when forktop failed (the
 # storm then ends with it), those the whole storm would have forked; timed:
@@ -502,7 +502,7 @@ storm_forktop() {
 	echo "$status $forked $(c reported) $(c by_event) ${cpu:-n/a} $(c lost) $(c events)" \
 		"$(awk '$1 == "kernel" { print $2 }' "$storm_dir/lat" | pct 50)" \
 		"$(awk '$1 == "kernel" { print $2 }' "$storm_dir/lat" | pct 95)" \
-		"$(awk '$1 == "kernel" { print $2 - $3 }' "$storm_dir/lat" | pct 50) $of" \
+		"- $of" \
 		"$(awk '$1 == "kernel"' "$storm_dir/lat" | wc -l)"
 	[ -s "$storm_dir/err" ] && sed 's/^/bench: forktop said: /' "$storm_dir/err" | head -3 >&2
 	rm -rf "$storm_dir"
@@ -543,7 +543,7 @@ f1() { awk '{ if ($1 == "n/a") print; else printf "%.1f\n", $1 }'; }
 # share FORKED REPORTED: percent, one decimal
 share() { awk -v f="$1" -v r="$2" 'BEGIN { if (f > 0 && r != "") printf "%.1f\n", 100 * r / f; else print "n/a" }'; }
 
-# storm_summary FILE: the runs' lines of storm_forktop: "crashes share_median share_min cpu lost events p50 p95 scan timed"
+# storm_summary FILE: the runs' lines of storm_forktop: "crashes share_median share_min cpu lost events p50 p95 - timed"
 storm_summary() {
 	local f=$1 col
 	col() { awk -v c="$1" '{ print $c }' "$f"; }
@@ -574,10 +574,10 @@ storm_report() {
 		storm_forktop kernel 10 "$storm_rate" "$latency_seconds" >>"$l"
 		storm_forktop kernel 10 "$latency_rate" "$latency_seconds" >>"$ll"
 	done
-	read -r kc ks kmin kcpu klost kev kp50 kp95 kscan kn < <(storm_summary "$k")
+	read -r kc ks kmin kcpu klost kev kp50 kp95 _ kn < <(storm_summary "$k")
 	read -r pc ps pmin pcpu plost pev _ _ _ _ < <(storm_summary "$p")
-	read -r lc _ _ _ _ _ lp50 lp95 lscan ln < <(storm_summary "$l")
-	read -r llc _ _ _ _ _ llp50 llp95 llscan lln < <(storm_summary "$ll")
+	read -r lc _ _ _ _ _ lp50 lp95 _ ln < <(storm_summary "$l")
+	read -r llc _ _ _ _ _ llp50 llp95 _ lln < <(storm_summary "$ll")
 	echo
 	echo "## Storm: $storm_rate short-lived children a second for $storm_seconds s"
 	echo
@@ -603,13 +603,13 @@ storm_report() {
 		echo "forkstat is not installed (tools/install-deps installs it): its row and the CPU comparison are left out."
 	fi
 	echo
-	echo "Latency of an exit, kernel source, \`--json\`: from the kernel's timestamp of the exit (the \`exited\` event's \`time\`) to the moment its line was read from forktop's stdout (bench/stamp), ms; and, of that, from the scan of the frame it came with (the frame's \`time\`) to the line read:"
+	echo "Latency of an exit, kernel source, \`--json\` (which writes each event as it comes, between frames): from the kernel's timestamp of the exit (the \`exited\` event's \`time\`) to the moment its line was read from forktop's stdout (bench/stamp), ms:"
 	echo
-	echo "| storm | frames every | exits timed (median) | median | 95th percentile | frame's scan to line read, median | |"
-	echo "| --- | --- | --- | --- | --- | --- | --- |"
-	echo "| $storm_rate/s, $storm_seconds s (the runs above) | 1000 ms (default) | $kn | $kp50 | $kp95 | $kscan | $([ "$kc" != 0 ] && echo "$(storm_failures "$k"): the exits before the crash") |"
-	echo "| $storm_rate/s, $latency_seconds s | 10 ms (the least) | $ln | $lp50 | $lp95 | $lscan | $([ "$lc" != 0 ] && echo "$(storm_failures "$l"): the exits before the crash") |"
-	echo "| $latency_rate/s, $latency_seconds s | 10 ms (the least) | $lln | $llp50 | $llp95 | $llscan | $([ "$llc" != 0 ] && echo "$(storm_failures "$ll"): the exits before the crash") |"
+	echo "| storm | frames every | exits timed (median) | median | 95th percentile | |"
+	echo "| --- | --- | --- | --- | --- | --- |"
+	echo "| $storm_rate/s, $storm_seconds s (the runs above) | 1000 ms (default) | $kn | $kp50 | $kp95 | $([ "$kc" != 0 ] && echo "$(storm_failures "$k"): the exits before the crash") |"
+	echo "| $storm_rate/s, $latency_seconds s | 10 ms (the least) | $ln | $lp50 | $lp95 | $([ "$lc" != 0 ] && echo "$(storm_failures "$l"): the exits before the crash") |"
+	echo "| $latency_rate/s, $latency_seconds s | 10 ms (the least) | $lln | $llp50 | $llp95 | $([ "$llc" != 0 ] && echo "$(storm_failures "$ll"): the exits before the crash") |"
 	rm -f "$k" "$p" "$s" "$l" "$ll"
 }
 
