@@ -341,8 +341,9 @@ static struct timespec wall_time_of(unsigned long long mono_ns)
 
 /* A member forked: the child joins the family now, named as its parent
  * (a fork copies the name), under it. Its pidfd and start time wait for
- * the end of the events at hand (family_kernel_events_done): a short life
- * whose exit comes with them costs no pidfd and no read of /proc. */
+ * the end of the next read of the kernel's events (a few milliseconds, see
+ * family_kernel_events_done): a short life whose exit comes before costs no
+ * pidfd and no read of /proc. */
 static void kernel_fork(struct family *f, const struct procev_event *ev)
 {
 	const struct member *parent = live_member(f, ev->parent_tgid);
@@ -431,15 +432,29 @@ static void hold(struct member *m)
 	m->start_time = st.start_time;
 }
 
-void family_kernel_events_done(struct family *f)
+/* Holds the members forked before the events read since the last call
+ * (no exit was told for them since: their PIDs are still theirs), or,
+ * with all, every member not yet held. */
+static void hold_unheld(struct family *f, bool all)
 {
+	size_t kept = 0;
+
 	for (size_t j = 0; j < f->unheld.count; j++) {
 		struct member *m = &f->members[f->unheld.at[j]];
 
-		if (!m->exited && !m->gone && m->pidfd < 0)
+		if (m->exited || m->gone || m->pidfd >= 0)
+			continue;
+		if (all || j < f->unheld_older)
 			hold(m);
+		else
+			f->unheld.at[kept++] = f->unheld.at[j];
 	}
-	f->unheld.count = 0;
+	f->unheld.count = f->unheld_older = kept;
+}
+
+void family_kernel_events_done(struct family *f)
+{
+	hold_unheld(f, false);
 }
 
 void family_kernel_event(struct family *f, const struct procev_event *ev)
@@ -573,7 +588,7 @@ static void end_members(struct family *f, int sig, int wait_ms)
 
 void family_close(struct family *f, int wait_ms)
 {
-	family_kernel_events_done(f); /* a member not yet held is ended too */
+	hold_unheld(f, true); /* a member not yet held is ended too */
 	if (f->started) {
 		end_members(f, SIGTERM, wait_ms);
 		end_members(f, SIGKILL, wait_ms);

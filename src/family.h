@@ -41,7 +41,8 @@ struct family {
 	 * and those not yet gone from /proc. Loops over live members walk
 	 * these, never the thousands of short lives a storm leaves behind. */
 	struct family_index running, watched;
-	struct family_index unheld; /* forked since the last family_kernel_events_done */
+	struct family_index unheld; /* forked, not yet held by a pidfd (see family_kernel_events_done) */
+	size_t unheld_older;        /* the first of them were told before the last read's end */
 };
 
 /* Starts argv[0] (searched in PATH) as forktop's child, its stdout and stderr
@@ -66,9 +67,11 @@ void family_observe(struct family *f, const struct scan_snapshot *snap);
  * re-parented before the event is sent). Threads and other processes are
  * ignored. */
 void family_kernel_event(struct family *f, const struct procev_event *ev);
-/* After the events at hand: each member they forked that has not ended
- * gets its pidfd (so that it can be signalled and ended with forktop) and
- * its start time. */
+/* After each read of the kernel's events: each member forked before the
+ * previous read's end that has not ended since gets its pidfd (so that it
+ * can be signalled and ended with forktop) and its start time. A storm's
+ * short lives end before that, and cost neither. family_close holds every
+ * member not yet held before it ends them. */
 void family_kernel_events_done(struct family *f);
 size_t family_poll_fds(const struct family *f, struct pollfd *fds, size_t cap);
 void family_handle(struct family *f, const struct pollfd *fds, size_t n);

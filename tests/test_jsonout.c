@@ -3,6 +3,7 @@
  * line is dropped whole, never cut, when it cannot be finished. */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,10 +111,15 @@ Test(jsonout, numbers_are_written_as_jansson_writes_them)
 		jsonout_begin(&out);
 		jsonout_real(&out, "r", reals[i]);
 		jsonout_int(&out, "i", -1234567890123LL);
+		jsonout_int(&out, "zero", 0);
+		jsonout_int(&out, "min", LLONG_MIN);
+		jsonout_int(&out, "max", LLONG_MAX);
 		jsonout_bool(&out, "t", true);
 		jsonout_bool(&out, "f", false);
-		same(jsonout_line(), jansson_line(json_pack("{s:f, s:I, s:b, s:b}", "r", reals[i], "i",
-							    (json_int_t)-1234567890123LL, "t", 1, "f", 0)));
+		same(jsonout_line(),
+		     jansson_line(json_pack("{s:f, s:I, s:I, s:I, s:I, s:b, s:b}", "r", reals[i], "i",
+					    (json_int_t)-1234567890123LL, "zero", (json_int_t)0, "min",
+					    (json_int_t)LLONG_MIN, "max", (json_int_t)LLONG_MAX, "t", 1, "f", 0)));
 	}
 }
 

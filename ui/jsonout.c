@@ -95,12 +95,20 @@ void jsonout_free(struct jsonout *o)
 	*o = (struct jsonout){ 0 };
 }
 
+/* Decimal digits, written from the end (a frame has thousands of numbers:
+ * no printf for each). */
 void jsonout_int(struct jsonout *o, const char *key, long long v)
 {
-	char num[32];
+	char num[24], *at = num + sizeof num;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
 
 	member(o, key);
-	put(o, num, (size_t)snprintf(num, sizeof num, "%lld", v));
+	do
+		*--at = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--at = '-';
+	put(o, at, (size_t)(num + sizeof num - at));
 }
 
 /* An exponent without its '+' and its leading zeros (e+05: e5). */
