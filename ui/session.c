@@ -888,8 +888,10 @@ static void drain_kernel(struct session *s)
 	long got = procev_drain(s->kernel, on_kernel_event, s, &lost);
 
 	family_kernel_events_done(&s->fam);
-	s->kernel_quiet_until = clock_now();
-	clock_add_ms(&s->kernel_quiet_until, KERNEL_GATHER_MS);
+	if (got > 0) { /* else nothing is coming: its socket is polled at once */
+		s->kernel_quiet_until = clock_now();
+		clock_add_ms(&s->kernel_quiet_until, KERNEL_GATHER_MS);
+	}
 	if (got < 0 || !lost)
 		return;
 	if (!s->kernel_lost)
@@ -985,8 +987,9 @@ static enum poll_result poll_once(struct session *s, const struct session_loop *
 {
 	size_t extra = loop->input_fd >= 0, n;
 	struct pollfd *fds;
-	bool activity = false;
+	bool activity = false, gathering = s->kernel && clock_ms_until(&s->kernel_quiet_until) > 0;
 	unsigned long long seen = track_last_seq(s->track);
+	int ready;
 
 	n = session_poll_fds(s, extra, &fds);
 	if (extra)
@@ -996,7 +999,12 @@ static enum poll_result poll_once(struct session *s, const struct session_loop *
 		timeout = clock_ms_until(&s->kernel_quiet_until); /* then its socket is polled again */
 	if (timeout < 0)
 		timeout = 0;
-	if (session_poll(fds, n + extra, (int)(timeout > WAIT_MAX_MS ? WAIT_MAX_MS : timeout)) <= 0)
+	ready = session_poll(fds, n + extra, (int)(timeout > WAIT_MAX_MS ? WAIT_MAX_MS : timeout));
+	if (ready == 0 && gathering && clock_ms_until(&s->kernel_quiet_until) <= 0) {
+		drain_kernel(s); /* what the gathering brought, without one more wait to learn of it */
+		return track_last_seq(s->track) != seen ? POLL_NEWS : POLL_KERNEL_ONLY;
+	}
+	if (ready <= 0)
 		return POLL_NOTHING;
 	if (extra)
 		*input_revents = fds[0].revents;
