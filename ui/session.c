@@ -874,11 +874,11 @@ static void on_kernel_event(void *ctx, const struct procev_event *ev)
 		note_changed(s, ev);
 }
 
-/* After the kernel's events are read, its socket is left unpolled this
- * long: a storm's events are taken a few at a time, not woken for one by
- * one, and a fork and exit of a short life come together (no pidfd, no
- * read of /proc for it). An exit is read at most this much later. */
-#define KERNEL_GATHER_MS 2
+/* While the kernel's events come fast (the last read was less than two of
+ * these ago), its socket is left unpolled this long after each read: a
+ * storm's events are taken many at a time, not woken for one by one. An
+ * exit is then read at most this much later; at a calmer pace, at once. */
+#define KERNEL_GATHER_MS 3
 
 /* Hands what the kernel sent to the family; after a loss, the next refresh
  * reads every process again (and the log says so). */
@@ -889,8 +889,12 @@ static void drain_kernel(struct session *s)
 
 	family_kernel_events_done(&s->fam);
 	if (got > 0) { /* else nothing is coming: its socket is polled at once */
-		s->kernel_quiet_until = clock_now();
-		clock_add_ms(&s->kernel_quiet_until, KERNEL_GATHER_MS);
+		bool busy = s->kernel_read_any && clock_ms_since(&s->kernel_last_read) < 2 * KERNEL_GATHER_MS;
+
+		s->kernel_last_read = s->kernel_quiet_until = clock_now();
+		s->kernel_read_any = true;
+		if (busy)
+			clock_add_ms(&s->kernel_quiet_until, KERNEL_GATHER_MS);
 	}
 	if (got < 0 || !lost)
 		return;

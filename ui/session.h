@@ -118,6 +118,8 @@ struct session {
 	struct procev *kernel;     /* the kernel's process events, or NULL: polling */
 	bool kernel_lost;          /* some were lost: the next refresh reads everything */
 	struct timespec kernel_quiet_until; /* its socket is not polled before (see KERNEL_GATHER_MS) */
+	struct timespec kernel_last_read;   /* when a read last brought events */
+	bool kernel_read_any;               /* one has */
 	bool snap_whole;           /* s->snap holds every process (not the lab's alone) */
 	pid_t *dirty;              /* what the kernel said changed since the last refresh */
 	size_t ndirty, dirty_cap;
