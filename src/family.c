@@ -242,6 +242,21 @@ static bool adopted(const struct family *f, const struct scan_proc *p)
 	return f->started && p->ppid == f->monitor && !family_member_of(f, p);
 }
 
+/* p is a member that ended after the snapshot was read (its exit event,
+ * read after the scan, had forktop reap it): no new member. A member whose
+ * start time was never read is matched only by a dead record. */
+static bool ended_since(const struct family *f, const struct scan_proc *p)
+{
+	const struct member *m;
+	size_t i;
+
+	if (!pidmap_get(&f->ever, p->pid, &i))
+		return false;
+	m = &f->members[i];
+	return m->gone && (m->start_time ? m->start_time == p->start_time
+					 : p->state == 'Z' || p->state == 'X');
+}
+
 /* Adds the children of members found in the snapshot; true if any. The
  * parent's identity is checked only for the few whose PPID is a member's. */
 static bool discover(struct family *f, const struct scan_snapshot *snap)
@@ -251,6 +266,8 @@ static bool discover(struct family *f, const struct scan_snapshot *snap)
 	for (size_t i = 0; i < snap->count; i++) {
 		const struct scan_proc *p = &snap->procs[i], *parent;
 
+		if (ended_since(f, p))
+			continue;
 		if (adopted(f, p)) {
 			found |= add_member(f, p->pid, p->start_time, MEMBER_PARENT_UNSEEN,
 					    pidref_open_checked(p->pid, p->start_time)) != NULL;

@@ -10,6 +10,10 @@
 #include <unistd.h>
 
 #include "../src/event.h"
+#include "../src/family.h"
+#include "../src/procev.h"
+#include "../src/scan.h"
+#include "../src/track.h"
 #include "helpers.h"
 
 #define MAX_LINES 5000
@@ -370,4 +374,41 @@ Test(family, a_line_written_in_pieces_is_one_event)
 	cr_assert_eq(n, 2, "a line and the unended last one (not %d events)", n);
 	cr_assert_str_eq(helper_str(lines[out[0]], "line"), "one two three four");
 	cr_assert_str_eq(helper_str(lines[out[1]], "line"), "no newline at the end");
+}
+
+/* A snapshot read while the program was a zombie, then the kernel's exit
+ * event read after it (forktop reaps the program then): the snapshot's
+ * zombie is the program that ended, not a new orphan for forktop to
+ * adopt, and the family keeps one member. */
+Test(family, a_member_reaped_after_the_scan_is_not_adopted_from_it)
+{
+	static char *const argv[] = { "sh", "-c", "exit 3", NULL };
+	struct family f;
+	struct track *track;
+	struct scan *scan;
+	struct scan_snapshot snap = { 0 };
+	struct procev_event exit_event = { .kind = PROCEV_EXIT };
+	char err[256];
+	pid_t pid;
+
+	cr_assert_eq(track_new(&track, 64), 0);
+	cr_assert_eq(scan_open(&scan, 0, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(family_start(&f, argv, track, err, sizeof err), 0, "%s", err);
+	pid = f.members[0].pid;
+	cr_assert(helper_wait_state(pid, 'Z', 5000), "the program became a zombie");
+	family_scan_begins(&f);
+	cr_assert_eq(scan_all(scan, &snap), 0);
+	cr_assert_not_null(scan_find(&snap, pid), "the scan shows the zombie");
+	exit_event.pid = exit_event.tgid = pid;
+	exit_event.parent_pid = exit_event.parent_tgid = getpid();
+	exit_event.status = 3 << 8;
+	family_kernel_event(&f, &exit_event);
+	family_kernel_events_done(&f);
+	cr_assert(f.members[0].gone, "the exit event had forktop reap it");
+	family_observe(&f, &snap);
+	cr_assert_eq(f.count, 1, "the scan's zombie is no new member (%zu members)", f.count);
+	family_close(&f, 100);
+	scan_snapshot_free(&snap);
+	scan_close(scan);
+	track_free(track);
 }
