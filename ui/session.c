@@ -1006,7 +1006,9 @@ static enum poll_result poll_once(struct session *s, const struct session_loop *
 	ready = session_poll(fds, n + extra, (int)(timeout > WAIT_MAX_MS ? WAIT_MAX_MS : timeout));
 	if (ready == 0 && gathering && clock_ms_until(&s->kernel_quiet_until) <= 0) {
 		drain_kernel(s); /* what the gathering brought, without one more wait to learn of it */
-		return track_last_seq(s->track) != seen ? POLL_NEWS : POLL_KERNEL_ONLY;
+		/* else, as any wait that timed out, it ends the face's wait (a
+		 * resize the TUI has not yet read is read then) */
+		return track_last_seq(s->track) != seen ? POLL_NEWS : POLL_NOTHING;
 	}
 	if (ready <= 0)
 		return POLL_NOTHING;
