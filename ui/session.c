@@ -21,7 +21,7 @@
 #define LAB_STOP_WAIT_MS 2000
 
 static volatile sig_atomic_t stop_requested;
-static sigset_t wait_mask; /* the mask while waiting: stop signals let through */
+static sigset_t wait_mask; /* the mask while waiting: stop signals and SIGWINCH let through */
 static sigset_t saved_mask; /* the mask before session_catch_stop_signals */
 
 static void on_stop_signal(int sig)
@@ -45,11 +45,15 @@ void session_catch_stop_signals(void)
 	sigaddset(&stops, SIGINT);
 	sigaddset(&stops, SIGTERM);
 	sigaddset(&stops, SIGHUP);
+	/* a resize arrives only while waiting, so that it always ends the wait
+	 * (ncurses' handler then has the screen read the new size at once) */
+	sigaddset(&stops, SIGWINCH);
 	sigprocmask(SIG_BLOCK, &stops, &saved_mask);
 	wait_mask = saved_mask;
 	sigdelset(&wait_mask, SIGINT);
 	sigdelset(&wait_mask, SIGTERM);
 	sigdelset(&wait_mask, SIGHUP);
+	sigdelset(&wait_mask, SIGWINCH);
 }
 
 void session_release_stop_signals(void)
@@ -1006,9 +1010,7 @@ static enum poll_result poll_once(struct session *s, const struct session_loop *
 	ready = session_poll(fds, n + extra, (int)(timeout > WAIT_MAX_MS ? WAIT_MAX_MS : timeout));
 	if (ready == 0 && gathering && clock_ms_until(&s->kernel_quiet_until) <= 0) {
 		drain_kernel(s); /* what the gathering brought, without one more wait to learn of it */
-		/* else, as any wait that timed out, it ends the face's wait (a
-		 * resize the TUI has not yet read is read then) */
-		return track_last_seq(s->track) != seen ? POLL_NEWS : POLL_NOTHING;
+		return track_last_seq(s->track) != seen ? POLL_NEWS : POLL_KERNEL_ONLY;
 	}
 	if (ready <= 0)
 		return POLL_NOTHING;

@@ -137,7 +137,9 @@ struct session {
 };
 
 /* SIGINT, SIGTERM and SIGHUP set a flag the loops check (the lab is in its
- * own process group: the terminal's Ctrl-C reaches only the monitor). */
+ * own process group: the terminal's Ctrl-C reaches only the monitor). They
+ * and SIGWINCH are let through only while the session waits, so that each
+ * ends the wait it arrives in. */
 void session_catch_stop_signals(void);
 /* Gives back the signal mask the process had (the loop is over): the rest of
  * the way out, a pending stop signal is delivered as usual. */
