@@ -53,6 +53,8 @@ start() {
 
 # find_row TEXT: select the first row whose name holds TEXT (the / search).
 find_row() {
+	# its row in the tree first: the log may name it a refresh before
+	wait_for "^ +[0-9]+ +[0-9]+ [A-Z] .*[ ─]$1( |\$)" 5
 	T send-keys / "$1" Enter
 	wait_for "found '$1'" 3
 }
