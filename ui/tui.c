@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <curses.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -2100,6 +2101,22 @@ static const struct session_loop tui_loop = {
 	.refresh_on_activity = true,
 };
 
+/* The keyboard, opened again without blocking: ncurses reads the rest of a
+ * mouse report byte by byte, and junk that starts like one ("ESC [ <" and
+ * no end) would hold it in read() until more keys came, the screen and
+ * the refreshes stopped. A read of its own leaves the flags of the shell's
+ * descriptor alone. stdin itself when the terminal cannot be opened. */
+static FILE *keyboard(void)
+{
+	const char *name = ttyname(STDIN_FILENO);
+	int fd = name ? open(name, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY) : -1;
+	FILE *in = fd >= 0 ? fdopen(fd, "r") : NULL;
+
+	if (!in && fd >= 0)
+		close(fd);
+	return in ? in : stdin;
+}
+
 /* The terminal must be a terminal ncurses knows before anything starts. */
 static int open_terminal(void)
 {
@@ -2110,7 +2127,7 @@ static int open_terminal(void)
 		fprintf(stderr, "forktop: not a terminal: use --batch for text or --json frames\n");
 		return 2;
 	}
-	screen = newterm(NULL, stdout, stdin);
+	screen = newterm(NULL, stdout, keyboard());
 	if (!screen) {
 		fprintf(stderr, "forktop: terminal type '%s' is unknown: set TERM, or use --batch\n",
 			term ? term : "");
