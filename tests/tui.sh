@@ -259,10 +259,12 @@ start --scenario "$tmp/short.conf"
 if wait_for 'Process-4' 5; then
 	T send-keys E
 	# The ended processes stay on the tree for 5 s (tombstones): the
-	# daemons, terminated first, are read while theirs are shown (a loaded
-	# machine may take longer than that to join the workers).
+	# daemons, terminated first, are read while theirs are shown, on the
+	# tree or in the log (a loaded machine may take longer than that to
+	# join the workers).
 	daemons=no
-	wait_for ' X yes +-15 .*Process-1 +ended' 5 && wait_for ' X yes +-15 .*Process-2 +ended' 3 &&
+	wait_for ' X yes +-15 .*Process-1 +ended|Process-1 \(pid [0-9]+\) exitcode -15' 5 &&
+		wait_for ' X yes +-15 .*Process-2 +ended|Process-2 \(pid [0-9]+\) exitcode -15' 3 &&
 		daemons=yes
 	if wait_for 'MainProcess \(pid [0-9]+\) exitcode 0' 8; then
 		# main may show as a zombie for one refresh before its tombstone.
