@@ -82,12 +82,6 @@ bool jsonout_end(struct jsonout *o, FILE *out)
 	return !o->failed && fwrite(o->buf, 1, o->len, out) == o->len;
 }
 
-const char *jsonout_text(const struct jsonout *o, size_t *len)
-{
-	*len = o->failed ? 0 : o->len;
-	return o->failed ? "" : o->buf;
-}
-
 void jsonout_free(struct jsonout *o)
 {
 	free(o->buf);
@@ -111,13 +105,14 @@ void jsonout_int(struct jsonout *o, const char *key, long long v)
 	put(o, at, (size_t)(num + sizeof num - at));
 }
 
-/* An exponent without its '+' and its leading zeros (e+05: e5). */
-static int trim_exponent(char *num, int n)
+/* An exponent without its '+' and its leading zeros (e+05: e5); the new
+ * length of num. */
+static int trim_exponent(char *num)
 {
 	char *e = strchr(num, 'e'), *digits, *from;
 
 	if (!e)
-		return n;
+		return (int)strlen(num);
 	digits = e[1] == '-' ? e + 2 : e + 1;
 	from = e[1] == '+' ? e + 2 : digits;
 	while (*from == '0' && from[1])
@@ -144,7 +139,7 @@ void jsonout_real(struct jsonout *o, const char *key, double v)
 	else if (!strpbrk(num, ".eE"))
 		memcpy(num + n, ".0", 3), n += 2;
 	else
-		n = trim_exponent(num, n);
+		n = trim_exponent(num);
 	put(o, num, (size_t)n);
 }
 

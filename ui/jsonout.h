@@ -30,9 +30,6 @@ void jsonout_begin(struct jsonout *o);
 /* Ends it and writes it with a newline to out; false when it was dropped
  * (no memory) or the write failed. */
 bool jsonout_end(struct jsonout *o, FILE *out);
-/* The line as it stands (after jsonout_end's closing brace, before its
- * write), for the tests. */
-const char *jsonout_text(const struct jsonout *o, size_t *len);
 void jsonout_free(struct jsonout *o);
 
 /* Members of the object or array open now; key is NULL inside an array. */
