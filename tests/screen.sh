@@ -31,6 +31,7 @@ start() {
 		[ -n "$p" ] && monitors+=("$p") && break
 		sleep 0.1
 	done
+	[ -n "$p" ] && wait_screen
 }
 
 # fits W H CHECK: the pane redrawn at W x H (its last line on the bottom

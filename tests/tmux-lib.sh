@@ -48,6 +48,11 @@ wait_gone() {
 	return 1
 }
 
+# wait_screen [SECONDS]: once forktop typed at the pane's shell is running,
+# poll until its screen has replaced the shell's. The typed line names the
+# command forktop runs, so a pattern waited for before could match the line.
+wait_screen() { wait_gone 'PS1=' "${1:-10}"; }
+
 # wait_count PATTERN N [SECONDS]: poll the pane until exactly N lines match
 # (rows settle: a process just started may show R before S). Prints the
 # last count.

@@ -32,6 +32,7 @@ start() {
 		[ -n "$p" ] && monitors+=("$p") && break
 		sleep 0.1
 	done
+	[ -n "$p" ] && wait_screen
 }
 
 # The pane's lines joined into one (the help wraps its notes at words).
