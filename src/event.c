@@ -56,7 +56,9 @@ static const struct kind_info kinds[EV_KIND_COUNT] = {
 			     "started {name} (pid {pid}): scenario {text}, start method {method}", 0,
 			     "method", V_METHOD, "scenario" },
 	FACT(EV_PROGRAM_STARTED, "program_started", "started {name} (pid {pid})", 0),
-	FACT(EV_ATTACHED, "attached", "watching PID {pid} and its descendants", 0),
+	FACT(EV_ATTACHED, "attached", "watching PID {pid} and its descendants (they already run: "
+	     "forktop's Python hook, loaded as Python starts, is not in them, so Python's names "
+	     "and daemon flags stay unknown)", 0),
 	FACT(EV_STARTED, "started", "{name} started {target} (pid {target_pid})", F_TARGET | F_BY),
 	[EV_UNIX_DAEMON] = { "unix_daemon", EVENT_CLASS_LAB, false,
 			     "{name} is a Unix daemon (pid {pid}): its own session, no terminal", 0,
@@ -98,6 +100,9 @@ static const struct kind_info kinds[EV_KIND_COUNT] = {
 			 "code", V_INT, NULL },
 	LOG(EV_RUN, "run", "child process calling self.run()", 0),
 	LOG(EV_DAEMONIZING, "daemonizing", "starting a Unix daemon: fork, setsid, fork", 0),
+	[EV_SIGNALLED] = { "signalled", EVENT_CLASS_LAB, true,
+			   "{name} sent {signal} to {target} (pid {target_pid})", F_TARGET | F_SIGNAL,
+			   NULL, V_NONE, NULL },
 	THREAD(EV_THREAD_STARTED, "thread_started", "{name}: {thread} started, {daemon}, tid {tid}"),
 	THREAD(EV_THREAD_AWAITED, "thread_awaited",
 	       "{name} waits for its non-daemon thread {thread}, tid {tid}"),
@@ -193,6 +198,12 @@ static const struct refusal_info refusals[REFUSAL_COUNT] = {
 	[REFUSAL_MAIN_IN_NO_GROUP] = { "main_in_no_group", "MainProcess is in no group: name a group" },
 	[REFUSAL_GROUP_CREATOR_GONE] = { "group_creator_gone", "the creator of group {target} has "
 					 "ended: nobody can start another" },
+	[REFUSAL_REPORT_STRANGER] = { "report_stranger", "pid {target_pid} is not of the watched "
+				      "family: its reports are not believed" },
+	[REFUSAL_REPORT_OTHER_USER] = { "report_other_user", "pid {target_pid} runs as another "
+					"user: its reports are not believed" },
+	[REFUSAL_REPORT_MALFORMED] = { "report_malformed", "a malformed report from pid "
+				       "{target_pid} was dropped" },
 };
 
 static bool valid_kind(enum event_kind kind)

@@ -66,6 +66,7 @@ enum event_kind {
 	EV_EXITING,          /* "process exiting with exitcode value" */
 	EV_RUN,              /* "child process calling self.run()" */
 	EV_DAEMONIZING,      /* "starting a Unix daemon: fork, setsid, fork" */
+	EV_SIGNALLED,        /* pid sent signal to its child target (terminate(), kill()) */
 	/* a lab process's threads (threading.Thread): target = the thread's TID,
 	   target_name = its name ("Thread-1 (work)"), value = its daemon flag */
 	EV_THREAD_STARTED,   /* Thread.start() returned: the thread runs */
@@ -125,6 +126,9 @@ enum event_refusal {
 	REFUSAL_CREATOR_GONE_TEST, /* ... nobody can call its is_alive() */
 	REFUSAL_MAIN_IN_NO_GROUP,  /* MainProcess is in no group: a group must be named */
 	REFUSAL_GROUP_CREATOR_GONE, /* the creator of group target has ended */
+	REFUSAL_REPORT_STRANGER,   /* a Python report from target_pid, not of the watched family */
+	REFUSAL_REPORT_OTHER_USER, /* ... from a process of another user */
+	REFUSAL_REPORT_MALFORMED,  /* ... that was not a well-formed record about its sender */
 	REFUSAL_COUNT,
 };
 
@@ -141,7 +145,7 @@ struct track_event {
 	char by_name[EVENT_NAME_MAX];
 	int exit_status;         /* a wait status, or SCAN_NO_STATUS */
 	enum exit_source source; /* where exit_status came from (EV_EXITED) */
-	int signal;              /* EV_SIGNAL_SENT */
+	int signal;              /* EV_SIGNAL_SENT, EV_SIGNALLED */
 	int value;               /* the kind's number (see the kinds); 0 when it has none */
 	int error;               /* an errno (EV_OS_ERROR, REFUSAL_SIGNAL_FAILED), else 0 */
 	char text[EVENT_TEXT_MAX]; /* raw: a scenario, a call that failed, a short output line */

@@ -20,6 +20,7 @@
 
 #include "labproc.h"
 #include "pidref.h"
+#include "report.h"
 
 /* When an event happened: a message's send time while dispatching it, else now. */
 static struct timespec event_time(struct lab *lab)
@@ -39,25 +40,9 @@ static void log_event(struct lab *lab, struct track_event *ev)
 	track_log(lab->track, ev);
 }
 
-/* An event of this kind about m (the process it names first). */
-static struct track_event about(enum event_kind kind, const struct member *m)
-{
-	struct track_event ev = event_make(kind);
-
-	ev.pid = m->pid;
-	memcpy(ev.name, m->name, sizeof ev.name);
-	return ev;
-}
-
-static void set_target(struct track_event *ev, pid_t pid, const char *name)
-{
-	ev->target = pid;
-	snprintf(ev->target_name, sizeof ev->target_name, "%s", name);
-}
-
 static void note(struct lab *lab, enum event_kind kind, const struct member *m)
 {
-	struct track_event ev = about(kind, m);
+	struct track_event ev = report_event(kind, m);
 
 	log_event(lab, &ev);
 }
@@ -72,7 +57,7 @@ static int refuse(struct lab *lab, char *err, size_t errlen, enum event_refusal 
 	snprintf(ev.name, sizeof ev.name, "forktop");
 	ev.value = why;
 	ev.error = error;
-	set_target(&ev, target_pid, target ? target : "");
+	report_set_target(&ev, target_pid, target ? target : "");
 	snprintf(ev.by_name, sizeof ev.by_name, "%s", by ? by : "");
 	event_sentence(&ev, err, errlen, 0);
 	log_event(lab, &ev);
@@ -147,7 +132,7 @@ int lab_start(struct lab *lab, const struct scenario *sc, struct track *track, c
 	snprintf(m->creator_name, sizeof m->creator_name, "forktop");
 	snprintf(m->forker_name, sizeof m->forker_name, "forktop");
 	lab->started = true;
-	ev = about(EV_LAB_STARTED, m);
+	ev = report_event(EV_LAB_STARTED, m);
 	ev.value = (int)sc->start_method;
 	snprintf(ev.text, sizeof ev.text, "%s", sc->name);
 	log_event(lab, &ev);
@@ -214,8 +199,8 @@ static void on_new_child(struct lab *lab, struct member *creator,
 	snprintf(m->forker_name, sizeof m->forker_name, "%s", forker ? forker->name : "?");
 	if (!m->pid)
 		return; /* a Unix daemon's grandchild: its hello tells its PID */
-	ev = about(EV_STARTED, creator);
-	set_target(&ev, m->pid, m->name);
+	ev = report_event(EV_STARTED, creator);
+	report_set_target(&ev, m->pid, m->name);
 	if (m->forker != creator->pid) {
 		ev.by = m->forker;
 		memcpy(ev.by_name, m->forker_name, sizeof ev.by_name);
@@ -232,63 +217,6 @@ static void on_reaped(struct lab *lab, struct member *parent, const struct lab_m
 	record_exit(lab, child, msg->value,
 		    parent->forkserver ? EXIT_SOURCE_FORK_SERVER : EXIT_SOURCE_CREATOR, parent);
 	member_mark_gone(child);
-}
-
-static void on_join(struct lab *lab, struct member *m, const struct lab_msg *msg,
-		    enum event_kind kind)
-{
-	struct track_event ev = about(kind, m);
-
-	m->joining = kind == EV_JOIN_BEGAN ? msg->target : 0;
-	set_target(&ev, msg->target, msg->name);
-	if (kind == EV_JOIN_RETURNED)
-		ev.exit_status = msg->value; /* what join() gave the creator */
-	else if (kind == EV_JOIN_TIMED_OUT)
-		ev.value = msg->value;
-	log_event(lab, &ev);
-}
-
-static void on_alive(struct lab *lab, struct member *m, const struct lab_msg *msg)
-{
-	struct track_event ev = about(EV_IS_ALIVE, m);
-
-	set_target(&ev, msg->target, msg->name);
-	ev.value = msg->value != 0;
-	log_event(lab, &ev);
-}
-
-/* What a thread report tells of the reporter's threads (the decoder has
- * checked its TID, name and flag). */
-static void learn_thread(struct member *m, const struct lab_msg *msg)
-{
-	switch (msg->kind) {
-	case EV_THREAD_STARTED:
-		member_thread_started(m, msg->target, msg->name, msg->value != 0);
-		return;
-	case EV_THREAD_ENDED:
-	case EV_THREAD_CUT_OFF:
-		member_thread_ended(m, msg->target);
-		return;
-	default:
-		return;
-	}
-}
-
-/* A fact a lab process reports about itself (a log line, an error it
- * raised, a note): its kind and fields, as the channel carried them. */
-static void on_report(struct lab *lab, struct member *m, const struct lab_msg *msg)
-{
-	struct track_event ev = about((enum event_kind)msg->kind, m);
-
-	set_target(&ev, msg->target, msg->name);
-	ev.value = msg->value;
-	ev.error = msg->error;
-	snprintf(ev.text, sizeof ev.text, "%s", msg->text);
-	if (ev.kind == EV_EXIT_ROUTINE)
-		m->in_exit_routine = true;
-	if (event_kind_names_thread(ev.kind))
-		learn_thread(m, msg);
-	log_event(lab, &ev);
 }
 
 static void on_message(struct lab *lab, size_t index, const struct lab_msg *msg, int fd)
@@ -308,15 +236,10 @@ static void on_message(struct lab *lab, size_t index, const struct lab_msg *msg,
 	}
 	if (fd >= 0)
 		close(fd);
-	switch (msg->type) {
-	case LAB_REPORT: on_report(lab, m, msg); break;
-	case LAB_REAPED: on_reaped(lab, m, msg); break;
-	case LAB_JOIN_BEGIN: on_join(lab, m, msg, EV_JOIN_BEGAN); break;
-	case LAB_JOIN_END: on_join(lab, m, msg, EV_JOIN_RETURNED); break;
-	case LAB_JOIN_TIMEOUT: on_join(lab, m, msg, EV_JOIN_TIMED_OUT); break;
-	case LAB_ALIVE: on_alive(lab, m, msg); break;
-	default: break; /* commands go the other way */
-	}
+	if (msg->type == LAB_REAPED)
+		on_reaped(lab, m, msg);
+	else
+		report_apply(lab->track, event_time(lab), m, msg); /* commands go the other way */
 }
 
 /* Messages of one round, from every ready channel, dispatched in the order
@@ -511,8 +434,8 @@ int lab_signal(struct lab *lab, const char *name, int sig, char *err, size_t err
 		return refuse_ended(lab, m, err, errlen);
 	if (rc < 0)
 		return refuse(lab, err, errlen, REFUSAL_SIGNAL_FAILED, name, m->pid, NULL, -rc);
-	ev = about(EV_SIGNAL_SENT, m);
-	set_target(&ev, m->pid, m->name);
+	ev = report_event(EV_SIGNAL_SENT, m);
+	report_set_target(&ev, m->pid, m->name);
 	ev.signal = sig;
 	log_event(lab, &ev);
 	return 0;
@@ -569,7 +492,7 @@ static struct member *asker_for(struct lab *lab, struct member *t, const char *a
 
 /* A command about target to the process that asks (its creator unless named):
  * join() and is_alive() are calls a creator makes on its child. */
-static int ask_about(struct lab *lab, const char *target, const char *asker,
+static int ask_report_event(struct lab *lab, const char *target, const char *asker,
 		     const struct creator_call *call, int value, char *err, size_t errlen)
 {
 	struct member *t = by_name(lab, target), *a;
@@ -586,13 +509,13 @@ static int ask_about(struct lab *lab, const char *target, const char *asker,
 int lab_is_alive(struct lab *lab, const char *target, const char *asker, char *err,
 		 size_t errlen)
 {
-	return ask_about(lab, target, asker, &is_alive_call, -1, err, errlen);
+	return ask_report_event(lab, target, asker, &is_alive_call, -1, err, errlen);
 }
 
 int lab_join(struct lab *lab, const char *target, const char *joiner, int timeout_ms, char *err,
 	     size_t errlen)
 {
-	return ask_about(lab, target, joiner, &join_call, timeout_ms, err, errlen);
+	return ask_report_event(lab, target, joiner, &join_call, timeout_ms, err, errlen);
 }
 
 /* The live process that starts members of group g: main, or the first live
