@@ -83,7 +83,7 @@ static void note(struct family *f, enum event_kind kind, pid_t pid, const char *
 
 /* Its stdio: nothing to read, output into the monitor's pipe; its own
  * process group, so the terminal's Ctrl-C reaches only forktop. */
-_Noreturn static void exec_program(char *const argv[], int out)
+_Noreturn static void exec_program(char *const argv[], char *const env[], int out)
 {
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
@@ -97,13 +97,15 @@ _Noreturn static void exec_program(char *const argv[], int out)
 	dup2(null, 0);
 	dup2(out, 1);
 	dup2(out, 2);
+	for (size_t i = 0; env && env[i]; i++)
+		putenv(env[i]);
 	execvp(argv[0], argv);
 	dprintf(2, "forktop: cannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
 }
 
-int family_start(struct family *f, char *const argv[], struct track *track, char *err,
-		 size_t errlen)
+int family_start(struct family *f, char *const argv[], char *const env[], struct track *track,
+		 char *err, size_t errlen)
 {
 	struct member *m;
 	int out[2];
@@ -120,7 +122,7 @@ int family_start(struct family *f, char *const argv[], struct track *track, char
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0)
-		exec_program(argv, out[1]);
+		exec_program(argv, env, out[1]);
 	close(out[1]);
 	if (pid < 0) {
 		close(out[0]);
@@ -176,6 +178,38 @@ static struct member *live_member(const struct family *f, pid_t pid)
 	return pidmap_get(&f->live, pid, &i) && !f->members[i].gone ? &f->members[i] : NULL;
 }
 
+#define ANCESTRY_MAX 64 /* parents climbed from a process claimed for the family */
+
+/* Whether pid, or one of its ancestors up from it, is a member that runs
+ * (or forktop itself, for a family it started: its orphans come to it). */
+static bool descends(const struct family *f, pid_t pid)
+{
+	struct scan_stat_line st;
+
+	for (int i = 0; i < ANCESTRY_MAX && pid > 1; i++) {
+		const struct member *m = live_member(f, pid);
+
+		if ((m && !m->exited) || (f->started && pid == f->monitor))
+			return true;
+		if (!scan_read_stat(pid, &st))
+			return false;
+		pid = st.ppid;
+	}
+	return false;
+}
+
+struct member *family_claim(struct family *f, pid_t pid)
+{
+	struct member *m = live_member(f, pid);
+	struct scan_stat_line st;
+
+	if (m || !f->active || pid <= 1 || !scan_read_stat(pid, &st) || !descends(f, st.ppid))
+		return m;
+	if (live_member(f, st.ppid))
+		live_member(f, st.ppid)->forked_member = true;
+	return add_member(f, pid, st.start_time, st.ppid, pidref_open_checked(pid, st.start_time));
+}
+
 int family_signal(struct family *f, const struct member *m, int sig)
 {
 	struct track_event ev = event_make(EV_SIGNAL_SENT);
@@ -200,6 +234,13 @@ const struct member *family_member_of(const struct family *f, const struct scan_
 	const struct member *m = live_member(f, p->pid);
 
 	return m && (!m->start_time || m->start_time == p->start_time) ? m : NULL;
+}
+
+const struct member *family_newest(const struct family *f, pid_t pid)
+{
+	size_t i;
+
+	return pidmap_get(&f->ever, pid, &i) ? &f->members[i] : NULL;
 }
 
 bool family_had_pid(const struct family *f, pid_t pid)
@@ -413,7 +454,8 @@ static void kernel_exit(struct family *f, const struct procev_event *ev)
 	prune(f, &f->running, false); /* the watched wait for the next refresh */
 }
 
-/* exec or a new comm: the member's name, read now or from the event. */
+/* exec or a new comm: the member's name, read now or from the event, unless
+ * Python's hook named it (an exec after its hello makes it another program). */
 static void kernel_rename(struct family *f, const struct procev_event *ev)
 {
 	struct member *m = live_member(f, ev->pid);
@@ -421,6 +463,10 @@ static void kernel_rename(struct family *f, const struct procev_event *ev)
 
 	if (!m || m->exited)
 		return;
+	if (m->python && ev->kind == PROCEV_EXEC && ev->timestamp_ns > m->python_since_ns)
+		m->python = m->reports_threads = m->daemon = false; /* another program now */
+	if (m->python)
+		return; /* Python's name stays */
 	if (ev->kind == PROCEV_COMM)
 		snprintf(m->name, sizeof m->name, "%s", ev->comm);
 	else if (scan_read_stat(m->pid, &st) && (!m->start_time || st.start_time == m->start_time)) {

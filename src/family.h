@@ -46,9 +46,10 @@ struct family {
 };
 
 /* Starts argv[0] (searched in PATH) as forktop's child, its stdout and stderr
- * into the event log. Returns 0, or -1 with the reason in err. */
-int family_start(struct family *f, char *const argv[], struct track *track, char *err,
-		 size_t errlen);
+ * into the event log, with env's NAME=VALUE entries (NULL-terminated; NULL
+ * for none) added to its environment. Returns 0, or -1 with the reason in err. */
+int family_start(struct family *f, char *const argv[], char *const env[], struct track *track,
+		 char *err, size_t errlen);
 /* Watches the existing process pid and its descendants. Returns 0 or -1. */
 int family_attach(struct family *f, pid_t pid, struct track *track, char *err, size_t errlen);
 /* Ends a family forktop started (SIGTERM, then SIGKILL after wait_ms), and
@@ -80,6 +81,13 @@ void family_handle(struct family *f, const struct pollfd *fds, size_t n);
  * forktop started. Returns 0 or a negative errno (-EPERM when attached). */
 int family_signal(struct family *f, const struct member *m, int sig);
 const struct member *family_member_of(const struct family *f, const struct scan_proc *p);
+/* The watched member with this PID; else, when /proc shows pid descending
+ * from a member that runs (or, in a family forktop started, an orphan that
+ * came to forktop), a new member for it, as the next scan would add it.
+ * NULL when pid is of no watched family. */
+struct member *family_claim(struct family *f, pid_t pid);
+/* The newest member that had this PID, gone or not, or NULL. */
+const struct member *family_newest(const struct family *f, pid_t pid);
 /* Whether pid was ever a member's (for the events of members gone since). */
 bool family_had_pid(const struct family *f, pid_t pid);
 /* True while a member runs or the program's output is still open. */

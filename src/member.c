@@ -255,7 +255,7 @@ const struct scan_proc *member_observe(struct track *track, struct timespec when
 	if (p) {
 		m->ppid = p->ppid;
 		m->sid = p->sid;
-		if (program)
+		if (program && !m->python)
 			snprintf(m->name, sizeof m->name, "%s", p->comm);
 	}
 	/* a zombie of the monitor's own (or one that came to it as a subreaper):

@@ -57,6 +57,9 @@ struct member {
 	pid_t joining;                 /* blocked in join() of this PID; 0 when not */
 	bool in_exit_routine;
 	bool forked_member;            /* a program's: it forked another member */
+	bool python;                   /* a program's: the Python hook told its name and daemon
+					  flag (they no longer follow its comm) */
+	unsigned long long python_since_ns; /* CLOCK_MONOTONIC: when its hello came */
 	/* from the kernel's process events: CLOCK_MONOTONIC nanoseconds; 0 unknown */
 	unsigned long long born_ns, ended_ns;
 	/* the threads its reports told of: heap, NULL when none (a fork storm

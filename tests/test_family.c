@@ -393,7 +393,7 @@ Test(family, a_member_reaped_after_the_scan_is_not_adopted_from_it)
 
 	cr_assert_eq(track_new(&track, 64), 0);
 	cr_assert_eq(scan_open(&scan, 0, err, sizeof err), 0, "%s", err);
-	cr_assert_eq(family_start(&f, argv, track, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(family_start(&f, argv, NULL, track, err, sizeof err), 0, "%s", err);
 	pid = f.members[0].pid;
 	cr_assert(helper_wait_state(pid, 'Z', 5000), "the program became a zombie");
 	family_scan_begins(&f);

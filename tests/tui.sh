@@ -652,7 +652,9 @@ hostile_pid=
 
 # ---- H: each process's threads under it as {name}, with their CPU%; they
 # fold with their process; at 120x40 and at 80x24. A real Python program
-# names two of its threads (a busy one and one that naps) in the kernel.
+# names two of its threads (a busy one and one that naps) in the kernel; it
+# runs without forktop's hook, whose Python names would stand in for those
+# (tests/pyhook.sh checks them).
 cat >"$tmp/threads.py" <<'PY'
 import ctypes, threading, time
 libc = ctypes.CDLL(None)
@@ -667,7 +669,7 @@ for name, busy in (("spin", True), ("nap", False)):
 time.sleep(60)
 PY
 for size in 120x40 80x24; do
-	start -- /usr/bin/python3 "$tmp/threads.py"
+	start --no-python-hook -- /usr/bin/python3 "$tmp/threads.py"
 	T resize-window -x "${size%x*}" -y "${size#*x}"
 	if wait_for '└─python3$' 5; then
 		! pane | grep -q '{spin}' && ok || bad "H at $size: threads shown before H"

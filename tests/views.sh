@@ -9,12 +9,14 @@ forktop=${FORKTOP:-./forktop}
 sock=
 . "$(dirname "$0")/tmux-lib.sh"
 monitors=()
+tmp=$(mktemp -d)
 
 cleanup() {
 	local p
 	for p in "${monitors[@]}"; do running "$p" && kill -KILL "$p" 2>/dev/null; done
 	[ -n "${attached:-}" ] && kill "$attached" 2>/dev/null
 	kill_servers
+	rm -rf "$tmp"
 }
 trap cleanup EXIT
 
@@ -111,8 +113,9 @@ if wait_for 'MainProcess' 5; then
 fi
 quit
 
-# ---- -- CMD: the key bar and the help offer only what applies to a program;
-# a lab key says why it does nothing, and no message names --no-lab.
+# ---- -- CMD: the key bar and the help offer only what applies to a program
+# (X and E act on its top process); a lab key says why it does nothing, and
+# no message names --no-lab. X kills the top process at once.
 # help_pages: every page of the help, one after the other.
 help_pages() {
 	local i
@@ -127,29 +130,55 @@ help_pages() {
 }
 for size in "80 24" "120 40"; do
 	start $size -- sleep 300
-	if wait_for 'sleep' 5; then
+	if wait_for '─sleep$' 5; then
 		bar=$(pane | tail -n 1)
 		case $bar in
-		*"X KillMain"* | *"E Exit"* | *"J Join"* | *"m Method"*) bad "$size -- CMD: lab keys on the key bar: $bar" ;;
+		*"J Join"* | *"m Method"*) bad "$size -- CMD: lab keys on the key bar: $bar" ;;
 		*"q Quit"*) ok ;;
 		*) bad "$size -- CMD: no key bar" ;;
 		esac
 		help=$(help_pages)
-		if sed 's/^ *//' <<<"$help" | tr '\n' ' ' | grep -q 'restart the lab, or run the program' &&
-			! grep -qE "^   (X|E|J|s|m) {5,}|MainProcess abruptly|start method: fork" <<<"$help"; then ok; else
-			bad "$size -- CMD: the help lists lab keys, or no keys" "$help"
+		joined_help=$(sed 's/^ *//' <<<"$help" | tr '\n' ' ')
+		if grep -q 'restart the lab, or run the program' <<<"$joined_help" &&
+			grep -q "kill the program's top process abruptly" <<<"$joined_help" &&
+			grep -q "interrupt the program's top process (SIGINT" <<<"$joined_help" &&
+			! grep -qE "^   (J|s|m) {5,}|MainProcess abruptly|start method: fork" <<<"$help"; then ok; else
+			bad "$size -- CMD: the help lists lab keys, or not X and E for the program" "$help"
 		fi
-		T send-keys X
-		wait_for "X acts on the lab's MainProcess \(no lab: this screen watches a program\)" 3 && ok ||
-			bad "$size -- CMD: X does not say why it does not apply"
 		T send-keys J
 		wait_for 'J joins a lab process \(no lab' 3 && ok || bad "$size -- CMD: J does not say why"
 		pane | grep -q -- '--no-lab' && bad "$size -- CMD: a message names --no-lab"
+		pid=$(pane | awk '/─sleep$/ { print $1; exit }')
+		T send-keys X
+		wait_for "SIGKILL to sleep \(pid $pid\): no exit routine runs" 3 &&
+			wait_for "^ *$pid .* -9 " 5 && ok || bad "$size -- CMD: X did not kill the top process"
 	else
 		bad "$size -- CMD: the program never showed"
 	fi
 	quit
 done
+
+# ---- E on a Python program: SIGINT to its top process. Python raises
+# KeyboardInterrupt, its exit routine terminates the daemonic child, and it
+# ends killed by SIGINT (-2), as it would at Ctrl-C.
+cat >"$tmp/interrupted.py" <<'PY'
+import multiprocessing as mp, time
+if __name__ == '__main__':
+    mp.Process(target=time.sleep, args=(300,), name='Sleeper', daemon=True).start()
+    time.sleep(300)
+PY
+start 120 40 -- /usr/bin/python3 "$tmp/interrupted.py"
+if wait_for '─Sleeper$' 8; then
+	main=$(pane | awk '/─MainProcess$/ { print $1; exit }')
+	sleeper=$(pane | awk '/─Sleeper$/ { print $1; exit }')
+	T send-keys E
+	wait_for "SIGINT to MainProcess \(pid $main\)" 3 && wait_for "^ *$sleeper .* yes +-15 " 8 &&
+		wait_for "^ *$main .* no +-2 " 5 && ok ||
+		bad "E on a Python program: no KeyboardInterrupt exit with its daemon terminated"
+else
+	bad "E on a Python program: its daemonic child never showed"
+fi
+quit
 
 # ---- t on a process of the program forktop started: sent at once through
 # its pidfd, no question; it ends with -15. An attached family still asks.

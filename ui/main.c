@@ -60,7 +60,10 @@ static void print_help(FILE *out)
 		"                        the default)\n"
 		"      --events-buffer BYTES  the kernel events' receive buffer (default 4 MiB)\n"
 		"  -- CMD [ARG]...       start CMD and watch its whole family (no lab); its\n"
-		"                        output goes to the event log\n"
+		"                        output goes to the event log. Its Python processes\n"
+		"                        load forktop's hook, which tells their names, daemon\n"
+		"                        flags, joins and threads\n"
+		"      --no-python-hook  with -- CMD: load no hook into its Python processes\n"
 		"  -S, --script STEPS    timed lab actions: '@SECONDS ACTION [TARGET]; ...' with\n"
 		"                        ACTION terminate, kill, interrupt (SIGINT), join\n"
 		"                        (TARGET [by JOINER] [timeout S]), poll (is_alive),\n"
@@ -138,7 +141,7 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 }
 
 enum { OPT_ASCII = 256, OPT_NO_LAB, OPT_SUBREAPER, OPT_ATTACH, OPT_TOUR, OPT_EVENTS, OPT_EVENTS_BUFFER,
-       OPT_FEATURES, OPT_COLUMNS };
+       OPT_FEATURES, OPT_COLUMNS, OPT_NO_PYTHON_HOOK };
 
 struct cli {
 	struct session_options session; /* what both faces pass on to the session */
@@ -164,6 +167,7 @@ static const struct option long_options[] = {
 	{ "script", required_argument, NULL, 'S' },
 	{ "subreaper", no_argument, NULL, OPT_SUBREAPER },
 	{ "attach", required_argument, NULL, OPT_ATTACH },
+	{ "no-python-hook", no_argument, NULL, OPT_NO_PYTHON_HOOK },
 	{ "events", required_argument, NULL, OPT_EVENTS },
 	{ "events-buffer", required_argument, NULL, OPT_EVENTS_BUFFER },
 	{ "features", no_argument, NULL, OPT_FEATURES },
@@ -186,6 +190,7 @@ static int parse_option(int c, const char *arg, struct cli *cli)
 	case 'S': cli->script_text = arg; return -1;
 	case OPT_NO_LAB: cli->no_lab = true; return -1;
 	case OPT_SUBREAPER: opt->subreaper = true; return -1;
+	case OPT_NO_PYTHON_HOOK: opt->no_python_hook = true; return -1;
 	case OPT_TOUR: cli->tour = true; cli->tour_path = arg; return -1;
 	case OPT_ATTACH:
 		if (!text_parse_long(arg, 1, INT_MAX, &v))
@@ -358,6 +363,11 @@ int main(int argc, char **argv)
 				   "--scenario, --script, --start-method or --pid");
 	if (opt->attach_pid && (rc = check_family_pid(opt->attach_pid)) >= 0)
 		return rc;
+	if (opt->no_python_hook && opt->attach_pid)
+		return usage_error("%s", "--no-python-hook: with --attach no hook is loaded anyway (the "
+				   "processes already run, and a hook loads as Python starts)");
+	if (opt->no_python_hook && !opt->command)
+		return usage_error("%s", "--no-python-hook is for a program forktop starts (-- CMD)");
 	if (opt->all && opt->family_pid > 0)
 		return usage_error("%s", "--all and --pid choose different views: give one");
 	if (opt->family_pid > 0 && (rc = check_family_pid(opt->family_pid)) >= 0)

@@ -119,7 +119,7 @@ const char *rows_role_name(const struct row *r)
 }
 
 /* The daemon rule: only a Python Process object has the flag. */
-static enum row_daemon member_daemon(const struct member *m)
+enum row_daemon rows_member_daemon(const struct member *m)
 {
 	if (m->unix_daemon || m->tracker || m->forkserver)
 		return ROW_DAEMON_UNKNOWN;
@@ -130,7 +130,7 @@ void rows_set_member(struct row *r, const struct member *m)
 {
 	r->role = ROW_ROLE_LAB;
 	r->lab_role = lab_member_role(m);
-	r->daemon = member_daemon(m);
+	r->daemon = rows_member_daemon(m);
 	if (m->exit_source != EXIT_SOURCE_UNKNOWN)
 		r->exit_known = event_exitcode(m->exit_status, &r->exit_code);
 }

@@ -106,6 +106,9 @@ static inline bool rows_is_lab(const struct row *r)
 /* What the lab knows of its member m and /proc does not: its role, its
  * daemon flag, its exit code once known. */
 void rows_set_member(struct row *r, const struct member *m);
+/* A member's DAEMON: Python's flag, unknown for helpers (a Unix daemon, the
+ * resource tracker, a fork server) that have none. */
+enum row_daemon rows_member_daemon(const struct member *m);
 /* The columns before the name, as both faces show them under ROWS_HEADER:
  * "    PID    PPID S DAEMON EXIT  CPU%     TIME+ " (a trailing space). A
  * thread's line has its TID, state, daemon flag when known, CPU% and

@@ -499,6 +499,8 @@ static void set_family_member(const struct session *s, struct row *r, const stru
 
 	r->role = m == &s->fam.members[0] ? ROW_ROLE_PROGRAM : ROW_ROLE_DESCENDANT;
 	r->orphan = m != &s->fam.members[0] && r->ppid != m->forker;
+	if (m->python)
+		r->daemon = rows_member_daemon(m);
 	if (m->exit_source != EXIT_SOURCE_UNKNOWN && event_exitcode(m->exit_status, &code)) {
 		r->exit_known = true;
 		r->exit_code = code;
@@ -545,6 +547,44 @@ static void tomb_note(const struct session *s, const struct row *r, char *buf, s
 }
 
 /* Notes in the program view: orphans, zombies, adopters, the monitor. */
+#define PYTHON_HELLO_WAIT_TICKS_PER_HZ 1 /* a Python process that said nothing in 1 s has no hook */
+
+/* Whether a command line runs a Python interpreter (python, python3.12). */
+static bool runs_python(const char *cmdline)
+{
+	size_t end = cmdline ? strcspn(cmdline, " ") : 0, start = end;
+
+	while (start > 0 && cmdline[start - 1] != '/')
+		start--;
+	if (end - start < 6 || strncmp(cmdline + start, "python", 6) != 0)
+		return false;
+	for (size_t i = start + 6; i < end; i++)
+		if (!strchr("0123456789.", cmdline[i]))
+			return false;
+	return true;
+}
+
+/* A Python process of the family that never spoke through the hook (run
+ * with -I, -E or -S, or with the hook off, or attached to), once it has
+ * had the time to: its names and flags are not guessed at. */
+static bool python_uninstrumented(const struct session *s, const struct row *r,
+				  const struct member *m)
+{
+	unsigned long long age = s->style.uptime_ticks - r->proc->start_time;
+
+	return !m->python && r->proc->start_time <= s->style.uptime_ticks &&
+	       age >= (unsigned long long)s->style.hz * PYTHON_HELLO_WAIT_TICKS_PER_HZ &&
+	       runs_python(m->cmdline);
+}
+
+/* The name of the member the program's m is blocked in join() of. */
+static const char *joined_name(const struct session *s, const struct member *m)
+{
+	const struct member *j = family_newest(&s->fam, m->joining);
+
+	return j ? j->name : "?";
+}
+
 static void family_note(const struct session *s, const struct row *r, char *buf, size_t len)
 {
 	const struct member *m = family_member_of(&s->fam, r->proc);
@@ -555,6 +595,10 @@ static void family_note(const struct session *s, const struct row *r, char *buf,
 		snprintf(buf, len, "orphan: its parent ended before a refresh showed it");
 	else if (m && r->orphan)
 		snprintf(buf, len, "orphan: was under %d", m->forker);
+	else if (m && m->python && m->joining)
+		snprintf(buf, len, "blocked in join(%s)", joined_name(s, m));
+	else if (m && python_uninstrumented(s, r, m))
+		snprintf(buf, len, "Python, not instrumented");
 	else if (r->pid == s->self)
 		snprintf(buf, len, "monitor");
 	else
@@ -592,9 +636,15 @@ void session_row_note(const struct session *s, const struct row *r, char *buf, s
 	init_note(r, buf, len);
 }
 
-/* The lab member a row shows (a thread's line: its process's), or NULL. */
+/* The member whose reports named the row's process (a thread's line: its
+ * process's): a lab member, or a program's that Python's hook told of. */
 static const struct member *row_lab_member(const struct session *s, const struct row *r)
 {
+	const struct member *told = r->tombstone ? tomb_member(s, r->proc)
+				    : s->fam.active ? family_member_of(&s->fam, r->proc) : NULL;
+
+	if (told && (told->python || is_lab_member(s, told)))
+		return told;
 	if (!rows_is_lab(r) || !s->lab_on)
 		return NULL;
 	for (size_t i = s->lab.count; i-- > 0;) {
@@ -822,7 +872,7 @@ void session_lab_counts(const struct session *s, int *running, int *zombies, int
 
 size_t session_poll_fds(struct session *s, size_t extra, struct pollfd **fds)
 {
-	size_t need = extra + 2 * s->lab.count + s->fam.count + 3, n;
+	size_t need = extra + 2 * s->lab.count + s->fam.count + s->hook.nconns + 4, n;
 
 	*fds = s->pfds;
 	if (GROW(s->pfds, s->pfds_cap, need) < 0)
@@ -830,6 +880,7 @@ size_t session_poll_fds(struct session *s, size_t extra, struct pollfd **fds)
 	*fds = s->pfds;
 	n = s->lab_on ? lab_poll_fds(&s->lab, s->pfds + extra, need - extra) : 0;
 	n += family_poll_fds(&s->fam, s->pfds + extra + n, need - extra - n);
+	n += pyhook_poll_fds(&s->hook, s->pfds + extra + n, need - extra - n);
 	if (s->kernel && clock_ms_until(&s->kernel_quiet_until) <= 0)
 		s->pfds[extra + n++] = (struct pollfd){ .fd = procev_fd(s->kernel), .events = POLLIN };
 	return n;
@@ -915,6 +966,7 @@ void session_handle(struct session *s, const struct pollfd *fds, size_t n)
 		drain_kernel(s); /* even unready at poll: a pidfd ready now had its event queued first */
 	if (s->lab_on)
 		lab_handle(&s->lab, fds, n);
+	pyhook_handle(&s->hook, &s->fam, fds, n); /* after the kernel's forks: members known */
 	family_handle(&s->fam, fds, n);
 }
 
@@ -943,6 +995,33 @@ const char *session_no_lab_reason(const struct session *s)
 	if (s->opt->family_pid > 0)
 		return "no lab: this screen watches one process's family";
 	return "no lab: this screen watches every process";
+}
+
+const struct member *session_program_top(const struct session *s)
+{
+	return s->fam.started && s->fam.count ? &s->fam.members[0] : NULL;
+}
+
+int session_signal_program_top(struct session *s, int sig, char *err, size_t errlen)
+{
+	const struct member *top = session_program_top(s);
+	int rc;
+
+	if (!top) {
+		snprintf(err, errlen, "%s", s->fam.active ? "forktop did not start this program "
+			 "(--attach): it signals none of it" : session_no_lab_reason(s));
+		return -1;
+	}
+	if ((rc = family_signal(&s->fam, top, sig)) == -ESRCH) {
+		snprintf(err, errlen, "%s (pid %d) has already ended", top->name, top->pid);
+		return -1;
+	}
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot signal %s (pid %d): %s", top->name, top->pid,
+			 strerror(-rc));
+		return -1;
+	}
+	return 0;
 }
 
 int session_act(struct session *s, const struct script_step *action, char *err, size_t errlen)
@@ -1148,12 +1227,16 @@ static int open_kernel_events(struct session *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* A lab member's whole name for the log (gone ones too: their last
- * changes are logged after they ended); a member not seen yet has no
- * start time, and its PID is its own. */
+/* A lab member's whole name for the log, or the Python name of a program's
+ * member (gone ones too: their last changes are logged after they ended); a
+ * member not seen yet has no start time, and its PID is its own. */
 static const char *lab_name_of(void *ctx, pid_t pid, unsigned long long start_time)
 {
 	const struct session *s = ctx;
+	const struct member *told = s->fam.active ? family_newest(&s->fam, pid) : NULL;
+
+	if (told && told->python && (!told->start_time || told->start_time == start_time))
+		return told->name;
 
 	for (size_t i = s->lab_on ? s->lab.count : 0; i-- > 0;) {
 		const struct member *m = &s->lab.members[i];
@@ -1164,9 +1247,23 @@ static const char *lab_name_of(void *ctx, pid_t pid, unsigned long long start_ti
 	return NULL;
 }
 
+/* Starts the program, its Python processes told where the hook is (it
+ * listens from the first start on, across restarts). */
+static int start_program(struct session *s, char *err, size_t errlen)
+{
+	char path[PATH_MAX + 16], address[sizeof s->hook.address + 32], *env[3];
+
+	if (!s->opt->no_python_hook && s->hook.listen_fd < 0 &&
+	    pyhook_open(&s->hook, s->track, err, errlen) < 0)
+		return -1;
+	pyhook_environment(&s->hook, path, sizeof path, address, sizeof address, env);
+	return family_start(&s->fam, s->opt->command, env, s->track, err, errlen);
+}
+
 int session_open(struct session *s, const struct session_options *opt, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof *s);
+	pyhook_off(&s->hook);
 	s->opt = opt;
 	s->self = getpid();
 	s->home = home_view(opt);
@@ -1190,7 +1287,7 @@ int session_open(struct session *s, const struct session_options *opt, char *err
 	    open_kernel_events(s, err, errlen) < 0)
 		return -1;
 	if (opt->command)
-		return family_start(&s->fam, opt->command, s->track, err, errlen);
+		return start_program(s, err, errlen);
 	if (opt->attach_pid > 0)
 		return family_attach(&s->fam, opt->attach_pid, s->track, err, errlen);
 	if (!opt->scenario)
@@ -1249,7 +1346,7 @@ static int restart_program(struct session *s, char *err, size_t errlen)
 	ghost_drop(&s->ghost);
 	s->nfam_tombs = 0;
 	family_close(&s->fam, 1000);
-	if (family_start(&s->fam, s->opt->command, s->track, err, errlen) < 0)
+	if (start_program(s, err, errlen) < 0)
 		return -1;
 	if ((rc = session_refresh(s)) < 0) {
 		snprintf(err, errlen, "reading processes failed: %s", strerror(-rc));
@@ -1291,6 +1388,7 @@ void session_close(struct session *s)
 {
 	end_lab(s);
 	family_close(&s->fam, 1000);
+	pyhook_close(&s->hook);
 	procev_close(s->kernel);
 	free(s->fam_tombs);
 	free(s->dirty);
@@ -1309,4 +1407,5 @@ void session_close(struct session *s)
 	threads_free(&s->threads);
 	free(s->marks);
 	memset(s, 0, sizeof *s);
+	pyhook_off(&s->hook); /* closing again closes nothing */
 }

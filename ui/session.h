@@ -16,6 +16,7 @@
 #include "../src/family.h"
 #include "../src/lab.h"
 #include "../src/procev.h"
+#include "../src/pyhook.h"
 #include "../src/scan.h"
 #include "../src/scenario.h"
 #include "../src/script.h"
@@ -57,6 +58,7 @@ struct session_options {
 	unsigned columns;   /* enum rows_column: columns asked for beyond the default ones */
 	char *const *command; /* forktop -- CMD ARGS: watch this program's family (no lab) */
 	pid_t attach_pid;   /* --attach PID: watch this process's family (no lab) */
+	bool no_python_hook; /* the program's Python processes load no hook (--no-python-hook) */
 	enum session_events events; /* for a program's family (command or attach_pid) */
 	int events_buffer;  /* the kernel events' receive buffer in bytes (0: the default) */
 	const struct scenario *scenario; /* the lab to run, or NULL for none */
@@ -107,6 +109,7 @@ struct session {
 	struct lab lab;
 	bool lab_on;
 	struct family fam;         /* a program's family (forktop -- CMD, --attach) */
+	struct pyhook hook;        /* what its Python processes tell (forktop -- CMD) */
 	pid_t *watch;              /* PIDs the lab view selects */
 	size_t watch_cap;
 	pid_t *wanted;             /* partial scans: PIDs read at every refresh (on screen) */
@@ -163,6 +166,11 @@ const char *session_kept_cmdline(const struct session *s, const struct row *r);
 /* Why there is no lab, from what the user asked for (a program, --attach,
  * --pid, --no-lab). */
 const char *session_no_lab_reason(const struct session *s);
+/* The top process of the program forktop started (-- CMD), or NULL. */
+const struct member *session_program_top(const struct session *s);
+/* Sends sig to it through its pidfd (logged). Returns 0, or -1 with why in
+ * err: no program forktop started, or it has ended. */
+int session_signal_program_top(struct session *s, int sig, char *err, size_t errlen);
 /* Starts the lab again from its scenario (the old one is ended first); or
  * a program forktop started: its family ended as on quit (SIGTERM, then
  * SIGKILL, through pidfds), then its command again. */

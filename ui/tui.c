@@ -1354,12 +1354,29 @@ static void act_spawn(struct tui *t)
 	report(t, session_act(&t->s, &step, err, sizeof err), err, done);
 }
 
+/* X and E for a program forktop started: its top process. */
+static void act_program_top(struct tui *t, int sig)
+{
+	char err[256], done[160];
+	const struct member *top = session_program_top(&t->s);
+
+	snprintf(done, sizeof done, sig == SIGKILL
+		 ? "SIGKILL to %s (pid %d): no exit routine runs, its children become orphans"
+		 : "SIGINT to %s (pid %d): Python raises KeyboardInterrupt, then runs its exit routine",
+		 top ? top->name : "?", top ? top->pid : 0);
+	report(t, session_signal_program_top(&t->s, sig, err, sizeof err), err, done);
+}
+
 static void act_main(struct tui *t, int kill_it)
 {
 	struct script_step step = action_on(NULL, kill_it ? SCRIPT_KILL_MAIN : SCRIPT_EXIT_MAIN);
 	char err[256];
 	const struct member *joined;
 
+	if (!t->s.lab_on) {
+		act_program_top(t, kill_it ? SIGKILL : SIGINT);
+		return;
+	}
 	report(t, session_act(&t->s, &step, err, sizeof err), err,
 	       kill_it ? "SIGKILL to MainProcess: no exit routine runs, its children become orphans"
 		       : "MainProcess exits normally: it terminates daemonic children, then joins all");
@@ -1692,6 +1709,8 @@ struct key_binding {
 	bool tour_only;                      /* on the key bar only during a tour */
 	const char *lab_only;                /* what it does to the lab: with no lab, it is
 					      * on neither the key bar nor the help */
+	const char *program_help;            /* a lab key that also acts on a program forktop
+					      * started (-- CMD): its help there */
 };
 
 #define HOME_OR_END 1000000
@@ -1730,11 +1749,16 @@ static const struct key_binding key_table[] = {
 	{ { 'X' }, .act_with = act_main, .arg = 1, .help_keys = "X",
 	  .help = "kill the lab's MainProcess abruptly (SIGKILL): watch the orphans",
 	  .bar = "X KillMain", .bar_place = 8, .bar_rank = 5,
-	  .lab_only = "X acts on the lab's MainProcess" },
+	  .lab_only = "X acts on the lab's MainProcess",
+	  .program_help = "kill the program's top process abruptly (SIGKILL): no exit routine "
+			  "runs, watch its children become orphans" },
 	{ { 'E' }, .act_with = act_main, .arg = 0, .help_keys = "E",
 	  .help = "let MainProcess exit normally: daemonic children are terminated,\n"
 		  "then every child is joined, daemonic ones too",
-	  .bar = "E Exit", .bar_place = 9, .bar_rank = 10, .lab_only = "E acts on the lab's MainProcess" },
+	  .bar = "E Exit", .bar_place = 9, .bar_rank = 10, .lab_only = "E acts on the lab's MainProcess",
+	  .program_help = "interrupt the program's top process (SIGINT, as Ctrl-C would): in Python, "
+			  "KeyboardInterrupt, then the exit routine terminates daemonic children "
+			  "and joins all" },
 	{ { 's' }, .act = act_spawn, .help_keys = "s",
 	  .help = "start another child in the selected process's group",
 	  .lab_only = "s starts a child in a lab group" },
@@ -1787,10 +1811,11 @@ static const struct key_binding *binding_of(int c)
 	return NULL;
 }
 
-/* Whether binding b applies here: a lab key needs a lab. */
+/* Whether binding b applies here: a lab key needs a lab (or, for some, a
+ * program forktop started). */
 static bool applies(const struct tui *t, const struct key_binding *b)
 {
-	return !b->lab_only || t->s.opt->scenario;
+	return !b->lab_only || t->s.opt->scenario || (b->program_help && t->s.opt->command);
 }
 
 static void key_normal(struct tui *t, int c)
@@ -1893,6 +1918,7 @@ struct help_text {
 	char lines[HELP_LINES_MAX][HELP_LINE_LEN];
 	int count, width; /* built for width columns */
 	bool lab;         /* with the lab's keys */
+	bool program;     /* with no lab, for a program forktop started */
 };
 
 /* text wrapped at words to width columns: the first line after lead, the
@@ -1918,25 +1944,32 @@ static void help_add(struct help_text *h, const char *lead, int indent, const ch
 static void help_binding(struct help_text *h, size_t i)
 {
 	const struct key_binding *b = &key_table[i], *after = i + 1 < KEY_TABLE_SIZE ? b + 1 : NULL;
+	const char *help = !h->lab && b->program_help ? b->program_help : b->help;
 	char lead[64], note[HELP_LINE_LEN];
 
 	snprintf(lead, sizeof lead, "  %-10s ", b->help_keys);
 	if (after && after->help && after->help_same_line)
-		snprintf(note, sizeof note, "%s   %s  %s", b->help, after->help_keys, after->help);
+		snprintf(note, sizeof note, "%s   %s  %s", help, after->help_keys, after->help);
 	else
-		snprintf(note, sizeof note, "%s", b->help);
+		snprintf(note, sizeof note, "%s", help);
 	help_add(h, lead, HELP_INDENT, note);
 }
 
-/* The keys and notes, wrapped to width columns (the lab's keys only with a lab). */
-static void help_build(struct help_text *h, int width, bool lab)
+/* The keys and notes, wrapped to width columns (the lab's keys only with a
+ * lab, or those that act on a program too, for a program). */
+static void help_build(struct help_text *h, int width, bool lab, bool program)
 {
 	h->count = 0;
 	h->width = width < HELP_INDENT + 8 ? HELP_INDENT + 8 : width;
 	h->lab = lab;
-	for (size_t i = 0; i < KEY_TABLE_SIZE; i++)
-		if (key_table[i].help && !key_table[i].help_same_line && (lab || !key_table[i].lab_only))
+	h->program = program;
+	for (size_t i = 0; i < KEY_TABLE_SIZE; i++) {
+		const struct key_binding *b = &key_table[i];
+
+		if (b->help && !b->help_same_line &&
+		    (lab || !b->lab_only || (program && b->program_help)))
 			help_binding(h, i);
+	}
 	for (size_t i = 0; i < sizeof help_after / sizeof *help_after; i++)
 		help_add(h, "", 0, help_after[i]);
 }
@@ -1952,10 +1985,10 @@ static void draw_help(struct tui *t)
 	static struct help_text help; /* rebuilt when the width or the keys change */
 	int body = help_body(t), last, x;
 	char where[128], facts[128];
-	bool lab = t->s.opt->scenario != NULL;
+	bool lab = t->s.opt->scenario != NULL, program = !lab && t->s.opt->command;
 
-	if (help.width != t->cols - 2 || !help.count || help.lab != lab)
-		help_build(&help, t->cols - 2, lab);
+	if (help.width != t->cols - 2 || !help.count || help.lab != lab || help.program != program)
+		help_build(&help, t->cols - 2, lab, program);
 	t->help_lines = help.count;
 	if (t->help_top > help.count - body)
 		t->help_top = help.count - body;

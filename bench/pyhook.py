@@ -1,0 +1,120 @@
+"""What forktop's Python hook costs a program (bench/run.sh pyhook).
+
+  pyhook.py PYTHON [RUNS]
+
+Three measures, each with the hook and without it, interleaved, RUNS times
+(default 7), medians printed as one line each:
+
+  startup    python -c pass, wall time of the whole run
+  process    Process.start() + join() of an empty target, per process
+             (200 in a row, fork start method)
+  pool       Pool(4).map of 1,000 small tasks, wall time
+
+With the hook, a listener stands in for forktop: it accepts every connection
+and reads every record, as forktop does (its own cost is forktop's, not the
+program's)."""
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+HOOK_DIR = os.path.join(os.path.dirname(HERE), 'data', 'python')
+
+PROCESS = r'''
+import multiprocessing as mp, time
+def nothing():
+    pass
+if __name__ == '__main__':
+    mp.set_start_method('fork')
+    t = time.perf_counter()
+    for _ in range(200):
+        p = mp.Process(target=nothing)
+        p.start()
+        p.join()
+    print((time.perf_counter() - t) / 200)
+'''
+
+POOL = r'''
+import multiprocessing as mp, time
+def square(x):
+    return x * x
+if __name__ == '__main__':
+    mp.set_start_method('fork')
+    t = time.perf_counter()
+    with mp.Pool(4) as pool:
+        pool.map(square, range(1000), chunksize=1)
+    print(time.perf_counter() - t)
+'''
+
+
+def listen():
+    name = 'forktop-bench-%d' % os.getpid()
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    server.bind('\0' + name)
+    server.listen(128)
+
+    def drain(conn):
+        while conn.recv(4096):
+            pass
+
+    def serve():
+        while True:
+            conn, _ = server.accept()
+            threading.Thread(target=drain, args=(conn,), daemon=True).start()
+    threading.Thread(target=serve, daemon=True).start()
+    return name
+
+
+def environment(address):
+    env = dict(os.environ)
+    env.pop('PYTHONPATH', None)
+    env.pop('FORKTOP_PYHOOK', None)
+    if address:
+        env['PYTHONPATH'] = HOOK_DIR
+        env['FORKTOP_PYHOOK'] = address
+    return env
+
+
+def wall(python, env, args):
+    t = time.perf_counter()
+    subprocess.run([python] + args, env=env, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+
+def reported(python, env, code):
+    out = subprocess.run([python, '-c', code], env=env, check=True, stdout=subprocess.PIPE)
+    return float(out.stdout)
+
+
+def measure(runs, one):
+    """Medians of one(hooked) over runs, hooked and plain interleaved."""
+    plain, hooked = [], []
+    for _ in range(runs):
+        plain.append(one(False))
+        hooked.append(one(True))
+    return statistics.median(plain), statistics.median(hooked)
+
+
+def main(argv):
+    python = argv[1]
+    runs = int(argv[2]) if len(argv) > 2 else 7
+    address = listen()
+    env = {False: environment(None), True: environment(address)}
+    subprocess.run([python, '-c', 'pass'], env=env[True], check=True)  # bytecode cached
+
+    p, h = measure(runs * 3, lambda on: wall(python, env[on], ['-c', 'pass']))
+    print('startup  plain %.1f ms  hooked %.1f ms  +%.1f ms' % (p * 1e3, h * 1e3, (h - p) * 1e3))
+    p, h = measure(runs, lambda on: reported(python, env[on], PROCESS))
+    print('process  plain %.2f ms  hooked %.2f ms  +%.2f ms per start()+join()' %
+          (p * 1e3, h * 1e3, (h - p) * 1e3))
+    p, h = measure(runs, lambda on: reported(python, env[on], POOL))
+    print('pool     plain %.3f s  hooked %.3f s  %+.1f%%' % (p, h, (h / p - 1) * 100))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv))

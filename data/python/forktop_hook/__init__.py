@@ -1,0 +1,367 @@
+"""forktop's hook: what a Python program's processes and threads are, as
+Python knows them, told to the forktop that started the program.
+
+It wraps a few methods of multiprocessing and threading, each time around
+the original, which it always calls as it was called, returning what it
+returned and raising what it raised. It starts no thread and no process,
+prints nothing, never blocks (a report that cannot be sent at once is
+dropped), and every error of its own is swallowed. Reports follow
+CPython's Lib/multiprocessing/process.py, popen_fork.py and util.py, and
+Lib/threading.py, as they are from 3.8 to 3.13.
+"""
+import os
+import sys
+
+from . import wire
+
+ADDRESS_VARIABLE = 'FORKTOP_PYHOOK'
+
+_link = None
+_role = 0              # HELLO_TRACKER or HELLO_FORKSERVER, from the command line
+_said_hello = False
+_in_exit_routine = False
+_threads = {}          # Thread -> its native id, while it runs
+_patched = set()
+
+
+def _send(data):
+    try:
+        _link.send(data)
+    except Exception:
+        pass
+
+
+def _hello(name, daemon, creator):
+    global _said_hello
+    _said_hello = True
+    value = _role | (wire.HELLO_DAEMON if daemon else 0)
+    _send(wire.record(wire.HELLO, value=value, creator=creator, name=name))
+
+
+def _report(kind, target=0, name='', value=0):
+    _send(wire.record(wire.REPORT, target=target, value=value, kind=kind, name=name))
+
+
+def _status_of(exitcode):
+    """The wait status behind multiprocessing's exitcode (-N: signal N)."""
+    if exitcode is None:
+        return 0
+    return -exitcode if exitcode < 0 else (exitcode & 0xFF) << 8
+
+
+def _role_from_command_line():
+    """The resource tracker and the fork server are fresh interpreters run
+    with -c; the command is in /proc/self/cmdline (sys.orig_argv is 3.10+)."""
+    try:
+        with open('/proc/self/cmdline', 'rb') as f:
+            line = f.read(4096)
+    except OSError:
+        return 0, False
+    if b'multiprocessing.resource_tracker' in line:
+        return wire.HELLO_TRACKER, False
+    if b'multiprocessing.forkserver' in line:
+        return wire.HELLO_FORKSERVER, False
+    return 0, b'--multiprocessing-fork' in line
+
+
+# ---- multiprocessing.process: start, join, is_alive, terminate, kill and
+# the child's own _bootstrap (its name, daemon flag and exit code).
+
+def _wrap_start(start):
+    def wrapped(self):
+        try:
+            result = start(self)
+        except AssertionError:
+            if _safe(lambda: _mp_process().current_process().daemon):
+                _report(wire.DAEMONIC_CHILDREN_REFUSED)
+            raise
+        _safe(lambda: _started(self))
+        return result
+    return wrapped
+
+
+def _started(process):
+    popen = process._popen
+    popen._forktop_name = process.name
+    method = getattr(popen, 'method', '') or ''
+    _send(wire.record(wire.NEW_CHILD, target=process.pid, name=process.name,
+                      value=wire.HELLO_DAEMON if process.daemon else 0, text=method))
+
+
+def _wrap_join(join):
+    def wrapped(self, timeout=None):
+        popen = getattr(self, '_popen', None)
+        target = getattr(popen, 'pid', 0) or 0
+        name = _safe(lambda: self.name) or ''
+        mine = _safe(lambda: self._parent_pid == os.getpid())
+        if popen is not None and mine:
+            if _in_exit_routine:
+                _report(wire.EXIT_ROUTINE_JOINS, target=target, name=name)
+            _send(wire.record(wire.JOIN_BEGIN, target=target, name=name))
+        try:
+            result = join(self, timeout)
+        except AssertionError:
+            if not mine:
+                _report(wire.JOIN_REFUSED, target=target, name=name)
+            raise
+        if popen is not None and mine:
+            _safe(lambda: _joined(popen, target, name, timeout))
+        return result
+    return wrapped
+
+
+def _joined(popen, target, name, timeout):
+    if popen.returncode is None:
+        ms = int(timeout * 1000) if timeout is not None else 0
+        _send(wire.record(wire.JOIN_TIMEOUT, target=target, name=name, value=max(ms, 0)))
+    else:
+        _send(wire.record(wire.JOIN_END, target=target, name=name,
+                          value=_status_of(popen.returncode)))
+
+
+def _wrap_is_alive(is_alive):
+    def wrapped(self):
+        try:
+            answer = is_alive(self)
+        except AssertionError:
+            _report(wire.IS_ALIVE_REFUSED, target=self.pid or 0, name=self.name)
+            raise
+        if self._popen is not None:
+            _send(wire.record(wire.ALIVE, target=self.pid or 0, name=self.name,
+                              value=1 if answer else 0))
+        return answer
+    return wrapped
+
+
+def _wrap_bootstrap(bootstrap):
+    def wrapped(self, *args, **kwargs):
+        _safe(lambda: _hello(self.name, self.daemon, self._parent_pid or 0))
+        code = bootstrap(self, *args, **kwargs)
+        _safe(_threads_cut_off)
+        _report(wire.EXITING, value=code if isinstance(code, int) else 1)
+        return code
+    return wrapped
+
+
+# ---- multiprocessing.popen_fork.Popen (spawn's and forkserver's Popen
+# derive from it): signals sent, and the reaps its poll() does.
+
+def _wrap_signal(method, signal_number):
+    def wrapped(self):
+        if self.returncode is None:
+            name = getattr(self, '_forktop_name', '')
+            if _in_exit_routine and signal_number == 15:
+                _report(wire.EXIT_ROUTINE_TERMINATES, target=self.pid, name=name)
+            _report(wire.SIGNALLED, target=self.pid, name=name, value=signal_number)
+        return method(self)
+    return wrapped
+
+
+def _wrap_poll(poll):
+    def wrapped(self, *args, **kwargs):
+        before = self.returncode
+        result = poll(self, *args, **kwargs)
+        if before is None and self.returncode is not None and not _through_server(self):
+            _send(wire.record(wire.REAPED, target=self.pid,
+                              value=_status_of(self.returncode)))
+        return result
+    return wrapped
+
+
+def _through_server(popen):
+    """A forkserver child's code comes from the server, which reaped it."""
+    return getattr(popen, 'method', '') == 'forkserver'
+
+
+# ---- multiprocessing.util: the exit routine.
+
+def _exit_routine_begins():
+    global _in_exit_routine
+    if not _in_exit_routine:
+        _in_exit_routine = True
+        _report(wire.EXIT_ROUTINE)
+
+
+def _wrap_exit_function(exit_function):
+    def wrapped(*args, **kwargs):
+        _exit_routine_begins()
+        return exit_function(*args, **kwargs)
+    return wrapped
+
+
+# ---- threading: each thread's start and end, the wait for non-daemon
+# threads at exit, and the daemon threads cut off.
+
+def _wrap_bootstrap_inner(bootstrap_inner):
+    def wrapped(self):
+        tid = _safe(_native_id) or 0
+        if tid:
+            _threads[self] = tid
+            _report(wire.THREAD_STARTED, target=tid, name=self.name, value=int(self.daemon))
+        try:
+            return bootstrap_inner(self)
+        finally:
+            if tid:
+                _threads.pop(self, None)
+                _report(wire.THREAD_ENDED, target=tid, name=self.name, value=int(self.daemon))
+    return wrapped
+
+
+def _native_id():
+    import threading
+    return threading.get_native_id()
+
+
+def _wrap_shutdown(shutdown):
+    def wrapped(*args, **kwargs):
+        for thread, tid in list(_threads.items()):
+            if not thread.daemon and thread.is_alive():
+                _report(wire.THREAD_AWAITED, target=tid, name=thread.name, value=0)
+        return shutdown(*args, **kwargs)
+    return wrapped
+
+
+def _threads_cut_off():
+    for thread, tid in list(_threads.items()):
+        if thread.daemon and thread.is_alive():
+            _report(wire.THREAD_CUT_OFF, target=tid, name=thread.name, value=1)
+    _threads.clear()
+
+
+# ---- the fork server reaps the children it forked.
+
+def _wrap_waitpid(waitpid):
+    def wrapped(pid, options):
+        result = waitpid(pid, options)
+        if _role == wire.HELLO_FORKSERVER and result[0] > 0:
+            _send(wire.record(wire.REAPED, target=result[0], value=result[1]))
+        return result
+    return wrapped
+
+
+# ---- putting the wrappers in place, when each module is imported.
+
+def _mp_process():
+    return sys.modules['multiprocessing.process']
+
+
+def _safe(call):
+    try:
+        return call()
+    except Exception:
+        return None
+
+
+def _replace(owner, name, wrap):
+    original = getattr(owner, name, None)
+    if original is not None:
+        setattr(owner, name, wrap(original))
+
+
+def _patch_process(module):
+    cls = module.BaseProcess
+    _replace(cls, 'start', _wrap_start)
+    _replace(cls, 'join', _wrap_join)
+    _replace(cls, 'is_alive', _wrap_is_alive)
+    _replace(cls, '_bootstrap', _wrap_bootstrap)
+
+
+def _patch_popen_fork(module):
+    cls = module.Popen
+    _replace(cls, 'poll', _wrap_poll)
+    cls.terminate = _wrap_signal(cls.terminate, 15)
+    cls.kill = _wrap_signal(cls.kill, 9)
+
+
+def _patch_util(module):
+    import atexit
+    _replace(module, '_exit_function', _wrap_exit_function)
+    # main runs the exit routine from atexit, which holds the original:
+    # handlers run last in, first out, so this one comes just before it
+    atexit.register(_exit_routine_begins)
+
+
+def _patch_threading(module):
+    _replace(module.Thread, '_bootstrap_inner', _wrap_bootstrap_inner)
+    _replace(module, '_shutdown', _wrap_shutdown)
+
+
+_PATCHES = {
+    'threading': _patch_threading,
+    'multiprocessing.process': _patch_process,
+    'multiprocessing.popen_fork': _patch_popen_fork,
+    'multiprocessing.util': _patch_util,
+}
+
+
+def _patch(name, module):
+    if name in _patched:
+        return
+    _patched.add(name)
+    try:
+        _PATCHES[name](module)
+    except Exception:
+        pass
+
+
+class _AfterImport:
+    """A finder that asks the others, and wraps the loader of a module this
+    hook patches so that the patch follows its first execution."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name not in _PATCHES or name in _patched:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, 'find_spec'):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        loader = spec.loader
+        if loader is None or isinstance(loader, type) or not hasattr(loader, 'exec_module'):
+            return spec
+        execute = loader.exec_module
+
+        def exec_module(module):
+            execute(module)
+            _patch(name, module)
+        loader.exec_module = exec_module
+        return spec
+
+    def invalidate_caches(self):
+        pass
+
+
+def _after_fork_in_child():
+    global _said_hello, _in_exit_routine, _role
+    _link.forget()
+    _said_hello = False
+    _in_exit_routine = False
+    _role = 0  # a fork server's child is a member, not a server
+    _threads.clear()
+
+
+def _at_exit():
+    _safe(_threads_cut_off)
+
+
+def install():
+    global _link, _role
+    address = os.environ.get(ADDRESS_VARIABLE, '')
+    if not address or _link is not None:
+        return
+    _link = wire.Link('\0' + address)
+    _role, spawned = _role_from_command_line()
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+    import atexit
+    atexit.register(_at_exit)
+    if _role == wire.HELLO_FORKSERVER:
+        os.waitpid = _wrap_waitpid(os.waitpid)
+    for name in list(_PATCHES):
+        if name in sys.modules:
+            _patch(name, sys.modules[name])
+    sys.meta_path.insert(0, _AfterImport())
+    if not spawned:  # a spawned child says its name from _bootstrap
+        _hello('MainProcess', False, os.getppid())

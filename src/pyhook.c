@@ -1,0 +1,334 @@
+/* pyhook: a listening SOCK_SEQPACKET socket at an abstract address (anyone
+ * may connect to one: the kernel's word on the peer, SO_PEERCRED, decides
+ * whom to believe), one connection per Python process, records read
+ * without blocking and applied in the order they came. */
+#include "pyhook.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "datafile.h"
+#include "grow.h"
+#include "report.h"
+
+#define RECORDS_PER_ROUND 256 /* from one connection per wake: a flood cannot starve the rest */
+
+void pyhook_off(struct pyhook *h)
+{
+	memset(h, 0, sizeof *h);
+	h->listen_fd = -1;
+}
+
+/* A name nobody guesses: forktop's PID and 64 random bits. */
+static void make_address(struct pyhook *h)
+{
+	unsigned long long r = 0;
+
+	if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
+		r = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 32);
+	snprintf(h->address, sizeof h->address, "forktop-%ld-%016llx", (long)getpid(), r);
+}
+
+static socklen_t socket_address(const struct pyhook *h, struct sockaddr_un *sa)
+{
+	size_t n = strlen(h->address);
+
+	memset(sa, 0, sizeof *sa);
+	sa->sun_family = AF_UNIX;
+	memcpy(sa->sun_path + 1, h->address, n); /* sun_path[0] = 0: abstract */
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+}
+
+int pyhook_open(struct pyhook *h, struct track *track, char *err, size_t errlen)
+{
+	char where[PATH_MAX], looked[3 * PATH_MAX];
+	struct sockaddr_un sa;
+	socklen_t salen;
+	int fd;
+
+	pyhook_off(h);
+	h->track = track;
+	if (datafile_find("python/sitecustomize.py", where, sizeof where, looked, sizeof looked) < 0) {
+		snprintf(err, errlen, "the Python hook is not installed (looked for %s)", looked);
+		return -1;
+	}
+	*strrchr(where, '/') = '\0';
+	if (!realpath(where, h->dir))
+		snprintf(h->dir, sizeof h->dir, "%s", where);
+	make_address(h);
+	salen = socket_address(h, &sa);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, salen) < 0 || listen(fd, 128) < 0) {
+		snprintf(err, errlen, "cannot listen for the Python hook: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		pyhook_off(h);
+		return -1;
+	}
+	h->listen_fd = fd;
+	return 0;
+}
+
+void pyhook_close(struct pyhook *h)
+{
+	for (size_t i = 0; i < h->nconns; i++)
+		close(h->conns[i].fd);
+	free(h->conns);
+	if (h->listen_fd >= 0)
+		close(h->listen_fd);
+	pyhook_off(h);
+}
+
+size_t pyhook_environment(const struct pyhook *h, char *path_buf, size_t path_len,
+			  char *addr_buf, size_t addr_len, char *out[3])
+{
+	const char *old = getenv("PYTHONPATH");
+
+	out[0] = NULL;
+	if (h->listen_fd < 0)
+		return 0;
+	snprintf(path_buf, path_len, "PYTHONPATH=%s%s%s", h->dir, old && *old ? ":" : "",
+		 old ? old : "");
+	snprintf(addr_buf, addr_len, "%s=%s", PYHOOK_ADDRESS_VARIABLE, h->address);
+	out[0] = path_buf;
+	out[1] = addr_buf;
+	out[2] = NULL;
+	return 2;
+}
+
+size_t pyhook_poll_fds(const struct pyhook *h, struct pollfd *fds, size_t cap)
+{
+	size_t n = 0;
+
+	if (h->listen_fd >= 0 && n < cap)
+		fds[n++] = (struct pollfd){ .fd = h->listen_fd, .events = POLLIN };
+	for (size_t i = 0; i < h->nconns && n < cap; i++)
+		fds[n++] = (struct pollfd){ .fd = h->conns[i].fd, .events = POLLIN };
+	return n;
+}
+
+/* A report refused: logged, with the process it came from. */
+static void refuse(struct pyhook *h, enum event_refusal why, pid_t pid)
+{
+	struct track_event ev = event_make(EV_REFUSED);
+
+	snprintf(ev.name, sizeof ev.name, "forktop");
+	ev.value = why;
+	ev.target = pid;
+	clock_gettime(CLOCK_REALTIME, &ev.when);
+	track_log(h->track, &ev);
+}
+
+/* The peer's credentials decide: forktop's own user, and a process of the
+ * watched family. */
+static void accept_one(struct pyhook *h, struct family *f, int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.pid <= 0) {
+		close(fd);
+		return;
+	}
+	if (cred.uid != geteuid()) {
+		refuse(h, REFUSAL_REPORT_OTHER_USER, cred.pid);
+		close(fd);
+		return;
+	}
+	if (!family_claim(f, cred.pid)) {
+		refuse(h, REFUSAL_REPORT_STRANGER, cred.pid);
+		close(fd);
+		return;
+	}
+	if (h->nconns >= PYHOOK_CONNS_MAX || GROW(h->conns, h->cap, h->nconns + 1) < 0) {
+		close(fd);
+		return;
+	}
+	h->conns[h->nconns++] = (struct pyhook_conn){ .fd = fd, .pid = cred.pid };
+}
+
+static void accept_all(struct pyhook *h, struct family *f)
+{
+	for (int i = 0; i < PYHOOK_CONNS_MAX; i++) {
+		int fd = accept4(h->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+		if (fd < 0)
+			return;
+		accept_one(h, f, fd);
+	}
+}
+
+bool pyhook_type_allowed(enum lab_msg_type type)
+{
+	switch (type) {
+	case LAB_HELLO:
+	case LAB_NEW_CHILD:
+	case LAB_REPORT:
+	case LAB_REAPED:
+	case LAB_JOIN_BEGIN:
+	case LAB_JOIN_END:
+	case LAB_JOIN_TIMEOUT:
+	case LAB_ALIVE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+#define SENT_PAST_NS (60LL * 1000000000LL) /* a send time believed: at most this old, */
+#define SENT_AHEAD_NS 1000000000LL          /* and at most this far ahead */
+
+static struct timespec now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return t;
+}
+
+/* When the record was sent, by the sender's clock (the same machine's),
+ * so that its event falls between the kernel's as it happened; now, for
+ * a time that cannot be right. */
+static struct timespec sent_time(const struct lab_msg *msg)
+{
+	struct timespec t = now();
+	long long n = (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+
+	if (msg->sent_ns < n - SENT_PAST_NS || msg->sent_ns > n + SENT_AHEAD_NS)
+		return t;
+	return (struct timespec){ .tv_sec = msg->sent_ns / 1000000000LL,
+				  .tv_nsec = msg->sent_ns % 1000000000LL };
+}
+
+/* Python's own name and daemon flag (and role) for m: a hello. */
+static void on_hello(struct family *f, pid_t pid, const struct lab_msg *msg)
+{
+	const struct member *creator = msg->creator > 0 ? family_claim(f, msg->creator) : NULL;
+	struct member *m = family_claim(f, pid); /* after: a claim may move the array */
+	struct timespec t;
+
+	if (!m)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	m->python_since_ns = (unsigned long long)t.tv_sec * 1000000000ULL + (unsigned long long)t.tv_nsec;
+	snprintf(m->name, sizeof m->name, "%s", msg->name);
+	m->python = m->reports_threads = true;
+	m->daemon = (msg->value & LAB_HELLO_DAEMON) != 0;
+	m->tracker = (msg->value & LAB_HELLO_TRACKER) != 0;
+	m->forkserver = (msg->value & LAB_HELLO_FORKSERVER) != 0;
+	if (creator && creator != m) {
+		m->creator = creator->pid;
+		snprintf(m->creator_name, sizeof m->creator_name, "%s", creator->name);
+	}
+}
+
+/* The sender started a child: its Python name and daemon flag, and the
+ * event. The child must be of the family too. */
+static void on_new_child(struct pyhook *h, struct family *f, pid_t sender,
+			 const struct lab_msg *msg)
+{
+	struct member *child = family_claim(f, msg->target);
+	struct member *m = family_claim(f, sender); /* after: a claim may move the array */
+	struct track_event ev;
+
+	if (!child || !m || child == m)
+		return;
+	snprintf(child->name, sizeof child->name, "%s", msg->name);
+	child->python = true;
+	child->daemon = (msg->value & LAB_HELLO_DAEMON) != 0;
+	child->creator = m->pid;
+	snprintf(child->creator_name, sizeof child->creator_name, "%s", m->name);
+	ev = report_event(EV_STARTED, m);
+	report_set_target(&ev, child->pid, child->name);
+	if (child->forker != m->pid && child->forker > 0) {
+		const struct member *server = family_claim(f, child->forker);
+
+		ev.by = child->forker;
+		snprintf(ev.by_name, sizeof ev.by_name, "%s", server ? server->name : "?");
+	}
+	ev.when = sent_time(msg);
+	track_log(h->track, &ev);
+}
+
+/* The sender reaped its child (a join, is_alive(), a fork server's wait):
+ * the code, from the process that reaped it. */
+static void on_reaped(struct family *f, pid_t pid, const struct lab_msg *msg)
+{
+	struct member *child = family_claim(f, msg->target);
+	const struct member *m = family_claim(f, pid); /* after: a claim may move the array */
+
+	if (!child || !m || child == m || (child->creator != m->pid && child->forker != m->pid))
+		return;
+	member_record_exit(f->track, sent_time(msg), child, msg->value,
+			   m->forkserver ? EXIT_SOURCE_FORK_SERVER : EXIT_SOURCE_CREATOR, m->pid,
+			   m->name);
+}
+
+bool pyhook_apply(struct pyhook *h, struct family *f, pid_t pid, const void *buf, size_t len)
+{
+	struct lab_msg msg;
+	struct member *m;
+
+	if (!lab_msg_decode(buf, len, &msg) || !pyhook_type_allowed((enum lab_msg_type)msg.type) ||
+	    msg.pid != pid || !(m = family_claim(f, pid))) {
+		refuse(h, REFUSAL_REPORT_MALFORMED, pid);
+		return false;
+	}
+	switch (msg.type) {
+	case LAB_HELLO: on_hello(f, pid, &msg); break;
+	case LAB_NEW_CHILD: on_new_child(h, f, pid, &msg); break;
+	case LAB_REAPED: on_reaped(f, pid, &msg); break;
+	default: report_apply(h->track, sent_time(&msg), m, &msg); break;
+	}
+	return true;
+}
+
+/* Reads what one connection holds now. False once its process has hung up. */
+static bool read_conn(struct pyhook *h, struct family *f, const struct pyhook_conn *c)
+{
+	char buf[sizeof(struct lab_msg) + 1];
+
+	for (int i = 0; i < RECORDS_PER_ROUND; i++) {
+		ssize_t n = recv(c->fd, buf, sizeof buf, MSG_TRUNC);
+
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR;
+		if (n == 0)
+			return false; /* no record is empty: the peer has hung up */
+		pyhook_apply(h, f, c->pid, buf, (size_t)n > sizeof buf ? sizeof buf : (size_t)n);
+	}
+	return true;
+}
+
+void pyhook_handle(struct pyhook *h, struct family *f, const struct pollfd *fds, size_t n)
+{
+	size_t kept = 0;
+
+	if (h->listen_fd < 0)
+		return;
+	for (size_t k = 0; k < n; k++)
+		if (fds[k].fd == h->listen_fd && fds[k].revents)
+			accept_all(h, f);
+	for (size_t i = 0; i < h->nconns; i++) {
+		const struct pyhook_conn *c = &h->conns[i];
+		bool ready = false, open = true;
+
+		for (size_t k = 0; k < n && !ready; k++)
+			ready = fds[k].fd == c->fd && fds[k].revents;
+		if (ready)
+			open = read_conn(h, f, c);
+		if (open)
+			h->conns[kept++] = *c;
+		else
+			close(c->fd);
+	}
+	h->nconns = kept;
+}

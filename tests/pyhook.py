@@ -1,0 +1,180 @@
+"""forktop's Python hook against real CPython (run by tests/pyhook.sh).
+
+  pyhook.py facts FORKTOP PYTHON METHOD [EVENTS]
+      Runs tests/examples/hooked.py under forktop --batch --json with start
+      method METHOD (and --events EVENTS, default auto); what the program printed of itself (FACT lines: names,
+      PIDs, daemon flags, thread names and native ids, exit codes) must be
+      what forktop showed.
+  pyhook.py promises PYTHON
+      The hook changes nothing a program does: tests/examples/unchanged.py
+      writes the same stdout and stderr, byte for byte, and ends with the
+      same status, with the hook loaded and without it; with a listener that
+      never reads (forktop stopped) or none at all (forktop gone), it still
+      ends, and a sitecustomize of the program's own still runs.
+
+Prints one line per failed check and exits 1 when any failed."""
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRCDIR = os.environ.get('FORKTOP_SRCDIR', os.path.dirname(HERE))
+HOOK_DIR = os.path.join(SRCDIR, 'data', 'python')
+failures = []
+
+
+def check(ok, what):
+    if not ok:
+        failures.append(what)
+        print('FAIL ' + what)
+
+
+def run_forktop(forktop, python, method, events):
+    argv = [forktop, '--batch', '--json', '-H', '-d', '100', '--events', events, '--', python,
+            os.path.join(HERE, 'examples', 'hooked.py'), method]
+    done = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60,
+                          start_new_session=True)
+    check(done.returncode == 0, '%s %s: forktop ended with %d: %s' %
+          (python, method, done.returncode, done.stderr.decode(errors='replace')[-300:]))
+    return [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+
+
+def program_facts(lines):
+    facts = []
+    for o in lines:
+        if o.get('type') == 'event' and o.get('event') == 'output':
+            text = o.get('line') or ''
+            if text.startswith('FACT '):
+                facts.append(json.loads(text[5:]))
+    return facts
+
+
+def shown_processes(lines):
+    for o in lines:
+        if o.get('type') == 'frame':
+            for p in o.get('processes', []):
+                yield p
+
+
+def exit_codes(lines):
+    return {o['pid']: o.get('exit') for o in lines
+            if o.get('type') == 'event' and o.get('event') == 'exited'}
+
+
+def check_facts(forktop, python, method, events):
+    lines = run_forktop(forktop, python, method, events)
+    facts = program_facts(lines)
+    where = '%s %s (events: %s)' % (python, method, events)
+    check(len(facts) == 11, '%s: the program told %d facts, not 11' % (where, len(facts)))
+    procs = list(shown_processes(lines))
+    codes = exit_codes(lines)
+    for f in facts:
+        if 'name' in f:
+            seen = {(p.get('lab_name'), p.get('daemon')) for p in procs if p['pid'] == f['pid']}
+            check((f['name'], f['daemon']) in seen,
+                  '%s: pid %d is %s, daemon %s; forktop showed %s' %
+                  (where, f['pid'], f['name'], f['daemon'], sorted(seen, key=str)))
+        elif 'tid' in f:
+            seen = {(t.get('name'), t.get('daemon')) for p in procs if p['pid'] == f['pid']
+                    for t in p.get('tasks', []) if t.get('tid') == f['tid']}
+            check((f['thread'], f['daemon']) in seen,
+                  '%s: thread %d of %d is %s, daemon %s; forktop showed %s' %
+                  (where, f['tid'], f['pid'], f['thread'], f['daemon'], sorted(seen, key=str)))
+        elif 'exit' in f:
+            check(codes.get(f['exit']) == f['code'],
+                  '%s: pid %d exitcode %s; forktop: %s' %
+                  (where, f['exit'], f['code'], codes.get(f['exit'])))
+
+
+# ---- promises
+
+def listener(reads):
+    """An abstract address, listened at; when reads, a thread that reads
+    what comes (as forktop does), else nobody ever accepts (forktop
+    stopped)."""
+    import threading
+    name = 'forktop-test-%d-%s' % (os.getpid(), os.urandom(6).hex())
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.bind('\0' + name)
+    s.listen(1)
+    if reads:
+        def serve():
+            while True:
+                try:
+                    c, _ = s.accept()
+                except OSError:
+                    return
+                threading.Thread(target=drain, args=(c,), daemon=True).start()
+
+        def drain(c):
+            while c.recv(4096):
+                pass
+        threading.Thread(target=serve, daemon=True).start()
+    return s, name
+
+
+def run_plain(python, env_extra, cwd, timeout=60):
+    env = dict(os.environ)
+    env.pop('FORKTOP_PYHOOK', None)
+    env.update(env_extra)
+    done = subprocess.run([python, os.path.join(HERE, 'examples', 'unchanged.py')],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=cwd,
+                          timeout=timeout, start_new_session=True)
+    return done.returncode, done.stdout, done.stderr
+
+
+def hooked_env(address, user_path=''):
+    path = HOOK_DIR + (':' + user_path if user_path else '')
+    return {'PYTHONPATH': path, 'FORKTOP_PYHOOK': address}
+
+
+def check_promises(python):
+    with tempfile.TemporaryDirectory() as cwd:
+        base = {'PYTHONPATH': ''}
+        without = run_plain(python, base, cwd)
+        check(without[0] == 7, '%s: the program failed alone: %r' % (python, without[2][-300:]))
+        sock, name = listener(True)
+        hooked = run_plain(python, hooked_env(name), cwd)
+        check(hooked == without, '%s: with the hook, the program wrote or ended otherwise:\n'
+              '%r\n%r' % (python, without, hooked))
+        sock.close()
+        stopped, name = listener(False)
+        hooked = run_plain(python, hooked_env(name), cwd)
+        check(hooked == without, '%s: with forktop stopped, the program wrote or ended '
+              'otherwise: %r' % (python, hooked[1:]))
+        stopped.close()
+        hooked = run_plain(python, hooked_env('forktop-nobody-listens-%d' % os.getpid()), cwd)
+        check(hooked == without, '%s: with forktop gone, the program wrote or ended '
+              'otherwise: %r' % (python, hooked[1:]))
+        own = os.path.join(cwd, 'own')
+        os.mkdir(own)
+        with open(os.path.join(own, 'sitecustomize.py'), 'w') as f:
+            f.write('import sys\nsys.stderr.write("own sitecustomize ran\\n")\n')
+        alone = run_plain(python, {'PYTHONPATH': own}, cwd)
+        sock, name = listener(True)
+        hooked = run_plain(python, hooked_env(name, own), cwd)
+        sock.close()
+        # every interpreter (main, spawned children, the tracker, the fork
+        # server) writes the line: in an order of their own
+        check(b'own sitecustomize ran' in alone[2] and hooked[:2] == alone[:2] and
+              sorted(hooked[2].splitlines()) == sorted(alone[2].splitlines()),
+              "%s: the program's own sitecustomize did not run as it does alone: %r" %
+              (python, hooked[2][-300:]))
+
+
+def main(argv):
+    if argv[1] == 'facts':
+        check_facts(argv[2], argv[3], argv[4], argv[5] if len(argv) > 5 else 'auto')
+    elif argv[1] == 'promises':
+        check_promises(argv[2])
+    else:
+        print(__doc__)
+        return 2
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv))

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# forktop's Python hook with real CPython (tests/pyhook.py): /usr/bin/python3
+# and every pyenv Python 3.8 or later that is installed (PYHOOK_PYTHONS="python
+# ..." names others). For each: the hook changes nothing the program does,
+# and under forktop, with each start method, what the program says of its
+# processes and threads is what forktop shows. Each Python run is bounded and
+# in a session of its own; every process left is killed on exit. Exit 77
+# (SKIP) when no Python is found.
+set -u
+srcdir=${FORKTOP_SRCDIR:-.}
+forktop=${FORKTOP:-./forktop}
+pgids=()
+
+cleanup() { for g in "${pgids[@]}"; do kill -KILL -- "-$g" 2>/dev/null; done; }
+trap cleanup EXIT
+
+pythons() {
+	[ -x /usr/bin/python3 ] && echo /usr/bin/python3
+	command -v pyenv >/dev/null 2>&1 || return 0
+	local root
+	root=$(pyenv root 2>/dev/null) || return 0
+	ls -d "$root"/versions/3.* 2>/dev/null | sed 's,.*/,,' | grep -E '^3\.([89]|[1-9][0-9])\.' |
+		sort -t. -k2,2n -k3,3n | sed "s,^,$root/versions/,;s,$,/bin/python3,"
+}
+
+# check ARGS...: one run of pyhook.py, bounded, in its own session.
+failed=0
+check() {
+	setsid timeout -k 2 120 python3 "$srcdir/tests/pyhook.py" "$@" &
+	local pid=$!
+	pgids+=("$pid")
+	wait "$pid" || { echo "FAIL: pyhook.py $* (status $?)"; failed=1; }
+}
+
+command -v python3 >/dev/null || { echo "SKIP: no python3 to run the checks"; exit 77; }
+list=${PYHOOK_PYTHONS:-$(pythons)}
+[ -n "$list" ] || { echo "SKIP: no Python 3"; exit 77; }
+export FORKTOP_SRCDIR=$srcdir
+first=
+for py in $list; do
+	[ -x "$py" ] || command -v "$py" >/dev/null || continue
+	echo "# $py: $("$py" -c 'import sys; print(sys.version.split()[0])')"
+	check promises "$py"
+	for method in fork spawn forkserver; do
+		check facts "$forktop" "$py" "$method"
+	done
+	[ -n "$first" ] || check facts "$forktop" "$py" fork polling
+	first=$py
+done
+exit $failed
