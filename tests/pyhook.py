@@ -11,6 +11,9 @@
       same status, with the hook loaded and without it; with a listener that
       never reads (forktop stopped) or none at all (forktop gone), it still
       ends, and a sitecustomize of the program's own still runs.
+  pyhook.py uninstrumented FORKTOP PYTHON
+      python -I cannot load the hook: forktop says so on its row and
+      guesses no name or daemon flag.
 
 Prints one line per failed check and exits 1 when any failed."""
 import json
@@ -87,6 +90,26 @@ def check_facts(forktop, python, method, events):
             check(codes.get(f['exit']) == f['code'],
                   '%s: pid %d exitcode %s; forktop: %s' %
                   (where, f['exit'], f['code'], codes.get(f['exit'])))
+    main = [f['pid'] for f in facts if f.get('name') == 'MainProcess']
+    notes = {p.get('note') for p in procs if main and p['pid'] == main[0]}
+    check('blocked in join(Good-Job)' in notes,
+          '%s: MainProcess was never shown blocked in join(Good-Job): %s' %
+          (where, sorted(notes, key=str)))
+
+
+def check_uninstrumented(forktop, python):
+    """python -I loads no hook: its row says so, and names nothing."""
+    argv = [forktop, '--batch', '--json', '-d', '200', '-n', '9', '--', python, '-I', '-c',
+            'import time; time.sleep(3)']
+    done = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60,
+                          start_new_session=True)
+    lines = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    rows = [p for p in shown_processes(lines) if p.get('role') == 'program']
+    check(any(p.get('note') == 'Python, not instrumented' for p in rows),
+          '%s -I: never marked not instrumented: %s' %
+          (python, sorted({str(p.get('note')) for p in rows})))
+    check(all(p.get('lab_name') is None and p.get('daemon') is None for p in rows),
+          '%s -I: a name or daemon flag was guessed' % python)
 
 
 # ---- promises
@@ -168,6 +191,8 @@ def check_promises(python):
 def main(argv):
     if argv[1] == 'facts':
         check_facts(argv[2], argv[3], argv[4], argv[5] if len(argv) > 5 else 'auto')
+    elif argv[1] == 'uninstrumented':
+        check_uninstrumented(argv[2], argv[3])
     elif argv[1] == 'promises':
         check_promises(argv[2])
     else:

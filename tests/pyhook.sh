@@ -45,6 +45,7 @@ for py in $list; do
 		check facts "$forktop" "$py" "$method"
 	done
 	[ -n "$first" ] || check facts "$forktop" "$py" fork polling
+	[ -n "$first" ] || check uninstrumented "$forktop" "$py"
 	first=$py
 done
 exit $failed

@@ -16,7 +16,7 @@ def job(code):
 
 
 def main():
-    print('path', [p for p in sys.path if 'forktop' in p or 'python' not in p])
+    print('path', [p for p in sys.path if not p.startswith((sys.prefix, sys.base_prefix))])
     with open(os.devnull) as f:
         print('a new file gets descriptor', f.fileno())
     t = threading.Thread(target=time.sleep, args=(0.2,), name='Napper', daemon=True)
