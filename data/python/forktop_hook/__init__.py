@@ -18,7 +18,6 @@ ADDRESS_VARIABLE = 'FORKTOP_PYHOOK'
 
 _link = None
 _role = 0              # HELLO_TRACKER or HELLO_FORKSERVER, from the command line
-_said_hello = False
 _in_exit_routine = False
 _threads = {}          # Thread -> its native id, while it runs
 _patched = set()
@@ -32,8 +31,6 @@ def _send(data):
 
 
 def _hello(name, daemon, creator):
-    global _said_hello
-    _said_hello = True
     value = _role | (wire.HELLO_DAEMON if daemon else 0)
     _send(wire.record(wire.HELLO, value=value, creator=creator, name=name))
 
@@ -286,6 +283,10 @@ def _patch_threading(module):
     _replace(module, '_shutdown', _wrap_shutdown)
 
 
+# A helper is a fresh interpreter whose current_process() is MainProcess
+# too: it is named by its role, as the lab names it.
+_HELPER_NAMES = {wire.HELLO_TRACKER: 'resource_tracker', wire.HELLO_FORKSERVER: 'forkserver'}
+
 _PATCHES = {
     'threading': _patch_threading,
     'multiprocessing.process': _patch_process,
@@ -335,9 +336,8 @@ class _AfterImport:
 
 
 def _after_fork_in_child():
-    global _said_hello, _in_exit_routine, _role
+    global _in_exit_routine, _role
     _link.forget()
-    _said_hello = False
     _in_exit_routine = False
     _role = 0  # a fork server's child is a member, not a server
     _threads.clear()
@@ -364,4 +364,4 @@ def install():
             _patch(name, sys.modules[name])
     sys.meta_path.insert(0, _AfterImport())
     if not spawned:  # a spawned child says its name from _bootstrap
-        _hello('MainProcess', False, os.getppid())
+        _hello(_HELPER_NAMES.get(_role, 'MainProcess'), False, os.getppid())
