@@ -35,6 +35,8 @@ struct family {
 	pid_t monitor;       /* forktop's own PID: asked once, not for each process a refresh */
 	unsigned long long scan_began_ns; /* CLOCK_MONOTONIC: members forked later are not in the snapshot */
 	bool active;
+	char start_method[16]; /* the program's Python start method, as its hook last told
+				  ("fork", "spawn", "forkserver"); "" until it starts a child */
 	struct pidmap live;  /* PID -> index of the member with it that is still watched */
 	struct pidmap ever;  /* PID -> index of the newest member that had it, gone or not */
 	/* indices into members, oldest first: those not known to have ended,

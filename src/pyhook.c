@@ -241,6 +241,9 @@ static void on_new_child(struct pyhook *h, struct family *f, pid_t sender,
 
 	if (!child || !m || child == m)
 		return;
+	if (!strcmp(msg->text, "fork") || !strcmp(msg->text, "spawn") ||
+	    !strcmp(msg->text, "forkserver"))
+		snprintf(f->start_method, sizeof f->start_method, "%.15s", msg->text);
 	snprintf(child->name, sizeof child->name, "%s", msg->name);
 	child->python = true;
 	child->daemon = (msg->value & LAB_HELLO_DAEMON) != 0;

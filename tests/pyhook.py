@@ -90,6 +90,9 @@ def check_facts(forktop, python, method, events):
             check(codes.get(f['exit']) == f['code'],
                   '%s: pid %d exitcode %s; forktop: %s' %
                   (where, f['exit'], f['code'], codes.get(f['exit'])))
+    methods = {o.get('start_method') for o in lines if o.get('type') == 'frame'}
+    check(method in methods, '%s: no frame says start method %s: %s' %
+          (where, method, sorted(methods, key=str)))
     main = [f['pid'] for f in facts if f.get('name') == 'MainProcess']
     notes = {p.get('note') for p in procs if main and p['pid'] == main[0]}
     check('blocked in join(Good-Job)' in notes,

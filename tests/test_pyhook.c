@@ -180,17 +180,26 @@ static bool refused_malformed(void)
 
 Test(pyhook, a_record_about_another_process_is_refused_and_changes_nothing)
 {
-	start_python("import os, time\n"
+	const struct member *child;
+
+	/* a hello about its own child, a member of the family too */
+	start_python("import os, subprocess, time\n"
 		     "from forktop_hook import wire\n"
+		     "child = subprocess.Popen(['sleep', '20'])\n"
+		     "time.sleep(0.3)\n"
 		     "link = wire.Link('\\0' + os.environ['FORKTOP_PYHOOK'])\n"
 		     "record = bytearray(wire.record(wire.HELLO, name='Impostor'))\n"
-		     "record[8:12] = (os.getpid() + 1).to_bytes(4, 'little')\n"
+		     "record[8:12] = child.pid.to_bytes(4, 'little')\n"
 		     "link.send(bytes(record))\n"
 		     "time.sleep(20)\n");
-	cr_assert(serve_until(refused_malformed, 10000), "a record about pid + 1 was refused");
+	cr_assert(serve_until(refused_malformed, 10000), "a record about its child was refused");
 	cr_expect_eq(newest(EV_REFUSED, REFUSAL_REPORT_MALFORMED)->target, fam.members[0].pid,
 		     "the refusal names the sender");
 	cr_expect_str_eq(fam.members[0].name, "MainProcess", "the hook's own hello named it");
+	for (size_t i = 0; i < fam.count; i++)
+		cr_expect_str_neq(fam.members[i].name, "Impostor", "no member took the record's name");
+	child = fam.count > 1 ? &fam.members[1] : NULL;
+	cr_expect(!child || !child->python, "the child was not made a Python member");
 }
 
 static bool refused_stranger(void)

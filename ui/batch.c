@@ -256,6 +256,7 @@ static void write_json_frame(struct batch *b)
 	jsonout_text_value(o, "view", session_view_name(s));
 	jsonout_text_value(o, "events", session_events_name(s));
 	jsonout_bool(o, "subreaper", s->subreaper);
+	jsonout_cstring(o, "start_method", session_start_method(s));
 	jsonout_open_object(o, "counts");
 	jsonout_int(o, "total", c->total);
 	jsonout_int(o, "running", c->running);

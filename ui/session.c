@@ -997,6 +997,13 @@ const char *session_no_lab_reason(const struct session *s)
 	return "no lab: this screen watches every process";
 }
 
+const char *session_start_method(const struct session *s)
+{
+	if (s->opt->scenario)
+		return scenario_method_name(s->scenario.start_method);
+	return s->fam.active && s->fam.start_method[0] ? s->fam.start_method : NULL;
+}
+
 const struct member *session_program_top(const struct session *s)
 {
 	return s->fam.started && s->fam.count ? &s->fam.members[0] : NULL;

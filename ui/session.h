@@ -166,6 +166,9 @@ const char *session_kept_cmdline(const struct session *s, const struct row *r);
 /* Why there is no lab, from what the user asked for (a program, --attach,
  * --pid, --no-lab). */
 const char *session_no_lab_reason(const struct session *s);
+/* The start method in force: the lab's, or the one a program's Python last
+ * started a child with (its hook tells); NULL while unknown. */
+const char *session_start_method(const struct session *s);
 /* The top process of the program forktop started (-- CMD), or NULL. */
 const struct member *session_program_top(const struct session *s);
 /* Sends sig to it through its pidfd (logged). Returns 0, or -1 with why in

@@ -510,8 +510,8 @@ static void header_facts(const struct tui *t, struct header *h)
 
 	text_escape(name, sizeof name, what, strlen(what), s->style.utf8 ? TEXT_UTF8 : 0);
 	session_lab_counts(s, &running, &zombies, &orphans);
-	if (sc)
-		snprintf(method, sizeof method, " (%s)", scenario_method_name(sc->start_method));
+	if (session_start_method(s))
+		snprintf(method, sizeof method, " (%s)", session_start_method(s));
 	memset(h, 0, sizeof *h);
 	snprintf(h->full[H_NAME], sizeof h->full[0], "forktop %s", PACKAGE_VERSION);
 	snprintf(h->brief[H_NAME], sizeof h->brief[0], "forktop");
