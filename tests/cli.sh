@@ -35,6 +35,16 @@ check columns-bad 2 "--columns: unknown column 'cwd' \(known: ppid, pgid, sid, t
 check columns-empty 2 "--columns: unknown column ''" -- "$forktop" --batch --columns sid,
 check attach-bad 2 "--attach wants a process ID" -- "$forktop" --attach x
 check attach-absent 2 "no process with PID 2147483647" -- "$forktop" --attach 2147483647
+check example-unknown 2 "no example is named 'nope' \(forktop --example list lists them\)" -- "$forktop" --example nope
+check example-path 2 "no example is named '../data/default'" -- "$forktop" --example ../data/default
+check example-and-command 2 "--example runs a program instead of the lab: not with a command" -- "$forktop" --example daemon -- true
+check example-and-lab 2 "not with a command, --attach, --pid, --scenario" -- "$forktop" --example daemon --scenario default
+check no-hook-attach 2 "--no-python-hook: with --attach no hook is loaded anyway" -- "$forktop" --attach 1 --no-python-hook
+check no-hook-lab 2 "--no-python-hook is for a program forktop starts" -- "$forktop" --batch --no-python-hook
+check example-list 0 "^$" -- "$forktop" --example list
+out=$("$forktop" --example list)
+grep -qE '^  daemon +Daemon or not' <<<"$out" && grep -qE '^  orphans +A parent killed' <<<"$out" &&
+	pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL example-list: $out"; }
 check help 0 "^$" -- "$forktop" --help
 check not-a-terminal 2 "not a terminal: use --batch" -- sh -c 'exec "$0" </dev/null >/dev/null' "$forktop"
 check version 0 "^$" -- "$forktop" --version

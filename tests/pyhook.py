@@ -11,6 +11,11 @@
       same status, with the hook loaded and without it; with a listener that
       never reads (forktop stopped) or none at all (forktop gone), it still
       ends, and a sitecustomize of the program's own still runs.
+  pyhook.py example FORKTOP NAME
+      forktop --example NAME (python3 as PATH finds it): what the example
+      prints of its processes, threads and exit codes (NAME (pid N,
+      daemon=D), NAME (tid N, daemon=D)) is what forktop shows, and the event
+      it is about happens.
   pyhook.py uninstrumented FORKTOP PYTHON
       python -I cannot load the hook: forktop says so on its row and
       guesses no name or daemon flag.
@@ -18,6 +23,7 @@
 Prints one line per failed check and exits 1 when any failed."""
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -98,6 +104,67 @@ def check_facts(forktop, python, method, events):
     check('blocked in join(Good-Job)' in notes,
           '%s: MainProcess was never shown blocked in join(Good-Job): %s' %
           (where, sorted(notes, key=str)))
+
+
+# What the shipped examples print of their processes and threads.
+PROCESS_LINE = re.compile(r'^(\S+) \(pid (\d+), daemon=(True|False)\)(: exitcode (-?\d+))?')
+THREAD_LINE = re.compile(r'^(\S+) \(tid (\d+), daemon=(True|False)\)')
+EXAMPLE_EVENTS = {  # an event each example must show, with fields it must have
+    'daemon': ('exited', {'exit': -15}),
+    'daemonic_children': ('daemonic_children_refused', {}),
+    'exitcodes': ('exited', {'exit': 3}),
+    'log_to_stderr': ('exit_routine_terminates', {'target': 'Helper'}),
+    'methods': ('started', {'target': 'By-forkserver'}),
+    'names': ('started', {'target': 'Named-By-Me'}),
+    'orphans': ('exited', {'exit': -9}),
+    'pool': ('started', {'target': 'ForkPoolWorker-3'}),
+    'queue_round_trip': ('join_returned', {'target': 'Squarer'}),
+    'threads': ('thread_cut_off', {'thread': 'Daemonic'}),
+}
+
+
+def example_tasks(procs, pid, tid):
+    return {(t.get('name'), t.get('daemon')) for p in procs if p['pid'] == pid
+            for t in p.get('tasks', []) if t.get('tid') == tid}
+
+
+def check_example(forktop, name):
+    """forktop --example NAME (python3 from PATH): what the example printed of
+    its processes, threads and exit codes is what forktop showed."""
+    done = subprocess.run([forktop, '--batch', '--json', '-H', '-d', '100', '--example', name],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=90,
+                          start_new_session=True)
+    check(done.returncode == 0, 'example %s: forktop ended with %d: %s' %
+          (name, done.returncode, done.stderr.decode(errors='replace')[-300:]))
+    lines = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    procs = list(shown_processes(lines))
+    codes = exit_codes(lines)
+    said = 0
+    for o in lines:
+        if o.get('type') != 'event' or o.get('event') != 'output':
+            continue
+        m, t = PROCESS_LINE.match(o.get('line', '')), THREAD_LINE.match(o.get('line', ''))
+        if m:
+            said += 1
+            pid, daemon = int(m.group(2)), m.group(3) == 'True'
+            seen = {(p.get('lab_name'), p.get('daemon')) for p in procs if p['pid'] == pid}
+            check((m.group(1), daemon) in seen, 'example %s: pid %d is %s, daemon %s; forktop '
+                  'showed %s' % (name, pid, m.group(1), daemon, sorted(seen, key=str)))
+            if m.group(5) is not None:
+                check(codes.get(pid) == int(m.group(5)), 'example %s: pid %d exitcode %s; '
+                      'forktop: %s' % (name, pid, m.group(5), codes.get(pid)))
+        elif t:
+            said += 1
+            tid, daemon = int(t.group(2)), t.group(3) == 'True'
+            seen = set()
+            for p in procs:
+                seen |= example_tasks(procs, p['pid'], tid)
+            check((t.group(1), daemon) in seen, 'example %s: thread %d is %s, daemon %s; '
+                  'forktop showed %s' % (name, tid, t.group(1), daemon, sorted(seen, key=str)))
+    check(said > 0, 'example %s: it said nothing of its processes' % name)
+    kind, fields = EXAMPLE_EVENTS[name]
+    check(any(o.get('event') == kind and all(o.get(k) == v for k, v in fields.items())
+              for o in lines), 'example %s: no %s event with %s' % (name, kind, fields))
 
 
 def check_uninstrumented(forktop, python):
@@ -197,6 +264,8 @@ def check_promises(python):
 def main(argv):
     if argv[1] == 'facts':
         check_facts(argv[2], argv[3], argv[4], argv[5] if len(argv) > 5 else 'auto')
+    elif argv[1] == 'example':
+        check_example(argv[2], argv[3])
     elif argv[1] == 'uninstrumented':
         check_uninstrumented(argv[2], argv[3])
     elif argv[1] == 'promises':

@@ -3,7 +3,8 @@
 # and every pyenv Python 3.8 or later that is installed (PYHOOK_PYTHONS="python
 # ..." names others). For each: the hook changes nothing the program does,
 # and under forktop, with each start method, what the program says of its
-# processes and threads is what forktop shows. Each Python run is bounded and
+# processes and threads is what forktop shows; with the first, so it is for
+# every shipped example (forktop --example). Each Python run is bounded and
 # in a session of its own; every process left is killed on exit. Exit 77
 # (SKIP) when no Python is found.
 set -u
@@ -32,6 +33,18 @@ check() {
 	wait "$pid" || { echo "FAIL: pyhook.py $* (status $?)"; failed=1; }
 }
 
+# examples PYTHON: every shipped example but gil (20 s of CPU on purpose),
+# run by forktop --example with PYTHON as the python3 PATH finds.
+examples() {
+	local bin name
+	bin=$(mktemp -d)
+	ln -s "$1" "$bin/python3"
+	for name in $("$forktop" --example list | awk 'NR > 1 { print $1 }'); do
+		[ "$name" = gil ] || PATH=$bin:$PATH check example "$forktop" "$name"
+	done
+	rm -rf "$bin"
+}
+
 command -v python3 >/dev/null || { echo "SKIP: no python3 to run the checks"; exit 77; }
 list=${PYHOOK_PYTHONS:-$(pythons)}
 [ -n "$list" ] || { echo "SKIP: no Python 3"; exit 77; }
@@ -46,6 +59,7 @@ for py in $list; do
 	done
 	[ -n "$first" ] || check facts "$forktop" "$py" fork polling
 	[ -n "$first" ] || check uninstrumented "$forktop" "$py"
+	[ -n "$first" ] || examples "$py"
 	first=$py
 done
 exit $failed

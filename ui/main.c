@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../src/datafile.h"
+#include "../src/example.h"
 #include "../src/features.h"
 #include "../src/labproc.h"
 #include "../src/text.h"
@@ -64,6 +65,8 @@ static void print_help(FILE *out)
 		"                        load forktop's hook, which tells their names, daemon\n"
 		"                        flags, joins and threads\n"
 		"      --no-python-hook  with -- CMD: load no hook into its Python processes\n"
+		"      --example NAME    run a Python example forktop ships (as -- python3 FILE);\n"
+		"                        --example list lists them\n"
 		"  -S, --script STEPS    timed lab actions: '@SECONDS ACTION [TARGET]; ...' with\n"
 		"                        ACTION terminate, kill, interrupt (SIGINT), join\n"
 		"                        (TARGET [by JOINER] [timeout S]), poll (is_alive),\n"
@@ -141,7 +144,7 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 }
 
 enum { OPT_ASCII = 256, OPT_NO_LAB, OPT_SUBREAPER, OPT_ATTACH, OPT_TOUR, OPT_EVENTS, OPT_EVENTS_BUFFER,
-       OPT_FEATURES, OPT_COLUMNS, OPT_NO_PYTHON_HOOK };
+       OPT_FEATURES, OPT_COLUMNS, OPT_NO_PYTHON_HOOK, OPT_EXAMPLE };
 
 struct cli {
 	struct session_options session; /* what both faces pass on to the session */
@@ -154,6 +157,7 @@ struct cli {
 	const char *tour_path; /* NULL: the shipped tour */
 	bool no_lab;
 	bool batch_mode;
+	const char *example; /* --example NAME */
 };
 
 static const struct option long_options[] = {
@@ -168,6 +172,7 @@ static const struct option long_options[] = {
 	{ "subreaper", no_argument, NULL, OPT_SUBREAPER },
 	{ "attach", required_argument, NULL, OPT_ATTACH },
 	{ "no-python-hook", no_argument, NULL, OPT_NO_PYTHON_HOOK },
+	{ "example", required_argument, NULL, OPT_EXAMPLE },
 	{ "events", required_argument, NULL, OPT_EVENTS },
 	{ "events-buffer", required_argument, NULL, OPT_EVENTS_BUFFER },
 	{ "features", no_argument, NULL, OPT_FEATURES },
@@ -191,6 +196,7 @@ static int parse_option(int c, const char *arg, struct cli *cli)
 	case OPT_NO_LAB: cli->no_lab = true; return -1;
 	case OPT_SUBREAPER: opt->subreaper = true; return -1;
 	case OPT_NO_PYTHON_HOOK: opt->no_python_hook = true; return -1;
+	case OPT_EXAMPLE: cli->example = arg; return -1;
 	case OPT_TOUR: cli->tour = true; cli->tour_path = arg; return -1;
 	case OPT_ATTACH:
 		if (!text_parse_long(arg, 1, INT_MAX, &v))
@@ -305,6 +311,45 @@ static int prepare_lab(struct cli *cli, struct scenario *sc, struct script *scri
 	return -1;
 }
 
+/* --example list: each shipped example with what it shows. */
+static int list_examples(void)
+{
+	struct example all[EXAMPLES_MAX];
+	char err[1200];
+	int n = example_list(all, EXAMPLES_MAX, err, sizeof err);
+
+	if (n < 0) {
+		fprintf(stderr, "forktop: %s\n", err);
+		return EXIT_FAILURE;
+	}
+	printf("Python examples (forktop --example NAME):\n");
+	for (int i = 0; i < n; i++)
+		printf("  %-20s %s\n", all[i].name, all[i].summary);
+	return 0;
+}
+
+/* --example NAME: python3 runs the shipped file, as -- would run it. */
+static int prepare_example(struct cli *cli, char *path, size_t len, char **argv)
+{
+	char err[256];
+
+	if (cli->session.command || cli->session.attach_pid || cli->session.family_pid ||
+	    cli->scenario_path || cli->script_text || cli->start_method || cli->tour)
+		return usage_error("%s", "--example runs a program instead of the lab: not with a "
+				   "command, --attach, --pid, --scenario, --script, --start-method "
+				   "or --tour");
+	if (!strcmp(cli->example, "list"))
+		return list_examples();
+	if (example_find(cli->example, path, len, err, sizeof err) < 0)
+		return usage_error("%s", err);
+	argv[0] = "python3";
+	argv[1] = path;
+	argv[2] = NULL;
+	cli->session.command = argv;
+	cli->no_lab = true;
+	return -1;
+}
+
 static int run_face(const struct cli *cli)
 {
 	if (cli->batch_mode)
@@ -328,6 +373,8 @@ int main(int argc, char **argv)
 	struct scenario scenario;
 	struct script script = { 0 };
 	static struct tour tour; /* large */
+	static char example_path[PATH_MAX];
+	static char *example_argv[3];
 	int c, rc;
 
 	if (argc > 1 && labproc_is_role(argv[1]))
@@ -357,6 +404,9 @@ int main(int argc, char **argv)
 		opt->command = argv + optind;
 		cli.no_lab = true;
 	}
+	if (cli.example &&
+	    (rc = prepare_example(&cli, example_path, sizeof example_path, example_argv)) >= 0)
+		return rc;
 	if (opt->attach_pid && (cli.scenario_path || cli.script_text || cli.start_method ||
 				opt->family_pid))
 		return usage_error("%s", "--attach watches a process instead of the lab: not with "

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../src/example.h"
 #include "../src/grow.h"
 #include "../src/pidref.h"
 #include "../src/text.h"
@@ -1891,7 +1892,7 @@ static void draw_keybar(struct tui *t, int y)
 	attrset(A_NORMAL);
 }
 
-#define HELP_LINES_MAX 160
+#define HELP_LINES_MAX 240
 #define HELP_LINE_LEN 256
 #define HELP_INDENT 13 /* the keys' column: a description starts after it */
 
@@ -1955,6 +1956,23 @@ static void help_binding(struct help_text *h, size_t i)
 	help_add(h, lead, HELP_INDENT, note);
 }
 
+/* The Python examples forktop ships, each with what it shows. */
+static void help_examples(struct help_text *h)
+{
+	struct example all[EXAMPLES_MAX];
+	char err[1200], lead[EXAMPLE_NAME_MAX + 8];
+	int n = example_list(all, EXAMPLES_MAX, err, sizeof err);
+
+	if (n <= 0)
+		return;
+	help_add(h, "", 0, "");
+	help_add(h, "", 0, "Python examples to watch: forktop --example NAME (quit, then run it):");
+	for (int i = 0; i < n; i++) {
+		snprintf(lead, sizeof lead, "  %-20.63s ", all[i].name);
+		help_add(h, lead, 23, all[i].summary);
+	}
+}
+
 /* The keys and notes, wrapped to width columns (the lab's keys only with a
  * lab, or those that act on a program too, for a program). */
 static void help_build(struct help_text *h, int width, bool lab, bool program)
@@ -1972,6 +1990,7 @@ static void help_build(struct help_text *h, int width, bool lab, bool program)
 	}
 	for (size_t i = 0; i < sizeof help_after / sizeof *help_after; i++)
 		help_add(h, "", 0, help_after[i]);
+	help_examples(h);
 }
 
 /* The help's lines below its title and above the line that says where it is. */

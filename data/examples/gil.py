@@ -3,7 +3,7 @@
 The same CPU-bound loop runs for SECONDS (default 10) in 4 threads of one
 process, then for SECONDS in 4 processes. Watch it with
 
-    forktop -- python3 gil.py
+    forktop --example gil
 
 and press H to see the threads. While the threads run, their process stays
 near 100% CPU (one core): only the thread holding the Global Interpreter
