@@ -30,7 +30,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SRCDIR = os.environ.get('FORKTOP_SRCDIR', os.path.dirname(HERE))
+SRCDIR = os.path.abspath(os.environ.get('FORKTOP_SRCDIR', os.path.dirname(HERE)))
 HOOK_DIR = os.path.join(SRCDIR, 'data', 'python')
 failures = []
 

@@ -49,17 +49,22 @@ command -v python3 >/dev/null || { echo "SKIP: no python3 to run the checks"; ex
 list=${PYHOOK_PYTHONS:-$(pythons)}
 [ -n "$list" ] || { echo "SKIP: no Python 3"; exit 77; }
 export FORKTOP_SRCDIR=$srcdir
+# The sanitizer build checks forktop's side with the first Python alone:
+# the promises are the hook's own (no forktop code runs in them), and the
+# examples take the monitor through the paths the facts do.
+sanitized=${FORKTOP_SANITIZED:-no}
 first=
 for py in $list; do
 	[ -x "$py" ] || command -v "$py" >/dev/null || continue
+	[ "$sanitized" = yes ] && [ -n "$first" ] && break
 	echo "# $py: $("$py" -c 'import sys; print(sys.version.split()[0])')"
-	check promises "$py"
+	[ "$sanitized" = yes ] || check promises "$py"
 	for method in fork spawn forkserver; do
 		check facts "$forktop" "$py" "$method"
 	done
 	[ -n "$first" ] || check facts "$forktop" "$py" fork polling
 	[ -n "$first" ] || check uninstrumented "$forktop" "$py"
-	[ -n "$first" ] || examples "$py"
+	[ -n "$first" ] || [ "$sanitized" = yes ] || examples "$py"
 	first=$py
 done
 exit $failed
