@@ -6,6 +6,7 @@ import os
 import sys
 import threading
 import time
+import traceback
 
 
 def job(code):
@@ -40,6 +41,11 @@ def main():
     for _ in range(3000):
         many += loop.is_alive()
     print('alive answers', many, 'children', mp.active_children())
+    if sys.version_info >= (3, 11):  # before, an error keeps one more traceback entry
+        try:
+            ctx.Process(target=job).join()  # never started
+        except AssertionError:
+            traceback.print_exc(file=sys.stdout)
     sys.stderr.write('the end\n')
     sys.exit(7)
 

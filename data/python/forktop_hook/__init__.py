@@ -23,20 +23,22 @@ _threads = {}          # Thread -> its native id, while it runs
 _patched = set()
 
 
-def _send(data):
+def _send(kind_of_message, **fields):
+    """One record, made and sent: a value the record cannot hold (an exit
+    code past 32 bits), like any other error of the hook's, drops it."""
     try:
-        _link.send(data)
+        _link.send(wire.record(kind_of_message, **fields))
     except Exception:
         pass
 
 
 def _hello(name, daemon, creator):
     value = _role | (wire.HELLO_DAEMON if daemon else 0)
-    _send(wire.record(wire.HELLO, value=value, creator=creator, name=name))
+    _send(wire.HELLO, value=value, creator=creator, name=name)
 
 
 def _report(kind, target=0, name='', value=0):
-    _send(wire.record(wire.REPORT, target=target, value=value, kind=kind, name=name))
+    _send(wire.REPORT, target=target, value=value, kind=kind, name=name)
 
 
 def _status_of(exitcode):
@@ -68,8 +70,10 @@ def _wrap_start(start):
     def wrapped(self):
         try:
             result = start(self)
-        except AssertionError:
-            if _safe(lambda: _mp_process().current_process().daemon):
+        except BaseException as e:
+            _unseen(e)
+            if isinstance(e, AssertionError) and _safe(
+                    lambda: _mp_process().current_process().daemon):
                 _report(wire.DAEMONIC_CHILDREN_REFUSED)
             raise
         _safe(lambda: _started(self))
@@ -81,8 +85,8 @@ def _started(process):
     popen = process._popen
     popen._forktop_name = process.name
     method = getattr(popen, 'method', '') or ''
-    _send(wire.record(wire.NEW_CHILD, target=process.pid, name=process.name,
-                      value=wire.HELLO_DAEMON if process.daemon else 0, text=method))
+    _send(wire.NEW_CHILD, target=process.pid, name=process.name,
+          value=wire.HELLO_DAEMON if process.daemon else 0, text=method)
 
 
 def _wrap_join(join):
@@ -94,11 +98,12 @@ def _wrap_join(join):
         if popen is not None and mine:
             if _in_exit_routine:
                 _report(wire.EXIT_ROUTINE_JOINS, target=target, name=name)
-            _send(wire.record(wire.JOIN_BEGIN, target=target, name=name))
+            _send(wire.JOIN_BEGIN, target=target, name=name)
         try:
             result = join(self, timeout)
-        except AssertionError:
-            if not mine:
+        except BaseException as e:
+            _unseen(e)
+            if isinstance(e, AssertionError) and not mine:
                 _report(wire.JOIN_REFUSED, target=target, name=name)
             raise
         if popen is not None and mine:
@@ -110,22 +115,23 @@ def _wrap_join(join):
 def _joined(popen, target, name, timeout):
     if popen.returncode is None:
         ms = int(timeout * 1000) if timeout is not None else 0
-        _send(wire.record(wire.JOIN_TIMEOUT, target=target, name=name, value=max(ms, 0)))
+        _send(wire.JOIN_TIMEOUT, target=target, name=name, value=max(ms, 0))
     else:
-        _send(wire.record(wire.JOIN_END, target=target, name=name,
-                          value=_status_of(popen.returncode)))
+        _send(wire.JOIN_END, target=target, name=name, value=_status_of(popen.returncode))
 
 
 def _wrap_is_alive(is_alive):
     def wrapped(self):
         try:
             answer = is_alive(self)
-        except AssertionError:
-            _report(wire.IS_ALIVE_REFUSED, target=self.pid or 0, name=self.name)
+        except BaseException as e:
+            _unseen(e)
+            if isinstance(e, AssertionError):
+                _safe(lambda: _report(wire.IS_ALIVE_REFUSED, target=self.pid or 0,
+                                      name=self.name))
             raise
-        if self._popen is not None:
-            _send(wire.record(wire.ALIVE, target=self.pid or 0, name=self.name,
-                              value=1 if answer else 0))
+        _safe(lambda: self._popen is not None and _send(
+            wire.ALIVE, target=self.pid or 0, name=self.name, value=1 if answer else 0))
         return answer
     return wrapped
 
@@ -133,7 +139,11 @@ def _wrap_is_alive(is_alive):
 def _wrap_bootstrap(bootstrap):
     def wrapped(self, *args, **kwargs):
         _safe(lambda: _hello(self.name, self.daemon, self._parent_pid or 0))
-        code = bootstrap(self, *args, **kwargs)
+        try:
+            code = bootstrap(self, *args, **kwargs)
+        except BaseException as e:
+            _unseen(e)
+            raise
         _safe(_threads_cut_off)
         _report(wire.EXITING, value=code if isinstance(code, int) else 1)
         return code
@@ -150,17 +160,24 @@ def _wrap_signal(method, signal_number):
             if _in_exit_routine and signal_number == 15:
                 _report(wire.EXIT_ROUTINE_TERMINATES, target=self.pid, name=name)
             _report(wire.SIGNALLED, target=self.pid, name=name, value=signal_number)
-        return method(self)
+        try:
+            return method(self)
+        except BaseException as e:
+            _unseen(e)
+            raise
     return wrapped
 
 
 def _wrap_poll(poll):
     def wrapped(self, *args, **kwargs):
         before = self.returncode
-        result = poll(self, *args, **kwargs)
+        try:
+            result = poll(self, *args, **kwargs)
+        except BaseException as e:
+            _unseen(e)
+            raise
         if before is None and self.returncode is not None and not _through_server(self):
-            _send(wire.record(wire.REAPED, target=self.pid,
-                              value=_status_of(self.returncode)))
+            _send(wire.REAPED, target=self.pid, value=_status_of(self.returncode))
         return result
     return wrapped
 
@@ -182,7 +199,11 @@ def _exit_routine_begins():
 def _wrap_exit_function(exit_function):
     def wrapped(*args, **kwargs):
         _exit_routine_begins()
-        return exit_function(*args, **kwargs)
+        try:
+            return exit_function(*args, **kwargs)
+        except BaseException as e:
+            _unseen(e)
+            raise
     return wrapped
 
 
@@ -197,6 +218,9 @@ def _wrap_bootstrap_inner(bootstrap_inner):
             _report(wire.THREAD_STARTED, target=tid, name=self.name, value=int(self.daemon))
         try:
             return bootstrap_inner(self)
+        except BaseException as e:
+            _unseen(e)
+            raise
         finally:
             if tid:
                 _threads.pop(self, None)
@@ -211,11 +235,19 @@ def _native_id():
 
 def _wrap_shutdown(shutdown):
     def wrapped(*args, **kwargs):
-        for thread, tid in list(_threads.items()):
-            if not thread.daemon and thread.is_alive():
-                _report(wire.THREAD_AWAITED, target=tid, name=thread.name, value=0)
-        return shutdown(*args, **kwargs)
+        _safe(_threads_awaited)
+        try:
+            return shutdown(*args, **kwargs)
+        except BaseException as e:
+            _unseen(e)
+            raise
     return wrapped
+
+
+def _threads_awaited():
+    for thread, tid in list(_threads.items()):
+        if not thread.daemon and thread.is_alive():
+            _report(wire.THREAD_AWAITED, target=tid, name=thread.name, value=0)
 
 
 def _threads_cut_off():
@@ -229,9 +261,13 @@ def _threads_cut_off():
 
 def _wrap_waitpid(waitpid):
     def wrapped(pid, options):
-        result = waitpid(pid, options)
+        try:
+            result = waitpid(pid, options)
+        except BaseException as e:
+            _unseen(e)
+            raise
         if _role == wire.HELLO_FORKSERVER and result[0] > 0:
-            _send(wire.record(wire.REAPED, target=result[0], value=result[1]))
+            _send(wire.REAPED, target=result[0], value=result[1])
         return result
     return wrapped
 
@@ -240,6 +276,19 @@ def _wrap_waitpid(waitpid):
 
 def _mp_process():
     return sys.modules['multiprocessing.process']
+
+
+def _unseen(error):
+    """Takes the wrapper's own frame out of the traceback of an error that
+    passes through it, so that the program prints the traceback it prints
+    without the hook. A bare raise then keeps the traceback as it is from
+    Python 3.11 on; before, it puts the frame back (one more entry)."""
+    try:
+        tb = error.__traceback__
+        if tb is not None and tb.tb_frame is sys._getframe(1):
+            error.__traceback__ = tb.tb_next
+    except Exception:
+        pass
 
 
 def _safe(call):
