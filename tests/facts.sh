@@ -6,21 +6,10 @@
 # Exit 77 (SKIP) when no Python is found.
 set -u
 srcdir=${FORKTOP_SRCDIR:-.}
-pgids=()
+. "$(dirname "$0")/pythons-lib.sh"
+trap kill_sessions EXIT
 
-cleanup() { for g in "${pgids[@]}"; do kill -KILL -- "-$g" 2>/dev/null; done; }
-trap cleanup EXIT
-
-pythons() {
-	[ -x /usr/bin/python3 ] && echo /usr/bin/python3
-	command -v pyenv >/dev/null 2>&1 || return 0
-	local root
-	root=$(pyenv root 2>/dev/null) || return 0
-	ls -d "$root"/versions/3.* 2>/dev/null | sed 's,.*/,,' | grep -E '^3\.([89]|[1-9][0-9])\.' |
-		sort -t. -k2,2n -k3,3n | sed -n '1p;$p' | uniq | sed "s,^,$root/versions/,;s,$,/bin/python3,"
-}
-
-list=${FACTS_PYTHONS:-$(pythons)}
+list=${FACTS_PYTHONS:-$(pythons ends)}
 [ -n "$list" ] || { echo "SKIP: no Python 3"; exit 77; }
 failed=0
 for py in $list; do

@@ -10,19 +10,8 @@
 set -u
 srcdir=${FORKTOP_SRCDIR:-.}
 forktop=${FORKTOP:-./forktop}
-pgids=()
-
-cleanup() { for g in "${pgids[@]}"; do kill -KILL -- "-$g" 2>/dev/null; done; }
-trap cleanup EXIT
-
-pythons() {
-	[ -x /usr/bin/python3 ] && echo /usr/bin/python3
-	command -v pyenv >/dev/null 2>&1 || return 0
-	local root
-	root=$(pyenv root 2>/dev/null) || return 0
-	ls -d "$root"/versions/3.* 2>/dev/null | sed 's,.*/,,' | grep -E '^3\.([89]|[1-9][0-9])\.' |
-		sort -t. -k2,2n -k3,3n | sed "s,^,$root/versions/,;s,$,/bin/python3,"
-}
+. "$(dirname "$0")/pythons-lib.sh"
+trap kill_sessions EXIT
 
 # check ARGS...: one run of pyhook.py, bounded, in its own session.
 failed=0
