@@ -1,7 +1,11 @@
 /* pyhook: a listening SOCK_SEQPACKET socket at an abstract address (anyone
- * may connect to one: the kernel's word on the peer, SO_PEERCRED, decides
- * whom to believe), one connection per Python process, records read
- * without blocking and applied in the order they came. */
+ * may connect to one: the kernel's word decides whom to believe). A forked
+ * child goes on sending on its parent's connection (a connect per fork
+ * would cost it a millisecond), so SO_PEERCRED, fixed at connect(), names
+ * only who connected: with SO_PASSCRED the kernel stamps every record with
+ * the credentials of the process that sent it, and a record is believed
+ * only about that process. Records are read without blocking and applied
+ * in the order they came. */
 #include "pyhook.h"
 
 #include <errno.h>
@@ -47,6 +51,14 @@ static socklen_t socket_address(const struct pyhook *h, struct sockaddr_un *sa)
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
 }
 
+/* Every record received on fd comes with its sender's credentials. */
+static int pass_credentials(int fd)
+{
+	int on = 1;
+
+	return setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
+}
+
 int pyhook_open(struct pyhook *h, struct track *track, char *err, size_t errlen)
 {
 	char where[PATH_MAX], looked[3 * PATH_MAX];
@@ -66,7 +78,8 @@ int pyhook_open(struct pyhook *h, struct track *track, char *err, size_t errlen)
 	make_address(h);
 	salen = socket_address(h, &sa);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, salen) < 0 || listen(fd, 128) < 0) {
+	if (fd < 0 || pass_credentials(fd) < 0 || bind(fd, (struct sockaddr *)&sa, salen) < 0 ||
+	    listen(fd, 128) < 0) {
 		snprintf(err, errlen, "cannot listen for the Python hook: %s", strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -134,7 +147,8 @@ static void accept_one(struct pyhook *h, struct family *f, int fd)
 	struct ucred cred;
 	socklen_t len = sizeof cred;
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.pid <= 0) {
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.pid <= 0 ||
+	    pass_credentials(fd) < 0) {
 		close(fd);
 		return;
 	}
@@ -294,19 +308,64 @@ bool pyhook_apply(struct pyhook *h, struct family *f, pid_t pid, const void *buf
 	return true;
 }
 
-/* Reads what one connection holds now. False once its process has hung up. */
+/* One record and the credentials the kernel stamped it with (pid 0 when
+ * it carried none). Returns its length (the whole length, when it was
+ * longer than buf), 0 when the peer hung up, or -1. */
+/* Descriptors a record carried: never wanted, closed at once. */
+static void close_passed_fds(struct cmsghdr *c)
+{
+	size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+	for (size_t i = 0; i < n; i++) {
+		int fd;
+
+		memcpy(&fd, CMSG_DATA(c) + i * sizeof fd, sizeof fd);
+		close(fd);
+	}
+}
+
+static ssize_t receive(int fd, char *buf, size_t len, struct ucred *sender)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(16 * sizeof(int))];
+		struct cmsghdr align;
+	} control;
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+			     .msg_controllen = sizeof control.buf };
+	ssize_t n = recvmsg(fd, &mh, MSG_TRUNC | MSG_CMSG_CLOEXEC);
+
+	memset(sender, 0, sizeof *sender);
+	for (struct cmsghdr *c = n >= 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
+		    c->cmsg_len == CMSG_LEN(sizeof *sender))
+			memcpy(sender, CMSG_DATA(c), sizeof *sender);
+		else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			close_passed_fds(c);
+	}
+	return n;
+}
+
+/* Reads what one connection holds now. False once every process sending
+ * on it has hung up. */
 static bool read_conn(struct pyhook *h, struct family *f, const struct pyhook_conn *c)
 {
 	char buf[sizeof(struct lab_msg) + 1];
+	struct ucred sender;
 
 	for (int i = 0; i < RECORDS_PER_ROUND; i++) {
-		ssize_t n = recv(c->fd, buf, sizeof buf, MSG_TRUNC);
+		ssize_t n = receive(c->fd, buf, sizeof buf, &sender);
 
 		if (n < 0)
 			return errno == EAGAIN || errno == EINTR;
 		if (n == 0)
 			return false; /* no record is empty: the peer has hung up */
-		pyhook_apply(h, f, c->pid, buf, (size_t)n > sizeof buf ? sizeof buf : (size_t)n);
+		if (sender.pid <= 0 || sender.uid != geteuid()) {
+			refuse(h, sender.pid > 0 ? REFUSAL_REPORT_OTHER_USER : REFUSAL_REPORT_MALFORMED,
+			       sender.pid > 0 ? sender.pid : c->pid);
+			continue;
+		}
+		pyhook_apply(h, f, sender.pid, buf, (size_t)n > sizeof buf ? sizeof buf : (size_t)n);
 	}
 	return true;
 }

@@ -3,11 +3,13 @@
  * address in FORKTOP_PYHOOK; each of its Python processes, however it was
  * started (fork, spawn, forkserver), connects to that abstract AF_UNIX
  * socket and sends the records a lab process sends on its channel
- * (labmsg.h): one protocol, two senders. A connection is believed only
- * when the kernel says its peer runs as forktop's user and is a member of
- * the watched family (or descends from one); each record must be about its
- * sender. What is refused is logged (EV_REFUSED) and changes nothing. It
- * never signals anything and never draws. */
+ * (labmsg.h): one protocol, two senders; a forked child sends on the
+ * connection it inherited. A connection is taken only when the kernel says
+ * the process that connected runs as forktop's user and is a member of the
+ * watched family (or descends from one), and a record only when the
+ * credentials the kernel stamped on it say the same of its sender, and the
+ * record is about that sender. What is refused is logged (EV_REFUSED) and
+ * changes nothing. It never signals anything and never draws. */
 #ifndef FORKTOP_PYHOOK_H
 #define FORKTOP_PYHOOK_H
 
@@ -26,7 +28,9 @@
 
 struct pyhook_conn {
 	int fd;
-	pid_t pid;  /* the peer, as the kernel told it at connect() */
+	pid_t pid;  /* the process that connected, as the kernel told it at connect()
+		       (its forked children send on it too, each record stamped with its
+		       sender's credentials) */
 };
 
 struct pyhook {
@@ -62,8 +66,9 @@ void pyhook_handle(struct pyhook *h, struct family *f, const struct pollfd *fds,
  * types other than commands, the fork server's and the pidfd's hello. */
 bool pyhook_type_allowed(enum lab_msg_type type);
 
-/* What one record from pid does to f (exposed for the fuzz target): false
- * when it is refused (a malformed record, or one about another process). */
+/* What one record sent by pid (as the kernel's credentials on it say) does
+ * to f (exposed for the fuzz target): false when it is refused (a
+ * malformed record, or one about another process). */
 bool pyhook_apply(struct pyhook *h, struct family *f, pid_t pid, const void *buf, size_t len);
 
 #endif

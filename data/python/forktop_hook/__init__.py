@@ -386,7 +386,6 @@ class _AfterImport:
 
 def _after_fork_in_child():
     global _in_exit_routine, _role
-    _link.forget()
     _in_exit_routine = False
     _role = 0  # a fork server's child is a member, not a server
     _threads.clear()

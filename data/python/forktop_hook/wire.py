@@ -78,30 +78,19 @@ def record(kind_of_message, target=0, value=0, kind=0, creator=0, name='', text=
 
 
 class Link:
-    """This process's connection to forktop: made at the first report (again
-    in a forked child), never blocking. When forktop is gone, stopped or slow,
-    reports are dropped and the program runs on as it would."""
+    """The connection to forktop: made at the first report, never blocking.
+    A forked child sends on the connection it inherited (forktop knows each
+    record's sender from the kernel, not from the connection), so a fork
+    costs no connect. When forktop is gone, stopped or slow, reports are
+    dropped and the program runs on as it would."""
 
     def __init__(self, address):
         self.address = address
         self.sock = None
-        self.pid = 0
-        self.failed = False
-
-    def forget(self):
-        """In a forked child: the parent's connection is the parent's."""
-        if self.sock is not None:
-            try:
-                self.sock.close()
-            except OSError:
-                pass
-        self.sock = None
-        self.pid = 0
         self.failed = False
 
     def _connect(self):
         import fcntl
-        self.pid = os.getpid()
         s = _socket.socket(_socket.AF_UNIX, _socket.SOCK_SEQPACKET | _socket.SOCK_CLOEXEC)
         try:
             high = fcntl.fcntl(s.fileno(), fcntl.F_DUPFD_CLOEXEC, HIGH_FD)
@@ -120,8 +109,7 @@ class Link:
         self.sock = s
 
     def send(self, data):
-        if self.pid != os.getpid():
-            self.forget()
+        if self.sock is None and not self.failed:
             self._connect()
         if self.sock is None:
             return
