@@ -226,3 +226,41 @@ Test(pyhook, a_process_outside_the_family_is_not_believed)
 		cr_expect_neq(hook.conns[i].pid, getpid(), "its connection was closed");
 	close(fd);
 }
+
+static bool refused_other_user(void)
+{
+	return newest(EV_REFUSED, REFUSAL_REPORT_OTHER_USER) != NULL;
+}
+
+static bool child_named(void)
+{
+	for (size_t i = 1; i < fam.count; i++)
+		if (!strcmp(fam.members[i].name, "Inheritor"))
+			return true;
+	return false;
+}
+
+/* A forked child sends on its parent's connection: the kernel's stamp on
+ * each record names the child, which is believed about itself; once it
+ * runs as another user, it is not. */
+Test(pyhook, each_record_is_believed_by_the_credentials_of_its_sender)
+{
+	if (geteuid() != 0)
+		cr_skip_test("switching a child to another user needs root");
+	start_python("import os, time\n"
+		     "from forktop_hook import wire\n"
+		     "link = wire.Link('\\0' + os.environ['FORKTOP_PYHOOK'])\n"
+		     "link.send(wire.record(wire.HELLO, name='Connector'))\n"
+		     "if os.fork() == 0:\n"
+		     "    link.send(wire.record(wire.HELLO, name='Inheritor'))\n"
+		     "    time.sleep(0.5)\n"
+		     "    os.setuid(65534)\n"
+		     "    link.send(wire.record(wire.HELLO, name='Stranger'))\n"
+		     "    time.sleep(20)\n"
+		     "    os._exit(0)\n"
+		     "time.sleep(20)\n");
+	cr_assert(serve_until(child_named, 10000), "the child was named on the inherited connection");
+	cr_assert(serve_until(refused_other_user, 10000), "its record as another user was refused");
+	for (size_t i = 0; i < fam.count; i++)
+		cr_expect_str_neq(fam.members[i].name, "Stranger", "nothing took that record's name");
+}
