@@ -142,6 +142,8 @@ for size in "80 24" "120 40"; do
 		if grep -q 'restart the lab, or run the program' <<<"$joined_help" &&
 			grep -q "kill the program's top process abruptly" <<<"$joined_help" &&
 			grep -q "interrupt the program's top process (SIGINT" <<<"$joined_help" &&
+			grep -q "Python examples to watch: forktop --example NAME" <<<"$joined_help" &&
+			grep -qE "^ +orphans +A parent killed with live children" <<<"$help" &&
 			! grep -qE "^   (J|s|m) {5,}|MainProcess abruptly|start method: fork" <<<"$help"; then ok; else
 			bad "$size -- CMD: the help lists lab keys, or not X and E for the program" "$help"
 		fi

@@ -1967,6 +1967,7 @@ static void help_examples(struct help_text *h)
 		return;
 	help_add(h, "", 0, "");
 	help_add(h, "", 0, "Python examples to watch: forktop --example NAME (quit, then run it):");
+	/* help_after starts with its own blank line */
 	for (int i = 0; i < n; i++) {
 		snprintf(lead, sizeof lead, "  %-20.63s ", all[i].name);
 		help_add(h, lead, 23, all[i].summary);
@@ -1988,9 +1989,9 @@ static void help_build(struct help_text *h, int width, bool lab, bool program)
 		    (lab || !b->lab_only || (program && b->program_help)))
 			help_binding(h, i);
 	}
+	help_examples(h);
 	for (size_t i = 0; i < sizeof help_after / sizeof *help_after; i++)
 		help_add(h, "", 0, help_after[i]);
-	help_examples(h);
 }
 
 /* The help's lines below its title and above the line that says where it is. */
