@@ -35,7 +35,8 @@ memcheck=(valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite
 	--errors-for-leak-kinds=definite --error-exitcode=99 --num-callers=30
 	--log-file="$logs/%p.vg")
 
-# ---- the suites: every worker and helper, not the forktop they run. Four
+# ---- the suites: every worker and helper, not the forktop they run nor a
+# Python program (test_pyhook's: CPython is not this project's code). Four
 # workers at a time: under memcheck a worker spends a second starting, and
 # the lab's tests mostly wait (Criterion alone would run one at a time).
 # Tests that use pidfds in the worker itself cannot run under memcheck:
@@ -77,7 +78,7 @@ for suite in $suites; do
 	workers=$((workers + $("$suite" --list | awk -v want="${filter%%/*}:" '
 		/: [0-9]+ tests?$/ && (want == "*:" || $1 == want) { n += $(NF - 1) }
 		END { print n + 0 }')))
-	if "${memcheck[@]}" --trace-children=yes --trace-children-skip='*/forktop' \
+	if "${memcheck[@]}" --trace-children=yes --trace-children-skip='*/forktop,*/python3*' \
 		"$suite" --short-filename --jobs 4 --filter "$filter" >"$logs/out" 2>&1; then
 		echo "$suite: passed under memcheck ($((SECONDS - start)) s)"
 	else
