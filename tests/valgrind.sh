@@ -133,6 +133,9 @@ run 0 --batch --delay 200 -n 4 --start-method spawn
 run 0 --batch --delay 200 -n 3 --subreaper
 run 0 --batch --all --no-lab --delay 100 -n 2
 run 0 --batch --json --delay 100 -n 6 -- sh -c 'sleep 0.2 & sleep 0.3; exit 3'
+# a Python program's hook: its connections, records and refusals
+[ -x /usr/bin/python3 ] && run 0 --batch --json --delay 100 -n 12 -- /usr/bin/python3 \
+	"${FORKTOP_SRCDIR:-.}/tests/examples/hooked.py" forkserver
 run 2 --scenario "$logs/no-such.conf"
 run 2 --script '@1 join Process-9'
 
