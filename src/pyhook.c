@@ -244,16 +244,28 @@ static void on_hello(struct family *f, pid_t pid, const struct lab_msg *msg)
 	}
 }
 
+/* Two different members, each claimed for the family (a claim may add a
+ * member and move the array: both are looked up again once both exist).
+ * False when either is of no family. */
+static bool both_claimed(struct family *f, pid_t a, pid_t b, struct member **ma,
+			 struct member **mb)
+{
+	if (a == b || !family_claim(f, a) || !family_claim(f, b))
+		return false;
+	*ma = family_claim(f, a);
+	*mb = family_claim(f, b);
+	return *ma && *mb;
+}
+
 /* The sender started a child: its Python name and daemon flag, and the
  * event. The child must be of the family too. */
 static void on_new_child(struct pyhook *h, struct family *f, pid_t sender,
 			 const struct lab_msg *msg)
 {
-	struct member *child = family_claim(f, msg->target);
-	struct member *m = family_claim(f, sender); /* after: a claim may move the array */
+	struct member *child, *m;
 	struct track_event ev;
 
-	if (!child || !m || child == m)
+	if (!both_claimed(f, msg->target, sender, &child, &m))
 		return;
 	if (!strcmp(msg->text, "fork") || !strcmp(msg->text, "spawn") ||
 	    !strcmp(msg->text, "forkserver"))
@@ -266,7 +278,7 @@ static void on_new_child(struct pyhook *h, struct family *f, pid_t sender,
 	ev = report_event(EV_STARTED, m);
 	report_set_target(&ev, child->pid, child->name);
 	if (child->forker != m->pid && child->forker > 0) {
-		const struct member *server = family_claim(f, child->forker);
+		const struct member *server = family_newest(f, child->forker);
 
 		ev.by = child->forker;
 		snprintf(ev.by_name, sizeof ev.by_name, "%s", server ? server->name : "?");
@@ -279,10 +291,10 @@ static void on_new_child(struct pyhook *h, struct family *f, pid_t sender,
  * the code, from the process that reaped it. */
 static void on_reaped(struct family *f, pid_t pid, const struct lab_msg *msg)
 {
-	struct member *child = family_claim(f, msg->target);
-	const struct member *m = family_claim(f, pid); /* after: a claim may move the array */
+	struct member *child, *m;
 
-	if (!child || !m || child == m || (child->creator != m->pid && child->forker != m->pid))
+	if (!both_claimed(f, msg->target, pid, &child, &m) ||
+	    (child->creator != m->pid && child->forker != m->pid))
 		return;
 	member_record_exit(f->track, sent_time(msg), child, msg->value,
 			   m->forkserver ? EXIT_SOURCE_FORK_SERVER : EXIT_SOURCE_CREATOR, m->pid,
