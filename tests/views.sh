@@ -182,6 +182,11 @@ else
 fi
 quit
 
+# ---- --example NAME: the header names the example, not python3.
+start 80 24 --example threads
+wait_for '^forktop +example threads ' 8 && ok || bad "--example: the header does not name the example"
+quit
+
 # ---- t on a process of the program forktop started: sent at once through
 # its pidfd, no question; it ends with -15. An attached family still asks.
 start 120 40 -- sh -c "'sleep 301 & sleep 302; wait'"

@@ -331,6 +331,7 @@ static int list_examples(void)
 /* --example NAME: python3 runs the shipped file, as -- would run it. */
 static int prepare_example(struct cli *cli, char *path, size_t len, char **argv)
 {
+	static char label[EXAMPLE_NAME_MAX + 16];
 	char err[256];
 
 	if (cli->session.command || cli->session.attach_pid || cli->session.family_pid ||
@@ -346,6 +347,8 @@ static int prepare_example(struct cli *cli, char *path, size_t len, char **argv)
 	argv[1] = path;
 	argv[2] = NULL;
 	cli->session.command = argv;
+	snprintf(label, sizeof label, "example %s", cli->example);
+	cli->session.command_label = label;
 	cli->no_lab = true;
 	return -1;
 }

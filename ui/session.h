@@ -59,6 +59,8 @@ struct session_options {
 	char *const *command; /* forktop -- CMD ARGS: watch this program's family (no lab) */
 	pid_t attach_pid;   /* --attach PID: watch this process's family (no lab) */
 	bool no_python_hook; /* the program's Python processes load no hook (--no-python-hook) */
+	const char *command_label; /* the header's name for the program ("example daemon"), or
+				      NULL for its command's first word */
 	enum session_events events; /* for a program's family (command or attach_pid) */
 	int events_buffer;  /* the kernel events' receive buffer in bytes (0: the default) */
 	const struct scenario *scenario; /* the lab to run, or NULL for none */

@@ -505,7 +505,9 @@ static void header_facts(const struct tui *t, struct header *h)
 {
 	const struct session *s = &t->s;
 	const struct scenario *sc = s->opt->scenario ? &s->scenario : NULL;
-	const char *what = sc ? sc->name : s->opt->command ? s->opt->command[0] : "";
+	const char *program = s->opt->command_label ? s->opt->command_label
+			      : s->opt->command ? s->opt->command[0] : "";
+	const char *what = sc ? sc->name : program;
 	int running, zombies, orphans;
 	char name[128], method[24] = "";
 
