@@ -671,8 +671,10 @@ PY
 for size in 120x40 80x24; do
 	start --no-python-hook -- /usr/bin/python3 "$tmp/threads.py"
 	T resize-window -x "${size%x*}" -y "${size#*x}"
-	if wait_for '└─python3$' 5; then
+	if wait_for '└─python3( |$)' 5; then
 		! pane | grep -q '{spin}' && ok || bad "H at $size: threads shown before H"
+		wait_for '└─python3 +Python, not instrumented' 5 && ok ||
+			bad "H at $size: a Python without the hook is not marked so"
 		T send-keys H
 		# the busy thread's CPU% (the column before TIME+, or before the name):
 		# a real share, however busy other work keeps the machine
