@@ -354,12 +354,17 @@ void family_scan_begins(struct family *f)
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	f->scan_began_ns = (unsigned long long)now.tv_sec * 1000000000ULL + (unsigned long long)now.tv_nsec;
+	f->scan_count = f->count;
 }
 
-/* Forked after the scan began: missing from it is no sign of its end. */
-static bool born_after_scan(const struct family *f, const struct member *m)
+/* Forked after the scan began, or told of by the kernel only after it
+ * began (an event read after the scan, about a fork before it: a partial
+ * scan reads only the members it knew of): missing from it is no sign of
+ * its end. */
+static bool unseen_by_scan(const struct family *f, const struct member *m)
 {
-	return m->born_ns && m->born_ns > f->scan_began_ns;
+	return m->born_ns &&
+	       (m->born_ns > f->scan_began_ns || (size_t)(m - f->members) >= f->scan_count);
 }
 
 void family_observe(struct family *f, const struct scan_snapshot *snap)
@@ -371,7 +376,7 @@ void family_observe(struct family *f, const struct scan_snapshot *snap)
 	for (size_t j = 0; j < f->watched.count; j++) {
 		struct member *m = &f->members[f->watched.at[j]];
 
-		if (!m->gone && !born_after_scan(f, m))
+		if (!m->gone && !unseen_by_scan(f, m))
 			observe_member(f, m, snap);
 	}
 	advance_cursors(f);

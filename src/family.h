@@ -34,6 +34,8 @@ struct family {
 	struct track *track;
 	pid_t monitor;       /* forktop's own PID: asked once, not for each process a refresh */
 	unsigned long long scan_began_ns; /* CLOCK_MONOTONIC: members forked later are not in the snapshot */
+	size_t scan_count;   /* members there were when it began: the kernel told of the others
+				after, and a partial scan did not look for them */
 	bool active;
 	char start_method[16]; /* the program's Python start method, as its hook last told
 				  ("fork", "spawn", "forkserver"); "" until it starts a child */

@@ -380,6 +380,63 @@ Test(family, a_line_written_in_pieces_is_one_event)
  * event read after it (forktop reaps the program then): the snapshot's
  * zombie is the program that ended, not a new orphan for forktop to
  * adopt, and the family keeps one member. */
+/* The first child of pid, as /proc lists it, or 0. */
+static pid_t first_child(pid_t pid)
+{
+	char path[64];
+	FILE *f;
+	int child = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fscanf(f, "%d", &child) != 1)
+			child = 0;
+		fclose(f);
+	}
+	return child;
+}
+
+/* A fork before a partial scan began, told by the kernel only after the
+ * scan: the scan did not look for the child (its snapshot is from before
+ * the fork), which is no sign of its end. */
+Test(family, a_fork_told_after_a_partial_scan_is_not_judged_by_it)
+{
+	static char *const argv[] = { "sh", "-c", "sleep 0.3; sleep 5 & wait", NULL };
+	struct family f;
+	struct track *track;
+	struct scan *scan;
+	struct scan_snapshot snap = { 0 };
+	struct procev_event fork_event = { .kind = PROCEV_FORK };
+	char err[256];
+	pid_t pid, child = 0;
+
+	cr_assert_eq(track_new(&track, 64), 0);
+	cr_assert_eq(scan_open(&scan, 0, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(family_start(&f, argv, NULL, track, err, sizeof err), 0, "%s", err);
+	pid = f.members[0].pid;
+	cr_assert_eq(scan_all(scan, &snap), 0, "the snapshot before the fork");
+	usleep(600000); /* the short sleep has ended, the long one runs */
+	for (int i = 0; i < 100 && !child; i++, usleep(20000))
+		child = first_child(pid);
+	cr_assert_gt(child, 0, "the program forked its sleep");
+	cr_assert_null(scan_find(&snap, child), "the first snapshot is from before the fork");
+	family_scan_begins(&f);
+	cr_assert_eq(scan_known(scan, &snap, &pid, 1), 0, "a partial scan of what it knew of");
+	cr_assert_null(scan_find(&snap, child), "the partial scan did not look for the child");
+	fork_event.pid = fork_event.tgid = child;
+	fork_event.parent_pid = fork_event.parent_tgid = pid;
+	fork_event.timestamp_ns = f.scan_began_ns - 1; /* forked before the scan began */
+	family_kernel_event(&f, &fork_event);
+	cr_assert_eq(f.count, 2, "the kernel's fork made the child a member");
+	family_observe(&f, &snap);
+	cr_expect_not(f.members[1].gone, "the child is not judged ended by a scan that did not look for it");
+	cr_expect_eq(f.members[1].exit_source, EXIT_SOURCE_UNKNOWN, "no exit was recorded");
+	family_close(&f, 1000);
+	scan_snapshot_free(&snap);
+	scan_close(scan);
+	track_free(track);
+}
+
 Test(family, a_member_reaped_after_the_scan_is_not_adopted_from_it)
 {
 	static char *const argv[] = { "sh", "-c", "exit 3", NULL };
