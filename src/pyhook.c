@@ -222,26 +222,37 @@ static struct timespec sent_time(const struct lab_msg *msg)
 				  .tv_nsec = msg->sent_ns % 1000000000LL };
 }
 
+/* What Python says m is, in its own hello or its creator's report of its
+ * start: its name and daemon flag (which no longer follow its comm, until
+ * an exec after this moment) and its creator. */
+static void take_python_identity(struct member *m, const char *name, int value,
+				 const struct member *creator)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	m->python_since_ns = (unsigned long long)t.tv_sec * 1000000000ULL + (unsigned long long)t.tv_nsec;
+	m->python = true;
+	snprintf(m->name, sizeof m->name, "%s", name);
+	m->daemon = (value & LAB_HELLO_DAEMON) != 0;
+	if (creator && creator != m) {
+		m->creator = creator->pid;
+		snprintf(m->creator_name, sizeof m->creator_name, "%s", creator->name);
+	}
+}
+
 /* Python's own name and daemon flag (and role) for m: a hello. */
 static void on_hello(struct family *f, pid_t pid, const struct lab_msg *msg)
 {
 	const struct member *creator = msg->creator > 0 ? family_claim(f, msg->creator) : NULL;
 	struct member *m = family_claim(f, pid); /* after: a claim may move the array */
-	struct timespec t;
 
 	if (!m)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	m->python_since_ns = (unsigned long long)t.tv_sec * 1000000000ULL + (unsigned long long)t.tv_nsec;
-	snprintf(m->name, sizeof m->name, "%s", msg->name);
-	m->python = m->reports_threads = true;
-	m->daemon = (msg->value & LAB_HELLO_DAEMON) != 0;
+	take_python_identity(m, msg->name, msg->value, creator);
+	m->reports_threads = true;
 	m->tracker = (msg->value & LAB_HELLO_TRACKER) != 0;
 	m->forkserver = (msg->value & LAB_HELLO_FORKSERVER) != 0;
-	if (creator && creator != m) {
-		m->creator = creator->pid;
-		snprintf(m->creator_name, sizeof m->creator_name, "%s", creator->name);
-	}
 }
 
 /* Two different members, each claimed for the family (a claim may add a
@@ -270,11 +281,7 @@ static void on_new_child(struct pyhook *h, struct family *f, pid_t sender,
 	if (!strcmp(msg->text, "fork") || !strcmp(msg->text, "spawn") ||
 	    !strcmp(msg->text, "forkserver"))
 		snprintf(f->start_method, sizeof f->start_method, "%.15s", msg->text);
-	snprintf(child->name, sizeof child->name, "%s", msg->name);
-	child->python = true;
-	child->daemon = (msg->value & LAB_HELLO_DAEMON) != 0;
-	child->creator = m->pid;
-	snprintf(child->creator_name, sizeof child->creator_name, "%s", m->name);
+	take_python_identity(child, msg->name, msg->value, m);
 	ev = report_event(EV_STARTED, m);
 	report_set_target(&ev, child->pid, child->name);
 	if (child->forker != m->pid && child->forker > 0) {

@@ -547,7 +547,7 @@ static void tomb_note(const struct session *s, const struct row *r, char *buf, s
 }
 
 /* Notes in the program view: orphans, zombies, adopters, the monitor. */
-#define PYTHON_HELLO_WAIT_TICKS_PER_HZ 1 /* a Python process that said nothing in 1 s has no hook */
+#define PYTHON_HELLO_WAIT_S 1 /* a Python process that said nothing in this long has no hook */
 
 /* Whether a command line runs a Python interpreter (python, python3.12). */
 static bool runs_python(const char *cmdline)
@@ -573,7 +573,7 @@ static bool python_uninstrumented(const struct session *s, const struct row *r,
 	unsigned long long age = s->style.uptime_ticks - r->proc->start_time;
 
 	return !m->python && r->proc->start_time <= s->style.uptime_ticks &&
-	       age >= (unsigned long long)s->style.hz * PYTHON_HELLO_WAIT_TICKS_PER_HZ &&
+	       age >= (unsigned long long)s->style.hz * PYTHON_HELLO_WAIT_S &&
 	       runs_python(m->cmdline);
 }
 
@@ -638,7 +638,7 @@ void session_row_note(const struct session *s, const struct row *r, char *buf, s
 
 /* The member whose reports named the row's process (a thread's line: its
  * process's): a lab member, or a program's that Python's hook told of. */
-static const struct member *row_lab_member(const struct session *s, const struct row *r)
+static const struct member *row_told_member(const struct session *s, const struct row *r)
 {
 	const struct member *told = r->tombstone ? tomb_member(s, r->proc)
 				    : s->fam.active ? family_member_of(&s->fam, r->proc) : NULL;
@@ -658,7 +658,7 @@ static const struct member *row_lab_member(const struct session *s, const struct
 
 const char *session_row_label(const struct session *s, const struct row *r)
 {
-	const struct member *m = row_lab_member(s, r);
+	const struct member *m = row_told_member(s, r);
 
 	if (!m || !r->task)
 		return m ? m->name : NULL;
@@ -668,7 +668,7 @@ const char *session_row_label(const struct session *s, const struct row *r)
 enum row_daemon session_thread_daemon(const struct session *s, const struct row *proc_row,
 				      pid_t tid)
 {
-	const struct member *m = row_lab_member(s, proc_row);
+	const struct member *m = row_told_member(s, proc_row);
 
 	switch (m ? member_thread_daemon(m, tid) : -1) {
 	case 1: return ROW_DAEMON_YES;
