@@ -321,22 +321,34 @@ size_t lab_poll_fds(const struct lab *lab, struct pollfd *fds, size_t cap)
 	return n;
 }
 
-void lab_handle(struct lab *lab, const struct pollfd *fds, size_t n)
+/* Reads every lab channel that has something to say, handles it in the
+ * order it was sent, and closes the channels of processes that ended. All
+ * channels are non-blocking, and the lab has few members: reading them all
+ * costs little, and whatever a process said before it ended is known
+ * before its end is judged (by its pidfd or by a snapshot). */
+static void lab_drain(struct lab *lab)
 {
 	static struct received round[ROUND_MAX];
 	size_t got = 0;
 
-	for (size_t k = 0; k < n; k++) {
-		if (!fds[k].revents)
-			continue;
-		for (size_t i = 0; i < lab->count; i++) {
-			if (lab->members[i].conn == fds[k].fd && !lab->members[i].conn_ended) {
-				got = read_channel(lab, i, round, got);
-				break;
-			}
+	for (size_t i = 0; i < lab->count; i++)
+		if (lab->members[i].conn >= 0 && !lab->members[i].conn_ended)
+			got = read_channel(lab, i, round, got);
+	dispatch_in_send_order(lab, round, got);
+	for (size_t i = 0; i < lab->count; i++) {
+		struct member *m = &lab->members[i];
+
+		if (m->conn_ended) {
+			close(m->conn);
+			m->conn = -1;
+			m->conn_ended = false;
 		}
 	}
-	dispatch_in_send_order(lab, round, got);
+}
+
+void lab_handle(struct lab *lab, const struct pollfd *fds, size_t n)
+{
+	lab_drain(lab);
 	for (size_t k = 0; k < n; k++) {
 		if (!fds[k].revents)
 			continue;
@@ -349,19 +361,11 @@ void lab_handle(struct lab *lab, const struct pollfd *fds, size_t n)
 			}
 		}
 	}
-	for (size_t i = 0; i < lab->count; i++) {
-		struct member *m = &lab->members[i];
-
-		if (m->conn_ended) {
-			close(m->conn);
-			m->conn = -1;
-			m->conn_ended = false;
-		}
-	}
 }
 
 void lab_observe(struct lab *lab, const struct scan_snapshot *snap)
 {
+	lab_drain(lab);
 	for (size_t i = 0; i < lab->count; i++)
 		member_observe(lab->track, event_time(lab), &lab->members[i], snap, lab->monitor_pid,
 			       false);

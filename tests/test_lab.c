@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../src/lab.h"
 #include "../src/labmsg.h"
 #include "../src/scenario.h"
 #include "helpers.h"
@@ -1510,4 +1511,72 @@ Test(lab, bad_threads_sections_are_refused_at_their_line)
 	cr_assert_str_eq(sc.threads[0].target, "work", "the target's default");
 	cr_assert_str_eq(sc.threads[1].target, "_spin2");
 	cr_assert(sc.threads[1].daemon);
+}
+
+/* The seq of the first event of kind about pid, or 0. */
+static unsigned long long first_seq(const struct track *track, enum event_kind kind, pid_t pid)
+{
+	for (unsigned long long s = 1; s <= track_last_seq(track); s++) {
+		const struct track_event *ev = track_event(track, s);
+
+		if (ev && ev->kind == kind && ev->pid == pid)
+			return s;
+	}
+	return 0;
+}
+
+/* Whether pid is a zombie, waited for up to ms. */
+static bool becomes_zombie(pid_t pid, int ms)
+{
+	char path[64], line[512];
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	for (int waited = 0; waited <= ms; waited += 10, usleep(10000)) {
+		FILE *f = fopen(path, "r");
+		char *end;
+
+		if (!f)
+			return false;
+		end = fgets(line, sizeof line, f) ? strrchr(line, ')') : NULL;
+		fclose(f);
+		if (end && end[1] == ' ' && end[2] == 'Z')
+			return true;
+	}
+	return false;
+}
+
+/* What a lab process said before it ended is known before its end is
+ * judged: a snapshot that shows MainProcess's zombie, taken before the
+ * channel was read, does not log its exit ahead of its exit routine. */
+Test(lab, a_snapshot_does_not_judge_an_end_before_the_last_words)
+{
+	struct scenario sc;
+	struct track *track;
+	struct scan *scan;
+	struct scan_snapshot snap = { 0 };
+	struct lab lab;
+	char err[256];
+	pid_t main_pid;
+	unsigned long long routine, exited;
+	const char *text = "[main]\nname = t\nlifetime = 0.1\n[group w]\ncount = 1\ndaemon = yes\n";
+
+	cr_assert_eq(scenario_load_string(text, "t", &sc, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(track_new(&track, 256), 0);
+	cr_assert_eq(scan_open(&scan, 0, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(lab_start(&lab, &sc, track, err, sizeof err), 0, "%s", err);
+	main_pid = lab.members[0].pid;
+	cr_assert(becomes_zombie(main_pid, 10000), "MainProcess ended, its channel unread");
+	cr_assert_eq(scan_all(scan, &snap), 0);
+	cr_assert_not_null(scan_find(&snap, main_pid), "the snapshot shows the zombie");
+	lab_observe(&lab, &snap);
+	routine = first_seq(track, EV_EXIT_ROUTINE, main_pid);
+	exited = first_seq(track, EV_EXITED, main_pid);
+	cr_expect_gt(exited, 0, "the snapshot told its end");
+	cr_expect_gt(routine, 0, "its exit routine was read first");
+	cr_expect_lt(routine, exited, "the exit routine comes before the exit");
+	lab_stop(&lab, 2000);
+	lab_free(&lab);
+	scan_snapshot_free(&snap);
+	scan_close(scan);
+	track_free(track);
 }
