@@ -144,6 +144,14 @@ static const struct kind_info kinds[EV_KIND_COUNT] = {
 				"log is bounded: a shorter --delay keeps them)", 0, "count", V_INT, NULL },
 	FACT(EV_EVENTS_LOST, "events_lost",
 	     "kernel process events were lost (too many at once): every process was read again", 0),
+	[EV_RUN_RETURNED] = { "run_returned", EVENT_CLASS_LAB, true,
+			      "{name}: run() returned: exitcode {value}", 0, "code", V_INT, NULL },
+	[EV_RUN_EXITED] = { "run_exited", EVENT_CLASS_LAB, true,
+			    "{name}: run() called sys.exit({text}): exitcode {value}", 0, "code",
+			    V_INT, "argument" },
+	[EV_RUN_RAISED] = { "run_raised", EVENT_CLASS_LAB, true,
+			    "{name}: run() raised {text}: exitcode {value}", 0, "code", V_INT,
+			    "exception" },
 };
 
 static const char *const class_names[] = {

@@ -94,6 +94,10 @@ enum event_kind {
 	EV_POLLING,          /* no kernel process events (text = why): /proc is polled */
 	EV_EVENTS_LOST,      /* the kernel dropped process events: everything was read again */
 	EV_EVENTS_DROPPED,   /* value events left the bounded log before a face wrote them */
+	/* how a child's run() ended, which made the exitcode it computed (value) */
+	EV_RUN_RETURNED,     /* run() returned: exitcode 0 */
+	EV_RUN_EXITED,       /* run() raised SystemExit: text = its argument as Python writes it */
+	EV_RUN_RAISED,       /* run() raised another exception: text = its type */
 	EV_KIND_COUNT,
 };
 

@@ -247,22 +247,51 @@ static void exit_routine(struct labproc *lp)
 	}
 }
 
-/* The end of the work, or sys.exit(code). MainProcess: the interpreter's
- * threading._shutdown() waits for the non-daemon threads, and only then do
- * the atexit handlers run the exit routine. A child: _bootstrap() runs the
- * exit routine in its finally block, then threading._shutdown(), then logs
- * its exit code. Daemon threads run until the very end, then are cut off. */
-_Noreturn void labproc_normal_exit(struct labproc *lp, int code)
+/* How run() ended, told with the exitcode it makes, as a hooked Python's
+ * _bootstrap() tells it: a return, sys.exit(code), or an exception. */
+static void report_run_end(struct labproc *lp, enum event_kind how, const char *text, int code)
+{
+	struct lab_msg m = lab_msg_report(how, lp->pid, 0, NULL);
+
+	m.value = code;
+	snprintf(m.text, sizeof m.text, "%s", text);
+	send_msg(lp, &m, -1);
+}
+
+/* The end of run(), told by how (EV_RUN_RETURNED, EV_RUN_EXITED with
+ * sys.exit's argument, EV_RUN_RAISED with the exception's type).
+ * MainProcess: the interpreter's threading._shutdown() waits for the
+ * non-daemon threads, and only then do the atexit handlers run the exit
+ * routine. A child: _bootstrap() runs the exit routine in its finally
+ * block, then threading._shutdown(), then logs its exit code. Daemon
+ * threads run until the very end, then are cut off. */
+static _Noreturn void run_ends(struct labproc *lp, enum event_kind how, const char *text, int code)
 {
 	if (labproc_is_main(lp))
 		labthread_await(&lp->threads);
 	exit_routine(lp);
 	if (!labproc_is_main(lp)) {
 		labthread_await(&lp->threads);
+		report_run_end(lp, how, text, code);
 		labproc_report(lp, EV_EXITING, NULL, code);
 	}
 	labthread_cut_off(&lp->threads);
 	_exit(code);
+}
+
+/* The end of the work (code 0), or sys.exit(code). */
+_Noreturn void labproc_normal_exit(struct labproc *lp, int code)
+{
+	char argument[16];
+
+	snprintf(argument, sizeof argument, "%d", code);
+	run_ends(lp, code ? EV_RUN_EXITED : EV_RUN_RETURNED, code ? argument : "", code);
+}
+
+/* An exception raised in run() and not caught: the exitcode is 1. */
+_Noreturn void labproc_raised(struct labproc *lp, const char *exception)
+{
+	run_ends(lp, EV_RUN_RAISED, exception, 1);
 }
 
 /* Ctrl-C: KeyboardInterrupt, and the exit routine runs all the same, in the
@@ -281,6 +310,7 @@ _Noreturn void labproc_interrupted(struct labproc *lp)
 	if (!labproc_is_main(lp)) {
 		labproc_report(lp, EV_INTERRUPTED, NULL, 0);
 		labthread_await(&lp->threads);
+		report_run_end(lp, EV_RUN_RAISED, "KeyboardInterrupt", 1);
 		labproc_report(lp, EV_EXITING, NULL, 1);
 		labthread_cut_off(&lp->threads);
 		_exit(1);

@@ -117,6 +117,8 @@ void labproc_is_alive(struct labproc *lp, struct child *c);
  * non-daemon threads and the exit routine (main: threads first; a child:
  * the exit routine first), then the daemon threads are cut off, and exit. */
 _Noreturn void labproc_normal_exit(struct labproc *lp, int code);
+/* The same end for an exception run() did not catch (exitcode 1). */
+_Noreturn void labproc_raised(struct labproc *lp, const char *exception);
 /* Ctrl-C: the exit routine, then main dies by SIGINT and a child exits with 1. */
 _Noreturn void labproc_interrupted(struct labproc *lp);
 

@@ -170,7 +170,7 @@ static void start_child(struct labproc *lp, int g)
 	if (lp->daemon) {
 		/* AssertionError raised in run(): uncaught, the process exits with 1. */
 		labproc_report(lp, EV_DAEMONIC_CHILDREN_REFUSED, NULL, 0);
-		labproc_normal_exit(lp, 1);
+		labproc_raised(lp, "AssertionError");
 	}
 	labproc_reap_finished(lp);
 	if (lp->nchildren == CHILDREN_MAX) {

@@ -73,11 +73,24 @@ def exit_codes(lines):
             if o.get('type') == 'event' and o.get('event') == 'exited'}
 
 
+def check_run_end(lines, fact, codes, where):
+    """How run() ended, as the child said it would end: the event of that
+    kind about it, with the fields the child said and its exit code."""
+    pid, kind = fact['ends'], fact['event']
+    want = {k: v for k, v in fact.items() if k not in ('ends', 'event')}
+    told = [o for o in lines if o.get('type') == 'event' and o.get('event') == kind and
+            o.get('pid') == pid]
+    check(any(all(o.get(k) == v for k, v in want.items()) and o.get('code') == codes.get(pid)
+              for o in told),
+          '%s: pid %d: no %s event with %s and code %s: %s' %
+          (where, pid, kind, want, codes.get(pid), told))
+
+
 def check_facts(forktop, python, method, events):
     lines = run_forktop(forktop, python, method, events)
     facts = program_facts(lines)
     where = '%s %s (events: %s)' % (python, method, events)
-    check(len(facts) == 11, '%s: the program told %d facts, not 11' % (where, len(facts)))
+    check(len(facts) == 16, '%s: the program told %d facts, not 16' % (where, len(facts)))
     procs = list(shown_processes(lines))
     codes = exit_codes(lines)
     for f in facts:
@@ -92,6 +105,8 @@ def check_facts(forktop, python, method, events):
             check((f['thread'], f['daemon']) in seen,
                   '%s: thread %d of %d is %s, daemon %s; forktop showed %s' %
                   (where, f['tid'], f['pid'], f['thread'], f['daemon'], sorted(seen, key=str)))
+        elif 'ends' in f:
+            check_run_end(lines, f, codes, where)
         elif 'exit' in f:
             check(codes.get(f['exit']) == f['code'],
                   '%s: pid %d exitcode %s; forktop: %s' %
@@ -112,7 +127,7 @@ THREAD_LINE = re.compile(r'^(\S+) \(tid (\d+), daemon=(True|False)\)')
 EXAMPLE_EVENTS = {  # an event each example must show, with fields it must have
     'daemon': ('exited', {'exit': -15}),
     'daemonic_children': ('daemonic_children_refused', {}),
-    'exitcodes': ('exited', {'exit': 3}),
+    'exitcodes': ('run_raised', {'name': 'FailingJob', 'exception': 'ValueError', 'code': 1}),
     'log_to_stderr': ('exit_routine_terminates', {'target': 'Helper'}),
     'methods': ('started', {'target': 'By-forkserver'}),
     'names': ('started', {'target': 'Named-By-Me'}),

@@ -387,6 +387,8 @@ Test(lab, an_orphan_still_reports_its_exit)
 	main_dead = exit_event("MainProcess", &code);
 	cr_assert_geq(main_dead, 0, "main's end is in the log");
 	cr_assert_eq(code, -9, "main died by the SIGKILL");
+	cr_assert_geq(event_of(-1, "run_returned", "name=Process-1", "code=0", NULL), 0,
+		      "its run() returned");
 	last_words = event_of(-1, "exiting", "name=Process-1", "code=0", NULL);
 	cr_assert_geq(last_words, 0, "the orphan's last words are in the log");
 	cr_assert_gt(last_words, main_dead, "the orphan logged its own exit after main died");
@@ -448,6 +450,8 @@ Test(lab, daemonic_child_refuses_to_have_children)
 	cr_assert_geq(at, 0);
 	cr_assert_str_eq(helper_str(lines[at], "kind"), "error");
 	cr_assert_str_eq(helper_str(lines[at], "name"), "Process-1");
+	cr_assert_gt(event_of(-1, "run_raised", "name=Process-1", "exception=AssertionError",
+			      "code=1", NULL), at, "the AssertionError ended its run()");
 	cr_assert_geq(event_of(-1, "exiting", "name=Process-1", "code=1", NULL), 0);
 	cr_assert_geq(exit_event("Process-1", &code), 0);
 	cr_assert_eq(code, 1);
@@ -468,6 +472,8 @@ Test(lab, finished_child_stays_a_zombie_until_joined)
 			p = NULL;
 	cr_assert_not_null(p, "Process-1 was seen as a zombie");
 	cr_assert_eq(json_integer_value(json_object_get(p, "exit")), 3);
+	cr_assert_geq(event_of(-1, "run_exited", "name=Process-1", "argument=3", "code=3", NULL), 0,
+		      "its run() called sys.exit(3)");
 	cr_assert_str_eq(helper_str(p, "note"), "zombie: not joined");
 	at = exit_event("Process-1", &code);
 	cr_assert_geq(at, 0);
@@ -513,6 +519,8 @@ Test(lab, sigint_in_a_child_runs_the_exit_routine_then_exits_with_1)
 	cr_assert_eq(code, -15, "its daemonic child was terminated");
 	cr_assert_geq(exit_event("Process-1", &code), 0);
 	cr_assert_eq(code, 1, "a child's bootstrap catches KeyboardInterrupt: exitcode 1");
+	cr_assert_gt(event_of(-1, "run_raised", "name=Process-1", "exception=KeyboardInterrupt",
+			      "code=1", NULL), error, "run() ended by the exception");
 	cr_assert_geq(event_of(-1, "exiting", "name=Process-1", "code=1", NULL), 0);
 }
 

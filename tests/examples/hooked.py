@@ -1,6 +1,6 @@
 """A multiprocessing program that says, as FACT lines of JSON on stdout,
 what Python knows of each of its processes and threads (names, PIDs,
-daemon flags, native thread ids, exit codes): tests/pyhook.py compares them
+daemon flags, native thread ids, exit codes, how each run() ends): tests/pyhook.py compares them
 with what forktop showed. Run: python3 hooked.py fork|spawn|forkserver."""
 import json
 import multiprocessing as mp
@@ -37,6 +37,7 @@ def finishing(code, seconds):
     say_me()
     with_a_thread('Finisher', False, seconds)
     time.sleep(seconds)
+    say(ends=os.getpid(), event='run_exited', argument=repr(code))
     sys.exit(code)
 
 
@@ -49,21 +50,33 @@ def looping(seconds):
 def failing(seconds):
     say_me()
     time.sleep(seconds)
+    say(ends=os.getpid(), event='run_raised', exception='ValueError')
     raise ValueError('this job fails')
 
 
+class Quick(mp.Process):
+    """A class of its own, with its own run(), which returns (it starts by
+    the default method, which main sets)."""
+    def run(self):
+        say_me()
+        say(ends=os.getpid(), event='run_returned')
+
+
 def main(method):
+    mp.set_start_method(method)
     ctx = mp.get_context(method)
     say_me()
     say_thread(threading.main_thread())
     waiter = with_a_thread('Waiter', False, 1.0)
     jobs = [ctx.Process(target=finishing, args=(3, 0.8), name='Good-Job'),
             ctx.Process(target=looping, args=(60,), daemon=True),
-            ctx.Process(target=failing, args=(0.8,), name='Bad-Job')]
+            ctx.Process(target=failing, args=(0.8,), name='Bad-Job'),
+            Quick(name='Quick-Job')]
     for p in jobs:
         p.start()
     jobs[0].join()
     jobs[2].join()
+    jobs[3].join()
     jobs[1].terminate()
     jobs[1].join()
     for p in jobs:

@@ -20,6 +20,14 @@ _link = None
 _role = 0              # HELLO_TRACKER or HELLO_FORKSERVER, from the command line
 _in_exit_routine = False
 _threads = {}          # Thread -> its native id, while it runs
+_run_end = None        # in a child: how its run() ended (kind, text), once known
+_in_child_bootstrap = False
+_handled_before_run = None  # an exception being handled where _bootstrap was called
+# Before 3.13 a child's _bootstrap() calls the exit routine in a finally
+# block around run(), where the exception that ends run() is still in
+# sys.exc_info(); from 3.13 the routine runs from atexit, and run() itself
+# is wrapped (a wrapper's frame leaves tracebacks as they are from 3.11).
+_EXIT_ROUTINE_SEES_RUN = sys.version_info < (3, 13)
 _patched = set()
 
 
@@ -138,15 +146,83 @@ def _wrap_is_alive(is_alive):
 
 def _wrap_bootstrap(bootstrap):
     def wrapped(self, *args, **kwargs):
+        global _in_child_bootstrap, _run_end, _handled_before_run
         _safe(lambda: _hello(self.name, self.daemon, self._parent_pid or 0))
+        # a child forked inside an except block still sees its creator's
+        # exception in sys.exc_info(): that one is no end of run()
+        _handled_before_run = sys.exc_info()[1]
+        _in_child_bootstrap, _run_end = True, None
+        if not _EXIT_ROUTINE_SEES_RUN:
+            _safe(lambda: _wrap_own_run(type(self)))
         try:
             code = bootstrap(self, *args, **kwargs)
         except BaseException as e:
             _unseen(e)
             raise
+        finally:
+            _in_child_bootstrap, _handled_before_run = False, None
         _safe(_threads_cut_off)
-        _report(wire.EXITING, value=code if isinstance(code, int) else 1)
+        code_sent = code if isinstance(code, int) else 1
+        if _run_end is not None:
+            _send(wire.REPORT, kind=_run_end[0], value=code_sent, text=_run_end[1])
+        _report(wire.EXITING, value=code_sent)
         return code
+    return wrapped
+
+
+def _learn_run_end(error):
+    """How run() ended: error is what it raised (None: it returned). A
+    run() that calls its base's ends last: the outermost one is told."""
+    global _run_end
+    if not _in_child_bootstrap:
+        return
+    if error is None:
+        _run_end = (wire.RUN_RETURNED, '')
+    elif isinstance(error, SystemExit):
+        _run_end = (wire.RUN_EXITED, _exit_argument(error))
+    else:
+        _run_end = (wire.RUN_RAISED, _type_name(type(error)))
+
+
+def _learn_run_end_from_exit_routine():
+    error = sys.exc_info()[1]
+    _learn_run_end(None if error is _handled_before_run else error)
+
+
+def _exit_argument(error):
+    """sys.exit's argument as the call was written: sys.exit(), sys.exit(3),
+    sys.exit('bad input')."""
+    if not error.args:
+        return ''
+    return repr(error.args[0]) if len(error.args) == 1 else repr(error.args)
+
+
+def _type_name(cls):
+    module = getattr(cls, '__module__', '')
+    name = getattr(cls, '__qualname__', '') or cls.__name__
+    return name if module in ('builtins', '__main__', '__mp_main__', '') else module + '.' + name
+
+
+def _wrap_own_run(cls):
+    """Wraps the run() this child's class has, in this child alone (each
+    child learns its own end; a class's run() is wrapped once)."""
+    run = getattr(cls, 'run', None)
+    if type(run) is type(_safe) and not getattr(run, '_forktop_wrapped', False):
+        wrapped = _wrap_run(run)
+        wrapped._forktop_wrapped = True
+        setattr(cls, 'run', wrapped)
+
+
+def _wrap_run(run):
+    def wrapped(self, *args, **kwargs):
+        try:
+            result = run(self, *args, **kwargs)
+        except BaseException as e:
+            _unseen(e)
+            _safe(lambda: _learn_run_end(e))
+            raise
+        _safe(lambda: _learn_run_end(None))
+        return result
     return wrapped
 
 
@@ -198,6 +274,8 @@ def _exit_routine_begins():
 
 def _wrap_exit_function(exit_function):
     def wrapped(*args, **kwargs):
+        if _EXIT_ROUTINE_SEES_RUN:
+            _safe(_learn_run_end_from_exit_routine)
         _exit_routine_begins()
         try:
             return exit_function(*args, **kwargs)
@@ -385,8 +463,9 @@ class _AfterImport:
 
 
 def _after_fork_in_child():
-    global _in_exit_routine, _role
+    global _in_exit_routine, _role, _in_child_bootstrap, _run_end
     _in_exit_routine = False
+    _in_child_bootstrap, _run_end = False, None
     _role = 0  # a fork server's child is a member, not a server
     _threads.clear()
 

@@ -37,6 +37,9 @@ THREAD_CUT_OFF = 33
 DAEMONIC_CHILDREN_REFUSED = 34
 JOIN_REFUSED = 35
 IS_ALIVE_REFUSED = 36
+RUN_RETURNED = 51
+RUN_EXITED = 52
+RUN_RAISED = 53
 
 # the identifiers of those kinds (NDJSON "event"), for the check
 KIND_NAMES = {
@@ -52,6 +55,9 @@ KIND_NAMES = {
     JOIN_REFUSED: 'join_refused',
     IS_ALIVE_REFUSED: 'is_alive_refused',
     SIGNALLED: 'signalled',
+    RUN_RETURNED: 'run_returned',
+    RUN_EXITED: 'run_exited',
+    RUN_RAISED: 'run_raised',
 }
 
 NAME_MAX = 64
