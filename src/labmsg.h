@@ -48,6 +48,10 @@ enum lab_msg_type {
 #define LAB_HELLO_UNIX_DAEMON 2 /* a true Unix daemon (double fork, setsid) */
 #define LAB_HELLO_TRACKER 4     /* multiprocessing's resource_tracker process */
 #define LAB_HELLO_FORKSERVER 8  /* a fork server (forkserver start method) */
+/* what a Python process was started for (the hook tells it; the lab has none) */
+#define LAB_HELLO_POOL_WORKER 16     /* a multiprocessing.Pool worker */
+#define LAB_HELLO_MANAGER 32         /* a Manager's server process */
+#define LAB_HELLO_EXECUTOR_WORKER 64 /* a concurrent.futures.ProcessPoolExecutor worker */
 
 struct lab_msg {
 	uint32_t magic;

@@ -279,3 +279,20 @@ const struct scan_proc *member_observe(struct track *track, struct timespec when
 	member_mark_gone(m);
 	return p;
 }
+
+const char *member_helper_role(const struct member *m)
+{
+	static const char *const python_roles[] = {
+		[PYTHON_ROLE_POOL_WORKER] = "pool-worker",
+		[PYTHON_ROLE_MANAGER] = "manager",
+		[PYTHON_ROLE_EXECUTOR_WORKER] = "executor-worker",
+	};
+
+	if (m->tracker)
+		return "resource-tracker";
+	if (m->forkserver)
+		return "forkserver";
+	if (m->python_role > PYTHON_ROLE_NONE && m->python_role <= PYTHON_ROLE_EXECUTOR_WORKER)
+		return python_roles[m->python_role];
+	return NULL;
+}

@@ -30,6 +30,14 @@ struct member_thread {
 	bool ended;                    /* it finished, was cut off, or its process ended */
 };
 
+/* What a hooked Python process was started for, beyond its name. */
+enum python_role {
+	PYTHON_ROLE_NONE,
+	PYTHON_ROLE_POOL_WORKER,     /* multiprocessing.Pool */
+	PYTHON_ROLE_MANAGER,         /* a Manager's server */
+	PYTHON_ROLE_EXECUTOR_WORKER, /* concurrent.futures.ProcessPoolExecutor */
+};
+
 struct member {
 	pid_t pid;                     /* 0 until known (a Unix daemon tells it late) */
 	unsigned long long start_time; /* from the first snapshot that showed it; 0 before */
@@ -53,6 +61,7 @@ struct member {
 	bool unix_daemon;              /* a true Unix daemon, for contrast */
 	bool tracker;                  /* multiprocessing's resource_tracker */
 	bool forkserver;               /* a fork server (forkserver start method) */
+	enum python_role python_role;  /* a program's: what its creator started it for */
 	int depth;                     /* 0 main, 1 child, 2 grandchild, ... */
 	pid_t joining;                 /* blocked in join() of this PID; 0 when not */
 	bool in_exit_routine;
@@ -95,6 +104,9 @@ void member_keep_cmdline(struct member *m, const char *text, size_t len);
 /* Frees what m holds on the heap (its threads, its command line); m stays
  * valid, empty of them. */
 void member_release(struct member *m);
+/* A helper's role, as NDJSON names it: "resource-tracker", "forkserver",
+ * "pool-worker", "manager" or "executor-worker"; NULL for any other. */
+const char *member_helper_role(const struct member *m);
 
 /* How long m lived, in microseconds, when the kernel told both ends; -1
  * when it did not. */

@@ -235,6 +235,10 @@ static void take_python_identity(struct member *m, const char *name, int value,
 	m->python = true;
 	snprintf(m->name, sizeof m->name, "%s", name);
 	m->daemon = (value & LAB_HELLO_DAEMON) != 0;
+	m->python_role = value & LAB_HELLO_POOL_WORKER       ? PYTHON_ROLE_POOL_WORKER
+			 : value & LAB_HELLO_MANAGER         ? PYTHON_ROLE_MANAGER
+			 : value & LAB_HELLO_EXECUTOR_WORKER ? PYTHON_ROLE_EXECUTOR_WORKER
+							     : PYTHON_ROLE_NONE;
 	if (creator && creator != m) {
 		m->creator = creator->pid;
 		snprintf(m->creator_name, sizeof m->creator_name, "%s", creator->name);

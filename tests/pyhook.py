@@ -5,6 +5,10 @@
       method METHOD (and --events EVENTS, default auto); what the program printed of itself (FACT lines: names,
       PIDs, daemon flags, thread names and native ids, exit codes) must be
       what forktop showed.
+  pyhook.py roles FORKTOP PYTHON METHOD
+      tests/examples/helpers.py starts a Manager, a Pool and a
+      ProcessPoolExecutor: each helper it names is shown in the role it
+      said (NDJSON role, and the note that says what it is for).
   pyhook.py promises PYTHON
       The hook changes nothing a program does: tests/examples/unchanged.py
       writes the same stdout and stderr, byte for byte, and ends with the
@@ -41,9 +45,9 @@ def check(ok, what):
         print('FAIL ' + what)
 
 
-def run_forktop(forktop, python, method, events):
+def run_forktop(forktop, python, method, events, program='hooked.py'):
     argv = [forktop, '--batch', '--json', '-H', '-d', '100', '--events', events, '--', python,
-            os.path.join(HERE, 'examples', 'hooked.py'), method]
+            os.path.join(HERE, 'examples', program), method]
     done = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60,
                           start_new_session=True)
     check(done.returncode == 0, '%s %s: forktop ended with %d: %s' %
@@ -119,6 +123,23 @@ def check_facts(forktop, python, method, events):
     check('blocked in join(Good-Job)' in notes,
           '%s: MainProcess was never shown blocked in join(Good-Job): %s' %
           (where, sorted(notes, key=str)))
+
+
+ROLE_NOTES = {'manager': "Manager's server", 'pool-worker': 'Pool worker',
+              'executor-worker': 'ProcessPoolExecutor worker'}
+
+
+def check_roles(forktop, python, method):
+    lines = run_forktop(forktop, python, method, 'auto', 'helpers.py')
+    facts = program_facts(lines)
+    where = '%s %s helpers' % (python, method)
+    check(len(facts) == 5, '%s: the program told %d helpers, not 5' % (where, len(facts)))
+    procs = list(shown_processes(lines))
+    for f in facts:
+        seen = {(p.get('role'), p.get('note')) for p in procs if p['pid'] == f['pid']}
+        check((f['role'], ROLE_NOTES[f['role']]) in seen,
+              '%s: pid %d is a %s; forktop showed %s' %
+              (where, f['pid'], f['role'], sorted(seen, key=str)))
 
 
 # What the shipped examples print of their processes and threads.
@@ -279,6 +300,8 @@ def check_promises(python):
 def main(argv):
     if argv[1] == 'facts':
         check_facts(argv[2], argv[3], argv[4], argv[5] if len(argv) > 5 else 'auto')
+    elif argv[1] == 'roles':
+        check_roles(argv[2], argv[3], argv[4])
     elif argv[1] == 'example':
         check_example(argv[2], argv[3])
     elif argv[1] == 'uninstrumented':

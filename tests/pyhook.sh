@@ -3,7 +3,8 @@
 # and every pyenv Python 3.8 or later that is installed (PYHOOK_PYTHONS="python
 # ..." names others). For each: the hook changes nothing the program does,
 # and under forktop, with each start method, what the program says of its
-# processes and threads is what forktop shows; with the first, so it is for
+# processes and threads is what forktop shows, and so are the roles of the
+# helpers it starts (spawned with the first, forked with the others); with the first, so it is for
 # every shipped example (forktop --example). Each Python run is bounded and
 # in a session of its own; every process left is killed on exit. Exit 77
 # (SKIP) when no Python is found.
@@ -51,6 +52,7 @@ for py in $list; do
 	for method in fork spawn forkserver; do
 		check facts "$forktop" "$py" "$method"
 	done
+	check roles "$forktop" "$py" "$([ -n "$first" ] && echo fork || echo spawn)"
 	[ -n "$first" ] || check facts "$forktop" "$py" fork polling
 	[ -n "$first" ] || check uninstrumented "$forktop" "$py"
 	[ -n "$first" ] || [ "$sanitized" = yes ] || examples "$py"

@@ -112,7 +112,7 @@ const char *rows_role_name(const struct row *r)
 	switch (r->role) {
 	case ROW_ROLE_MONITOR: return "monitor";
 	case ROW_ROLE_PROGRAM: return "program";
-	case ROW_ROLE_DESCENDANT: return "descendant";
+	case ROW_ROLE_DESCENDANT: return r->helper_role ? r->helper_role : "descendant";
 	case ROW_ROLE_LAB: return lab_role_name(r->lab_role);
 	default: return NULL;
 	}
@@ -302,7 +302,8 @@ void rows_set_thread(struct row *r, const struct row *proc_row, const struct sca
 {
 	*r = (struct row){ .pid = task->tid, .state = task->state, .proc = proc_row->proc,
 			   .node = proc_row->node, .daemon = daemon, .role = proc_row->role,
-			   .lab_role = proc_row->lab_role, .task = task };
+			   .lab_role = proc_row->lab_role, .helper_role = proc_row->helper_role,
+			   .task = task };
 }
 
 size_t rows_build(struct row *rows, size_t cap, const struct tree *tree,
@@ -322,6 +323,7 @@ size_t rows_build(struct row *rows, size_t cap, const struct tree *tree,
 		r->state = p->state;
 		r->daemon = ROW_DAEMON_UNKNOWN;
 		r->role = ROW_ROLE_NONE;
+		r->helper_role = NULL;
 		r->orphan = r->tombstone = r->flash = false;
 		r->exit_known = event_exitcode(p->exit_status, &r->exit_code);
 		r->task = NULL;

@@ -81,6 +81,7 @@ struct row {
 	int exit_code;
 	enum row_role role;
 	enum lab_role lab_role; /* when role is ROW_ROLE_LAB */
+	const char *helper_role; /* a program's helper (member_helper_role), else NULL */
 	bool orphan;      /* a lab process whose creator is no longer its parent */
 	bool tombstone;   /* an ended lab process, still shown for a moment */
 	bool flash;       /* changed a moment ago (new, re-parented, ended) */

@@ -498,6 +498,7 @@ static void set_family_member(const struct session *s, struct row *r, const stru
 	int code;
 
 	r->role = m == &s->fam.members[0] ? ROW_ROLE_PROGRAM : ROW_ROLE_DESCENDANT;
+	r->helper_role = member_helper_role(m);
 	r->orphan = m != &s->fam.members[0] && r->ppid != m->forker;
 	if (m->python)
 		r->daemon = rows_member_daemon(m);
@@ -585,6 +586,20 @@ static const char *joined_name(const struct session *s, const struct member *m)
 	return j ? j->name : "?";
 }
 
+/* What a Python helper was started for, where its name may not say it
+ * (ProcessPoolExecutor's workers are named like any Process). */
+static void python_role_note(enum python_role role, char *buf, size_t len)
+{
+	static const char *const notes[] = {
+		[PYTHON_ROLE_POOL_WORKER] = "Pool worker",
+		[PYTHON_ROLE_MANAGER] = "Manager's server",
+		[PYTHON_ROLE_EXECUTOR_WORKER] = "ProcessPoolExecutor worker",
+	};
+
+	if (role > PYTHON_ROLE_NONE && role <= PYTHON_ROLE_EXECUTOR_WORKER)
+		snprintf(buf, len, "%s", notes[role]);
+}
+
 static void family_note(const struct session *s, const struct row *r, char *buf, size_t len)
 {
 	const struct member *m = family_member_of(&s->fam, r->proc);
@@ -599,6 +614,8 @@ static void family_note(const struct session *s, const struct row *r, char *buf,
 		snprintf(buf, len, "blocked in join(%s)", joined_name(s, m));
 	else if (m && python_uninstrumented(s, r, m))
 		snprintf(buf, len, "Python, not instrumented");
+	else if (m && m->python_role != PYTHON_ROLE_NONE)
+		python_role_note(m->python_role, buf, len);
 	else if (r->pid == s->self)
 		snprintf(buf, len, "monitor");
 	else

@@ -40,9 +40,23 @@ def _send(kind_of_message, **fields):
         pass
 
 
-def _hello(name, daemon, creator):
-    value = _role | (wire.HELLO_DAEMON if daemon else 0)
+def _hello(name, daemon, creator, role=0):
+    value = _role | role | (wire.HELLO_DAEMON if daemon else 0)
     _send(wire.HELLO, value=value, creator=creator, name=name)
+
+
+# What a Process was started for, known by its target: (module, name).
+_HELPER_TARGETS = {
+    ('multiprocessing.pool', 'worker'): wire.HELLO_POOL_WORKER,
+    ('multiprocessing.managers', '_run_server'): wire.HELLO_MANAGER,
+    ('concurrent.futures.process', '_process_worker'): wire.HELLO_EXECUTOR_WORKER,
+}
+
+
+def _helper_role(process):
+    target = getattr(process, '_target', None)
+    key = (getattr(target, '__module__', None), getattr(target, '__name__', None))
+    return _HELPER_TARGETS.get(key, 0)
 
 
 def _report(kind, target=0, name='', value=0):
@@ -76,6 +90,7 @@ def _role_from_command_line():
 
 def _wrap_start(start):
     def wrapped(self):
+        role = _safe(lambda: _helper_role(self)) or 0  # start() drops the target
         try:
             result = start(self)
         except BaseException as e:
@@ -84,17 +99,17 @@ def _wrap_start(start):
                     lambda: _mp_process().current_process().daemon):
                 _report(wire.DAEMONIC_CHILDREN_REFUSED)
             raise
-        _safe(lambda: _started(self))
+        _safe(lambda: _started(self, role))
         return result
     return wrapped
 
 
-def _started(process):
+def _started(process, role):
     popen = process._popen
     popen._forktop_name = process.name
     method = getattr(popen, 'method', '') or ''
-    _send(wire.NEW_CHILD, target=process.pid, name=process.name,
-          value=wire.HELLO_DAEMON if process.daemon else 0, text=method)
+    value = role | (wire.HELLO_DAEMON if process.daemon else 0)
+    _send(wire.NEW_CHILD, target=process.pid, name=process.name, value=value, text=method)
 
 
 def _wrap_join(join):
@@ -147,7 +162,7 @@ def _wrap_is_alive(is_alive):
 def _wrap_bootstrap(bootstrap):
     def wrapped(self, *args, **kwargs):
         global _in_child_bootstrap, _run_end, _handled_before_run
-        _safe(lambda: _hello(self.name, self.daemon, self._parent_pid or 0))
+        _safe(lambda: _hello(self.name, self.daemon, self._parent_pid or 0, _helper_role(self)))
         # a child forked inside an except block still sees its creator's
         # exception in sys.exc_info(): that one is no end of run()
         _handled_before_run = sys.exc_info()[1]

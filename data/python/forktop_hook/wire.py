@@ -23,6 +23,9 @@ ALIVE = 8
 HELLO_DAEMON = 1
 HELLO_TRACKER = 4
 HELLO_FORKSERVER = 8
+HELLO_POOL_WORKER = 16
+HELLO_MANAGER = 32
+HELLO_EXECUTOR_WORKER = 64
 
 # enum event_kind: what a report may say (event_kind_from_lab)
 EXIT_ROUTINE = 23
