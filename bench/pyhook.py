@@ -8,6 +8,10 @@ Three measures, each with the hook and without it, interleaved, RUNS times
   startup    python -c pass, wall time of the whole run
   process    Process.start() + join() of an empty target, per process
              (200 in a row, fork start method)
+  faults     the same processes' page faults (getrusage minflt) in the
+             child and in the parent, per process: after a fork each page
+             either of them writes first is copied, and what that costs
+             depends on the machine far more than on the code
   pool       Pool(4).map of 1,000 small tasks, wall time
 
 With the hook, a listener stands in for forktop: it accepts every connection
@@ -25,17 +29,23 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 HOOK_DIR = os.path.join(os.path.dirname(HERE), 'data', 'python')
 
 PROCESS = r'''
-import multiprocessing as mp, time
+import multiprocessing as mp, resource, sys, time
 def nothing():
     pass
+def faults(who):
+    return resource.getrusage(who).ru_minflt
 if __name__ == '__main__':
     mp.set_start_method('fork')
+    c, s = faults(resource.RUSAGE_CHILDREN), faults(resource.RUSAGE_SELF)
     t = time.perf_counter()
     for _ in range(200):
         p = mp.Process(target=nothing)
         p.start()
         p.join()
-    print((time.perf_counter() - t) / 200)
+    t = (time.perf_counter() - t) / 200
+    c = (faults(resource.RUSAGE_CHILDREN) - c) / 200
+    s = (faults(resource.RUSAGE_SELF) - s) / 200
+    print(t if sys.argv[1:] != ['faults'] else '%f %f' % (c, s))
 '''
 
 POOL = r'''
@@ -85,9 +95,10 @@ def wall(python, env, args):
     return time.perf_counter() - t
 
 
-def reported(python, env, code):
-    out = subprocess.run([python, '-c', code], env=env, check=True, stdout=subprocess.PIPE)
-    return float(out.stdout)
+def reported(python, env, code, *args):
+    out = subprocess.run([python, '-c', code] + list(args), env=env, check=True,
+                         stdout=subprocess.PIPE)
+    return float(out.stdout) if not args else [float(x) for x in out.stdout.split()]
 
 
 def measure(runs, one):
@@ -125,6 +136,14 @@ def main(argv):
     p, h = measure(runs, lambda on: reported(python, env[on], PROCESS))
     print('process  plain %.2f ms  hooked %.2f ms  +%.2f ms per start()+join()' %
           (p * 1e3, h * 1e3, (h - p) * 1e3))
+    plain, hooked = [], []
+    for _ in range(3):
+        plain.append(reported(python, env[False], PROCESS, 'faults'))
+        hooked.append(reported(python, env[True], PROCESS, 'faults'))
+    (pc, ps), (hc, hs) = [[statistics.median(x[i] for x in runs_) for i in (0, 1)]
+                          for runs_ in (plain, hooked)]
+    print('faults   child %.0f -> %.0f (%+.0f)  parent %.0f -> %.0f (%+.0f) per process' %
+          (pc, hc, hc - pc, ps, hs, hs - ps))
     p, h = measure(runs, lambda on: reported(python, env[on], POOL))
     print('pool     plain %.3f s  hooked %.3f s  %+.1f%%' % (p, h, (h / p - 1) * 100))
     return 0

@@ -243,6 +243,11 @@ const struct member *family_newest(const struct family *f, pid_t pid)
 	return pidmap_get(&f->ever, pid, &i) ? &f->members[i] : NULL;
 }
 
+bool family_is_member(const struct family *f, pid_t pid)
+{
+	return live_member(f, pid) != NULL;
+}
+
 bool family_had_pid(const struct family *f, pid_t pid)
 {
 	size_t i;

@@ -92,6 +92,8 @@ const struct member *family_member_of(const struct family *f, const struct scan_
 struct member *family_claim(struct family *f, pid_t pid);
 /* The newest member that had this PID, gone or not, or NULL. */
 const struct member *family_newest(const struct family *f, pid_t pid);
+/* Whether pid is a member now (known, not gone), without claiming it. */
+bool family_is_member(const struct family *f, pid_t pid);
 /* Whether pid was ever a member's (for the events of members gone since). */
 bool family_had_pid(const struct family *f, pid_t pid);
 /* True while a member runs or the program's output is still open. */

@@ -347,7 +347,7 @@ static void close_passed_fds(struct cmsghdr *c)
 	}
 }
 
-static ssize_t receive(int fd, char *buf, size_t len, struct ucred *sender)
+static ssize_t receive(int fd, char *buf, size_t len, struct ucred *sender, int flags)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(16 * sizeof(int))];
@@ -356,7 +356,7 @@ static ssize_t receive(int fd, char *buf, size_t len, struct ucred *sender)
 	struct iovec iov = { .iov_base = buf, .iov_len = len };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
 			     .msg_controllen = sizeof control.buf };
-	ssize_t n = recvmsg(fd, &mh, MSG_TRUNC | MSG_CMSG_CLOEXEC);
+	ssize_t n = recvmsg(fd, &mh, MSG_TRUNC | MSG_CMSG_CLOEXEC | flags);
 
 	memset(sender, 0, sizeof *sender);
 	for (struct cmsghdr *c = n >= 0 ? CMSG_FIRSTHDR(&mh) : NULL; c; c = CMSG_NXTHDR(&mh, c)) {
@@ -369,15 +369,31 @@ static ssize_t receive(int fd, char *buf, size_t len, struct ucred *sender)
 	return n;
 }
 
-/* Reads what one connection holds now. False once every process sending
- * on it has hung up. */
-static bool read_conn(struct pyhook *h, struct family *f, const struct pyhook_conn *c)
+/* Whether the next record on fd comes from a member (a peek: it stays). */
+static bool next_from_member(const struct family *f, int fd)
+{
+	char byte;
+	struct ucred sender;
+
+	return receive(fd, &byte, 1, &sender, MSG_PEEK | MSG_DONTWAIT) > 0 && sender.pid > 0 &&
+	       family_is_member(f, sender.pid);
+}
+
+/* Reads what one connection holds now (members_only: up to the first
+ * record from a process not yet a member). False once every process
+ * sending on it has hung up. */
+static bool read_conn(struct pyhook *h, struct family *f, const struct pyhook_conn *c,
+		      bool members_only)
 {
 	char buf[sizeof(struct lab_msg) + 1];
 	struct ucred sender;
 
 	for (int i = 0; i < RECORDS_PER_ROUND; i++) {
-		ssize_t n = receive(c->fd, buf, sizeof buf, &sender);
+		ssize_t n;
+
+		if (members_only && !next_from_member(f, c->fd))
+			return true;
+		n = receive(c->fd, buf, sizeof buf, &sender, 0);
 
 		if (n < 0)
 			return errno == EAGAIN || errno == EINTR;
@@ -409,11 +425,17 @@ void pyhook_handle(struct pyhook *h, struct family *f, const struct pollfd *fds,
 		for (size_t k = 0; k < n && !ready; k++)
 			ready = fds[k].fd == c->fd && fds[k].revents;
 		if (ready)
-			open = read_conn(h, f, c);
+			open = read_conn(h, f, c, false);
 		if (open)
 			h->conns[kept++] = *c;
 		else
 			close(c->fd);
 	}
 	h->nconns = kept;
+}
+
+void pyhook_read_members(struct pyhook *h, struct family *f)
+{
+	for (size_t i = 0; h->listen_fd >= 0 && i < h->nconns; i++)
+		read_conn(h, f, &h->conns[i], true); /* a hang-up is left for pyhook_handle */
 }

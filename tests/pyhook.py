@@ -88,6 +88,11 @@ def check_run_end(lines, fact, codes, where):
               for o in told),
           '%s: pid %d: no %s event with %s and code %s: %s' %
           (where, pid, kind, want, codes.get(pid), told))
+    order = [o.get('event') for o in lines if o.get('type') == 'event' and o.get('pid') == pid
+             and o.get('event') in (kind, 'exiting', 'exited')]
+    check(order == [kind, 'exiting', 'exited'],
+          '%s: pid %d: what it said before it ended came after its end: %s' %
+          (where, pid, order))
 
 
 def check_facts(forktop, python, method, events):

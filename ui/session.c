@@ -392,6 +392,7 @@ static int take_snapshot(struct session *s)
 		drain_kernel(s);
 	if ((rc = track_update(s->track, &s->snap)) < 0)
 		return rc;
+	pyhook_read_members(&s->hook, &s->fam);
 	family_observe(&s->fam, &s->snap);
 	if (s->lab_on)
 		lab_observe(&s->lab, &s->snap);
@@ -953,11 +954,15 @@ static void on_kernel_event(void *ctx, const struct procev_event *ev)
 #define KERNEL_GATHER_MS 3
 
 /* Hands what the kernel sent to the family; after a loss, the next refresh
- * reads every process again (and the log says so). */
+ * reads every process again (and the log says so). What a hooked process
+ * said before it ended is read first, so that it comes before its end. */
 static void drain_kernel(struct session *s)
 {
 	bool lost;
-	long got = procev_drain(s->kernel, on_kernel_event, s, &lost);
+	long got;
+
+	pyhook_read_members(&s->hook, &s->fam);
+	got = procev_drain(s->kernel, on_kernel_event, s, &lost);
 
 	family_kernel_events_done(&s->fam);
 	if (got > 0) { /* else nothing is coming: its socket is polled at once */
@@ -979,6 +984,7 @@ void session_handle(struct session *s, const struct pollfd *fds, size_t n)
 {
 	/* the kernel first: its exit events carry the codes a pidfd would only
 	 * give once the process is reaped */
+	pyhook_read_members(&s->hook, &s->fam); /* before any end: a pidfd's, a zombie's */
 	if (s->kernel)
 		drain_kernel(s); /* even unready at poll: a pidfd ready now had its event queued first */
 	if (s->lab_on)
