@@ -62,6 +62,9 @@ struct member {
 	bool tracker;                  /* multiprocessing's resource_tracker */
 	bool forkserver;               /* a fork server (forkserver start method) */
 	enum python_role python_role;  /* a program's: what its creator started it for */
+	char target[MEMBER_NAME_MAX];  /* a program's: the function its run() calls ("square",
+					  "app.jobs.fetch"), or its class's own run ("Quick.run");
+					  "" when unknown */
 	int depth;                     /* 0 main, 1 child, 2 grandchild, ... */
 	pid_t joining;                 /* blocked in join() of this PID; 0 when not */
 	bool in_exit_routine;

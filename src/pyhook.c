@@ -254,6 +254,7 @@ static void on_hello(struct family *f, pid_t pid, const struct lab_msg *msg)
 	if (!m)
 		return;
 	take_python_identity(m, msg->name, msg->value, creator);
+	snprintf(m->target, sizeof m->target, "%.*s", (int)sizeof m->target - 1, msg->text);
 	m->reports_threads = true;
 	m->tracker = (msg->value & LAB_HELLO_TRACKER) != 0;
 	m->forkserver = (msg->value & LAB_HELLO_FORKSERVER) != 0;

@@ -104,10 +104,11 @@ def check_facts(forktop, python, method, events):
     codes = exit_codes(lines)
     for f in facts:
         if 'name' in f:
-            seen = {(p.get('lab_name'), p.get('daemon')) for p in procs if p['pid'] == f['pid']}
-            check((f['name'], f['daemon']) in seen,
-                  '%s: pid %d is %s, daemon %s; forktop showed %s' %
-                  (where, f['pid'], f['name'], f['daemon'], sorted(seen, key=str)))
+            seen = {(p.get('lab_name'), p.get('daemon'), p.get('target')) for p in procs
+                    if p['pid'] == f['pid']}
+            want = (f['name'], f['daemon'], f.get('target'))
+            check(want in seen, '%s: pid %d is %s, daemon %s, target %s; forktop showed %s' %
+                  ((where, f['pid']) + want + (sorted(seen, key=str),)))
         elif 'tid' in f:
             seen = {(t.get('name'), t.get('daemon')) for p in procs if p['pid'] == f['pid']
                     for t in p.get('tasks', []) if t.get('tid') == f['tid']}

@@ -218,6 +218,7 @@ static void json_proc(struct jsonout *o, const struct session *s, const struct r
 		jsonout_null(o, "exit");
 	jsonout_cstring(o, "name", p->comm);
 	jsonout_cstring(o, "lab_name", session_row_label(s, r));
+	jsonout_cstring(o, "target", session_row_target(s, r));
 	jsonout_cstring(o, "cmdline", cmdline);
 	jsonout_text_value(o, "role", rows_role_name(r));
 	jsonout_text_value(o, "note", note[0] ? note : NULL);

@@ -683,6 +683,13 @@ const char *session_row_label(const struct session *s, const struct row *r)
 	return member_thread_name(m, r->task->tid);
 }
 
+const char *session_row_target(const struct session *s, const struct row *r)
+{
+	const struct member *m = row_told_member(s, r);
+
+	return m && !r->task && m->target[0] ? m->target : NULL;
+}
+
 enum row_daemon session_thread_daemon(const struct session *s, const struct row *proc_row,
 				      pid_t tid)
 {

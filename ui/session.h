@@ -206,6 +206,8 @@ void session_row_note(const struct session *s, const struct row *r, char *buf, s
  * holds at most 15 bytes of it), or NULL for other rows. Valid until the
  * lab next changes (the next lab_handle). */
 const char *session_row_label(const struct session *s, const struct row *r);
+/* What a hooked Python process's run() calls, as its hello told it, or NULL. */
+const char *session_row_target(const struct session *s, const struct row *r);
 /* Whether each process's threads are read with every refresh (row
  * first_thread and nthreads); on reads them at once. Returns 0 or a
  * negative errno. */

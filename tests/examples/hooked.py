@@ -17,9 +17,14 @@ def say(**fact):
     sys.stdout.flush()
 
 
-def say_me():
+def say_me(target=None):
+    """Who this process is; a child also says the function its run()
+    calls, as the program wrote it."""
     me = mp.current_process()
-    say(pid=os.getpid(), name=me.name, daemon=bool(me.daemon))
+    fact = dict(pid=os.getpid(), name=me.name, daemon=bool(me.daemon))
+    if target:
+        fact['target'] = target
+    say(**fact)
 
 
 def say_thread(thread):
@@ -34,7 +39,7 @@ def with_a_thread(name, daemon, seconds):
 
 
 def finishing(code, seconds):
-    say_me()
+    say_me('finishing')
     with_a_thread('Finisher', False, seconds)
     time.sleep(seconds)
     say(ends=os.getpid(), event='run_exited', argument=repr(code))
@@ -42,13 +47,13 @@ def finishing(code, seconds):
 
 
 def looping(seconds):
-    say_me()
+    say_me('looping')
     with_a_thread('Looper', True, 60)
     time.sleep(seconds)
 
 
 def failing(seconds):
-    say_me()
+    say_me('failing')
     time.sleep(seconds)
     say(ends=os.getpid(), event='run_raised', exception='ValueError')
     raise ValueError('this job fails')
@@ -58,7 +63,7 @@ class Quick(mp.Process):
     """A class of its own, with its own run(), which returns (it starts by
     the default method, which main sets)."""
     def run(self):
-        say_me()
+        say_me('Quick.run')
         say(ends=os.getpid(), event='run_returned')
 
 

@@ -40,9 +40,28 @@ def _send(kind_of_message, **fields):
         pass
 
 
-def _hello(name, daemon, creator, role=0):
+def _hello(name, daemon, creator, role=0, target=''):
     value = _role | role | (wire.HELLO_DAEMON if daemon else 0)
-    _send(wire.HELLO, value=value, creator=creator, name=name)
+    _send(wire.HELLO, value=value, creator=creator, name=name, text=target)
+
+
+def _target_of(process):
+    """What the process's run() calls: its target, or its class's own run()."""
+    target = getattr(process, '_target', None)
+    if target is not None:
+        return _qualified(getattr(target, '__module__', None),
+                          getattr(target, '__qualname__', None) or repr(target))
+    run = getattr(type(process), 'run', None)
+    if run is not None and getattr(run, '__module__', '') != 'multiprocessing.process':
+        run = getattr(run, '__wrapped__', run)
+        return _qualified(getattr(run, '__module__', None), getattr(run, '__qualname__', 'run'))
+    return ''
+
+
+def _qualified(module, name):
+    if module in (None, 'builtins', '__main__', '__mp_main__'):
+        return name
+    return module + '.' + name
 
 
 # What a Process was started for, known by its target: (module, name).
@@ -162,7 +181,8 @@ def _wrap_is_alive(is_alive):
 def _wrap_bootstrap(bootstrap):
     def wrapped(self, *args, **kwargs):
         global _in_child_bootstrap, _run_end, _handled_before_run
-        _safe(lambda: _hello(self.name, self.daemon, self._parent_pid or 0, _helper_role(self)))
+        _safe(lambda: _hello(self.name, self.daemon, self._parent_pid or 0, _helper_role(self),
+                             _target_of(self)))
         # a child forked inside an except block still sees its creator's
         # exception in sys.exc_info(): that one is no end of run()
         _handled_before_run = sys.exc_info()[1]
@@ -213,9 +233,8 @@ def _exit_argument(error):
 
 
 def _type_name(cls):
-    module = getattr(cls, '__module__', '')
-    name = getattr(cls, '__qualname__', '') or cls.__name__
-    return name if module in ('builtins', '__main__', '__mp_main__', '') else module + '.' + name
+    return _qualified(getattr(cls, '__module__', None) or None,
+                      getattr(cls, '__qualname__', '') or cls.__name__)
 
 
 def _wrap_own_run(cls):
@@ -225,6 +244,7 @@ def _wrap_own_run(cls):
     if type(run) is type(_safe) and not getattr(run, '_forktop_wrapped', False):
         wrapped = _wrap_run(run)
         wrapped._forktop_wrapped = True
+        wrapped.__wrapped__ = run
         setattr(cls, 'run', wrapped)
 
 
