@@ -430,6 +430,8 @@ def _patch_popen_fork(module):
     _replace(cls, 'poll', _wrap_poll)
     cls.terminate = _wrap_signal(cls.terminate, 15)
     cls.kill = _wrap_signal(cls.kill, 9)
+    if hasattr(cls, 'interrupt'):  # Process.interrupt(), Python 3.14
+        cls.interrupt = _wrap_signal(cls.interrupt, 2)
 
 
 def _patch_util(module):
