@@ -12,7 +12,17 @@ Three measures, each with the hook and without it, interleaved, RUNS times
              child and in the parent, per process: after a fork each page
              either of them writes first is copied, and what that costs
              depends on the machine far more than on the code
-  pool       Pool(4).map of 1,000 small tasks, wall time
+  cow        what one such copy costs here: a child writes one byte in
+             each of 2,000 pages its parent had written (Python's own
+             cost per write is a small part of it)
+  pool       Pool(4).map of 1,000 small tasks, wall time. Where the
+             garbage collector's counts stand when the workers fork decides
+             whether a worker runs a collection over objects it shares with
+             its parent, copying hundreds of pages: a few allocations more
+             or less (the hook's, or the program's own) move that by tens of
+             percent. Each run first keeps 0 to 690 objects, the same number
+             with the hook and without, so the medians compare the hook's
+             own cost, not where the counts happened to fall
 
 With the hook, a listener stands in for forktop: it accepts every connection
 and reads every record, as forktop does (its own cost is forktop's, not the
@@ -49,11 +59,12 @@ if __name__ == '__main__':
 '''
 
 POOL = r'''
-import multiprocessing as mp, time
+import multiprocessing as mp, sys, time
 def square(x):
     return x * x
 if __name__ == '__main__':
     mp.set_start_method('fork')
+    kept = [(i,) for i in range(int(sys.argv[1]))]
     t = time.perf_counter()
     with mp.Pool(4) as pool:
         pool.map(square, range(1000), chunksize=1)
@@ -98,7 +109,27 @@ def wall(python, env, args):
 def reported(python, env, code, *args):
     out = subprocess.run([python, '-c', code] + list(args), env=env, check=True,
                          stdout=subprocess.PIPE)
-    return float(out.stdout) if not args else [float(x) for x in out.stdout.split()]
+    values = [float(x) for x in out.stdout.split()]
+    return values[0] if len(values) == 1 else values
+
+
+COW = r'''
+import mmap, os, time
+pages = 2000
+m = mmap.mmap(-1, pages * mmap.PAGESIZE)
+for i in range(pages):
+    m[i * mmap.PAGESIZE] = 1
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    t = time.perf_counter()
+    for i in range(pages):
+        m[i * mmap.PAGESIZE] = 2
+    os.write(w, b'%f' % ((time.perf_counter() - t) / pages))
+    os._exit(0)
+os.waitpid(pid, 0)
+print(os.read(r, 64).decode())
+'''
 
 
 def measure(runs, one):
@@ -144,7 +175,11 @@ def main(argv):
                           for runs_ in (plain, hooked)]
     print('faults   child %.0f -> %.0f (%+.0f)  parent %.0f -> %.0f (%+.0f) per process' %
           (pc, hc, hc - pc, ps, hs, hs - ps))
-    p, h = measure(runs, lambda on: reported(python, env[on], POOL))
+    cow = statistics.median(reported(python, env[False], COW) for _ in range(runs))
+    print('cow      %.1f us per page copied after a fork' % (cow * 1e6))
+    pads = iter(range(10**6))
+    p, h = measure(runs * 3, lambda on, n=None: reported(
+        python, env[on], POOL, str((next(pads) // 2 * 230) % 700)))
     print('pool     plain %.3f s  hooked %.3f s  %+.1f%%' % (p, h, (h / p - 1) * 100))
     return 0
 

@@ -3,7 +3,8 @@
 A good job returns (0), a job that calls sys.exit(3) ends with 3, a job
 that raises ends with 1 (and its traceback goes to stderr), and a job that
 the main process terminates ends with -15: minus the signal (SIGTERM) that
-killed it. Watch EXIT, and where each code came from in the event log.
+killed it. Watch EXIT, and in the event log where each code came from
+and why: run() returned, called sys.exit(3), or raised ValueError.
 
     forktop --example exitcodes
 """
