@@ -1573,8 +1573,7 @@ Test(lab, a_snapshot_does_not_judge_an_end_before_the_last_words)
 	cr_assert_eq(scan_open(&scan, 0, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(lab_start(&lab, &sc, track, err, sizeof err), 0, "%s", err);
 	main_pid = lab.members[0].pid;
-	/* long: under memcheck, with other suites running, main and its child crawl */
-	cr_assert(becomes_zombie(main_pid, 30000), "MainProcess ended, its channel unread");
+	cr_assert(becomes_zombie(main_pid, 10000), "MainProcess ended, its channel unread");
 	cr_assert_eq(scan_all(scan, &snap), 0);
 	cr_assert_not_null(scan_find(&snap, main_pid), "the snapshot shows the zombie");
 	lab_observe(&lab, &snap);
