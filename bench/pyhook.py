@@ -12,6 +12,10 @@ Three measures, each with the hook and without it, interleaved, RUNS times
              child and in the parent, per process: after a fork each page
              either of them writes first is copied, and what that costs
              depends on the machine far more than on the code
+  stopped    the same start()+join() with forktop stopped (a listener
+             that never accepts: records are dropped) and gone (nobody
+             listens), against the plain run: the program must run on at
+             full speed
   cow        what one such copy costs here: a child writes one byte in
              each of 2,000 pages its parent had written (Python's own
              cost per write is a small part of it)
@@ -72,11 +76,14 @@ if __name__ == '__main__':
 '''
 
 
-def listen():
-    name = 'forktop-bench-%d' % os.getpid()
+def listen(reads=True):
+    name = 'forktop-bench-%d-%s' % (os.getpid(), 'reads' if reads else 'stopped')
     server = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     server.bind('\0' + name)
     server.listen(128)
+    if not reads:  # forktop stopped: connections wait, unaccepted, unread
+        listen.stopped = server
+        return name
 
     def drain(conn):
         while conn.recv(4096):
@@ -175,6 +182,16 @@ def main(argv):
                           for runs_ in (plain, hooked)]
     print('faults   child %.0f -> %.0f (%+.0f)  parent %.0f -> %.0f (%+.0f) per process' %
           (pc, hc, hc - pc, ps, hs, hs - ps))
+    stopped = environment(listen(reads=False))
+    gone = environment('forktop-bench-nobody-%d' % os.getpid())
+    plain, halted, absent = [], [], []
+    for _ in range(runs):
+        plain.append(reported(python, env[False], PROCESS))
+        halted.append(reported(python, stopped, PROCESS))
+        absent.append(reported(python, gone, PROCESS))
+    p, s, g = (statistics.median(x) for x in (plain, halted, absent))
+    print('stopped  plain %.2f ms  forktop stopped %.2f ms (%+.2f)  gone %.2f ms (%+.2f)' %
+          (p * 1e3, s * 1e3, (s - p) * 1e3, g * 1e3, (g - p) * 1e3))
     cow = statistics.median(reported(python, env[False], COW) for _ in range(runs))
     print('cow      %.1f us per page copied after a fork' % (cow * 1e6))
     pads = iter(range(10**6))
