@@ -152,6 +152,10 @@ static const struct kind_info kinds[EV_KIND_COUNT] = {
 	[EV_RUN_RAISED] = { "run_raised", EVENT_CLASS_LAB, true,
 			    "{name}: run() raised {text}: exitcode {value}", 0, "code", V_INT,
 			    "exception" },
+	[EV_UNCAUGHT] = { "uncaught", EVENT_CLASS_ERROR, true,
+			  "{name}: an uncaught {text} ends the program (printed, then the exit "
+			  "handlers ran)", 0,
+			  NULL, V_NONE, "exception" },
 };
 
 static const char *const class_names[] = {

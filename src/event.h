@@ -98,6 +98,7 @@ enum event_kind {
 	EV_RUN_RETURNED,     /* run() returned: exitcode 0 */
 	EV_RUN_EXITED,       /* run() raised SystemExit: text = its argument as Python writes it */
 	EV_RUN_RAISED,       /* run() raised another exception: text = its type */
+	EV_UNCAUGHT,         /* MainProcess's program ended by an exception: text = its type */
 	EV_KIND_COUNT,
 };
 

@@ -315,6 +315,8 @@ _Noreturn void labproc_interrupted(struct labproc *lp)
 		labthread_cut_off(&lp->threads);
 		_exit(1);
 	}
+	/* the interpreter printed the traceback; its last atexit handler sees it */
+	report_run_end(lp, EV_UNCAUGHT, "KeyboardInterrupt", 0);
 	labthread_cut_off(&lp->threads);
 	signal(SIGINT, SIG_DFL);
 	sigemptyset(&set);

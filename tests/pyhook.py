@@ -9,6 +9,10 @@
       tests/examples/helpers.py starts a Manager, a Pool and a
       ProcessPoolExecutor: each helper it names is shown in the role it
       said (NDJSON role, and the note that says what it is for).
+  pyhook.py uncaught FORKTOP PYTHON
+      A program that raises ValueError at its top is told as ended by it
+      (an uncaught event, after its exit routine); one that calls
+      sys.exit(3) is not.
   pyhook.py promises PYTHON
       The hook changes nothing a program does: tests/examples/unchanged.py
       writes the same stdout and stderr, byte for byte, and ends with the
@@ -209,6 +213,31 @@ def check_example(forktop, name):
               for o in lines), 'example %s: no %s event with %s' % (name, kind, fields))
 
 
+UNCAUGHT = (
+    'import multiprocessing as mp, time\n'
+    'if __name__ == "__main__":\n'
+    '    p = mp.Process(target=time.sleep, args=(5,), daemon=True)\n'
+    '    p.start()\n'
+    '    %s\n')
+
+
+def check_uncaught(forktop, python):
+    for ending, told in (('raise ValueError("top")', 'ValueError'), ('raise SystemExit(3)', None)):
+        argv = [forktop, '--batch', '--json', '-d', '200', '--', python, '-c', UNCAUGHT % ending]
+        done = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60,
+                              start_new_session=True)
+        lines = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+        events = [o for o in lines if o.get('type') == 'event']
+        top = [o['pid'] for o in events if o.get('event') == 'program_started']
+        said = [o.get('exception') for o in events if o.get('event') == 'uncaught']
+        check(said == ([told] if told else []), '%s, %s: uncaught events %s' %
+              (python, ending, said))
+        order = [o.get('event') for o in events if top and o.get('pid') == top[0] and
+                 o.get('event') in ('exit_routine', 'uncaught', 'exited')]
+        want = ['exit_routine', 'uncaught', 'exited'] if told else ['exit_routine', 'exited']
+        check(order == want, '%s, %s: its end was told as %s' % (python, ending, order))
+
+
 def check_uninstrumented(forktop, python):
     """python -I loads no hook: its row says so, and names nothing."""
     argv = [forktop, '--batch', '--json', '-d', '200', '-n', '9', '--', python, '-I', '-c',
@@ -310,6 +339,8 @@ def main(argv):
         check_roles(argv[2], argv[3], argv[4])
     elif argv[1] == 'example':
         check_example(argv[2], argv[3])
+    elif argv[1] == 'uncaught':
+        check_uncaught(argv[2], argv[3])
     elif argv[1] == 'uninstrumented':
         check_uninstrumented(argv[2], argv[3])
     elif argv[1] == 'promises':

@@ -53,6 +53,7 @@ for py in $list; do
 		check facts "$forktop" "$py" "$method"
 	done
 	check roles "$forktop" "$py" "$([ -n "$first" ] && echo fork || echo spawn)"
+	check uncaught "$forktop" "$py"
 	[ -n "$first" ] || check facts "$forktop" "$py" fork polling
 	[ -n "$first" ] || check uninstrumented "$forktop" "$py"
 	[ -n "$first" ] || [ "$sanitized" = yes ] || examples "$py"

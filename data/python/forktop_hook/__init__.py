@@ -23,6 +23,7 @@ _threads = {}          # Thread -> its native id, while it runs
 _run_end = None        # in a child: how its run() ended (kind, text), once known
 _in_child_bootstrap = False
 _handled_before_run = None  # an exception being handled where _bootstrap was called
+_inherited_error = None  # in a forked child: the uncaught exception its creator printed
 # Before 3.13 a child's _bootstrap() calls the exit routine in a finally
 # block around run(), where the exception that ends run() is still in
 # sys.exc_info(); from 3.13 the routine runs from atexit, and run() itself
@@ -500,7 +501,8 @@ class _AfterImport:
 
 
 def _after_fork_in_child():
-    global _in_exit_routine, _role, _in_child_bootstrap, _run_end
+    global _in_exit_routine, _role, _in_child_bootstrap, _run_end, _inherited_error
+    _inherited_error = getattr(sys, 'last_exc', None) or getattr(sys, 'last_value', None)
     _in_exit_routine = False
     _in_child_bootstrap, _run_end = False, None
     _role = 0  # a fork server's child is a member, not a server
@@ -508,7 +510,19 @@ def _after_fork_in_child():
 
 
 def _at_exit():
+    """The last atexit handler (the first registered): after the exit
+    routine, the exception that ended the program, if one did, then the
+    daemon threads cut off."""
+    _safe(_report_uncaught)
     _safe(_threads_cut_off)
+
+
+def _report_uncaught():
+    # the interpreter keeps the exception it printed (sys.last_exc from
+    # 3.12, sys.last_value before); a forked child inherits its creator's
+    error = getattr(sys, 'last_exc', None) or getattr(sys, 'last_value', None)
+    if error is not None and error is not _inherited_error:
+        _send(wire.REPORT, kind=wire.UNCAUGHT, text=_type_name(type(error)))
 
 
 def install():

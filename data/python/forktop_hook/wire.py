@@ -43,6 +43,7 @@ IS_ALIVE_REFUSED = 36
 RUN_RETURNED = 51
 RUN_EXITED = 52
 RUN_RAISED = 53
+UNCAUGHT = 54
 
 # the identifiers of those kinds (NDJSON "event"), for the check
 KIND_NAMES = {
@@ -61,6 +62,7 @@ KIND_NAMES = {
     RUN_RETURNED: 'run_returned',
     RUN_EXITED: 'run_exited',
     RUN_RAISED: 'run_raised',
+    UNCAUGHT: 'uncaught',
 }
 
 NAME_MAX = 64
