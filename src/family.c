@@ -474,7 +474,11 @@ static void kernel_rename(struct family *f, const struct procev_event *ev)
 	if (!m || m->exited)
 		return;
 	if (m->python && ev->kind == PROCEV_EXEC && ev->timestamp_ns > m->python_since_ns)
+	{
 		m->python = m->reports_threads = m->daemon = false; /* another program now */
+		m->python_role = PYTHON_ROLE_NONE;
+		m->target[0] = '\0';
+	}
 	if (m->python)
 		return; /* Python's name stays */
 	if (ev->kind == PROCEV_COMM)

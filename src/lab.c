@@ -329,12 +329,16 @@ size_t lab_poll_fds(const struct lab *lab, struct pollfd *fds, size_t cap)
 static void lab_drain(struct lab *lab)
 {
 	static struct received round[ROUND_MAX];
-	size_t got = 0;
+	size_t got;
+	int rounds = 0;
 
-	for (size_t i = 0; i < lab->count; i++)
-		if (lab->members[i].conn >= 0 && !lab->members[i].conn_ended)
-			got = read_channel(lab, i, round, got);
-	dispatch_in_send_order(lab, round, got);
+	do { /* a full round may have left records unread (bounded: a flood waits) */
+		got = 0;
+		for (size_t i = 0; i < lab->count; i++)
+			if (lab->members[i].conn >= 0 && !lab->members[i].conn_ended)
+				got = read_channel(lab, i, round, got);
+		dispatch_in_send_order(lab, round, got);
+	} while (got == ROUND_MAX && ++rounds < 16);
 	for (size_t i = 0; i < lab->count; i++) {
 		struct member *m = &lab->members[i];
 

@@ -370,19 +370,26 @@ static ssize_t receive(int fd, char *buf, size_t len, struct ucred *sender, int 
 	return n;
 }
 
-/* Whether the next record on fd comes from a member (a peek: it stays). */
-static bool next_from_member(const struct family *f, int fd)
+/* Whether the next record on fd may be applied before the kernel's events
+ * (a peek: it stays): a member's report about itself (a hello, a report of
+ * its own). A start, a reap or a join names another process, which the
+ * kernel's events must have told first; and a record from a process not
+ * yet a member waits for its fork. */
+static bool next_is_own_words(const struct family *f, int fd)
 {
-	char byte;
+	char buf[sizeof(struct lab_msg) + 1];
 	struct ucred sender;
+	struct lab_msg msg;
+	ssize_t n = receive(fd, buf, sizeof buf, &sender, MSG_PEEK | MSG_DONTWAIT);
 
-	return receive(fd, &byte, 1, &sender, MSG_PEEK | MSG_DONTWAIT) > 0 && sender.pid > 0 &&
-	       family_is_member(f, sender.pid);
+	return n > 0 && (size_t)n <= sizeof(struct lab_msg) && sender.pid > 0 &&
+	       family_is_member(f, sender.pid) && lab_msg_decode(buf, (size_t)n, &msg) &&
+	       (msg.type == LAB_HELLO || msg.type == LAB_REPORT);
 }
 
 /* Reads what one connection holds now (members_only: up to the first
- * record from a process not yet a member). False once every process
- * sending on it has hung up. */
+ * record that is not a member's words about itself). False once every
+ * process sending on it has hung up. */
 static bool read_conn(struct pyhook *h, struct family *f, const struct pyhook_conn *c,
 		      bool members_only)
 {
@@ -392,7 +399,7 @@ static bool read_conn(struct pyhook *h, struct family *f, const struct pyhook_co
 	for (int i = 0; i < RECORDS_PER_ROUND; i++) {
 		ssize_t n;
 
-		if (members_only && !next_from_member(f, c->fd))
+		if (members_only && !next_is_own_words(f, c->fd))
 			return true;
 		n = receive(c->fd, buf, sizeof buf, &sender, 0);
 

@@ -61,11 +61,13 @@ size_t pyhook_poll_fds(const struct pyhook *h, struct pollfd *fds, size_t cap);
 /* Accepts new connections and applies the records that came, to f's
  * members. */
 void pyhook_handle(struct pyhook *h, struct family *f, const struct pollfd *fds, size_t n);
-/* Applies the records waiting on every connection, ready or not, from
- * processes already members, up to the first from one that is not (left
- * for pyhook_handle, after the kernel's forks have made it one). Called
- * before the kernel's exits are read, so that what a process said before
- * it ended is logged before its end. */
+/* Applies the records waiting on every connection, ready or not, that are
+ * members' words about themselves (hellos and reports), up to the first
+ * that is not (a start, a reap or a join names another process, and a
+ * process not yet a member waits for its fork: both are left for
+ * pyhook_handle, after the kernel's events). Called before the kernel's
+ * exits are read, so that what a process said before it ended is logged
+ * before its end. */
 void pyhook_read_members(struct pyhook *h, struct family *f);
 
 /* Whether a hooked process may send a record of this type: a lab process's

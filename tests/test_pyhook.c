@@ -266,3 +266,36 @@ Test(pyhook, each_record_is_believed_by_the_credentials_of_its_sender)
 	for (size_t i = 0; i < fam.count; i++)
 		cr_expect_str_neq(fam.members[i].name, "Stranger", "nothing took that record's name");
 }
+
+static bool start_logged(void)
+{
+	return newest(EV_STARTED, 0) != NULL;
+}
+
+static bool named_main(void)
+{
+	return !strcmp(fam.members[0].name, "MainProcess");
+}
+
+/* Before the kernel's events are read, a member's words about itself are
+ * taken, and a start it reports is not: the child it names must come
+ * from the kernel's fork first (here, from the ordinary read after). */
+Test(pyhook, only_a_members_words_about_itself_come_before_the_kernels_events)
+{
+	start_python("import os, subprocess, time\n"
+		     "from forktop_hook import wire\n"
+		     "import forktop_hook\n"
+		     "child = subprocess.Popen(['sleep', '20'])\n"
+		     "time.sleep(1)\n"
+		     "link = forktop_hook._link  # the connection its hello came on\n"
+		     "link.send(wire.record(wire.HELLO, name='Starter'))\n"
+		     "link.send(wire.record(wire.NEW_CHILD, target=child.pid, name='Started-Child'))\n"
+		     "time.sleep(20)\n");
+	cr_assert(serve_until(named_main, 10000), "the hook's own hello came first");
+	usleep(2500 * 1000); /* the program's two records wait on its connection */
+	pyhook_read_members(&hook, &fam);
+	cr_assert_str_eq(fam.members[0].name, "Starter", "its hello was taken");
+	cr_expect_eq(fam.count, 1, "the child it started was not claimed from its report");
+	cr_expect_null(newest(EV_STARTED, 0), "nor was its start logged");
+	cr_assert(serve_until(start_logged, 10000), "the ordinary read took the start");
+}

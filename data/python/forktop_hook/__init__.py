@@ -47,20 +47,28 @@ def _hello(name, daemon, creator, role=0, target=''):
 
 
 def _target_of(process):
-    """What the process's run() calls: its target, or its class's own run()."""
+    """What the process's run() calls: its target (a function's name; for
+    another callable, a partial say, its type's), or its class's own
+    run(). Never the target's repr: that is the program's code."""
     target = getattr(process, '_target', None)
     if target is not None:
-        return _qualified(getattr(target, '__module__', None),
-                          getattr(target, '__qualname__', None) or repr(target))
+        partial = getattr(sys.modules.get('functools'), 'partial', None)
+        if isinstance(partial, type) and isinstance(target, partial):
+            target = target.func
+        if not isinstance(getattr(target, '__qualname__', None), str):
+            target = type(target)
+        return _qualified(target.__module__, target.__qualname__)
     run = getattr(type(process), 'run', None)
-    if run is not None and getattr(run, '__module__', '') != 'multiprocessing.process':
-        run = getattr(run, '__wrapped__', run)
-        return _qualified(getattr(run, '__module__', None), getattr(run, '__qualname__', 'run'))
+    run = getattr(run, '__wrapped__', run)  # a 3.13 child's own run, wrapped
+    if type(run) is type(_safe) and run.__module__ != 'multiprocessing.process':
+        return _qualified(run.__module__, run.__qualname__)
     return ''
 
 
 def _qualified(module, name):
-    if module in (None, 'builtins', '__main__', '__mp_main__'):
+    if not isinstance(name, str):
+        return ''
+    if not isinstance(module, str) or module in ('builtins', '__main__', '__mp_main__'):
         return name
     return module + '.' + name
 
@@ -75,8 +83,9 @@ _HELPER_TARGETS = {
 
 def _helper_role(process):
     target = getattr(process, '_target', None)
-    key = (getattr(target, '__module__', None), getattr(target, '__name__', None))
-    return _HELPER_TARGETS.get(key, 0)
+    if type(target) is not type(_safe):  # the helpers' targets are functions
+        return 0
+    return _HELPER_TARGETS.get((target.__module__, target.__name__), 0)
 
 
 def _report(kind, target=0, name='', value=0):
@@ -182,8 +191,9 @@ def _wrap_is_alive(is_alive):
 def _wrap_bootstrap(bootstrap):
     def wrapped(self, *args, **kwargs):
         global _in_child_bootstrap, _run_end, _handled_before_run
-        _safe(lambda: _hello(self.name, self.daemon, self._parent_pid or 0, _helper_role(self),
-                             _target_of(self)))
+        role = _safe(lambda: _helper_role(self)) or 0
+        target = _safe(lambda: _target_of(self)) or ''
+        _safe(lambda: _hello(self.name, self.daemon, self._parent_pid or 0, role, target))
         # a child forked inside an except block still sees its creator's
         # exception in sys.exc_info(): that one is no end of run()
         _handled_before_run = sys.exc_info()[1]
@@ -502,7 +512,7 @@ class _AfterImport:
 
 def _after_fork_in_child():
     global _in_exit_routine, _role, _in_child_bootstrap, _run_end, _inherited_error
-    _inherited_error = getattr(sys, 'last_exc', None) or getattr(sys, 'last_value', None)
+    _inherited_error = _safe(_printed_error)
     _in_exit_routine = False
     _in_child_bootstrap, _run_end = False, None
     _role = 0  # a fork server's child is a member, not a server
@@ -517,10 +527,16 @@ def _at_exit():
     _safe(_threads_cut_off)
 
 
+def _printed_error():
+    """The exception the interpreter printed as uncaught (sys.last_exc from
+    3.12, sys.last_value before), or None."""
+    error = getattr(sys, 'last_exc', None)
+    return error if error is not None else getattr(sys, 'last_value', None)
+
+
 def _report_uncaught():
-    # the interpreter keeps the exception it printed (sys.last_exc from
-    # 3.12, sys.last_value before); a forked child inherits its creator's
-    error = getattr(sys, 'last_exc', None) or getattr(sys, 'last_value', None)
+    # a forked child inherits its creator's
+    error = _printed_error()
     if error is not None and error is not _inherited_error:
         _send(wire.REPORT, kind=wire.UNCAUGHT, text=_type_name(type(error)))
 
