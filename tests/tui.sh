@@ -587,8 +587,13 @@ fi
 # ---- SIGTERM and SIGHUP: the terminal is restored and the lab ends.
 for sig in TERM HUP; do
 	start
-	if wait_for 'Process-3:1' 5 && wait_for 'Process-4' 5; then
-		collect_lab_pids
+	# the tree's rows ('─Process-4'), not the log's lines, which come first
+	if wait_for '─Process-3:1' 5 && wait_for '─Process-4' 5; then
+		for ((i = 0; i < 50; i++)); do
+			collect_lab_pids
+			[ "${#lab_pids[@]}" -ge 6 ] && break
+			sleep 0.1
+		done
 		monitor=$(pane | awk '/ monitor$/ { print $1; exit }')
 		if [ -z "$monitor" ] || [ "${#lab_pids[@]}" -lt 6 ]; then
 			bad "SIG$sig: forktop ($monitor) and 6 lab processes (${lab_pids[*]}) on screen"
