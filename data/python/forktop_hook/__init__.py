@@ -83,6 +83,8 @@ _HELPER_TARGETS = {
 
 def _helper_role(process):
     target = getattr(process, '_target', None)
+    if type(target) is type(_helper_role.__get__(0)):  # a Manager's: a bound classmethod
+        target = target.__func__
     if type(target) is not type(_safe):  # the helpers' targets are functions
         return 0
     return _HELPER_TARGETS.get((target.__module__, target.__name__), 0)
