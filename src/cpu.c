@@ -58,17 +58,30 @@ static int share_between(const struct cpu_mark *was, unsigned long long ticks, l
 	return (int)(used_s / spent_s * 1000.0 + 0.5);
 }
 
+/* A share is measured over at least this long. A refresh that the
+ * kernel's events bring a few milliseconds after the last one would divide
+ * one tick (10 ms) by those few: 190% for a process that sleeps. A shorter
+ * window keeps the earlier reading as the base for a later round, and the
+ * share said then. */
+#define CPU_WINDOW_MIN_NS 250000000LL
+
 int cpu_note(struct cpu_history *h, pid_t id, unsigned long long start_time,
 	     unsigned long long ticks, long long read_ns)
 {
 	const struct cpu_mark *was = past_mark(h, id);
-	int share = CPU_UNKNOWN;
+	struct cpu_mark mark = { id, start_time, ticks, read_ns, CPU_UNKNOWN };
 
-	if (was && was->start_time == start_time)
-		share = was->read_ns == read_ns ? was->share : share_between(was, ticks, read_ns, h->hz);
+	if (was && was->start_time == start_time) {
+		if (was->read_ns == read_ns)
+			mark.share = was->share;
+		else if (read_ns > was->read_ns && read_ns - was->read_ns < CPU_WINDOW_MIN_NS)
+			mark = *was;
+		else
+			mark.share = share_between(was, ticks, read_ns, h->hz);
+	}
 	if (GROW(h->next, h->next_cap, h->nnext + 1) == 0)
-		h->next[h->nnext++] = (struct cpu_mark){ id, start_time, ticks, read_ns, share };
-	return share;
+		h->next[h->nnext++] = mark;
+	return mark.share;
 }
 
 static int by_id(const void *a, const void *b)

@@ -31,7 +31,10 @@ void cpu_history_free(struct cpu_history *h);
 /* The share of a core id used since its reading of the previous round, in
  * tenths of a percent (CPU_UNKNOWN at its first reading); a reading made at
  * the same moment as the previous one (a record kept, not read again) keeps
- * the share said then. The reading is kept for the next round. */
+ * the share said then. The reading is kept for the next round, unless it
+ * came less than 250 ms after the previous one: then that one stays the
+ * base, and its share is said again (ticks are 10 ms: a shorter window
+ * would say 190% for one tick). */
 int cpu_note(struct cpu_history *h, pid_t id, unsigned long long start_time,
 	     unsigned long long ticks, long long read_ns);
 /* The round's readings become the ones the next round compares with. */

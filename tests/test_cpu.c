@@ -127,6 +127,27 @@ static const struct scan_task *task_named(const char *name)
 	return NULL;
 }
 
+/* A refresh the kernel's events bring 5 ms after the last: one tick over
+ * 5 ms would say 200%; the share is said over the longer window instead. */
+Test(cpu, a_window_too_short_for_ticks_keeps_its_base)
+{
+	struct cpu_history h;
+
+	cpu_history_init(&h, 100);
+	cr_assert_eq(cpu_note(&h, 7, 1000, 50, 1000000000LL), CPU_UNKNOWN, "a first reading");
+	cpu_round_end(&h);
+	cr_assert_eq(cpu_note(&h, 7, 1000, 51, 1005000000LL), CPU_UNKNOWN,
+		     "5 ms later: no share yet, not 200%%");
+	cpu_round_end(&h);
+	cr_assert_eq(cpu_note(&h, 7, 1000, 60, 2000000000LL), 100,
+		     "10 ticks over the second since the first reading");
+	cpu_round_end(&h);
+	cr_assert_eq(cpu_note(&h, 7, 1000, 61, 2010000000LL), 100, "10 ms later: the share said then");
+	cpu_round_end(&h);
+	cr_assert_eq(cpu_note(&h, 7, 1000, 160, 3000000000LL), 1000, "100 ticks in the second since");
+	cpu_history_free(&h);
+}
+
 Test(cpu, shares_are_kept_by_identity_and_a_kept_record_keeps_its_share)
 {
 	struct cpu_history h;
