@@ -30,6 +30,17 @@ half() {
 	pane | while IFS= read -r line; do printf '%s\n' "${line:$1:$2}"; done
 }
 
+# left_whole COLUMNS: within 3 s, the first COLUMNS of a line end with
+# '─Process-1' (its name whole in the left tree).
+left_whole() {
+	local i
+	for ((i = 0; i < 30; i++)); do
+		half 0 "$1" | grep -qE '─Process-1 *$' && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # new_server: a fresh 120x40 tmux server (its own socket) running a shell.
 new_server() {
 	[ -n "$sock" ] && note_monitor && T kill-server 2>/dev/null
@@ -435,7 +446,8 @@ fi
 start
 if wait_for 'Process-3:1' 5; then
 	T send-keys g
-	wait_for 'left: the tree as it was' 3 && half 0 59 | grep -qE '─Process-1 *$' && ok ||
+	# the status line can come a frame before both trees are drawn: poll
+	wait_for 'left: the tree as it was' 3 && left_whole 59 && ok ||
 		bad "g at 120x40: Process-1 whole in the tree as it was, on the left"
 	T resize-window -x 80 -y 24
 	wait_for 'PID S DAEMON EXIT NAME  \(as it was(\)|: ) +PID ' 3 && half 0 39 | grep -qE '─Process-1 *$' &&
