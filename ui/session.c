@@ -392,7 +392,8 @@ static int take_snapshot(struct session *s)
 		drain_kernel(s);
 	if ((rc = track_update(s->track, &s->snap)) < 0)
 		return rc;
-	pyhook_read_members(&s->hook, &s->fam);
+	if (!s->kernel) /* drain_kernel, just above, did it */
+		pyhook_read_members(&s->hook, &s->fam);
 	family_observe(&s->fam, &s->snap);
 	if (s->lab_on)
 		lab_observe(&s->lab, &s->snap);
@@ -991,9 +992,10 @@ void session_handle(struct session *s, const struct pollfd *fds, size_t n)
 {
 	/* the kernel first: its exit events carry the codes a pidfd would only
 	 * give once the process is reaped */
-	pyhook_read_members(&s->hook, &s->fam); /* before any end: a pidfd's, a zombie's */
 	if (s->kernel)
 		drain_kernel(s); /* even unready at poll: a pidfd ready now had its event queued first */
+	else
+		pyhook_read_members(&s->hook, &s->fam); /* before a pidfd's end (drain_kernel does it) */
 	if (s->lab_on)
 		lab_handle(&s->lab, fds, n);
 	pyhook_handle(&s->hook, &s->fam, fds, n); /* after the kernel's forks: members known */
