@@ -156,6 +156,14 @@ static const struct kind_info kinds[EV_KIND_COUNT] = {
 			  "{name}: an uncaught {text} ends the program (printed, then the exit "
 			  "handlers ran)", 0,
 			  NULL, V_NONE, "exception" },
+	[EV_NAMESPACE_MADE] = { "namespace_made", EVENT_CLASS_LAB, false,
+				"{name} (pid {pid}) is PID 1 of a new PID namespace", 0, "userns",
+				V_BOOL, NULL },
+	FACT(EV_INIT_DROPPED, "init_dropped",
+	     "{signal} to {name} (pid {pid}), PID 1 of its namespace, ignored: no handler", F_SIGNAL),
+	[EV_NAMESPACE_ENDED] = { "namespace_ended", EVENT_CLASS_LAB, false,
+				 "namespace ended: {value} processes killed (SIGKILL from the kernel "
+				 "when its PID 1, {name} (pid {pid}), ended)", 0, "killed", V_INT, NULL },
 };
 
 static const char *const class_names[] = {
@@ -179,6 +187,7 @@ static const struct source_info sources[EXIT_SOURCE_COUNT] = {
 	[EXIT_SOURCE_ZOMBIE] = { "zombie", " (read from its zombie)" },
 	[EXIT_SOURCE_PIDFD] = { "pidfd", " (from its pidfd: reaped by another process)" },
 	[EXIT_SOURCE_KERNEL] = { "kernel", " (from the kernel's exit event)" },
+	[EXIT_SOURCE_INIT] = { "init", " (reaped by forktop's init, PID 1 of the namespace)" },
 };
 
 struct refusal_info {
@@ -408,6 +417,9 @@ static void sentence_template(const struct track_event *ev, char *buf, size_t ca
 		break;
 	case EV_EXITED:
 		tail = sources[(unsigned)ev->source < EXIT_SOURCE_COUNT ? ev->source : 0].how;
+		break;
+	case EV_NAMESPACE_MADE:
+		tail = ev->value ? ", made through a user namespace" : "";
 		break;
 	case EV_REFUSED:
 		base = (unsigned)ev->value < REFUSAL_COUNT ? refusals[ev->value].sentence : "refused";

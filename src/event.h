@@ -99,6 +99,13 @@ enum event_kind {
 	EV_RUN_EXITED,       /* run() raised SystemExit: text = its argument as Python writes it */
 	EV_RUN_RAISED,       /* run() raised another exception: text = its type */
 	EV_UNCAUGHT,         /* MainProcess's program ended by an exception: text = its type */
+	/* the lab's own PID namespace (pid_namespaces(7)) */
+	EV_NAMESPACE_MADE,   /* pid is the PID 1 of a new PID namespace: value = 1 through a
+				user namespace, else 0 */
+	EV_INIT_DROPPED,     /* signal sent to pid, a namespace's PID 1 with no handler for it:
+				the kernel dropped it */
+	EV_NAMESPACE_ENDED,  /* pid, the namespace's PID 1, ended: the kernel killed value
+				processes left in it (SIGKILL) */
 	EV_KIND_COUNT,
 };
 
@@ -112,6 +119,7 @@ enum exit_source {
 	EXIT_SOURCE_ZOMBIE,      /* /proc/PID/stat of the zombie */
 	EXIT_SOURCE_PIDFD,       /* the pidfd's exit information, after another process reaped it */
 	EXIT_SOURCE_KERNEL,      /* the kernel's exit event (the process events connector) */
+	EXIT_SOURCE_INIT,        /* the wait of forktop's init, PID 1 of the lab's namespace */
 	EXIT_SOURCE_COUNT,
 };
 

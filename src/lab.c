@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "labinit.h"
+#include "labns.h"
 #include "labproc.h"
 #include "pidref.h"
 #include "report.h"
@@ -92,29 +94,57 @@ static void set_nonblocking(int fd)
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
-int lab_start(struct lab *lab, const struct scenario *sc, struct track *track, char *err,
-	      size_t errlen)
+static int make_channel(int sp[2], char *err, size_t errlen)
 {
-	struct member *m;
-	struct track_event ev;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == 0)
+		return 0;
+	snprintf(err, errlen, "cannot make the lab's channel: %s", strerror(errno));
+	return -1;
+}
+
+static void close_pair(int sp[2])
+{
+	if (sp[0] >= 0)
+		close(sp[0]);
+	if (sp[1] >= 0)
+		close(sp[1]);
+}
+
+/* A lab process the monitor started itself: main, or forktop's init. */
+static void name_own(struct lab *lab, struct member *m, pid_t pid, int pidfd, int conn,
+		     const char *name)
+{
+	set_nonblocking(conn);
+	m->pid = pid;
+	m->conn = conn;
+	m->pidfd = pidfd;
+	m->creator = m->forker = lab->monitor_pid;
+	snprintf(m->name, sizeof m->name, "%s", name);
+	snprintf(m->creator_name, sizeof m->creator_name, "forktop");
+	snprintf(m->forker_name, sizeof m->forker_name, "forktop");
+}
+
+static void announce_main(struct lab *lab)
+{
+	struct track_event ev = report_event(EV_LAB_STARTED, &lab->members[0]);
+
+	ev.value = (int)lab->sc.start_method;
+	snprintf(ev.text, sizeof ev.text, "%s", lab->sc.name);
+	log_event(lab, &ev);
+}
+
+static int start_plain(struct lab *lab, char *err, size_t errlen)
+{
 	int sp[2];
 	pid_t pid;
 
-	memset(lab, 0, sizeof *lab);
-	lab->sc = *sc;
-	lab->track = track;
-	lab->monitor_pid = getpid();
-	m = add_member(lab);
-	if (!m || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
-		snprintf(err, errlen, "cannot make the lab's channel: %s", strerror(errno));
+	if (make_channel(sp, err, errlen) < 0)
 		return -1;
-	}
 	fflush(NULL); /* main must not flush the monitor's buffered output again */
 	pid = fork();
 	if (pid < 0) {
 		snprintf(err, errlen, "cannot start the lab: fork: %s", strerror(errno));
-		close(sp[0]);
-		close(sp[1]);
+		close_pair(sp);
 		return -1;
 	}
 	if (pid == 0) {
@@ -123,19 +153,92 @@ int lab_start(struct lab *lab, const struct scenario *sc, struct track *track, c
 	}
 	close(sp[0]);
 	setpgid(pid, pid); /* as main does itself: no window where it shares ours */
-	set_nonblocking(sp[1]);
-	m->pid = pid;
-	m->conn = sp[1];
-	m->pidfd = pidfd_open(pid, 0); /* our own unreaped child */
-	m->creator = m->forker = lab->monitor_pid;
-	snprintf(m->name, sizeof m->name, "MainProcess");
-	snprintf(m->creator_name, sizeof m->creator_name, "forktop");
-	snprintf(m->forker_name, sizeof m->forker_name, "forktop");
-	lab->started = true;
-	ev = report_event(EV_LAB_STARTED, m);
-	ev.value = (int)sc->start_method;
-	snprintf(ev.text, sizeof ev.text, "%s", sc->name);
+	name_own(lab, &lab->members[0], pid, pidfd_open(pid, 0), sp[1], "MainProcess");
+	announce_main(lab);
+	return 0;
+}
+
+/* In the namespace's first process: main, or forktop's init that starts it. */
+_Noreturn static void be_namespace_init(struct lab *lab, int main_sp[2], int init_sp[2])
+{
+	close(main_sp[1]);
+	if (init_sp[1] < 0)
+		labproc_main(&lab->sc, main_sp[0]);
+	close(init_sp[1]);
+	labinit_main(&lab->sc, init_sp[0], main_sp[0]);
+}
+
+/* The lab in a new PID namespace: members[0] is main; with forktop's init,
+ * members[1] is the init, PID 1 there, and main's PID comes with its hello. */
+static int start_in_namespace(struct lab *lab, char *err, size_t errlen)
+{
+	bool with_init = lab->sc.init == SCENARIO_INIT_FORKTOP;
+	int main_sp[2] = { -1, -1 }, init_sp[2] = { -1, -1 };
+	struct labns_child child;
+	struct member *pid1;
+	struct track_event ev;
+	pid_t pid;
+
+	if ((with_init && !add_member(lab)) || make_channel(main_sp, err, errlen) < 0 ||
+	    (with_init && make_channel(init_sp, err, errlen) < 0)) {
+		if (!err[0])
+			snprintf(err, errlen, "cannot start the lab: %s", strerror(ENOMEM));
+		close_pair(main_sp);
+		return -1;
+	}
+	fflush(NULL);
+	if ((pid = labns_fork(&child, err, errlen)) < 0) {
+		close_pair(main_sp);
+		close_pair(init_sp);
+		return -1;
+	}
+	if (pid == 0)
+		be_namespace_init(lab, main_sp, init_sp);
+	close(main_sp[0]);
+	setpgid(pid, pid);
+	pidns_map_open(&lab->ns, pid);
+	lab->in_namespace = true;
+	pid1 = &lab->members[with_init ? 1 : 0];
+	if (with_init) {
+		close(init_sp[0]);
+		name_own(lab, pid1, pid, child.pidfd, init_sp[1], "init");
+		pid1->init = true;
+		name_own(lab, &lab->members[0], 0, -1, main_sp[1], "MainProcess");
+		lab->members[0].creator = lab->members[0].forker = pid;
+		snprintf(lab->members[0].creator_name, MEMBER_NAME_MAX, "init");
+		snprintf(lab->members[0].forker_name, MEMBER_NAME_MAX, "init");
+		lab->members[0].depth = 0;
+	} else {
+		name_own(lab, pid1, pid, child.pidfd, main_sp[1], "MainProcess");
+	}
+	pid1->nspid = 1;
+	ev = report_event(EV_NAMESPACE_MADE, pid1);
+	ev.value = child.userns;
 	log_event(lab, &ev);
+	if (with_init)
+		lab->main_unannounced = true;
+	else
+		announce_main(lab);
+	return 0;
+}
+
+int lab_start(struct lab *lab, const struct scenario *sc, struct track *track, char *err,
+	      size_t errlen)
+{
+	memset(lab, 0, sizeof *lab);
+	lab->sc = *sc;
+	lab->track = track;
+	lab->monitor_pid = getpid();
+	err[0] = '\0';
+	if (!add_member(lab)) {
+		snprintf(err, errlen, "cannot start the lab: %s", strerror(ENOMEM));
+		return -1;
+	}
+	if ((sc->pid_namespace ? start_in_namespace : start_plain)(lab, err, errlen) < 0) {
+		lab_free(lab);
+		return -1;
+	}
+	lab->started = true;
 	return 0;
 }
 
@@ -167,6 +270,14 @@ static void on_hello(struct lab *lab, struct member *m, const struct lab_msg *ms
 	m->unix_daemon = (msg->value & LAB_HELLO_UNIX_DAEMON) != 0;
 	m->tracker = (msg->value & LAB_HELLO_TRACKER) != 0;
 	m->forkserver = (msg->value & LAB_HELLO_FORKSERVER) != 0;
+	m->init = (msg->value & LAB_HELLO_INIT) != 0 && lab->in_namespace;
+	m->subreaper = (msg->value & LAB_HELLO_SUBREAPER) != 0;
+	if (lab->in_namespace)
+		m->nspid = pidns_inner(&lab->ns, m->pid);
+	if (m == &lab->members[0] && lab->main_unannounced) {
+		lab->main_unannounced = false;
+		announce_main(lab);
+	}
 	if (m->unix_daemon)
 		note(lab, EV_UNIX_DAEMON, m);
 	snprintf(m->group, sizeof m->group, "%.*s", LAB_NAME_MAX - 1, msg->text);
@@ -197,6 +308,8 @@ static void on_new_child(struct lab *lab, struct member *creator,
 	forker = msg->creator ? watched_member(lab, msg->creator) : creator;
 	m->forker = forker ? forker->pid : msg->creator;
 	snprintf(m->forker_name, sizeof m->forker_name, "%s", forker ? forker->name : "?");
+	if (lab->in_namespace)
+		m->nspid = pidns_inner(&lab->ns, m->pid);
 	if (!m->pid)
 		return; /* a Unix daemon's grandchild: its hello tells its PID */
 	ev = report_event(EV_STARTED, creator);
@@ -210,8 +323,13 @@ static void on_new_child(struct lab *lab, struct member *creator,
 
 static void on_reaped(struct lab *lab, struct member *parent, const struct lab_msg *msg)
 {
-	struct member *child = watched_member(lab, msg->target);
+	struct member *child = msg->target > 0 ? watched_member(lab, msg->target) : NULL;
 
+	if (child && parent->init) { /* PID 1 reaps its child and every orphan */
+		record_exit(lab, child, msg->value, EXIT_SOURCE_INIT, parent);
+		member_mark_gone(child);
+		return;
+	}
 	if (!child || child->forker != parent->pid)
 		return;
 	record_exit(lab, child, msg->value,
@@ -253,6 +371,28 @@ struct received {
 	size_t index; /* the member whose channel it came on */
 };
 
+/* A record from inside the lab's namespace names processes by the PIDs
+ * they have there: these become the PIDs forktop sees. A hello's pidfd
+ * shows its sender's PID at both levels (fdinfo's NSpid). A PID not found
+ * (a process already reaped) becomes 0, and a sender's -1: never a member. */
+static void to_outer(struct lab *lab, struct lab_msg *msg, int fd)
+{
+	pid_t levels[2];
+	pid_t inner_pid = msg->pid;
+
+	if (msg->type == LAB_HELLO && fd >= 0 && pidns_read_pidfd(fd, levels, 2) == 2 &&
+	    levels[1] == msg->pid)
+		pidns_learn(&lab->ns, levels[1], levels[0]);
+	msg->pid = pidns_outer(&lab->ns, inner_pid);
+	if (!msg->pid)
+		msg->pid = -1;
+	if (msg->type == LAB_REPORT && event_kind_names_thread((enum event_kind)msg->kind))
+		msg->target = pidns_outer_thread(&lab->ns, msg->target, msg->pid);
+	else
+		msg->target = pidns_outer(&lab->ns, msg->target);
+	msg->creator = pidns_outer(&lab->ns, msg->creator);
+}
+
 static size_t read_channel(struct lab *lab, size_t index, struct received *round, size_t n)
 {
 	while (n < ROUND_MAX) {
@@ -268,6 +408,8 @@ static size_t read_channel(struct lab *lab, size_t index, struct received *round
 								   its number is not reused within it */
 			break;
 		}
+		if (lab->in_namespace)
+			to_outer(lab, &r->msg, r->fd);
 		r->index = index;
 		n++;
 	}
@@ -350,6 +492,55 @@ static void lab_drain(struct lab *lab)
 	}
 }
 
+const struct member *lab_ns_init(const struct lab *lab)
+{
+	if (!lab->in_namespace || !lab->count)
+		return NULL;
+	return lab->count > 1 && lab->members[1].init ? &lab->members[1] : &lab->members[0];
+}
+
+static bool end_known(const struct member *m)
+{
+	return m->gone || (m->exited && m->exit_status != SCAN_NO_STATUS);
+}
+
+static bool killed_by_kernel(const struct member *m)
+{
+	return m->exit_status != SCAN_NO_STATUS && WIFSIGNALED(m->exit_status) &&
+	       WTERMSIG(m->exit_status) == SIGKILL && !m->sent_kill;
+}
+
+/* Once the namespace's PID 1 has ended, the kernel has killed everything
+ * left in it (SIGKILL) before: tells how many, once their ends are known
+ * (or a few refreshes later). A member forktop sent SIGKILL does not count. */
+static void tell_namespace_end(struct lab *lab, bool refresh)
+{
+	const struct member *pid1 = lab_ns_init(lab);
+	struct track_event ev;
+	bool all_known = true;
+	int killed = 0;
+
+	if (!pid1 || lab->ns_end_told || lab->stopping || !end_known(pid1))
+		return;
+	for (size_t i = 0; i < lab->count; i++)
+		if (&lab->members[i] != pid1 && lab->members[i].pid > 0 && !end_known(&lab->members[i]))
+			all_known = false;
+	if (!all_known && (!refresh || ++lab->ns_end_waits < 3))
+		return;
+	lab->ns_end_told = true;
+	for (size_t i = 0; i < lab->count; i++) {
+		struct member *m = &lab->members[i];
+
+		if (m != pid1 && killed_by_kernel(m)) {
+			m->killed_by_ns_end = true;
+			killed++;
+		}
+	}
+	ev = report_event(EV_NAMESPACE_ENDED, pid1);
+	ev.value = killed;
+	log_event(lab, &ev);
+}
+
 void lab_handle(struct lab *lab, const struct pollfd *fds, size_t n)
 {
 	lab_drain(lab);
@@ -365,6 +556,7 @@ void lab_handle(struct lab *lab, const struct pollfd *fds, size_t n)
 			}
 		}
 	}
+	tell_namespace_end(lab, false);
 }
 
 void lab_observe(struct lab *lab, const struct scan_snapshot *snap)
@@ -373,6 +565,7 @@ void lab_observe(struct lab *lab, const struct scan_snapshot *snap)
 	for (size_t i = 0; i < lab->count; i++)
 		member_observe(lab->track, event_time(lab), &lab->members[i], snap, lab->monitor_pid,
 			       false);
+	tell_namespace_end(lab, true);
 }
 
 size_t lab_watch_pids(const struct lab *lab, pid_t *out, size_t cap)
@@ -425,10 +618,22 @@ static struct member *live_member(struct lab *lab, const char *name, char *err,
 	return m;
 }
 
+/* Whether the kernel will drop sig sent to m: m is the PID 1 of the lab's
+ * namespace and has no handler for it (pid_namespaces(7)), as its status
+ * shows it just before. */
+static bool init_drops(const struct lab *lab, const struct member *m, int sig)
+{
+	struct pidns_signals sigs;
+
+	return lab->in_namespace && m->nspid == 1 && pidns_read_signals(m->pid, &sigs) &&
+	       pidns_init_drops(&sigs, sig);
+}
+
 int lab_signal(struct lab *lab, const char *name, int sig, char *err, size_t errlen)
 {
 	struct member *m = live_member(lab, name, err, errlen);
 	struct track_event ev;
+	bool dropped;
 	int rc;
 
 	if (!m)
@@ -437,6 +642,7 @@ int lab_signal(struct lab *lab, const char *name, int sig, char *err, size_t err
 		return refuse(lab, err, errlen, REFUSAL_NOT_STARTED, name, m->pid, NULL, 0);
 	if ((sig == SIGSTOP || sig == SIGTSTP) && lab->count && lab->members[0].exited)
 		return refuse(lab, err, errlen, REFUSAL_NO_STOP_ORPHANED, name, m->pid, NULL, 0);
+	dropped = init_drops(lab, m, sig);
 	rc = pidref_signal(m->pidfd, sig);
 	if (rc == -ESRCH)
 		return refuse_ended(lab, m, err, errlen);
@@ -446,6 +652,13 @@ int lab_signal(struct lab *lab, const char *name, int sig, char *err, size_t err
 	report_set_target(&ev, m->pid, m->name);
 	ev.signal = sig;
 	log_event(lab, &ev);
+	if (sig == SIGKILL)
+		m->sent_kill = true;
+	if (dropped) {
+		ev = report_event(EV_INIT_DROPPED, m);
+		ev.signal = sig;
+		log_event(lab, &ev);
+	}
 	return 0;
 }
 
@@ -466,6 +679,10 @@ static int command(struct lab *lab, struct member *to, enum lab_msg_type type,
 
 	msg.target = target;
 	msg.value = value;
+	if (lab->in_namespace) { /* the PIDs it has in its namespace */
+		msg.pid = pidns_inner(&lab->ns, to->pid);
+		msg.target = pidns_inner(&lab->ns, target);
+	}
 	if (to->conn < 0 || lab_msg_send(to->conn, &msg, -1) < 0)
 		return refuse(lab, err, errlen, REFUSAL_NOT_LISTENING, to->name, to->pid, NULL, 0);
 	return 0;
@@ -618,6 +835,7 @@ void lab_stop(struct lab *lab, int wait_ms)
 
 	if (!lab->started)
 		return;
+	lab->stopping = true;
 	/* While the lab ends, its orphans come to the monitor, which reaps them:
 	 * nothing is left behind, not even a zombie waiting for PID 1. */
 	prctl(PR_GET_CHILD_SUBREAPER, &was_subreaper, 0, 0, 0);
@@ -649,6 +867,7 @@ void lab_free(struct lab *lab)
 		member_release(&lab->members[i]);
 	}
 	free(lab->members);
+	pidns_map_free(&lab->ns);
 	memset(lab, 0, sizeof *lab);
 }
 
@@ -658,6 +877,8 @@ enum lab_role lab_member_role(const struct member *m)
 {
 	if (m->unix_daemon)
 		return LAB_ROLE_UNIX_DAEMON;
+	if (m->init)
+		return LAB_ROLE_INIT;
 	if (m->tracker)
 		return LAB_ROLE_RESOURCE_TRACKER;
 	if (m->forkserver)
@@ -674,6 +895,7 @@ const char *lab_role_name(enum lab_role role)
 		[LAB_ROLE_UNIX_DAEMON] = "unix-daemon",
 		[LAB_ROLE_RESOURCE_TRACKER] = "resource-tracker",
 		[LAB_ROLE_FORKSERVER] = "forkserver",
+		[LAB_ROLE_INIT] = "init",
 	};
 
 	return (unsigned)role < sizeof names / sizeof names[0] ? names[role] : "?";
@@ -710,6 +932,24 @@ static void how_it_ended(const struct lab *lab, const struct member *orphan, cha
 		snprintf(buf, len, ", exited with %d", WEXITSTATUS(status));
 }
 
+/* Which of the signals a learner sends PID 1 it catches, from its SigCgt. */
+static void init_note(const struct member *m, char *buf, size_t len)
+{
+	static const int told[] = { SIGINT, SIGTERM, SIGCHLD, SIGHUP };
+	struct pidns_signals sigs;
+	size_t n;
+
+	n = (size_t)snprintf(buf, len, "%sPID 1 of its namespace", m->init ? "forktop's init, " : "");
+	if (n >= len || !pidns_read_signals(m->pid, &sigs))
+		return;
+	n += (size_t)snprintf(buf + n, len - n, sigs.caught ? ": catches" : ": catches nothing");
+	for (size_t i = 0; i < sizeof told / sizeof *told && n < len; i++)
+		if (sigs.caught & (1ULL << (told[i] - 1)))
+			n += (size_t)snprintf(buf + n, len - n, " SIG%s", sigabbrev_np(told[i]));
+	if (n < len && pidns_init_drops(&sigs, SIGTERM))
+		snprintf(buf + n, len - n, "; SIGTERM ignored");
+}
+
 void lab_note(const struct lab *lab, const struct scan_proc *p, char *buf, size_t len)
 {
 	const struct member *m = lab_member_of(lab, p), *j;
@@ -737,6 +977,12 @@ void lab_note(const struct lab *lab, const struct scan_proc *p, char *buf, size_
 			 m->creator_name);
 	else if (m && m->in_exit_routine)
 		snprintf(buf, len, "in its exit routine");
+	else if (m && m->nspid == 1)
+		init_note(m, buf, len);
+	else if (m && m->killed_by_ns_end)
+		snprintf(buf, len, "killed by the kernel: its namespace's PID 1 ended");
+	else if (m && m->subreaper)
+		snprintf(buf, len, "child subreaper: orphans below it come to it");
 	else if (p->pid == lab->monitor_pid)
 		snprintf(buf, len, "monitor");
 	if (!buf[0] && adopted_orphans(lab, p->pid))

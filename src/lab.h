@@ -13,6 +13,7 @@
 
 #include "labmsg.h"
 #include "member.h"
+#include "pidns.h"
 #include "scan.h"
 #include "scenario.h"
 #include "track.h"
@@ -27,10 +28,18 @@ struct lab {
 	struct timespec now; /* while dispatching: the send time of the message being handled */
 	bool dispatching;
 	bool exit_asked; /* E: MainProcess was asked to exit normally */
+	bool stopping;   /* lab_stop is ending it: no more facts to tell */
+	/* a lab in its own PID namespace (scenario pid_namespace) */
+	bool in_namespace;
+	struct pidns_map ns;      /* the lab's PIDs there to forktop's */
+	bool main_unannounced;    /* behind forktop's init: lab_started waits for main's hello */
+	bool ns_end_told;         /* EV_NAMESPACE_ENDED was logged */
+	int ns_end_waits;         /* refreshes since its PID 1 ended, with members' ends unknown */
 };
 
-/* Forks the lab main (its own process group) for scenario sc. Lab events
- * go to track. Returns 0, or -1 with a reason in err. */
+/* Forks the lab main (its own process group) for scenario sc, in a new PID
+ * namespace when sc asks (main, or forktop's init in front of it, is its
+ * PID 1). Lab events go to track. Returns 0, or -1 with a reason in err. */
 int lab_start(struct lab *lab, const struct scenario *sc, struct track *track, char *err,
 	      size_t errlen);
 /* Ends every lab process (SIGKILL through pidfds), reaps main, and waits up
@@ -51,6 +60,8 @@ size_t lab_watch_pids(const struct lab *lab, pid_t *out, size_t cap);
 /* The member this process is (same PID and start time), or NULL. */
 const struct member *lab_member_of(const struct lab *lab, const struct scan_proc *p);
 const struct member *lab_find(const struct lab *lab, const char *name);
+/* The PID 1 of the lab's namespace (main, or forktop's init), or NULL. */
+const struct member *lab_ns_init(const struct lab *lab);
 
 /* Actions. Each returns 0, or -1 with the reason in err (also logged as a
  * EV_REFUSED event). */
@@ -91,9 +102,11 @@ enum lab_role {
 	LAB_ROLE_UNIX_DAEMON,
 	LAB_ROLE_RESOURCE_TRACKER,
 	LAB_ROLE_FORKSERVER,
+	LAB_ROLE_INIT,
 };
 enum lab_role lab_member_role(const struct member *m);
-/* "main", "child", "grandchild", "unix-daemon", "resource-tracker" or "forkserver". */
+/* "main", "child", "grandchild", "unix-daemon", "resource-tracker", "forkserver" or
+ * "init". */
 const char *lab_role_name(enum lab_role role);
 
 #endif

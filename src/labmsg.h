@@ -52,6 +52,8 @@ enum lab_msg_type {
 #define LAB_HELLO_POOL_WORKER 16     /* a multiprocessing.Pool worker */
 #define LAB_HELLO_MANAGER 32         /* a Manager's server process */
 #define LAB_HELLO_EXECUTOR_WORKER 64 /* a concurrent.futures.ProcessPoolExecutor worker */
+#define LAB_HELLO_INIT 128           /* forktop's init: PID 1 of the lab's namespace */
+#define LAB_HELLO_SUBREAPER 256      /* a child subreaper: orphans below it come to it */
 
 struct lab_msg {
 	uint32_t magic;

@@ -60,7 +60,7 @@ struct labproc {
 	bool unix_daemon;    /* this process is a true Unix daemon */
 	struct child children[CHILDREN_MAX];
 	int nchildren;
-	int sigfd, timerfd;
+	int timerfd;
 	/* start methods (labstart.c) */
 	const char *exe;     /* forktop's path: argv[0] of the programs it execs */
 	int tracker_fd;      /* the tracker's pipe (write end), or -1 */

@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
@@ -40,14 +39,36 @@ static bool child_name(const struct labproc *lp, int number, char *buf, size_t l
 	return n > 0 && (size_t)n < len;
 }
 
-static void setup_events(struct labproc *lp)
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
 {
+	(void)sig;
+	interrupted = 1;
+}
+
+/* Signals as the interpreter leaves them (its SigCgt and SigIgn): a handler
+ * for SIGINT, SIGPIPE and SIGXFSZ ignored, the rest at their defaults. The
+ * handler runs only inside the wait of the run loop (SIGINT is blocked
+ * elsewhere), so it has nothing to interrupt. A caught signal is never
+ * dropped, also when this process is the PID 1 of a namespace. */
+static void setup_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_sigint };
 	sigset_t set;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	lp->sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
+}
+
+static void setup_events(struct labproc *lp)
+{
+	setup_signals();
 	lp->timerfd = -1;
 	if (lp->lifetime >= 0) {
 		struct itimerspec when = { .it_value = {
@@ -150,7 +171,9 @@ _Noreturn static void become_child(struct labproc *lp, int g, const char *name, 
 	lp->server_req = lp->alive_w = -1;
 	signal(SIGTERM, grp->ignore_sigterm ? SIG_IGN : SIG_DFL);
 	prctl(PR_SET_NAME, (unsigned long)lp->name, 0, 0, 0);
-	labproc_hello(lp, creator, 0);
+	if (grp->subreaper) /* as ctypes' prctl would in run(): orphans below come here */
+		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	labproc_hello(lp, creator, grp->subreaper ? LAB_HELLO_SUBREAPER : 0);
 	labproc_report(lp, EV_RUN, NULL, 0);
 	if (grp->unix_daemon) {
 		launch_unix_daemon(lp);
@@ -273,22 +296,21 @@ _Noreturn static void run(struct labproc *lp)
 	setup_events(lp);
 	start_subgroups(lp);
 	start_threads(lp);
-	for (;;) {
-		struct pollfd p[3] = { { lp->conn, POLLIN | POLLRDHUP, 0 },
-				       { lp->sigfd, POLLIN, 0 },
-				       { lp->timerfd, POLLIN, 0 } };
-		int n = lp->timerfd >= 0 ? 3 : 2;
+	sigset_t unblocked;
 
-		if (poll(p, (nfds_t)n, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+	sigemptyset(&unblocked);
+	for (;;) {
+		struct pollfd p[2] = { { lp->conn, POLLIN | POLLRDHUP, 0 },
+				       { lp->timerfd, POLLIN, 0 } };
+		int n = lp->timerfd >= 0 ? 2 : 1;
+
+		if (ppoll(p, (nfds_t)n, NULL, &unblocked) < 0 && errno != EINTR)
 			labproc_lifeline_broken();
-		}
+		if (interrupted)
+			labproc_interrupted(lp);
 		if (p[0].revents & (POLLIN | POLLHUP | POLLRDHUP | POLLERR))
 			read_command(lp);
-		if (p[1].revents & POLLIN)
-			labproc_interrupted(lp);
-		if (n == 3 && (p[2].revents & POLLIN))
+		if (n == 2 && (p[1].revents & POLLIN))
 			labproc_normal_exit(lp, lp->exit_code);
 	}
 }

@@ -170,7 +170,7 @@ static void role_state(struct labproc *lp, const struct scenario *sc, const char
 {
 	*lp = (struct labproc){ .sc = sc, .conn = CHANNEL_FD, .pid = getpid(),
 				.group = LABPROC_NO_GROUP, .lifetime = SCENARIO_FOREVER,
-				.next_number = 1, .sigfd = -1, .timerfd = -1, .exe = labproc_exe(),
+				.next_number = 1, .timerfd = -1, .exe = labproc_exe(),
 				.tracker_fd = -1, .server_req = -1, .alive_w = -1,
 				.inherited_alive = -1 };
 	labthread_init(&lp->threads);

@@ -61,6 +61,11 @@ struct member {
 	bool unix_daemon;              /* a true Unix daemon, for contrast */
 	bool tracker;                  /* multiprocessing's resource_tracker */
 	bool forkserver;               /* a fork server (forkserver start method) */
+	bool init;                     /* forktop's init, PID 1 of the lab's namespace */
+	bool subreaper;                /* a child subreaper (PR_SET_CHILD_SUBREAPER) */
+	pid_t nspid;                   /* its PID in the lab's own namespace; 0 outside one */
+	bool sent_kill;                /* forktop sent it SIGKILL */
+	bool killed_by_ns_end;         /* the kernel killed it as its namespace's PID 1 ended */
 	enum python_role python_role;  /* a program's: what its creator started it for */
 	char target[MEMBER_NAME_MAX];  /* a program's: the function its run() calls ("square",
 					  "app.jobs.fetch"), or its class's own run ("Quick.run");

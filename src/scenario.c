@@ -188,6 +188,13 @@ static int main_key(struct parse_state *ps, const char *key, const char *v)
 	} else if (!strcmp(key, "start_method")) {
 		if (!scenario_method_parse(v, &sc->start_method))
 			return fail(ps, "start_method '%s' is not one of fork, spawn, forkserver", v);
+	} else if (!strcmp(key, "pid_namespace")) {
+		if (!parse_bool(v, &sc->pid_namespace))
+			return fail(ps, "pid_namespace '%s' must be yes or no", v);
+	} else if (!strcmp(key, "init")) {
+		if (!scenario_init_parse(v, &sc->init))
+			return fail(ps, "init '%s' is not one of none, forktop", v);
+		sc->pid_namespace = true; /* an init is the PID 1 of a namespace */
 	} else {
 		return fail(ps, "unknown key '%s' in [main]", key);
 	}
@@ -210,6 +217,9 @@ static int group_key(struct parse_state *ps, const char *key, const char *v)
 	} else if (!strcmp(key, "unix_daemon")) {
 		if (!parse_bool(v, &g->unix_daemon))
 			return fail(ps, "unix_daemon '%s' must be yes or no", v);
+	} else if (!strcmp(key, "subreaper")) {
+		if (!parse_bool(v, &g->subreaper))
+			return fail(ps, "subreaper '%s' must be yes or no", v);
 	} else if (!strcmp(key, "on_sigterm")) {
 		if (strcmp(v, "die") && strcmp(v, "ignore"))
 			return fail(ps, "on_sigterm '%s' must be die or ignore", v);
@@ -505,6 +515,25 @@ static const char *const method_names[SCENARIO_METHODS] = {
 const char *scenario_method_name(enum scenario_method method)
 {
 	return (unsigned)method < SCENARIO_METHODS ? method_names[method] : "?";
+}
+
+static const char *const init_names[] = { [SCENARIO_INIT_NONE] = "none",
+					   [SCENARIO_INIT_FORKTOP] = "forktop" };
+
+const char *scenario_init_name(enum scenario_init init)
+{
+	return (unsigned)init <= SCENARIO_INIT_FORKTOP ? init_names[init] : "?";
+}
+
+bool scenario_init_parse(const char *name, enum scenario_init *out)
+{
+	for (unsigned i = 0; i <= SCENARIO_INIT_FORKTOP; i++) {
+		if (!strcmp(name, init_names[i])) {
+			*out = (enum scenario_init)i;
+			return true;
+		}
+	}
+	return false;
 }
 
 bool scenario_method_parse(const char *name, enum scenario_method *out)

@@ -24,6 +24,7 @@ struct scenario_group {
 	int exit_code;       /* sys.exit() value at the end of the work, 0..255 */
 	bool ignore_sigterm; /* signal.signal(SIGTERM, SIG_IGN) in run() */
 	bool unix_daemon;    /* run() starts a true Unix daemon (fork, setsid, fork) and returns */
+	bool subreaper;      /* prctl(PR_SET_CHILD_SUBREAPER) first: orphans below come to it */
 };
 
 /* [threads NAME]: threading.Thread(target=TARGET, daemon=...) started count
@@ -45,10 +46,18 @@ enum scenario_method {
 	SCENARIO_METHODS,
 };
 
+/* The PID 1 of the lab's own PID namespace (pid_namespaces(7)). */
+enum scenario_init {
+	SCENARIO_INIT_NONE,    /* MainProcess itself: a Python program as a container's entry point */
+	SCENARIO_INIT_FORKTOP, /* forktop's init in front of it, as tini is */
+};
+
 struct scenario {
 	char name[SCENARIO_NAME_MAX];
 	char description[256];
 	enum scenario_method start_method;
+	bool pid_namespace;    /* the lab runs in a new PID namespace */
+	enum scenario_init init;
 	double main_lifetime;  /* main's own work, or SCENARIO_FOREVER */
 	int main_exit_code;
 	struct scenario_group groups[SCENARIO_GROUPS_MAX];
@@ -71,6 +80,9 @@ const char *scenario_method_name(enum scenario_method method);
 /* A name fit for a scenario, a group or a tour step: 1 to SCENARIO_NAME_MAX - 1
  * letters, digits, '-' or '_'. */
 bool scenario_valid_name(const char *s);
+/* "none", "forktop"; and the init with that name (false when none has it). */
+const char *scenario_init_name(enum scenario_init init);
+bool scenario_init_parse(const char *name, enum scenario_init *out);
 /* The method with that name; false when there is none. */
 bool scenario_method_parse(const char *name, enum scenario_method *out);
 

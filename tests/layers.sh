@@ -10,7 +10,7 @@ set -u
 builddir=${FORKTOP_BUILDDIR:-.}
 nm=${NM:-nm}
 # Top to bottom.
-layers=(labproc_run labstart labproc labthread)
+layers=(labinit labproc_run labstart labproc labthread)
 
 command -v "$nm" >/dev/null || { echo "SKIP: $nm is needed to read the objects"; exit 77; }
 

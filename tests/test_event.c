@@ -76,6 +76,8 @@ Test(event, exits_say_where_their_code_came_from)
 		[EXIT_SOURCE_ZOMBIE] = "Process-1 (pid 4101) exitcode -15 (read from its zombie)",
 		[EXIT_SOURCE_PIDFD] = "Process-1 (pid 4101) exitcode -15 (from its pidfd: reaped by another process)",
 		[EXIT_SOURCE_KERNEL] = "Process-1 (pid 4101) exitcode -15 (from the kernel's exit event)",
+		[EXIT_SOURCE_INIT] = "Process-1 (pid 4101) exitcode -15 (reaped by forktop's init, PID 1 "
+				     "of the namespace)",
 	};
 
 	ev.exit_status = SIGTERM;

@@ -50,6 +50,11 @@ static void print_help(FILE *out)
 		"                        threads, spawn; without it: default)\n"
 		"  -m, --start-method M  how the lab starts children: fork, spawn or forkserver\n"
 		"                        (default: the scenario's start_method)\n"
+		"      --pid-namespace   run the lab in a new PID namespace, as in a container\n"
+		"                        (through a user namespace when not root)\n"
+		"      --init WHO        the namespace's PID 1: none (MainProcess itself) or\n"
+		"                        forktop (a small init in front of it, as tini is);\n"
+		"                        implies --pid-namespace (default: the scenario's)\n"
 		"      --no-lab          start no lab: a plain monitor of every process\n"
 		"      --subreaper       forktop becomes a child subreaper: orphans come to it\n"
 		"                        (and it reaps them) instead of going to PID 1\n"
@@ -75,7 +80,8 @@ static void print_help(FILE *out)
 		"  -H, --threads         each process's threads under it (TID, state, CPU%%);\n"
 		"                        NDJSON process objects gain \"tasks\" (H in the screen)\n"
 		"      --columns LIST    more columns, e.g. sid,tty,pgid,elapsed (any of ppid,\n"
-		"                        pgid, sid, tty, cpu, time, elapsed; C in the screen)\n"
+		"                        pgid, sid, tty, cpu, time, elapsed, nspid; C in the\n"
+		"                        screen)\n"
 		"      --ascii           ASCII tree glyphs, every non-ASCII byte escaped\n"
 		"      --tour[=FILE]     a guided tour of the lab, step by step, in the\n"
 		"                        interactive screen (FILE: your own tour)\n"
@@ -144,7 +150,7 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 }
 
 enum { OPT_ASCII = 256, OPT_NO_LAB, OPT_SUBREAPER, OPT_ATTACH, OPT_TOUR, OPT_EVENTS, OPT_EVENTS_BUFFER,
-       OPT_FEATURES, OPT_COLUMNS, OPT_NO_PYTHON_HOOK, OPT_EXAMPLE };
+       OPT_FEATURES, OPT_COLUMNS, OPT_NO_PYTHON_HOOK, OPT_EXAMPLE, OPT_PID_NAMESPACE, OPT_INIT };
 
 struct cli {
 	struct session_options session; /* what both faces pass on to the session */
@@ -153,6 +159,8 @@ struct cli {
 	const char *scenario_path;
 	const char *script_text;
 	const char *start_method;
+	bool pid_namespace; /* --pid-namespace */
+	const char *init;   /* --init NAME */
 	bool tour;
 	const char *tour_path; /* NULL: the shipped tour */
 	bool no_lab;
@@ -168,6 +176,8 @@ static const struct option long_options[] = {
 	{ "threads", no_argument, NULL, 'H' },    { "columns", required_argument, NULL, OPT_COLUMNS },
 	{ "scenario", required_argument, NULL, 's' }, { "no-lab", no_argument, NULL, OPT_NO_LAB },
 	{ "start-method", required_argument, NULL, 'm' },
+	{ "pid-namespace", no_argument, NULL, OPT_PID_NAMESPACE },
+	{ "init", required_argument, NULL, OPT_INIT },
 	{ "script", required_argument, NULL, 'S' },
 	{ "subreaper", no_argument, NULL, OPT_SUBREAPER },
 	{ "attach", required_argument, NULL, OPT_ATTACH },
@@ -192,6 +202,8 @@ static int parse_option(int c, const char *arg, struct cli *cli)
 	case 'b': cli->batch_mode = true; return -1;
 	case 's': cli->scenario_path = arg; return -1;
 	case 'm': cli->start_method = arg; return -1;
+	case OPT_PID_NAMESPACE: cli->pid_namespace = true; return -1;
+	case OPT_INIT: cli->init = arg; return -1;
 	case 'S': cli->script_text = arg; return -1;
 	case OPT_NO_LAB: cli->no_lab = true; return -1;
 	case OPT_SUBREAPER: opt->subreaper = true; return -1;
@@ -263,10 +275,11 @@ static int prepare_tour(struct cli *cli, struct tour *tour)
 	if (cli->batch_mode)
 		return usage_error("%s", "--tour walks through the interactive screen: not with "
 				   "--batch or --json");
-	if (cli->scenario_path || cli->script_text || cli->start_method || cli->no_lab ||
+	if (cli->scenario_path || cli->script_text || cli->start_method || cli->pid_namespace || cli->init || cli->no_lab ||
 	    cli->session.family_pid > 0)
 		return usage_error("%s", "--tour loads its own scenarios: not with --scenario, "
-				   "--script, --start-method, --no-lab, --pid, --attach or a command");
+				   "--script, --start-method, --pid-namespace, --init, --no-lab, --pid, --attach or "
+				   "a command");
 	if (!file && datafile_find(TOUR_FILE, path, sizeof path, looked, sizeof looked) < 0)
 		return usage_error("no tour file: looked in %s", looked);
 	if (tour_load_file(file ? file : path, tour, err, sizeof err) < 0)
@@ -282,9 +295,11 @@ static int prepare_lab(struct cli *cli, struct scenario *sc, struct script *scri
 	char err[512], path[4200];
 
 	if (cli->no_lab || cli->session.family_pid > 0) {
-		if (cli->scenario_path || cli->script_text || cli->start_method)
-			return usage_error("%s", "--scenario, --script and --start-method need the "
-					   "lab (not --no-lab or --pid)");
+		if (cli->scenario_path || cli->script_text || cli->start_method ||
+		    cli->pid_namespace || cli->init)
+			return usage_error("%s", "--scenario, --script, --start-method, "
+					   "--pid-namespace and --init need the lab (not --no-lab "
+					   "or --pid)");
 		return -1;
 	}
 	if (cli->scenario_path) {
@@ -302,6 +317,10 @@ static int prepare_lab(struct cli *cli, struct scenario *sc, struct script *scri
 	if (cli->start_method && !scenario_method_parse(cli->start_method, &sc->start_method))
 		return usage_error("--start-method wants fork, spawn or forkserver, not '%s'",
 				   cli->start_method);
+	if (cli->init && !scenario_init_parse(cli->init, &sc->init))
+		return usage_error("--init wants none or forktop, not '%s'", cli->init);
+	if (cli->init || cli->pid_namespace)
+		sc->pid_namespace = true;
 	cli->session.scenario = sc;
 	if (cli->script_text) {
 		if (script_parse(cli->script_text, sc, script, err, sizeof err) < 0)
@@ -335,10 +354,11 @@ static int prepare_example(struct cli *cli, char *path, size_t len, char **argv)
 	char err[256];
 
 	if (cli->session.command || cli->session.attach_pid || cli->session.family_pid ||
-	    cli->scenario_path || cli->script_text || cli->start_method || cli->tour)
+	    cli->scenario_path || cli->script_text || cli->start_method || cli->pid_namespace ||
+	    cli->init || cli->tour)
 		return usage_error("%s", "--example runs a program instead of the lab: not with a "
-				   "command, --attach, --pid, --scenario, --script, --start-method "
-				   "or --tour");
+				   "command, --attach, --pid, --scenario, --script, --start-method, "
+				   "--pid-namespace, --init or --tour");
 	if (!strcmp(cli->example, "list"))
 		return list_examples();
 	if (example_find(cli->example, path, len, err, sizeof err) < 0)
@@ -400,10 +420,11 @@ int main(int argc, char **argv)
 	if (optind < argc && strcmp(argv[optind - 1], "--") != 0)
 		return usage_error("unexpected argument '%s' (a command goes after --)", argv[optind]);
 	if (optind < argc) {
-		if (cli.scenario_path || cli.script_text || cli.start_method || opt->family_pid ||
-		    opt->attach_pid)
+		if (cli.scenario_path || cli.script_text || cli.start_method || cli.pid_namespace ||
+		    cli.init || opt->family_pid || opt->attach_pid)
 			return usage_error("%s", "-- CMD runs a program instead of the lab: not with "
-					   "--scenario, --script, --start-method, --pid or --attach");
+					   "--scenario, --script, --start-method, --pid-namespace, --init, --pid or "
+					   "--attach");
 		opt->command = argv + optind;
 		cli.no_lab = true;
 	}
@@ -411,9 +432,9 @@ int main(int argc, char **argv)
 	    (rc = prepare_example(&cli, example_path, sizeof example_path, example_argv)) >= 0)
 		return rc;
 	if (opt->attach_pid && (cli.scenario_path || cli.script_text || cli.start_method ||
-				opt->family_pid))
+				cli.pid_namespace || cli.init || opt->family_pid))
 		return usage_error("%s", "--attach watches a process instead of the lab: not with "
-				   "--scenario, --script, --start-method or --pid");
+				   "--scenario, --script, --start-method, --pid-namespace, --init or --pid");
 	if (opt->attach_pid && (rc = check_family_pid(opt->attach_pid)) >= 0)
 		return rc;
 	if (opt->no_python_hook && opt->attach_pid)

@@ -1,0 +1,253 @@
+/* pidns: see pidns.h. */
+#include "pidns.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "grow.h"
+
+/* The first line of text that starts with key (at its start or after a
+ * newline), pointing past the key; NULL when none does. */
+static const char *line_value(const char *text, const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = text; p; p = strchr(p, '\n')) {
+		if (*p == '\n')
+			p++;
+		if (!strncmp(p, key, klen))
+			return p + klen;
+	}
+	return NULL;
+}
+
+int pidns_parse_nspid(const char *text, pid_t *levels, int max)
+{
+	const char *p = line_value(text, "NSpid:");
+	int n = 0;
+
+	while (p && *p != '\n' && *p) {
+		char *end;
+		long v;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\n' || !*p)
+			break;
+		errno = 0;
+		v = strtol(p, &end, 10);
+		if (end == p || errno || v < -1 || v > 0x7fffffff)
+			return 0;
+		if (n < max)
+			levels[n++] = (pid_t)v;
+		p = end;
+	}
+	return n;
+}
+
+/* Reads a small /proc file whole (status, fdinfo) into buf. */
+static bool read_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return true;
+}
+
+int pidns_read_nspid(pid_t pid, pid_t *levels, int max)
+{
+	char path[64], buf[4096];
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	return read_small(path, buf, sizeof buf) ? pidns_parse_nspid(buf, levels, max) : 0;
+}
+
+int pidns_read_pidfd(int pidfd, pid_t *levels, int max)
+{
+	char path[64], buf[1024];
+
+	snprintf(path, sizeof path, "/proc/self/fdinfo/%d", pidfd);
+	return read_small(path, buf, sizeof buf) ? pidns_parse_nspid(buf, levels, max) : 0;
+}
+
+static bool parse_mask(const char *text, const char *key, uint64_t *out)
+{
+	const char *p = line_value(text, key);
+	char *end;
+
+	if (!p)
+		return false;
+	errno = 0;
+	*out = strtoull(p, &end, 16);
+	return end != p && !errno && (*end == '\n' || !*end);
+}
+
+bool pidns_parse_signals(const char *text, struct pidns_signals *out)
+{
+	return parse_mask(text, "SigCgt:", &out->caught) &&
+	       parse_mask(text, "SigBlk:", &out->blocked) &&
+	       parse_mask(text, "SigIgn:", &out->ignored);
+}
+
+bool pidns_read_signals(pid_t pid, struct pidns_signals *out)
+{
+	char path[64], buf[4096];
+
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	return read_small(path, buf, sizeof buf) && pidns_parse_signals(buf, out);
+}
+
+bool pidns_init_drops(const struct pidns_signals *sigs, int sig)
+{
+	uint64_t bit;
+
+	if (sig <= 0 || sig > 64 || sig == SIGKILL || sig == SIGSTOP)
+		return false;
+	bit = 1ULL << (sig - 1);
+	return !(sigs->caught & bit) && !(sigs->blocked & bit);
+}
+
+/* The inode of pid's PID namespace, or 0. */
+static unsigned long long ns_of(pid_t pid)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)pid);
+	return stat(path, &st) == 0 ? (unsigned long long)st.st_ino : 0;
+}
+
+int pidns_map_open(struct pidns_map *map, pid_t init_outer)
+{
+	memset(map, 0, sizeof *map);
+	map->ns = ns_of(init_outer);
+	if (!map->ns)
+		return -errno;
+	pidns_learn(map, 1, init_outer);
+	return 0;
+}
+
+void pidns_map_free(struct pidns_map *map)
+{
+	free(map->pairs);
+	memset(map, 0, sizeof *map);
+}
+
+static struct pidns_pair *pair_of_inner(const struct pidns_map *map, pid_t inner)
+{
+	for (size_t i = map->count; i-- > 0;) /* the newest first: a PID used again */
+		if (map->pairs[i].inner == inner)
+			return &map->pairs[i];
+	return NULL;
+}
+
+void pidns_learn(struct pidns_map *map, pid_t inner, pid_t outer)
+{
+	struct pidns_pair *p = pair_of_inner(map, inner);
+
+	if (inner <= 0 || outer <= 0)
+		return;
+	if (p) {
+		p->outer = outer;
+		return;
+	}
+	if (GROW(map->pairs, map->cap, map->count + 1) < 0)
+		return;
+	map->pairs[map->count++] = (struct pidns_pair){ inner, outer };
+}
+
+/* Learns outer's namespace PID when it is one level below forktop's. */
+static void learn_from_status(struct pidns_map *map, pid_t outer, const char *status_path)
+{
+	char buf[4096];
+	pid_t levels[PIDNS_LEVELS_MAX];
+	int n;
+
+	if (!read_small(status_path, buf, sizeof buf))
+		return;
+	n = pidns_parse_nspid(buf, levels, PIDNS_LEVELS_MAX);
+	if (n == 2 && levels[0] == outer)
+		pidns_learn(map, levels[1], outer);
+}
+
+/* Lists /proc and learns every process of the namespace not yet known. */
+static void search_namespace(struct pidns_map *map)
+{
+	DIR *dir = opendir("/proc");
+	struct dirent *d;
+
+	if (!dir)
+		return;
+	map->searches++;
+	while ((d = readdir(dir))) {
+		char path[64];
+		long pid = strtol(d->d_name, NULL, 10);
+
+		if (pid <= 0 || pidns_inner(map, (pid_t)pid) || ns_of((pid_t)pid) != map->ns)
+			continue;
+		snprintf(path, sizeof path, "/proc/%ld/status", pid);
+		learn_from_status(map, (pid_t)pid, path);
+	}
+	closedir(dir);
+}
+
+pid_t pidns_outer(struct pidns_map *map, pid_t inner)
+{
+	struct pidns_pair *p;
+
+	if (inner <= 0)
+		return 0;
+	if (!(p = pair_of_inner(map, inner))) {
+		search_namespace(map);
+		p = pair_of_inner(map, inner);
+	}
+	return p ? p->outer : 0;
+}
+
+pid_t pidns_outer_thread(struct pidns_map *map, pid_t inner_tid, pid_t process)
+{
+	struct pidns_pair *p = pair_of_inner(map, inner_tid);
+	char path[64];
+	DIR *dir;
+	struct dirent *d;
+
+	if (p || inner_tid <= 0 || process <= 0)
+		return p ? p->outer : 0;
+	snprintf(path, sizeof path, "/proc/%d/task", (int)process);
+	if (!(dir = opendir(path)))
+		return 0;
+	while ((d = readdir(dir))) {
+		long tid = strtol(d->d_name, NULL, 10);
+		char status[96];
+
+		if (tid <= 0)
+			continue;
+		snprintf(status, sizeof status, "/proc/%d/task/%ld/status", (int)process, tid);
+		learn_from_status(map, (pid_t)tid, status);
+	}
+	closedir(dir);
+	p = pair_of_inner(map, inner_tid);
+	return p ? p->outer : 0;
+}
+
+pid_t pidns_inner(const struct pidns_map *map, pid_t outer)
+{
+	for (size_t i = map->count; i-- > 0;)
+		if (map->pairs[i].outer == outer)
+			return map->pairs[i].inner;
+	return 0;
+}

@@ -1,0 +1,62 @@
+/* pidns: the PIDs of a process in the PID namespaces it belongs to, as the
+ * kernel's NSpid lists them (outermost, forktop's own, first), the signals a
+ * process catches (SigCgt), and a map from the PIDs one namespace below
+ * forktop's (the lab's, pid_namespaces(7)) to forktop's own. It reads /proc
+ * and never signals anything. */
+#ifndef FORKTOP_PIDNS_H
+#define FORKTOP_PIDNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define PIDNS_LEVELS_MAX 8 /* NSpid entries kept (the kernel nests at most 32) */
+
+/* The NSpid line of a /proc status or pidfd fdinfo text: its PIDs, outermost
+ * first, in levels (at most max; more are left out). Returns how many, or 0
+ * when text has no well-formed NSpid line. */
+int pidns_parse_nspid(const char *text, pid_t *levels, int max);
+/* The same read from /proc/PID/status, or from /proc/self/fdinfo/PIDFD for a
+ * pidfd. 0 when the process is gone or has no such line. */
+int pidns_read_nspid(pid_t pid, pid_t *levels, int max);
+int pidns_read_pidfd(int pidfd, pid_t *levels, int max);
+
+/* The signals a process catches (SigCgt), blocks (SigBlk) and ignores
+ * (SigIgn): bit N-1 for signal N. */
+struct pidns_signals {
+	uint64_t caught, blocked, ignored;
+};
+bool pidns_parse_signals(const char *text, struct pidns_signals *out);
+bool pidns_read_signals(pid_t pid, struct pidns_signals *out);
+/* Whether the kernel drops sig sent to the PID 1 of a namespace with these
+ * signals (from inside it or from an ancestor, pid_namespaces(7)): only a
+ * handler or a block lets a signal other than SIGKILL and SIGSTOP through. */
+bool pidns_init_drops(const struct pidns_signals *sigs, int sig);
+
+/* Inner PIDs (the namespace's own) and the PIDs forktop sees, pairwise. */
+struct pidns_pair {
+	pid_t inner, outer;
+};
+struct pidns_map {
+	unsigned long long ns; /* the namespace's inode (its /proc/PID/ns/pid) */
+	struct pidns_pair *pairs;
+	size_t count, cap;
+	int searches; /* how many times /proc was listed for a PID the map lacked */
+};
+
+/* The map of the namespace whose PID 1 forktop sees as init_outer. Returns
+ * 0 or a negative errno. */
+int pidns_map_open(struct pidns_map *map, pid_t init_outer);
+void pidns_map_free(struct pidns_map *map);
+void pidns_learn(struct pidns_map *map, pid_t inner, pid_t outer);
+/* The PID forktop sees for inner (0 for 0): from the map, else by listing
+ * /proc for the namespace's processes once. 0 when it is not found (it has
+ * already been reaped). */
+pid_t pidns_outer(struct pidns_map *map, pid_t inner);
+/* The same for a thread of the process forktop sees as process. */
+pid_t pidns_outer_thread(struct pidns_map *map, pid_t inner_tid, pid_t process);
+/* The namespace's PID of outer, or 0 when the map has none. */
+pid_t pidns_inner(const struct pidns_map *map, pid_t outer);
+
+#endif
