@@ -31,7 +31,7 @@ check absent-pid 2 "no process with PID 2147483647" -- "$forktop" --pid 21474836
 check two-views 2 "give one" -- "$forktop" --all --pid 1
 check stray-arg 2 "unexpected argument 'extra' \(a command goes after --\)" -- "$forktop" --batch extra
 check command-and-lab 2 "not with --scenario" -- "$forktop" --scenario default -- true
-check columns-bad 2 "--columns: unknown column 'cwd' \(known: ppid, pgid, sid, tty, cpu, time, elapsed\), in 'sid,cwd'" -- "$forktop" --batch --columns sid,cwd
+check columns-bad 2 "--columns: unknown column 'cwd' \(known: ppid, pgid, sid, tty, cpu, time, elapsed, nspid\), in 'sid,cwd'" -- "$forktop" --batch --columns sid,cwd
 check columns-empty 2 "--columns: unknown column ''" -- "$forktop" --batch --columns sid,
 check attach-bad 2 "--attach wants a process ID" -- "$forktop" --attach x
 check attach-absent 2 "no process with PID 2147483647" -- "$forktop" --attach 2147483647

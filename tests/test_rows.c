@@ -197,7 +197,7 @@ Test(rows, columns_by_name_and_their_header)
 	cr_assert_not(rows_columns_by_names("sid,,tty", &columns, err, sizeof err));
 	cr_assert_not(rows_columns_by_names("SID", &columns, err, sizeof err), "names are ps's, lower case");
 	cr_assert_not(rows_columns_by_names("sidx", &columns, err, sizeof err));
-	cr_assert_str_eq(err, "unknown column 'sidx' (known: ppid, pgid, sid, tty, cpu, time, elapsed)");
+	cr_assert_str_eq(err, "unknown column 'sidx' (known: ppid, pgid, sid, tty, cpu, time, elapsed, nspid)");
 }
 
 Test(rows, tty_and_elapsed_as_ps_shows_them)

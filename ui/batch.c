@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 
 #include "../src/grow.h"
+#include "../src/pidns.h"
 #include "../src/text.h"
 #include "../src/track.h"
 #include "jsonout.h"
@@ -71,7 +73,7 @@ static void write_text_row(const struct session *s, const struct row *r)
 	char note[128], columns[160];
 
 	rows_text(&s->tree, r, &s->style, session_row_label(s, r), &text);
-	rows_columns_of(r, &s->style, ROWS_COLS_ALL | s->opt->columns, columns, sizeof columns);
+	rows_columns_of(r, &s->style, ROWS_COLS_ALL | session_columns(s), columns, sizeof columns);
 	session_row_note(s, r, note, sizeof note);
 	printf("%s%s%s", columns, text.prefix, text.name);
 	if (note[0])
@@ -92,7 +94,7 @@ static void write_text_frame(const struct session *s)
 	       PACKAGE_VERSION, when, c->total, c->running, c->sleeping, c->stopped, c->zombie,
 	       session_view_name(s), s->nrows, session_events_name(s),
 	       s->subreaper ? " - orphans go to forktop" : "");
-	rows_header(ROWS_COLS_ALL | s->opt->columns, header, sizeof header);
+	rows_header(ROWS_COLS_ALL | session_columns(s), header, sizeof header);
 	printf("%s\n", header);
 	for (size_t i = 0; i < s->nrows; i++) {
 		const struct row *r = &s->rows[i];
@@ -199,6 +201,45 @@ static void json_tasks(struct jsonout *o, const struct session *s, const struct 
 	jsonout_close_array(o);
 }
 
+/* "nspid": the NSpid list, outermost first, for the lab's processes (the
+ * lab knows where it started them); null for the others, whose status
+ * forktop does not read at every frame. */
+static void json_nspid(struct jsonout *o, const struct row *r)
+{
+	if (!rows_is_lab(r)) {
+		jsonout_null(o, "nspid");
+		return;
+	}
+	jsonout_open_array(o, "nspid");
+	jsonout_int(o, NULL, r->pid);
+	if (r->nspid)
+		jsonout_int(o, NULL, r->nspid);
+	jsonout_close_array(o);
+}
+
+/* "caught": the signals the PID 1 of the lab's namespace has handlers for
+ * (its SigCgt), which decide what a signal to it does. */
+static void json_caught(struct jsonout *o, const struct row *r)
+{
+	struct pidns_signals sigs;
+
+	if (!r->ns_init || r->tombstone || !pidns_read_signals(r->pid, &sigs))
+		return;
+	jsonout_open_array(o, "caught");
+	for (int sig = 1; sig <= 64; sig++) {
+		char name[16];
+
+		if (!(sigs.caught & (1ULL << (sig - 1))))
+			continue;
+		if (sig < SIGRTMIN && sigabbrev_np(sig))
+			snprintf(name, sizeof name, "SIG%s", sigabbrev_np(sig));
+		else
+			snprintf(name, sizeof name, "%d", sig);
+		jsonout_text_value(o, NULL, name);
+	}
+	jsonout_close_array(o);
+}
+
 static void json_proc(struct jsonout *o, const struct session *s, const struct row *r, int depth)
 {
 	const struct scan_proc *p = r->proc;
@@ -209,6 +250,7 @@ static void json_proc(struct jsonout *o, const struct session *s, const struct r
 	session_row_note(s, r, note, sizeof note);
 	jsonout_open_object(o, NULL);
 	jsonout_int(o, "pid", p->pid);
+	json_nspid(o, r);
 	jsonout_int(o, "ppid", p->ppid);
 	jsonout_text_value(o, "state", state);
 	json_daemon(o, r);
@@ -222,6 +264,7 @@ static void json_proc(struct jsonout *o, const struct session *s, const struct r
 	jsonout_cstring(o, "cmdline", cmdline);
 	jsonout_text_value(o, "role", rows_role_name(r));
 	jsonout_text_value(o, "note", note[0] ? note : NULL);
+	json_caught(o, r);
 	jsonout_int(o, "pgid", p->pgid);
 	jsonout_int(o, "sid", p->sid);
 	jsonout_int(o, "tty", p->tty_nr);

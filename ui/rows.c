@@ -121,7 +121,7 @@ const char *rows_role_name(const struct row *r)
 /* The daemon rule: only a Python Process object has the flag. */
 enum row_daemon rows_member_daemon(const struct member *m)
 {
-	if (m->unix_daemon || m->tracker || m->forkserver)
+	if (m->unix_daemon || m->tracker || m->forkserver || m->init)
 		return ROW_DAEMON_UNKNOWN;
 	return m->daemon ? ROW_DAEMON_YES : ROW_DAEMON_NO;
 }
@@ -131,14 +131,16 @@ void rows_set_member(struct row *r, const struct member *m)
 	r->role = ROW_ROLE_LAB;
 	r->lab_role = lab_member_role(m);
 	r->daemon = rows_member_daemon(m);
+	r->nspid = m->nspid;
+	r->ns_init = m->nspid == 1;
 	if (m->exit_source != EXIT_SOURCE_UNKNOWN)
 		r->exit_known = event_exitcode(m->exit_status, &r->exit_code);
 }
 
 void rows_header(unsigned columns, char *buf, size_t len)
 {
-	snprintf(buf, len, "    PID %s%s%s%sS DAEMON EXIT %s%s%sNAME",
-		 columns & ROWS_COL_PPID ? "   PPID " : "", columns & ROWS_COL_PGID ? "   PGID " : "",
+	snprintf(buf, len, "    PID %s%s%s%s%sS DAEMON EXIT %s%s%sNAME",
+		 columns & ROWS_COL_NSPID ? "  NSPID " : "", columns & ROWS_COL_PPID ? "   PPID " : "", columns & ROWS_COL_PGID ? "   PGID " : "",
 		 columns & ROWS_COL_SID ? "    SID " : "", columns & ROWS_COL_TTY ? "TTY      " : "",
 		 columns & ROWS_COL_CPU ? " CPU% " : "", columns & ROWS_COL_TIME ? "    TIME+ " : "",
 		 columns & ROWS_COL_ELAPSED ? "    ELAPSED " : "");
@@ -158,7 +160,7 @@ static const struct {
 } column_names[] = {
 	{ "ppid", ROWS_COL_PPID }, { "pgid", ROWS_COL_PGID }, { "sid", ROWS_COL_SID },
 	{ "tty", ROWS_COL_TTY },   { "cpu", ROWS_COL_CPU },   { "time", ROWS_COL_TIME },
-	{ "elapsed", ROWS_COL_ELAPSED },
+	{ "elapsed", ROWS_COL_ELAPSED }, { "nspid", ROWS_COL_NSPID },
 };
 
 bool rows_columns_by_names(const char *list, unsigned *out, char *err, size_t errlen)
@@ -174,7 +176,7 @@ bool rows_columns_by_names(const char *list, unsigned *out, char *err, size_t er
 				break;
 		if (k == sizeof column_names / sizeof *column_names) {
 			snprintf(err, errlen, "unknown column '%.*s' (known: ppid, pgid, sid, tty, cpu, "
-				 "time, elapsed)", (int)(n < 32 ? n : 32), at);
+				 "time, elapsed, nspid)", (int)(n < 32 ? n : 32), at);
 			return false;
 		}
 		*out |= column_names[k].column;
@@ -275,7 +277,7 @@ static void elapsed_column(const struct row *r, const struct rows_style *style, 
 void rows_columns_of(const struct row *r, const struct rows_style *style, unsigned columns,
 		     char *buf, size_t len)
 {
-	char exit[16] = "-", parent[16] = "", cpu[48], group[48], elapsed[40];
+	char exit[16] = "-", parent[16] = "", cpu[48], group[48], elapsed[40], nspid[16] = "";
 
 	if (r->task)
 		exit[0] = '\0'; /* a thread has no exit code of its own */
@@ -285,10 +287,14 @@ void rows_columns_of(const struct row *r, const struct rows_style *style, unsign
 		snprintf(parent, sizeof parent, "%8s", "");
 	else if (columns & ROWS_COL_PPID)
 		snprintf(parent, sizeof parent, "%7d ", r->ppid);
+	if ((columns & ROWS_COL_NSPID) && r->nspid && !r->task)
+		snprintf(nspid, sizeof nspid, "%7d ", r->nspid);
+	else if (columns & ROWS_COL_NSPID)
+		snprintf(nspid, sizeof nspid, "%8s", "");
 	group_columns(r, columns, group, sizeof group);
 	cpu_columns(r, style, columns, cpu, sizeof cpu);
 	elapsed_column(r, style, columns, elapsed, sizeof elapsed);
-	snprintf(buf, len, "%7d %s%s%c %-6s %4s %s%s", r->pid, parent, group, r->state,
+	snprintf(buf, len, "%7d %s%s%s%c %-6s %4s %s%s", r->pid, nspid, parent, group, r->state,
 		 rows_daemon_name(r->daemon), exit, cpu, elapsed);
 }
 

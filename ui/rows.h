@@ -38,6 +38,8 @@ enum rows_column {
 	ROWS_COL_SID = 1 << 4,  /* its session */
 	ROWS_COL_TTY = 1 << 5,  /* its controlling terminal, "?" for none (as ps) */
 	ROWS_COL_ELAPSED = 1 << 6, /* the time since it started, as ps's etime */
+	ROWS_COL_NSPID = 1 << 7, /* its PID in its own PID namespace, where that differs (a lab
+				    in its own namespace shows it by itself) */
 };
 #define ROWS_COLS_ALL (ROWS_COL_PPID | ROWS_COL_CPU | ROWS_COL_TIME)
 #define ROWS_COLS_EXTRA (ROWS_COL_PGID | ROWS_COL_SID | ROWS_COL_TTY | ROWS_COL_ELAPSED)
@@ -82,6 +84,8 @@ struct row {
 	enum row_role role;
 	enum lab_role lab_role; /* when role is ROW_ROLE_LAB */
 	const char *helper_role; /* a program's helper (member_helper_role), else NULL */
+	pid_t nspid;      /* its PID in the lab's own namespace; 0 outside one */
+	bool ns_init;     /* the PID 1 of the lab's namespace */
 	bool orphan;      /* a lab process whose creator is no longer its parent */
 	bool tombstone;   /* an ended lab process, still shown for a moment */
 	bool flash;       /* changed a moment ago (new, re-parented, ended) */

@@ -831,6 +831,11 @@ enum session_view_kind session_view_kind(const struct session *s)
 	return s->chosen;
 }
 
+unsigned session_columns(const struct session *s)
+{
+	return s->opt->columns | (s->lab_on && s->lab.in_namespace ? ROWS_COL_NSPID : 0);
+}
+
 const char *session_view_name(const struct session *s)
 {
 	static const char *const names[] = {

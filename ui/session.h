@@ -229,6 +229,9 @@ enum session_view_kind session_view_kind(const struct session *s);
 void session_toggle_all(struct session *s);
 /* Whether an event concerns what this session shows. */
 bool session_event_in_view(const struct session *s, const struct track_event *ev);
+/* The extra columns rows show: those asked for, and NSPID while the lab runs
+ * in its own PID namespace. */
+unsigned session_columns(const struct session *s);
 const char *session_view_name(const struct session *s);
 /* "kernel" or "polling": where the family's forks and exits come from. */
 const char *session_events_name(const struct session *s);

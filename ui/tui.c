@@ -448,10 +448,11 @@ static void scroll_was(struct tui *t, const struct layout *l)
 /* The extra columns asked for that the width left out: " PGID SID", or "". */
 static const char *columns_left_out(const struct tui *t, char *buf, size_t len)
 {
-	unsigned left = t->columns_asked & ROWS_COLS_EXTRA & ~t->columns;
+	unsigned left = t->columns_asked & (ROWS_COLS_EXTRA | ROWS_COL_NSPID) & ~t->columns;
 
-	snprintf(buf, len, "%s%s%s%s", left & ROWS_COL_PGID ? " PGID" : "", left & ROWS_COL_SID ? " SID" : "",
-		 left & ROWS_COL_TTY ? " TTY" : "", left & ROWS_COL_ELAPSED ? " ELAPSED" : "");
+	snprintf(buf, len, "%s%s%s%s%s", left & ROWS_COL_PGID ? " PGID" : "",
+		 left & ROWS_COL_SID ? " SID" : "", left & ROWS_COL_TTY ? " TTY" : "",
+		 left & ROWS_COL_ELAPSED ? " ELAPSED" : "", left & ROWS_COL_NSPID ? " NSPID" : "");
 	return buf;
 }
 
@@ -677,7 +678,11 @@ static unsigned choose_columns(int name, int line, int width, unsigned asked)
 {
 	static const enum rows_column extras[] = { ROWS_COL_PGID, ROWS_COL_SID, ROWS_COL_TTY,
 						   ROWS_COL_ELAPSED };
-	unsigned columns = rows_columns_width(ROWS_COL_PPID) + name <= width ? ROWS_COL_PPID : 0;
+	unsigned columns = (asked & ROWS_COL_NSPID) &&
+				   rows_columns_width(ROWS_COL_NSPID) + name <= width ? ROWS_COL_NSPID : 0;
+
+	if (rows_columns_width(columns | ROWS_COL_PPID) + name <= width)
+		columns |= ROWS_COL_PPID;
 
 	if (rows_columns_width(columns | ROWS_COL_CPU) + line <= width) {
 		columns |= ROWS_COL_CPU;
@@ -857,7 +862,8 @@ static void plan_columns(struct tui *t, const struct layout *l)
 
 		was = w > was ? w : was;
 	}
-	t->columns = choose_columns(widest, longest, width, t->columns_asked);
+	t->columns = choose_columns(widest, longest, width,
+				    t->columns_asked | (session_columns(&t->s) & ROWS_COL_NSPID));
 	say_columns_left_out(t);
 	was += rows_columns_width(ROWS_COL_PPID);
 	t->columns_was = was <= (beside ? t->cols / 2 - 1 : t->cols) ? ROWS_COL_PPID : 0;
