@@ -331,6 +331,66 @@ static bool read_from_pidfd(const struct facts *f)
 	return f->ev->source == EXIT_SOURCE_PIDFD;
 }
 
+/* ---- the lab's own PID namespace ----------------------------------------- */
+
+static const struct member *ns_init_of(const struct facts *f)
+{
+	return f->ctx->lab ? lab_ns_init(f->ctx->lab) : NULL;
+}
+
+static bool to_ns_init(const struct facts *f)
+{
+	const struct member *init = ns_init_of(f);
+
+	return init && f->ev->new_ppid == init->pid;
+}
+
+static bool to_ns_subreaper(const struct facts *f)
+{
+	const struct member *p = lab_member(f->ctx->lab, f->ev->new_ppid);
+
+	return ns_init_of(f) && p && p->subreaper;
+}
+
+/* A zombie under a PID 1 that is MainProcess itself, which waits for its
+ * own children only. */
+static bool zombie_under_python_init(const struct facts *f)
+{
+	const struct member *init = ns_init_of(f);
+
+	return init && !init->init && f->ev->new_ppid == init->pid && under_adopter(f);
+}
+
+/* The same told by the zombie's exit code (read from its /proc/PID/stat). */
+static bool zombie_code_under_python_init(const struct facts *f)
+{
+	const struct member *init = ns_init_of(f);
+
+	return init && !init->init && lab_zombie_adopted(f) && f->m->ppid == init->pid;
+}
+
+static bool reaped_by_init(const struct facts *f)
+{
+	return f->ev->source == EXIT_SOURCE_INIT;
+}
+
+static bool killed_by_namespace_end(const struct facts *f)
+{
+	return f->m && f->m->killed_by_ns_end;
+}
+
+/* MainProcess as PID 1 after a KeyboardInterrupt: its re-raised SIGINT was
+ * dropped, so it exits with 128 + SIGINT. */
+static bool python_init_interrupted(const struct facts *f)
+{
+	return f->m && f->m->nspid == 1 && !f->m->init && f->has_code && f->code == 128 + SIGINT;
+}
+
+static bool made_with_init(const struct facts *f)
+{
+	return f->m && f->m->init;
+}
+
 static bool creator_gone(const struct facts *f)
 {
 	return f->ev->value == REFUSAL_CREATOR_GONE_JOIN || f->ev->value == REFUSAL_CREATOR_GONE_TEST;
@@ -342,10 +402,14 @@ static const struct rule rules[] = {
 	HELPER_RULE(EV_REPARENT, helper_to_pid1, "helper-orphaned"),
 	RULE(EV_REPARENT, to_pid1, "orphan-pid1"),
 	HELPER_RULE(EV_REPARENT, to_monitor, "orphan-subreaper"),
+	HELPER_RULE(EV_REPARENT, to_ns_init, "orphan-ns-init"),
+	HELPER_RULE(EV_REPARENT, to_ns_subreaper, "orphan-ns-subreaper"),
 	HELPER_RULE(EV_REPARENT, to_another_ancestor, "orphan-ancestor"),
+	RULE(EV_ZOMBIE, zombie_under_python_init, "init-zombies"),
 	RULE(EV_ZOMBIE, under_adopter, "zombie-adopted"),
 	RULE(EV_ZOMBIE, NULL, "zombie"),
 	/* exit codes: the cause first, then who collected the code */
+	HELPER_RULE(EV_EXITED, killed_by_namespace_end, "namespace-ended"),
 	RULE(EV_EXITED, terminated_by_exit_routine, "daemon-terminated"),
 	RULE(EV_EXITED, interrupted, "sigint"),
 	RULE(EV_EXITED, killed_with_children, "killed-no-exit-routine"),
@@ -353,12 +417,15 @@ static const struct rule rules[] = {
 	RULE(EV_EXITED, killed, "killed-by-signal"),
 	RULE(EV_EXITED, failed_after_refusal, "daemonic-children-refused"),
 	RULE(EV_EXITED, failed_after_interrupt, "sigint-child"),
+	RULE(EV_EXITED, python_init_interrupted, "init-sigint"),
 	RULE(EV_EXITED, main_exited, "main-exited"),
+	RULE(EV_EXITED, zombie_code_under_python_init, "init-zombies"),
 	RULE(EV_EXITED, lab_zombie_adopted, "zombie-adopted"),
 	RULE(EV_EXITED, lab_zombie, "zombie"),
 	RULE(EV_EXITED, reaped_by_creator, "reaped-by-creator"),
 	RULE(EV_EXITED, reaped_by_server, "reaped-by-server"),
 	HELPER_RULE(EV_EXITED, reaped_by_subreaper, "reaped-by-subreaper"),
+	HELPER_RULE(EV_EXITED, reaped_by_init, "reaped-by-init"),
 	HELPER_RULE(EV_EXITED, read_from_pidfd, "reaped-by-adopter"),
 	HELPER_RULE(EV_EXITED, has_code, "exit-code"),
 	HELPER_RULE(EV_EXIT_UNKNOWN, NULL, "exit-unknown"),
@@ -384,6 +451,10 @@ static const struct rule rules[] = {
 	RULE(EV_EXIT_ROUTINE, NULL, "exit-routine"),
 	RULE(EV_SIGNAL_SENT, sigterm_ignored, "sigterm-ignored"),
 	RULE(EV_SIGNAL_SENT, ends_a_parent, "terminate-orphans"),
+	RULE(EV_NAMESPACE_MADE, made_with_init, "namespace-init"),
+	RULE(EV_NAMESPACE_MADE, NULL, "namespace-pid1"),
+	RULE(EV_INIT_DROPPED, NULL, "init-signal-dropped"),
+	RULE(EV_NAMESPACE_ENDED, NULL, "namespace-ended"),
 	RULE(EV_SUBREAPER_ON, NULL, "subreaper"),
 	RULE(EV_SUBREAPER_OFF, NULL, "subreaper"),
 	HELPER_RULE(EV_TRACKER_EXITS, NULL, "tracker-exits"),

@@ -47,7 +47,8 @@ static void print_help(FILE *out)
 		"                        (no lab)\n"
 		"  -s, --scenario FILE   the lab's scenario: a file, or the name of a shipped one\n"
 		"                        (default, stubborn, zombies, nested, unixdaemon,\n"
-		"                        threads, spawn; without it: default)\n"
+		"                        threads, spawn, container, container-init;\n"
+		"                        without it: default)\n"
 		"  -m, --start-method M  how the lab starts children: fork, spawn or forkserver\n"
 		"                        (default: the scenario's start_method)\n"
 		"      --pid-namespace   run the lab in a new PID namespace, as in a container\n"
@@ -307,7 +308,8 @@ static int prepare_lab(struct cli *cli, struct scenario *sc, struct script *scri
 
 		if (!file)
 			return usage_error("no file and no shipped scenario is named '%s' (shipped: "
-					   "default, stubborn, zombies, nested, unixdaemon, threads, spawn)",
+					   "default, stubborn, zombies, nested, unixdaemon, threads, spawn, "
+					   "container, container-init)",
 					   cli->scenario_path);
 		if (scenario_load_file(file, sc, err, sizeof err) < 0)
 			return usage_error("%s", err);

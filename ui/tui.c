@@ -1427,6 +1427,33 @@ static void act_start_method(struct tui *t)
 		    scenario_method_name(sc.start_method));
 }
 
+/* p: the next PID 1 for the lab: none (no namespace of its own), then
+ * MainProcess itself, then forktop's init in front of it; in a new lab. */
+static void act_pid_namespace(struct tui *t)
+{
+	struct scenario sc = t->s.scenario;
+	char err[256];
+	int rc;
+
+	if (!sc.pid_namespace) {
+		sc.pid_namespace = true;
+		sc.init = SCENARIO_INIT_NONE;
+	} else if (sc.init == SCENARIO_INIT_NONE) {
+		sc.init = SCENARIO_INIT_FORKTOP;
+	} else {
+		sc.pid_namespace = false;
+	}
+	rc = session_use_scenario(&t->s, &sc, err, sizeof err);
+	rows_changed(t);
+	if (rc < 0)
+		say(t, true, "%s", err);
+	else if (!sc.pid_namespace)
+		say(t, false, "the lab was restarted in forktop's own PID namespace");
+	else
+		say(t, false, "the lab was restarted in a PID namespace of its own, with %s as its "
+		    "PID 1", sc.init == SCENARIO_INIT_FORKTOP ? "forktop's init" : "MainProcess");
+}
+
 static void act_restart(struct tui *t)
 {
 	char err[256];
@@ -1777,6 +1804,11 @@ static const struct key_binding key_table[] = {
 	  .help = "restart the lab with the next start method: fork, spawn, forkserver",
 	  .bar = "m Method", .bar_place = 10, .bar_rank = 13,
 	  .lab_only = "m restarts the lab with another start method" },
+	{ { 'p' }, .act = act_pid_namespace, .help_keys = "p",
+	  .help = "restart the lab in a PID namespace of its own, as in a container: with\n"
+		  "MainProcess as its PID 1, then forktop's init in front of it, then back",
+	  .bar = "p PID1", .bar_place = 11, .bar_rank = 14,
+	  .lab_only = "p restarts the lab in a PID namespace" },
 	{ { 'c' }, .act = toggle_commands, .help_keys = "c",
 	  .help = "command lines instead of names (see each start method's programs)" },
 	{ { 'C' }, .act = toggle_more_columns, .help_keys = "C",
@@ -1784,10 +1816,10 @@ static const struct key_binding key_table[] = {
 		  "or back (--columns)" },
 	{ { 'R' }, .act = act_subreaper, .help_keys = "R",
 	  .help = "make forktop a child subreaper (orphans come to it), or stop",
-	  .bar = "R Reaper", .bar_place = 11, .bar_rank = 12 },
+	  .bar = "R Reaper", .bar_place = 12, .bar_rank = 12 },
 	{ { 'g' }, .act = toggle_ghost, .help_keys = "g",
 	  .help = "the tree as it was (every process under its creator) beside now",
-	  .bar = "g Ghost", .bar_place = 12, .bar_rank = 8 },
+	  .bar = "g Ghost", .bar_place = 13, .bar_rank = 8 },
 	{ { KEY_F(9) }, .act = open_signal_menu, .help_keys = "F9",
 	  .help = "send any signal to the selected process" },
 	{ { ' ' }, .act = toggle_pause, .help_keys = "Space", .help = "pause or resume the refresh" },
@@ -1807,7 +1839,7 @@ static const struct key_binding key_table[] = {
 	{ { 'q', KEY_F(10) }, .act = quit, .help_keys = "q F10",
 	  .help = "quit (the lab, or a program forktop started, ends with forktop)",
 	  .help_same_line = true,
-	  .bar = "q Quit", .bar_place = 13, .bar_rank = 2 },
+	  .bar = "q Quit", .bar_place = 14, .bar_rank = 2 },
 };
 #define KEY_TABLE_SIZE (sizeof key_table / sizeof key_table[0])
 
