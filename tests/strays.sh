@@ -2,7 +2,9 @@
 # No stray process, whatever happens to forktop: the interactive forktop is
 # ended in every way (q, Ctrl-C, SIGTERM, SIGHUP, SIGKILL, a crash) after
 # every kind of lab state (main alive; main killed, its orphans under PID 1;
-# a stubborn daemon blocking main in join(); the forkserver shape), and two
+# a stubborn daemon blocking main in join(); the forkserver shape; the lab
+# in a PID namespace of its own, with MainProcess as its PID 1 or forktop's
+# init in front of it), and two
 # seconds later not one process of the lab's process group may still run.
 # A run fails, too, when its state is not reached or its lab is not found:
 # the case it names would not have been tested.
@@ -14,7 +16,7 @@ sock=
 . "$(dirname "$0")/tmux-lib.sh"
 use_server "forktop-strays-$$"
 tmp=$(mktemp -d)
-runs=0 survivors=0
+runs=0 survivors=0 inits=0 # inits: runs whose init's group is checked too
 pending=() # "due-ms pgid label" of ended monitors still to be checked
 monitors=()
 ulimit -c 0 # the crash case must not leave core files
@@ -86,11 +88,13 @@ miss() {
 
 # One run: forktop in a new window, brought to a lab state, then ended.
 run() { # state ending
-	local state=$1 ending=$2 win="r$runs" args="" monitor= main= pgid= i
+	local state=$1 ending=$2 win="r$runs" args="" monitor= main= pgid= init= parent i
 	runs=$((runs + 1))
 	case $state in
 	stubborn) args="--scenario stubborn" ;;
 	forkserver) args="--start-method forkserver" ;;
+	namespace) args="--pid-namespace" ;;
+	nsinit) args="--init forktop" ;;
 	esac
 	T new-window -d -n "$win" "exec $forktop $args"
 	if ! wait_in "$win" 'Process-3:1|Process-3 ' 5; then
@@ -99,10 +103,15 @@ run() { # state ending
 	fi
 	monitor=$(T list-panes -t "$win" -F '#{pane_pid}')
 	monitors+=("$monitor")
-	main=$(pgrep -P "$monitor" -x MainProcess | head -1)
+	parent=$monitor
+	if [ "$state" = nsinit ]; then # forktop's init leads a group of its own
+		init=$(pgrep -P "$monitor" -x forktop-init | head -1)
+		parent=${init:-none}
+	fi
+	main=$(pgrep -P "$parent" -x MainProcess | head -1)
 	[ -n "$main" ] && pgid=$(ps -o pgid= -p "$main" | tr -d ' ')
 	if [ -z "$main" ] || [ "$pgid" != "$main" ]; then # main leads the lab's group
-		miss "$state/$ending" "no MainProcess under forktop ($monitor) leading the lab's process group ('$main', '$pgid')"
+		miss "$state/$ending" "no MainProcess under $parent leading the lab's process group ('$main', '$pgid')"
 		return
 	fi
 	case $state in
@@ -110,6 +119,8 @@ run() { # state ending
 	orphans) T send-keys -t "$win" X && wait_in "$win" 'orphan: was under' 5 && ! running "$main" ;;
 	stubborn) T send-keys -t "$win" E && wait_in "$win" 'blocked in join' 5 ;;
 	forkserver) wait_in "$win" '─forkserver' 5 ;;
+	namespace) wait_in "$win" 'MainProcess +PID 1 of its namespace' 5 ;;
+	nsinit) wait_in "$win" "init +forktop's init, PID 1" 5 ;;
 	esac || {
 		miss "$state/$ending" "the state was not reached"
 		return
@@ -126,17 +137,21 @@ run() { # state ending
 		return
 	fi
 	pending+=("$(($(now_ms) + 2000)) $pgid $state/$ending")
+	if [ -n "$init" ]; then
+		pending+=("$(($(now_ms) + 2000)) $init $state/$ending(init)")
+		inits=$((inits + 1))
+	fi
 	T kill-window -t "$win" 2>/dev/null
 }
 
 T new-session -d -x 120 -y 40 -n idle "sleep 100000"
 for ((rep = 0; rep < reps; rep++)); do
-	for state in alive orphans stubborn forkserver; do
+	for state in alive orphans stubborn forkserver namespace nsinit; do
 		for ending in q ctrl-c TERM HUP KILL crash; do
 			run "$state" "$ending"
 		done
 	done
 done
 for ((i = 0; i < 40 && ${#pending[@]} > 0; i++)); do check_due; sleep 0.1; done
-echo "strays: $runs runs ($reps of each of 24 cases), $pass with no lab process left, $fail failed, $survivors survivors"
-[ "$fail" -eq 0 ] && [ "$pass" -eq "$runs" ]
+echo "strays: $runs runs ($reps of each of 36 cases), $pass with no lab process left, $fail failed, $survivors survivors"
+[ "$fail" -eq 0 ] && [ "$pass" -eq "$((runs + inits))" ]

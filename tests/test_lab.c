@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1589,4 +1591,275 @@ Test(lab, a_snapshot_does_not_judge_an_end_before_the_last_words)
 	scan_snapshot_free(&snap);
 	scan_close(scan);
 	track_free(track);
+}
+
+/* ---- the lab in its own PID namespace (pid_namespaces(7)) ------------------ */
+
+TestSuite(pidns, .fini = teardown, .timeout = 60);
+
+/* unshare(flags) in a child: whether it worked. */
+static bool may_unshare(int flags)
+{
+	pid_t child = fork();
+	int status;
+
+	cr_assert_geq(child, 0);
+	if (child == 0)
+		_exit(unshare(flags) == 0 ? 0 : 1);
+	return waitpid(child, &status, 0) == child && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* Skips the test, with why, where this account can make no PID namespace. */
+static void need_namespaces(void)
+{
+	if (!may_unshare(CLONE_NEWPID) && !may_unshare(CLONE_NEWUSER | CLONE_NEWPID))
+		cr_skip_test("this account can make no PID namespace here, not even through a user "
+			     "namespace");
+}
+
+/* The frame's process named name: its NSpid as NDJSON lists it, checked
+ * against the kernel's own (its /proc/PID/status) while it runs. */
+static void assert_nspid(int f, const char *name, int inner)
+{
+	const json_t *p = proc_named(f, name), *list;
+
+	cr_assert_not_null(p, "%s is in the frame", name);
+	list = json_object_get(p, "nspid");
+	cr_assert_eq(json_array_size(list), 2, "%s: nspid lists two PIDs", name);
+	cr_assert_eq(json_integer_value(json_array_get(list, 0)), pid_of(p));
+	cr_assert_eq(json_integer_value(json_array_get(list, 1)), inner, "%s is PID %d inside", name,
+		     inner);
+}
+
+static const char *python_pid1 =
+	"[main]\nname = t\npid_namespace = yes\ninit = none\n"
+	"[group daemons]\ncount = 1\ndaemon = yes\n";
+
+/* Whether the event at line i names signal sig in its "caught" list. */
+static bool catches(const json_t *p, const char *sig)
+{
+	const json_t *v;
+	size_t k;
+
+	json_array_foreach(json_object_get(p, "caught"), k, v)
+		if (!strcmp(json_string_value(v), sig))
+			return true;
+	return false;
+}
+
+Test(pidns, sigterm_to_a_python_pid1_is_dropped_and_it_catches_only_sigint)
+{
+	int f, made;
+	const json_t *main_proc;
+
+	need_namespaces();
+	use_scenario(python_pid1);
+	run_lab("@0.6 terminate MainProcess; @1.4 quit", "300");
+	made = event_of(-1, "namespace_made", "name=MainProcess", NULL);
+	cr_assert_geq(made, 0, "MainProcess is PID 1 of a new namespace");
+	cr_assert(field_is(made, "userns", geteuid() == 0 ? "false" : "true"),
+		  "root makes it directly, another account through a user namespace");
+	cr_assert_geq(event_of(-1, "init_dropped", "name=MainProcess", "signal=15", NULL), 0,
+		      "the kernel drops SIGTERM to a PID 1 without a handler");
+	cr_assert_lt(event_of(-1, "exit_routine", NULL), 0, "nothing ran: the signal never came");
+	cr_assert_lt(event_of(-1, "exited", "name=MainProcess", NULL), 0, "MainProcess runs on");
+	f = last_frame();
+	main_proc = proc_named(f, "MainProcess");
+	cr_assert_not_null(main_proc);
+	cr_assert(catches(main_proc, "SIGINT") && !catches(main_proc, "SIGTERM"),
+		  "as Python: a handler for SIGINT, none for SIGTERM");
+	assert_nspid(f, "MainProcess", 1);
+	assert_nspid(f, "Process-1", 2);
+}
+
+/* Sends sig to the PID 1 of the namespace whose PID 1 forktop sees as
+ * pid1, from a process inside that namespace (entered through its pidfd,
+ * with its user namespace where it has one). Returns what kill() did. */
+static int kill_from_inside(pid_t pid1, int sig)
+{
+	pid_t child = fork();
+	int status;
+
+	cr_assert_geq(child, 0);
+	if (child == 0) {
+		int fd = (int)syscall(SYS_pidfd_open, pid1, 0);
+		pid_t inside;
+
+		if (fd < 0 || (setns(fd, CLONE_NEWPID | CLONE_NEWUSER) < 0 && setns(fd, CLONE_NEWPID) < 0))
+			_exit(90);
+		inside = fork(); /* the first process to enter: setns moves the children */
+		if (inside == 0)
+			_exit(kill(1, sig) == 0 ? 0 : 91);
+		_exit(inside > 0 && waitpid(inside, &status, 0) == inside && WIFEXITED(status)
+			      ? WEXITSTATUS(status) : 92);
+	}
+	cr_assert_eq(waitpid(child, &status, 0), child);
+	cr_assert(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+Test(pidns, sigterm_from_inside_the_namespace_is_dropped_too)
+{
+	struct helper_stream s;
+	char line[1 << 15];
+	char *args[] = { (char *)helper_forktop(), "--json", "--delay", "200", "--scenario", NULL,
+			 "--script", "@3 quit", NULL };
+	pid_t pid1 = 0;
+
+	need_namespaces();
+	use_scenario(python_pid1);
+	args[5] = scenario_path;
+	helper_stream_start(&s, args);
+	while (!pid1 && helper_stream_line(&s, line, sizeof line, 5000)) {
+		json_t *o = json_loads(line, 0, NULL);
+
+		if (o && !strcmp(helper_str(o, "event"), "namespace_made"))
+			pid1 = (pid_t)json_integer_value(json_object_get(o, "pid"));
+		json_decref(o);
+	}
+	cr_assert_gt(pid1, 0, "the lab told its PID 1");
+	cr_assert_eq(kill_from_inside(pid1, SIGTERM), 0, "kill(1, SIGTERM) inside succeeded");
+	usleep(300000);
+	cr_expect_neq(helper_state_of(pid1), 'Z', "MainProcess ignored it");
+	cr_expect(!helper_not_running(pid1), "MainProcess runs on");
+	cr_assert_eq(kill_from_inside(pid1, SIGKILL), 0);
+	cr_assert(helper_wait_for(helper_not_running_p, &pid1, 5000),
+		  "SIGKILL from inside kills a PID 1 too: only an ancestor's cannot be stopped by "
+		  "a missing handler, and this one had a sender in the namespace");
+	helper_stream_end(&s);
+}
+
+Test(pidns, sigint_to_a_python_pid1_runs_the_exit_routine_then_exits_with_130)
+{
+	int code, routine, ended;
+
+	need_namespaces();
+	use_scenario(python_pid1);
+	run_lab("@0.6 interrupt MainProcess; @2 quit", "300");
+	routine = event_of(-1, "exit_routine", "name=MainProcess", NULL);
+	cr_assert_geq(routine, 0, "its handler ran: KeyboardInterrupt, then the exit routine");
+	cr_assert_geq(event_of(routine, "exited", "name=Process-1", "exit=-15", NULL), 0,
+		      "the exit routine terminated the daemonic child");
+	cr_assert_geq(exit_event("MainProcess", &code), 0);
+	cr_assert_eq(code, 130, "its own SIGINT, re-raised at PID 1, was dropped: exit(128 + 2)");
+	ended = event_of(-1, "namespace_ended", "name=MainProcess", NULL);
+	cr_assert_geq(ended, 0, "its end ends the namespace");
+	cr_assert(field_is(ended, "killed", "0"), "nothing was left to kill");
+}
+
+/* The first frame that shows a live process named name; asserts there is one. */
+static int frame_showing(const char *name)
+{
+	for (int i = 0; i < nlines; i++)
+		if (is(lines[i], "frame") && proc_named(i, name))
+			return i;
+	cr_assert_fail("no frame shows %s", name);
+	return -1;
+}
+
+/* A worker whose child lives 1.2 s, in a namespace with this PID 1. */
+static void use_orphans_scenario(const char *init)
+{
+	char text[512];
+
+	snprintf(text, sizeof text,
+		 "[main]\nname = t\npid_namespace = yes\ninit = %s\n"
+		 "[group workers]\ncount = 1\ndaemon = no\n"
+		 "[group helpers]\nparent = workers\ncount = 1\ndaemon = no\nlifetime = 1.2\n",
+		 init);
+	use_scenario(text);
+}
+
+Test(pidns, orphans_go_to_a_python_pid1_and_stay_zombies)
+{
+	int f, main_pid, orphan;
+	const json_t *p;
+
+	need_namespaces();
+	use_orphans_scenario("none");
+	run_lab("@0.6 kill Process-1; @2.6 quit", "250");
+	main_pid = started_pid("MainProcess");
+	orphan = started_pid("Process-1:1");
+	cr_assert(has_reparent(orphan, started_pid("Process-1"), main_pid),
+		  "the orphan went to the namespace's PID 1, not to the machine's");
+	cr_assert(frames_show_zombie("Process-1:1"), "it ended and nobody reaped it");
+	f = last_frame();
+	p = proc_named(f, "Process-1:1");
+	cr_assert_not_null(p, "still there at the end");
+	cr_assert_str_eq(helper_str(p, "state"), "Z", "still a zombie: Python waits for its own "
+			 "children only");
+	cr_assert_eq(ppid_of(p), main_pid);
+	cr_assert_geq(event_of(-1, "exited", "name=Process-1:1", "exit=0", "source=zombie", NULL), 0);
+}
+
+Test(pidns, forktops_init_reaps_orphans_and_forwards_sigterm_to_main)
+{
+	int init_pid, at, code;
+
+	need_namespaces();
+	use_orphans_scenario("forktop");
+	run_lab("@0.6 kill Process-1; @2.4 terminate init; @3.4 quit", "250");
+	at = event_of(-1, "namespace_made", "name=init", NULL);
+	cr_assert_geq(at, 0, "forktop's init is PID 1");
+	init_pid = (int)json_integer_value(json_object_get(lines[at], "pid"));
+	at = frame_showing("MainProcess");
+	assert_nspid(at, "init", 1);
+	assert_nspid(at, "MainProcess", 2);
+	cr_assert(has_reparent(started_pid("Process-1:1"), started_pid("Process-1"), init_pid),
+		  "the orphan went to the init");
+	cr_assert_geq(event_of(-1, "exited", "name=Process-1:1", "exit=0", "source=init", NULL), 0,
+		      "the init reaped it when it ended: no zombie");
+	cr_assert(!frames_show_zombie("Process-1:1"));
+	cr_assert_lt(event_of(-1, "init_dropped", NULL), 0, "the init has a SIGTERM handler");
+	cr_assert_geq(event_of(-1, "signalled", "name=init", "target=MainProcess", "signal=15", NULL),
+		      0, "the init forwarded SIGTERM to MainProcess");
+	cr_assert_geq(exit_event("MainProcess", &code), 0);
+	cr_assert_eq(code, -15, "not PID 1, MainProcess dies of SIGTERM's default action");
+	cr_assert_geq(event_of(-1, "exited", "name=init", "exit=143", NULL), 0,
+		      "the init exits with 128 + 15, as tini");
+	cr_assert_geq(event_of(-1, "namespace_ended", "name=init", NULL), 0);
+}
+
+Test(pidns, when_pid1_ends_the_kernel_kills_everything_left)
+{
+	static const char *const left[] = { "Process-1", "Process-2", "Process-2:1" };
+	int ended, code;
+
+	need_namespaces();
+	use_scenario("[main]\nname = t\npid_namespace = yes\n"
+		     "[group daemons]\ncount = 1\ndaemon = yes\n"
+		     "[group workers]\ncount = 1\ndaemon = no\n"
+		     "[group helpers]\nparent = workers\ncount = 1\ndaemon = no\n");
+	run_lab("@0.6 kill-main; @1.8 quit", "250");
+	assert_started_before(event_of(-1, "signal_sent", "target=MainProcess", "signal=9", NULL),
+			      "SIGKILL to MainProcess", left, 3);
+	for (size_t i = 0; i < 3; i++) {
+		cr_assert_geq(exit_event(left[i], &code), 0, "%s ended with the namespace", left[i]);
+		cr_assert_eq(code, -9, "%s: SIGKILL, daemonic or not", left[i]);
+	}
+	cr_assert_lt(event_of(-1, "exit_routine", NULL), 0, "no exit routine ran anywhere");
+	cr_assert_lt(event_of(-1, "reparent", NULL), 0, "nothing lived on as an orphan");
+	ended = event_of(-1, "namespace_ended", "name=MainProcess", NULL);
+	cr_assert_geq(ended, 0);
+	cr_assert(field_is(ended, "killed", "3"), "the kernel killed the three left: %s",
+		  helper_str(lines[ended], "text"));
+}
+
+Test(pidns, a_subreaper_inside_takes_orphans_before_pid1)
+{
+	int keeper;
+
+	need_namespaces();
+	use_scenario("[main]\nname = t\npid_namespace = yes\n"
+		     "[group keeper]\ncount = 1\ndaemon = no\nsubreaper = yes\n"
+		     "[group middle]\nparent = keeper\ncount = 1\ndaemon = no\n"
+		     "[group leaf]\nparent = middle\ncount = 1\ndaemon = no\n");
+	run_lab("@0.7 kill Process-1:1; @1.6 quit", "250");
+	assert_started_before(event_of(-1, "signal_sent", "target=Process-1:1", NULL),
+			      "SIGKILL to Process-1:1", (const char *const[]){ "Process-1:1:1" }, 1);
+	keeper = started_pid("Process-1");
+	cr_assert(has_reparent(started_pid("Process-1:1:1"), started_pid("Process-1:1"), keeper),
+		  "the orphan went to the subreaper above it, not to PID 1");
+	cr_assert_str_eq(helper_str(proc_named(frame_showing("Process-1"), "Process-1"), "note"),
+			 "child subreaper: orphans below it come to it");
 }

@@ -93,7 +93,8 @@ static void write_text_frame(const struct session *s)
 	       " - view: %s, %zu shown - events: %s%s\n",
 	       PACKAGE_VERSION, when, c->total, c->running, c->sleeping, c->stopped, c->zombie,
 	       session_view_name(s), s->nrows, session_events_name(s),
-	       s->subreaper ? " - orphans go to forktop" : "");
+	       s->lab_on && s->lab.in_namespace ? " - the lab in its own PID namespace"
+	       : s->subreaper ? " - orphans go to forktop" : "");
 	rows_header(ROWS_COLS_ALL | session_columns(s), header, sizeof header);
 	printf("%s\n", header);
 	for (size_t i = 0; i < s->nrows; i++) {

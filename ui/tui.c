@@ -509,6 +509,7 @@ static void header_facts(const struct tui *t, struct header *h)
 	const char *program = s->opt->command_label ? s->opt->command_label
 			      : s->opt->command ? s->opt->command[0] : "";
 	const char *what = sc ? sc->name : program;
+	bool in_namespace = s->lab_on && s->lab.in_namespace;
 	int running, zombies, orphans;
 	char name[128], method[24] = "";
 
@@ -530,8 +531,9 @@ static void header_facts(const struct tui *t, struct header *h)
 	snprintf(h->full[H_COUNTS], sizeof h->full[0], "%s: %.140s", sc ? "lab" : "family",
 		 h->brief[H_COUNTS]);
 	snprintf(h->full[H_ORPHANS], sizeof h->full[0], "orphans -> %s",
-		 s->subreaper ? "forktop (subreaper)" : "PID 1");
-	snprintf(h->brief[H_ORPHANS], sizeof h->brief[0], "-> %s", s->subreaper ? "subreaper" : "PID 1");
+		 in_namespace ? "its namespace's PID 1" : s->subreaper ? "forktop (subreaper)" : "PID 1");
+	snprintf(h->brief[H_ORPHANS], sizeof h->brief[0], "-> %s",
+		 in_namespace ? "ns PID 1" : s->subreaper ? "subreaper" : "PID 1");
 	if (session_view_kind(s) != SESSION_VIEW_LAB) { /* where forks and exits come from */
 		snprintf(h->full[H_EVENTS], sizeof h->full[0], "events: %s", session_events_name(s));
 		snprintf(h->brief[H_EVENTS], sizeof h->brief[0], "%s", session_events_name(s));
