@@ -713,6 +713,38 @@ for size in 120x40 80x24; do
 	fi
 done
 
+# ---- p: the lab again in a PID namespace of its own (MainProcess its PID 1,
+# NSPID beside PID), where t on MainProcess does nothing; p again: forktop's
+# init in front of it; p again: back in forktop's own namespace.
+for size in 120x40 80x24; do
+	start
+	T resize-window -x "${size%x*}" -y "${size#*x}"
+	if ! wait_for 'Process-3:1' 5; then
+		bad "p at $size: the tree never appeared"
+		continue
+	fi
+	T send-keys p
+	if wait_for 'MainProcess +PID 1 of its namespace' 5; then
+		pane | grep -qE '^ +PID +NSPID ' && pane | grep -qE '^ +[0-9]+ +1 +([0-9]+ +)?S no .*─MainProcess' &&
+			pane | grep -qE '^ +[0-9]+ +5 +([0-9]+ +)?S no .*─Process-3:1' && ok ||
+			bad "p at $size: NSPID beside PID, 1 for MainProcess and 5 for Process-3:1"
+		find_row MainProcess && T send-keys t
+		wait_for 'SIGTERM to MainProcess \(pid [0-9]+\), PID 1 of its' 3 &&
+			pane | grep -qE '^ +[0-9]+ +1 +([0-9]+ +)?S no .*─MainProcess' && ok ||
+			bad "p at $size: SIGTERM to a Python PID 1 is ignored, and it runs on"
+		[ "$(pane | LC_ALL=C.UTF-8 wc -L)" -le "${size%x*}" ] && ok || bad "p at $size: the screen fits its width"
+		T send-keys p
+		wait_for "init +forktop's init, PID 1" 5 &&
+			wait_for '^ +[0-9]+ +2 +([0-9]+ +)?S no .*─MainProcess' 3 && ok ||
+			bad "p at $size: forktop's init is PID 1, MainProcess PID 2"
+		T send-keys p
+		wait_gone 'NSPID' 5 && wait_for 'orphans -> PID 1|-> PID 1' 3 && ok ||
+			bad "p at $size: the third p brings the lab back to forktop's own namespace"
+	else
+		bad "p at $size: MainProcess never showed as PID 1 of its namespace"
+	fi
+done
+
 # ---- An unknown TERM: one line naming --batch, exit 2, nothing started.
 new_server
 T send-keys "TERM=no-such-terminal $forktop; echo FORKTOP-EXIT=\$?" Enter
