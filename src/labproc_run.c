@@ -293,11 +293,11 @@ static void read_command(struct labproc *lp)
 
 _Noreturn static void run(struct labproc *lp)
 {
+	sigset_t unblocked;
+
 	setup_events(lp);
 	start_subgroups(lp);
 	start_threads(lp);
-	sigset_t unblocked;
-
 	sigemptyset(&unblocked);
 	for (;;) {
 		struct pollfd p[2] = { { lp->conn, POLLIN | POLLRDHUP, 0 },

@@ -1863,3 +1863,23 @@ Test(pidns, a_subreaper_inside_takes_orphans_before_pid1)
 	cr_assert_str_eq(helper_str(proc_named(frame_showing("Process-1"), "Process-1"), "note"),
 			 "child subreaper: orphans below it come to it");
 }
+
+Test(pidns, join_and_exit_reach_a_lab_in_its_namespace)
+{
+	int code, ended;
+
+	need_namespaces();
+	use_scenario("[main]\nname = t\npid_namespace = yes\n"
+		     "[group workers]\ncount = 1\ndaemon = no\nlifetime = 0.9\n");
+	run_lab("@0.4 join Process-1; @1.6 exit-main; @2.6 quit", "250");
+	cr_assert_geq(event_of(-1, "join_began", "name=MainProcess", "target=Process-1", NULL), 0,
+		      "MainProcess got the join, naming its child by its PID in there");
+	cr_assert_geq(event_of(-1, "join_returned", "name=MainProcess", "target=Process-1", NULL), 0);
+	cr_assert_geq(event_of(-1, "exit_routine", "name=MainProcess", NULL), 0,
+		      "MainProcess got the exit command");
+	cr_assert_geq(exit_event("MainProcess", &code), 0);
+	cr_assert_eq(code, 0);
+	ended = event_of(-1, "namespace_ended", NULL);
+	cr_assert_geq(ended, 0);
+	cr_assert(field_is(ended, "killed", "0"));
+}
