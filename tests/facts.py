@@ -355,13 +355,114 @@ def fact_nothing_ends_a_child_with_its_parent():
             pass
 
 
+class Skip(Exception):
+    """A fact this machine or account cannot show (said, not failed)."""
+
+
+def in_new_pid_namespace(code):
+    """Starts `python -c code` as the PID 1 of a new PID namespace
+    (util-linux unshare; through a user namespace when not root). Returns
+    the Popen of unshare, which waits for it, and the Python's PID as seen
+    here (the first line it writes is its PID in there, which must be 1)."""
+    ns = ["--pid", "--fork"] if os.geteuid() == 0 else ["--user", "--map-current-user", "--pid", "--fork"]
+    try:
+        p = subprocess.Popen(["unshare"] + ns + [sys.executable, "-c", code],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    except FileNotFoundError:
+        raise Skip("no unshare (util-linux)")
+    first = p.stdout.readline().strip()
+    if first != "1":
+        p.wait(5)
+        raise Skip("no PID namespace for this account here (unshare: %s)" % (first or p.returncode))
+    for pid in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/status" % pid) as f:
+                nspid = [line.split()[1:] for line in f if line.startswith("NSpid:")]
+        except OSError:
+            continue
+        if nspid and nspid[0][-1] == "1" and len(nspid[0]) == 2 and ppid_of(int(pid)) == p.pid:
+            return p, int(pid)
+    p.kill()
+    raise AssertionError("the namespace's PID 1 was not found in /proc")
+
+
+def children_of(pid):
+    """The PIDs whose parent is pid now."""
+    found = []
+    for d in os.listdir("/proc"):
+        try:
+            if d.isdigit() and ppid_of(int(d)) == pid:
+                found.append(int(d))
+        except (OSError, IndexError, ValueError):
+            pass
+    return found
+
+
+def signal_mask(pid, key):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1], 16)
+    return 0
+
+
+def fact_python_as_pid1_ignores_sigterm_and_exits_130_after_sigint():
+    """pid_namespaces(7): a PID 1 gets only the signals it has a handler
+    for. Python has one for SIGINT (SigCgt), none for SIGTERM; its SIGINT
+    ends it through the exit routine, and exit_sigint's own SIGINT is then
+    dropped too, so it exits with 130."""
+    code = ("import multiprocessing as mp, os, time, atexit\n"
+            "def work(): time.sleep(30)\n"
+            "atexit.register(lambda: print('atexit', flush=True))\n"
+            "print(os.getpid(), flush=True)\n"
+            "if __name__ == '__main__':\n"
+            "    d = mp.get_context('fork').Process(target=work, daemon=True); d.start()\n"
+            "    time.sleep(30)\n")
+    p, pid1 = in_new_pid_namespace(code)
+    try:
+        check(signal_mask(pid1, "SigCgt") == 1 << (signal.SIGINT - 1),
+              "SigCgt is %x, not SIGINT's bit alone" % signal_mask(pid1, "SigCgt"))
+        os.kill(pid1, signal.SIGTERM)
+        time.sleep(0.4)
+        check(state(pid1) in ("S", "R"), "SIGTERM ended a PID 1 with no handler for it")
+        os.kill(pid1, signal.SIGINT)
+        rest = p.stdout.read()
+        check(p.wait(10) == 130, "exit status %s, not 130" % p.returncode)
+        check("atexit" in rest, "the exit handlers did not run")
+    finally:
+        p.kill()
+        p.wait(5)
+
+
+def fact_the_end_of_pid1_kills_the_namespace():
+    """pid_namespaces(7): when PID 1 ends, the kernel kills (SIGKILL)
+    every process left in its namespace, a non-daemonic child too."""
+    code = ("import os, time, sys\n"
+            "print(os.getpid(), flush=True)\n"
+            "pid = os.fork()\n"
+            "if pid == 0: time.sleep(30); os._exit(0)\n"
+            "print(pid, flush=True); time.sleep(0.3); os._exit(0)\n")
+    p, pid1 = in_new_pid_namespace(code)
+    try:
+        p.stdout.readline()  # its child's PID in there: it has forked
+        child = children_of(pid1)
+        check(len(child) == 1, "its child is not under it: %s" % child)
+        p.wait(10)
+        check(until(lambda: state(child[0]) is None, 3), "the child outlived its namespace's PID 1")
+    finally:
+        p.kill()
+        p.wait(5)
+
+
 FACTS = [fact_exit_codes, fact_exit_routine_joins_a_daemon_after_sigterm,
          fact_forkserver_child_is_a_zombie_while_the_server_is_stopped,
          fact_reading_a_child_reaps_it, fact_the_name_counter_counts_objects,
          fact_terminate_orphans_the_grandchildren, fact_with_sigchld_ignored_the_kernel_reaps,
          fact_python_O_lets_a_daemon_start_children, fact_atexit_in_children,
          fact_an_ignored_sigint_stays_ignored, fact_the_subreaper_flag_is_kept_across_exec_not_fork,
-         fact_the_default_start_method_on_linux, fact_nothing_ends_a_child_with_its_parent]
+         fact_the_default_start_method_on_linux, fact_nothing_ends_a_child_with_its_parent,
+         fact_python_as_pid1_ignores_sigterm_and_exits_130_after_sigint,
+         fact_the_end_of_pid1_kills_the_namespace]
 
 
 def main():
@@ -375,6 +476,8 @@ def main():
         try:
             fact()
             print("ok %s" % name)
+        except Skip as e:
+            print("skip %s: %s" % (name, e))
         except Exception as e:  # a fact that fails, or times out, is reported
             print("FAIL %s: %s: %s" % (name, type(e).__name__, e))
             failed += 1
