@@ -25,15 +25,25 @@ const char *labns_userns_hint(int error)
 	return strerror(error);
 }
 
+/* clone3, else clone where clone3 is unknown (a container's seccomp profile
+ * answers ENOSYS, since a filter cannot read clone3's flags): both fork-like,
+ * the pidfd returned in the parent. clone's third argument is the parent's
+ * TID pointer on every architecture forktop builds for (x86-64, arm64),
+ * where CLONE_PIDFD puts the pidfd. */
 static pid_t clone_into(unsigned long long flags, int *pidfd)
 {
 	struct clone_args args;
+	pid_t pid;
 
 	memset(&args, 0, sizeof args);
 	args.flags = flags | CLONE_PIDFD;
 	args.pidfd = (uint64_t)(uintptr_t)pidfd;
 	args.exit_signal = SIGCHLD;
-	return (pid_t)syscall(SYS_clone3, &args, sizeof args);
+	pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+	if (pid >= 0 || errno != ENOSYS)
+		return pid;
+	return (pid_t)syscall(SYS_clone, (unsigned long)(flags | CLONE_PIDFD | SIGCHLD), 0UL, pidfd,
+			      NULL, 0UL);
 }
 
 static int write_file(pid_t pid, const char *name, const char *text)
@@ -131,10 +141,6 @@ pid_t labns_fork(struct labns_child *out, char *err, size_t errlen)
 	if (pid > 0) {
 		out->pid = pid;
 		return pid;
-	}
-	if (errno == ENOSYS) {
-		snprintf(err, errlen, "cannot make a PID namespace: clone3 needs Linux 5.3");
-		return -1;
 	}
 	if (errno != EPERM) {
 		snprintf(err, errlen, "cannot make a PID namespace: %s", labns_userns_hint(errno));

@@ -15,9 +15,13 @@
  *         socket itself with the same EPERM, one call earlier.
  *   5.15  as 6.1: every other call forktop makes (pidfd_open 5.3,
  *         pidfd_send_signal 5.1, close_range 5.9, PR_SET_CHILD_SUBREAPER
- *         3.4, signalfd, timerfd, SOCK_SEQPACKET) is older than 5.15. */
+ *         3.4, signalfd, timerfd, SOCK_SEQPACKET) is older than 5.15.
+ *   container  this kernel inside a container with Docker's default seccomp
+ *         profile: clone3 gives ENOSYS (a filter cannot read its flags), and
+ *         clone or unshare with a namespace flag gives EPERM, for root too. */
 #include <errno.h>
 #include <linux/netlink.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,8 +48,30 @@ static int refuse_events_unprivileged(scmp_filter_ctx ctx)
 				SCMP_A2(SCMP_CMP_EQ, NETLINK_CONNECTOR));
 }
 
+/* Docker's default profile, for a process without CAP_SYS_ADMIN in the
+ * host: clone3 unknown, and no namespace flag to clone(2) or unshare(2)
+ * (one rule a flag: a filter matches a masked value, not "any of"). */
+static int refuse_namespaces(scmp_filter_ctx ctx)
+{
+	static const scmp_datum_t flags[] = { CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC,
+					      CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
+					      CLONE_NEWCGROUP };
+	int rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+
+	for (size_t i = 0; !rc && i < sizeof flags / sizeof *flags; i++) {
+		rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
+				      SCMP_A0(SCMP_CMP_MASKED_EQ, flags[i], flags[i]));
+		if (!rc)
+			rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(unshare), 1,
+					      SCMP_A0(SCMP_CMP_MASKED_EQ, flags[i], flags[i]));
+	}
+	return rc;
+}
+
 static int rules_for(scmp_filter_ctx ctx, const char *level)
 {
+	if (!strcmp(level, "container"))
+		return refuse_namespaces(ctx);
 	if (!strcmp(level, "6.14"))
 		return refuse_get_info(ctx, ESRCH);
 	if (!strcmp(level, "6.1") || !strcmp(level, "5.15")) {
@@ -62,7 +88,7 @@ int main(int argc, char *argv[])
 	int rc;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: as-kernel 6.14|6.1|5.15 CMD [ARG]...\n");
+		fprintf(stderr, "usage: as-kernel 6.14|6.1|5.15|container CMD [ARG]...\n");
 		return 2;
 	}
 	ctx = seccomp_init(SCMP_ACT_ALLOW);
@@ -72,7 +98,7 @@ int main(int argc, char *argv[])
 	}
 	rc = rules_for(ctx, argv[1]);
 	if (rc == -EINVAL) {
-		fprintf(stderr, "as-kernel: no level '%s' (6.14, 6.1 or 5.15)\n", argv[1]);
+		fprintf(stderr, "as-kernel: no level '%s' (6.14, 6.1, 5.15 or container)\n", argv[1]);
 		return 2;
 	}
 	if (rc || (rc = seccomp_load(ctx))) {

@@ -74,6 +74,16 @@ printf '[mian]\nname = x\n' >"$tmp/section.conf"
 printf '[main]\n\0\n' >"$tmp/binary.conf"
 printf '[main]\nname = x\nstart_method = thread\n[group a]\n' >"$tmp/method.conf"
 check scenario-method 2 "method.conf:3: start_method 'thread' is not one of fork, spawn, forkserver" -- "$forktop" -s "$tmp/method.conf"
+printf '[main]\nname = x\npid_namespace = perhaps\n' >"$tmp/pidns.conf"
+printf '[main]\nname = x\ninit = tini\n' >"$tmp/init.conf"
+printf '[main]\nname = x\n[group a]\nsubreaper = always\n' >"$tmp/subreaper.conf"
+check scenario-pidns 2 "pidns.conf:3: pid_namespace 'perhaps' must be yes or no" -- "$forktop" -s "$tmp/pidns.conf"
+check scenario-init 2 "init.conf:3: init 'tini' is not one of none, forktop" -- "$forktop" -s "$tmp/init.conf"
+check scenario-subreaper 2 "subreaper.conf:4: subreaper 'always' must be yes or no" -- "$forktop" -s "$tmp/subreaper.conf"
+check bad-init 2 "--init wants none or forktop, not 'tini'" -- "$forktop" --init tini
+check init-no-lab 2 "--pid-namespace and --init need the lab" -- "$forktop" --no-lab --init forktop
+check pidns-program 2 "-- CMD runs a program instead of the lab: not with .*--pid-namespace" -- "$forktop" --pid-namespace -- true
+check script-init-without-init 2 "scenario 'default' never starts a process of this name" -- "$forktop" --pid-namespace --script '@1 terminate init'
 check start-method 2 "--start-method wants fork, spawn or forkserver, not 'vfork'" -- "$forktop" --start-method vfork
 check start-method-nolab 2 "need the lab" -- "$forktop" --no-lab -m spawn
 check script-fork-helper 2 "never starts a process of this name" -- "$forktop" --script '@1 kill forkserver'

@@ -194,8 +194,35 @@ screen() {
 	tmx kill-server 2>/dev/null
 }
 
+# The lab's own PID namespace: made where the kernel and the account allow it
+# (here: as root directly, as nobody through a user namespace, the level's
+# pidfd and events differences aside), and in a container whose seccomp
+# refuses namespaces, one line saying why, exit 1, and nothing started; the
+# lab without a namespace still runs there.
+namespace() {
+	local account=$1 level=$2 out rc
+	out=$(run "$account" "$level" timeout 30 "$forktop" --json -d 200 -n 8 --init forktop \
+		--script '@0.5 terminate init' 2>&1)
+	rc=$?
+	if [ "$level" = container ]; then
+		[ "$rc" -eq 1 ] && [ "$(wc -l <<<"$out")" -eq 1 ] &&
+			grep -q '^forktop: cannot make a PID namespace: .*not allowed here' <<<"$out" &&
+			ok || bad "$account in a container: --init forktop says why it cannot be (status $rc)" "$out"
+		out=$(run "$account" "$level" timeout 30 "$forktop" --json -d 200 -n 3 2>&1)
+		grep -q '"event":"lab_started"' <<<"$out" && ok ||
+			bad "$account in a container: the lab without a namespace runs" "$out"
+		return
+	fi
+	grep -q "\"event\":\"namespace_made\",.*\"userns\":$([ "$account" = root ] && echo false || echo true)" <<<"$out" &&
+		grep -q '"event":"exited",.*"name":"MainProcess",.*"exit":-15' <<<"$out" &&
+		grep -q '"event":"namespace_ended"' <<<"$out" &&
+		ok || bad "$account at $level: forktop's init forwards SIGTERM and the namespace ends" "$(grep -E 'namespace|MainProcess' <<<"$out" | head -20)"
+}
+
 for account in root nobody; do
+	namespace "$account" container
 	for level in native 6.14 6.1 5.15; do
+		namespace "$account" "$level"
 		features "$account" "$level"
 		lab "$account" "$level"
 		orphans "$account" "$level"
