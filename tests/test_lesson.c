@@ -360,6 +360,80 @@ static struct lesson_context hand_lab(bool through_server)
 	return (struct lesson_context){ .lab = &hand, .monitor_pid = 4000 };
 }
 
+/* The hand-built lab in its own PID namespace: MainProcess (100) its PID 1,
+ * or forktop's init (103) in front of it; Process-1 (101) a child
+ * subreaper, its child Process-1:1 (102) an orphan under PID 1. */
+static struct lesson_context hand_namespace(bool with_init)
+{
+	struct lesson_context ctx = hand_lab(false);
+
+	hand.in_namespace = true;
+	hand_members[0].nspid = with_init ? 2 : 1;
+	hand_members[1].nspid = 3;
+	hand_members[1].subreaper = true;
+	hand_members[2] = (struct member){ .pid = 102, .name = "Process-1:1", .creator = 101,
+					   .forker = 101, .ppid = with_init ? 103 : 100, .depth = 2 };
+	hand_members[3] = (struct member){ .pid = 103, .name = "init", .creator = 4000, .forker = 4000,
+					   .init = with_init, .nspid = with_init ? 1 : 4,
+					   .creator_name = "forktop" };
+	if (with_init) { /* lab_ns_init finds the init at members[1]: swap it there */
+		struct member m = hand_members[1];
+
+		hand_members[1] = hand_members[3];
+		hand_members[3] = m;
+	}
+	return ctx;
+}
+
+Test(lesson, pid_1_of_a_namespace_has_its_lessons)
+{
+	struct lesson_context ctx = hand_namespace(false);
+	struct track_event ev = built(EV_NAMESPACE_MADE, 100, "MainProcess");
+
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "namespace-pid1");
+	ev = built(EV_INIT_DROPPED, 100, "MainProcess");
+	ev.signal = SIGTERM;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "init-signal-dropped");
+	ev = built(EV_REPARENT, 102, "Process-1:1");
+	ev.old_ppid = 105, ev.new_ppid = 100;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "orphan-ns-init", "to the namespace's PID 1");
+	ev.new_ppid = 101;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "orphan-ns-subreaper", "to a subreaper inside");
+	ev = built(EV_ZOMBIE, 102, "Process-1:1");
+	ev.new_ppid = 100;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "init-zombies", "a Python PID 1 never reaps it");
+	ev = built(EV_EXITED, 102, "Process-1:1");
+	ev.exit_status = 0, ev.source = EXIT_SOURCE_ZOMBIE;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "init-zombies");
+	ev = built(EV_EXITED, 100, "MainProcess");
+	ev.exit_status = (128 + SIGINT) << 8, ev.source = EXIT_SOURCE_MONITOR;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "init-sigint", "130: its re-raised SIGINT dropped");
+	hand_members[2].killed_by_ns_end = true;
+	ev = built(EV_EXITED, 102, "Process-1:1");
+	ev.exit_status = SIGKILL, ev.source = EXIT_SOURCE_PIDFD;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "namespace-ended");
+	ev = built(EV_NAMESPACE_ENDED, 100, "MainProcess");
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "namespace-ended");
+}
+
+Test(lesson, forktops_init_has_its_lessons)
+{
+	struct lesson_context ctx = hand_namespace(true);
+	struct track_event ev = built(EV_NAMESPACE_MADE, 103, "init");
+
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "namespace-init");
+	ev = built(EV_REPARENT, 102, "Process-1:1");
+	ev.old_ppid = 105, ev.new_ppid = 103;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "orphan-ns-init");
+	ev = built(EV_EXITED, 102, "Process-1:1");
+	ev.exit_status = 0, ev.source = EXIT_SOURCE_INIT, ev.by = 103;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "reaped-by-init");
+	ev = built(EV_ZOMBIE, 102, "Process-1:1");
+	ev.new_ppid = 103;
+	cr_assert_str_eq(lesson_pick(&ev, &ctx), "zombie-adopted",
+			 "not init-zombies: forktop's init reaps (the zombie is a moment's)");
+}
+
 Test(lesson, helpers_of_a_start_method_get_only_the_lessons_that_fit_them)
 {
 	struct lesson_context ctx = hand_lab(false);
