@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "labns.h"
 #include "pidref.h"
 #include "procev.h"
 
@@ -100,16 +101,6 @@ static int try_unshare(int flags)
 	return WEXITSTATUS(status);
 }
 
-static const char *userns_hint(int err)
-{
-	if (err == EPERM || err == EACCES)
-		return "not allowed here (kernel.unprivileged_userns_clone, "
-		       "kernel.apparmor_restrict_unprivileged_userns or a container's seccomp)";
-	if (err == ENOSPC)
-		return "user.max_user_namespaces is reached";
-	return strerror(err);
-}
-
 static void probe_userns(struct feature_state *out)
 {
 	int err = try_unshare(CLONE_NEWUSER);
@@ -117,7 +108,7 @@ static void probe_userns(struct feature_state *out)
 	if (!err)
 		say(out, true, "unprivileged namespaces can be made", NULL);
 	else
-		say(out, false, userns_hint(err), NULL);
+		say(out, false, labns_userns_hint(err), NULL);
 }
 
 static void probe_pidns(struct feature_state *out)
@@ -125,14 +116,14 @@ static void probe_pidns(struct feature_state *out)
 	int err = try_unshare(CLONE_NEWPID);
 
 	if (!err) {
-		say(out, true, "as this account (CAP_SYS_ADMIN)", NULL);
+		say(out, true, "--pid-namespace makes one directly (CAP_SYS_ADMIN)", NULL);
 		return;
 	}
 	err = try_unshare(CLONE_NEWUSER | CLONE_NEWPID);
 	if (!err)
-		say(out, true, "through a user namespace", NULL);
+		say(out, true, "--pid-namespace makes one through a user namespace", NULL);
 	else
-		say(out, false, userns_hint(err), NULL);
+		say(out, false, labns_userns_hint(err), NULL);
 }
 
 static const struct {
