@@ -150,6 +150,14 @@ bool scenario_valid_name(const char *s)
 	return true;
 }
 
+/* A yes-or-no key: 1 when handled, 0 on a bad value (the error is kept). */
+static int yes_no_key(struct parse_state *ps, const char *key, const char *v, bool *out)
+{
+	if (!parse_bool(v, out))
+		return fail(ps, "%s '%s' must be yes or no", key, v);
+	return 1;
+}
+
 static int lifetime_key(struct parse_state *ps, const char *v, double *lifetime)
 {
 	if (!parse_lifetime(v, lifetime))
@@ -189,8 +197,7 @@ static int main_key(struct parse_state *ps, const char *key, const char *v)
 		if (!scenario_method_parse(v, &sc->start_method))
 			return fail(ps, "start_method '%s' is not one of fork, spawn, forkserver", v);
 	} else if (!strcmp(key, "pid_namespace")) {
-		if (!parse_bool(v, &sc->pid_namespace))
-			return fail(ps, "pid_namespace '%s' must be yes or no", v);
+		return yes_no_key(ps, "pid_namespace", v, &sc->pid_namespace);
 	} else if (!strcmp(key, "init")) {
 		if (!scenario_init_parse(v, &sc->init))
 			return fail(ps, "init '%s' is not one of none, forktop", v);
@@ -212,14 +219,11 @@ static int group_key(struct parse_state *ps, const char *key, const char *v)
 		if (!parse_int(v, 0, SCENARIO_COUNT_MAX, &g->count))
 			return fail(ps, "count '%s' must be from 0 to 32", v);
 	} else if (!strcmp(key, "daemon")) {
-		if (!parse_bool(v, &g->daemon))
-			return fail(ps, "daemon '%s' must be yes or no", v);
+		return yes_no_key(ps, "daemon", v, &g->daemon);
 	} else if (!strcmp(key, "unix_daemon")) {
-		if (!parse_bool(v, &g->unix_daemon))
-			return fail(ps, "unix_daemon '%s' must be yes or no", v);
+		return yes_no_key(ps, "unix_daemon", v, &g->unix_daemon);
 	} else if (!strcmp(key, "subreaper")) {
-		if (!parse_bool(v, &g->subreaper))
-			return fail(ps, "subreaper '%s' must be yes or no", v);
+		return yes_no_key(ps, "subreaper", v, &g->subreaper);
 	} else if (!strcmp(key, "on_sigterm")) {
 		if (strcmp(v, "die") && strcmp(v, "ignore"))
 			return fail(ps, "on_sigterm '%s' must be die or ignore", v);
@@ -258,8 +262,7 @@ static int threads_key(struct parse_state *ps, const char *key, const char *v)
 		if (!parse_int(v, 0, SCENARIO_THREADS_MAX, &t->count))
 			return fail(ps, "count '%s' must be from 0 to %d", v, SCENARIO_THREADS_MAX);
 	} else if (!strcmp(key, "daemon")) {
-		if (!parse_bool(v, &t->daemon))
-			return fail(ps, "daemon '%s' must be yes or no", v);
+		return yes_no_key(ps, "daemon", v, &t->daemon);
 	} else if (!strcmp(key, "target")) {
 		if (!scenario_valid_target(v))
 			return fail(ps, "target '%s' must be a Python name: 1-31 letters, digits or "
