@@ -1809,7 +1809,6 @@ static const struct key_binding key_table[] = {
 	{ { 'p' }, .act = act_pid_namespace, .help_keys = "p",
 	  .help = "restart the lab in a PID namespace of its own, as in a container: with\n"
 		  "MainProcess as its PID 1, then forktop's init in front of it, then back",
-	  .bar = "p PID1", .bar_place = 11, .bar_rank = 14,
 	  .lab_only = "p restarts the lab in a PID namespace" },
 	{ { 'c' }, .act = toggle_commands, .help_keys = "c",
 	  .help = "command lines instead of names (see each start method's programs)" },
@@ -1818,10 +1817,10 @@ static const struct key_binding key_table[] = {
 		  "or back (--columns)" },
 	{ { 'R' }, .act = act_subreaper, .help_keys = "R",
 	  .help = "make forktop a child subreaper (orphans come to it), or stop",
-	  .bar = "R Reaper", .bar_place = 12, .bar_rank = 12 },
+	  .bar = "R Reaper", .bar_place = 11, .bar_rank = 12 },
 	{ { 'g' }, .act = toggle_ghost, .help_keys = "g",
 	  .help = "the tree as it was (every process under its creator) beside now",
-	  .bar = "g Ghost", .bar_place = 13, .bar_rank = 8 },
+	  .bar = "g Ghost", .bar_place = 12, .bar_rank = 8 },
 	{ { KEY_F(9) }, .act = open_signal_menu, .help_keys = "F9",
 	  .help = "send any signal to the selected process" },
 	{ { ' ' }, .act = toggle_pause, .help_keys = "Space", .help = "pause or resume the refresh" },
@@ -1841,7 +1840,7 @@ static const struct key_binding key_table[] = {
 	{ { 'q', KEY_F(10) }, .act = quit, .help_keys = "q F10",
 	  .help = "quit (the lab, or a program forktop started, ends with forktop)",
 	  .help_same_line = true,
-	  .bar = "q Quit", .bar_place = 14, .bar_rank = 2 },
+	  .bar = "q Quit", .bar_place = 13, .bar_rank = 2 },
 };
 #define KEY_TABLE_SIZE (sizeof key_table / sizeof key_table[0])
 
