@@ -330,7 +330,8 @@ size_t rows_build(struct row *rows, size_t cap, const struct tree *tree,
 		r->daemon = ROW_DAEMON_UNKNOWN;
 		r->role = ROW_ROLE_NONE;
 		r->helper_role = NULL;
-		r->orphan = r->tombstone = r->flash = false;
+		r->nspid = 0;
+		r->orphan = r->tombstone = r->flash = r->ns_init = false;
 		r->exit_known = event_exitcode(p->exit_status, &r->exit_code);
 		r->task = NULL;
 		r->first_thread = r->nthreads = 0;
