@@ -94,6 +94,16 @@ static void set_nonblocking(int fd)
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
 
+/* The monitor's end of a lab process's channel. Each lab process has the
+ * kernel stamp its records with its PID from before its hello, and this end
+ * reads that stamp (both ends ask for it: SO_PASSCRED): in a namespace of
+ * the lab's own, it is how forktop knows who sent a record. */
+static void watch_channel(int fd)
+{
+	set_nonblocking(fd);
+	lab_msg_stamp_sender(fd);
+}
+
 static int make_channel(int sp[2], char *err, size_t errlen)
 {
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == 0)
@@ -114,7 +124,7 @@ static void close_pair(int sp[2])
 static void name_own(struct lab *lab, struct member *m, pid_t pid, int pidfd, int conn,
 		     const char *name)
 {
-	set_nonblocking(conn);
+	watch_channel(conn);
 	m->pid = pid;
 	m->conn = conn;
 	m->pidfd = pidfd;
@@ -250,12 +260,27 @@ static void record_exit(struct lab *lab, struct member *m, int status, enum exit
 			   reaper ? reaper->name : NULL);
 }
 
+/* creator started m (through its fork server when that forked it). */
+static void tell_started(struct lab *lab, const struct member *creator, const struct member *m)
+{
+	struct track_event ev = report_event(EV_STARTED, creator);
+
+	report_set_target(&ev, m->pid, m->name);
+	if (m->forker != creator->pid) {
+		ev.by = m->forker;
+		memcpy(ev.by_name, m->forker_name, sizeof ev.by_name);
+	}
+	log_event(lab, &ev);
+}
+
 static void on_hello(struct lab *lab, struct member *m, const struct lab_msg *msg, int fd)
 {
 	pid_t fd_pid = fd >= 0 ? pidref_pid(fd) : PIDREF_NOT_PIDFD;
+	const struct member *creator;
 
-	if (m->pid == 0 && msg->pid > 0 && fd_pid == msg->pid)
-		m->pid = msg->pid; /* a daemon born after a double fork tells its PID now */
+	if (m->pid == 0 && msg->pid > 0 && (fd_pid == msg->pid || lab->in_namespace))
+		m->pid = msg->pid; /* a daemon born after a double fork tells its PID now (in a
+				      namespace, the kernel's word on the record vouches for it) */
 	/* A pidfd a process opened on itself is its own, also when that process
 	 * has already been reaped by the time its hello is read (Pid: -1). */
 	if (m->pidfd >= 0 || msg->pid != m->pid || (fd_pid != m->pid && fd_pid != PIDREF_REAPED)) {
@@ -278,6 +303,10 @@ static void on_hello(struct lab *lab, struct member *m, const struct lab_msg *ms
 		lab->main_unannounced = false;
 		announce_main(lab);
 	}
+	if (m->start_untold && (creator = watched_member(lab, m->creator))) {
+		m->start_untold = false; /* a child reaped before forktop found its PID */
+		tell_started(lab, creator, m);
+	}
 	if (m->unix_daemon)
 		note(lab, EV_UNIX_DAEMON, m);
 	snprintf(m->group, sizeof m->group, "%.*s", LAB_NAME_MAX - 1, msg->text);
@@ -288,7 +317,6 @@ static void on_new_child(struct lab *lab, struct member *creator,
 {
 	struct member *m;
 	const struct member *forker;
-	struct track_event ev;
 	size_t creator_index = (size_t)(creator - lab->members);
 
 	if (fd < 0 || msg->target < 0 || !(m = add_member(lab))) {
@@ -297,7 +325,7 @@ static void on_new_child(struct lab *lab, struct member *creator,
 		return;
 	}
 	creator = &lab->members[creator_index]; /* add_member may have moved the array */
-	set_nonblocking(fd);
+	watch_channel(fd);
 	m->pid = msg->target;
 	m->conn = fd;
 	m->daemon = (msg->value & LAB_HELLO_DAEMON) != 0; /* known before its hello */
@@ -310,15 +338,9 @@ static void on_new_child(struct lab *lab, struct member *creator,
 	snprintf(m->forker_name, sizeof m->forker_name, "%s", forker ? forker->name : "?");
 	if (lab->in_namespace)
 		m->nspid = pidns_inner(&lab->ns, m->pid);
-	if (!m->pid)
-		return; /* a Unix daemon's grandchild: its hello tells its PID */
-	ev = report_event(EV_STARTED, creator);
-	report_set_target(&ev, m->pid, m->name);
-	if (m->forker != creator->pid) {
-		ev.by = m->forker;
-		memcpy(ev.by_name, m->forker_name, sizeof ev.by_name);
-	}
-	log_event(lab, &ev);
+	m->start_untold = !m->pid && msg->target > 0; /* its hello will tell its PID */
+	if (m->pid)
+		tell_started(lab, creator, m);
 }
 
 static void on_reaped(struct lab *lab, struct member *parent, const struct lab_msg *msg)
@@ -368,28 +390,51 @@ static void on_message(struct lab *lab, size_t index, const struct lab_msg *msg,
 struct received {
 	struct lab_msg msg;
 	int fd;
+	pid_t sender; /* the kernel's word for who sent it (a lab in a namespace), else 0 */
 	size_t index; /* the member whose channel it came on */
 };
 
 /* A record from inside the lab's namespace names processes by the PIDs
- * they have there: these become the PIDs forktop sees. A hello's pidfd
- * shows its sender's PID at both levels (fdinfo's NSpid). A PID not found
- * (a process already reaped) becomes 0, and a sender's -1: never a member. */
-static void to_outer(struct lab *lab, struct lab_msg *msg, int fd)
+ * they have there: these become the PIDs forktop sees, as it is handled.
+ * Its sender's comes with it (SCM_CREDENTIALS), also when the sender has
+ * been reaped since; a thread's TID comes as /proc shows it already. A
+ * started child not known yet is looked for in its own first record (its
+ * hello, waiting on the channel that came with the start), then in /proc.
+ * A PID not found (a process reaped before it said anything) becomes 0,
+ * and a sender's -1: never a member. */
+static void learn_from_hello(struct lab *lab, int conn)
 {
-	pid_t levels[2];
-	pid_t inner_pid = msg->pid;
+	struct lab_msg hello;
+	pid_t sender = 0;
+	int fd = -1;
 
-	if (msg->type == LAB_HELLO && fd >= 0 && pidns_read_pidfd(fd, levels, 2) == 2 &&
-	    levels[1] == msg->pid)
-		pidns_learn(&lab->ns, levels[1], levels[0]);
-	msg->pid = pidns_outer(&lab->ns, inner_pid);
+	if (conn < 0)
+		return;
+	watch_channel(conn);
+	if (lab_msg_recv_sender(conn, &hello, &fd, &sender, true) == 1 &&
+	    hello.type == LAB_HELLO)
+		pidns_learn(&lab->ns, hello.pid, sender);
+	if (fd >= 0)
+		close(fd); /* a peek brings copies of the descriptors */
+}
+
+static void to_outer(struct lab *lab, struct received *r)
+{
+	struct lab_msg *msg = &r->msg;
+	pid_t inner_target = msg->target;
+
+	pidns_learn(&lab->ns, msg->pid, r->sender);
+	msg->pid = r->sender > 0 ? r->sender : pidns_known(&lab->ns, msg->pid);
 	if (!msg->pid)
 		msg->pid = -1;
-	if (msg->type == LAB_REPORT && event_kind_names_thread((enum event_kind)msg->kind))
-		msg->target = pidns_outer_thread(&lab->ns, msg->target, msg->pid);
-	else
+	if (msg->type == LAB_NEW_CHILD && msg->target > 0 && !pidns_known(&lab->ns, msg->target))
+		learn_from_hello(lab, r->fd);
+	if (msg->type != LAB_REPORT || !event_kind_names_thread((enum event_kind)msg->kind))
 		msg->target = pidns_outer(&lab->ns, msg->target);
+	if (msg->type == LAB_NEW_CHILD && !msg->target && inner_target > 0) {
+		learn_from_hello(lab, r->fd); /* it said hello and ended while /proc was read */
+		msg->target = pidns_known(&lab->ns, inner_target);
+	}
 	msg->creator = pidns_outer(&lab->ns, msg->creator);
 }
 
@@ -397,7 +442,8 @@ static size_t read_channel(struct lab *lab, size_t index, struct received *round
 {
 	while (n < ROUND_MAX) {
 		struct received *r = &round[n];
-		int rc = lab_msg_recv(lab->members[index].conn, &r->msg, &r->fd);
+		int rc = lab_msg_recv_sender(lab->members[index].conn, &r->msg, &r->fd, &r->sender,
+					     false);
 
 		if (rc == -EAGAIN)
 			break;
@@ -408,8 +454,6 @@ static size_t read_channel(struct lab *lab, size_t index, struct received *round
 								   its number is not reused within it */
 			break;
 		}
-		if (lab->in_namespace)
-			to_outer(lab, &r->msg, r->fd);
 		r->index = index;
 		n++;
 	}
@@ -430,6 +474,8 @@ static void dispatch_in_send_order(struct lab *lab, struct received *round, size
 	for (size_t i = 0; i < n; i++) {
 		lab->now.tv_sec = round[i].msg.sent_ns / 1000000000;
 		lab->now.tv_nsec = round[i].msg.sent_ns % 1000000000;
+		if (lab->in_namespace)
+			to_outer(lab, &round[i]);
 		on_message(lab, round[i].index, &round[i].msg, round[i].fd);
 	}
 	lab->dispatching = false;
@@ -504,10 +550,17 @@ static bool end_known(const struct member *m)
 	return m->gone || (m->exited && m->exit_status != SCAN_NO_STATUS);
 }
 
+/* A member whose end was the kernel's SIGKILL at its PID 1's end: forktop
+ * sent it none, and its code says SIGKILL or, where no source can tell a
+ * code (before Linux 6.15 the kernel reaps them itself, unseen), nothing.
+ * Every other end of a member has a code: its creator's, the init's or its
+ * zombie's. */
 static bool killed_by_kernel(const struct member *m)
 {
-	return m->exit_status != SCAN_NO_STATUS && WIFSIGNALED(m->exit_status) &&
-	       WTERMSIG(m->exit_status) == SIGKILL && !m->sent_kill;
+	int status = m->exit_status;
+
+	return m->pid > 0 && !m->sent_kill &&
+	       (status == SCAN_NO_STATUS || (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
 }
 
 /* Once the namespace's PID 1 has ended, the kernel has killed everything

@@ -52,6 +52,7 @@ static void hello(int conn)
 	int self = pidfd_open(getpid(), 0);
 
 	m.value = LAB_HELLO_INIT;
+	lab_msg_stamp_sender(conn);
 	send_or_end(conn, &m, self);
 	if (self >= 0)
 		close(self);
@@ -96,11 +97,6 @@ static void read_channel(int conn)
 		labproc_lifeline_broken();
 }
 
-static int keep_above_stdio(int fd)
-{
-	return fd > 2 ? fd : fcntl(fd, F_DUPFD_CLOEXEC, 3);
-}
-
 static void quiet_stdio(void)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -116,11 +112,13 @@ static void quiet_stdio(void)
 _Noreturn void labinit_main(const struct scenario *sc, int conn, int main_conn)
 {
 	static const int forwarded[] = { SIGINT, SIGTERM };
+	int slots[2] = { conn, main_conn };
 	sigset_t unblocked;
 	pid_t main_pid;
 
-	conn = keep_above_stdio(conn);
-	main_conn = keep_above_stdio(main_conn);
+	labproc_keep_slots(slots, 2, false); /* nothing else of forktop's stays open */
+	conn = CHANNEL_FD;
+	main_conn = CHANNEL_FD + 1;
 	labproc_reset_signals();
 	quiet_stdio();
 	prctl(PR_SET_NAME, (unsigned long)"forktop-init", 0, 0, 0);

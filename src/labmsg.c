@@ -101,6 +101,13 @@ int lab_msg_send_fds(int sock, const struct lab_msg *msg, const int *fds, int nf
 	return n == (ssize_t)sizeof *msg ? 0 : -EIO;
 }
 
+void lab_msg_stamp_sender(int sock)
+{
+	int on = 1;
+
+	setsockopt(sock, SOL_SOCKET, SO_PASSCRED, &on, sizeof on);
+}
+
 int lab_msg_send(int sock, const struct lab_msg *msg, int fd)
 {
 	return lab_msg_send_fds(sock, msg, &fd, fd >= 0 ? 1 : 0);
@@ -145,10 +152,30 @@ static bool peer_gone(int sock)
 	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLRDHUP));
 }
 
-int lab_msg_recv_fds(int sock, struct lab_msg *msg, int *fds, int maxfds, int *nfds)
+/* The PID the kernel stamped on a record (SCM_CREDENTIALS, in the
+ * receiver's PID namespace: the socket must have SO_PASSCRED), or 0. */
+static pid_t take_sender(struct msghdr *mh)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		struct ucred cred;
+
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
+		    c->cmsg_len >= CMSG_LEN(sizeof cred)) {
+			memcpy(&cred, CMSG_DATA(c), sizeof cred);
+			return cred.pid;
+		}
+	}
+	return 0;
+}
+
+/* One record, its descriptors (up to maxfds kept) and its sender's PID
+ * (when sender is not NULL); flags for recvmsg (MSG_PEEK). */
+static int recv_record(int sock, struct lab_msg *msg, int *fds, int maxfds, int *nfds,
+		       pid_t *sender, int flags)
 {
 	union {
-		char buf[CMSG_SPACE(2 * LAB_MSG_FDS_MAX * sizeof(int))];
+		char buf[CMSG_SPACE(sizeof(struct ucred)) +
+			 CMSG_SPACE(2 * LAB_MSG_FDS_MAX * sizeof(int))];
 		struct cmsghdr align;
 	} control;
 	char buf[sizeof *msg + 1];
@@ -159,11 +186,13 @@ int lab_msg_recv_fds(int sock, struct lab_msg *msg, int *fds, int maxfds, int *n
 
 	*nfds = 0;
 	do
-		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC | flags);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
 	*nfds = take_fds(&mh, fds, maxfds);
+	if (sender)
+		*sender = take_sender(&mh);
 	if (n == 0 && *nfds == 0 && peer_gone(sock))
 		return 0;
 	if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || !lab_msg_decode(buf, (size_t)n, msg)) {
@@ -172,6 +201,20 @@ int lab_msg_recv_fds(int sock, struct lab_msg *msg, int *fds, int maxfds, int *n
 		return -EBADMSG;
 	}
 	return 1;
+}
+
+int lab_msg_recv_fds(int sock, struct lab_msg *msg, int *fds, int maxfds, int *nfds)
+{
+	return recv_record(sock, msg, fds, maxfds, nfds, NULL, 0);
+}
+
+int lab_msg_recv_sender(int sock, struct lab_msg *msg, int *fd, pid_t *sender, bool peek)
+{
+	int n, rc = recv_record(sock, msg, fd, 1, &n, sender, peek ? MSG_PEEK : 0);
+
+	if (n == 0)
+		*fd = -1;
+	return rc;
 }
 
 int lab_msg_recv(int sock, struct lab_msg *msg, int *fd)

@@ -83,6 +83,12 @@ struct lab_msg lab_msg_report(enum event_kind kind, pid_t pid, pid_t target, con
  * a TID above 0, a thread name, a daemon flag of 0 or 1). Copies it into out. */
 bool lab_msg_decode(const void *buf, size_t len, struct lab_msg *out);
 
+/* SO_PASSCRED on sock. On a sending end: from now on, every record sent
+ * carries its sender's PID, also when the sender has been reaped by the
+ * time it is read (a lab process calls it before its hello). On a receiving
+ * end: lab_msg_recv_sender gives that PID as the receiver's PID namespace
+ * numbers it. */
+void lab_msg_stamp_sender(int sock);
 /* Sends one record, with fd attached when fd >= 0 (MSG_NOSIGNAL: a gone
  * peer is -EPIPE, not a signal). Returns 0 or a negative errno. */
 int lab_msg_send(int sock, const struct lab_msg *msg, int fd);
@@ -95,6 +101,10 @@ int lab_msg_send_fds(int sock, const struct lab_msg *msg, const int *fds, int nf
  * one included: only a peer that hung up ends the stream). Any fd
  * that came with a malformed record is closed. */
 int lab_msg_recv(int sock, struct lab_msg *msg, int *fd);
+/* The same with the PID the kernel stamped on the record in *sender, as
+ * forktop's PID namespace numbers it (0 unless sock has SO_PASSCRED); peek:
+ * leave the record to be read again (its descriptors still come). */
+int lab_msg_recv_sender(int sock, struct lab_msg *msg, int *fd, pid_t *sender, bool peek);
 /* The same keeping up to maxfds descriptors in fds (*nfds of them; any
  * more are closed). */
 int lab_msg_recv_fds(int sock, struct lab_msg *msg, int *fds, int maxfds, int *nfds);

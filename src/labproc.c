@@ -352,6 +352,7 @@ void labproc_hello(struct labproc *lp, pid_t creator, unsigned flags)
 	struct lab_msg m = lab_msg_make(LAB_HELLO, lp->pid, lp->name, NULL);
 	int self = pidfd_open(lp->pid, 0);
 
+	lab_msg_stamp_sender(lp->conn);
 	m.value = (int32_t)(flags | (lp->daemon ? LAB_HELLO_DAEMON : 0) |
 			    (lp->unix_daemon ? LAB_HELLO_UNIX_DAEMON : 0));
 	m.creator = creator;

@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <time.h>
@@ -102,11 +103,28 @@ static void wait_sem(sem_t *s)
 		;
 }
 
+/* This thread's TID as /proc shows it (/proc/thread-self), which is the
+ * one the monitor sees: in a lab that runs in a PID namespace of its own,
+ * gettid() gives the one it has in there, and the /proc it inherited is the
+ * monitor's. */
+static pid_t tid_in_proc(void)
+{
+	char link[64];
+	ssize_t n = readlink("/proc/thread-self", link, sizeof link - 1);
+	const char *task;
+
+	if (n <= 0)
+		return gettid();
+	link[n] = '\0';
+	task = strstr(link, "/task/");
+	return task ? (pid_t)strtol(task + 6, NULL, 10) : gettid();
+}
+
 static void *thread_main(void *arg)
 {
 	struct labthread *t = arg;
 
-	t->tid = gettid();
+	t->tid = tid_in_proc();
 	sem_post(&t->told);
 	wait_sem(&t->go); /* start() has reported it: now its target runs */
 	work(t);

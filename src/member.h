@@ -65,6 +65,7 @@ struct member {
 	bool subreaper;                /* a child subreaper (PR_SET_CHILD_SUBREAPER) */
 	pid_t nspid;                   /* its PID in the lab's own namespace; 0 outside one */
 	bool sent_kill;                /* forktop sent it SIGKILL */
+	bool start_untold;             /* its start waits for its hello, which tells its PID */
 	bool killed_by_ns_end;         /* the kernel killed it as its namespace's PID 1 ended */
 	enum python_role python_role;  /* a program's: what its creator started it for */
 	char target[MEMBER_NAME_MAX];  /* a program's: the function its run() calls ("square",

@@ -115,10 +115,10 @@ bool pidns_init_drops(const struct pidns_signals *sigs, int sig)
 {
 	uint64_t bit;
 
-	if (sig <= 0 || sig > 64 || sig == SIGKILL || sig == SIGSTOP)
+	if (sig <= 0 || sig > 64 || sig == SIGKILL || sig == SIGSTOP || sig == SIGCONT)
 		return false;
 	bit = 1ULL << (sig - 1);
-	return !(sigs->caught & bit) && !(sigs->blocked & bit);
+	return !(sigs->caught & bit);
 }
 
 /* The inode of pid's PID namespace, or 0. */
@@ -134,11 +134,9 @@ static unsigned long long ns_of(pid_t pid)
 int pidns_map_open(struct pidns_map *map, pid_t init_outer)
 {
 	memset(map, 0, sizeof *map);
-	map->ns = ns_of(init_outer);
-	if (!map->ns)
-		return -errno;
 	pidns_learn(map, 1, init_outer);
-	return 0;
+	map->ns = ns_of(init_outer);
+	return map->ns ? 0 : -errno;
 }
 
 void pidns_map_free(struct pidns_map *map)
@@ -161,6 +159,9 @@ void pidns_learn(struct pidns_map *map, pid_t inner, pid_t outer)
 
 	if (inner <= 0 || outer <= 0)
 		return;
+	for (unsigned i = 0; i < 16; i++)
+		if (map->missed[i] == inner)
+			map->missed[i] = 0; /* found after all */
 	if (p) {
 		p->outer = outer;
 		return;
@@ -205,43 +206,33 @@ static void search_namespace(struct pidns_map *map)
 	closedir(dir);
 }
 
-pid_t pidns_outer(struct pidns_map *map, pid_t inner)
+pid_t pidns_known(const struct pidns_map *map, pid_t inner)
 {
-	struct pidns_pair *p;
+	const struct pidns_pair *p = inner > 0 ? pair_of_inner(map, inner) : NULL;
 
-	if (inner <= 0)
-		return 0;
-	if (!(p = pair_of_inner(map, inner))) {
-		search_namespace(map);
-		p = pair_of_inner(map, inner);
-	}
 	return p ? p->outer : 0;
 }
 
-pid_t pidns_outer_thread(struct pidns_map *map, pid_t inner_tid, pid_t process)
+static bool missed_before(const struct pidns_map *map, pid_t inner)
 {
-	struct pidns_pair *p = pair_of_inner(map, inner_tid);
-	char path[64];
-	DIR *dir;
-	struct dirent *d;
+	unsigned n = map->nmissed < 16 ? map->nmissed : 16;
 
-	if (p || inner_tid <= 0 || process <= 0)
-		return p ? p->outer : 0;
-	snprintf(path, sizeof path, "/proc/%d/task", (int)process);
-	if (!(dir = opendir(path)))
-		return 0;
-	while ((d = readdir(dir))) {
-		long tid = strtol(d->d_name, NULL, 10);
-		char status[96];
+	for (unsigned i = 0; i < n; i++)
+		if (map->missed[i] == inner)
+			return true;
+	return false;
+}
 
-		if (tid <= 0)
-			continue;
-		snprintf(status, sizeof status, "/proc/%d/task/%ld/status", (int)process, tid);
-		learn_from_status(map, (pid_t)tid, status);
-	}
-	closedir(dir);
-	p = pair_of_inner(map, inner_tid);
-	return p ? p->outer : 0;
+pid_t pidns_outer(struct pidns_map *map, pid_t inner)
+{
+	pid_t outer = pidns_known(map, inner);
+
+	if (outer || inner <= 0 || !map->ns || missed_before(map, inner))
+		return outer;
+	search_namespace(map);
+	if (!(outer = pidns_known(map, inner)))
+		map->missed[map->nmissed++ % 16] = inner; /* reaped: it will not show again */
+	return outer;
 }
 
 pid_t pidns_inner(const struct pidns_map *map, pid_t outer)

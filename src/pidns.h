@@ -30,8 +30,11 @@ struct pidns_signals {
 bool pidns_parse_signals(const char *text, struct pidns_signals *out);
 bool pidns_read_signals(pid_t pid, struct pidns_signals *out);
 /* Whether the kernel drops sig sent to the PID 1 of a namespace with these
- * signals (from inside it or from an ancestor, pid_namespaces(7)): only a
- * handler or a block lets a signal other than SIGKILL and SIGSTOP through. */
+ * signals, from inside it or from an ancestor (pid_namespaces(7)): every
+ * signal it has no handler for, but SIGKILL and SIGSTOP (which an ancestor's
+ * sender always delivers) and SIGCONT (which resumes it all the same). A
+ * blocked one waits, and is dropped when it is taken unless a handler is
+ * there by then: blocking does not count. */
 bool pidns_init_drops(const struct pidns_signals *sigs, int sig);
 
 /* Inner PIDs (the namespace's own) and the PIDs forktop sees, pairwise. */
@@ -43,19 +46,22 @@ struct pidns_map {
 	struct pidns_pair *pairs;
 	size_t count, cap;
 	int searches; /* how many times /proc was listed for a PID the map lacked */
+	pid_t missed[16]; /* the latest inner PIDs a listing did not find: not looked for again */
+	unsigned nmissed;
 };
 
-/* The map of the namespace whose PID 1 forktop sees as init_outer. Returns
- * 0 or a negative errno. */
+/* The map of the namespace whose PID 1 forktop sees as init_outer (1 is
+ * known at once). Returns 0, or a negative errno when its namespace cannot
+ * be read (then no PID the map lacks can be found in /proc). */
 int pidns_map_open(struct pidns_map *map, pid_t init_outer);
 void pidns_map_free(struct pidns_map *map);
 void pidns_learn(struct pidns_map *map, pid_t inner, pid_t outer);
+/* The PID forktop sees for inner, from the map alone; 0 when it has none. */
+pid_t pidns_known(const struct pidns_map *map, pid_t inner);
 /* The PID forktop sees for inner (0 for 0): from the map, else by listing
  * /proc for the namespace's processes once. 0 when it is not found (it has
  * already been reaped). */
 pid_t pidns_outer(struct pidns_map *map, pid_t inner);
-/* The same for a thread of the process forktop sees as process. */
-pid_t pidns_outer_thread(struct pidns_map *map, pid_t inner_tid, pid_t process);
 /* The namespace's PID of outer, or 0 when the map has none. */
 pid_t pidns_inner(const struct pidns_map *map, pid_t outer);
 
