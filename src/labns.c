@@ -1,6 +1,11 @@
 /* labns: see labns.h. clone3 is called directly (glibc wraps it for threads
  * only): the child gets a copy of the address space, as with fork(), and
- * forktop is single-threaded, so no lock can be held in the copy. */
+ * forktop is single-threaded, so no lock can be held in the copy. Unlike
+ * glibc's fork(), the raw call leaves two things of glibc's as they were in
+ * the parent, in the child: the TID cached in its thread descriptor (raise()
+ * asks the kernel instead, so it is not used) and the robust-futex list,
+ * which the kernel does not copy (no robust mutex is used). The child runs
+ * the lab's code only, which needs neither; new code in it must not either. */
 #include "labns.h"
 
 #include <errno.h>
