@@ -1032,8 +1032,6 @@ void lab_note(const struct lab *lab, const struct scan_proc *p, char *buf, size_
 		snprintf(buf, len, "in its exit routine");
 	else if (m && m->nspid == 1)
 		init_note(m, buf, len);
-	else if (m && m->killed_by_ns_end)
-		snprintf(buf, len, "killed by the kernel: its namespace's PID 1 ended");
 	else if (m && m->subreaper)
 		snprintf(buf, len, "child subreaper: orphans below it come to it");
 	else if (p->pid == lab->monitor_pid)

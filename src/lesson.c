@@ -602,9 +602,11 @@ static bool put_pid(pid_t pid, bool known, char *buf, size_t cap)
 }
 
 /* The signal that killed the process, or the one forktop sent. */
+/* The signal the event names (a signal sent, or dropped), else the one its
+ * exit status says killed the process. */
 static bool put_signal(const struct track_event *ev, char *buf, size_t cap)
 {
-	int sig = ev->kind == EV_SIGNAL_SENT ? ev->signal
+	int sig = ev->signal > 0 ? ev->signal
 		  : ev->exit_status != SCAN_NO_STATUS && WIFSIGNALED(ev->exit_status)
 		  ? WTERMSIG(ev->exit_status) : 0;
 

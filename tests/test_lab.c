@@ -1824,6 +1824,18 @@ Test(pidns, forktops_init_reaps_orphans_and_forwards_sigterm_to_main)
 	cr_assert_geq(event_of(-1, "namespace_ended", "name=init", NULL), 0);
 }
 
+/* Whether some frame shows name ended, with this note. */
+static bool tombstone_says(const char *name, const char *note)
+{
+	for (int i = 0; i < nlines; i++) {
+		const json_t *p = is(lines[i], "frame") ? named(i, name, true) : NULL;
+
+		if (p && !strcmp(helper_str(p, "note"), note))
+			return true;
+	}
+	return false;
+}
+
 Test(pidns, when_pid1_ends_the_kernel_kills_everything_left)
 {
 	static const char *const left[] = { "Process-1", "Process-2", "Process-2:1" };
@@ -1854,6 +1866,8 @@ Test(pidns, when_pid1_ends_the_kernel_kills_everything_left)
 	cr_assert_geq(ended, 0);
 	cr_assert(field_is(ended, "killed", "3"), "the kernel killed the three left: %s",
 		  helper_str(lines[ended], "text"));
+	cr_assert(tombstone_says("Process-2:1", "killed by the kernel as its namespace's PID 1 ended"),
+		  "its row says why it ended");
 }
 
 Test(pidns, a_subreaper_inside_takes_orphans_before_pid1)

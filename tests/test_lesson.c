@@ -389,11 +389,16 @@ Test(lesson, pid_1_of_a_namespace_has_its_lessons)
 {
 	struct lesson_context ctx = hand_namespace(false);
 	struct track_event ev = built(EV_NAMESPACE_MADE, 100, "MainProcess");
+	struct lesson_text lt;
 
 	cr_assert_str_eq(lesson_pick(&ev, &ctx), "namespace-pid1");
 	ev = built(EV_INIT_DROPPED, 100, "MainProcess");
 	ev.signal = SIGTERM;
 	cr_assert_str_eq(lesson_pick(&ev, &ctx), "init-signal-dropped");
+	cr_assert_geq(lesson_book_open(&book, lessons_dir), 0);
+	cr_assert(lesson_explain(&book, &ev, &ctx, &lt));
+	cr_assert(strstr(lt.body, "forktop sent SIGTERM to MainProcess (pid 100), the PID 1"), "%s",
+		  lt.body);
 	ev = built(EV_REPARENT, 102, "Process-1:1");
 	ev.old_ppid = 105, ev.new_ppid = 100;
 	cr_assert_str_eq(lesson_pick(&ev, &ctx), "orphan-ns-init", "to the namespace's PID 1");

@@ -537,10 +537,16 @@ long long session_row_lifetime_us(const struct session *s, const struct row *r)
 static void tomb_note(const struct session *s, const struct row *r, char *buf, size_t len)
 {
 	long long lived = session_row_lifetime_us(s, r);
+	const struct member *m = tomb_member(s, r->proc);
 	int code;
 	bool known = event_exitcode(r->proc->exit_status, &code);
 	const char *ended = known ? "ended" : "ended, exit code unknown,";
 
+	if (m && m->killed_by_ns_end) {
+		snprintf(buf, len, "killed by the kernel as its namespace's PID 1 ended%s",
+			 known ? "" : " (exit code unknown)");
+		return;
+	}
 	if (lived >= 0 && lived < 10000)
 		snprintf(buf, len, "%s after %.1f ms", ended, (double)lived / 1000.0);
 	else if (lived >= 0)
