@@ -601,7 +601,6 @@ static bool put_pid(pid_t pid, bool known, char *buf, size_t cap)
 	return true;
 }
 
-/* The signal that killed the process, or the one forktop sent. */
 /* The signal the event names (a signal sent, or dropped), else the one its
  * exit status says killed the process. */
 static bool put_signal(const struct track_event *ev, char *buf, size_t cap)
