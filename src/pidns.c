@@ -68,22 +68,6 @@ static bool read_small(const char *path, char *buf, size_t len)
 	return true;
 }
 
-int pidns_read_nspid(pid_t pid, pid_t *levels, int max)
-{
-	char path[64], buf[4096];
-
-	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	return read_small(path, buf, sizeof buf) ? pidns_parse_nspid(buf, levels, max) : 0;
-}
-
-int pidns_read_pidfd(int pidfd, pid_t *levels, int max)
-{
-	char path[64], buf[1024];
-
-	snprintf(path, sizeof path, "/proc/self/fdinfo/%d", pidfd);
-	return read_small(path, buf, sizeof buf) ? pidns_parse_nspid(buf, levels, max) : 0;
-}
-
 static bool parse_mask(const char *text, const char *key, uint64_t *out)
 {
 	const char *p = line_value(text, key);

@@ -17,10 +17,6 @@
  * first, in levels (at most max; more are left out). Returns how many, or 0
  * when text has no well-formed NSpid line. */
 int pidns_parse_nspid(const char *text, pid_t *levels, int max);
-/* The same read from /proc/PID/status, or from /proc/self/fdinfo/PIDFD for a
- * pidfd. 0 when the process is gone or has no such line. */
-int pidns_read_nspid(pid_t pid, pid_t *levels, int max);
-int pidns_read_pidfd(int pidfd, pid_t *levels, int max);
 
 /* The signals a process catches (SigCgt), blocks (SigBlk) and ignores
  * (SigIgn): bit N-1 for signal N. */

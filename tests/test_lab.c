@@ -1617,8 +1617,9 @@ static void need_namespaces(void)
 			     "namespace");
 }
 
-/* The frame's process named name: its NSpid as NDJSON lists it, checked
- * against the kernel's own (its /proc/PID/status) while it runs. */
+/* The frame's process named name: its NSpid as NDJSON lists it, forktop's
+ * PID then the one it has inside (the lab is gone when the frames are read:
+ * the numbers inside follow from the order the lab forks in). */
 static void assert_nspid(int f, const char *name, int inner)
 {
 	const json_t *p = proc_named(f, name), *list;
