@@ -676,10 +676,10 @@ static struct member *live_member(struct lab *lab, const char *name, char *err,
  * shows it just before. */
 static bool init_drops(const struct lab *lab, const struct member *m, int sig)
 {
-	struct pidns_signals sigs;
+	uint64_t caught;
 
-	return lab->in_namespace && m->nspid == 1 && pidns_read_signals(m->pid, &sigs) &&
-	       pidns_init_drops(&sigs, sig);
+	return lab->in_namespace && m->nspid == 1 && pidns_read_caught(m->pid, &caught) &&
+	       pidns_init_drops(caught, sig);
 }
 
 int lab_signal(struct lab *lab, const char *name, int sig, char *err, size_t errlen)
@@ -985,21 +985,26 @@ static void how_it_ended(const struct lab *lab, const struct member *orphan, cha
 		snprintf(buf, len, ", exited with %d", WEXITSTATUS(status));
 }
 
-/* Which of the signals a learner sends PID 1 it catches, from its SigCgt. */
+/* "PID 1 of its namespace: catches SIGINT; SIGTERM ignored": the signals
+ * it has handlers for (its SigCgt), which decide what a signal to it does. */
 static void init_note(const struct member *m, char *buf, size_t len)
 {
-	static const int told[] = { SIGINT, SIGTERM, SIGCHLD, SIGHUP };
-	struct pidns_signals sigs;
+	uint64_t caught;
 	size_t n;
 
 	n = (size_t)snprintf(buf, len, "%sPID 1 of its namespace", m->init ? "forktop's init, " : "");
-	if (n >= len || !pidns_read_signals(m->pid, &sigs))
+	if (n >= len || !pidns_read_caught(m->pid, &caught))
 		return;
-	n += (size_t)snprintf(buf + n, len - n, sigs.caught ? ": catches" : ": catches nothing");
-	for (size_t i = 0; i < sizeof told / sizeof *told && n < len; i++)
-		if (sigs.caught & (1ULL << (told[i] - 1)))
-			n += (size_t)snprintf(buf + n, len - n, " SIG%s", sigabbrev_np(told[i]));
-	if (n < len && pidns_init_drops(&sigs, SIGTERM))
+	n += (size_t)snprintf(buf + n, len - n, caught ? ": catches" : ": catches nothing");
+	for (int sig = 1; sig <= 64 && n < len; sig++) {
+		char name[16];
+
+		if (!(caught & (1ULL << (sig - 1))))
+			continue;
+		pidns_signal_name(sig, name, sizeof name);
+		n += (size_t)snprintf(buf + n, len - n, " %s", name);
+	}
+	if (n < len && pidns_init_drops(caught, SIGTERM))
 		snprintf(buf + n, len - n, "; SIGTERM ignored");
 }
 

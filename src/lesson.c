@@ -352,21 +352,29 @@ static bool to_ns_subreaper(const struct facts *f)
 	return ns_init_of(f) && p && p->subreaper;
 }
 
-/* A zombie under a PID 1 that is MainProcess itself, which waits for its
- * own children only. */
-static bool zombie_under_python_init(const struct facts *f)
+/* The PID of the namespace's PID 1 when it is MainProcess itself, a
+ * Python program, which waits for its own children only; else 0. */
+static pid_t python_init(const struct facts *f)
 {
 	const struct member *init = ns_init_of(f);
 
-	return init && !init->init && f->ev->new_ppid == init->pid && under_adopter(f);
+	return init && !init->init ? init->pid : 0;
+}
+
+/* A zombie an adopting Python PID 1 will never reap. */
+static bool zombie_under_python_init(const struct facts *f)
+{
+	pid_t init = python_init(f);
+
+	return init && f->ev->new_ppid == init && under_adopter(f);
 }
 
 /* The same told by the zombie's exit code (read from its /proc/PID/stat). */
 static bool zombie_code_under_python_init(const struct facts *f)
 {
-	const struct member *init = ns_init_of(f);
+	pid_t init = python_init(f);
 
-	return init && !init->init && lab_zombie_adopted(f) && f->m->ppid == init->pid;
+	return init && lab_zombie_adopted(f) && f->m->ppid == init;
 }
 
 static bool reaped_by_init(const struct facts *f)

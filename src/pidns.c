@@ -52,7 +52,7 @@ int pidns_parse_nspid(const char *text, pid_t *levels, int max)
 	return n;
 }
 
-/* Reads a small /proc file whole (status, fdinfo) into buf. */
+/* Reads a small /proc file whole (a status) into buf. */
 static bool read_small(const char *path, char *buf, size_t len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -68,41 +68,39 @@ static bool read_small(const char *path, char *buf, size_t len)
 	return true;
 }
 
-static bool parse_mask(const char *text, const char *key, uint64_t *out)
+bool pidns_parse_caught(const char *text, uint64_t *caught)
 {
-	const char *p = line_value(text, key);
+	const char *p = line_value(text, "SigCgt:");
 	char *end;
 
 	if (!p)
 		return false;
 	errno = 0;
-	*out = strtoull(p, &end, 16);
+	*caught = strtoull(p, &end, 16);
 	return end != p && !errno && (*end == '\n' || !*end);
 }
 
-bool pidns_parse_signals(const char *text, struct pidns_signals *out)
-{
-	return parse_mask(text, "SigCgt:", &out->caught) &&
-	       parse_mask(text, "SigBlk:", &out->blocked) &&
-	       parse_mask(text, "SigIgn:", &out->ignored);
-}
-
-bool pidns_read_signals(pid_t pid, struct pidns_signals *out)
+bool pidns_read_caught(pid_t pid, uint64_t *caught)
 {
 	char path[64], buf[4096];
 
 	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	return read_small(path, buf, sizeof buf) && pidns_parse_signals(buf, out);
+	return read_small(path, buf, sizeof buf) && pidns_parse_caught(buf, caught);
 }
 
-bool pidns_init_drops(const struct pidns_signals *sigs, int sig)
+void pidns_signal_name(int sig, char *buf, size_t len)
 {
-	uint64_t bit;
+	if (sig < SIGRTMIN && sigabbrev_np(sig))
+		snprintf(buf, len, "SIG%s", sigabbrev_np(sig));
+	else
+		snprintf(buf, len, "%d", sig);
+}
 
+bool pidns_init_drops(uint64_t caught, int sig)
+{
 	if (sig <= 0 || sig > 64 || sig == SIGKILL || sig == SIGSTOP || sig == SIGCONT)
 		return false;
-	bit = 1ULL << (sig - 1);
-	return !(sigs->caught & bit);
+	return !(caught & (1ULL << (sig - 1)));
 }
 
 /* The inode of pid's PID namespace, or 0. */
@@ -115,12 +113,11 @@ static unsigned long long ns_of(pid_t pid)
 	return stat(path, &st) == 0 ? (unsigned long long)st.st_ino : 0;
 }
 
-int pidns_map_open(struct pidns_map *map, pid_t init_outer)
+void pidns_map_open(struct pidns_map *map, pid_t init_outer)
 {
 	memset(map, 0, sizeof *map);
 	pidns_learn(map, 1, init_outer);
 	map->ns = ns_of(init_outer);
-	return map->ns ? 0 : -errno;
 }
 
 void pidns_map_free(struct pidns_map *map)
@@ -143,7 +140,7 @@ void pidns_learn(struct pidns_map *map, pid_t inner, pid_t outer)
 
 	if (inner <= 0 || outer <= 0)
 		return;
-	for (unsigned i = 0; i < 16; i++)
+	for (unsigned i = 0; i < PIDNS_MISSED_MAX; i++)
 		if (map->missed[i] == inner)
 			map->missed[i] = 0; /* found after all */
 	if (p) {
@@ -177,7 +174,6 @@ static void search_namespace(struct pidns_map *map)
 
 	if (!dir)
 		return;
-	map->searches++;
 	while ((d = readdir(dir))) {
 		char path[64];
 		long pid = strtol(d->d_name, NULL, 10);
@@ -199,9 +195,7 @@ pid_t pidns_known(const struct pidns_map *map, pid_t inner)
 
 static bool missed_before(const struct pidns_map *map, pid_t inner)
 {
-	unsigned n = map->nmissed < 16 ? map->nmissed : 16;
-
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < PIDNS_MISSED_MAX; i++)
 		if (map->missed[i] == inner)
 			return true;
 	return false;
@@ -214,8 +208,8 @@ pid_t pidns_outer(struct pidns_map *map, pid_t inner)
 	if (outer || inner <= 0 || !map->ns || missed_before(map, inner))
 		return outer;
 	search_namespace(map);
-	if (!(outer = pidns_known(map, inner)))
-		map->missed[map->nmissed++ % 16] = inner; /* reaped: it will not show again */
+	if (!(outer = pidns_known(map, inner))) /* reaped: it will not show again */
+		map->missed[map->next_missed++ % PIDNS_MISSED_MAX] = inner;
 	return outer;
 }
 

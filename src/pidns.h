@@ -12,26 +12,26 @@
 #include <sys/types.h>
 
 #define PIDNS_LEVELS_MAX 8 /* NSpid entries kept (the kernel nests at most 32) */
+#define PIDNS_MISSED_MAX 16
 
-/* The NSpid line of a /proc status or pidfd fdinfo text: its PIDs, outermost
+/* The NSpid line of a /proc/PID/status text: its PIDs, outermost
  * first, in levels (at most max; more are left out). Returns how many, or 0
  * when text has no well-formed NSpid line. */
 int pidns_parse_nspid(const char *text, pid_t *levels, int max);
 
-/* The signals a process catches (SigCgt), blocks (SigBlk) and ignores
- * (SigIgn): bit N-1 for signal N. */
-struct pidns_signals {
-	uint64_t caught, blocked, ignored;
-};
-bool pidns_parse_signals(const char *text, struct pidns_signals *out);
-bool pidns_read_signals(pid_t pid, struct pidns_signals *out);
-/* Whether the kernel drops sig sent to the PID 1 of a namespace with these
- * signals, from inside it or from an ancestor (pid_namespaces(7)): every
+/* The signals a process catches (SigCgt of a /proc/PID/status text, or of
+ * the process's): bit N-1 for signal N. False when there is no such line. */
+bool pidns_parse_caught(const char *text, uint64_t *caught);
+bool pidns_read_caught(pid_t pid, uint64_t *caught);
+/* "SIGINT", or the number of a signal with no name ("34"). */
+void pidns_signal_name(int sig, char *buf, size_t len);
+/* Whether the kernel drops sig sent to the PID 1 of a namespace that
+ * catches these, from inside it or from an ancestor (pid_namespaces(7)): every
  * signal it has no handler for, but SIGKILL and SIGSTOP (which an ancestor's
  * sender always delivers) and SIGCONT (which resumes it all the same). A
  * blocked one waits, and is dropped when it is taken unless a handler is
  * there by then: blocking does not count. */
-bool pidns_init_drops(const struct pidns_signals *sigs, int sig);
+bool pidns_init_drops(uint64_t caught, int sig);
 
 /* Inner PIDs (the namespace's own) and the PIDs forktop sees, pairwise. */
 struct pidns_pair {
@@ -41,15 +41,15 @@ struct pidns_map {
 	unsigned long long ns; /* the namespace's inode (its /proc/PID/ns/pid) */
 	struct pidns_pair *pairs;
 	size_t count, cap;
-	int searches; /* how many times /proc was listed for a PID the map lacked */
-	pid_t missed[16]; /* the latest inner PIDs a listing did not find: not looked for again */
-	unsigned nmissed;
+	pid_t missed[PIDNS_MISSED_MAX]; /* the latest inner PIDs a listing of /proc did not
+					   find (0: none): not looked for again */
+	unsigned next_missed;
 };
 
 /* The map of the namespace whose PID 1 forktop sees as init_outer (1 is
- * known at once). Returns 0, or a negative errno when its namespace cannot
- * be read (then no PID the map lacks can be found in /proc). */
-int pidns_map_open(struct pidns_map *map, pid_t init_outer);
+ * known at once). When its namespace cannot be read, no PID the map lacks
+ * is looked for in /proc. */
+void pidns_map_open(struct pidns_map *map, pid_t init_outer);
 void pidns_map_free(struct pidns_map *map);
 void pidns_learn(struct pidns_map *map, pid_t inner, pid_t outer);
 /* The PID forktop sees for inner, from the map alone; 0 when it has none. */

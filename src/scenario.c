@@ -523,11 +523,6 @@ const char *scenario_method_name(enum scenario_method method)
 static const char *const init_names[] = { [SCENARIO_INIT_NONE] = "none",
 					   [SCENARIO_INIT_FORKTOP] = "forktop" };
 
-const char *scenario_init_name(enum scenario_init init)
-{
-	return (unsigned)init <= SCENARIO_INIT_FORKTOP ? init_names[init] : "?";
-}
-
 bool scenario_init_parse(const char *name, enum scenario_init *out)
 {
 	for (unsigned i = 0; i <= SCENARIO_INIT_FORKTOP; i++) {

@@ -80,8 +80,7 @@ const char *scenario_method_name(enum scenario_method method);
 /* A name fit for a scenario, a group or a tour step: 1 to SCENARIO_NAME_MAX - 1
  * letters, digits, '-' or '_'. */
 bool scenario_valid_name(const char *s);
-/* "none", "forktop"; and the init with that name (false when none has it). */
-const char *scenario_init_name(enum scenario_init init);
+/* The init named "none" or "forktop" (false for any other name). */
 bool scenario_init_parse(const char *name, enum scenario_init *out);
 /* The method with that name; false when there is none. */
 bool scenario_method_parse(const char *name, enum scenario_method *out);

@@ -7,7 +7,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,20 +221,17 @@ static void json_nspid(struct jsonout *o, const struct row *r)
  * (its SigCgt), which decide what a signal to it does. */
 static void json_caught(struct jsonout *o, const struct row *r)
 {
-	struct pidns_signals sigs;
+	uint64_t caught;
 
-	if (!r->ns_init || r->tombstone || !pidns_read_signals(r->pid, &sigs))
+	if (r->nspid != 1 || r->tombstone || !pidns_read_caught(r->pid, &caught))
 		return;
 	jsonout_open_array(o, "caught");
 	for (int sig = 1; sig <= 64; sig++) {
 		char name[16];
 
-		if (!(sigs.caught & (1ULL << (sig - 1))))
+		if (!(caught & (1ULL << (sig - 1))))
 			continue;
-		if (sig < SIGRTMIN && sigabbrev_np(sig))
-			snprintf(name, sizeof name, "SIG%s", sigabbrev_np(sig));
-		else
-			snprintf(name, sizeof name, "%d", sig);
+		pidns_signal_name(sig, name, sizeof name);
 		jsonout_text_value(o, NULL, name);
 	}
 	jsonout_close_array(o);

@@ -192,6 +192,14 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* Whether an option that shapes the lab was given: --scenario, --script,
+ * --start-method, --pid-namespace or --init. */
+static bool lab_options_given(const struct cli *cli)
+{
+	return cli->scenario_path || cli->script_text || cli->start_method || cli->pid_namespace ||
+	       cli->init;
+}
+
 /* Returns -1 to go on, or an exit status. */
 static int parse_option(int c, const char *arg, struct cli *cli)
 {
@@ -276,11 +284,10 @@ static int prepare_tour(struct cli *cli, struct tour *tour)
 	if (cli->batch_mode)
 		return usage_error("%s", "--tour walks through the interactive screen: not with "
 				   "--batch or --json");
-	if (cli->scenario_path || cli->script_text || cli->start_method || cli->pid_namespace || cli->init || cli->no_lab ||
-	    cli->session.family_pid > 0)
+	if (lab_options_given(cli) || cli->no_lab || cli->session.family_pid > 0)
 		return usage_error("%s", "--tour loads its own scenarios: not with --scenario, "
-				   "--script, --start-method, --pid-namespace, --init, --no-lab, --pid, --attach or "
-				   "a command");
+				   "--script, --start-method, --pid-namespace, --init, --no-lab, --pid, "
+				   "--attach or a command");
 	if (!file && datafile_find(TOUR_FILE, path, sizeof path, looked, sizeof looked) < 0)
 		return usage_error("no tour file: looked in %s", looked);
 	if (tour_load_file(file ? file : path, tour, err, sizeof err) < 0)
@@ -296,8 +303,7 @@ static int prepare_lab(struct cli *cli, struct scenario *sc, struct script *scri
 	char err[512], path[4200];
 
 	if (cli->no_lab || cli->session.family_pid > 0) {
-		if (cli->scenario_path || cli->script_text || cli->start_method ||
-		    cli->pid_namespace || cli->init)
+		if (lab_options_given(cli))
 			return usage_error("%s", "--scenario, --script, --start-method, "
 					   "--pid-namespace and --init need the lab (not --no-lab "
 					   "or --pid)");
@@ -356,8 +362,7 @@ static int prepare_example(struct cli *cli, char *path, size_t len, char **argv)
 	char err[256];
 
 	if (cli->session.command || cli->session.attach_pid || cli->session.family_pid ||
-	    cli->scenario_path || cli->script_text || cli->start_method || cli->pid_namespace ||
-	    cli->init || cli->tour)
+	    lab_options_given(cli) || cli->tour)
 		return usage_error("%s", "--example runs a program instead of the lab: not with a "
 				   "command, --attach, --pid, --scenario, --script, --start-method, "
 				   "--pid-namespace, --init or --tour");
@@ -422,21 +427,20 @@ int main(int argc, char **argv)
 	if (optind < argc && strcmp(argv[optind - 1], "--") != 0)
 		return usage_error("unexpected argument '%s' (a command goes after --)", argv[optind]);
 	if (optind < argc) {
-		if (cli.scenario_path || cli.script_text || cli.start_method || cli.pid_namespace ||
-		    cli.init || opt->family_pid || opt->attach_pid)
+		if (lab_options_given(&cli) || opt->family_pid || opt->attach_pid)
 			return usage_error("%s", "-- CMD runs a program instead of the lab: not with "
-					   "--scenario, --script, --start-method, --pid-namespace, --init, --pid or "
-					   "--attach");
+					   "--scenario, --script, --start-method, --pid-namespace, "
+					   "--init, --pid or --attach");
 		opt->command = argv + optind;
 		cli.no_lab = true;
 	}
 	if (cli.example &&
 	    (rc = prepare_example(&cli, example_path, sizeof example_path, example_argv)) >= 0)
 		return rc;
-	if (opt->attach_pid && (cli.scenario_path || cli.script_text || cli.start_method ||
-				cli.pid_namespace || cli.init || opt->family_pid))
+	if (opt->attach_pid && (lab_options_given(&cli) || opt->family_pid))
 		return usage_error("%s", "--attach watches a process instead of the lab: not with "
-				   "--scenario, --script, --start-method, --pid-namespace, --init or --pid");
+				   "--scenario, --script, --start-method, --pid-namespace, --init "
+				   "or --pid");
 	if (opt->attach_pid && (rc = check_family_pid(opt->attach_pid)) >= 0)
 		return rc;
 	if (opt->no_python_hook && opt->attach_pid)

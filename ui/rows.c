@@ -132,7 +132,6 @@ void rows_set_member(struct row *r, const struct member *m)
 	r->lab_role = lab_member_role(m);
 	r->daemon = rows_member_daemon(m);
 	r->nspid = m->nspid;
-	r->ns_init = m->nspid == 1;
 	if (m->exit_source != EXIT_SOURCE_UNKNOWN)
 		r->exit_known = event_exitcode(m->exit_status, &r->exit_code);
 }
@@ -140,7 +139,8 @@ void rows_set_member(struct row *r, const struct member *m)
 void rows_header(unsigned columns, char *buf, size_t len)
 {
 	snprintf(buf, len, "    PID %s%s%s%s%sS DAEMON EXIT %s%s%sNAME",
-		 columns & ROWS_COL_NSPID ? "  NSPID " : "", columns & ROWS_COL_PPID ? "   PPID " : "", columns & ROWS_COL_PGID ? "   PGID " : "",
+		 columns & ROWS_COL_NSPID ? "  NSPID " : "", columns & ROWS_COL_PPID ? "   PPID " : "",
+		 columns & ROWS_COL_PGID ? "   PGID " : "",
 		 columns & ROWS_COL_SID ? "    SID " : "", columns & ROWS_COL_TTY ? "TTY      " : "",
 		 columns & ROWS_COL_CPU ? " CPU% " : "", columns & ROWS_COL_TIME ? "    TIME+ " : "",
 		 columns & ROWS_COL_ELAPSED ? "    ELAPSED " : "");
@@ -331,7 +331,7 @@ size_t rows_build(struct row *rows, size_t cap, const struct tree *tree,
 		r->role = ROW_ROLE_NONE;
 		r->helper_role = NULL;
 		r->nspid = 0;
-		r->orphan = r->tombstone = r->flash = r->ns_init = false;
+		r->orphan = r->tombstone = r->flash = false;
 		r->exit_known = event_exitcode(p->exit_status, &r->exit_code);
 		r->task = NULL;
 		r->first_thread = r->nthreads = 0;

@@ -84,8 +84,7 @@ struct row {
 	enum row_role role;
 	enum lab_role lab_role; /* when role is ROW_ROLE_LAB */
 	const char *helper_role; /* a program's helper (member_helper_role), else NULL */
-	pid_t nspid;      /* its PID in the lab's own namespace; 0 outside one */
-	bool ns_init;     /* the PID 1 of the lab's namespace */
+	pid_t nspid;      /* its PID in the lab's own namespace (1: its PID 1); 0 outside one */
 	bool orphan;      /* a lab process whose creator is no longer its parent */
 	bool tombstone;   /* an ended lab process, still shown for a moment */
 	bool flash;       /* changed a moment ago (new, re-parented, ended) */

@@ -536,8 +536,8 @@ long long session_row_lifetime_us(const struct session *s, const struct row *r)
  * ends) how long it lived. */
 static void tomb_note(const struct session *s, const struct row *r, char *buf, size_t len)
 {
-	long long lived = session_row_lifetime_us(s, r);
 	const struct member *m = tomb_member(s, r->proc);
+	long long lived = m ? member_lifetime_us(m) : -1;
 	int code;
 	bool known = event_exitcode(r->proc->exit_status, &code);
 	const char *ended = known ? "ended" : "ended, exit code unknown,";

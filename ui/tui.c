@@ -1408,23 +1408,29 @@ static void act_subreaper(struct tui *t)
 				 : "orphans go to PID 1 again");
 }
 
+/* Starts the lab again with sc; false, having said why, when it cannot. */
+static bool restart_lab_with(struct tui *t, const struct scenario *sc)
+{
+	char err[256];
+	int rc = session_use_scenario(&t->s, sc, err, sizeof err);
+
+	rows_changed(t);
+	if (rc < 0)
+		say(t, true, "%s", err);
+	return rc == 0;
+}
+
 /* m: the next start method (fork, spawn, forkserver), in a new lab. */
 static void act_start_method(struct tui *t)
 {
 	struct scenario sc = t->s.scenario;
-	char err[256];
-	int rc;
 
 	if (!t->s.opt->scenario) {
 		say(t, true, "there is no lab here: start methods are the lab's");
 		return;
 	}
 	sc.start_method = (sc.start_method + 1) % SCENARIO_METHODS;
-	rc = session_use_scenario(&t->s, &sc, err, sizeof err);
-	rows_changed(t);
-	if (rc < 0)
-		say(t, true, "%s", err);
-	else
+	if (restart_lab_with(t, &sc))
 		say(t, false, "the lab was restarted with start method %s",
 		    scenario_method_name(sc.start_method));
 }
@@ -1434,8 +1440,6 @@ static void act_start_method(struct tui *t)
 static void act_pid_namespace(struct tui *t)
 {
 	struct scenario sc = t->s.scenario;
-	char err[256];
-	int rc;
 
 	if (!sc.pid_namespace) {
 		sc.pid_namespace = true;
@@ -1445,11 +1449,9 @@ static void act_pid_namespace(struct tui *t)
 	} else {
 		sc.pid_namespace = false;
 	}
-	rc = session_use_scenario(&t->s, &sc, err, sizeof err);
-	rows_changed(t);
-	if (rc < 0)
-		say(t, true, "%s", err);
-	else if (!sc.pid_namespace)
+	if (!restart_lab_with(t, &sc))
+		return;
+	if (!sc.pid_namespace)
 		say(t, false, "the lab was restarted in forktop's own PID namespace");
 	else
 		say(t, false, "the lab was restarted in a PID namespace of its own, with %s as its "
