@@ -5,6 +5,7 @@
  * order. */
 #include "event.h"
 
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -554,4 +555,144 @@ size_t event_fields(const struct track_event *ev, struct event_field *out)
 	if (k->fields & F_CUT)
 		out[n++] = int_field("cut_bytes", (long)ev->cut_bytes);
 	return n;
+}
+
+/* ---- the way back: fields read from NDJSON ------------------------------- */
+
+static int set_name(char *dst, size_t cap, const struct event_field *f)
+{
+	size_t n;
+
+	if (f->type != EVENT_FIELD_STRING)
+		return -1;
+	n = strnlen(f->string, f->length < cap ? f->length : cap - 1);
+	memcpy(dst, f->string, n);
+	dst[n] = '\0';
+	return 1;
+}
+
+static int set_int(int *dst, const struct event_field *f, long min, long max)
+{
+	if (f->type != EVENT_FIELD_INT || f->number < min || f->number > max)
+		return -1;
+	*dst = (int)f->number;
+	return 1;
+}
+
+static int set_pid(pid_t *dst, const struct event_field *f)
+{
+	int v, rc = set_int(&v, f, 0, INT_MAX);
+
+	if (rc > 0)
+		*dst = (pid_t)v;
+	return rc;
+}
+
+/* "exit": Python's exitcode back to a wait status (-N: killed by N). */
+static int set_exit(struct track_event *ev, const struct event_field *f)
+{
+	int code;
+
+	if (f->type == EVENT_FIELD_NULL) {
+		ev->exit_status = SCAN_NO_STATUS;
+		return 1;
+	}
+	if (set_int(&code, f, -64, 255) < 0)
+		return -1;
+	ev->exit_status = code < 0 ? -code : code << 8;
+	return 1;
+}
+
+static int set_source(struct track_event *ev, const struct event_field *f)
+{
+	if (f->type != EVENT_FIELD_STRING)
+		return -1;
+	for (int i = 0; i < EXIT_SOURCE_COUNT; i++)
+		if (strlen(sources[i].name) == f->length &&
+		    !memcmp(sources[i].name, f->string, f->length)) {
+			ev->source = (enum exit_source)i;
+			return 1;
+		}
+	return -1;
+}
+
+static int set_value(struct track_event *ev, const struct kind_info *k, const struct event_field *f)
+{
+	char word[32];
+	enum scenario_method method;
+
+	switch (k->value_type) {
+	case V_BOOL:
+		if (f->type != EVENT_FIELD_BOOL)
+			return -1;
+		ev->value = f->number != 0;
+		return 1;
+	case V_METHOD:
+		if (set_name(word, sizeof word, f) < 0 || !scenario_method_parse(word, &method))
+			return -1;
+		ev->value = (int)method;
+		return 1;
+	case V_REFUSAL:
+		if (set_name(word, sizeof word, f) < 0)
+			return -1;
+		for (int i = 0; i < REFUSAL_COUNT; i++)
+			if (!strcmp(refusals[i].name, word)) {
+				ev->value = i;
+				return 1;
+			}
+		return -1;
+	default: return set_int(&ev->value, f, INT_MIN, INT_MAX);
+	}
+}
+
+static bool is_key(const struct event_field *f, const char *key)
+{
+	return key && !strcmp(f->key, key);
+}
+
+/* The fields every kind has, then those of the kind's flags. */
+static int set_common(struct track_event *ev, const struct kind_info *k, const struct event_field *f)
+{
+	if (is_key(f, "pid")) return set_pid(&ev->pid, f);
+	if (is_key(f, "name")) return set_name(ev->name, sizeof ev->name, f);
+	if (is_key(f, "old_ppid")) return set_pid(&ev->old_ppid, f);
+	if (is_key(f, "new_ppid")) return set_pid(&ev->new_ppid, f);
+	if (is_key(f, "exit")) return set_exit(ev, f);
+	if ((k->fields & F_TARGET) && is_key(f, "target_pid")) return set_pid(&ev->target, f);
+	if ((k->fields & F_TARGET) && is_key(f, "target"))
+		return set_name(ev->target_name, sizeof ev->target_name, f);
+	if ((k->fields & F_THREAD) && is_key(f, "tid")) return set_pid(&ev->target, f);
+	if ((k->fields & F_THREAD) && is_key(f, "thread"))
+		return set_name(ev->target_name, sizeof ev->target_name, f);
+	if ((k->fields & F_BY) && is_key(f, "by_pid")) return set_pid(&ev->by, f);
+	if ((k->fields & F_BY) && is_key(f, "by")) return set_name(ev->by_name, sizeof ev->by_name, f);
+	return 0;
+}
+
+int event_set_field(struct track_event *ev, const struct event_field *f)
+{
+	const struct kind_info *k = valid_kind(ev->kind) ? &kinds[ev->kind] : &kinds[EV_NEW];
+	int rc = set_common(ev, k, f);
+	long cut;
+
+	if (rc != 0)
+		return rc;
+	if ((k->fields & F_SOURCE) && is_key(f, "source")) return set_source(ev, f);
+	if ((k->fields & F_SIGNAL) && is_key(f, "signal")) return set_int(&ev->signal, f, 0, 64);
+	if ((k->fields & F_ERROR) && is_key(f, "errno")) return set_int(&ev->error, f, 0, 4095);
+	if (is_key(f, k->value_key)) return set_value(ev, k, f);
+	if (is_key(f, k->text_key)) {
+		if (f->type != EVENT_FIELD_STRING)
+			return -1;
+		event_set_text(ev, f->string, f->length);
+		return 1;
+	}
+	if ((k->fields & F_CUT) && is_key(f, "cut_bytes")) {
+		if (f->type != EVENT_FIELD_INT || f->number < 0)
+			return -1;
+		cut = f->number;
+		ev->cut_bytes = (size_t)cut;
+		return 1;
+	}
+	return 0;
 }

@@ -228,4 +228,12 @@ struct event_field {
  * first). Returns how many. */
 size_t event_fields(const struct track_event *ev, struct event_field *out);
 
+/* The way back, for a reader of NDJSON (a recording): sets the member of
+ * ev (whose kind is set) that field f names, as event_fields writes it.
+ * Returns 1 when set, 0 for a key the kind does not have (ignored: a newer
+ * writer's), -1 for a value of the wrong type or out of range. A string is
+ * copied into ev's own arrays, cut to fit; the text field is borrowed as
+ * event_set_text borrows it. */
+int event_set_field(struct track_event *ev, const struct event_field *f);
+
 #endif

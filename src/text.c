@@ -263,3 +263,94 @@ int text_error(char *err, size_t errlen, const char *prefix, const char *fmt, ..
 	snprintf(err, errlen, "%s: %s", prefix, what);
 	return -1;
 }
+
+/* n hex digits at s as a number; false when one is not hex. */
+static bool hex_digits(const char *s, size_t n, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int c = (unsigned char)s[i], d = c >= '0' && c <= '9'   ? c - '0'
+						 : c >= 'a' && c <= 'f' ? c - 'a' + 10
+						 : c >= 'A' && c <= 'F' ? c - 'A' + 10
+									: -1;
+		if (d < 0)
+			return false;
+		v = v * 16 + (unsigned)d;
+	}
+	*out = v;
+	return true;
+}
+
+/* cp as UTF-8 into dst (4 bytes of room); its length, 0 for no code point. */
+static size_t utf8_encode(char *dst, unsigned long cp)
+{
+	if (cp < 0x80)
+		return dst[0] = (char)cp, 1;
+	if (cp < 0x800) {
+		dst[0] = (char)(0xC0 | cp >> 6);
+		dst[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		dst[0] = (char)(0xE0 | cp >> 12);
+		dst[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+		dst[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	if (cp > 0x10FFFF)
+		return 0;
+	dst[0] = (char)(0xF0 | cp >> 18);
+	dst[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+	dst[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+	dst[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/* The escape at s (a backslash, len bytes left) into dst; its length in
+ * *used, 0 (nothing written) when it is none of text_escape's. */
+static size_t unescape_one(char *dst, const char *s, size_t len, size_t *used)
+{
+	static const char plain[] = { ['\\'] = '\\', ['n'] = '\n', ['r'] = '\r', ['t'] = '\t' };
+	unsigned char c = len > 1 ? (unsigned char)s[1] : 0;
+	size_t digits = c == 'x' ? 2 : c == 'u' ? 4 : c == 'U' ? 8 : 0;
+	unsigned long v;
+	char bytes[4];
+	size_t n;
+
+	*used = 0;
+	if (c < sizeof plain && plain[c]) {
+		*used = 2;
+		dst[0] = plain[c];
+		return 1;
+	}
+	if (!digits || len < 2 + digits || !hex_digits(s + 2, digits, &v))
+		return 0;
+	if (c == 'x') {
+		*used = 4;
+		dst[0] = (char)v;
+		return 1;
+	}
+	if ((n = utf8_encode(bytes, v)) == 0)
+		return 0;
+	*used = 2 + digits;
+	memcpy(dst, bytes, n);
+	return n;
+}
+
+size_t text_unescape(char *dst, const char *src, size_t len)
+{
+	size_t out = 0, i = 0;
+
+	while (i < len) {
+		size_t used, n = src[i] == '\\' ? unescape_one(dst + out, src + i, len - i, &used) : 0;
+
+		if (n) {
+			out += n;
+			i += used;
+		} else {
+			dst[out++] = src[i++];
+		}
+	}
+	return out;
+}

@@ -25,6 +25,12 @@ enum text_flags {
 size_t text_escape(char *dst, size_t dstsize, const char *src, size_t srclen,
 		   unsigned flags);
 
+/* The way back from text_escape's escapes (\\, \n, \r, \t, \xNN, \uXXXX,
+ * \UXXXXXXXX) to the raw bytes, for text read back from forktop's own
+ * output (a recording); anything else is copied as it is. dst may be src:
+ * the bytes never grow. Returns the length written (no NUL added). */
+size_t text_unescape(char *dst, const char *src, size_t len);
+
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is invalid;
  * *cp receives the code point. */
 size_t text_utf8_decode(const unsigned char *s, size_t len, unsigned *cp);

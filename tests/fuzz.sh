@@ -17,7 +17,7 @@ srcdir=${FORKTOP_SRCDIR:?run through make check}
 builddir=${FORKTOP_BUILDDIR:?run through make check}
 seconds=${FORKTOP_FUZZ_SECONDS:-30}
 out=$builddir/tests/fuzz-build
-targets="scenario script labmsg procev pyhook"
+targets="scenario script labmsg procev pyhook recording"
 flags="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all"
 export UBSAN_OPTIONS=print_stacktrace=1
 

@@ -73,13 +73,18 @@ void jsonout_begin(struct jsonout *o)
 	open_level(o, '{');
 }
 
-bool jsonout_end(struct jsonout *o, FILE *out)
+bool jsonout_finish(struct jsonout *o)
 {
 	close_level(o, '}');
 	if (o->failed || o->depth != 0)
 		return false;
 	put_char(o, '\n');
-	return !o->failed && fwrite(o->buf, 1, o->len, out) == o->len;
+	return !o->failed;
+}
+
+bool jsonout_end(struct jsonout *o, FILE *out)
+{
+	return jsonout_finish(o) && fwrite(o->buf, 1, o->len, out) == o->len;
 }
 
 void jsonout_free(struct jsonout *o)

@@ -30,6 +30,9 @@ void jsonout_begin(struct jsonout *o);
 /* Ends it and writes it with a newline to out; false when it was dropped
  * (no memory) or the write failed. */
 bool jsonout_end(struct jsonout *o, FILE *out);
+/* Ends it with its newline, left in buf[0..len) for the caller to write;
+ * false when it was dropped (no memory). */
+bool jsonout_finish(struct jsonout *o);
 void jsonout_free(struct jsonout *o);
 
 /* Members of the object or array open now; key is NULL inside an array. */

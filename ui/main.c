@@ -22,6 +22,7 @@
 #include "../src/text.h"
 #include "../src/tour.h"
 #include "batch.h"
+#include "replay.h"
 #include "tui.h"
 
 #define EXIT_USAGE 2
@@ -78,6 +79,13 @@ static void print_help(FILE *out)
 		"                        (TARGET [by JOINER] [timeout S]), poll (is_alive),\n"
 		"                        spawn (GROUP or PROCESS), kill-main, exit-main, quit\n"
 		"  -j, --json            batch frames as NDJSON, one object per frame and event\n"
+		"                        (its first line says what wrote it: a recording)\n"
+		"      --record FILE     also write the session to FILE as it goes: the\n"
+		"                        frames and events --json prints (gzip when FILE\n"
+		"                        ends in .gz)\n"
+		"      --replay FILE     print a recording's frames and events again, as text\n"
+		"                        (--batch) or NDJSON (--json); FILE - reads standard\n"
+		"                        input as it comes (forktop -j | forktop --replay - -b)\n"
 		"  -H, --threads         each process's threads under it (TID, state, CPU%%);\n"
 		"                        NDJSON process objects gain \"tasks\" (H in the screen)\n"
 		"      --columns LIST    more columns, e.g. sid,tty,pgid,elapsed (any of ppid,\n"
@@ -151,7 +159,8 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 }
 
 enum { OPT_ASCII = 256, OPT_NO_LAB, OPT_SUBREAPER, OPT_ATTACH, OPT_TOUR, OPT_EVENTS, OPT_EVENTS_BUFFER,
-       OPT_FEATURES, OPT_COLUMNS, OPT_NO_PYTHON_HOOK, OPT_EXAMPLE, OPT_PID_NAMESPACE, OPT_INIT };
+       OPT_FEATURES, OPT_COLUMNS, OPT_NO_PYTHON_HOOK, OPT_EXAMPLE, OPT_PID_NAMESPACE, OPT_INIT,
+       OPT_RECORD, OPT_REPLAY };
 
 struct cli {
 	struct session_options session; /* what both faces pass on to the session */
@@ -167,6 +176,9 @@ struct cli {
 	bool no_lab;
 	bool batch_mode;
 	const char *example; /* --example NAME */
+	const char *record;  /* --record FILE */
+	const char *replay;  /* --replay FILE */
+	int given;           /* options given but --replay, --batch, --json, --ascii and -n */
 };
 
 static const struct option long_options[] = {
@@ -187,6 +199,8 @@ static const struct option long_options[] = {
 	{ "events", required_argument, NULL, OPT_EVENTS },
 	{ "events-buffer", required_argument, NULL, OPT_EVENTS_BUFFER },
 	{ "features", no_argument, NULL, OPT_FEATURES },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "replay", required_argument, NULL, OPT_REPLAY },
 	{ "tour", optional_argument, NULL, OPT_TOUR },
 	{ "help", no_argument, NULL, 'h' },       { "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -218,6 +232,8 @@ static int parse_option(int c, const char *arg, struct cli *cli)
 	case OPT_SUBREAPER: opt->subreaper = true; return -1;
 	case OPT_NO_PYTHON_HOOK: opt->no_python_hook = true; return -1;
 	case OPT_EXAMPLE: cli->example = arg; return -1;
+	case OPT_RECORD: cli->record = arg; return -1;
+	case OPT_REPLAY: cli->replay = arg; return -1;
 	case OPT_TOUR: cli->tour = true; cli->tour_path = arg; return -1;
 	case OPT_ATTACH:
 		if (!text_parse_long(arg, 1, INT_MAX, &v))
@@ -380,11 +396,26 @@ static int prepare_example(struct cli *cli, char *path, size_t len, char **argv)
 	return -1;
 }
 
+/* --replay: a recording again, printed; only the options of its printing. */
+static int replay(const struct cli *cli, int argc)
+{
+	if (cli->given || argc > optind)
+		return usage_error("%s", "--replay prints a recording: with --batch, --json, --ascii "
+				   "and --iterations only");
+	if (!cli->batch_mode)
+		return usage_error("%s", "--replay prints a recording's frames: give --batch (text) "
+				   "or --json (NDJSON)");
+	return replay_run_batch(&(struct replay_options){ .path = cli->replay, .json = cli->json,
+		.ascii = cli->session.ascii, .iterations = cli->session.iterations });
+}
+
 static int run_face(const struct cli *cli)
 {
 	if (cli->batch_mode)
-		return batch_run(&(struct batch_options){ .session = cli->session, .json = cli->json });
-	return tui_run(&(struct tui_options){ .session = cli->session, .tour = cli->loaded_tour });
+		return batch_run(&(struct batch_options){ .session = cli->session, .json = cli->json,
+							  .record = cli->record });
+	return tui_run(&(struct tui_options){ .session = cli->session, .tour = cli->loaded_tour,
+						.record = cli->record });
 }
 
 /* Descriptors 0-2 must be open before anything else gets a number (a
@@ -423,7 +454,11 @@ int main(int argc, char **argv)
 			return usage_error("option '%s' needs a value", name);
 		if ((rc = parse_option(c, optarg, &cli)) >= 0)
 			return rc;
+		cli.given += !strchr("bjn", c) && c != OPT_ASCII && c != OPT_REPLAY;
 	}
+	if (cli.replay)
+		return replay(&cli, argc);
+
 	if (optind < argc && strcmp(argv[optind - 1], "--") != 0)
 		return usage_error("unexpected argument '%s' (a command goes after --)", argv[optind]);
 	if (optind < argc) {

@@ -11,6 +11,7 @@
 struct tui_options {
 	struct session_options session;
 	const struct tour *tour; /* the guided tour, or NULL */
+	const char *record;      /* --record FILE, or NULL */
 };
 
 /* Runs the interactive monitor. Returns the exit status: 0, 1 on a runtime

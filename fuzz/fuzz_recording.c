@@ -1,0 +1,64 @@
+/* fuzz_recording: libFuzzer target for what --replay reads: each line of
+ * the input parsed as a recording's line (recording_parse), as the reader
+ * hands them over. Checks that whatever a line holds, what it gives back
+ * is safe to use: names NUL-terminated within their arrays, a frame's
+ * counts true, an event's sentence renderable and escaped. */
+#include "fuzz.h"
+
+#include "../src/recording.h"
+
+static void check_frame(const struct frame *f)
+{
+	FUZZ_EXPECT(f->nprocs <= f->procs_cap);
+	for (size_t i = 0; i < f->nprocs; i++) {
+		const struct frame_proc *p = &f->procs[i];
+
+		FUZZ_EXPECT(memchr(p->proc.comm, '\0', sizeof p->proc.comm));
+		FUZZ_EXPECT(p->ntasks <= p->tasks_cap);
+		FUZZ_EXPECT(p->depth >= 0);
+		for (size_t k = 0; k < p->ntasks; k++)
+			FUZZ_EXPECT(memchr(p->tasks[k].task.comm, '\0', sizeof p->tasks[k].task.comm));
+	}
+	FUZZ_EXPECT(memchr(f->view, '\0', sizeof f->view) && memchr(f->events, '\0', sizeof f->events));
+}
+
+static void check_event(const struct track_event *ev)
+{
+	char sentence[2048];
+	size_t text_len;
+
+	FUZZ_EXPECT(ev->kind >= 0 && ev->kind < EV_KIND_COUNT);
+	FUZZ_EXPECT(memchr(ev->name, '\0', sizeof ev->name));
+	FUZZ_EXPECT(memchr(ev->target_name, '\0', sizeof ev->target_name));
+	FUZZ_EXPECT(memchr(ev->by_name, '\0', sizeof ev->by_name));
+	event_text(ev, &text_len);
+	event_describe(ev, sentence, sizeof sentence, 0);
+	for (const char *c = sentence; *c; c++) /* escaped: no control byte but none */
+		FUZZ_EXPECT((unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct recording_info info = { .hz = 100 };
+	struct frame frame = { 0 };
+	struct recording_line line = { .frame = &frame };
+	const char *at = (const char *)data, *end = at + size;
+	char err[512];
+
+	while (at < end) {
+		const char *nl = memchr(at, '\n', (size_t)(end - at));
+		size_t len = nl ? (size_t)(nl - at) : (size_t)(end - at);
+
+		err[0] = '\0';
+		if (recording_parse(at, len, &info, &line, err, sizeof err) < 0)
+			FUZZ_EXPECT(err[0] && memchr(err, '\0', sizeof err));
+		else if (line.kind == RECORDING_FRAME)
+			check_frame(&frame);
+		else if (line.kind == RECORDING_EVENT)
+			check_event(&line.event);
+		at += len + 1;
+	}
+	recording_line_free(&line);
+	frame_free(&frame);
+	return 0;
+}
