@@ -257,7 +257,7 @@ else
 	bad "tour at 80x24: the first step never appeared"
 fi
 
-# ---- The tour at 80x24: ] scrolls the pane through the whole first step,
+# ---- The tour at 80x24: ) scrolls the pane through the whole first step,
 # its "Do:" line stays in view, and L makes the pane larger (the tree and
 # two lines of the log stay).
 tour_pane() { pane | sed -n '/── Tour /,/── Events/p'; }
@@ -269,7 +269,7 @@ if wait_for '── Tour 1/[0-9]+: A family of processes' 5; then
 	seen=$(tour_pane) lost=0
 	for ((i = 0; i < 30; i++)); do
 		before=$(tour_pane)
-		T send-keys ']'
+		T send-keys ')'
 		for ((j = 0; j < 10; j++)); do [ "$(tour_pane)" != "$before" ] && break; sleep 0.1; done
 		[ "$(tour_pane)" = "$before" ] && break
 		seen+=$'\n'$(tour_pane)
@@ -280,7 +280,7 @@ if wait_for '── Tour 1/[0-9]+: A family of processes' 5; then
 		grep -qE -- "$want" <<<"$seen" || lost=$((lost + 1))
 	done
 	[ "$lost" -eq 0 ] && [ "$i" -gt 3 ] && [ "$i" -lt 30 ] && ok ||
-		bad "tour at 80x24: ] scrolls through the whole step, Do: in view ($lost lost, $i moves)"
+		bad "tour at 80x24: ) scrolls through the whole step, Do: in view ($lost lost, $i moves)"
 	before=$(tour_pane | wc -l)
 	T send-keys L
 	wait_for 'a larger lessons pane' 3 && [ "$(tour_pane | wc -l)" -gt "$before" ] &&

@@ -876,7 +876,7 @@ Test(lesson_lab, the_guide_follows_a_tour_step_by_step, .fini = guide_teardown)
 	first_main = member("MainProcess")->pid;
 	member("Process-2");
 	guide_update(&guide, &s);
-	guide_build(&guide, &s, 0, 80);
+	guide_build(&guide, &s, 0, false, 80);
 	cr_assert(pane_has("Tour 1/3: Kill it") && pane_has("Keys: X"));
 
 	cr_assert_eq(lab_kill_main(&s.lab, err, sizeof err), 0, "%s", err);
@@ -889,7 +889,7 @@ Test(lesson_lab, the_guide_follows_a_tour_step_by_step, .fini = guide_teardown)
 		guide_update(&guide, &s);
 	}
 	cr_assert_eq(guide.step, 0, "a done step stays on screen until N");
-	guide_build(&guide, &s, 0, 80);
+	guide_build(&guide, &s, 0, false, 80);
 	cr_assert(pane_has("Tour 1/3, done: Kill it") && pane_has("Press N for the next step, Look."),
 		  "%s", guide.title);
 	cr_assert(pane_has("Done: re-parented "), "the Done line quotes the step's event");
@@ -903,7 +903,7 @@ Test(lesson_lab, the_guide_follows_a_tour_step_by_step, .fini = guide_teardown)
 	}
 	cr_assert_eq(guide.step, 1);
 	cr_assert_not(guide.step_done, "an event before N completed the step after it");
-	guide_build(&guide, &s, 0, 80);
+	guide_build(&guide, &s, 0, false, 80);
 	cr_assert(pane_has("Tour 2/3: Look"), "%s", guide.title);
 
 	cr_assert_eq(guide_move(&guide, &s, true, err, sizeof err), 0, "%s", err);
@@ -921,12 +921,12 @@ Test(lesson_lab, the_guide_follows_a_tour_step_by_step, .fini = guide_teardown)
 	for (int i = 0; i < 200 && !pane_has("Why: A daemonic child terminated"); i++) {
 		tick();
 		guide_update(&guide, &s);
-		guide_build(&guide, &s, 0, 80);
+		guide_build(&guide, &s, 0, false, 80);
 	}
 	cr_assert(pane_has("That was the last step: N ends the tour."));
 	cr_assert(pane_has("Why: A daemonic child terminated"), "the pane explains the step's event");
 	cr_assert_eq(guide_move(&guide, &s, true, err, sizeof err), 0, "%s", err);
-	guide_build(&guide, &s, 0, 80);
+	guide_build(&guide, &s, 0, false, 80);
 	cr_assert(pane_has("Tour: the end"));
 	cr_assert_eq(guide_move(&guide, &s, true, err, sizeof err), -1);
 	cr_assert(strstr(err, "the tour is over"));

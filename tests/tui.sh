@@ -133,21 +133,33 @@ else
 	bad "R: the tree never appeared"
 fi
 
-# ---- r while paused, with a tombstone on screen: the rows are rebuilt (no
-# pointer into the old lab is drawn; the sanitizer build checks it).
+# ---- r in the past is refused (the lab runs on); live, it restarts the lab
+# with a tombstone on screen: the rows are rebuilt (no pointer into the old
+# lab is drawn; the sanitizer build checks it), and [ still shows the old
+# lab's moments, kept as copies.
 start
 if wait_for 'Process-3:1' 5; then
 	old_main=$(pane | awk '/─MainProcess/ { print $1; exit }')
 	T send-keys X
 	if wait_for ' X no +-9 .*MainProcess +ended' 5; then
 		T send-keys Space r
-		if wait_for 'the lab was restarted' 5 && T send-keys Space && wait_for 'Process-3:1' 5 &&
+		wait_for 'this is the past \(PAST -[0-9.]+s\): keys that act on processes wait for live' 3 &&
+			pane | grep -qE ' X no .*MainProcess +ended' && ok ||
+			bad "r in the past: not refused, or the moment shown changed"
+		T send-keys Space r
+		if wait_for 'the lab was restarted' 5 && wait_for 'Process-3:1' 5 &&
 			main=$(pane | awk '/─MainProcess/ { print $1; exit }') && [ "$main" != "$old_main" ] &&
 			! pane | grep -qE ' X no .*MainProcess +ended'; then
 			ok
 		else
-			bad "r: restart while paused: a new MainProcess (not $old_main), no tombstone of the old one"
+			bad "r: restart: a new MainProcess (not $old_main), no tombstone of the old one"
 		fi
+		for ((i = 0; i < 40; i++)); do
+			T send-keys '['
+			wait_for "^ +$old_main " 1 && break
+		done
+		pane | grep -qE "^ +$old_main " && wait_for 'PAST -' 1 && ok ||
+			bad "r: [ does not go back to the old lab's moments"
 	else
 		bad "r: MainProcess's tombstone never appeared, so r had none to clear"
 	fi
@@ -183,15 +195,13 @@ else
 	bad "m: the tree never appeared"
 fi
 
-# ---- g, then m while paused: the new lab's rows come with the tree as it
-# was (no refresh may fill a blank pane: the refresh is 100 s away, and a
-# paused screen is not refreshed by the lab's reports either).
+# ---- g, then m: the new lab's rows come with the tree as it was (the
+# refresh is 100 s away: what fills the pane is the restart's own).
 use_server "forktop-tui-$$-${#sockets[@]}"
 T new-session -d -x 80 -y 24 "bash --norc --noprofile"
 T send-keys "PS1='$ '; cd '$PWD'; $forktop -d 100000 ; echo FORKTOP-EXIT=\$?" Enter
 if wait_for 'Process-3:1' 5; then
-	T send-keys Space
-	wait_for 'paused' 3 && T send-keys g
+	T send-keys g
 	if wait_for 'left: the tree as it was' 3 && half 0 39 | grep -qE '^ +1 +(0 +)?S '; then
 		T send-keys m
 		wait_for '\(spawn\)' 5 && wait_for 'restarted with start method spawn' 3
@@ -412,9 +422,10 @@ if wait_for 'Process-3:1' 5; then
 	T resize-window -x 80 -y 24
 	head='^forktop  default \(fork\)  lab: [0-9]+ running, [0-9]+ zombie, [0-9]+ orphaned  orphans -> PID 1$'
 	wait_for "$head" 3 && ok || bad "header at 80x24: whole facts, the counts and where orphans go"
-	T send-keys R Space
-	head='^forktop  default \(fork\)  [0-9]+ running, [0-9]+ zombie, [0-9]+ orphaned  -> subreaper  \[PAUSED\]$'
-	wait_for "$head" 3 && ok || bad "header at 80x24: subreaper and paused, shortened"
+	T send-keys R
+	wait_for '  -> subreaper' 3 && T send-keys Space
+	head='^forktop  [0-9]+ running, [0-9]+ zombie, [0-9]+ orphaned  -> subreaper  \[PAST -[0-9.]+s\]$'
+	wait_for "$head" 3 && ok || bad "header at 80x24: subreaper and the past, shortened"
 	T resize-window -x 40 -y 10
 	wait_for '^forktop  [0-9]+ running, [0-9]+ zombie, [0-9]+ orphaned$' 3 && ok || bad "header at 40x10: the counts, whole"
 else

@@ -291,7 +291,23 @@ static void add_lesson(struct guide *g, const struct session *s, unsigned long l
 	add_text(g, lt.error ? GUIDE_ERROR : GUIDE_TEXT, lt.body, width);
 }
 
-void guide_build(struct guide *g, const struct session *s, unsigned long long seq, int width)
+unsigned long long guide_newest_until(const struct session *s, unsigned long long last)
+{
+	struct lesson_context ctx = context_of(s);
+
+	for (unsigned long long q = last; q > 0; q--) {
+		const struct track_event *ev = track_event(s->track, q);
+
+		if (!ev)
+			break;
+		if (explains_in_view(s, ev) && lesson_pick(ev, &ctx))
+			return q;
+	}
+	return 0;
+}
+
+void guide_build(struct guide *g, const struct session *s, unsigned long long seq, bool chosen,
+		 int width)
 {
 	g->nlines = 0;
 	g->chosen_at = SIZE_MAX;
@@ -305,5 +321,5 @@ void guide_build(struct guide *g, const struct session *s, unsigned long long se
 	if (!seq && in_tour(g) && g->step_done)
 		add_lesson(g, s, g->done_by, false, width); /* what the step was for */
 	else
-		add_lesson(g, s, seq ? seq : g->newest, seq != 0, width);
+		add_lesson(g, s, seq ? seq : g->newest, seq != 0 && chosen, width);
 }

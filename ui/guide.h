@@ -66,8 +66,12 @@ int guide_move(struct guide *g, struct session *s, bool forward, char *err, size
 
 /* Builds g->lines and g->title for a pane width columns wide: the tour's
  * step first (with a tour), then the lesson for event seq (0: the newest
- * one a lesson explains). */
-void guide_build(struct guide *g, const struct session *s, unsigned long long seq, int width);
+ * one a lesson explains), said to be the chosen one when chosen. */
+void guide_build(struct guide *g, const struct session *s, unsigned long long seq, bool chosen,
+		 int width);
+/* The newest event up to last that a lesson explains (a moment of the
+ * past's lesson), or 0. */
+unsigned long long guide_newest_until(const struct session *s, unsigned long long last);
 
 /* The first line of text that fits in width display columns, broken after
  * a space where there is one; stops at '\n'. Returns its length in bytes

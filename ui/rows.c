@@ -338,3 +338,18 @@ size_t rows_build(struct row *rows, size_t cap, const struct tree *tree,
 	}
 	return n;
 }
+
+void rows_member_counts(const struct row *rows, size_t n, int *running, int *zombies, int *orphans)
+{
+	*running = *zombies = *orphans = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct row *r = &rows[i];
+		bool member = r->role != ROW_ROLE_NONE && r->role != ROW_ROLE_MONITOR;
+
+		if (!member || r->tombstone)
+			continue;
+		*zombies += r->state == 'Z';
+		*running += r->state != 'Z';
+		*orphans += r->orphan;
+	}
+}

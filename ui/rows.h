@@ -136,6 +136,10 @@ void rows_prefix(const struct tree *tree, int node, const struct rows_style *sty
 void rows_text(const struct tree *tree, const struct row *r, const struct rows_style *style,
 	       const char *label, struct row_text *out);
 
+/* Counts for a header: the lab's (or the program's) processes running,
+ * zombies and orphans among rows (ended ones left out). */
+void rows_member_counts(const struct row *rows, size_t n, int *running, int *zombies, int *orphans);
+
 /* One row per tree node, in preorder. procs[i] is the process the tree got as
  * item i. Returns the number of rows written (at most cap). */
 size_t rows_build(struct row *rows, size_t cap, const struct tree *tree,

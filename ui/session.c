@@ -892,17 +892,7 @@ static enum session_view_kind home_view(const struct session_options *opt)
 
 void session_lab_counts(const struct session *s, int *running, int *zombies, int *orphans)
 {
-	*running = *zombies = *orphans = 0;
-	for (size_t i = 0; i < s->nrows; i++) {
-		const struct row *r = &s->rows[i];
-		bool member = r->role != ROW_ROLE_NONE && r->role != ROW_ROLE_MONITOR;
-
-		if (!member || r->tombstone)
-			continue;
-		*zombies += r->state == 'Z';
-		*running += r->state != 'Z';
-		*orphans += r->orphan;
-	}
+	rows_member_counts(s->rows, s->nrows, running, zombies, orphans);
 }
 
 /* ---- lab, script, lifetime --------------------------------------------- */

@@ -21,12 +21,16 @@
 #include "../src/grow.h"
 #include "../src/pidref.h"
 #include "../src/text.h"
+#include "capture.h"
+#include "frameview.h"
 #include "guide.h"
+#include "history.h"
+#include "recorder.h"
 
 enum colour { C_DAEMON = 1, C_WORKER, C_ZOMBIE, C_ORPHAN, C_MONITOR, C_MAIN, C_BAR, C_ERROR };
 
 enum focus { FOCUS_TREE, FOCUS_LOG };
-enum mode { MODE_NORMAL, MODE_HELP, MODE_SEARCH, MODE_CONFIRM, MODE_SIGNALS };
+enum mode { MODE_NORMAL, MODE_HELP, MODE_SEARCH, MODE_CONFIRM, MODE_SIGNALS, MODE_TIME, MODE_MARK };
 
 struct identity {
 	pid_t pid;
@@ -43,7 +47,7 @@ struct tui {
 	struct session s;
 	enum mode mode;
 	enum focus focus;
-	bool paused, colour, quit;
+	bool colour, quit;
 	bool commands;              /* c: command lines instead of names */
 	bool lessons;               /* l: the lessons pane (always open in a tour) */
 	struct guide guide;         /* what the lessons pane shows, the tour's progress */
@@ -77,6 +81,22 @@ struct tui {
 	int pending_signal;         /* MODE_CONFIRM: the signal waiting for y */
 	struct identity pending;    /* MODE_CONFIRM: its target */
 	char pending_name[80];
+	/* time travel: the moments kept, and the one shown while in the past */
+	struct history history;
+	unsigned long long past;    /* the moment shown (its id); 0: live */
+	unsigned long long marked;  /* the event of the moment: the log marks it; 0: its newest */
+	struct frame_view pv, pghost; /* the moment's rows, and the tree as it was then */
+	char prompt[64];            /* MODE_TIME, MODE_MARK: what is typed */
+	struct recorder record;     /* --record FILE */
+	bool recording;
+	unsigned long long recorded; /* the newest event recorded */
+};
+
+/* A set of rows and their tree: the tree as it was, live or past. */
+struct rows_set {
+	const struct row *rows;
+	size_t nrows;
+	const struct tree *tree;
 };
 
 static const struct {
@@ -212,6 +232,66 @@ static void say(struct tui *t, bool error, const char *fmt, ...)
 
 /* ---- visible rows, selection, collapse ---------------------------------- */
 
+/* ---- what is shown: the live refresh, or a moment of the history -------- */
+
+static bool in_past(const struct tui *t)
+{
+	return t->past != 0;
+}
+
+static void past_label(const struct tui *t, char *buf, size_t len);
+static unsigned long long current_event(const struct tui *t);
+
+static const struct row *shown_rows(const struct tui *t, size_t *n)
+{
+	*n = in_past(t) ? t->pv.nrows : t->s.nrows;
+	return in_past(t) ? t->pv.rows : t->s.rows;
+}
+
+static const struct tree *shown_tree(const struct tui *t)
+{
+	return in_past(t) ? &t->pv.tree : &t->s.tree;
+}
+
+static const struct row *shown_thread(const struct tui *t, const struct row *r, size_t k)
+{
+	return in_past(t) ? frame_view_thread(&t->pv, r, k) : session_thread_line(&t->s, r, k);
+}
+
+static struct rows_set ghost_of(const struct tui *t)
+{
+	if (in_past(t))
+		return (struct rows_set){ t->pghost.rows, t->pghost.nrows, &t->pghost.tree };
+	return (struct rows_set){ t->s.ghost.rows, t->s.ghost.nrows, &t->s.ghost.tree };
+}
+
+/* The past view a row of the moment belongs to: the tree, or the tree as it was. */
+static const struct frame_view *view_of(const struct tui *t, const struct row *r)
+{
+	const struct frame_view *g = &t->pghost;
+
+	if ((r >= g->rows && r < g->rows + g->nrows) || (r >= g->threads && r < g->threads + g->nthreads))
+		return g;
+	return &t->pv;
+}
+
+static const char *shown_label(const struct tui *t, const struct row *r)
+{
+	return in_past(t) ? frame_view_label(view_of(t, r), r) : session_row_label(&t->s, r);
+}
+
+static void shown_note(const struct tui *t, const struct row *r, char *buf, size_t len)
+{
+	const char *note;
+
+	if (!in_past(t)) {
+		session_row_note(&t->s, r, buf, len);
+		return;
+	}
+	note = r->task ? NULL : frame_view_proc(view_of(t, r), r)->note;
+	snprintf(buf, len, "%s", note ? note : "");
+}
+
 static bool is_collapsed(const struct tui *t, const struct row *r)
 {
 	for (int i = 0; i < t->ncollapsed; i++)
@@ -230,27 +310,37 @@ static size_t thread_lines(const struct row *r)
  * subtrees (and threads) of collapsed rows. */
 static void compute_visible(struct tui *t)
 {
-	const struct session *s = &t->s;
+	size_t nrows, threads = in_past(t) ? t->pv.nthreads : t->s.threads.ntasks;
+	const struct row *rows = shown_rows(t, &nrows);
+	const struct tree *tree = shown_tree(t);
 
 	t->nvisible = 0;
-	if (GROW(t->visible, t->visible_cap, s->nrows + s->threads.ntasks) < 0)
+	if (GROW(t->visible, t->visible_cap, nrows + threads) < 0)
 		return; /* nothing is shown rather than rows that are not there */
-	for (size_t i = 0; i < s->nrows;) {
-		bool collapsed = is_collapsed(t, &s->rows[i]);
+	for (size_t i = 0; i < nrows;) {
+		bool collapsed = is_collapsed(t, &rows[i]);
 
 		t->visible[t->nvisible++] = (struct line){ (int)i, -1 };
-		for (size_t k = 0; !collapsed && k < thread_lines(&s->rows[i]); k++)
+		for (size_t k = 0; !collapsed && k < thread_lines(&rows[i]); k++)
 			t->visible[t->nvisible++] = (struct line){ (int)i, (int)k };
-		i += collapsed ? (size_t)s->tree.nodes[i].subtree_size : 1;
+		i += collapsed ? (size_t)tree->nodes[i].subtree_size : 1;
 	}
+}
+
+/* The process row of visible line v. */
+static const struct row *row_of_line(const struct tui *t, int v)
+{
+	size_t n;
+
+	return &shown_rows(t, &n)[t->visible[v].row];
 }
 
 /* What line v shows: a process's row or a thread's line. */
 static const struct row *line_row(const struct tui *t, int v)
 {
-	const struct row *r = &t->s.rows[t->visible[v].row];
+	const struct row *r = row_of_line(t, v);
 
-	return t->visible[v].thread < 0 ? r : session_thread_line(&t->s, r, (size_t)t->visible[v].thread);
+	return t->visible[v].thread < 0 ? r : shown_thread(t, r, (size_t)t->visible[v].thread);
 }
 
 /* The selected process (a thread's line selects its process: what a key
@@ -259,7 +349,7 @@ static const struct row *selected_row(const struct tui *t)
 {
 	if (t->selected < 0 || t->selected >= t->nvisible)
 		return NULL;
-	return &t->s.rows[t->visible[t->selected].row];
+	return row_of_line(t, t->selected);
 }
 
 static void remember_selection(struct tui *t)
@@ -288,7 +378,7 @@ static void follow_selection(struct tui *t)
 	int process = -1;
 
 	for (int i = 0; i < t->nvisible; i++) {
-		const struct row *r = &t->s.rows[t->visible[i].row];
+		const struct row *r = row_of_line(t, i);
 
 		if (r->pid != t->sel.pid || r->proc->start_time != t->sel.start_time)
 			continue;
@@ -414,11 +504,11 @@ static struct layout layout_of(const struct tui *t)
  * it is not there (not a member). */
 static int was_row_of_selection(const struct tui *t)
 {
-	const struct session_ghost *g = &t->s.ghost;
+	struct rows_set g = ghost_of(t);
 	const struct row *r = selected_row(t);
 
-	for (size_t i = 0; r && i < g->nrows; i++)
-		if (g->rows[i].pid == r->pid)
+	for (size_t i = 0; r && i < g.nrows; i++)
+		if (g.rows[i].pid == r->pid)
 			return (int)i;
 	return -1;
 }
@@ -433,7 +523,7 @@ static int was_rows_shown(const struct layout *l)
 static void scroll_was(struct tui *t, const struct layout *l)
 {
 	int height = was_rows_shown(l), at = was_row_of_selection(t);
-	int last = (int)t->s.ghost.nrows - height;
+	int last = (int)ghost_of(t).nrows - height;
 
 	if (at >= 0 && at < t->was_top)
 		t->was_top = at;
@@ -471,7 +561,7 @@ static const char *now_title(const struct tui *t, char *buf, size_t len)
  * show whole. */
 static void was_title(const struct tui *t, const struct layout *l, char *title, size_t len)
 {
-	int height = was_rows_shown(l), n = (int)t->s.ghost.nrows;
+	int height = was_rows_shown(l), n = (int)ghost_of(t).nrows;
 	char cols[64];
 
 	rows_header(t->columns_was, cols, sizeof cols);
@@ -502,6 +592,34 @@ static const struct {
 	{ H_WHAT, true }, { H_ORPHANS, true },
 };
 
+/* What the header says of the moment shown: the session's now, or the
+ * frame's of the past. */
+struct header_moment {
+	bool in_namespace, subreaper;
+	const char *view, *events;
+	int running, zombies, orphans;
+};
+
+static void header_moment(const struct tui *t, struct header_moment *hm)
+{
+	const struct session *s = &t->s;
+	size_t n;
+	const struct row *rows = shown_rows(t, &n);
+
+	rows_member_counts(rows, n, &hm->running, &hm->zombies, &hm->orphans);
+	if (in_past(t)) {
+		hm->in_namespace = t->pv.frame->pid_namespace;
+		hm->subreaper = t->pv.frame->subreaper;
+		hm->view = t->pv.frame->view;
+		hm->events = t->pv.frame->events;
+		return;
+	}
+	hm->in_namespace = s->lab_on && s->lab.in_namespace;
+	hm->subreaper = s->subreaper;
+	hm->view = session_view_name(s);
+	hm->events = session_events_name(s);
+}
+
 static void header_facts(const struct tui *t, struct header *h)
 {
 	const struct session *s = &t->s;
@@ -509,12 +627,11 @@ static void header_facts(const struct tui *t, struct header *h)
 	const char *program = s->opt->command_label ? s->opt->command_label
 			      : s->opt->command ? s->opt->command[0] : "";
 	const char *what = sc ? sc->name : program;
-	bool in_namespace = s->lab_on && s->lab.in_namespace;
-	int running, zombies, orphans;
+	struct header_moment hm;
 	char name[128], method[24] = "";
 
+	header_moment(t, &hm);
 	text_escape(name, sizeof name, what, strlen(what), s->style.utf8 ? TEXT_UTF8 : 0);
-	session_lab_counts(s, &running, &zombies, &orphans);
 	if (session_start_method(s))
 		snprintf(method, sizeof method, " (%s)", session_start_method(s));
 	memset(h, 0, sizeof *h);
@@ -527,20 +644,27 @@ static void header_facts(const struct tui *t, struct header *h)
 	snprintf(h->full[H_EVERY], sizeof h->full[0], "every %.1fs", (double)s->opt->delay_ms / 1000.0);
 	snprintf(h->brief[H_EVERY], sizeof h->brief[0], "%.1fs", (double)s->opt->delay_ms / 1000.0);
 	snprintf(h->brief[H_COUNTS], sizeof h->brief[0], "%d running, %d zombie, %d orphaned",
-		 running, zombies, orphans);
+		 hm.running, hm.zombies, hm.orphans);
 	snprintf(h->full[H_COUNTS], sizeof h->full[0], "%s: %.140s", sc ? "lab" : "family",
 		 h->brief[H_COUNTS]);
 	snprintf(h->full[H_ORPHANS], sizeof h->full[0], "orphans -> %s",
-		 in_namespace ? "its namespace's PID 1" : s->subreaper ? "forktop (subreaper)" : "PID 1");
+		 hm.in_namespace ? "its namespace's PID 1" : hm.subreaper ? "forktop (subreaper)" : "PID 1");
 	snprintf(h->brief[H_ORPHANS], sizeof h->brief[0], "-> %s",
-		 in_namespace ? "ns PID 1" : s->subreaper ? "subreaper" : "PID 1");
-	if (session_view_kind(s) != SESSION_VIEW_LAB) { /* where forks and exits come from */
-		snprintf(h->full[H_EVENTS], sizeof h->full[0], "events: %s", session_events_name(s));
-		snprintf(h->brief[H_EVENTS], sizeof h->brief[0], "%s", session_events_name(s));
+		 hm.in_namespace ? "ns PID 1" : hm.subreaper ? "subreaper" : "PID 1");
+	if (strcmp(hm.view, "lab")) { /* where forks and exits come from */
+		snprintf(h->full[H_EVENTS], sizeof h->full[0], "events: %s", hm.events);
+		snprintf(h->brief[H_EVENTS], sizeof h->brief[0], "%s", hm.events);
 	}
-	snprintf(h->full[H_VIEW], sizeof h->full[0], "view: %s", session_view_name(s));
-	snprintf(h->full[H_STATE], sizeof h->full[0], "%s", t->paused ? "[PAUSED]" : "[LIVE]");
-	snprintf(h->brief[H_STATE], sizeof h->brief[0], "%s", t->paused ? "[PAUSED]" : "");
+	snprintf(h->full[H_VIEW], sizeof h->full[0], "view: %s", hm.view);
+	if (in_past(t)) {
+		char when[32];
+
+		past_label(t, when, sizeof when);
+		snprintf(h->full[H_STATE], sizeof h->full[0], "[%s]", when);
+		snprintf(h->brief[H_STATE], sizeof h->brief[0], "[%s]", when);
+	} else {
+		snprintf(h->full[H_STATE], sizeof h->full[0], "[LIVE]");
+	}
 	for (int i = 0; i < H_PARTS; i++)
 		h->shown[i] = h->full[i];
 }
@@ -666,7 +790,7 @@ static void command_text(const struct tui *t, const struct row *r, char *name, s
 static void row_name(const struct tui *t, const struct tree *tree, const struct row *r,
 		     struct row_text *text)
 {
-	rows_text(tree, r, &t->s.style, session_row_label(&t->s, r), text);
+	rows_text(tree, r, &t->s.style, shown_label(t, r), text);
 	if (t->commands)
 		command_text(t, r, text->name, sizeof text->name);
 }
@@ -728,14 +852,14 @@ static int name_cols(const struct tui *t, const struct tree *tree, const struct 
  * GHOST_NAME_MIN columns in half the screen, without PPID. */
 static bool ghost_stacked(const struct tui *t)
 {
-	const struct session_ghost *g = &t->s.ghost;
+	struct rows_set g = ghost_of(t);
 	int room = t->cols / 2 - 1 - rows_columns_width(0);
 
-	for (size_t i = 0; t->s.ghost_wanted && i < g->nrows; i++) {
+	for (size_t i = 0; t->s.ghost_wanted && i < g.nrows; i++) {
 		struct row_text text;
 		int name_room;
 
-		row_name(t, &g->tree, &g->rows[i], &text);
+		row_name(t, g.tree, &g.rows[i], &text);
 		name_room = room - text_cols(text.prefix);
 		if (text_cols(text.name) > name_room && name_room < GHOST_NAME_MIN)
 			return true;
@@ -773,7 +897,7 @@ static void draw_row_at(struct tui *t, int y, int x0, int width, const struct tr
 
 	row_name(t, tree, r, &text);
 	if (with_note)
-		session_row_note(&t->s, r, note, sizeof note);
+		shown_note(t, r, note, sizeof note);
 	attrset(selected ? A_REVERSE : row_attr(t, r));
 	mvhline(y, x0, ' ', width);
 	rows_columns_of(r, &t->s.style, columns, cols, sizeof cols);
@@ -792,25 +916,25 @@ static void draw_row_at(struct tui *t, int y, int x0, int width, const struct tr
 
 static void draw_row(struct tui *t, int y, const struct row *r, bool selected)
 {
-	draw_row_at(t, y, 0, t->cols, &t->s.tree, r, selected, true, t->columns);
+	draw_row_at(t, y, 0, t->cols, shown_tree(t), r, selected, true, t->columns);
 }
 
 /* g: left, the tree as it was (every member under its creator); right, now. */
 static void draw_ghost(struct tui *t, const struct layout *l)
 {
-	const struct session_ghost *g = &t->s.ghost;
+	struct rows_set g = ghost_of(t);
 	int half = t->cols / 2, right = half + 1, at = was_row_of_selection(t);
 
 	for (int i = 0; i < l->tree_height; i++) {
 		int v = t->top + i, y = l->tree_top + i, w = t->was_top + i;
 
 		fill_line(y, 0);
-		if ((size_t)w < g->nrows)
-			draw_row_at(t, y, 0, half - 1, &g->tree, &g->rows[w],
+		if ((size_t)w < g.nrows)
+			draw_row_at(t, y, 0, half - 1, g.tree, &g.rows[w],
 				    w == at && t->focus == FOCUS_TREE, false, t->columns_was);
 		mvaddch(y, half - 1, ACS_VLINE);
 		if (v < t->nvisible)
-			draw_row_at(t, y, right, t->cols - right, &t->s.tree, line_row(t, v),
+			draw_row_at(t, y, right, t->cols - right, shown_tree(t), line_row(t, v),
 				    v == t->selected && t->focus == FOCUS_TREE, true, t->columns);
 	}
 }
@@ -836,7 +960,7 @@ static int line_cols(struct tui *t, int v, int w)
 	char note[128];
 	int n;
 
-	session_row_note(&t->s, r, note, sizeof note);
+	shown_note(t, r, note, sizeof note);
 	if (!note[0])
 		return w;
 	n = text_cols(note);
@@ -847,20 +971,20 @@ static int line_cols(struct tui *t, int v, int w)
  * The tree as it was shows no CPU: it is about who created whom. */
 static void plan_columns(struct tui *t, const struct layout *l)
 {
-	const struct session_ghost *g = &t->s.ghost;
+	struct rows_set g = ghost_of(t);
 	bool beside = t->s.ghost_wanted && !l->was_height;
 	int width = beside ? t->cols - t->cols / 2 - 1 : t->cols, widest = 0, longest = 0, was = 0;
 	int was_rows = beside ? l->tree_height : l->was_height;
 
 	for (int v = t->top; v < t->nvisible && v < t->top + l->tree_height; v++) {
-		int w = name_cols(t, &t->s.tree, line_row(t, v)), n = line_cols(t, v, w);
+		int w = name_cols(t, shown_tree(t), line_row(t, v)), n = line_cols(t, v, w);
 
 		widest = w > widest ? w : widest;
 		longest = n > longest ? n : longest;
 	}
-	for (int i = t->was_top; t->s.ghost_wanted && (size_t)i < g->nrows && i < t->was_top + was_rows;
+	for (int i = t->was_top; t->s.ghost_wanted && (size_t)i < g.nrows && i < t->was_top + was_rows;
 	     i++) {
-		int w = name_cols(t, &g->tree, &g->rows[i]);
+		int w = name_cols(t, g.tree, &g.rows[i]);
 
 		was = w > was ? w : was;
 	}
@@ -874,7 +998,7 @@ static void plan_columns(struct tui *t, const struct layout *l)
 /* g, one above the other: the tree as it was, then the column header of now. */
 static void draw_was(struct tui *t, const struct layout *l)
 {
-	const struct session_ghost *g = &t->s.ghost;
+	struct rows_set g = ghost_of(t);
 	int at = was_row_of_selection(t);
 	char now[160];
 
@@ -882,8 +1006,8 @@ static void draw_was(struct tui *t, const struct layout *l)
 		int w = t->was_top + i;
 
 		fill_line(l->was_top + i, 0);
-		if ((size_t)w < g->nrows)
-			draw_row_at(t, l->was_top + i, 0, t->cols, &g->tree, &g->rows[w],
+		if ((size_t)w < g.nrows)
+			draw_row_at(t, l->was_top + i, 0, t->cols, g.tree, &g.rows[w],
 				    w == at && t->focus == FOCUS_TREE, false, t->columns_was);
 	}
 	bar_on(t);
@@ -914,12 +1038,14 @@ static void draw_tree(struct tui *t, const struct layout *l)
 
 /* The event at the bottom of the log pane: with the log focused, the one
  * Up and Down choose (the lessons pane explains it). 0 when none. */
+static unsigned long long log_newest(const struct tui *t);
+
 static unsigned long long chosen_event(const struct tui *t)
 {
 	const struct session *s = &t->s;
 	int skip = t->log_scroll;
 
-	for (unsigned long long q = track_last_seq(s->track); q > 0; q--) {
+	for (unsigned long long q = log_newest(t); q > 0; q--) {
 		const struct track_event *ev = track_event(s->track, q);
 
 		if (!ev)
@@ -938,6 +1064,10 @@ static void log_follow(struct tui *t)
 	unsigned long long last = track_last_seq(s->track);
 	int arrived = 0;
 
+	if (in_past(t)) { /* the log of the past stays where it is */
+		t->log_seen = last;
+		return;
+	}
 	for (unsigned long long q = last; q > t->log_seen; q--) {
 		const struct track_event *ev = track_event(s->track, q);
 
@@ -960,6 +1090,14 @@ static void log_title(const struct tui *t, char *buf, size_t len)
 {
 	char below[64] = "";
 
+	if (in_past(t)) {
+		char when[32];
+
+		past_label(t, when, sizeof when);
+		snprintf(buf, len, " Events up to %s (the marked one: the moment's; %s) ", when,
+			 t->focus == FOCUS_LOG ? "Tab: back to the tree" : "{ }: the events before and after");
+		return;
+	}
 	if (t->log_new)
 		snprintf(below, sizeof below, "%d new below; ", t->log_new);
 	else if (t->log_scroll)
@@ -988,7 +1126,9 @@ static void draw_log(struct tui *t, const struct layout *l)
 	mvhline(l->log_top - 1, 0, ACS_HLINE, t->cols);
 	draw_text(l->log_top - 1, 2, title, t->cols - 2);
 	attrset(A_NORMAL);
-	for (unsigned long long q = track_last_seq(s->track); q > 0 && y >= l->log_top; q--) {
+	unsigned long long marked = in_past(t) ? current_event(t) : 0;
+
+	for (unsigned long long q = log_newest(t); q > 0 && y >= l->log_top; q--) {
 		const struct track_event *ev = track_event(s->track, q);
 		char text[1024], when[16];
 		struct tm tm;
@@ -1002,8 +1142,8 @@ static void draw_log(struct tui *t, const struct layout *l)
 		event_describe(ev, text, sizeof text, flags);
 		attrset(event_class_of(ev->kind) == EVENT_CLASS_ERROR && t->colour ? COLOR_PAIR(C_ERROR)
 									  : A_NORMAL);
-		if (t->focus == FOCUS_LOG && y == l->log_top + l->log_height - 1)
-			attron(A_REVERSE); /* the chosen event */
+		if ((t->focus == FOCUS_LOG && y == l->log_top + l->log_height - 1) || q == marked)
+			attron(A_REVERSE); /* the chosen event, or the moment's */
 		fill_line(y, 0);
 		draw_text(y, draw_text(y, 0, when, t->cols), text, t->cols - 9);
 		y--;
@@ -1104,6 +1244,13 @@ static void draw_bottom(struct tui *t, const struct layout *l)
 
 		snprintf(prompt, sizeof prompt, "Find: %s_  (Enter: go, Esc: cancel)", t->query);
 		draw_text(l->status, 0, prompt, t->cols);
+	} else if (t->mode == MODE_TIME || t->mode == MODE_MARK) {
+		char prompt[160];
+
+		snprintf(prompt, sizeof prompt, "%s: %s_  (Enter: %s, Esc: cancel)",
+			 t->mode == MODE_TIME ? "Seconds ago" : "Marker's note", t->prompt,
+			 t->mode == MODE_TIME ? "go there" : "drop it");
+		draw_text(l->status, 0, prompt, t->cols);
 	} else if (t->sel_note[0] && (t->sel.pid != t->said_for.pid ||
 					t->sel.start_time != t->said_for.start_time)) {
 		char note[160];
@@ -1168,6 +1315,17 @@ static void draw_too_small(struct tui *t)
 		draw_text(1, 0, msg, t->cols);
 }
 
+/* The lessons pane's text: the event chosen in the log, else the newest a
+ * lesson explains (up to the moment shown, in the past). */
+static void build_lessons(struct tui *t)
+{
+	unsigned long long seq = t->focus == FOCUS_LOG ? chosen_event(t) : 0;
+
+	if (!seq && in_past(t))
+		seq = guide_newest_until(&t->s, current_event(t)) ?: current_event(t);
+	guide_build(&t->guide, &t->s, seq, t->focus == FOCUS_LOG, t->cols - 2);
+}
+
 static void draw(struct tui *t)
 {
 	struct layout l;
@@ -1184,7 +1342,7 @@ static void draw(struct tui *t)
 		draw_help(t);
 	} else {
 		if (t->lessons)
-			guide_build(&t->guide, &t->s, t->focus == FOCUS_LOG ? chosen_event(t) : 0, t->cols - 2);
+			build_lessons(t);
 		l = layout_of(t);
 		scroll_tree(t, &l);
 		scroll_was(t, &l);
@@ -1521,7 +1679,7 @@ static void find_next(struct tui *t, int from_next)
 		const struct row *r = line_row(t, v);
 		struct row_text text;
 
-		rows_text(&t->s.tree, r, &t->s.style, session_row_label(&t->s, r), &text);
+		rows_text(shown_tree(t), r, &t->s.style, shown_label(t, r), &text);
 		if (strcasestr(text.name, t->query)) {
 			t->selected = v;
 			remember_selection(t);
@@ -1711,11 +1869,307 @@ static void open_signal_menu(struct tui *t)
 	t->signal_choice = 0; /* SIGTERM: each time, whatever was sent last */
 }
 
+/* ---- time travel -------------------------------------------------------- */
+
+/* Seconds from moment m to the present. */
+static double ago(const struct history_moment *m)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - m->mono.tv_sec) + (double)(now.tv_nsec - m->mono.tv_nsec) / 1e9;
+}
+
+/* The moment shown's rows, made again (the history moves its moments as
+ * it grows). False, and back to live, when that failed. */
+static bool show_moment(struct tui *t)
+{
+	const struct history_moment *m = history_find(&t->history, t->past);
+
+	if (!m)
+		return false;
+	if (frame_view_build(&t->pv, &m->frame) < 0 || frame_view_build(&t->pghost, &m->ghost) < 0) {
+		t->past = 0;
+		say(t, true, "no memory to show that moment: live again");
+		return false;
+	}
+	rows_changed(t);
+	return true;
+}
+
+static void go_live(struct tui *t)
+{
+	t->past = t->marked = 0;
+	rows_changed(t);
+	say(t, false, "live");
+}
+
+/* Shows moment m (with the event it is for, or 0: its newest). */
+static void go_to(struct tui *t, const struct history_moment *m, unsigned long long event)
+{
+	t->past = m->id;
+	t->marked = event;
+	show_moment(t);
+}
+
+/* After a refresh in the past: the moment shown may have been dropped for
+ * newer ones (the history is bounded): then its oldest is shown. */
+static void keep_moment(struct tui *t)
+{
+	const struct history_moment *oldest = history_oldest(&t->history);
+
+	if (!in_past(t) || !oldest)
+		return;
+	if (t->past < oldest->id) {
+		t->past = oldest->id;
+		t->marked = 0;
+		say(t, false, "that moment left the history (it keeps %u MiB): its oldest is shown",
+		    HISTORY_LIMIT_BYTES >> 20);
+	}
+	show_moment(t);
+}
+
+/* "PAST -12.4s", as the header says it. */
+static void past_label(const struct tui *t, char *buf, size_t len)
+{
+	const struct history_moment *m = history_find(&t->history, t->past);
+
+	snprintf(buf, len, "PAST -%.1fs", m ? ago(m) : 0.0);
+}
+
+static void refuse_in_past(struct tui *t)
+{
+	char when[32];
+
+	past_label(t, when, sizeof when);
+	say(t, true, "this is the past (%s): keys that act on processes wait for live (Space)", when);
+}
+
+static void say_moment(struct tui *t, const char *what)
+{
+	const struct history_moment *m = history_find(&t->history, t->past);
+
+	if (m)
+		say(t, false, "%s: %.1fs ago, refresh %lld; [ ] step, { } events, Space: live", what,
+		    ago(m), m->frame.number);
+}
+
+static void keep_refresh(struct tui *t);
+
+/* Space: the moment shown stays, the lab runs on; Space again: live. What
+ * is on screen is kept as it is now (a key may have changed its header
+ * since the last refresh, as R does). */
 static void toggle_pause(struct tui *t)
 {
-	t->paused = !t->paused;
-	say(t, false, "%s", t->paused ? "paused" : "live");
+	const struct history_moment *m;
+
+	if (in_past(t)) {
+		go_live(t);
+		return;
+	}
+	keep_refresh(t);
+	if (!(m = history_newest(&t->history)))
+		return;
+	go_to(t, m, 0);
+	say_moment(t, "paused");
 }
+
+/* [ and ]: one refresh back or forward ([ while live pauses first). */
+static void step_moment(struct tui *t, int by)
+{
+	const struct history_moment *newest = history_newest(&t->history), *to;
+	unsigned long long from = in_past(t) ? t->past : newest ? newest->id : 0;
+
+	if (!newest)
+		return;
+	if (!in_past(t) && by > 0) {
+		say(t, false, "live: nothing newer to step to");
+		return;
+	}
+	to = by < 0 && from <= 1 ? NULL : history_find(&t->history, by < 0 ? from - 1 : from + 1);
+	if (!to) {
+		if (!in_past(t))
+			go_to(t, newest, 0);
+		say(t, false, by < 0 ? "the oldest moment kept (the history holds %.0fs)"
+				     : "the newest moment: Space for live (the history holds %.0fs)",
+		    history_span(&t->history));
+		return;
+	}
+	go_to(t, to, 0);
+	say_moment(t, by < 0 ? "back" : "forward");
+}
+
+/* The event the moment shown is at: the one jumped to, else its newest in view. */
+static unsigned long long current_event(const struct tui *t)
+{
+	const struct history_moment *m = history_find(&t->history, t->past);
+	unsigned long long last = m ? m->last_seq : track_last_seq(t->s.track);
+
+	if (t->marked)
+		return t->marked;
+	for (unsigned long long q = last; q > 0; q--) {
+		const struct track_event *ev = track_event(t->s.track, q);
+
+		if (!ev)
+			break;
+		if (session_event_in_view(&t->s, ev))
+			return q;
+	}
+	return 0;
+}
+
+/* The newest event the log shows: the moment's newest in the past. */
+static unsigned long long log_newest(const struct tui *t)
+{
+	const struct history_moment *m = in_past(t) ? history_find(&t->history, t->past) : NULL;
+
+	return m ? m->last_seq : track_last_seq(t->s.track);
+}
+
+/* { and }: the events of the selected process (with the tree focused),
+ * or any event (with the log focused). */
+static bool event_counts(const struct tui *t, const struct track_event *ev, pid_t pid)
+{
+	if (!session_event_in_view(&t->s, ev))
+		return false;
+	return !pid || ev->pid == pid || ev->target == pid || ev->by == pid ||
+	       ev->old_ppid == pid || ev->new_ppid == pid;
+}
+
+static void jump_event(struct tui *t, int dir)
+{
+	const struct row *r = t->focus == FOCUS_TREE ? selected_row(t) : NULL;
+	pid_t pid = r ? r->pid : 0;
+	unsigned long long from = in_past(t) ? current_event(t) : track_last_seq(t->s.track) + 1;
+	unsigned long long last = track_last_seq(t->s.track);
+	const struct history_moment *m;
+
+	for (unsigned long long q = dir < 0 ? from - 1 : from + 1; q > 0 && q <= last; q += dir) {
+		const struct track_event *ev = track_event(t->s.track, q);
+
+		if (!ev && dir < 0)
+			break; /* older ones left the log */
+		if (!ev || !event_counts(t, ev, pid))
+			continue;
+		m = history_after_event(&t->history, q);
+		if (!m) /* after the newest moment: it shows next */
+			m = history_newest(&t->history);
+		if (!m)
+			break;
+		go_to(t, m, q);
+		say_moment(t, "at an event");
+		return;
+	}
+	if (pid)
+		say(t, false, "no %s event of PID %d kept (Tab, then { }: every process's)",
+		    dir < 0 ? "earlier" : "later", (int)pid);
+	else
+		say(t, false, "no %s event kept", dir < 0 ? "earlier" : "later");
+}
+
+/* T: a time typed as seconds ago; M: a marker with a note. */
+static void start_prompt(struct tui *t, enum mode mode)
+{
+	t->mode = mode;
+	t->prompt[0] = '\0';
+}
+
+static void jump_to_seconds(struct tui *t, const char *typed)
+{
+	char *end;
+	double secs = strtod(typed, &end);
+	struct timespec now, at;
+	const struct history_moment *m;
+
+	if (end == typed || *end || secs < 0 || secs > 1e7) {
+		say(t, true, "'%s' is not a number of seconds", typed);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	at = now;
+	at.tv_sec -= (time_t)secs;
+	at.tv_nsec -= (long)((secs - (double)(time_t)secs) * 1e9);
+	if (at.tv_nsec < 0)
+		at.tv_sec--, at.tv_nsec += 1000000000L;
+	if (!(m = history_at_time(&t->history, at)))
+		return;
+	go_to(t, m, 0);
+	say_moment(t, m == history_oldest(&t->history) && ago(m) + 0.05 < secs
+			      ? "not kept that long ago: the oldest moment kept"
+			      : "jumped");
+}
+
+static void drop_marker(struct tui *t, const char *note)
+{
+	const struct history_moment *m = in_past(t) ? history_find(&t->history, t->past)
+						    : history_newest(&t->history);
+	struct recording_marker mk = { 0 };
+
+	if (!m)
+		return;
+	mk.when = m->frame.taken;
+	snprintf(mk.note, sizeof mk.note, "%s", note);
+	if (!history_mark(&t->history, m->id, &mk)) {
+		say(t, true, "no memory for a marker");
+		return;
+	}
+	if (t->recording)
+		recorder_marker(&t->record, &mk);
+	say(t, false, "marker %zu dropped at refresh %lld%s", t->history.nmarkers, m->frame.number,
+	    t->recording ? " (and recorded)" : "");
+}
+
+/* < and >: the marker before or after the moment shown. */
+static void jump_marker(struct tui *t, int dir)
+{
+	unsigned long long at = in_past(t) ? t->past : history_newest(&t->history)
+							     ? history_newest(&t->history)->id + 1
+							     : 0;
+	const struct history_marker *mk = history_marker_near(&t->history, at, dir > 0);
+	const struct history_moment *m = mk ? history_find(&t->history, mk->moment) : NULL;
+	char note[4 * RECORDING_NOTE_MAX + 1];
+
+	if (!m) {
+		say(t, false, "no marker %s (M drops one)", dir < 0 ? "before" : "after");
+		return;
+	}
+	go_to(t, m, 0);
+	text_escape(note, sizeof note, mk->m.note, strlen(mk->m.note), t->s.style.utf8 ? TEXT_UTF8 : 0);
+	say(t, false, "marker: %s (%.1fs ago)", note, ago(m));
+}
+
+static void key_prompt(struct tui *t, int c)
+{
+	size_t n = strlen(t->prompt);
+	enum mode mode = t->mode;
+
+	if (c == 27) {
+		t->mode = MODE_NORMAL;
+	} else if (c == '\n' || c == KEY_ENTER || c == '\r') {
+		t->mode = MODE_NORMAL;
+		if (mode == MODE_TIME)
+			jump_to_seconds(t, t->prompt);
+		else
+			drop_marker(t, t->prompt);
+	} else if ((c == KEY_BACKSPACE || c == 127 || c == 8) && n > 0) {
+		t->prompt[n - 1] = '\0';
+	} else if (c >= 0x20 && c < 0x7f && n + 1 < sizeof t->prompt &&
+		   (mode == MODE_MARK || isdigit(c) || c == '.')) {
+		t->prompt[n] = (char)c;
+		t->prompt[n + 1] = '\0';
+	}
+}
+
+static void ask_time(struct tui *t)
+{
+	start_prompt(t, MODE_TIME);
+}
+
+static void ask_marker(struct tui *t)
+{
+	start_prompt(t, MODE_MARK);
+}
+
 
 static void toggle_all_view(struct tui *t)
 {
@@ -1751,6 +2205,8 @@ struct key_binding {
 					      * on neither the key bar nor the help */
 	const char *program_help;            /* a lab key that also acts on a program forktop
 					      * started (-- CMD): its help there */
+	bool acts;                           /* it acts on processes or on what is read: not
+					      * in the past */
 };
 
 #define HOME_OR_END 1000000
@@ -1769,46 +2225,46 @@ static const struct key_binding key_table[] = {
 	{ { 'l' }, .act = toggle_lessons, .help_keys = "l",
 	  .help = "lessons: why the newest event happened (or the one chosen after Tab)",
 	  .bar = "l Lesson", .bar_place = 4, .bar_rank = 9 },
-	{ { '[' }, .act_with = scroll_lessons, .arg = -1, .help_keys = "[ ]",
+	{ { '(' }, .act_with = scroll_lessons, .arg = -1, .help_keys = "( )",
 	  .help = "scroll the lessons pane (the tour's Do: line stays in view)" },
-	{ { ']' }, .act_with = scroll_lessons, .arg = 1 },
+	{ { ')' }, .act_with = scroll_lessons, .arg = 1 },
 	{ { 'L' }, .act = grow_lessons, .help_keys = "L",
 	  .help = "a larger lessons pane: the tree keeps the rows it needs up to half the screen, "
 		  "else a third; the event log keeps two lines; L again: back" },
-	{ { 'N' }, .act_with = act_tour, .arg = 1, .help_keys = "N P",
+	{ { 'N' }, .act_with = act_tour, .arg = 1, .acts = true, .help_keys = "N P",
 	  .help = "the guided tour's next and previous step (forktop --tour)",
 	  .bar = "N Next", .bar_place = 1, .bar_rank = 3, .tour_only = true },
-	{ { 'P' }, .act_with = act_tour, .arg = 0, .bar = "P Back", .bar_place = 2, .bar_rank = 4, .tour_only = true },
-	{ { 't' }, .act_with = act_signal, .arg = SIGTERM, .help_keys = "t",
+	{ { 'P' }, .act_with = act_tour, .arg = 0, .acts = true, .bar = "P Back", .bar_place = 2, .bar_rank = 4, .tour_only = true },
+	{ { 't' }, .act_with = act_signal, .acts = true, .arg = SIGTERM, .help_keys = "t",
 	  .help = "terminate(): SIGTERM to the selected process", .bar = "t Term", .bar_place = 5, .bar_rank = 7 },
-	{ { 'k' }, .act_with = act_signal, .arg = SIGKILL, .help_keys = "k",
+	{ { 'k' }, .act_with = act_signal, .acts = true, .arg = SIGKILL, .help_keys = "k",
 	  .help = "kill(): SIGKILL to the selected process", .bar = "k Kill", .bar_place = 6, .bar_rank = 6 },
-	{ { 'J' }, .act = act_join, .help_keys = "J",
+	{ { 'J' }, .act = act_join, .acts = true, .help_keys = "J",
 	  .help = "join(): its creator waits until it ends (at once when it has ended: a zombie is reaped)",
 	  .bar = "J Join", .bar_place = 7, .bar_rank = 11, .lab_only = "J joins a lab process" },
-	{ { 'X' }, .act_with = act_main, .arg = 1, .help_keys = "X",
+	{ { 'X' }, .act_with = act_main, .arg = 1, .acts = true, .help_keys = "X",
 	  .help = "kill the lab's MainProcess abruptly (SIGKILL): watch the orphans",
 	  .bar = "X KillMain", .bar_place = 8, .bar_rank = 5,
 	  .lab_only = "X acts on the lab's MainProcess",
 	  .program_help = "kill the program's top process abruptly (SIGKILL): no exit routine "
 			  "runs, watch its children become orphans" },
-	{ { 'E' }, .act_with = act_main, .arg = 0, .help_keys = "E",
+	{ { 'E' }, .act_with = act_main, .arg = 0, .acts = true, .help_keys = "E",
 	  .help = "let MainProcess exit normally: daemonic children are terminated,\n"
 		  "then every child is joined, daemonic ones too",
 	  .bar = "E Exit", .bar_place = 9, .bar_rank = 10, .lab_only = "E acts on the lab's MainProcess",
 	  .program_help = "interrupt the program's top process (SIGINT, as Ctrl-C would): in Python, "
 			  "KeyboardInterrupt, then the exit routine terminates daemonic children "
 			  "and joins all" },
-	{ { 's' }, .act = act_spawn, .help_keys = "s",
+	{ { 's' }, .act = act_spawn, .acts = true, .help_keys = "s",
 	  .help = "start another child in the selected process's group",
 	  .lab_only = "s starts a child in a lab group" },
-	{ { 'r' }, .act = act_restart, .help_keys = "r",
+	{ { 'r' }, .act = act_restart, .acts = true, .help_keys = "r",
 	  .help = "restart the lab, or run the program again (forktop -- CMD)" },
-	{ { 'm' }, .act = act_start_method, .help_keys = "m",
+	{ { 'm' }, .act = act_start_method, .acts = true, .help_keys = "m",
 	  .help = "restart the lab with the next start method: fork, spawn, forkserver",
 	  .bar = "m Method", .bar_place = 10, .bar_rank = 13,
 	  .lab_only = "m restarts the lab with another start method" },
-	{ { 'p' }, .act = act_pid_namespace, .help_keys = "p",
+	{ { 'p' }, .act = act_pid_namespace, .acts = true, .help_keys = "p",
 	  .help = "restart the lab in a PID namespace of its own, as in a container: with\n"
 		  "MainProcess as its PID 1, then forktop's init in front of it, then back",
 	  .lab_only = "p restarts the lab in a PID namespace" },
@@ -1817,19 +2273,31 @@ static const struct key_binding key_table[] = {
 	{ { 'C' }, .act = toggle_more_columns, .help_keys = "C",
 	  .help = "more columns: PGID, SID, TTY and ELAPSED (the time since it started), "
 		  "or back (--columns)" },
-	{ { 'R' }, .act = act_subreaper, .help_keys = "R",
+	{ { 'R' }, .act = act_subreaper, .acts = true, .help_keys = "R",
 	  .help = "make forktop a child subreaper (orphans come to it), or stop",
 	  .bar = "R Reaper", .bar_place = 11, .bar_rank = 12 },
 	{ { 'g' }, .act = toggle_ghost, .help_keys = "g",
 	  .help = "the tree as it was (every process under its creator) beside now",
 	  .bar = "g Ghost", .bar_place = 12, .bar_rank = 8 },
-	{ { KEY_F(9) }, .act = open_signal_menu, .help_keys = "F9",
+	{ { KEY_F(9) }, .act = open_signal_menu, .acts = true, .help_keys = "F9",
 	  .help = "send any signal to the selected process" },
-	{ { ' ' }, .act = toggle_pause, .help_keys = "Space", .help = "pause or resume the refresh" },
-	{ { 'H' }, .act = toggle_threads, .help_keys = "H",
+	{ { ' ' }, .act = toggle_pause, .help_keys = "Space",
+	  .help = "pause: the moment shown stays while the lab runs on and is kept; Space again: live" },
+	{ { '[' }, .act_with = step_moment, .arg = -1, .help_keys = "[ ]",
+	  .help = "one refresh back or forward in time ([ while live pauses first)" },
+	{ { ']' }, .act_with = step_moment, .arg = 1 },
+	{ { '{' }, .act_with = jump_event, .arg = -1, .help_keys = "{ }",
+	  .help = "the previous or next event of the selected process (after Tab: any event)" },
+	{ { '}' }, .act_with = jump_event, .arg = 1 },
+	{ { 'T' }, .act = ask_time, .help_keys = "T", .help = "go back to a time typed as seconds ago" },
+	{ { 'M' }, .act = ask_marker, .help_keys = "M < >",
+	  .help = "drop a marker with a note (recorded with --record); < > go to the marker before or after" },
+	{ { '<' }, .act_with = jump_marker, .arg = -1 },
+	{ { '>' }, .act_with = jump_marker, .arg = 1 },
+	{ { 'H' }, .act = toggle_threads, .acts = true, .help_keys = "H",
 	  .help = "each process's threads under it, as {name}: TID, state, CPU% "
 		  "(a key on a thread acts on its process)" },
-	{ { 'a' }, .act = toggle_all_view, .help_keys = "a",
+	{ { 'a' }, .act = toggle_all_view, .acts = true, .help_keys = "a",
 	  .help = "every process on the machine, or back to the lab" },
 	{ { '+' }, .act_with = toggle_collapse, .arg = 0, .help_keys = "+ -",
 	  .help = "expand or collapse the selected subtree" },
@@ -1870,6 +2338,8 @@ static void key_normal(struct tui *t, int c)
 		say(t, true, "no action on this key: press ? for help");
 	else if (!applies(t, b))
 		say(t, true, "%s (%s)", b->lab_only, session_no_lab_reason(&t->s));
+	else if (b->acts && in_past(t))
+		refuse_in_past(t);
 	else if (b->act)
 		b->act(t);
 	else
@@ -1963,6 +2433,7 @@ struct help_text {
 	int count, width; /* built for width columns */
 	bool lab;         /* with the lab's keys */
 	bool program;     /* with no lab, for a program forktop started */
+	char history[192]; /* what the history holds, when it was built */
 };
 
 /* text wrapped at words to width columns: the first line after lead, the
@@ -2019,9 +2490,11 @@ static void help_examples(struct help_text *h)
 
 /* The keys and notes, wrapped to width columns (the lab's keys only with a
  * lab, or those that act on a program too, for a program). */
-static void help_build(struct help_text *h, int width, bool lab, bool program)
+static void help_build(struct help_text *h, int width, bool lab, bool program,
+		       const char *history)
 {
 	h->count = 0;
+	snprintf(h->history, sizeof h->history, "%s", history);
 	h->width = width < HELP_INDENT + 8 ? HELP_INDENT + 8 : width;
 	h->lab = lab;
 	h->program = program;
@@ -2032,6 +2505,8 @@ static void help_build(struct help_text *h, int width, bool lab, bool program)
 		    (lab || !b->lab_only || (program && b->program_help)))
 			help_binding(h, i);
 	}
+	help_add(h, "", 0, "");
+	help_add(h, "", 0, history);
 	help_examples(h);
 	for (size_t i = 0; i < sizeof help_after / sizeof *help_after; i++)
 		help_add(h, "", 0, help_after[i]);
@@ -2050,8 +2525,14 @@ static void draw_help(struct tui *t)
 	char where[128], facts[128];
 	bool lab = t->s.opt->scenario != NULL, program = !lab && t->s.opt->command;
 
-	if (help.width != t->cols - 2 || !help.count || help.lab != lab || help.program != program)
-		help_build(&help, t->cols - 2, lab, program);
+	char history[192];
+
+	snprintf(history, sizeof history, "Time travel: the screen keeps up to %u MiB of moments; "
+		 "now %zu refreshes over %.0fs (%.1f MiB).", HISTORY_LIMIT_BYTES >> 20,
+		 t->history.count, history_span(&t->history), (double)t->history.bytes / (1 << 20));
+	if (help.width != t->cols - 2 || !help.count || help.lab != lab || help.program != program ||
+	    strcmp(help.history, history))
+		help_build(&help, t->cols - 2, lab, program, history);
 	t->help_lines = help.count;
 	if (t->help_top > help.count - body)
 		t->help_top = help.count - body;
@@ -2108,13 +2589,16 @@ static void key(struct tui *t, int c)
 	case MODE_SEARCH: key_search(t, c); break;
 	case MODE_CONFIRM: key_confirm(t, c); break;
 	case MODE_SIGNALS: key_signals(t, c); break;
+	case MODE_TIME:
+	case MODE_MARK: key_prompt(t, c); break;
 	default: key_normal(t, c); break;
 	}
 }
 
 /* ---- the loop ----------------------------------------------------------- */
 
-/* The processes on screen: a partial scan reads them at every refresh. */
+/* The processes on screen: a partial scan reads them at every refresh (in
+ * the past, none is live on screen). */
 static void want_visible(struct tui *t)
 {
 	pid_t pids[512];
@@ -2123,8 +2607,8 @@ static void want_visible(struct tui *t)
 	/* a thread's line wants its process, even one whose own line is above
 	 * the screen: else its threads would not be read, and the lines of the
 	 * screen would change from one refresh to the next */
-	for (int v = t->top; v < t->nvisible && n < 512 && v < t->top + t->lines; v++) {
-		pid_t pid = t->s.rows[t->visible[v].row].pid;
+	for (int v = t->top; !in_past(t) && v < t->nvisible && n < 512 && v < t->top + t->lines; v++) {
+		pid_t pid = row_of_line(t, v)->pid;
 
 		if (!n || pids[n - 1] != pid)
 			pids[n++] = pid;
@@ -2132,17 +2616,53 @@ static void want_visible(struct tui *t)
 	session_want(&t->s, pids, n);
 }
 
+/* The refresh as a moment of the history (and of the recording). */
+static void keep_refresh(struct tui *t)
+{
+	struct history_moment *m = history_add(&t->history);
+
+	if (!m)
+		return; /* no memory: this moment is not kept */
+	m->last_seq = track_last_seq(t->s.track);
+	if (capture_frame(&t->s, &m->frame) == 0 && t->s.ghost_wanted &&
+	    capture_rows(&t->s, t->s.ghost.rows, t->s.ghost.nrows, &t->s.ghost.tree, &m->ghost) == 0)
+		m->has_ghost = true;
+	if (t->recording)
+		recorder_frame(&t->record, &m->frame);
+	history_added(&t->history);
+}
+
 static int refresh_view(struct tui *t)
 {
 	int rc;
 
-	if (t->paused)
-		return 0;
 	want_visible(t);
 	if ((rc = session_refresh(&t->s)) < 0)
 		return rc;
-	rows_changed(t);
+	keep_refresh(t);
+	if (in_past(t))
+		keep_moment(t); /* the lab runs on; the moment shown stays */
+	else
+		rows_changed(t);
 	return 0;
+}
+
+/* Before each wait: the events logged since the last, to the recording. */
+static void record_events(struct tui *t)
+{
+	unsigned long long last = track_last_seq(t->s.track);
+
+	for (unsigned long long q = t->recorded + 1; t->recording && q <= last; q++) {
+		const struct track_event *ev = track_event(t->s.track, q);
+
+		if (ev && session_event_in_view(&t->s, ev))
+			recorder_event(&t->record, ev);
+	}
+	t->recorded = last;
+	if (t->recording && !recorder_flush(&t->record)) {
+		t->recording = false;
+		say(t, true, "--record: writing failed (a full disk?): recording stopped");
+	}
 }
 
 /* The keys typed since the last round, at most a screenful of them: a
@@ -2153,7 +2673,7 @@ static void read_keys(struct tui *t)
 
 	for (int budget = 256; budget > 0 && !t->quit && (c = getch()) != ERR; budget--) {
 		key(t, c);
-		if (c != KEY_RESIZE && c != ERR && t->mode == MODE_NORMAL && !t->paused)
+		if (c != KEY_RESIZE && c != ERR && t->mode == MODE_NORMAL)
 			compute_visible(t);
 	}
 }
@@ -2168,6 +2688,7 @@ static bool draw_face(void *face)
 	struct tui *t = face;
 
 	log_follow(t);
+	record_events(t);
 	if (guide_update(&t->guide, &t->s)) {
 		t->lesson_scroll = 0; /* the step's "Done:" line is its first */
 		say_step(t);
@@ -2202,6 +2723,22 @@ static const struct session_loop tui_loop = {
  * no end) would hold it in read() until more keys came, the screen and
  * the refreshes stopped. A read of its own leaves the flags of the shell's
  * descriptor alone. stdin itself when the terminal cannot be opened. */
+/* --record FILE: its first line now, then each refresh and event. */
+static int start_recording(struct tui *t, const char *path, char *err, size_t errlen)
+{
+	struct recording_info info;
+
+	if (recorder_open(&t->record, path, err, errlen) < 0)
+		return -1;
+	recorder_session_info(&info, &t->s);
+	if (!recorder_header(&t->record, &info) || !recorder_flush(&t->record)) {
+		snprintf(err, errlen, "--record %s: writing failed", path);
+		return -1;
+	}
+	t->recording = true;
+	return 0;
+}
+
 static FILE *keyboard(void)
 {
 	const char *name = ttyname(STDIN_FILENO);
@@ -2256,12 +2793,15 @@ int tui_run(const struct tui_options *opt)
 	session.tombstones = session.partial_scans = true; /* a screen shows what just ended,
 							       and reads only what it shows */
 	t.columns_asked = session.columns;
+	history_init(&t.history, HISTORY_LIMIT_BYTES);
 
 	rc = session_open(&t.s, &session, err, sizeof err);
 	if (rc == 0 && guide_open(&t.guide, opt->tour, NULL) < 0) {
 		snprintf(err, sizeof err, "out of memory");
 		rc = -1;
 	}
+	if (rc == 0 && opt->record && start_recording(&t, opt->record, err, sizeof err) < 0)
+		rc = -1;
 	if (rc < 0) {
 		endwin();
 		fprintf(stderr, "forktop: %s\n", err);
@@ -2276,11 +2816,20 @@ int tui_run(const struct tui_options *opt)
 	t.columns_to_say = (t.columns_asked & ROWS_COLS_EXTRA) != 0; /* --columns: said at once */
 	rc = session_run(&t.s, &tui_loop, &t);
 	endwin();
+	record_events(&t);
 	guide_close(&t.guide);
 	session_close(&t.s);
 	session_release_stop_signals();
 	free(t.visible);
 	free(t.collapsed);
+	frame_view_free(&t.pv);
+	frame_view_free(&t.pghost);
+	history_free(&t.history);
+	if (opt->record && !recorder_close(&t.record)) {
+		fprintf(stderr, "forktop: --record %s: writing failed (a full disk?): the recording is "
+			"cut short\n", opt->record);
+		return 1;
+	}
 	if (rc < 0) {
 		fprintf(stderr, "forktop: reading processes failed: %s\n", strerror(-rc));
 		return 1;

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Time travel in the screen, driven in tmux at 120x40 and 80x24: main is
+# killed, [ steps back until MainProcess is alive with its children under
+# it, ] steps forward to the re-parenting; { } jump by event; keys that act
+# are refused in the past while the lab runs on; a marker is dropped,
+# recorded and jumped to; T goes back by seconds; Space is live again. The
+# screen's recording (--record) replays. Every tmux server, forktop and lab
+# process this script starts is ended on exit, pass or fail.
+set -u
+forktop=${FORKTOP:-./forktop}
+sock=
+. "$(dirname "$0")/tmux-lib.sh"
+tmp=$(mktemp -d)
+lab=()
+cleanup() {
+	kill_servers
+	for p in "${lab[@]}"; do running "$p" && kill -KILL "$p" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# start COLSxLINES ARGS...: forktop in a fresh server's shell.
+start() {
+	local size=$1
+	shift
+	use_server "forktop-history-$$-${#sockets[@]}"
+	T new-session -d -x "${size%x*}" -y "${size#*x}" "bash --norc --noprofile"
+	T send-keys "PS1='$ '; cd '$PWD'; $forktop $* ; echo FORKTOP-EXIT=\$?" Enter
+	wait_screen
+}
+
+# press KEY PATTERN [TIMES]: KEY until the pane matches PATTERN (at most TIMES).
+press() {
+	local key=$1 pattern=$2 times=${3:-30} i
+	for ((i = 0; i < times; i++)); do
+		T send-keys "$key"
+		wait_for "$pattern" 1 && return 0
+	done
+	return 1
+}
+
+# The lab's PIDs on the pane (DAEMON yes or no), kept for cleanup.
+note_lab() {
+	lab+=($(pane | awk '$4 == "yes" || $4 == "no" { print $1 }'))
+}
+
+travel() { # COLSxLINES
+	local size=$1 main
+	start "$size" -d 250 --record "$tmp/screen-$size.ndjson"
+	wait_for '─Process-4' 10 || { bad "$size: the lab did not start"; return; }
+	note_lab
+	main=$(pane | awk '/MainProcess/ && ($4 == "no") { print $1; exit }')
+	[ -n "$main" ] && running "$main" && ok || { bad "$size: no MainProcess running"; return; }
+	# at 80 columns the header leaves [LIVE] out (it says PAST whenever it is)
+	[ "${size%x*}" -lt 100 ] || { wait_for '\[LIVE\]' 3 && ok || bad "$size: the header does not say LIVE"; }
+
+	# kill main: its children go to PID 1
+	T send-keys X
+	if wait_for 'Process-4 +orphan: was under' 5; then ok; else
+		bad "$size: no re-parenting after X"
+		return
+	fi
+	# back until MainProcess is alive, its children under it
+	if press '[' "^ +$main +[0-9]+ S no .*MainProcess *\$" 40 && wait_for "PAST -[0-9.]+s" 1; then
+		ok
+	else
+		bad "$size: [ never showed MainProcess alive"
+	fi
+	pane | grep -qE "^ +[0-9]+ +$main S yes .*├─Process-1" && ok ||
+		bad "$size: Process-1 is not under MainProcess in the past"
+	# the acting keys wait for live, and do nothing meanwhile
+	T send-keys k
+	wait_for 'this is the past \(PAST -[0-9.]+s\): keys that act on processes wait for live' 3 && ok ||
+		bad "$size: k was not refused in the past"
+	# forward to the re-parenting
+	if press ']' 'Process-4 +orphan: was under' 40 && wait_for 'PAST -' 1; then ok; else
+		bad "$size: ] never came to the re-parenting"
+	fi
+	# by event: Tab to the log, then { and }
+	T send-keys Tab
+	T send-keys '{'
+	wait_for 'at an event: [0-9.]+s ago' 3 && ok || bad "$size: { did not go to an event"
+	T send-keys '}'
+	wait_for 'at an event: [0-9.]+s ago|no later event kept' 3 && ok || bad "$size: } did nothing"
+	T send-keys Tab
+	# a marker, recorded, then jumped to from live
+	T send-keys M
+	wait_for "Marker's note: _" 3 && T send-keys 'orphans now' Enter
+	wait_for 'marker 1 dropped at refresh [0-9]+ \(and recorded\)' 3 && ok ||
+		bad "$size: no marker dropped"
+	T send-keys ' '
+	wait_for '^live$' 3 && wait_gone 'PAST -' 2 && ok || bad "$size: Space did not go back to live"
+	T send-keys '<'
+	wait_for 'marker: orphans now \([0-9.]+s ago\)' 3 && wait_for 'PAST -' 1 && ok ||
+		bad "$size: < did not go to the marker"
+	T send-keys ' ' T 0.4 Enter
+	wait_for 'jumped: (0\.[4-9]|1\.0)s ago' 3 && ok || bad "$size: T 0.4 did not go back 0.4 s"
+	T send-keys ' '
+	wait_gone 'PAST -' 3 && T send-keys q
+	wait_for 'FORKTOP-EXIT=0' 10 && ok || bad "$size: forktop did not end well"
+	grep -q '"type":"marker",.*"note":"orphans now"' "$tmp/screen-$size.ndjson" && ok ||
+		bad "$size: the recording holds no marker"
+	"$forktop" --replay "$tmp/screen-$size.ndjson" -b >"$tmp/replayed" 2>&1 &&
+		grep -q 'orphan: was under' "$tmp/replayed" && ok ||
+		bad "$size: the screen's recording does not replay" "$(tail -3 "$tmp/replayed")"
+	for p in "${lab[@]}"; do running "$p" && bad "$size: lab process $p outlived forktop"; done
+}
+
+travel 120x40
+travel 80x24
+
+echo "history: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
