@@ -68,6 +68,9 @@ travel() { # COLSxLINES
 	fi
 	pane | grep -qE "^ +[0-9]+ +$main S yes .*├─Process-1" && ok ||
 		bad "$size: Process-1 is not under MainProcess in the past"
+	# the log ends where the moment does: no re-parenting yet, main's start marked
+	! pane | grep -q 're-parented' && pane | grep -qE 'Events up to PAST -[0-9.]+s' && ok ||
+		bad "$size: the log of the past shows what came after it"
 	# the acting keys wait for live, and do nothing meanwhile
 	T send-keys k
 	wait_for 'this is the past \(PAST -[0-9.]+s\): keys that act on processes wait for live' 3 && ok ||

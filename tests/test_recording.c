@@ -9,6 +9,7 @@
 
 #include "../src/recording.h"
 #include "../src/text.h"
+#include "../ui/history.h"
 #include "../ui/recorder.h"
 
 static struct recorder rec;
@@ -233,4 +234,52 @@ Test(recording, escapes_are_undone_to_the_raw_bytes)
 		cr_assert_eq(text_unescape(shown, shown, m), n, "round %d", round);
 		cr_assert(!memcmp(shown, raw, n), "round %d", round);
 	}
+}
+
+/* The screen's history: bounded by bytes, the oldest moments dropped
+ * first (never the newest), found by id, time and event; markers go with
+ * their moments. */
+Test(recording, the_history_drops_its_oldest_moments_past_its_limit)
+{
+	struct history h;
+	const struct history_moment *m;
+	struct recording_marker mk = { .note = "here" };
+	size_t one;
+
+	history_init(&h, 1);
+	cr_assert_not_null(history_add(&h));
+	history_added(&h);
+	one = h.bytes;
+	history_free(&h);
+	history_init(&h, 10 * one + one / 2); /* room for ten moments, not eleven */
+	for (int i = 1; i <= 25; i++) {
+		struct history_moment *nm = history_add(&h);
+
+		cr_assert_not_null(nm);
+		nm->last_seq = (unsigned long long)i * 10;
+		nm->mono = (struct timespec){ i, 0 };
+		nm->frame.number = i;
+		history_added(&h);
+		if (i == 12)
+			cr_assert(history_mark(&h, nm->id, &mk));
+		if (i == 20)
+			cr_assert(history_mark(&h, nm->id, &mk));
+	}
+	cr_assert_eq(h.count, 10, "ten moments kept, not %zu", h.count);
+	cr_assert(h.bytes <= h.limit);
+	cr_assert_eq(history_oldest(&h)->frame.number, 16);
+	cr_assert_eq(history_newest(&h)->frame.number, 25);
+	cr_assert_null(history_find(&h, 15), "a dropped moment is gone");
+	cr_assert_eq(history_find(&h, 18)->frame.number, 18);
+	m = history_at_time(&h, (struct timespec){ 19, 500000000 });
+	cr_assert_eq(m->frame.number, 19, "the last moment at or before the time");
+	cr_assert_eq(history_at_time(&h, (struct timespec){ 1, 0 })->frame.number, 16,
+		     "before them all: the oldest");
+	cr_assert_eq(history_after_event(&h, 171)->frame.number, 18, "the first moment with the event");
+	cr_assert_null(history_after_event(&h, 251));
+	cr_assert_eq(h.nmarkers, 1, "the marker of a dropped moment went with it");
+	cr_assert_eq(history_marker_near(&h, 25, false)->moment, 20);
+	cr_assert_null(history_marker_near(&h, 20, true));
+	cr_assert_eq(history_span(&h), 9.0);
+	history_free(&h);
 }
