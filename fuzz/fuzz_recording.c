@@ -40,8 +40,8 @@ static void check_event(const struct track_event *ev)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct recording_info info = { .hz = 100 };
-	struct frame frame = { 0 };
-	struct recording_line line = { .frame = &frame };
+	struct frame frame = { 0 }, ghost = { 0 };
+	struct recording_line line = { .frame = &frame, .ghost = &ghost };
 	const char *at = (const char *)data, *end = at + size;
 	char err[512];
 
@@ -53,12 +53,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (recording_parse(at, len, &info, &line, err, sizeof err) < 0)
 			FUZZ_EXPECT(err[0] && memchr(err, '\0', sizeof err));
 		else if (line.kind == RECORDING_FRAME)
-			check_frame(&frame);
+			check_frame(&frame), check_frame(&ghost);
 		else if (line.kind == RECORDING_EVENT)
 			check_event(&line.event);
 		at += len + 1;
 	}
 	recording_line_free(&line);
 	frame_free(&frame);
+	frame_free(&ghost);
 	return 0;
 }

@@ -424,20 +424,42 @@ static bool get_frame_head(struct parse *p, json_t *o, struct frame *f)
 	return true;
 }
 
-static bool get_frame(struct parse *p, json_t *o, struct frame *f)
+static bool get_procs(struct parse *p, json_t *procs, struct frame *f)
 {
-	json_t *procs = json_object_get(o, "processes"), *proc;
+	json_t *proc;
 	size_t i;
 
-	frame_clear(f);
-	if (!procs || !json_is_array(procs))
-		return fail(p, "\"processes\" is not an array");
-	if (!get_frame_head(p, o, f))
-		return false;
 	json_array_foreach(procs, i, proc)
 		if (!get_proc(p, proc, f))
 			return false;
 	return true;
+}
+
+/* "as_it_was": the tree as it was (every member under its creator). */
+static bool get_ghost(struct parse *p, json_t *o, struct recording_line *out)
+{
+	json_t *procs = json_object_get(o, "as_it_was");
+
+	out->has_ghost = false;
+	if (!procs || json_is_null(procs) || !out->ghost)
+		return true;
+	if (!json_is_array(procs))
+		return fail(p, "\"as_it_was\" is not an array");
+	frame_clear(out->ghost);
+	out->ghost->hz = p->hz;
+	out->has_ghost = true;
+	return get_procs(p, procs, out->ghost);
+}
+
+static bool get_frame(struct parse *p, json_t *o, struct recording_line *out)
+{
+	json_t *procs = json_object_get(o, "processes");
+	struct frame *f = out->frame;
+
+	frame_clear(f);
+	if (!procs || !json_is_array(procs))
+		return fail(p, "\"processes\" is not an array");
+	return get_frame_head(p, o, f) && get_procs(p, procs, f) && get_ghost(p, o, out);
 }
 
 /* A field of an event as event_set_field takes it; a string's escapes
@@ -575,7 +597,7 @@ static bool parse_object(struct parse *p, json_t *o, struct recording_info *info
 	out->kind = kind_of(json_string_value(type));
 	switch (out->kind) {
 	case RECORDING_HEADER: return get_header(p, o, info);
-	case RECORDING_FRAME: return out->frame ? get_frame(p, o, out->frame) : true;
+	case RECORDING_FRAME: return out->frame ? get_frame(p, o, out) : true;
 	case RECORDING_EVENT: return get_event(p, o, out);
 	case RECORDING_MARKER: return get_marker(p, o, &out->marker);
 	default: return true;
@@ -644,6 +666,18 @@ int recording_open(struct recording_reader *r, const char *path, char *err, size
 	return 0;
 }
 
+int recording_nonblocking(struct recording_reader *r)
+{
+	int flags;
+
+	if (r->fd < 0)
+		return -1;
+	flags = fcntl(r->fd, F_GETFL);
+	if (flags >= 0)
+		fcntl(r->fd, F_SETFL, flags | O_NONBLOCK);
+	return r->fd;
+}
+
 void recording_close(struct recording_reader *r)
 {
 	if (r->gz)
@@ -696,6 +730,10 @@ static bool read_more(struct recording_reader *r, int *failed)
 		r->len += (size_t)n;
 		return true;
 	}
+	if (n == -EAGAIN) { /* nothing now: the stream goes on */
+		*failed = n;
+		return false;
+	}
 	if (n < 0)
 		*failed = n;
 	r->eof = true;
@@ -727,7 +765,7 @@ static int next_bytes(struct recording_reader *r, const char **line, size_t *len
 		if (!r->eof && read_more(r, failed))
 			continue;
 		if (*failed || r->start == r->len)
-			return 0;
+			return 0; /* a line begun waits for its end, after EAGAIN */
 		*line = r->buf + r->start;
 		*len = r->len - r->start;
 		r->start = r->len;
@@ -788,7 +826,11 @@ enum recording_status recording_next(struct recording_reader *r, struct recordin
 	char why[256];
 
 	for (;;) {
-		if (!next_bytes(r, &line, &len, &cut, &failed))
+		int got = next_bytes(r, &line, &len, &cut, &failed);
+
+		if (!got && failed == -EAGAIN)
+			return RECORDING_AGAIN;
+		if (!got)
 			return failed ? read_failed(r, failed, err, errlen) : r->saw_any ? RECORDING_END
 				: (snprintf(err, errlen, "%s is empty: not a forktop recording", r->name),
 				   RECORDING_NOT_ONE);

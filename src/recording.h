@@ -50,6 +50,8 @@ enum recording_kind {
 struct recording_line {
 	enum recording_kind kind;
 	struct frame *frame;
+	struct frame *ghost;  /* the frame's tree as it was, when not NULL */
+	bool has_ghost;       /* the line gave one */
 	struct track_event event;
 	struct recording_marker marker;
 	char *text;         /* the event's text, when longer than it holds */
@@ -79,6 +81,7 @@ struct recording_reader {
 
 /* What recording_next returns. */
 enum recording_status {
+	RECORDING_AGAIN = 2,     /* a stream opened to wait without blocking has no whole line now */
 	RECORDING_OK = 1,        /* a line in *out */
 	RECORDING_END = 0,       /* no more (reader->note may say a cut-off last line was skipped) */
 	RECORDING_DAMAGED = -1,  /* a line in the middle: err names it; what came before is good */
@@ -88,6 +91,10 @@ enum recording_status {
 
 /* Opens path ("-": standard input). Returns 0, or -1 with why in err. */
 int recording_open(struct recording_reader *r, const char *path, char *err, size_t errlen);
+/* A stream is read without blocking from now on: recording_next says
+ * RECORDING_AGAIN when no whole line has come yet. Its descriptor, to poll
+ * (-1 for a file, which is never waited for). */
+int recording_nonblocking(struct recording_reader *r);
 /* The next line, blocking until it comes on a stream. */
 enum recording_status recording_next(struct recording_reader *r, struct recording_line *out,
 				     char *err, size_t errlen);

@@ -112,5 +112,65 @@ travel() { # COLSxLINES
 travel 120x40
 travel 80x24
 
+# ---- --replay FILE in the screen: read-only, every key that moves; the
+# screen's own recording (with its marker) and a batch one (with the tree
+# as it was).
+replay_file() {
+	timeout 30 "$forktop" -j -d 200 -n 10 -S '@0.6 kill-main' >"$tmp/batch.ndjson"
+	start 120x40 --replay "$tmp/screen-120x40.ndjson"
+	wait_for 'a recording of [0-9]+ refreshes over [0-9]+s' 5 &&
+		wait_for 'replay of lab: default \(fork\)' 1 && wait_for '\[REC [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]\]' 1 &&
+		ok || bad "replay: the first moment, named as a recording's"
+	! pane | tail -1 | grep -qE 'k Kill|X KillMain' && ok || bad "replay: acting keys on the key bar"
+	T send-keys X
+	wait_for 'a replay is read-only \(REC ' 3 && ok || bad "replay: X was not refused"
+	press ']' 'Process-4 +orphan: was under' 60 && ok || bad "replay: ] never came to the orphans"
+	T send-keys ' ' # its end, after the moment marked
+	wait_for 'the newest moment of the recording' 3 && T send-keys '<'
+	wait_for 'marker: orphans now' 3 && ok || bad "replay: < found no marker"
+	T send-keys q
+	wait_for 'FORKTOP-EXIT=0' 10 && ok || bad "replay: forktop did not end well"
+
+	start 120x40 --replay "$tmp/batch.ndjson"
+	wait_for 'a recording of 10 refreshes' 5 && T send-keys ' ' &&
+		wait_for 'the newest moment of the recording \(its end\)' 3 && ok ||
+		bad "replay: Space does not go to its end"
+	T send-keys g
+	wait_for 'left: the tree as it was' 3 && wait_for '─Process-4' 1 &&
+		half_has 0 59 '^ +[0-9]+ +[0-9]+ +X .*MainProcess' && half_has 0 59 '│? *├─Process-1' &&
+		ok || bad "replay: g shows no tree as it was (main, its children under it)"
+	T send-keys q
+	wait_for 'FORKTOP-EXIT=0' 10 && ok || bad "replay of a batch recording did not end well"
+}
+
+# half_has FROM LENGTH PATTERN: those columns of some pane line match.
+half_has() {
+	local LC_ALL=C.UTF-8 line
+	pane | while IFS= read -r line; do printf '%s\n' "${line:$1:$2}"; done | grep -qE -- "$3"
+}
+
+# ---- --replay - in the screen follows a stream, its keys from the terminal.
+replay_stream() {
+	use_server "forktop-history-$$-${#sockets[@]}"
+	T new-session -d -x 120 -y 40 "bash --norc --noprofile"
+	T send-keys "PS1='$ '; cd '$PWD'; $forktop -j -d 250 -n 16 -S '@1.5 kill-main' | $forktop --replay - ; echo FORKTOP-EXIT=\$?" Enter
+	wait_for 'replay of lab: default' 10 && ok || bad "replay -: nothing shown"
+	wait_for 'Process-4 +orphan: was under' 10 && ok || bad "replay -: the stream was not followed"
+	wait_for 'the recording ended: 16 refreshes' 10 && ok || bad "replay -: its end not said"
+	T send-keys '['
+	wait_for 'back: [0-9.]+s before the newest' 3 && ok || bad "replay -: [ did not step back"
+	T send-keys q
+	wait_for 'FORKTOP-EXIT=0' 10 && ok || bad "replay -: forktop did not end well"
+}
+
+replay_file
+replay_stream
+printf 'not a recording\n' >"$tmp/plain.txt"
+use_server "forktop-history-$$-${#sockets[@]}"
+T new-session -d -x 200 -y 24 "bash --norc --noprofile"
+T send-keys "PS1='$ '; cd '$PWD'; $forktop --replay '$tmp/plain.txt' ; echo FORKTOP-EXIT=\$?" Enter
+wait_for 'plain.txt is not a forktop recording: line 1: not JSON' 5 && wait_for 'FORKTOP-EXIT=2' 3 && ok ||
+	bad "replay of a file that is no recording: no message, or not status 2"
+
 echo "history: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

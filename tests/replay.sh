@@ -113,8 +113,8 @@ check newer-format 2 "future.ndjson: it was written in recording format 2 by for
 	"$forktop" --replay "$tmp/future.ndjson" -b
 check missing 2 "--replay .*/nope: No such file or directory" -- "$forktop" --replay "$tmp/nope" -b
 check directory 2 "--replay .*: is a directory" -- "$forktop" --replay "$tmp" -b
-check replay-no-face 2 "--replay prints a recording's frames: give --batch \(text\) or --json" -- "$forktop" --replay "$tmp/run.ndjson"
-check replay-lab 2 "--replay prints a recording: with --batch, --json, --ascii and --iterations only" -- \
+check replay-no-terminal 2 "not a terminal: use --batch" -- sh -c 'exec "$0" --replay "$1" </dev/null' "$forktop" "$tmp/run.ndjson"
+check replay-lab 2 "--replay shows a recording: with --batch, --json, --ascii and --iterations only" -- \
 	"$forktop" --replay "$tmp/run.ndjson" -b --scenario stubborn
 check record-no-terminal 2 "not a terminal: use --batch" -- sh -c 'exec "$0" --record "$1" </dev/null' "$forktop" "$tmp/x.ndjson"
 check record-unwritable 1 "--record $tmp/no/x: No such file or directory" -- "$forktop" -b -n 1 --record "$tmp/no/x"

@@ -139,7 +139,7 @@ Test(recording, a_frame_comes_back_with_its_processes_and_threads)
 	t->task = (struct scan_task){ .tid = 51, .state = 'R', .cpu = 10, .ticks = 3 };
 	t->daemon = FRAME_DAEMON_NO;
 	frame_set_string(&t->label, "Thread-1 (work)", 15);
-	cr_assert(recorder_frame(&rec, &f));
+	cr_assert(recorder_frame(&rec, &f, NULL));
 	parse(written(), &line);
 	cr_assert_eq(line.kind, RECORDING_FRAME);
 	cr_assert_eq(back.number, 7);

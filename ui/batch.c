@@ -26,6 +26,8 @@ struct batch {
 	const struct batch_options *opt;
 	unsigned long long events_written; /* newest event already written */
 	struct frame frame;                /* the latest refresh, as values */
+	struct frame ghost;                /* its tree as it was, for NDJSON and recordings */
+	bool with_ghost;
 	struct frame_view view;            /* its rows, for text */
 	struct recorder json;              /* --json: to stdout */
 	struct recorder record;            /* --record FILE */
@@ -161,15 +163,19 @@ static int write_frame(struct batch *b)
 		return rc;
 	if ((rc = capture_frame(&b->s, &b->frame)) < 0)
 		return rc;
+	frame_clear(&b->ghost);
+	if (b->with_ghost && (rc = capture_rows(&b->s, b->s.ghost.rows, b->s.ghost.nrows,
+					       &b->s.ghost.tree, &b->ghost)) < 0)
+		return rc;
 	if (b->opt->json) {
-		recorder_frame(&b->json, &b->frame);
+		recorder_frame(&b->json, &b->frame, b->with_ghost ? &b->ghost : NULL);
 	} else {
 		if ((rc = frame_view_build(&b->view, &b->frame)) < 0)
 			return rc;
 		batch_text_frame(&b->view, &b->s.style, b->s.refreshes <= 1);
 	}
 	if (b->recording)
-		recorder_frame(&b->record, &b->frame);
+		recorder_frame(&b->record, &b->frame, b->with_ghost ? &b->ghost : NULL);
 	write_events(b, !b->opt->json);
 	if (b->recording && !recorder_flush(&b->record))
 		return -EIO;
@@ -201,6 +207,9 @@ static bool start_recording(struct batch *b, char *err, size_t errlen)
 {
 	struct recording_info info;
 
+	/* NDJSON and recordings carry the tree as it was of a lab or a program */
+	b->with_ghost = (b->opt->json || b->opt->record) && (b->s.lab_on || b->s.fam.active) &&
+			session_show_ghost(&b->s, true) == 0;
 	recorder_session_info(&info, &b->s);
 	if (b->opt->json) {
 		recorder_use(&b->json, stdout);
@@ -227,6 +236,7 @@ static bool end_recording(struct batch *b)
 			"is cut short\n", b->opt->record);
 	recorder_close(&b->json);
 	frame_free(&b->frame);
+	frame_free(&b->ghost);
 	frame_view_free(&b->view);
 	return ok;
 }

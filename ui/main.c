@@ -83,9 +83,10 @@ static void print_help(FILE *out)
 		"      --record FILE     also write the session to FILE as it goes: the\n"
 		"                        frames and events --json prints (gzip when FILE\n"
 		"                        ends in .gz)\n"
-		"      --replay FILE     print a recording's frames and events again, as text\n"
-		"                        (--batch) or NDJSON (--json); FILE - reads standard\n"
-		"                        input as it comes (forktop -j | forktop --replay - -b)\n"
+		"      --replay FILE     show a recording in the screen, read-only, with every\n"
+		"                        key that moves in time; or print it again as text\n"
+		"                        (--batch) or NDJSON (--json). FILE - reads standard\n"
+		"                        input as it comes (ssh HOST forktop -j | forktop --replay -)\n"
 		"  -H, --threads         each process's threads under it (TID, state, CPU%%);\n"
 		"                        NDJSON process objects gain \"tasks\" (H in the screen)\n"
 		"      --columns LIST    more columns, e.g. sid,tty,pgid,elapsed (any of ppid,\n"
@@ -400,11 +401,12 @@ static int prepare_example(struct cli *cli, char *path, size_t len, char **argv)
 static int replay(const struct cli *cli, int argc)
 {
 	if (cli->given || argc > optind)
-		return usage_error("%s", "--replay prints a recording: with --batch, --json, --ascii "
+		return usage_error("%s", "--replay shows a recording: with --batch, --json, --ascii "
 				   "and --iterations only");
 	if (!cli->batch_mode)
-		return usage_error("%s", "--replay prints a recording's frames: give --batch (text) "
-				   "or --json (NDJSON)");
+		return tui_run(&(struct tui_options){ .session = { .delay_ms = 100, .all = true,
+								   .ascii = cli->session.ascii },
+						      .replay = cli->replay });
 	return replay_run_batch(&(struct replay_options){ .path = cli->replay, .json = cli->json,
 		.ascii = cli->session.ascii, .iterations = cli->session.iterations });
 }

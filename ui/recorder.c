@@ -301,16 +301,24 @@ static void json_frame_head(struct jsonout *o, const struct frame *f)
 	jsonout_int(o, "uptime_ticks", (long long)f->uptime_ticks);
 }
 
-bool recorder_frame(struct recorder *r, const struct frame *f)
+static void json_procs(struct jsonout *o, const char *key, const struct frame *f,
+		       const struct frame *rows)
+{
+	jsonout_open_array(o, key);
+	for (size_t i = 0; i < rows->nprocs; i++)
+		json_proc(o, f, &rows->procs[i]);
+	jsonout_close_array(o);
+}
+
+bool recorder_frame(struct recorder *r, const struct frame *f, const struct frame *ghost)
 {
 	struct jsonout *o = &r->json;
 
 	jsonout_begin(o);
 	json_frame_head(o, f);
-	jsonout_open_array(o, "processes");
-	for (size_t i = 0; i < f->nprocs; i++)
-		json_proc(o, f, &f->procs[i]);
-	jsonout_close_array(o);
+	json_procs(o, "processes", f, f);
+	if (ghost)
+		json_procs(o, "as_it_was", f, ghost);
 	return put_line(r);
 }
 

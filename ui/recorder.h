@@ -38,7 +38,9 @@ struct session;
 void recorder_session_info(struct recording_info *info, const struct session *s);
 
 bool recorder_header(struct recorder *r, const struct recording_info *info);
-bool recorder_frame(struct recorder *r, const struct frame *f);
+/* A frame, with the tree as it was (every member under its creator) when
+ * ghost is not NULL. */
+bool recorder_frame(struct recorder *r, const struct frame *f, const struct frame *ghost);
 bool recorder_event(struct recorder *r, const struct track_event *ev);
 bool recorder_marker(struct recorder *r, const struct recording_marker *m);
 

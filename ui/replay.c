@@ -16,7 +16,7 @@ struct replay {
 	const struct replay_options *opt;
 	struct recording_reader reader;
 	struct recording_line line;
-	struct frame frame;
+	struct frame frame, ghost;
 	struct frame_view view;
 	struct recorder out;     /* NDJSON to stdout */
 	struct rows_style style;
@@ -52,7 +52,7 @@ static bool show_line(struct replay *rp)
 			return false;
 		rp->frames++;
 		if (json)
-			recorder_frame(&rp->out, &rp->frame);
+			recorder_frame(&rp->out, &rp->frame, l->has_ghost ? &rp->ghost : NULL);
 		else if (frame_view_build(&rp->view, &rp->frame) == 0) {
 			rp->style.hz = rp->frame.hz;
 			rp->style.uptime_ticks = rp->frame.uptime_ticks;
@@ -86,6 +86,7 @@ static int finish(struct replay *rp, enum recording_status st, const char *err)
 	recording_line_free(&rp->line);
 	recording_close(&rp->reader);
 	frame_free(&rp->frame);
+	frame_free(&rp->ghost);
 	frame_view_free(&rp->view);
 	recorder_close(&rp->out);
 	return st == RECORDING_NOT_ONE ? 2 : st < RECORDING_END ? 1 : 0;
@@ -97,7 +98,7 @@ int replay_run_batch(const struct replay_options *opt)
 	enum recording_status st;
 	char err[512];
 
-	rp = (struct replay){ .opt = opt, .line = { .frame = &rp.frame } };
+	rp = (struct replay){ .opt = opt, .line = { .frame = &rp.frame, .ghost = &rp.ghost } };
 	rp.style.utf8 = !opt->ascii && !strcmp(nl_langinfo(CODESET), "UTF-8");
 	if (recording_open(&rp.reader, opt->path, err, sizeof err) < 0) {
 		fprintf(stderr, "forktop: --replay %s\n", err);

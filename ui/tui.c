@@ -90,6 +90,15 @@ struct tui {
 	struct recorder record;     /* --record FILE */
 	bool recording;
 	unsigned long long recorded; /* the newest event recorded */
+	/* --replay FILE: the moments come from a recording; nothing is live */
+	bool replay;
+	bool following;             /* a replay shows each new moment as it comes */
+	bool replay_ended;          /* no more lines will come */
+	struct recording_reader reader;
+	struct recording_line line;
+	struct frame rframe, rghost; /* the line being read */
+	char replay_what[200];      /* the header's name for what was recorded */
+	int keyboard_fd;
 };
 
 /* A set of rows and their tree: the tree as it was, live or past. */
@@ -596,7 +605,7 @@ static const struct {
  * frame's of the past. */
 struct header_moment {
 	bool in_namespace, subreaper;
-	const char *view, *events;
+	const char *view, *events, *method; /* method NULL: not known */
 	int running, zombies, orphans;
 };
 
@@ -612,12 +621,20 @@ static void header_moment(const struct tui *t, struct header_moment *hm)
 		hm->subreaper = t->pv.frame->subreaper;
 		hm->view = t->pv.frame->view;
 		hm->events = t->pv.frame->events;
+		hm->method = t->pv.frame->start_method[0] ? t->pv.frame->start_method : NULL;
 		return;
 	}
 	hm->in_namespace = s->lab_on && s->lab.in_namespace;
 	hm->subreaper = s->subreaper;
 	hm->view = session_view_name(s);
 	hm->events = session_events_name(s);
+	hm->method = session_start_method(s);
+}
+
+/* Seconds between refreshes: the session's, or the recording's. */
+static double every_s(const struct tui *t)
+{
+	return (double)(t->replay ? t->reader.info.interval_ms : t->s.opt->delay_ms) / 1000.0;
 }
 
 static void header_facts(const struct tui *t, struct header *h)
@@ -626,26 +643,28 @@ static void header_facts(const struct tui *t, struct header *h)
 	const struct scenario *sc = s->opt->scenario ? &s->scenario : NULL;
 	const char *program = s->opt->command_label ? s->opt->command_label
 			      : s->opt->command ? s->opt->command[0] : "";
-	const char *what = sc ? sc->name : program;
+	const char *what = t->replay ? t->replay_what : sc ? sc->name : program;
 	struct header_moment hm;
 	char name[128], method[24] = "";
 
 	header_moment(t, &hm);
 	text_escape(name, sizeof name, what, strlen(what), s->style.utf8 ? TEXT_UTF8 : 0);
-	if (session_start_method(s))
-		snprintf(method, sizeof method, " (%s)", session_start_method(s));
+	if (hm.method)
+		snprintf(method, sizeof method, " (%s)", hm.method);
 	memset(h, 0, sizeof *h);
 	snprintf(h->full[H_NAME], sizeof h->full[0], "forktop %s", PACKAGE_VERSION);
 	snprintf(h->brief[H_NAME], sizeof h->brief[0], "forktop");
 	snprintf(h->full[H_WHAT], sizeof h->full[0], "%s%s%s",
-		 sc ? "scenario " : s->opt->command ? "program " : "no lab", name, method);
-	snprintf(h->brief[H_WHAT], sizeof h->brief[0], "%s%s", sc || s->opt->command ? name : "no lab",
-		 method);
-	snprintf(h->full[H_EVERY], sizeof h->full[0], "every %.1fs", (double)s->opt->delay_ms / 1000.0);
-	snprintf(h->brief[H_EVERY], sizeof h->brief[0], "%.1fs", (double)s->opt->delay_ms / 1000.0);
+		 t->replay ? "replay of " : sc ? "scenario " : s->opt->command ? "program " : "no lab",
+		 name, method);
+	snprintf(h->brief[H_WHAT], sizeof h->brief[0], "%s%s",
+		 t->replay || sc || s->opt->command ? name : "no lab", method);
+	snprintf(h->full[H_EVERY], sizeof h->full[0], "every %.1fs", every_s(t));
+	snprintf(h->brief[H_EVERY], sizeof h->brief[0], "%.1fs", every_s(t));
 	snprintf(h->brief[H_COUNTS], sizeof h->brief[0], "%d running, %d zombie, %d orphaned",
 		 hm.running, hm.zombies, hm.orphans);
-	snprintf(h->full[H_COUNTS], sizeof h->full[0], "%s: %.140s", sc ? "lab" : "family",
+	snprintf(h->full[H_COUNTS], sizeof h->full[0], "%s: %.140s",
+		 (t->replay ? !strcmp(hm.view, "lab") : sc != NULL) ? "lab" : "family",
 		 h->brief[H_COUNTS]);
 	snprintf(h->full[H_ORPHANS], sizeof h->full[0], "orphans -> %s",
 		 hm.in_namespace ? "its namespace's PID 1" : hm.subreaper ? "forktop (subreaper)" : "PID 1");
@@ -1871,12 +1890,24 @@ static void open_signal_menu(struct tui *t)
 
 /* ---- time travel -------------------------------------------------------- */
 
-/* Seconds from moment m to the present. */
-static double ago(const struct history_moment *m)
+/* The present: now, or a replay's newest moment (its moments' times are
+ * the recorded ones). */
+static struct timespec present(const struct tui *t)
 {
+	const struct history_moment *newest = history_newest(&t->history);
 	struct timespec now;
 
+	if (t->replay)
+		return newest ? newest->mono : (struct timespec){ 0 };
 	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now;
+}
+
+/* Seconds from moment m to the present. */
+static double moment_age(const struct tui *t, const struct history_moment *m)
+{
+	struct timespec now = present(t);
+
 	return (double)(now.tv_sec - m->mono.tv_sec) + (double)(now.tv_nsec - m->mono.tv_nsec) / 1e9;
 }
 
@@ -1897,8 +1928,20 @@ static bool show_moment(struct tui *t)
 	return true;
 }
 
+static void go_to(struct tui *t, const struct history_moment *m, unsigned long long event);
+
 static void go_live(struct tui *t)
 {
+	const struct history_moment *newest = history_newest(&t->history);
+
+	if (t->replay) { /* a replay's newest moment, and the ones that come after it */
+		if (newest)
+			go_to(t, newest, 0);
+		t->following = true;
+		say(t, false, "the newest moment of the recording%s",
+		    t->replay_ended ? " (its end)" : ": each new one shows as it comes");
+		return;
+	}
 	t->past = t->marked = 0;
 	rows_changed(t);
 	say(t, false, "live");
@@ -1909,6 +1952,7 @@ static void go_to(struct tui *t, const struct history_moment *m, unsigned long l
 {
 	t->past = m->id;
 	t->marked = event;
+	t->following = false;
 	show_moment(t);
 }
 
@@ -1918,6 +1962,8 @@ static void keep_moment(struct tui *t)
 {
 	const struct history_moment *oldest = history_oldest(&t->history);
 
+	if (t->following && history_newest(&t->history))
+		t->past = history_newest(&t->history)->id;
 	if (!in_past(t) || !oldest)
 		return;
 	if (t->past < oldest->id) {
@@ -1934,7 +1980,15 @@ static void past_label(const struct tui *t, char *buf, size_t len)
 {
 	const struct history_moment *m = history_find(&t->history, t->past);
 
-	snprintf(buf, len, "PAST -%.1fs", m ? ago(m) : 0.0);
+	struct tm tm;
+
+	if (t->replay && m) { /* the recorded time */
+		localtime_r(&m->frame.taken.tv_sec, &tm);
+		snprintf(buf, len, "REC %02d:%02d:%02d.%ld", tm.tm_hour, tm.tm_min, tm.tm_sec,
+			 m->frame.taken.tv_nsec / 100000000);
+		return;
+	}
+	snprintf(buf, len, "PAST -%.1fs", m ? moment_age(t, m) : 0.0);
 }
 
 static void refuse_in_past(struct tui *t)
@@ -1942,16 +1996,23 @@ static void refuse_in_past(struct tui *t)
 	char when[32];
 
 	past_label(t, when, sizeof when);
-	say(t, true, "this is the past (%s): keys that act on processes wait for live (Space)", when);
+	if (t->replay)
+		say(t, true, "a replay is read-only (%s): no process here to act on", when);
+	else
+		say(t, true, "this is the past (%s): keys that act on processes wait for live (Space)",
+		    when);
 }
 
 static void say_moment(struct tui *t, const char *what)
 {
 	const struct history_moment *m = history_find(&t->history, t->past);
 
-	if (m)
+	if (m && t->replay)
+		say(t, false, "%s: %.1fs before the newest, refresh %lld; [ ] step, { } events, Space: "
+		    "the newest", what, moment_age(t, m), m->frame.number);
+	else if (m)
 		say(t, false, "%s: %.1fs ago, refresh %lld; [ ] step, { } events, Space: live", what,
-		    ago(m), m->frame.number);
+		    moment_age(t, m), m->frame.number);
 }
 
 static void keep_refresh(struct tui *t);
@@ -1963,11 +2024,12 @@ static void toggle_pause(struct tui *t)
 {
 	const struct history_moment *m;
 
-	if (in_past(t)) {
+	if (in_past(t) && !t->following) {
 		go_live(t);
 		return;
 	}
-	keep_refresh(t);
+	if (!t->replay)
+		keep_refresh(t);
 	if (!(m = history_newest(&t->history)))
 		return;
 	go_to(t, m, 0);
@@ -2085,7 +2147,7 @@ static void jump_to_seconds(struct tui *t, const char *typed)
 		say(t, true, "'%s' is not a number of seconds", typed);
 		return;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &now);
+	now = present(t);
 	at = now;
 	at.tv_sec -= (time_t)secs;
 	at.tv_nsec -= (long)((secs - (double)(time_t)secs) * 1e9);
@@ -2094,7 +2156,7 @@ static void jump_to_seconds(struct tui *t, const char *typed)
 	if (!(m = history_at_time(&t->history, at)))
 		return;
 	go_to(t, m, 0);
-	say_moment(t, m == history_oldest(&t->history) && ago(m) + 0.05 < secs
+	say_moment(t, m == history_oldest(&t->history) && moment_age(t, m) + 0.05 < secs
 			      ? "not kept that long ago: the oldest moment kept"
 			      : "jumped");
 }
@@ -2135,7 +2197,7 @@ static void jump_marker(struct tui *t, int dir)
 	}
 	go_to(t, m, 0);
 	text_escape(note, sizeof note, mk->m.note, strlen(mk->m.note), t->s.style.utf8 ? TEXT_UTF8 : 0);
-	say(t, false, "marker: %s (%.1fs ago)", note, ago(m));
+	say(t, false, "marker: %s (%.1fs ago)", note, moment_age(t, m));
 }
 
 static void key_prompt(struct tui *t, int c)
@@ -2336,10 +2398,10 @@ static void key_normal(struct tui *t, int c)
 
 	if (!b)
 		say(t, true, "no action on this key: press ? for help");
+	else if (b->acts && (in_past(t) || t->replay))
+		refuse_in_past(t);
 	else if (!applies(t, b))
 		say(t, true, "%s (%s)", b->lab_only, session_no_lab_reason(&t->s));
-	else if (b->acts && in_past(t))
-		refuse_in_past(t);
 	else if (b->act)
 		b->act(t);
 	else
@@ -2348,7 +2410,7 @@ static void key_normal(struct tui *t, int c)
 
 static bool on_bar(const struct tui *t, const struct key_binding *b)
 {
-	return b->bar && (!b->tour_only || t->guide.tour) && applies(t, b);
+	return b->bar && (!b->tour_only || t->guide.tour) && applies(t, b) && !(t->replay && b->acts);
 }
 
 static const char *bar_label(const struct key_binding *b, bool cut)
@@ -2628,14 +2690,86 @@ static void keep_refresh(struct tui *t)
 	    capture_rows(&t->s, t->s.ghost.rows, t->s.ghost.nrows, &t->s.ghost.tree, &m->ghost) == 0)
 		m->has_ghost = true;
 	if (t->recording)
-		recorder_frame(&t->record, &m->frame);
+		recorder_frame(&t->record, &m->frame, m->has_ghost ? &m->ghost : NULL);
 	history_added(&t->history);
+}
+
+/* ---- a replay: the moments read from a recording ------------------------ */
+
+/* A frame read becomes the newest moment, at its recorded time. */
+static void replay_frame(struct tui *t)
+{
+	struct history_moment *m = history_add(&t->history);
+
+	if (!m)
+		return;
+	m->frame = t->rframe;
+	t->rframe = (struct frame){ 0 };
+	if (t->line.has_ghost) {
+		m->ghost = t->rghost;
+		t->rghost = (struct frame){ 0 };
+		m->has_ghost = true;
+	}
+	m->mono = m->frame.taken;
+	m->last_seq = track_last_seq(t->s.track);
+	history_added(&t->history);
+	if (!t->past || t->following)
+		t->past = m->id;
+}
+
+static void replay_line(struct tui *t)
+{
+	const struct history_moment *m;
+
+	switch (t->line.kind) {
+	case RECORDING_HEADER:
+		snprintf(t->replay_what, sizeof t->replay_what, "%.190s", t->reader.info.source);
+		break;
+	case RECORDING_FRAME: replay_frame(t); break;
+	case RECORDING_EVENT: track_log(t->s.track, &t->line.event); break;
+	case RECORDING_MARKER:
+		if ((m = history_at_time(&t->history, t->line.marker.when)))
+			history_mark(&t->history, m->id, &t->line.marker);
+		break;
+	default: break;
+	}
+}
+
+/* What has come of the recording, at most a while's worth at a time (a
+ * stream goes on; a file is read whole at the start). */
+static void read_replay(struct tui *t)
+{
+	char err[512];
+	enum recording_status st = RECORDING_AGAIN;
+
+	for (long n = 0; !t->replay_ended && n < 1000000; n++) {
+		st = recording_next(&t->reader, &t->line, err, sizeof err);
+		if (st != RECORDING_OK)
+			break;
+		replay_line(t);
+	}
+	if (st == RECORDING_END || st < RECORDING_END) {
+		t->replay_ended = true;
+		if (st < RECORDING_END)
+			say(t, true, "%s", err);
+		else if (t->reader.note[0])
+			say(t, false, "%s", t->reader.note);
+		else if (t->following)
+			say(t, false, "the recording ended: %zu refreshes over %.0fs; [ { < go back",
+			    t->history.count, history_span(&t->history));
+	}
+	if (t->past)
+		show_moment(t);
 }
 
 static int refresh_view(struct tui *t)
 {
 	int rc;
 
+	if (t->replay) {
+		read_replay(t);
+		return 0;
+	}
 	want_visible(t);
 	if ((rc = session_refresh(&t->s)) < 0)
 		return rc;
@@ -2723,6 +2857,47 @@ static const struct session_loop tui_loop = {
  * no end) would hold it in read() until more keys came, the screen and
  * the refreshes stopped. A read of its own leaves the flags of the shell's
  * descriptor alone. stdin itself when the terminal cannot be opened. */
+/* --replay FILE: a recording, checked before the screen opens (its first
+ * line must be one of a recording). Returns 0, or the exit status with
+ * the reason on stderr. */
+static int open_replay(struct tui *t, const char *path)
+{
+	char err[512];
+	enum recording_status st;
+
+	t->line = (struct recording_line){ .frame = &t->rframe, .ghost = &t->rghost };
+	if (recording_open(&t->reader, path, err, sizeof err) < 0) {
+		fprintf(stderr, "forktop: --replay %s\n", err);
+		return 2;
+	}
+	st = recording_next(&t->reader, &t->line, err, sizeof err);
+	if (st != RECORDING_OK) {
+		fprintf(stderr, "forktop: %s\n", st == RECORDING_END ? "the recording is empty" : err);
+		return st == RECORDING_NOT_ONE || st == RECORDING_END ? 2 : 1;
+	}
+	t->replay = true;
+	snprintf(t->replay_what, sizeof t->replay_what, "%s", path);
+	return 0;
+}
+
+/* The first line read, once the session (its event log) is there; a file
+ * starts at its first moment, a stream follows its newest. */
+static void start_replay(struct tui *t, const char *path)
+{
+	const struct history_moment *m;
+
+	replay_line(t);
+	t->following = !strcmp(path, "-");
+	if (recording_nonblocking(&t->reader) < 0)
+		t->following = false;
+	read_replay(t);
+	if (!t->following && (m = history_oldest(&t->history))) {
+		go_to(t, m, 0);
+		say(t, false, "a recording of %zu refreshes over %.0fs: ] [ step, } { events, > < "
+		    "markers, Space: its end", t->history.count, history_span(&t->history));
+	}
+}
+
 /* --record FILE: its first line now, then each refresh and event. */
 static int start_recording(struct tui *t, const char *path, char *err, size_t errlen)
 {
@@ -2741,7 +2916,7 @@ static int start_recording(struct tui *t, const char *path, char *err, size_t er
 
 static FILE *keyboard(void)
 {
-	const char *name = ttyname(STDIN_FILENO);
+	const char *name = isatty(STDIN_FILENO) ? ttyname(STDIN_FILENO) : "/dev/tty";
 	int fd = name ? open(name, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY) : -1;
 	FILE *in = fd >= 0 ? fdopen(fd, "r") : NULL;
 
@@ -2751,16 +2926,23 @@ static FILE *keyboard(void)
 }
 
 /* The terminal must be a terminal ncurses knows before anything starts. */
-static int open_terminal(void)
+static int open_terminal(bool replay_from_stdin, int *keys_fd)
 {
 	const char *term = getenv("TERM");
 	SCREEN *screen;
+	FILE *keys;
 
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+	if ((!isatty(STDIN_FILENO) && !replay_from_stdin) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "forktop: not a terminal: use --batch for text or --json frames\n");
 		return 2;
 	}
-	screen = newterm(NULL, stdout, keyboard());
+	keys = keyboard();
+	if (!keys || (!isatty(fileno(keys)))) {
+		fprintf(stderr, "forktop: no terminal to read keys from: use --batch\n");
+		return 2;
+	}
+	*keys_fd = fileno(keys);
+	screen = newterm(NULL, stdout, keys);
 	if (!screen) {
 		fprintf(stderr, "forktop: terminal type '%s' is unknown: set TERM, or use --batch\n",
 			term ? term : "");
@@ -2783,15 +2965,24 @@ int tui_run(const struct tui_options *opt)
 {
 	static struct tui t; /* large; one per process */
 	struct session_options session = opt->session;
+	struct session_loop loop;
 	char err[256];
 	int rc;
 
 	session_catch_stop_signals();
-	if ((rc = open_terminal()) != 0)
+	if (opt->replay && (rc = open_replay(&t, opt->replay)) != 0)
 		return rc;
+	if ((rc = open_terminal(opt->replay && !strcmp(opt->replay, "-"), &t.keyboard_fd)) != 0) {
+		recording_close(&t.reader);
+		return rc;
+	}
 	setup_colours(&t);
 	session.tombstones = session.partial_scans = true; /* a screen shows what just ended,
 							       and reads only what it shows */
+	if (t.replay) { /* nothing is read but the recording, ten times a second */
+		session.partial_scans = false;
+		session.delay_ms = 100;
+	}
 	t.columns_asked = session.columns;
 	history_init(&t.history, HISTORY_LIMIT_BYTES);
 
@@ -2813,8 +3004,12 @@ int tui_run(const struct tui_options *opt)
 		say(&t, false, "the tour: follow the steps in the pane (N: next step, P: back)");
 	else
 		say(&t, false, "press ? for help");
+	if (t.replay)
+		start_replay(&t, opt->replay);
 	t.columns_to_say = (t.columns_asked & ROWS_COLS_EXTRA) != 0; /* --columns: said at once */
-	rc = session_run(&t.s, &tui_loop, &t);
+	loop = tui_loop;
+	loop.input_fd = t.keyboard_fd;
+	rc = session_run(&t.s, &loop, &t);
 	endwin();
 	record_events(&t);
 	guide_close(&t.guide);
@@ -2825,6 +3020,10 @@ int tui_run(const struct tui_options *opt)
 	frame_view_free(&t.pv);
 	frame_view_free(&t.pghost);
 	history_free(&t.history);
+	recording_line_free(&t.line);
+	recording_close(&t.reader);
+	frame_free(&t.rframe);
+	frame_free(&t.rghost);
 	if (opt->record && !recorder_close(&t.record)) {
 		fprintf(stderr, "forktop: --record %s: writing failed (a full disk?): the recording is "
 			"cut short\n", opt->record);

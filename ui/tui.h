@@ -12,6 +12,7 @@ struct tui_options {
 	struct session_options session;
 	const struct tour *tour; /* the guided tour, or NULL */
 	const char *record;      /* --record FILE, or NULL */
+	const char *replay;      /* --replay FILE: a recording shown instead of processes */
 };
 
 /* Runs the interactive monitor. Returns the exit status: 0, 1 on a runtime
