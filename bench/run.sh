@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # forktop's benchmarks, side by side with its peers in one run on one machine:
-#   bench/run.sh [SIZES...] [threads] [cpucol] [storm]
+#   bench/run.sh [SIZES...] [threads] [cpucol] [storm] [record]
 # SIZES are numbers of extra processes (default 1000 10000); threads is the
 # interactive all-processes view with H off and on at THREADS_PROCESSES
 # (10,000) extra processes; cpucol is the CPU column against top's %CPU on
 # processes of known loads; storm is the fork storm (1,000 short-lived
 # children a second, STORM_SECONDS long) under forktop's two event sources
 # and forkstat. Without arguments, all of them; `bench/run.sh storm` runs the
-# storm alone. Each figure is the median of RUNS
+# storm alone; record is what recording costs, opening a one-hour recording,
+# and the screen's history over ten minutes (bench/record.sh). Each figure is the median of RUNS
 # runs (default 5). Results go to stdout as a Markdown table and to
 # bench/results/latest.txt. Needs htop, ps, pstree and tmux (not for the storm
 # alone); forkstat for the storm's comparison rows, which are left out with a
@@ -23,17 +24,18 @@ storm_seconds=${STORM_SECONDS:-30}
 latency_rate=${LATENCY_RATE:-100}
 latency_seconds=${LATENCY_SECONDS:-10}
 forkstat=${FORKSTAT:-forkstat}
-sizes=() storm=no threads=no cpucol=no
+sizes=() storm=no threads=no cpucol=no record=no
 for arg in "$@"; do
 	case $arg in
 	storm) storm=yes ;;
+	record) record=yes ;;
 	threads) threads=yes ;;
 	cpucol) cpucol=yes ;;
-	*[!0-9]* | '') echo "usage: bench/run.sh [SIZES...] [threads] [cpucol] [storm]"; exit 2 ;;
+	*[!0-9]* | '') echo "usage: bench/run.sh [SIZES...] [threads] [cpucol] [storm] [record]"; exit 2 ;;
 	*) sizes+=("$arg") ;;
 	esac
 done
-[ $# -eq 0 ] && sizes=(1000 10000) storm=yes threads=yes cpucol=yes
+[ $# -eq 0 ] && sizes=(1000 10000) storm=yes threads=yes cpucol=yes record=yes
 hz=$(getconf CLK_TCK)
 sock="forktop-bench-$$"
 out=bench/results
@@ -43,6 +45,11 @@ forest_pid=
 if [ ${#sizes[@]} -gt 0 ]; then
 	for tool in htop ps pstree tmux; do
 		command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install htop procps psmisc tmux)"; exit 2; }
+	done
+fi
+if [ "$record" = yes ]; then
+	for tool in tmux python3; do
+		command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install tmux python3)"; exit 2; }
 	done
 fi
 if [ "$threads" = yes ]; then
@@ -61,6 +68,7 @@ cleanup() {
 	wait 2>/dev/null
 }
 trap cleanup EXIT
+. bench/record.sh
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%g\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
@@ -670,4 +678,5 @@ done
 fi
 [ "$threads" = yes ] || [ "$cpucol" = yes ] && threads_cpucol_report
 [ "$storm" = yes ] && storm_report
+[ "$record" = yes ] && record_report
 } | tee "$out/latest.txt"
