@@ -749,7 +749,7 @@ static int next_bytes(struct recording_reader *r, const char **line, size_t *len
 
 	*cut = false;
 	for (;;) {
-		char *nl = memchr(r->buf + scanned, '\n', r->len - scanned);
+		char *nl = r->len > scanned ? memchr(r->buf + scanned, '\n', r->len - scanned) : NULL;
 
 		if (nl) {
 			*line = r->buf + r->start;
