@@ -1,9 +1,14 @@
-/* fuzz_recording: libFuzzer target for what --replay reads: each line of
- * the input parsed as a recording's line (recording_parse), as the reader
- * hands them over. Checks that whatever a line holds, what it gives back
- * is safe to use: names NUL-terminated within their arrays, a frame's
- * counts true, an event's sentence renderable and escaped. */
+/* fuzz_recording: libFuzzer target for what --replay reads. The input is
+ * read as a recording file is (recording_open on a memfd: lines cut at any
+ * length, a last line cut off, damage, gzip or not), and each line of it is
+ * also parsed alone (recording_parse). Checks that whatever a line holds,
+ * what it gives back is safe to use: names NUL-terminated within their
+ * arrays, a frame's counts true, an event's sentence renderable and
+ * escaped; and that the reader ends, with a reason when it stops early. */
 #include "fuzz.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "../src/recording.h"
 
@@ -37,6 +42,38 @@ static void check_event(const struct track_event *ev)
 		FUZZ_EXPECT((unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f);
 }
 
+/* The input as a file the reader opens. */
+static void read_as_file(const uint8_t *data, size_t size, struct recording_line *line)
+{
+	struct recording_reader r;
+	char path[64], err[512];
+	int fd = memfd_create("recording", MFD_CLOEXEC);
+	enum recording_status st;
+	long lines = 0;
+
+	if (fd < 0)
+		return;
+	if (write(fd, data, size) != (ssize_t)size) {
+		close(fd);
+		return;
+	}
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	if (recording_open(&r, path, err, sizeof err) == 0) {
+		err[0] = '\0';
+		while ((st = recording_next(&r, line, err, sizeof err)) == RECORDING_OK) {
+			FUZZ_EXPECT(++lines <= (long)size + 1);
+			if (line->kind == RECORDING_FRAME)
+				check_frame(line->frame);
+			else if (line->kind == RECORDING_EVENT)
+				check_event(&line->event);
+		}
+		FUZZ_EXPECT(st != RECORDING_AGAIN); /* a file is never waited for */
+		FUZZ_EXPECT(st == RECORDING_END || err[0]);
+		recording_close(&r);
+	}
+	close(fd);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct recording_info info = { .hz = 100 };
@@ -58,6 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_event(&line.event);
 		at += len + 1;
 	}
+	read_as_file(data, size, &line);
 	recording_line_free(&line);
 	frame_free(&frame);
 	frame_free(&ghost);
