@@ -376,8 +376,9 @@ Test(kernel, an_overflow_is_said_and_rescanned)
 }
 
 /* NDJSON writes an event as it comes, not with the next frame: with frames
- * a minute apart, a child's exit reaches the reader while its program still
- * sleeps, a few milliseconds after the kernel told of it. */
+ * a minute apart, a child's exit (half a second after the first frame, so
+ * that no frame's own events carry it) reaches the reader while its program
+ * still sleeps, a few milliseconds after the kernel told of it. */
 Test(kernel, an_exit_reaches_the_reader_before_the_next_frame)
 {
 	struct helper_stream s;
@@ -386,7 +387,7 @@ Test(kernel, an_exit_reaches_the_reader_before_the_next_frame)
 	json_t *exited = NULL;
 
 	helper_stream_start(&s, (char *[]){ (char *)helper_forktop(), "--json", "--delay", "60000", "--",
-					    "sh", "-c", "(exit 7); sleep 20", NULL });
+					    "sh", "-c", "sleep 0.5; (exit 7); sleep 20", NULL });
 	while (!exited && helper_stream_line(&s, line, sizeof line, 5000)) {
 		json_t *o = json_loads(line, 0, NULL);
 
