@@ -64,6 +64,7 @@ struct frame {
 	struct scan_counts counts;
 	struct frame_proc *procs;
 	size_t nprocs, procs_cap;
+	bool borrowed;           /* the rows' strings and threads are another's: not freed */
 };
 
 /* A new row at the end (zeroed, lifetime and elapsed unknown), or NULL
@@ -80,5 +81,12 @@ void frame_free(struct frame *f);
 
 /* The bytes f holds, its strings and threads too (what a history counts). */
 size_t frame_bytes(const struct frame *f);
+
+/* A row's own: its strings and threads freed, and their bytes; and whether
+ * two rows say the same (every value, string and thread but elapsed, which
+ * the frame's uptime gives; a history keeps such rows once). */
+void frame_proc_free(struct frame_proc *p);
+size_t frame_proc_bytes(const struct frame_proc *p);
+bool frame_proc_same(const struct frame_proc *a, const struct frame_proc *b);
 
 #endif

@@ -236,50 +236,77 @@ Test(recording, escapes_are_undone_to_the_raw_bytes)
 	}
 }
 
-/* The screen's history: bounded by bytes, the oldest moments dropped
- * first (never the newest), found by id, time and event; markers go with
- * their moments. */
-Test(recording, the_history_drops_its_oldest_moments_past_its_limit)
+/* A frame of n sleeping processes (PIDs 100...), one of them (changed)
+ * with another CPU time. */
+static void frame_of(struct frame *f, size_t n, long long number, size_t changed)
+{
+	frame_clear(f);
+	f->number = number;
+	for (size_t i = 0; i < n; i++) {
+		struct frame_proc *p = frame_add_proc(f);
+
+		p->proc = (struct scan_proc){ .pid = (pid_t)(100 + i), .ppid = 1, .state = 'S',
+					      .start_time = 5, .cpu = 0,
+					      .ticks = i == changed ? (unsigned long long)number : 0 };
+		snprintf(p->proc.comm, sizeof p->proc.comm, "sleeper");
+		frame_set_string(&p->note, "a note", 6);
+	}
+}
+
+/* The screen's history: a row that did not change is kept once, shared by
+ * every moment it is in; bounded by bytes, the oldest moments dropped first
+ * (never the newest), their rows with them once no moment shares them;
+ * found by id, time and event; markers go with their moments. */
+Test(recording, the_history_shares_unchanged_rows_and_drops_its_oldest_moments)
 {
 	struct history h;
+	struct frame f = { 0 }, back = { 0 };
 	const struct history_moment *m;
 	struct recording_marker mk = { .note = "here" };
-	size_t one;
+	size_t first;
 
-	history_init(&h, 1);
-	cr_assert_not_null(history_add(&h));
-	history_added(&h);
-	one = h.bytes;
+	history_init(&h, 1 << 30);
+	frame_of(&f, 1000, 1, (size_t)-1);
+	cr_assert_not_null(history_keep(&h, &f, NULL, 10, (struct timespec){ 1, 0 }));
+	cr_assert_eq(f.nprocs, 0, "its rows were taken");
+	first = h.bytes;
+	frame_of(&f, 1000, 2, 7);
+	cr_assert_not_null(history_keep(&h, &f, NULL, 20, (struct timespec){ 2, 0 }));
+	cr_assert_eq(h.rows_made, 1001, "one row changed: one made anew, not %zu", h.rows_made - 1000);
+	cr_assert(h.bytes - first < first / 20, "the second moment costs %zu bytes, the first %zu",
+		  h.bytes - first, first);
+	cr_assert_eq(history_frame_of(history_newest(&h), false, &back), 0);
+	cr_assert_eq(back.nprocs, 1000);
+	cr_assert_eq(back.procs[7].proc.ticks, 2, "the changed row as it is now");
+	cr_assert_str_eq(back.procs[999].note, "a note");
+	cr_assert_eq(history_frame_of(history_oldest(&h), false, &back), 0);
+	cr_assert_eq(back.procs[7].proc.ticks, 0, "and as it was");
 	history_free(&h);
-	history_init(&h, 10 * one + one / 2); /* room for ten moments, not eleven */
-	for (int i = 1; i <= 25; i++) {
-		struct history_moment *nm = history_add(&h);
 
-		cr_assert_not_null(nm);
-		nm->last_seq = (unsigned long long)i * 10;
-		nm->mono = (struct timespec){ i, 0 };
-		nm->frame.number = i;
-		history_added(&h);
-		if (i == 12)
-			cr_assert(history_mark(&h, nm->id, &mk));
-		if (i == 20)
-			cr_assert(history_mark(&h, nm->id, &mk));
+	history_init(&h, 3 * first); /* room for a few moments of changing rows */
+	for (int i = 1; i <= 25; i++) {
+		frame_of(&f, 1000, i, (size_t)-1);
+		for (size_t k = 0; k < f.nprocs; k++)
+			f.procs[k].proc.cpu = i; /* every row changes */
+		m = history_keep(&h, &f, NULL, (unsigned long long)i * 10, (struct timespec){ i, 0 });
+		cr_assert_not_null(m);
+		if (i == 12 || i == 24)
+			cr_assert(history_mark(&h, m->id, &mk));
 	}
-	cr_assert_eq(h.count, 10, "ten moments kept, not %zu", h.count);
+	cr_assert(h.count >= 2 && h.count < 5, "a few moments kept, not %zu", h.count);
 	cr_assert(h.bytes <= h.limit);
-	cr_assert_eq(history_oldest(&h)->frame.number, 16);
-	cr_assert_eq(history_newest(&h)->frame.number, 25);
-	cr_assert_null(history_find(&h, 15), "a dropped moment is gone");
-	cr_assert_eq(history_find(&h, 18)->frame.number, 18);
-	m = history_at_time(&h, (struct timespec){ 19, 500000000 });
-	cr_assert_eq(m->frame.number, 19, "the last moment at or before the time");
-	cr_assert_eq(history_at_time(&h, (struct timespec){ 1, 0 })->frame.number, 16,
-		     "before them all: the oldest");
-	cr_assert_eq(history_after_event(&h, 171)->frame.number, 18, "the first moment with the event");
+	cr_assert_eq(history_newest(&h)->head.number, 25);
+	cr_assert_null(history_find(&h, 1), "a dropped moment is gone");
+	cr_assert_eq(history_at_time(&h, (struct timespec){ 24, 500000000 })->head.number, 24,
+		     "the last moment at or before the time");
+	cr_assert_eq(history_at_time(&h, (struct timespec){ 1, 0 })->head.number,
+		     history_oldest(&h)->head.number, "before them all: the oldest");
+	cr_assert_eq(history_after_event(&h, 241)->head.number, 25, "the first moment with the event");
 	cr_assert_null(history_after_event(&h, 251));
 	cr_assert_eq(h.nmarkers, 1, "the marker of a dropped moment went with it");
-	cr_assert_eq(history_marker_near(&h, 25, false)->moment, 20);
-	cr_assert_null(history_marker_near(&h, 20, true));
-	cr_assert_eq(history_span(&h), 9.0);
+	cr_assert_eq(history_marker_near(&h, 25, false)->moment, 24);
+	cr_assert_null(history_marker_near(&h, 24, true));
+	frame_free(&f);
+	frame_free(&back);
 	history_free(&h);
 }

@@ -1,6 +1,8 @@
-/* history: the moments kept for time travel; see history.h. */
+/* history: the moments kept for time travel, their unchanged rows shared;
+ * see history.h. */
 #include "history.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,31 +13,97 @@ void history_init(struct history *h, size_t limit)
 	*h = (struct history){ .limit = limit, .next_id = 1 };
 }
 
-static void free_moment(struct history_moment *m)
+static void unref_rows(struct history *h, struct history_rows *rows)
 {
-	frame_free(&m->frame);
-	frame_free(&m->ghost);
+	for (size_t i = 0; i < rows->n; i++) {
+		struct history_row *r = rows->rows[i];
+
+		if (--r->refs)
+			continue;
+		h->bytes -= r->bytes;
+		frame_proc_free(&r->p);
+		free(r);
+	}
+	free(rows->rows);
+	*rows = (struct history_rows){ 0 };
+}
+
+static void drop_moment(struct history *h, struct history_moment *m)
+{
+	unref_rows(h, &m->rows);
+	unref_rows(h, &m->ghost);
+	h->bytes -= m->bytes;
 }
 
 void history_free(struct history *h)
 {
 	for (size_t i = 0; i < h->count; i++)
-		free_moment(&h->moments[i]);
+		drop_moment(h, &h->moments[i]);
 	free(h->moments);
 	free(h->markers);
 	*h = (struct history){ 0 };
 }
 
-struct history_moment *history_add(struct history *h)
-{
-	struct history_moment *m;
+#define ROW_NEAR 8 /* how far a row is looked for around its place before */
 
-	if (GROW(h->moments, h->cap, h->count + 1) < 0)
+/* The row of the frame before for row i (of PID pid): rows keep their
+ * places from one refresh to the next, or move by a few (a process came or
+ * went above them), so it is looked for where the rows above were found
+ * (*shift), then nearby. NULL when it is not near: the row is kept anew. */
+static struct history_row *row_before(const struct history_rows *before, size_t i, pid_t pid,
+				      long *shift)
+{
+	for (long d = 0; d <= ROW_NEAR; d++) {
+		for (int side = 0; side < (d ? 2 : 1); side++) {
+			long k = (long)i + *shift + (side ? -d : d);
+
+			if (k >= 0 && (size_t)k < before->n && before->rows[k]->p.proc.pid == pid) {
+				*shift = k - (long)i;
+				return before->rows[k];
+			}
+		}
+	}
+	return NULL;
+}
+
+/* f's row p as the moment's: the same row as before, shared, or a new one
+ * that takes p's strings and threads. NULL without memory. */
+static struct history_row *keep_row(struct history *h, const struct history_rows *before, size_t i,
+				    struct frame_proc *p, long *shift)
+{
+	struct history_row *r = row_before(before, i, p->proc.pid, shift);
+
+	if (r && frame_proc_same(&r->p, p)) {
+		r->refs++;
+		h->rows_shared++;
+		return r;
+	}
+	if (!(r = malloc(sizeof *r)))
 		return NULL;
-	m = &h->moments[h->count++];
-	*m = (struct history_moment){ .id = h->next_id++ };
-	clock_gettime(CLOCK_MONOTONIC, &m->mono);
-	return m;
+	r->refs = 1;
+	r->p = *p;
+	*p = (struct frame_proc){ 0 }; /* its strings and threads are the row's now */
+	r->bytes = sizeof *r + frame_proc_bytes(&r->p);
+	h->bytes += r->bytes;
+	h->rows_made++;
+	return r;
+}
+
+static int keep_rows(struct history *h, const struct history_rows *before, struct frame *f,
+		     struct history_rows *out)
+{
+	long shift = 0;
+
+	if (!f->nprocs)
+		return 0;
+	if (!(out->rows = calloc(f->nprocs, sizeof *out->rows)))
+		return -ENOMEM;
+	for (size_t i = 0; i < f->nprocs; i++) {
+		if (!(out->rows[i] = keep_row(h, before, i, &f->procs[i], &shift)))
+			return -ENOMEM;
+		out->n++;
+	}
+	return 0;
 }
 
 /* The markers of moments no longer kept go with them. */
@@ -49,22 +117,68 @@ static void drop_markers_before(struct history *h, unsigned long long id)
 	h->nmarkers = keep;
 }
 
-void history_added(struct history *h)
+/* The oldest moments while the history holds more than its limit. */
+static void drop_oldest(struct history *h)
 {
-	struct history_moment *m = &h->moments[h->count - 1];
 	size_t drop = 0;
 
-	m->bytes = sizeof *m + frame_bytes(&m->frame) + frame_bytes(&m->ghost);
-	h->bytes += m->bytes;
-	while (h->bytes > h->limit && drop < h->count - 1) {
-		h->bytes -= h->moments[drop].bytes;
-		free_moment(&h->moments[drop++]);
-	}
+	while (h->bytes > h->limit && drop < h->count - 1)
+		drop_moment(h, &h->moments[drop++]);
 	if (!drop)
 		return;
 	memmove(h->moments, h->moments + drop, (h->count - drop) * sizeof *h->moments);
 	h->count -= drop;
 	drop_markers_before(h, h->moments[0].id);
+}
+
+const struct history_moment *history_keep(struct history *h, struct frame *f, struct frame *ghost,
+					  unsigned long long last_seq, struct timespec mono)
+{
+	static const struct history_rows none;
+	const struct history_moment *before = history_newest(h);
+	struct history_moment *m;
+
+	if (GROW(h->moments, h->cap, h->count + 1) < 0)
+		return NULL;
+	m = &h->moments[h->count];
+	*m = (struct history_moment){ .id = h->next_id, .head = *f, .last_seq = last_seq,
+				      .mono = mono, .has_ghost = ghost != NULL };
+	m->head.procs = NULL;
+	m->head.nprocs = m->head.procs_cap = 0;
+	if (keep_rows(h, before ? &before->rows : &none, f, &m->rows) < 0 ||
+	    (ghost && keep_rows(h, before ? &before->ghost : &none, ghost, &m->ghost) < 0)) {
+		unref_rows(h, &m->rows);
+		unref_rows(h, &m->ghost);
+		return NULL;
+	}
+	m->bytes = sizeof *m + (m->rows.n + m->ghost.n) * sizeof(struct history_row *);
+	h->bytes += m->bytes;
+	h->count++;
+	h->next_id++;
+	frame_clear(f); /* what is left of its rows: nothing they own */
+	if (ghost)
+		frame_clear(ghost);
+	drop_oldest(h);
+	return history_newest(h);
+}
+
+int history_frame_of(const struct history_moment *m, bool ghost, struct frame *out)
+{
+	const struct history_rows *rows = ghost ? &m->ghost : &m->rows;
+	struct frame_proc *procs = out->procs;
+	size_t cap = out->procs_cap;
+
+	frame_clear(out);
+	*out = m->head;
+	out->procs = procs;
+	out->procs_cap = cap;
+	out->nprocs = 0;
+	out->borrowed = true;
+	if (GROW(out->procs, out->procs_cap, rows->n) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < rows->n; i++)
+		out->procs[out->nprocs++] = rows->rows[i]->p;
+	return 0;
 }
 
 const struct history_moment *history_find(const struct history *h, unsigned long long id)

@@ -1,8 +1,10 @@
-/* history: the moments the live screen showed, kept so that it can step
- * back through them (time travel): each refresh's frame, the tree as it
- * was when it was built, and the newest event logged by then; markers with
- * a note. Bounded by the bytes its frames hold: the oldest moments go
- * first. It never reads /proc and never draws. */
+/* history: the moments the screen showed (or a replay read), kept so that
+ * it can step back through them (time travel): each refresh's frame, the
+ * tree as it was when it was built, and the newest event by then; markers
+ * with a note. A row that did not change from one moment to the next is
+ * kept once and shared (a sleeping process is the same row for hours), so
+ * a moment costs what changed in it. Bounded by the bytes it holds: the
+ * oldest moments go first. It never reads /proc and never draws. */
 #ifndef FORKTOP_HISTORY_H
 #define FORKTOP_HISTORY_H
 
@@ -13,16 +15,29 @@
 #include "../src/frame.h"
 #include "../src/recording.h"
 
-#define HISTORY_LIMIT_BYTES (64u << 20) /* the frames' bytes kept, at most */
+#define HISTORY_LIMIT_BYTES (64u << 20) /* the bytes kept, at most */
+
+/* One row as it was, shared by every moment it did not change in. */
+struct history_row {
+	unsigned refs;
+	size_t bytes;
+	struct frame_proc p;
+};
+
+struct history_rows {
+	struct history_row **rows;
+	size_t n;
+};
 
 struct history_moment {
 	unsigned long long id;       /* 1, 2, ...: never reused */
-	struct frame frame;
-	struct frame ghost;          /* the tree as it was; nprocs 0 when it was not built */
+	struct frame head;           /* the frame's own facts (its rows are in rows) */
+	struct history_rows rows;
+	struct history_rows ghost;   /* the tree as it was, when has_ghost */
 	bool has_ghost;
 	unsigned long long last_seq; /* the newest event logged by then */
-	struct timespec mono;        /* CLOCK_MONOTONIC when it was the present */
-	size_t bytes;
+	struct timespec mono;        /* when it was the present (a replay: the recorded time) */
+	size_t bytes;                /* its own: the row pointers (rows count as they are made) */
 };
 
 struct history_marker {
@@ -35,25 +50,34 @@ struct history {
 	size_t count, cap;
 	unsigned long long next_id;
 	size_t bytes, limit;
+	size_t rows_made, rows_shared; /* rows kept anew, and rows a moment shared */
 	struct history_marker *markers;
 	size_t nmarkers, markers_cap;
 };
 
-/* An empty history keeping at most limit bytes of frames. */
+/* An empty history keeping at most limit bytes. */
 void history_init(struct history *h, size_t limit);
 void history_free(struct history *h);
 
-/* A new moment at the end for the caller to fill (its frames empty, id
- * set), or NULL without memory; history_added then counts its bytes and
- * drops the oldest moments past the limit (never the newest). */
-struct history_moment *history_add(struct history *h);
-void history_added(struct history *h);
+/* Keeps frame f (and ghost, the tree as it was, when not NULL) as the newest
+ * moment, taken at mono, with the newest event last_seq: their rows are
+ * taken (f and ghost are left without rows; the rows unchanged since the
+ * moment before are shared with it), and the oldest moments past the limit
+ * are dropped (never the newest). Returns the moment, or NULL without
+ * memory (nothing kept). */
+const struct history_moment *history_keep(struct history *h, struct frame *f, struct frame *ghost,
+					  unsigned long long last_seq, struct timespec mono);
+
+/* The moment's frame (or its tree as it was) whole, into out (cleared
+ * first): its strings and threads borrowed from the history, valid while
+ * the moment is kept. Returns 0 or -ENOMEM. */
+int history_frame_of(const struct history_moment *m, bool ghost, struct frame *out);
 
 /* The moment with that id, or NULL when it was dropped (or never was). */
 const struct history_moment *history_find(const struct history *h, unsigned long long id);
 const struct history_moment *history_newest(const struct history *h);
 const struct history_moment *history_oldest(const struct history *h);
-/* The last moment taken at or before mono (CLOCK_MONOTONIC), else the oldest. */
+/* The last moment taken at or before mono, else the oldest. */
 const struct history_moment *history_at_time(const struct history *h, struct timespec mono);
 /* The first moment whose events include seq (last_seq >= seq), or NULL. */
 const struct history_moment *history_after_event(const struct history *h, unsigned long long seq);

@@ -86,6 +86,8 @@ struct tui {
 	unsigned long long past;    /* the moment shown (its id); 0: live */
 	unsigned long long marked;  /* the event of the moment: the log marks it; 0: its newest */
 	struct frame_view pv, pghost; /* the moment's rows, and the tree as it was then */
+	struct frame pframe, pghost_frame; /* their frames, borrowed from the history */
+	struct frame capture, capture_ghost; /* a refresh being kept */
 	char prompt[64];            /* MODE_TIME, MODE_MARK: what is typed */
 	struct recorder record;     /* --record FILE */
 	bool recording;
@@ -287,6 +289,21 @@ static const struct frame_view *view_of(const struct tui *t, const struct row *r
 static const char *shown_label(const struct tui *t, const struct row *r)
 {
 	return in_past(t) ? frame_view_label(view_of(t, r), r) : session_row_label(&t->s, r);
+}
+
+/* How rows are drawn: the session's style, at the moment's time in the
+ * past (its ELAPSED) and with a recording's clock ticks. */
+static const struct rows_style *shown_style(const struct tui *t)
+{
+	static struct rows_style past;
+
+	if (!in_past(t))
+		return &t->s.style;
+	past = t->s.style;
+	past.uptime_ticks = t->pframe.uptime_ticks;
+	if (t->pframe.hz > 0)
+		past.hz = t->pframe.hz;
+	return &past;
 }
 
 static void shown_note(const struct tui *t, const struct row *r, char *buf, size_t len)
@@ -809,7 +826,7 @@ static void command_text(const struct tui *t, const struct row *r, char *name, s
 static void row_name(const struct tui *t, const struct tree *tree, const struct row *r,
 		     struct row_text *text)
 {
-	rows_text(tree, r, &t->s.style, shown_label(t, r), text);
+	rows_text(tree, r, shown_style(t), shown_label(t, r), text);
 	if (t->commands)
 		command_text(t, r, text->name, sizeof text->name);
 }
@@ -919,7 +936,7 @@ static void draw_row_at(struct tui *t, int y, int x0, int width, const struct tr
 		shown_note(t, r, note, sizeof note);
 	attrset(selected ? A_REVERSE : row_attr(t, r));
 	mvhline(y, x0, ' ', width);
-	rows_columns_of(r, &t->s.style, columns, cols, sizeof cols);
+	rows_columns_of(r, shown_style(t), columns, cols, sizeof cols);
 	x = draw_text(y, x0, cols, width);
 	x += draw_text(y, x0 + x, text.prefix, width - x);
 	x += draw_text(y, x0 + x, text.name, width - x);
@@ -1698,7 +1715,7 @@ static void find_next(struct tui *t, int from_next)
 		const struct row *r = line_row(t, v);
 		struct row_text text;
 
-		rows_text(shown_tree(t), r, &t->s.style, shown_label(t, r), &text);
+		rows_text(shown_tree(t), r, shown_style(t), shown_label(t, r), &text);
 		if (strcasestr(text.name, t->query)) {
 			t->selected = v;
 			remember_selection(t);
@@ -1919,7 +1936,11 @@ static bool show_moment(struct tui *t)
 
 	if (!m)
 		return false;
-	if (frame_view_build(&t->pv, &m->frame) < 0 || frame_view_build(&t->pghost, &m->ghost) < 0) {
+	frame_clear(&t->pghost_frame);
+	if (history_frame_of(m, false, &t->pframe) < 0 ||
+	    (m->has_ghost && history_frame_of(m, true, &t->pghost_frame) < 0) ||
+	    frame_view_build(&t->pv, &t->pframe) < 0 ||
+	    frame_view_build(&t->pghost, &t->pghost_frame) < 0) {
 		t->past = 0;
 		say(t, true, "no memory to show that moment: live again");
 		return false;
@@ -1983,9 +2004,9 @@ static void past_label(const struct tui *t, char *buf, size_t len)
 	struct tm tm;
 
 	if (t->replay && m) { /* the recorded time */
-		localtime_r(&m->frame.taken.tv_sec, &tm);
+		localtime_r(&m->head.taken.tv_sec, &tm);
 		snprintf(buf, len, "REC %02d:%02d:%02d.%ld", tm.tm_hour, tm.tm_min, tm.tm_sec,
-			 m->frame.taken.tv_nsec / 100000000);
+			 m->head.taken.tv_nsec / 100000000);
 		return;
 	}
 	snprintf(buf, len, "PAST -%.1fs", m ? moment_age(t, m) : 0.0);
@@ -2009,10 +2030,10 @@ static void say_moment(struct tui *t, const char *what)
 
 	if (m && t->replay)
 		say(t, false, "%s: %.1fs before the newest, refresh %lld; [ ] step, { } events, Space: "
-		    "the newest", what, moment_age(t, m), m->frame.number);
+		    "the newest", what, moment_age(t, m), m->head.number);
 	else if (m)
 		say(t, false, "%s: %.1fs ago, refresh %lld; [ ] step, { } events, Space: live", what,
-		    moment_age(t, m), m->frame.number);
+		    moment_age(t, m), m->head.number);
 }
 
 static void keep_refresh(struct tui *t);
@@ -2169,7 +2190,7 @@ static void drop_marker(struct tui *t, const char *note)
 
 	if (!m)
 		return;
-	mk.when = m->frame.taken;
+	mk.when = m->head.taken;
 	snprintf(mk.note, sizeof mk.note, "%s", note);
 	if (!history_mark(&t->history, m->id, &mk)) {
 		say(t, true, "no memory for a marker");
@@ -2177,7 +2198,7 @@ static void drop_marker(struct tui *t, const char *note)
 	}
 	if (t->recording)
 		recorder_marker(&t->record, &mk);
-	say(t, false, "marker %zu dropped at refresh %lld%s", t->history.nmarkers, m->frame.number,
+	say(t, false, "marker %zu dropped at refresh %lld%s", t->history.nmarkers, m->head.number,
 	    t->recording ? " (and recorded)" : "");
 }
 
@@ -2681,17 +2702,20 @@ static void want_visible(struct tui *t)
 /* The refresh as a moment of the history (and of the recording). */
 static void keep_refresh(struct tui *t)
 {
-	struct history_moment *m = history_add(&t->history);
+	bool ghost = t->s.ghost_wanted;
+	struct timespec now;
 
-	if (!m)
+	if (capture_frame(&t->s, &t->capture) < 0)
 		return; /* no memory: this moment is not kept */
-	m->last_seq = track_last_seq(t->s.track);
-	if (capture_frame(&t->s, &m->frame) == 0 && t->s.ghost_wanted &&
-	    capture_rows(&t->s, t->s.ghost.rows, t->s.ghost.nrows, &t->s.ghost.tree, &m->ghost) == 0)
-		m->has_ghost = true;
+	frame_clear(&t->capture_ghost);
+	if (ghost && capture_rows(&t->s, t->s.ghost.rows, t->s.ghost.nrows, &t->s.ghost.tree,
+				  &t->capture_ghost) < 0)
+		ghost = false;
 	if (t->recording)
-		recorder_frame(&t->record, &m->frame, m->has_ghost ? &m->ghost : NULL);
-	history_added(&t->history);
+		recorder_frame(&t->record, &t->capture, ghost ? &t->capture_ghost : NULL);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	history_keep(&t->history, &t->capture, ghost ? &t->capture_ghost : NULL,
+		     track_last_seq(t->s.track), now);
 }
 
 /* ---- a replay: the moments read from a recording ------------------------ */
@@ -2699,21 +2723,11 @@ static void keep_refresh(struct tui *t)
 /* A frame read becomes the newest moment, at its recorded time. */
 static void replay_frame(struct tui *t)
 {
-	struct history_moment *m = history_add(&t->history);
+	const struct history_moment *m =
+		history_keep(&t->history, &t->rframe, t->line.has_ghost ? &t->rghost : NULL,
+			     track_last_seq(t->s.track), t->rframe.taken);
 
-	if (!m)
-		return;
-	m->frame = t->rframe;
-	t->rframe = (struct frame){ 0 };
-	if (t->line.has_ghost) {
-		m->ghost = t->rghost;
-		t->rghost = (struct frame){ 0 };
-		m->has_ghost = true;
-	}
-	m->mono = m->frame.taken;
-	m->last_seq = track_last_seq(t->s.track);
-	history_added(&t->history);
-	if (!t->past || t->following)
+	if (m && (!t->past || t->following))
 		t->past = m->id;
 }
 
@@ -3019,6 +3033,10 @@ int tui_run(const struct tui_options *opt)
 	free(t.collapsed);
 	frame_view_free(&t.pv);
 	frame_view_free(&t.pghost);
+	frame_free(&t.pframe);
+	frame_free(&t.pghost_frame);
+	frame_free(&t.capture);
+	frame_free(&t.capture_ghost);
 	history_free(&t.history);
 	recording_line_free(&t.line);
 	recording_close(&t.reader);
