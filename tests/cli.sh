@@ -48,6 +48,8 @@ grep -qE '^  daemon +Daemon or not' <<<"$out" && grep -qE '^  orphans +A parent 
 check help 0 "^$" -- "$forktop" --help
 check not-a-terminal 2 "not a terminal: use --batch" -- sh -c 'exec "$0" </dev/null >/dev/null' "$forktop"
 check version 0 "^$" -- "$forktop" --version
+check history-bad 2 "--history wants MiB from 0 to 4096, not 'lots'" -- "$forktop" --history lots
+check history-batch 2 "--history is the screen's: not with --batch or --json" -- "$forktop" --batch --history 8
 
 tmp=$(mktemp -d)
 bpid= main= lab=()

@@ -165,6 +165,14 @@ replay_stream() {
 
 replay_file
 replay_stream
+
+# ---- --history 0: only the moment shown is kept; Space still pauses.
+start 80x24 --history 0 -d 200
+wait_for '─Process-4' 10 && T send-keys ' '
+wait_for 'PAST -[0-9.]+s' 3 && T send-keys '['
+wait_for 'the oldest moment kept \(the history holds 0s\)' 3 && ok || bad "--history 0: no pause, or more than one moment kept"
+T send-keys ' ' q
+wait_for 'FORKTOP-EXIT=0' 10 && ok || bad "--history 0: forktop did not end well"
 printf 'not a recording\n' >"$tmp/plain.txt"
 use_server "forktop-history-$$-${#sockets[@]}"
 T new-session -d -x 200 -y 24 "bash --norc --noprofile"

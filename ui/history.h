@@ -15,7 +15,7 @@
 #include "../src/frame.h"
 #include "../src/recording.h"
 
-#define HISTORY_LIMIT_BYTES (64u << 20) /* the bytes kept, at most */
+#define HISTORY_DEFAULT_MIB 64 /* the bytes kept, at most, unless --history says */
 
 /* One row as it was, shared by every moment it did not change in. */
 struct history_row {

@@ -22,6 +22,7 @@
 #include "../src/text.h"
 #include "../src/tour.h"
 #include "batch.h"
+#include "history.h"
 #include "replay.h"
 #include "tui.h"
 
@@ -83,6 +84,8 @@ static void print_help(FILE *out)
 		"      --record FILE     also write the session to FILE as it goes: the\n"
 		"                        frames and events --json prints (gzip when FILE\n"
 		"                        ends in .gz)\n"
+		"      --history MIB     the screen keeps up to MIB MiB of past moments for\n"
+		"                        time travel (default 64; 0: only the one shown)\n"
 		"      --replay FILE     show a recording in the screen, read-only, with every\n"
 		"                        key that moves in time; or print it again as text\n"
 		"                        (--batch) or NDJSON (--json). FILE - reads standard\n"
@@ -161,7 +164,7 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 
 enum { OPT_ASCII = 256, OPT_NO_LAB, OPT_SUBREAPER, OPT_ATTACH, OPT_TOUR, OPT_EVENTS, OPT_EVENTS_BUFFER,
        OPT_FEATURES, OPT_COLUMNS, OPT_NO_PYTHON_HOOK, OPT_EXAMPLE, OPT_PID_NAMESPACE, OPT_INIT,
-       OPT_RECORD, OPT_REPLAY };
+       OPT_RECORD, OPT_REPLAY, OPT_HISTORY };
 
 struct cli {
 	struct session_options session; /* what both faces pass on to the session */
@@ -179,6 +182,8 @@ struct cli {
 	const char *example; /* --example NAME */
 	const char *record;  /* --record FILE */
 	const char *replay;  /* --replay FILE */
+	long history_mib;    /* --history MIB */
+	bool history_given;
 	int given;           /* options given but --replay, --batch, --json, --ascii and -n */
 };
 
@@ -202,6 +207,7 @@ static const struct option long_options[] = {
 	{ "features", no_argument, NULL, OPT_FEATURES },
 	{ "record", required_argument, NULL, OPT_RECORD },
 	{ "replay", required_argument, NULL, OPT_REPLAY },
+	{ "history", required_argument, NULL, OPT_HISTORY },
 	{ "tour", optional_argument, NULL, OPT_TOUR },
 	{ "help", no_argument, NULL, 'h' },       { "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -235,6 +241,12 @@ static int parse_option(int c, const char *arg, struct cli *cli)
 	case OPT_EXAMPLE: cli->example = arg; return -1;
 	case OPT_RECORD: cli->record = arg; return -1;
 	case OPT_REPLAY: cli->replay = arg; return -1;
+	case OPT_HISTORY:
+		if (!text_parse_long(arg, 0, 4096, &v))
+			return usage_error("--history wants MiB from 0 to 4096, not '%s'", arg);
+		cli->history_mib = v;
+		cli->history_given = true;
+		return -1;
 	case OPT_TOUR: cli->tour = true; cli->tour_path = arg; return -1;
 	case OPT_ATTACH:
 		if (!text_parse_long(arg, 1, INT_MAX, &v))
@@ -406,7 +418,7 @@ static int replay(const struct cli *cli, int argc)
 	if (!cli->batch_mode)
 		return tui_run(&(struct tui_options){ .session = { .delay_ms = 100, .all = true,
 								   .ascii = cli->session.ascii },
-						      .replay = cli->replay });
+						      .replay = cli->replay, .history_mib = cli->history_mib });
 	return replay_run_batch(&(struct replay_options){ .path = cli->replay, .json = cli->json,
 		.ascii = cli->session.ascii, .iterations = cli->session.iterations });
 }
@@ -417,7 +429,7 @@ static int run_face(const struct cli *cli)
 		return batch_run(&(struct batch_options){ .session = cli->session, .json = cli->json,
 							  .record = cli->record });
 	return tui_run(&(struct tui_options){ .session = cli->session, .tour = cli->loaded_tour,
-						.record = cli->record });
+						.record = cli->record, .history_mib = cli->history_mib });
 }
 
 /* Descriptors 0-2 must be open before anything else gets a number (a
@@ -431,7 +443,7 @@ static void ensure_stdio(void)
 
 int main(int argc, char **argv)
 {
-	struct cli cli = { .session = { .delay_ms = 1000 } };
+	struct cli cli = { .session = { .delay_ms = 1000 }, .history_mib = HISTORY_DEFAULT_MIB };
 	struct session_options *opt = &cli.session;
 	struct scenario scenario;
 	struct script script = { 0 };
@@ -456,8 +468,10 @@ int main(int argc, char **argv)
 			return usage_error("option '%s' needs a value", name);
 		if ((rc = parse_option(c, optarg, &cli)) >= 0)
 			return rc;
-		cli.given += !strchr("bjn", c) && c != OPT_ASCII && c != OPT_REPLAY;
+		cli.given += !strchr("bjn", c) && c != OPT_ASCII && c != OPT_REPLAY && c != OPT_HISTORY;
 	}
+	if (cli.history_given && cli.batch_mode)
+		return usage_error("%s", "--history is the screen's: not with --batch or --json");
 	if (cli.replay)
 		return replay(&cli, argc);
 

@@ -1990,8 +1990,8 @@ static void keep_moment(struct tui *t)
 	if (t->past < oldest->id) {
 		t->past = oldest->id;
 		t->marked = 0;
-		say(t, false, "that moment left the history (it keeps %u MiB): its oldest is shown",
-		    HISTORY_LIMIT_BYTES >> 20);
+		say(t, false, "that moment left the history (it keeps %zu MiB): its oldest is shown",
+		    t->history.limit >> 20);
 	}
 	show_moment(t);
 }
@@ -2610,8 +2610,8 @@ static void draw_help(struct tui *t)
 
 	char history[192];
 
-	snprintf(history, sizeof history, "Time travel: the screen keeps up to %u MiB of moments; "
-		 "now %zu refreshes over %.0fs (%.1f MiB).", HISTORY_LIMIT_BYTES >> 20,
+	snprintf(history, sizeof history, "Time travel: the screen keeps up to %zu MiB of moments "
+		 "(--history); now %zu refreshes over %.0fs (%.1f MiB).", t->history.limit >> 20,
 		 t->history.count, history_span(&t->history), (double)t->history.bytes / (1 << 20));
 	if (help.width != t->cols - 2 || !help.count || help.lab != lab || help.program != program ||
 	    strcmp(help.history, history))
@@ -2998,7 +2998,7 @@ int tui_run(const struct tui_options *opt)
 		session.delay_ms = 100;
 	}
 	t.columns_asked = session.columns;
-	history_init(&t.history, HISTORY_LIMIT_BYTES);
+	history_init(&t.history, (size_t)opt->history_mib << 20);
 
 	rc = session_open(&t.s, &session, err, sizeof err);
 	if (rc == 0 && guide_open(&t.guide, opt->tour, NULL) < 0) {

@@ -13,6 +13,7 @@ struct tui_options {
 	const struct tour *tour; /* the guided tour, or NULL */
 	const char *record;      /* --record FILE, or NULL */
 	const char *replay;      /* --replay FILE: a recording shown instead of processes */
+	long history_mib;        /* --history: the moments kept for time travel, at most */
 };
 
 /* Runs the interactive monitor. Returns the exit status: 0, 1 on a runtime
