@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <jansson.h>
 #include <math.h>
@@ -157,12 +158,17 @@ static bool get_text(struct parse *p, json_t *o, const char *key, char **dst)
 	return frame_set_string(dst, s, len) || fail(p, "out of memory");
 }
 
-/* The same into a fixed array (a comm). */
+/* The same into a fixed array (a comm), cut to fit once its escapes are
+ * undone (an escape is up to ten bytes for one character). */
 static bool get_raw_into(struct parse *p, json_t *o, const char *key, char *buf, size_t cap)
 {
-	if (!get_word(p, o, key, buf, cap))
+	char *raw = NULL;
+
+	if (!get_raw(p, o, key, &raw))
 		return false;
-	buf[text_unescape(buf, buf, strlen(buf))] = '\0';
+	if (raw)
+		snprintf(buf, cap, "%s", raw);
+	free(raw);
 	return true;
 }
 
@@ -668,13 +674,9 @@ int recording_open(struct recording_reader *r, const char *path, char *err, size
 
 int recording_nonblocking(struct recording_reader *r)
 {
-	int flags;
-
 	if (r->fd < 0)
 		return -1;
-	flags = fcntl(r->fd, F_GETFL);
-	if (flags >= 0)
-		fcntl(r->fd, F_SETFL, flags | O_NONBLOCK);
+	r->nonblocking = true; /* poll before each read: the descriptor's flags are the shell's too */
 	return r->fd;
 }
 
@@ -688,6 +690,29 @@ void recording_close(struct recording_reader *r)
 	*r = (struct recording_reader){ .fd = -1 };
 }
 
+/* Up to n bytes from a stream: whatever has come (-EAGAIN: nothing yet, for
+ * a reader that does not wait), else waiting for some. A descriptor made
+ * non-blocking by whoever shares it is waited for with poll(). */
+static int read_stream(struct recording_reader *r, char *buf, unsigned n)
+{
+	struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+	ssize_t got;
+
+	for (;;) {
+		if (r->nonblocking && poll(&pfd, 1, 0) == 0)
+			return -EAGAIN;
+		got = read(r->fd, buf, n);
+		if (got >= 0)
+			return (int)got;
+		if (errno == EAGAIN && r->nonblocking)
+			return -EAGAIN;
+		if (errno == EAGAIN)
+			poll(&pfd, 1, -1);
+		else if (errno != EINTR)
+			return -errno;
+	}
+}
+
 /* Up to n bytes from the file (gzip or plain) or the stream: read()'s
  * answer, and errno's. */
 static int read_some(struct recording_reader *r, char *buf, unsigned n)
@@ -695,12 +720,8 @@ static int read_some(struct recording_reader *r, char *buf, unsigned n)
 	ssize_t got;
 	int zerr;
 
-	if (!r->gz) {
-		do
-			got = read(r->fd, buf, n);
-		while (got < 0 && errno == EINTR);
-		return got < 0 ? -errno : (int)got;
-	}
+	if (!r->gz)
+		return read_stream(r, buf, n);
 	got = gzread(r->gz, buf, n);
 	if (got >= 0)
 		return (int)got;

@@ -69,6 +69,7 @@ void recording_line_free(struct recording_line *line);
 struct recording_reader {
 	void *gz;           /* gzFile: a file, gzip or plain */
 	int fd;             /* a stream (a pipe, a terminal), read as it comes; else -1 */
+	bool nonblocking;   /* recording_nonblocking: never wait for it */
 	char name[256];     /* as the user named it, for messages */
 	char *buf;
 	size_t len, cap, start;

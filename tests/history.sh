@@ -103,6 +103,8 @@ travel() { # COLSxLINES
 	wait_for 'FORKTOP-EXIT=0' 10 && ok || bad "$size: forktop did not end well"
 	grep -q '"type":"marker",.*"note":"orphans now"' "$tmp/screen-$size.ndjson" && ok ||
 		bad "$size: the recording holds no marker"
+	[ -z "$(grep -o '"type":"frame","frame":[0-9]*' "$tmp/screen-$size.ndjson" | sort | uniq -d)" ] && ok ||
+		bad "$size: a frame was recorded twice (Space keeps the screen, it records nothing)"
 	"$forktop" --replay "$tmp/screen-$size.ndjson" -b >"$tmp/replayed" 2>&1 &&
 		grep -q 'orphan: was under' "$tmp/replayed" && ok ||
 		bad "$size: the screen's recording does not replay" "$(tail -3 "$tmp/replayed")"
@@ -166,13 +168,30 @@ replay_stream() {
 replay_file
 replay_stream
 
-# ---- --history 0: only the moment shown is kept; Space still pauses.
+# ---- --history 0: only the newest moment is kept; Space still pauses, and
+# the moment shown stays (held) when the history drops it.
 start 80x24 --history 0 -d 200
 wait_for '─Process-4' 10 && T send-keys ' '
-wait_for 'PAST -[0-9.]+s' 3 && T send-keys '['
-wait_for 'the oldest moment kept \(the history holds 0s\)' 3 && ok || bad "--history 0: no pause, or more than one moment kept"
+wait_for 'PAST -[0-9.]+s' 3 && ok || bad "--history 0: Space does not pause"
+wait_for 'this moment left the history \(it keeps 0 MiB\): it stays shown' 3 &&
+	wait_for 'PAST -[1-9][0-9.]*s' 3 && ok || bad "--history 0: the paused moment did not stay"
+T send-keys '['
+wait_for 'the oldest moment kept' 3 && ok || bad "--history 0: [ found more than the newest moment"
 T send-keys ' ' q
 wait_for 'FORKTOP-EXIT=0' 10 && ok || bad "--history 0: forktop did not end well"
+
+# ---- a paused replay of a stream keeps its moment while the stream goes on
+# past a history that holds only the newest.
+use_server "forktop-history-$$-${#sockets[@]}"
+T new-session -d -x 120 -y 40 "bash --norc --noprofile"
+T send-keys "PS1='$ '; cd '$PWD'; $forktop -j -d 200 -n 25 | $forktop --replay - --history 0 ; echo FORKTOP-EXIT=\$?" Enter
+wait_for 'replay of lab: default' 10 && T send-keys ' '
+wait_for 'this moment left the history' 5 && ok || bad "replay - --history 0: the paused moment left"
+held=$(pane | grep -oE 'REC [0-9:.]+' | head -1)
+wait_for 'the recording ended' 10
+[ -n "$held" ] && pane | grep -qF "$held" && ok || bad "replay - --history 0: the moment shown changed ($held)"
+T send-keys q
+wait_for 'FORKTOP-EXIT=0' 10 && ok || bad "replay - --history 0: forktop did not end well"
 printf 'not a recording\n' >"$tmp/plain.txt"
 use_server "forktop-history-$$-${#sockets[@]}"
 T new-session -d -x 200 -y 24 "bash --norc --noprofile"

@@ -122,7 +122,7 @@ Test(recording, a_frame_comes_back_with_its_processes_and_threads)
 	p->proc = (struct scan_proc){ .pid = 50, .ppid = 1, .pgid = 50, .sid = 7, .tty_nr = 34817,
 				      .threads = 2, .state = 'S', .start_time = 1234, .ticks = 250,
 				      .cpu = 125 };
-	snprintf(p->proc.comm, sizeof p->proc.comm, "evil\x1b[31m");
+	snprintf(p->proc.comm, sizeof p->proc.comm, "evil\x1b[31m\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01");
 	p->daemon = FRAME_DAEMON_YES;
 	p->exit_known = true;
 	p->exit_code = -15;
@@ -153,7 +153,8 @@ Test(recording, a_frame_comes_back_with_its_processes_and_threads)
 	cr_assert_eq(back.procs[0].proc.tty_nr, 34817);
 	cr_assert_eq(back.procs[0].proc.ticks, 250);
 	cr_assert_eq(back.procs[0].proc.cpu, 125);
-	cr_assert_str_eq(back.procs[0].proc.comm, "evil\x1b[31m", "the raw bytes, escapes undone");
+	cr_assert_str_eq(back.procs[0].proc.comm, "evil\x1b[31m\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01",
+			 "the raw bytes, escapes undone (a comm's 4 bytes an escape do not cut it)");
 	cr_assert_str_eq(back.procs[0].label, "Process-1\xff");
 	cr_assert_str_eq(back.procs[0].note, "orphan: was under 4 \\x80", "forktop's text as written");
 	cr_assert_eq(back.procs[0].daemon, FRAME_DAEMON_YES);
@@ -306,6 +307,42 @@ Test(recording, the_history_shares_unchanged_rows_and_drops_its_oldest_moments)
 	cr_assert_eq(h.nmarkers, 1, "the marker of a dropped moment went with it");
 	cr_assert_eq(history_marker_near(&h, 25, false)->moment, 24);
 	cr_assert_null(history_marker_near(&h, 24, true));
+	history_free(&h);
+
+	/* many moments: the array of them grows (and moves) under the rows
+	 * each new moment shares with the one before */
+	history_init(&h, 1 << 30);
+	for (int i = 1; i <= 100; i++) {
+		frame_of(&f, 50, i, (size_t)(i % 50));
+		cr_assert_not_null(history_keep(&h, &f, NULL, (unsigned long long)i,
+						(struct timespec){ i, 0 }));
+	}
+	cr_assert_eq(h.count, 100);
+	cr_assert_eq(h.rows_made, 50 + 99 * 2, "each moment made the row it changed and the one "
+		     "it changed back, not %zu", h.rows_made);
+	frame_free(&f);
+	frame_free(&back);
+	history_free(&h);
+}
+
+/* The moment a face shows stays, held, once the history drops it. */
+Test(recording, a_held_moment_outlives_its_place_in_the_history)
+{
+	struct history h;
+	struct history_hold held = { 0 };
+	struct frame f = { 0 }, back = { 0 };
+
+	history_init(&h, 0); /* only the newest is kept */
+	frame_of(&f, 10, 1, 3);
+	cr_assert_eq(history_hold(&h, history_keep(&h, &f, NULL, 1, (struct timespec){ 1, 0 }), &held), 0);
+	frame_of(&f, 10, 2, 3);
+	history_keep(&h, &f, NULL, 2, (struct timespec){ 2, 0 });
+	cr_assert_eq(h.count, 1);
+	cr_assert_null(history_find(&h, held.moment.id), "the history dropped it");
+	cr_assert_eq(history_frame_of(&held.moment, false, &back), 0);
+	cr_assert_eq(back.procs[3].proc.ticks, 1, "still as it was");
+	cr_assert_str_eq(back.procs[9].note, "a note");
+	history_release(&h, &held);
 	frame_free(&f);
 	frame_free(&back);
 	history_free(&h);

@@ -135,11 +135,12 @@ const struct history_moment *history_keep(struct history *h, struct frame *f, st
 					  unsigned long long last_seq, struct timespec mono)
 {
 	static const struct history_rows none;
-	const struct history_moment *before = history_newest(h);
+	const struct history_moment *before;
 	struct history_moment *m;
 
 	if (GROW(h->moments, h->cap, h->count + 1) < 0)
 		return NULL;
+	before = history_newest(h); /* after the array may have moved */
 	m = &h->moments[h->count];
 	*m = (struct history_moment){ .id = h->next_id, .head = *f, .last_seq = last_seq,
 				      .mono = mono, .has_ghost = ghost != NULL };
@@ -160,6 +161,51 @@ const struct history_moment *history_keep(struct history *h, struct frame *f, st
 		frame_clear(ghost);
 	drop_oldest(h);
 	return history_newest(h);
+}
+
+static int hold_rows(const struct history_rows *from, struct history_rows *to)
+{
+	*to = (struct history_rows){ 0 };
+	if (!from->n)
+		return 0;
+	if (!(to->rows = malloc(from->n * sizeof *to->rows)))
+		return -ENOMEM;
+	for (size_t i = 0; i < from->n; i++)
+		(to->rows[i] = from->rows[i])->refs++;
+	to->n = from->n;
+	return 0;
+}
+
+int history_hold(struct history *h, const struct history_moment *m, struct history_hold *held)
+{
+	struct history_moment copy = *m;
+
+	history_release(h, held);
+	if (hold_rows(&m->rows, &copy.rows) < 0)
+		return -ENOMEM;
+	if (hold_rows(&m->ghost, &copy.ghost) < 0) {
+		unref_rows(h, &copy.rows);
+		return -ENOMEM;
+	}
+	copy.bytes = 0; /* the moment's own bytes stay the history's */
+	held->moment = copy;
+	held->held = true;
+	return 0;
+}
+
+void history_release(struct history *h, struct history_hold *held)
+{
+	if (!held->held)
+		return;
+	unref_rows(h, &held->moment.rows);
+	unref_rows(h, &held->moment.ghost);
+	*held = (struct history_hold){ 0 };
+}
+
+void history_extend_newest(struct history *h, unsigned long long last_seq)
+{
+	if (h->count && h->moments[h->count - 1].last_seq < last_seq)
+		h->moments[h->count - 1].last_seq = last_seq;
 }
 
 int history_frame_of(const struct history_moment *m, bool ghost, struct frame *out)

@@ -70,8 +70,22 @@ const struct history_moment *history_keep(struct history *h, struct frame *f, st
 
 /* The moment's frame (or its tree as it was) whole, into out (cleared
  * first): its strings and threads borrowed from the history, valid while
- * the moment is kept. Returns 0 or -ENOMEM. */
+ * the moment is kept (or held). Returns 0 or -ENOMEM. */
 int history_frame_of(const struct history_moment *m, bool ghost, struct frame *out);
+
+/* The moment a face shows, held: its rows stay while it is held, even once
+ * the history has dropped it for newer ones (their bytes still count).
+ * held->moment is a copy of the moment with rows of its own. Returns 0 or
+ * -ENOMEM (nothing held). */
+struct history_hold {
+	struct history_moment moment;
+	bool held;
+};
+int history_hold(struct history *h, const struct history_moment *m, struct history_hold *held);
+void history_release(struct history *h, struct history_hold *held);
+/* The newest moment's events grow to last_seq (a replay reads the events of
+ * a frame after the frame). */
+void history_extend_newest(struct history *h, unsigned long long last_seq);
 
 /* The moment with that id, or NULL when it was dropped (or never was). */
 const struct history_moment *history_find(const struct history *h, unsigned long long id);

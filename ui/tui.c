@@ -88,6 +88,8 @@ struct tui {
 	struct frame_view pv, pghost; /* the moment's rows, and the tree as it was then */
 	struct frame pframe, pghost_frame; /* their frames, borrowed from the history */
 	struct frame capture, capture_ghost; /* a refresh being kept */
+	struct history_hold hold;   /* the moment shown, held while it is */
+	bool said_left;             /* that it left the history was said */
 	char prompt[64];            /* MODE_TIME, MODE_MARK: what is typed */
 	struct recorder record;     /* --record FILE */
 	bool recording;
@@ -800,13 +802,16 @@ static void draw_column_header(struct tui *t, const struct layout *l)
 /* c: the name, then the command line, read for the rows on screen only
  * (escaped, as ps shows it): five "forktop --multiprocessing-fork" lines
  * would not say which is which. A zombie or an ended process of the
- * program's family shows the one kept when it joined; any other process
- * without one (a kernel thread, a zombie) keeps its name in brackets. */
+ * program's family shows the one kept when it joined; a moment of the
+ * past the one it recorded; any other process without one (a kernel
+ * thread, a zombie) keeps its name in brackets. */
 static void command_text(const struct tui *t, const struct row *r, char *name, size_t len)
 {
 	char raw[512], bracketed[ROWS_LABEL_MAX * 4 + 1];
-	ssize_t n = r->tombstone ? -1 : scan_read_cmdline(r->pid, r->proc->start_time, raw, sizeof raw);
-	const char *kept = n > 0 ? NULL : session_kept_cmdline(&t->s, r);
+	const char *recorded = in_past(t) ? frame_view_proc(view_of(t, r), r)->cmdline : NULL;
+	ssize_t n = r->tombstone || recorded ? -1
+					     : scan_read_cmdline(r->pid, r->proc->start_time, raw, sizeof raw);
+	const char *kept = recorded ? recorded : n > 0 ? NULL : session_kept_cmdline(&t->s, r);
 	size_t used = strlen(name);
 
 	if (kept && *kept) {
@@ -1234,7 +1239,7 @@ static int lesson_rows(struct tui *t, int height, int *shown)
 }
 
 /* The lessons pane: the tour's step, then the lesson for the newest event a
- * lesson explains (or the event chosen in the log); [ ] scroll it. */
+ * lesson explains (or the event chosen in the log); ( ) scroll it. */
 static void draw_lessons(struct tui *t, const struct layout *l)
 {
 	struct guide *g = &t->guide;
@@ -1248,7 +1253,7 @@ static void draw_lessons(struct tui *t, const struct layout *l)
 	for (int i = 0; i < count; i++)
 		t->lesson_of_chosen_shown |= (size_t)shown[i] == g->chosen_at;
 	if (g->nlines > (size_t)height)
-		snprintf(title, sizeof title, " %s (%d of %zu lines: [ ] scroll, L larger) ", g->title,
+		snprintf(title, sizeof title, " %s (%d of %zu lines: ( ) scroll, L larger) ", g->title,
 			 count, g->nlines);
 	else
 		snprintf(title, sizeof title, " %s ", g->title);
@@ -1835,7 +1840,7 @@ static void quit(struct tui *t)
 static void scroll_lessons(struct tui *t, int by)
 {
 	if (!t->lessons)
-		say(t, true, "[ and ] scroll the lessons pane: l opens it");
+		say(t, true, "( and ) scroll the lessons pane: l opens it");
 	t->lesson_scroll += by; /* kept in range when it is drawn */
 }
 
@@ -1930,23 +1935,39 @@ static double moment_age(const struct tui *t, const struct history_moment *m)
 
 /* The moment shown's rows, made again (the history moves its moments as
  * it grows). False, and back to live, when that failed. */
+static bool cannot_show(struct tui *t)
+{
+	t->past = 0;
+	t->following = false;
+	history_release(&t->history, &t->hold);
+	rows_changed(t); /* the visible lines are the live rows' again */
+	say(t, true, "no memory to show that moment: live again");
+	return false;
+}
+
 static bool show_moment(struct tui *t)
 {
 	const struct history_moment *m = history_find(&t->history, t->past);
 
-	if (!m)
-		return false;
+	if (m && history_hold(&t->history, m, &t->hold) < 0)
+		return cannot_show(t);
+	if (!t->hold.held || t->hold.moment.id != t->past)
+		return cannot_show(t);
+	m = &t->hold.moment;
 	frame_clear(&t->pghost_frame);
 	if (history_frame_of(m, false, &t->pframe) < 0 ||
 	    (m->has_ghost && history_frame_of(m, true, &t->pghost_frame) < 0) ||
 	    frame_view_build(&t->pv, &t->pframe) < 0 ||
-	    frame_view_build(&t->pghost, &t->pghost_frame) < 0) {
-		t->past = 0;
-		say(t, true, "no memory to show that moment: live again");
-		return false;
-	}
+	    frame_view_build(&t->pghost, &t->pghost_frame) < 0)
+		return cannot_show(t);
 	rows_changed(t);
 	return true;
+}
+
+/* The moment shown (held), or NULL while live. */
+static const struct history_moment *shown_moment(const struct tui *t)
+{
+	return in_past(t) && t->hold.held ? &t->hold.moment : NULL;
 }
 
 static void go_to(struct tui *t, const struct history_moment *m, unsigned long long event);
@@ -1964,6 +1985,7 @@ static void go_live(struct tui *t)
 		return;
 	}
 	t->past = t->marked = 0;
+	history_release(&t->history, &t->hold);
 	rows_changed(t);
 	say(t, false, "live");
 }
@@ -1974,32 +1996,36 @@ static void go_to(struct tui *t, const struct history_moment *m, unsigned long l
 	t->past = m->id;
 	t->marked = event;
 	t->following = false;
+	t->said_left = false;
 	show_moment(t);
 }
 
-/* After a refresh in the past: the moment shown may have been dropped for
- * newer ones (the history is bounded): then its oldest is shown. */
+/* After new moments came (a refresh, a replay's lines): a view that
+ * follows moves to the newest; the moment shown stays, held, even once the
+ * bounded history dropped it, and says so once. */
 static void keep_moment(struct tui *t)
 {
-	const struct history_moment *oldest = history_oldest(&t->history);
+	const struct history_moment *newest = history_newest(&t->history);
 
-	if (t->following && history_newest(&t->history))
-		t->past = history_newest(&t->history)->id;
-	if (!in_past(t) || !oldest)
+	if (t->following && newest)
+		t->past = newest->id;
+	if (!in_past(t))
 		return;
-	if (t->past < oldest->id) {
-		t->past = oldest->id;
-		t->marked = 0;
-		say(t, false, "that moment left the history (it keeps %zu MiB): its oldest is shown",
-		    t->history.limit >> 20);
+	if (!t->hold.held || t->hold.moment.id != t->past) {
+		show_moment(t);
+		return;
 	}
-	show_moment(t);
+	if (!history_find(&t->history, t->past) && !t->said_left) {
+		t->said_left = true;
+		say(t, false, "this moment left the history (it keeps %zu MiB): it stays shown; ] goes "
+		    "to the oldest kept", t->history.limit >> 20);
+	}
 }
 
 /* "PAST -12.4s", as the header says it. */
 static void past_label(const struct tui *t, char *buf, size_t len)
 {
-	const struct history_moment *m = history_find(&t->history, t->past);
+	const struct history_moment *m = shown_moment(t);
 
 	struct tm tm;
 
@@ -2026,7 +2052,7 @@ static void refuse_in_past(struct tui *t)
 
 static void say_moment(struct tui *t, const char *what)
 {
-	const struct history_moment *m = history_find(&t->history, t->past);
+	const struct history_moment *m = shown_moment(t);
 
 	if (m && t->replay)
 		say(t, false, "%s: %.1fs before the newest, refresh %lld; [ ] step, { } events, Space: "
@@ -2036,7 +2062,7 @@ static void say_moment(struct tui *t, const char *what)
 		    moment_age(t, m), m->head.number);
 }
 
-static void keep_refresh(struct tui *t);
+static void keep_refresh(struct tui *t, bool record);
 
 /* Space: the moment shown stays, the lab runs on; Space again: live. What
  * is on screen is kept as it is now (a key may have changed its header
@@ -2050,7 +2076,7 @@ static void toggle_pause(struct tui *t)
 		return;
 	}
 	if (!t->replay)
-		keep_refresh(t);
+		keep_refresh(t, false); /* the screen as it is now; recorded with its refresh */
 	if (!(m = history_newest(&t->history)))
 		return;
 	go_to(t, m, 0);
@@ -2070,6 +2096,8 @@ static void step_moment(struct tui *t, int by)
 		return;
 	}
 	to = by < 0 && from <= 1 ? NULL : history_find(&t->history, by < 0 ? from - 1 : from + 1);
+	if (!to && by > 0 && from < history_oldest(&t->history)->id)
+		to = history_oldest(&t->history); /* the moment shown left the history */
 	if (!to) {
 		if (!in_past(t))
 			go_to(t, newest, 0);
@@ -2085,7 +2113,7 @@ static void step_moment(struct tui *t, int by)
 /* The event the moment shown is at: the one jumped to, else its newest in view. */
 static unsigned long long current_event(const struct tui *t)
 {
-	const struct history_moment *m = history_find(&t->history, t->past);
+	const struct history_moment *m = shown_moment(t);
 	unsigned long long last = m ? m->last_seq : track_last_seq(t->s.track);
 
 	if (t->marked)
@@ -2104,7 +2132,7 @@ static unsigned long long current_event(const struct tui *t)
 /* The newest event the log shows: the moment's newest in the past. */
 static unsigned long long log_newest(const struct tui *t)
 {
-	const struct history_moment *m = in_past(t) ? history_find(&t->history, t->past) : NULL;
+	const struct history_moment *m = in_past(t) ? shown_moment(t) : NULL;
 
 	return m ? m->last_seq : track_last_seq(t->s.track);
 }
@@ -2184,7 +2212,7 @@ static void jump_to_seconds(struct tui *t, const char *typed)
 
 static void drop_marker(struct tui *t, const char *note)
 {
-	const struct history_moment *m = in_past(t) ? history_find(&t->history, t->past)
+	const struct history_moment *m = in_past(t) ? shown_moment(t)
 						    : history_newest(&t->history);
 	struct recording_marker mk = { 0 };
 
@@ -2700,7 +2728,7 @@ static void want_visible(struct tui *t)
 }
 
 /* The refresh as a moment of the history (and of the recording). */
-static void keep_refresh(struct tui *t)
+static void keep_refresh(struct tui *t, bool record)
 {
 	bool ghost = t->s.ghost_wanted;
 	struct timespec now;
@@ -2711,7 +2739,7 @@ static void keep_refresh(struct tui *t)
 	if (ghost && capture_rows(&t->s, t->s.ghost.rows, t->s.ghost.nrows, &t->s.ghost.tree,
 				  &t->capture_ghost) < 0)
 		ghost = false;
-	if (t->recording)
+	if (t->recording && record)
 		recorder_frame(&t->record, &t->capture, ghost ? &t->capture_ghost : NULL);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	history_keep(&t->history, &t->capture, ghost ? &t->capture_ghost : NULL,
@@ -2731,6 +2759,20 @@ static void replay_frame(struct tui *t)
 		t->past = m->id;
 }
 
+/* An event read: logged; the newest moment's when it is not later than it
+ * (a frame's own events come after it in the recording). */
+static void replay_event(struct tui *t)
+{
+	const struct history_moment *newest = history_newest(&t->history);
+	const struct timespec *when = &t->line.event.when;
+
+	track_log(t->s.track, &t->line.event);
+	if (newest && (when->tv_sec < newest->head.taken.tv_sec ||
+		       (when->tv_sec == newest->head.taken.tv_sec &&
+			when->tv_nsec <= newest->head.taken.tv_nsec)))
+		history_extend_newest(&t->history, track_last_seq(t->s.track));
+}
+
 static void replay_line(struct tui *t)
 {
 	const struct history_moment *m;
@@ -2740,7 +2782,7 @@ static void replay_line(struct tui *t)
 		snprintf(t->replay_what, sizeof t->replay_what, "%.190s", t->reader.info.source);
 		break;
 	case RECORDING_FRAME: replay_frame(t); break;
-	case RECORDING_EVENT: track_log(t->s.track, &t->line.event); break;
+	case RECORDING_EVENT: replay_event(t); break;
 	case RECORDING_MARKER:
 		if ((m = history_at_time(&t->history, t->line.marker.when)))
 			history_mark(&t->history, m->id, &t->line.marker);
@@ -2768,12 +2810,11 @@ static void read_replay(struct tui *t)
 			say(t, true, "%s", err);
 		else if (t->reader.note[0])
 			say(t, false, "%s", t->reader.note);
-		else if (t->following)
+		else if (t->reader.fd >= 0) /* a stream's end is news; a file's is known at once */
 			say(t, false, "the recording ended: %zu refreshes over %.0fs; [ { < go back",
 			    t->history.count, history_span(&t->history));
 	}
-	if (t->past)
-		show_moment(t);
+	keep_moment(t);
 }
 
 static int refresh_view(struct tui *t)
@@ -2787,7 +2828,7 @@ static int refresh_view(struct tui *t)
 	want_visible(t);
 	if ((rc = session_refresh(&t->s)) < 0)
 		return rc;
-	keep_refresh(t);
+	keep_refresh(t, true);
 	if (in_past(t))
 		keep_moment(t); /* the lab runs on; the moment shown stays */
 	else
@@ -2896,14 +2937,12 @@ static int open_replay(struct tui *t, const char *path)
 
 /* The first line read, once the session (its event log) is there; a file
  * starts at its first moment, a stream follows its newest. */
-static void start_replay(struct tui *t, const char *path)
+static void start_replay(struct tui *t)
 {
 	const struct history_moment *m;
 
 	replay_line(t);
-	t->following = !strcmp(path, "-");
-	if (recording_nonblocking(&t->reader) < 0)
-		t->following = false;
+	t->following = recording_nonblocking(&t->reader) >= 0; /* a stream, not a file */
 	read_replay(t);
 	if (!t->following && (m = history_oldest(&t->history))) {
 		go_to(t, m, 0);
@@ -2993,6 +3032,7 @@ int tui_run(const struct tui_options *opt)
 	setup_colours(&t);
 	session.tombstones = session.partial_scans = true; /* a screen shows what just ended,
 							       and reads only what it shows */
+	session.cmdlines = opt->record != NULL; /* a recording has them, as --json's frames */
 	if (t.replay) { /* nothing is read but the recording, ten times a second */
 		session.partial_scans = false;
 		session.delay_ms = 100;
@@ -3019,7 +3059,7 @@ int tui_run(const struct tui_options *opt)
 	else
 		say(&t, false, "press ? for help");
 	if (t.replay)
-		start_replay(&t, opt->replay);
+		start_replay(&t);
 	t.columns_to_say = (t.columns_asked & ROWS_COLS_EXTRA) != 0; /* --columns: said at once */
 	loop = tui_loop;
 	loop.input_fd = t.keyboard_fd;
@@ -3031,6 +3071,7 @@ int tui_run(const struct tui_options *opt)
 	session_release_stop_signals();
 	free(t.visible);
 	free(t.collapsed);
+	history_release(&t.history, &t.hold);
 	frame_view_free(&t.pv);
 	frame_view_free(&t.pghost);
 	frame_free(&t.pframe);
