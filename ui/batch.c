@@ -28,7 +28,6 @@ struct batch {
 	struct frame frame;                /* the latest refresh, as values */
 	struct frame ghost;                /* its tree as it was, for NDJSON and recordings */
 	bool with_ghost;
-	struct frame_view view;            /* its rows, for text */
 	struct recorder json;              /* --json: to stdout */
 	struct recorder record;            /* --record FILE */
 	bool recording;
@@ -48,45 +47,102 @@ static void clock_text(struct timespec ts, char *buf, size_t len, bool millis)
 /* ---- text --------------------------------------------------------------- */
 
 /* A process's line, or a thread's (shown for a process with more than one). */
-static void write_text_row(const struct frame_view *v, const struct row *r,
-			   const struct rows_style *style)
+static void write_text_row(const struct text_frame *tf, const struct row *r)
 {
-	const struct frame_proc *p = frame_view_proc(v, r);
 	struct row_text text;
-	char columns[160];
+	char columns[160], note[128] = "";
 
-	rows_text(&v->tree, r, style, frame_view_label(v, r), &text);
-	rows_columns_of(r, style, ROWS_COLS_ALL | v->frame->columns, columns, sizeof columns);
+	rows_text(tf->tree, r, tf->style, tf->label(tf->src, r), &text);
+	rows_columns_of(r, tf->style, ROWS_COLS_ALL | tf->columns, columns, sizeof columns);
+	if (!r->task)
+		tf->note(tf->src, r, note, sizeof note);
 	printf("%s%s%s", columns, text.prefix, text.name);
-	if (!r->task && p->note)
-		printf("  (%s)", p->note);
+	if (note[0])
+		printf("  (%s)", note);
 	putchar('\n');
 }
 
-void batch_text_frame(const struct frame_view *v, const struct rows_style *style, bool first)
+void batch_text_frame(const struct text_frame *tf, bool first)
 {
-	const struct frame *f = v->frame;
-	const struct scan_counts *c = &f->counts;
+	const struct scan_counts *c = &tf->counts;
 	char when[32], header[128];
 
-	clock_text(f->taken, when, sizeof when, false);
+	clock_text(tf->taken, when, sizeof when, false);
 	if (!first)
 		putchar('\n');
 	printf("forktop %s - %s - %d processes: %d running, %d sleeping, %d stopped, %d zombie"
 	       " - view: %s, %zu shown - events: %s%s\n",
 	       PACKAGE_VERSION, when, c->total, c->running, c->sleeping, c->stopped, c->zombie,
-	       f->view, v->nrows, f->events,
-	       f->pid_namespace ? " - the lab in its own PID namespace"
-	       : f->subreaper ? " - orphans go to forktop" : "");
-	rows_header(ROWS_COLS_ALL | f->columns, header, sizeof header);
+	       tf->view, tf->nrows, tf->events,
+	       tf->pid_namespace ? " - the lab in its own PID namespace"
+	       : tf->subreaper ? " - orphans go to forktop" : "");
+	rows_header(ROWS_COLS_ALL | tf->columns, header, sizeof header);
 	printf("%s\n", header);
-	for (size_t i = 0; i < v->nrows; i++) {
-		const struct row *r = &v->rows[i];
+	for (size_t i = 0; i < tf->nrows; i++) {
+		const struct row *r = &tf->rows[i];
 
-		write_text_row(v, r, style);
+		write_text_row(tf, r);
 		for (size_t k = 0; r->nthreads > 1 && k < r->nthreads; k++)
-			write_text_row(v, frame_view_thread(v, r, k), style);
+			write_text_row(tf, tf->thread(tf->src, r, k));
 	}
+}
+
+/* A frame's rows as text: the names and notes it recorded. */
+static const char *view_label(const void *src, const struct row *r)
+{
+	return frame_view_label(src, r);
+}
+
+static void view_note(const void *src, const struct row *r, char *buf, size_t len)
+{
+	const char *note = frame_view_proc(src, r)->note;
+
+	snprintf(buf, len, "%s", note ? note : "");
+}
+
+static const struct row *view_thread(const void *src, const struct row *r, size_t k)
+{
+	return frame_view_thread(src, r, k);
+}
+
+void batch_text_of_view(const struct frame_view *v, const struct rows_style *style,
+			struct text_frame *tf)
+{
+	const struct frame *f = v->frame;
+
+	*tf = (struct text_frame){ .taken = f->taken, .counts = f->counts, .view = f->view,
+				   .events = f->events, .pid_namespace = f->pid_namespace,
+				   .subreaper = f->subreaper, .columns = f->columns, .rows = v->rows,
+				   .nrows = v->nrows, .tree = &v->tree, .style = style,
+				   .label = view_label, .note = view_note, .thread = view_thread,
+				   .src = v };
+}
+
+/* The live session's rows as text, as they are (no frame made). */
+static const char *session_label(const void *src, const struct row *r)
+{
+	return session_row_label(src, r);
+}
+
+static void session_note(const void *src, const struct row *r, char *buf, size_t len)
+{
+	session_row_note(src, r, buf, len);
+}
+
+static const struct row *session_thread(const void *src, const struct row *r, size_t k)
+{
+	return session_thread_line(src, r, k);
+}
+
+static void text_of_session(const struct session *s, struct text_frame *tf)
+{
+	*tf = (struct text_frame){ .taken = s->snap.taken, .counts = s->snap.counts,
+				   .view = session_view_name(s), .events = session_events_name(s),
+				   .pid_namespace = s->lab_on && s->lab.in_namespace,
+				   .subreaper = s->subreaper, .columns = session_columns(s),
+				   .rows = s->rows, .nrows = s->nrows, .tree = &s->tree,
+				   .style = &s->style, .label = session_label, .note = session_note,
+				   .thread = session_thread, .src = s };
 }
 
 void batch_text_event(const struct track_event *ev, bool utf8, bool *header)
@@ -155,24 +211,33 @@ static void write_events(struct batch *b, bool text)
 
 /* ---- the loop ----------------------------------------------------------- */
 
+/* The refresh as values, with the tree as it was, for NDJSON and --record. */
+static int capture_frames(struct batch *b)
+{
+	int rc = capture_frame(&b->s, &b->frame);
+
+	frame_clear(&b->ghost);
+	if (rc == 0 && b->with_ghost)
+		rc = capture_rows(&b->s, b->s.ghost.rows, b->s.ghost.nrows, &b->s.ghost.tree,
+				  &b->ghost);
+	return rc;
+}
+
 static int write_frame(struct batch *b)
 {
 	int rc = session_refresh(&b->s);
 
 	if (rc < 0)
 		return rc;
-	if ((rc = capture_frame(&b->s, &b->frame)) < 0)
-		return rc;
-	frame_clear(&b->ghost);
-	if (b->with_ghost && (rc = capture_rows(&b->s, b->s.ghost.rows, b->s.ghost.nrows,
-					       &b->s.ghost.tree, &b->ghost)) < 0)
+	if ((b->opt->json || b->recording) && (rc = capture_frames(b)) < 0)
 		return rc;
 	if (b->opt->json) {
 		recorder_frame(&b->json, &b->frame, b->with_ghost ? &b->ghost : NULL);
-	} else {
-		if ((rc = frame_view_build(&b->view, &b->frame)) < 0)
-			return rc;
-		batch_text_frame(&b->view, &b->s.style, b->s.refreshes <= 1);
+	} else { /* text straight from the session's rows: a frame is made only to be written */
+		struct text_frame tf;
+
+		text_of_session(&b->s, &tf);
+		batch_text_frame(&tf, b->s.refreshes <= 1);
 	}
 	if (b->recording)
 		recorder_frame(&b->record, &b->frame, b->with_ghost ? &b->ghost : NULL);
@@ -237,7 +302,6 @@ static bool end_recording(struct batch *b)
 	recorder_close(&b->json);
 	frame_free(&b->frame);
 	frame_free(&b->ghost);
-	frame_view_free(&b->view);
 	return ok;
 }
 

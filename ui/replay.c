@@ -56,7 +56,10 @@ static bool show_line(struct replay *rp)
 		else if (frame_view_build(&rp->view, &rp->frame) == 0) {
 			rp->style.hz = rp->frame.hz;
 			rp->style.uptime_ticks = rp->frame.uptime_ticks;
-			batch_text_frame(&rp->view, &rp->style, rp->frames == 1);
+			struct text_frame tf;
+
+			batch_text_of_view(&rp->view, &rp->style, &tf);
+			batch_text_frame(&tf, rp->frames == 1);
 			rp->events_header = false;
 		}
 		break;
