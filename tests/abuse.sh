@@ -238,12 +238,23 @@ done
 ok
 
 # Still answering: back to a full size, out of whatever mode the keys left
-# (search, help, menu, question: Escape leaves each), a search for a name
-# nobody has (answered only once every key before it was read), r starts a
-# new lab (whatever the keys did to the old one), ? shows the help.
+# (search, help, menu, question, a prompt: Escape leaves each; the past:
+# Space), a search for a name nobody has (answered only once every key
+# before it was read), r starts a new lab (whatever the keys did to the old
+# one), ? shows the help.
 T resize-window -x 120 -y 40
 T send-keys Escape Escape / "abuse-end-$seed" Enter
 wait_for "no name contains 'abuse-end-$seed'" 10 && ok || bad "no answer to a search after the abuse"
+# (the pattern never matches its own command line, which the view of
+# every process may show)
+if pane | grep -qE '\[PAST -[0-9.]+s\]'; then
+	T send-keys Space
+	for ((i = 0; i < 50; i++)); do
+		pane | grep -qE '\[PAST -[0-9.]+s\]' || break
+		sleep 0.1
+	done
+	[ "$i" -lt 50 ] || bad "Space did not bring the screen back to live after the abuse"
+fi
 before=" $(session_members | tr '\n' ' ') "
 T send-keys r
 for ((i = 0; i < 100; i++)); do

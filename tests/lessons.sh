@@ -264,7 +264,7 @@ tour_pane() { pane | sed -n '/── Tour /,/── Events/p'; }
 start -- --tour --delay 300
 if wait_for '── Tour 1/[0-9]+: A family of processes' 5; then
 	T resize-window -x 80 -y 24
-	wait_for '── Tour 1/[0-9]+: A family of processes \([0-9]+ of [0-9]+ lines: \[ \] scroll' 3 &&
+	wait_for '── Tour 1/[0-9]+: A family of processes \([0-9]+ of [0-9]+ lines: \( \) scroll' 3 &&
 		wait_for '^ Do: Press Tab' 3 && ok || bad "tour at 80x24: the pane says it scrolls, Do: in view"
 	seen=$(tour_pane) lost=0
 	for ((i = 0; i < 30; i++)); do
