@@ -73,7 +73,7 @@ travel() { # COLSxLINES
 		bad "$size: the log of the past shows what came after it"
 	# the acting keys wait for live, and do nothing meanwhile
 	T send-keys k
-	wait_for 'this is the past \(PAST -[0-9.]+s\): keys that act on processes wait for live' 3 && ok ||
+	wait_for 'this is the past \(PAST -[0-9.]+s\): keys that act wait for live' 3 && ok ||
 		bad "$size: k was not refused in the past"
 	# forward to the re-parenting
 	if press ']' 'Process-4 +orphan: was under' 40 && wait_for 'PAST -' 1; then ok; else
@@ -173,7 +173,7 @@ replay_stream
 start 80x24 --history 0 -d 200
 wait_for '─Process-4' 10 && T send-keys ' '
 wait_for 'PAST -[0-9.]+s' 3 && ok || bad "--history 0: Space does not pause"
-wait_for 'this moment left the history \(it keeps 0 MiB\): it stays shown' 3 &&
+wait_for 'this moment left the history \(0 MiB\): still shown' 3 &&
 	wait_for 'PAST -[1-9][0-9.]*s' 3 && ok || bad "--history 0: the paused moment did not stay"
 T send-keys '['
 wait_for 'the oldest moment kept' 3 && ok || bad "--history 0: [ found more than the newest moment"

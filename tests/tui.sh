@@ -143,7 +143,7 @@ if wait_for 'Process-3:1' 5; then
 	T send-keys X
 	if wait_for ' X no +-9 .*MainProcess +ended' 5; then
 		T send-keys Space r
-		wait_for 'this is the past \(PAST -[0-9.]+s\): keys that act on processes wait for live' 3 &&
+		wait_for 'this is the past \(PAST -[0-9.]+s\): keys that act wait for live' 3 &&
 			pane | grep -qE ' X no .*MainProcess +ended' && ok ||
 			bad "r in the past: not refused, or the moment shown changed"
 		T send-keys Space r

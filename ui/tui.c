@@ -1135,8 +1135,8 @@ static void log_title(const struct tui *t, char *buf, size_t len)
 		char when[32];
 
 		past_label(t, when, sizeof when);
-		snprintf(buf, len, " Events up to %s (the marked one: the moment's; %s) ", when,
-			 t->focus == FOCUS_LOG ? "Tab: back to the tree" : "{ }: the events before and after");
+		snprintf(buf, len, " Events up to %s (marked: its own; %s) ", when,
+			 t->focus == FOCUS_LOG ? "Tab: the tree" : "{ } before, after");
 		return;
 	}
 	if (t->log_new)
@@ -2017,8 +2017,8 @@ static void keep_moment(struct tui *t)
 	}
 	if (!history_find(&t->history, t->past) && !t->said_left) {
 		t->said_left = true;
-		say(t, false, "this moment left the history (it keeps %zu MiB): it stays shown; ] goes "
-		    "to the oldest kept", t->history.limit >> 20);
+		say(t, false, "this moment left the history (%zu MiB): still shown; ] the oldest kept",
+		    t->history.limit >> 20);
 	}
 }
 
@@ -2046,8 +2046,7 @@ static void refuse_in_past(struct tui *t)
 	if (t->replay)
 		say(t, true, "a replay is read-only (%s): no process here to act on", when);
 	else
-		say(t, true, "this is the past (%s): keys that act on processes wait for live (Space)",
-		    when);
+		say(t, true, "this is the past (%s): keys that act wait for live (Space)", when);
 }
 
 static void say_moment(struct tui *t, const char *what)
@@ -2055,10 +2054,10 @@ static void say_moment(struct tui *t, const char *what)
 	const struct history_moment *m = shown_moment(t);
 
 	if (m && t->replay)
-		say(t, false, "%s: %.1fs before the newest, refresh %lld; [ ] step, { } events, Space: "
-		    "the newest", what, moment_age(t, m), m->head.number);
+		say(t, false, "%s: %.1fs before the newest, refresh %lld; Space: the newest", what,
+		    moment_age(t, m), m->head.number);
 	else if (m)
-		say(t, false, "%s: %.1fs ago, refresh %lld; [ ] step, { } events, Space: live", what,
+		say(t, false, "%s: %.1fs ago, refresh %lld; [ ] { } move, Space: live", what,
 		    moment_age(t, m), m->head.number);
 }
 
@@ -2946,8 +2945,8 @@ static void start_replay(struct tui *t)
 	read_replay(t);
 	if (!t->following && (m = history_oldest(&t->history))) {
 		go_to(t, m, 0);
-		say(t, false, "a recording of %zu refreshes over %.0fs: ] [ step, } { events, > < "
-		    "markers, Space: its end", t->history.count, history_span(&t->history));
+		say(t, false, "a recording of %zu refreshes over %.0fs: ] [ } { > < move, Space: its end",
+		    t->history.count, history_span(&t->history));
 	}
 }
 
