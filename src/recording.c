@@ -132,21 +132,6 @@ static bool get_word(struct parse *p, json_t *o, const char *key, char *buf, siz
 	return true;
 }
 
-/* An escaped string back to its raw bytes, into a new string (*dst). */
-static bool get_raw(struct parse *p, json_t *o, const char *key, char **dst)
-{
-	const char *s;
-	size_t len;
-
-	if (!get_string(p, o, key, &s, &len))
-		return false;
-	if (!frame_set_string(dst, s, len))
-		return fail(p, "out of memory");
-	if (*dst)
-		(*dst)[text_unescape(*dst, *dst, strlen(*dst))] = '\0';
-	return true;
-}
-
 /* A string forktop wrote as it was (a note it rendered) into *dst. */
 static bool get_text(struct parse *p, json_t *o, const char *key, char **dst)
 {
@@ -156,6 +141,16 @@ static bool get_text(struct parse *p, json_t *o, const char *key, char **dst)
 	if (!get_string(p, o, key, &s, &len))
 		return false;
 	return frame_set_string(dst, s, len) || fail(p, "out of memory");
+}
+
+/* An escaped string back to its raw bytes, into a new string (*dst). */
+static bool get_raw(struct parse *p, json_t *o, const char *key, char **dst)
+{
+	if (!get_text(p, o, key, dst))
+		return false;
+	if (*dst)
+		(*dst)[text_unescape(*dst, *dst, strlen(*dst))] = '\0';
+	return true;
 }
 
 /* The same into a fixed array (a comm), cut to fit once its escapes are

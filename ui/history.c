@@ -75,7 +75,6 @@ static struct history_row *keep_row(struct history *h, const struct history_rows
 
 	if (r && frame_proc_same(&r->p, p)) {
 		r->refs++;
-		h->rows_shared++;
 		return r;
 	}
 	if (!(r = malloc(sizeof *r)))

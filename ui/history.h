@@ -50,7 +50,7 @@ struct history {
 	size_t count, cap;
 	unsigned long long next_id;
 	size_t bytes, limit;
-	size_t rows_made, rows_shared; /* rows kept anew, and rows a moment shared */
+	size_t rows_made;           /* rows kept anew (the others were shared) */
 	struct history_marker *markers;
 	size_t nmarkers, markers_cap;
 };
