@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../src/datafile.h"
+#include "../src/i18n.h"
 #include "../src/example.h"
 #include "../src/features.h"
 #include "../src/labproc.h"
@@ -456,6 +457,7 @@ int main(int argc, char **argv)
 		return labproc_role_main(argc, argv); /* a lab process exec'd forktop */
 	ensure_stdio();
 	setlocale(LC_ALL, "");
+	i18n_init();
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":bd:n:AHp:js:S:m:hV", long_options, NULL)) != -1) {
 		char shortopt[3] = { '-', (char)optopt, '\0' };

@@ -1,0 +1,109 @@
+/* i18n: binding the catalogs, and the languages of translated files. */
+#include "i18n.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* "<the binary's folder>/locale" into buf, when it is a folder. */
+static bool beside_binary(char *buf, size_t len)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	char *slash;
+	int w;
+
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	if (!(slash = strrchr(exe, '/')))
+		return false;
+	*slash = '\0';
+	w = snprintf(buf, len, "%s/locale", exe);
+	return w > 0 && (size_t)w < len && is_dir(buf);
+}
+
+void i18n_init(void)
+{
+#ifdef ENABLE_NLS
+	static char dir[4096];
+	const char *env = getenv("FORKTOP_LOCALEDIR");
+
+	if (env && *env)
+		snprintf(dir, sizeof dir, "%s", env);
+	else if (!beside_binary(dir, sizeof dir))
+		snprintf(dir, sizeof dir, "%s", LOCALEDIR);
+	bindtextdomain(PACKAGE, dir);
+	textdomain(PACKAGE);
+#endif
+}
+
+static bool is_c_locale(const char *name)
+{
+	return !name || !*name || !strcmp(name, "C") || !strcmp(name, "POSIX") ||
+	       !strncmp(name, "C.", 2);
+}
+
+static bool known(char (*out)[I18N_LANG_MAX], size_t n, const char *lang)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(out[i], lang))
+			return true;
+	return false;
+}
+
+/* Adds "ll_CC" and "ll" of one locale name ("ll_CC.codeset@modifier"). */
+static size_t add_language(const char *name, size_t len, char (*out)[I18N_LANG_MAX], size_t n,
+			   size_t max)
+{
+	size_t keep = strcspn(name, ".@:");
+	size_t lang_len = strcspn(name, "_.@:");
+	char full[I18N_LANG_MAX], lang[I18N_LANG_MAX];
+
+	keep = keep < len ? keep : len;
+	lang_len = lang_len < keep ? lang_len : keep;
+	if (!lang_len || keep >= sizeof full || is_c_locale(name))
+		return n;
+	memcpy(full, name, keep);
+	full[keep] = '\0';
+	memcpy(lang, name, lang_len);
+	lang[lang_len] = '\0';
+	if (n < max && !known(out, n, full))
+		snprintf(out[n++], I18N_LANG_MAX, "%s", full);
+	if (n < max && !known(out, n, lang))
+		snprintf(out[n++], I18N_LANG_MAX, "%s", lang);
+	return n;
+}
+
+size_t i18n_languages(const char *messages_locale, const char *language,
+		      char (*out)[I18N_LANG_MAX], size_t max)
+{
+	size_t n = 0;
+
+	if (is_c_locale(messages_locale))
+		return 0;
+	if (!language || !*language)
+		return add_language(messages_locale, strlen(messages_locale), out, 0, max);
+	for (const char *p = language; *p;) {
+		size_t len = strcspn(p, ":");
+
+		n = add_language(p, len, out, n, max);
+		p += len + (p[len] == ':');
+	}
+	return n;
+}
+
+size_t i18n_user_languages(char (*out)[I18N_LANG_MAX], size_t max)
+{
+	return i18n_languages(setlocale(LC_MESSAGES, NULL), getenv("LANGUAGE"), out, max);
+}
