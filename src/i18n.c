@@ -48,10 +48,10 @@ void i18n_init(void)
 #endif
 }
 
+/* gettext translates nothing in these (C.UTF-8 is not one: LANGUAGE counts). */
 static bool is_c_locale(const char *name)
 {
-	return !name || !*name || !strcmp(name, "C") || !strcmp(name, "POSIX") ||
-	       !strncmp(name, "C.", 2);
+	return !name || !*name || !strcmp(name, "C") || !strcmp(name, "POSIX");
 }
 
 static bool known(char (*out)[I18N_LANG_MAX], size_t n, const char *lang)
@@ -72,10 +72,12 @@ static size_t add_language(const char *name, size_t len, char (*out)[I18N_LANG_M
 
 	keep = keep < len ? keep : len;
 	lang_len = lang_len < keep ? lang_len : keep;
-	if (!lang_len || keep >= sizeof full || is_c_locale(name))
+	if (!lang_len || keep >= sizeof full)
 		return n;
 	memcpy(full, name, keep);
 	full[keep] = '\0';
+	if (is_c_locale(full))
+		return n;
 	memcpy(lang, name, lang_len);
 	lang[lang_len] = '\0';
 	if (n < max && !known(out, n, full))
@@ -106,4 +108,19 @@ size_t i18n_languages(const char *messages_locale, const char *language,
 size_t i18n_user_languages(char (*out)[I18N_LANG_MAX], size_t max)
 {
 	return i18n_languages(setlocale(LC_MESSAGES, NULL), getenv("LANGUAGE"), out, max);
+}
+
+void i18n_file(const char *dir, const char *name, const char (*langs)[I18N_LANG_MAX],
+	       size_t nlangs, char *path, size_t len, char *lang)
+{
+	lang[0] = '\0';
+	for (size_t i = 0; i < nlangs; i++) {
+		int n = snprintf(path, len, "%s/%s/%s", dir, langs[i], name);
+
+		if (n > 0 && (size_t)n < len && access(path, F_OK) == 0) {
+			snprintf(lang, I18N_LANG_MAX, "%s", langs[i]);
+			return;
+		}
+	}
+	snprintf(path, len, "%s/%s", dir, name);
 }

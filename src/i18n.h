@@ -26,7 +26,7 @@
 void i18n_init(void);
 
 /* The languages to look for translated files in, best first, as gettext
- * picks a catalog: none for the C or POSIX locale; else each entry of
+ * picks a catalog: none for the C or POSIX locale (C.UTF-8 is not one); else each entry of
  * language (LANGUAGE, colon separated) when set, else the locale's name; each
  * as "ll_CC" then "ll" (codeset and modifier dropped). messages_locale is
  * setlocale(LC_MESSAGES, NULL). Returns how many were written to out. */
@@ -35,5 +35,11 @@ size_t i18n_languages(const char *messages_locale, const char *language,
 
 /* i18n_languages for this process's locale and LANGUAGE. */
 size_t i18n_user_languages(char (*out)[I18N_LANG_MAX], size_t max);
+
+/* The translation of a file: dir/LANG/name for the first of langs that has
+ * it, its path in path and its language in lang (I18N_LANG_MAX bytes); else
+ * dir/name, the English, with lang "". */
+void i18n_file(const char *dir, const char *name, const char (*langs)[I18N_LANG_MAX],
+	       size_t nlangs, char *path, size_t len, char *lang);
 
 #endif

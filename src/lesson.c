@@ -860,11 +860,14 @@ static void set_error(struct lesson *l, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void load_one(const struct lesson_book *book, struct lesson *l)
+static void load_one(const struct lesson_book *book, struct lesson *l,
+		     const char (*langs)[I18N_LANG_MAX], size_t nlangs)
 {
-	char path[sizeof book->dir + LESSON_NAME_MAX + 8], err[LESSON_ERROR_MAX];
+	char path[sizeof book->dir + I18N_LANG_MAX + LESSON_NAME_MAX + 8], err[LESSON_ERROR_MAX];
+	char file[LESSON_NAME_MAX + 8];
 
-	snprintf(path, sizeof path, "%s/%s.txt", book->dir, l->name);
+	snprintf(file, sizeof file, "%s.txt", l->name);
+	i18n_file(book->dir, file, langs, nlangs, path, sizeof path, l->lang);
 	if (access(path, F_OK) != 0) {
 		set_error(l, "no lesson file %s", path);
 		return;
@@ -873,7 +876,8 @@ static void load_one(const struct lesson_book *book, struct lesson *l)
 		set_error(l, "%s", err);
 }
 
-int lesson_book_open(struct lesson_book *book, const char *dir)
+int lesson_book_open_in(struct lesson_book *book, const char *dir,
+			const char (*langs)[I18N_LANG_MAX], size_t nlangs)
 {
 	size_t n = lesson_rule_lessons();
 	int failed = 0;
@@ -894,10 +898,18 @@ int lesson_book_open(struct lesson_book *book, const char *dir)
 		return (int)n;
 	}
 	for (size_t i = 0; i < n; i++) {
-		load_one(book, &book->lessons[i]);
+		load_one(book, &book->lessons[i], langs, nlangs);
 		failed += book->lessons[i].error[0] != '\0';
 	}
 	return failed;
+}
+
+int lesson_book_open(struct lesson_book *book, const char *dir)
+{
+	char langs[I18N_LANGS_MAX][I18N_LANG_MAX];
+	size_t n = i18n_user_languages(langs, I18N_LANGS_MAX);
+
+	return lesson_book_open_in(book, dir, (const char (*)[I18N_LANG_MAX])langs, n);
 }
 
 void lesson_book_close(struct lesson_book *book)

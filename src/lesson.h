@@ -11,13 +11,14 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "i18n.h"
 #include "lab.h"
 #include "track.h"
 
 #define LESSON_NAME_MAX 48
-#define LESSON_TITLE_MAX 96
-#define LESSON_BODY_MAX 1024  /* a lesson file's text, placeholders unfilled */
-#define LESSON_TEXT_MAX 2048  /* filled */
+#define LESSON_TITLE_MAX 192 /* bytes: Hangul takes three a syllable */
+#define LESSON_BODY_MAX 2048  /* a lesson file's text, placeholders unfilled */
+#define LESSON_TEXT_MAX 4096  /* filled */
 #define LESSON_ERROR_MAX 512
 #define LESSON_DIR "lessons"  /* under the data folder (see datadir.h) */
 
@@ -26,6 +27,7 @@ struct lesson {
 	char title[LESSON_TITLE_MAX];
 	char body[LESSON_BODY_MAX];   /* paragraphs separated by '\n' */
 	char error[LESSON_ERROR_MAX]; /* not empty: the file is missing or broken */
+	char lang[I18N_LANG_MAX];     /* the language of the file read; "" English */
 };
 
 /* Every lesson the rules name, read from one folder. */
@@ -65,6 +67,11 @@ int lesson_load_file(const char *path, struct lesson *out, char *err, size_t err
  * sets that lesson's error. Returns the number of lessons that failed, or
  * -ENOMEM. */
 int lesson_book_open(struct lesson_book *book, const char *dir);
+/* The same in the languages given, best first: each lesson is read from
+ * dir/LANG/NAME.txt for the first LANG that has it, else from dir/NAME.txt
+ * (English). lesson_book_open uses the user's (i18n_user_languages). */
+int lesson_book_open_in(struct lesson_book *book, const char *dir,
+			const char (*langs)[I18N_LANG_MAX], size_t nlangs);
 void lesson_book_close(struct lesson_book *book);
 const struct lesson *lesson_book_find(const struct lesson_book *book, const char *name);
 

@@ -15,6 +15,7 @@
 
 #define TOUR_STEPS_MAX 32
 #define TOUR_FILE "lessons/tour.conf" /* in the data folder (see datafile.h) */
+#define TOUR_NAME "tour.conf"         /* translated: lessons/LANG/tour.conf */
 
 #define TOUR_CONDITIONS_MAX 4
 
@@ -27,9 +28,9 @@ struct tour_condition {
 
 struct tour_step {
 	char name[SCENARIO_NAME_MAX];
-	char title[96];
-	char look[512];      /* what to look at */
-	char task[512];      /* what to do (the file's `do`) */
+	char title[192];     /* bytes: Hangul takes three a syllable */
+	char look[1536];     /* what to look at */
+	char task[1536];     /* what to do (the file's `do`) */
 	char keys[48];       /* the keys to press, as the key bar names them */
 	bool has_until;      /* else the step ends when the learner moves on (N) */
 	enum event_kind until_kind;
@@ -41,7 +42,7 @@ struct tour_step {
 };
 
 struct tour {
-	char title[96];
+	char title[192];
 	struct tour_step steps[TOUR_STEPS_MAX];
 	int count;
 };

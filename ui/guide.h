@@ -43,7 +43,7 @@ struct guide {
 	size_t nlines, cap;
 	size_t chosen_at;              /* the line that begins the chosen event's lesson;
 					  SIZE_MAX: no lesson of a chosen event */
-	char title[160];               /* the pane's title, built by guide_build */
+	char title[LESSON_TITLE_MAX + 64]; /* the pane's title, built by guide_build */
 };
 
 /* Reads the lesson texts (lessons_dir NULL: from the data folder). A
