@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "i18n.h"
 #include "scan.h"
 #include "scenario.h"
 #include "text.h"
@@ -33,83 +34,98 @@ struct kind_info {
 	const char *name;
 	enum event_class cls;
 	bool from_lab;       /* a lab process may report it about itself */
-	const char *sentence;
+	const char *sentence; /* N_(): translated where it is shown, unless as_python */
 	unsigned fields;
 	const char *value_key; /* the JSON name of value, when the kind has one */
 	enum value_type value_type;
 	const char *text_key;  /* the JSON name of text, when the kind has one */
+	bool as_python;        /* Python's own words (a log line, an exception): shown in English */
 };
 
-#define KERNEL(kind, name, cls, s) [kind] = { name, cls, false, s, 0, NULL, V_NONE, NULL }
-#define FACT(kind, name, s, f) [kind] = { name, EVENT_CLASS_LAB, false, s, f, NULL, V_NONE, NULL }
-#define LOG(kind, name, s, f) [kind] = { name, EVENT_CLASS_LOG, true, s, f, NULL, V_NONE, NULL }
+#define KERNEL(kind, name, cls, s) [kind] = { name, cls, false, s, 0, NULL, V_NONE, NULL, false }
+#define FACT(kind, name, s, f) \
+	[kind] = { name, EVENT_CLASS_LAB, false, s, f, NULL, V_NONE, NULL, false }
+#define LOG(kind, name, s, f) \
+	[kind] = { name, EVENT_CLASS_LOG, true, s, f, NULL, V_NONE, NULL, true }
 #define THREAD(kind, name, s) \
-	[kind] = { name, EVENT_CLASS_LAB, true, s, F_THREAD, "daemon", V_BOOL, NULL }
-#define RAISED(kind, name, s) [kind] = { name, EVENT_CLASS_ERROR, true, s, 0, NULL, V_NONE, NULL }
+	[kind] = { name, EVENT_CLASS_LAB, true, s, F_THREAD, "daemon", V_BOOL, NULL, false }
+#define RAISED(kind, name, s) \
+	[kind] = { name, EVENT_CLASS_ERROR, true, s, 0, NULL, V_NONE, NULL, true }
 
 static const struct kind_info kinds[EV_KIND_COUNT] = {
-	KERNEL(EV_NEW, "new", EVENT_CLASS_NEW, "new {pid} {name} under {new_ppid}"),
-	KERNEL(EV_GONE, "gone", EVENT_CLASS_GONE, "gone {pid} {name}"),
+	KERNEL(EV_NEW, "new", EVENT_CLASS_NEW, N_("new {pid} {name} under {new_ppid}")),
+	KERNEL(EV_GONE, "gone", EVENT_CLASS_GONE, N_("gone {pid} {name}")),
 	KERNEL(EV_REPARENT, "reparent", EVENT_CLASS_REPARENT,
-	       "re-parented {pid} {name}: {old_ppid} -> {new_ppid}"),
-	KERNEL(EV_ZOMBIE, "zombie", EVENT_CLASS_ZOMBIE, "zombie {pid} {name} under {new_ppid}"),
+	       N_("re-parented {pid} {name}: {old_ppid} -> {new_ppid}")),
+	KERNEL(EV_ZOMBIE, "zombie", EVENT_CLASS_ZOMBIE,
+	       N_("zombie {pid} {name} under {new_ppid}")),
 	[EV_LAB_STARTED] = { "lab_started", EVENT_CLASS_LAB, false,
-			     "started {name} (pid {pid}): scenario {text}, start method {method}", 0,
-			     "method", V_METHOD, "scenario" },
-	FACT(EV_PROGRAM_STARTED, "program_started", "started {name} (pid {pid})", 0),
-	FACT(EV_ATTACHED, "attached", "watching PID {pid} and its descendants (they already run: "
-	     "forktop's Python hook, loaded as Python starts, is not in them, so Python's names "
-	     "and daemon flags stay unknown)", 0),
-	FACT(EV_STARTED, "started", "{name} started {target} (pid {target_pid})", F_TARGET | F_BY),
+			     N_("started {name} (pid {pid}): scenario {text}, start method "
+				"{method}"), 0, "method", V_METHOD, "scenario", false },
+	FACT(EV_PROGRAM_STARTED, "program_started", N_("started {name} (pid {pid})"), 0),
+	FACT(EV_ATTACHED, "attached", N_("watching PID {pid} and its descendants (they already "
+	     "run: forktop's Python hook, loaded as Python starts, is not in them, so Python's "
+	     "names and daemon flags stay unknown)"), 0),
+	FACT(EV_STARTED, "started", N_("{name} started {target} (pid {target_pid})"),
+	     F_TARGET | F_BY),
 	[EV_UNIX_DAEMON] = { "unix_daemon", EVENT_CLASS_LAB, false,
-			     "{name} is a Unix daemon (pid {pid}): its own session, no terminal", 0,
-			     NULL, V_NONE, NULL },
-	FACT(EV_JOIN_BEGAN, "join_began", "{name} blocked in join({target})", F_TARGET),
-	FACT(EV_JOIN_RETURNED, "join_returned", "{name}: join({target}) returned, exitcode {code}",
-	     F_TARGET),
+			     N_("{name} is a Unix daemon (pid {pid}): its own session, no "
+				"terminal"), 0, NULL, V_NONE, NULL, false },
+	FACT(EV_JOIN_BEGAN, "join_began", N_("{name} blocked in join({target})"), F_TARGET),
+	FACT(EV_JOIN_RETURNED, "join_returned",
+	     N_("{name}: join({target}) returned, exitcode {code}"), F_TARGET),
 	[EV_JOIN_TIMED_OUT] = { "join_timed_out", EVENT_CLASS_LAB, false,
-				"{name}: join({target}, timeout) returned after the timeout: "
-				"{target} still runs, unreaped", F_TARGET, "timeout_ms", V_INT, NULL },
+				N_("{name}: join({target}, timeout) returned after the timeout: "
+				   "{target} still runs, unreaped"), F_TARGET, "timeout_ms", V_INT,
+				NULL, false },
 	[EV_IS_ALIVE] = { "is_alive", EVENT_CLASS_LAB, false,
-			  "{name}: {target}.is_alive() -> {alive}", F_TARGET, "alive", V_BOOL, NULL },
-	FACT(EV_SIGNAL_SENT, "signal_sent", "forktop sent {signal} to {target} (pid {target_pid})",
-	     F_TARGET | F_SIGNAL),
-	FACT(EV_EXIT_ASKED, "exit_asked", "forktop asked {name} to exit normally", 0),
-	FACT(EV_EXITED, "exited", "{name} (pid {pid}) exitcode {code}", F_BY | F_SOURCE),
-	FACT(EV_EXIT_UNKNOWN, "exit_unknown", "{name} (pid {pid}): exit code unknown: reaped by "
+			  /* TRANSLATORS: {alive} is Python's True or False, kept in English */
+			  N_("{name}: {target}.is_alive() -> {alive}"), F_TARGET, "alive", V_BOOL,
+			  NULL, false },
+	FACT(EV_SIGNAL_SENT, "signal_sent",
+	     /* TRANSLATORS: {signal} is a signal's name, such as SIGTERM */
+	     N_("forktop sent {signal} to {target} (pid {target_pid})"), F_TARGET | F_SIGNAL),
+	FACT(EV_EXIT_ASKED, "exit_asked", N_("forktop asked {name} to exit normally"), 0),
+	FACT(EV_EXITED, "exited", N_("{name} (pid {pid}) exitcode {code}"), F_BY | F_SOURCE),
+	FACT(EV_EXIT_UNKNOWN, "exit_unknown", N_("{name} (pid {pid}): exit code unknown: reaped by "
 	     "{by_pid} before forktop saw it; pidfd exit information (Linux 6.15) or the kernel's "
-	     "process events would show it", F_BY),
-	FACT(EV_ENDED, "ended", "{name} (pid {pid}) ended", 0),
+	     "process events would show it"), F_BY),
+	FACT(EV_ENDED, "ended", N_("{name} (pid {pid}) ended"), 0),
 	FACT(EV_SUBREAPER_ON, "subreaper_on",
-	     "forktop is now a child subreaper: new orphans come to it", 0),
+	     N_("forktop is now a child subreaper: new orphans come to it"), 0),
 	FACT(EV_SUBREAPER_OFF, "subreaper_off",
-	     "forktop is no longer a subreaper: new orphans go to PID 1", 0),
+	     N_("forktop is no longer a subreaper: new orphans go to PID 1"), 0),
 	[EV_LAB_RESTARTED] = { "lab_restarted", EVENT_CLASS_LAB, false,
-			       "the lab was restarted: scenario {text}", 0, NULL, V_NONE, "scenario" },
+			       N_("the lab was restarted: scenario {text}"), 0, NULL, V_NONE,
+			       "scenario", false },
 	[EV_TRACKER_EXITS] = { "tracker_exits", EVENT_CLASS_LAB, true,
-			       "resource_tracker: its pipe closed (every process that held it has "
-			       "ended), so it exits", 0, NULL, V_NONE, NULL },
+			       N_("resource_tracker: its pipe closed (every process that held it "
+				  "has ended), so it exits"), 0, NULL, V_NONE, NULL, false },
 	[EV_SERVER_GONE] = { "server_gone", EVENT_CLASS_LAB, true,
-			     "its fork server ended without telling how {target} ended: Python takes "
-			     "exitcode 255", F_TARGET, NULL, V_NONE, NULL },
+			     N_("its fork server ended without telling how {target} ended: Python "
+				"takes exitcode 255"), F_TARGET, NULL, V_NONE, NULL, false },
+	/* LOG, RAISED and the other as_python kinds are CPython's own log lines and
+	 * exceptions, which Python prints in English whatever the locale: not translated */
 	LOG(EV_EXIT_ROUTINE, "exit_routine", "process shutting down", 0),
 	LOG(EV_EXIT_ROUTINE_TERMINATES, "exit_routine_terminates",
 	    "calling terminate() for daemon {target}", F_TARGET),
 	LOG(EV_EXIT_ROUTINE_JOINS, "exit_routine_joins", "calling join() for process {target}",
 	    F_TARGET),
-	[EV_EXITING] = { "exiting", EVENT_CLASS_LOG, true, "process exiting with exitcode {value}", 0,
-			 "code", V_INT, NULL },
+	[EV_EXITING] = { "exiting", EVENT_CLASS_LOG, true, "process exiting with exitcode {value}",
+			 0, "code", V_INT, NULL, true },
 	LOG(EV_RUN, "run", "child process calling self.run()", 0),
 	LOG(EV_DAEMONIZING, "daemonizing", "starting a Unix daemon: fork, setsid, fork", 0),
 	[EV_SIGNALLED] = { "signalled", EVENT_CLASS_LAB, true,
-			   "{name} sent {signal} to {target} (pid {target_pid})", F_TARGET | F_SIGNAL,
-			   NULL, V_NONE, NULL },
-	THREAD(EV_THREAD_STARTED, "thread_started", "{name}: {thread} started, {daemon}, tid {tid}"),
+			   N_("{name} sent {signal} to {target} (pid {target_pid})"),
+			   F_TARGET | F_SIGNAL, NULL, V_NONE, NULL, false },
+	THREAD(EV_THREAD_STARTED, "thread_started",
+	       /* TRANSLATORS: {daemon} is "daemon" or "non-daemon", translated on their own */
+	       N_("{name}: {thread} started, {daemon}, tid {tid}")),
 	THREAD(EV_THREAD_AWAITED, "thread_awaited",
-	       "{name} waits for its non-daemon thread {thread}, tid {tid}"),
-	THREAD(EV_THREAD_ENDED, "thread_ended", "{name}: {thread} finished, tid {tid}"),
+	       N_("{name} waits for its non-daemon thread {thread}, tid {tid}")),
+	THREAD(EV_THREAD_ENDED, "thread_ended", N_("{name}: {thread} finished, tid {tid}")),
 	THREAD(EV_THREAD_CUT_OFF, "thread_cut_off",
-	       "{name}: daemon thread {thread} cut off at exit, tid {tid}"),
+	       N_("{name}: daemon thread {thread} cut off at exit, tid {tid}")),
 	RAISED(EV_DAEMONIC_CHILDREN_REFUSED, "daemonic_children_refused",
 	       "AssertionError: daemonic processes are not allowed to have children"),
 	RAISED(EV_JOIN_REFUSED, "join_refused", "AssertionError: can only join a child process"),
@@ -120,51 +136,63 @@ static const struct kind_info kinds[EV_KIND_COUNT] = {
 	       "UserWarning: resource_tracker: process died unexpectedly, relaunching.  Some "
 	       "resources might leak."),
 	[EV_CHILDREN_LIMIT] = { "children_limit", EVENT_CLASS_ERROR, true,
-				"cannot start more than {value} children", 0, "limit", V_INT, NULL },
+				N_("cannot start more than {value} children"), 0, "limit", V_INT,
+				NULL, false },
 	[EV_NAME_TOO_LONG] = { "name_too_long", EVENT_CLASS_ERROR, true,
-			       "cannot start a child: its name would be longer than {value} "
-			       "characters", 0, "limit", V_INT, NULL },
-	[EV_OS_ERROR] = { "os_error", EVENT_CLASS_ERROR, true, "OSError: {text}: {strerror}", F_ERROR,
-			  NULL, V_NONE, "call" },
+			       N_("cannot start a child: its name would be longer than {value} "
+				  "characters"), 0, "limit", V_INT, NULL, false },
+	[EV_OS_ERROR] = { "os_error", EVENT_CLASS_ERROR, true, "OSError: {text}: {strerror}",
+			  F_ERROR, NULL, V_NONE, "call", true },
 	RAISED(EV_SERVER_EOF, "server_eof", "EOFError: the fork server ended before it answered"),
 	[EV_SERVER_UNREACHABLE] = { "server_unreachable", EVENT_CLASS_ERROR, true,
 				    "ConnectionError: the fork server: {strerror}", F_ERROR, NULL,
-				    V_NONE, NULL },
+				    V_NONE, NULL, true },
 	RAISED(EV_SPAWN_EOF, "spawn_eof", "EOFError: no preparation data on the spawn pipe"),
 	[EV_BAD_HELLO] = { "bad_hello", EVENT_CLASS_ERROR, false,
-			   "a bad hello on the channel of pid {pid}", 0, NULL, V_NONE, NULL },
+			   N_("a bad hello on the channel of pid {pid}"), 0, NULL, V_NONE, NULL,
+			   false },
 	[EV_REFUSED] = { "refused", EVENT_CLASS_ERROR, false, "", F_TARGET | F_BY | F_ERROR,
-			 "reason", V_REFUSAL, NULL },
-	[EV_OUTPUT] = { "output", EVENT_CLASS_OUTPUT, false, "{text}", F_CUT, NULL, V_NONE, "line" },
+			 "reason", V_REFUSAL, NULL, false }, /* the refusal's sentence */
+	[EV_OUTPUT] = { "output", EVENT_CLASS_OUTPUT, false, "{text}", F_CUT, NULL, V_NONE, "line",
+			false },
 	[EV_POLLING] = { "polling", EVENT_CLASS_LAB, false,
-			 "no kernel process events ({text}): forktop reads /proc at each refresh, "
-			 "and a process that lives between two refreshes goes unseen", 0, NULL,
-			 V_NONE, "reason" },
+			 /* TRANSLATORS: {text} says why, such as "this kernel has no process
+			  * events connector" */
+			 N_("no kernel process events ({text}): forktop reads /proc at each "
+			    "refresh, and a process that lives between two refreshes goes unseen"),
+			 0, NULL, V_NONE, "reason", false },
 	[EV_EVENTS_DROPPED] = { "events_dropped", EVENT_CLASS_LAB, false,
-				"{value} events left the log before this frame could write them (the "
-				"log is bounded: a shorter --delay keeps them)", 0, "count", V_INT, NULL },
+				/* TRANSLATORS: --delay is an option's name: keep it */
+				N_("{value} events left the log before this frame could write them "
+				   "(the log is bounded: a shorter --delay keeps them)"), 0,
+				"count", V_INT, NULL, false },
 	FACT(EV_EVENTS_LOST, "events_lost",
-	     "kernel process events were lost (too many at once): every process was read again", 0),
+	     N_("kernel process events were lost (too many at once): every process was read "
+		"again"), 0),
 	[EV_RUN_RETURNED] = { "run_returned", EVENT_CLASS_LAB, true,
-			      "{name}: run() returned: exitcode {value}", 0, "code", V_INT, NULL },
+			      N_("{name}: run() returned: exitcode {value}"), 0, "code", V_INT,
+			      NULL, false },
 	[EV_RUN_EXITED] = { "run_exited", EVENT_CLASS_LAB, true,
-			    "{name}: run() called sys.exit({text}): exitcode {value}", 0, "code",
-			    V_INT, "argument" },
+			    N_("{name}: run() called sys.exit({text}): exitcode {value}"), 0,
+			    "code", V_INT, "argument", false },
 	[EV_RUN_RAISED] = { "run_raised", EVENT_CLASS_LAB, true,
-			    "{name}: run() raised {text}: exitcode {value}", 0, "code", V_INT,
-			    "exception" },
+			    /* TRANSLATORS: {text} is a Python exception's name, such as
+			     * ValueError */
+			    N_("{name}: run() raised {text}: exitcode {value}"), 0, "code", V_INT,
+			    "exception", false },
 	[EV_UNCAUGHT] = { "uncaught", EVENT_CLASS_ERROR, true,
-			  "{name}: an uncaught {text} ends the program (printed, then the exit "
-			  "handlers ran)", 0,
-			  NULL, V_NONE, "exception" },
+			  N_("{name}: an uncaught {text} ends the program (printed, then the exit "
+			     "handlers ran)"), 0, NULL, V_NONE, "exception", false },
 	[EV_NAMESPACE_MADE] = { "namespace_made", EVENT_CLASS_LAB, false,
-				"{name} (pid {pid}) is PID 1 of a new PID namespace", 0, "userns",
-				V_BOOL, NULL },
+				N_("{name} (pid {pid}) is PID 1 of a new PID namespace"), 0,
+				"userns", V_BOOL, NULL, false },
 	FACT(EV_INIT_DROPPED, "init_dropped",
-	     "{signal} to {name} (pid {pid}), PID 1 of its namespace, ignored: no handler", F_SIGNAL),
+	     N_("{signal} to {name} (pid {pid}), PID 1 of its namespace, ignored: no handler"),
+	     F_SIGNAL),
 	[EV_NAMESPACE_ENDED] = { "namespace_ended", EVENT_CLASS_LAB, false,
-				 "namespace ended: {value} processes killed (SIGKILL from the kernel "
-				 "when its PID 1, {name} (pid {pid}), ended)", 0, "killed", V_INT, NULL },
+				 N_("namespace ended: {value} processes killed (SIGKILL from the "
+				    "kernel when its PID 1, {name} (pid {pid}), ended)"), 0,
+				 "killed", V_INT, NULL, false },
 };
 
 static const char *const class_names[] = {
@@ -176,56 +204,69 @@ static const char *const class_names[] = {
 
 struct source_info {
 	const char *name;
-	const char *how; /* the end of an EV_EXITED sentence */
+	const char *how; /* the end of an EV_EXITED sentence: N_(), translated where it is shown */
 };
 
+/* Each source's text ends the sentence "{name} (pid {pid}) exitcode {code}": where
+ * the code came from. */
 static const struct source_info sources[EXIT_SOURCE_COUNT] = {
 	[EXIT_SOURCE_UNKNOWN] = { "unknown", "" },
-	[EXIT_SOURCE_CREATOR] = { "creator", " (reaped by its creator {by})" },
-	[EXIT_SOURCE_FORK_SERVER] = { "fork_server", " (reaped by its fork server {by})" },
-	[EXIT_SOURCE_MONITOR] = { "monitor", " (reaped by forktop)" },
-	[EXIT_SOURCE_SUBREAPER] = { "subreaper", " (reaped by forktop, its subreaper)" },
-	[EXIT_SOURCE_ZOMBIE] = { "zombie", " (read from its zombie)" },
-	[EXIT_SOURCE_PIDFD] = { "pidfd", " (from its pidfd: reaped by another process)" },
-	[EXIT_SOURCE_KERNEL] = { "kernel", " (from the kernel's exit event)" },
-	[EXIT_SOURCE_INIT] = { "init", " (reaped by forktop's init, PID 1 of the namespace)" },
+	/* TRANSLATORS: appended to "{name} (pid {pid}) exitcode {code}" */
+	[EXIT_SOURCE_CREATOR] = { "creator", N_(" (reaped by its creator {by})") },
+	/* TRANSLATORS: appended to "{name} (pid {pid}) exitcode {code}" */
+	[EXIT_SOURCE_FORK_SERVER] = { "fork_server", N_(" (reaped by its fork server {by})") },
+	/* TRANSLATORS: appended to "{name} (pid {pid}) exitcode {code}" */
+	[EXIT_SOURCE_MONITOR] = { "monitor", N_(" (reaped by forktop)") },
+	/* TRANSLATORS: appended to "{name} (pid {pid}) exitcode {code}" */
+	[EXIT_SOURCE_SUBREAPER] = { "subreaper", N_(" (reaped by forktop, its subreaper)") },
+	/* TRANSLATORS: appended to "{name} (pid {pid}) exitcode {code}" */
+	[EXIT_SOURCE_ZOMBIE] = { "zombie", N_(" (read from its zombie)") },
+	/* TRANSLATORS: appended to "{name} (pid {pid}) exitcode {code}" */
+	[EXIT_SOURCE_PIDFD] = { "pidfd", N_(" (from its pidfd: reaped by another process)") },
+	/* TRANSLATORS: appended to "{name} (pid {pid}) exitcode {code}" */
+	[EXIT_SOURCE_KERNEL] = { "kernel", N_(" (from the kernel's exit event)") },
+	/* TRANSLATORS: appended to "{name} (pid {pid}) exitcode {code}" */
+	[EXIT_SOURCE_INIT] = { "init", N_(" (reaped by forktop's init, PID 1 of the namespace)") },
 };
 
 struct refusal_info {
 	const char *name;
-	const char *sentence;
+	const char *sentence; /* N_(): translated where it is shown */
 };
 
 static const struct refusal_info refusals[REFUSAL_COUNT] = {
-	[REFUSAL_NO_SUCH_PROCESS] = { "no_such_process", "no lab process is named {target}" },
-	[REFUSAL_NO_SUCH_GROUP] = { "no_such_group", "no group or lab process is named {target}" },
-	[REFUSAL_ENDED] = { "ended", "{target} (pid {target_pid}) has already ended" },
-	[REFUSAL_ENDED_RECYCLED] = { "ended_recycled", "{target} (pid {target_pid}) has already "
+	[REFUSAL_NO_SUCH_PROCESS] = { "no_such_process", N_("no lab process is named {target}") },
+	[REFUSAL_NO_SUCH_GROUP] = { "no_such_group",
+				    N_("no group or lab process is named {target}") },
+	[REFUSAL_ENDED] = { "ended", N_("{target} (pid {target_pid}) has already ended") },
+	[REFUSAL_ENDED_RECYCLED] = { "ended_recycled", N_("{target} (pid {target_pid}) has already "
 				     "ended: its PID now belongs to another process, which was not "
-				     "signalled" },
-	[REFUSAL_NOT_STARTED] = { "not_started", "{target} has not started yet" },
-	[REFUSAL_NO_STOP_ORPHANED] = { "no_stop_orphaned", "no SIGSTOP once MainProcess has ended: "
-				       "the lab's process group is orphaned, and a stopped process "
-				       "could not see forktop end (its lifeline)" },
-	[REFUSAL_SIGNAL_FAILED] = { "signal_failed", "cannot signal {target}: {strerror}" },
-	[REFUSAL_NOT_LISTENING] = { "not_listening", "{target} (pid {target_pid}) no longer listens" },
+				     "signalled") },
+	[REFUSAL_NOT_STARTED] = { "not_started", N_("{target} has not started yet") },
+	[REFUSAL_NO_STOP_ORPHANED] = { "no_stop_orphaned", N_("no SIGSTOP once MainProcess has "
+				       "ended: the lab's process group is orphaned, and a stopped "
+				       "process could not see forktop end (its lifeline)") },
+	[REFUSAL_SIGNAL_FAILED] = { "signal_failed", N_("cannot signal {target}: {strerror}") },
+	[REFUSAL_NOT_LISTENING] = { "not_listening",
+				    N_("{target} (pid {target_pid}) no longer listens") },
 	[REFUSAL_MAIN_NOT_JOINABLE] = { "main_not_joinable",
-					"MainProcess has no creator in the lab to join it" },
+					N_("MainProcess has no creator in the lab to join it") },
 	[REFUSAL_MAIN_NOT_TESTABLE] = { "main_not_testable",
-					"MainProcess has no creator in the lab to test it" },
-	[REFUSAL_CREATOR_GONE_JOIN] = { "creator_gone", "{target}'s creator {by} has ended: nobody "
-					"can join {target}" },
-	[REFUSAL_CREATOR_GONE_TEST] = { "creator_gone", "{target}'s creator {by} has ended: nobody "
-					"can test {target}" },
-	[REFUSAL_MAIN_IN_NO_GROUP] = { "main_in_no_group", "MainProcess is in no group: name a group" },
-	[REFUSAL_GROUP_CREATOR_GONE] = { "group_creator_gone", "the creator of group {target} has "
-					 "ended: nobody can start another" },
-	[REFUSAL_REPORT_STRANGER] = { "report_stranger", "pid {target_pid} is not of the watched "
-				      "family: its reports are not believed" },
-	[REFUSAL_REPORT_OTHER_USER] = { "report_other_user", "pid {target_pid} runs as another "
-					"user: its reports are not believed" },
-	[REFUSAL_REPORT_MALFORMED] = { "report_malformed", "a malformed report from pid "
-				       "{target_pid} was dropped" },
+					N_("MainProcess has no creator in the lab to test it") },
+	[REFUSAL_CREATOR_GONE_JOIN] = { "creator_gone", N_("{target}'s creator {by} has ended: "
+					"nobody can join {target}") },
+	[REFUSAL_CREATOR_GONE_TEST] = { "creator_gone", N_("{target}'s creator {by} has ended: "
+					"nobody can test {target}") },
+	[REFUSAL_MAIN_IN_NO_GROUP] = { "main_in_no_group",
+				       N_("MainProcess is in no group: name a group") },
+	[REFUSAL_GROUP_CREATOR_GONE] = { "group_creator_gone", N_("the creator of group {target} "
+					 "has ended: nobody can start another") },
+	[REFUSAL_REPORT_STRANGER] = { "report_stranger", N_("pid {target_pid} is not of the "
+				      "watched family: its reports are not believed") },
+	[REFUSAL_REPORT_OTHER_USER] = { "report_other_user", N_("pid {target_pid} runs as another "
+					"user: its reports are not believed") },
+	[REFUSAL_REPORT_MALFORMED] = { "report_malformed", N_("a malformed report from pid "
+				       "{target_pid} was dropped") },
 };
 
 static bool valid_kind(enum event_kind kind)
@@ -366,7 +407,18 @@ static void put_signal(int sig, char *buf, size_t cap)
 	if (abbrev)
 		snprintf(buf, cap, "SIG%s", abbrev);
 	else
-		snprintf(buf, cap, "signal %d", sig);
+		/* TRANSLATORS: a signal with no name, filling {signal} in a sentence */
+		snprintf(buf, cap, _("signal %d"), sig);
+}
+
+/* {daemon}: a thread's flag, in words. */
+static const char *daemon_word(bool daemon)
+{
+	if (daemon)
+		/* TRANSLATORS: {daemon} in "{name}: {thread} started, {daemon}, tid {tid}" */
+		return _("daemon");
+	/* TRANSLATORS: {daemon} in "{name}: {thread} started, {daemon}, tid {tid}" */
+	return _("non-daemon");
 }
 
 static bool put_field(const void *ctx, const char *key, size_t len, char *buf, size_t cap)
@@ -384,14 +436,14 @@ static bool put_field(const void *ctx, const char *key, size_t len, char *buf, s
 	else if (IS("target_pid")) snprintf(buf, cap, "%d", (int)ev->target);
 	else if (IS("thread")) put_name(r, ev->target_name, sizeof ev->target_name, buf, cap);
 	else if (IS("tid")) snprintf(buf, cap, "%d", (int)ev->target);
-	else if (IS("daemon")) snprintf(buf, cap, "%s", ev->value ? "daemon" : "non-daemon");
+	else if (IS("daemon")) snprintf(buf, cap, "%s", daemon_word(ev->value));
 	else if (IS("by")) put_name(r, ev->by_name, sizeof ev->by_name, buf, cap);
 	else if (IS("by_pid")) snprintf(buf, cap, "%d", (int)ev->by);
 	else if (IS("code") && event_exitcode(ev->exit_status, &code)) snprintf(buf, cap, "%d", code);
 	else if (IS("code")) snprintf(buf, cap, "-");
 	else if (IS("signal")) put_signal(ev->signal, buf, cap);
 	else if (IS("value")) snprintf(buf, cap, "%d", ev->value);
-	else if (IS("alive")) snprintf(buf, cap, "%s", ev->value ? "True" : "False");
+	else if (IS("alive")) snprintf(buf, cap, "%s", ev->value ? "True" : "False"); /* Python's */
 	else if (IS("method")) snprintf(buf, cap, "%s", method_name(ev->value));
 	else if (IS("strerror")) snprintf(buf, cap, "%s", strerror(ev->error));
 	else if (IS("text")) put_text(r, buf, cap);
@@ -402,31 +454,48 @@ static bool put_field(const void *ctx, const char *key, size_t len, char *buf, s
 	return true;
 }
 
+/* A table's text in the user's language ("" stays "": gettext would give
+ * the catalog's header for it). */
+static const char *shown(const char *text)
+{
+	return text[0] ? _(text) : text;
+}
+
 /* The template of ev's sentence: the kind's, or one its fields choose. */
 static void sentence_template(const struct track_event *ev, char *buf, size_t cap)
 {
-	const char *base = valid_kind(ev->kind) ? kinds[ev->kind].sentence : "?";
+	const struct kind_info *k = valid_kind(ev->kind) ? &kinds[ev->kind] : NULL;
+	const char *base = !k ? "?" : k->as_python ? k->sentence : shown(k->sentence);
 	const char *tail = "";
 
 	switch (ev->kind) {
 	case EV_GONE:
 	case EV_ZOMBIE:
-		tail = ev->exit_status != SCAN_NO_STATUS ? ", exit code {code}" : "";
+		/* TRANSLATORS: appended to "gone {pid} {name}" and to
+		 * "zombie {pid} {name} under {new_ppid}" */
+		tail = ev->exit_status != SCAN_NO_STATUS ? _(", exit code {code}") : "";
 		break;
 	case EV_STARTED:
-		tail = ev->by ? " through {by} (pid {by_pid})" : "";
+		/* TRANSLATORS: appended to "{name} started {target} (pid {target_pid})":
+		 * the process that forked it for {name} (a fork server) */
+		tail = ev->by ? _(" through {by} (pid {by_pid})") : "";
 		break;
 	case EV_EXITED:
-		tail = sources[(unsigned)ev->source < EXIT_SOURCE_COUNT ? ev->source : 0].how;
+		tail = shown(sources[(unsigned)ev->source < EXIT_SOURCE_COUNT ? ev->source : 0].how);
 		break;
 	case EV_NAMESPACE_MADE:
-		tail = ev->value ? ", made through a user namespace" : "";
+		/* TRANSLATORS: appended to "{name} (pid {pid}) is PID 1 of a new PID namespace" */
+		tail = ev->value ? _(", made through a user namespace") : "";
 		break;
 	case EV_REFUSED:
-		base = (unsigned)ev->value < REFUSAL_COUNT ? refusals[ev->value].sentence : "refused";
+		/* TRANSLATORS: a refusal whose reason is unknown, after "forktop refused: " */
+		base = (unsigned)ev->value < REFUSAL_COUNT ? shown(refusals[ev->value].sentence)
+							   : _("refused");
 		break;
 	case EV_OUTPUT:
-		tail = ev->cut_bytes ? " [{more} {cut} bytes cut]" : "";
+		/* TRANSLATORS: appended to a line a lab process printed, cut short;
+		 * {more} is an ellipsis, {cut} a number of bytes */
+		tail = ev->cut_bytes ? _(" [{more} {cut} bytes cut]") : "";
 		break;
 	default:
 		break;
@@ -444,7 +513,7 @@ static size_t fill(const struct track_event *ev, const char *tmpl, char *buf, si
 
 size_t event_sentence(const struct track_event *ev, char *buf, size_t len, unsigned text_flags)
 {
-	char tmpl[256];
+	char tmpl[1024]; /* room for a translated template, longer than the English */
 	size_t n = 0;
 
 	if (event_class_of(ev->kind) == EVENT_CLASS_LOG) /* the line as multiprocessing writes it */
@@ -474,7 +543,12 @@ size_t event_describe(const struct track_event *ev, char *buf, size_t len, unsig
 
 	switch (event_class_of(ev->kind)) {
 	case EVENT_CLASS_ERROR: /* pid 0: forktop's own answer, not a process's error */
-		snprintf(frame, sizeof frame, ev->pid ? "error in {pid} {name}: " : "forktop refused: ");
+		if (ev->pid)
+			/* TRANSLATORS: put before the sentence of an error of process {pid} */
+			snprintf(frame, sizeof frame, "%s", _("error in {pid} {name}: "));
+		else
+			/* TRANSLATORS: put before the sentence of an action forktop refused */
+			snprintf(frame, sizeof frame, "%s", _("forktop refused: "));
 		break;
 	case EVENT_CLASS_OUTPUT: snprintf(frame, sizeof frame, "| "); break;
 	default: frame[0] = '\0'; break;

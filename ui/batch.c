@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "../src/grow.h"
+#include "../src/i18n.h"
 #include "../src/pidns.h"
 #include "../src/text.h"
 #include "../src/track.h"
@@ -65,17 +66,26 @@ static void write_text_row(const struct text_frame *tf, const struct row *r)
 void batch_text_frame(const struct text_frame *tf, bool first)
 {
 	const struct scan_counts *c = &tf->counts;
+	const char *tail = "";
 	char when[32], header[128];
 
 	clock_text(tf->taken, when, sizeof when, false);
 	if (!first)
 		putchar('\n');
-	printf("forktop %s - %s - %d processes: %d running, %d sleeping, %d stopped, %d zombie"
-	       " - view: %s, %zu shown - events: %s%s\n",
+	if (tf->pid_namespace)
+		/* TRANSLATORS: appended to a batch frame's first line */
+		tail = _(" - the lab in its own PID namespace");
+	else if (tf->subreaper)
+		/* TRANSLATORS: appended to a batch frame's first line */
+		tail = _(" - orphans go to forktop");
+	/* TRANSLATORS: a batch frame's first line, as top -b's: version, time,
+	 * counts; the view (lab, program, family, all) and the events (kernel,
+	 * polling) are forktop's words for them, kept in English; the last %s is
+	 * empty or " - orphans go to forktop" or " - the lab in its own PID namespace" */
+	printf(_("forktop %s - %s - %d processes: %d running, %d sleeping, %d stopped, %d zombie"
+		 " - view: %s, %zu shown - events: %s%s\n"),
 	       PACKAGE_VERSION, when, c->total, c->running, c->sleeping, c->stopped, c->zombie,
-	       tf->view, tf->nrows, tf->events,
-	       tf->pid_namespace ? " - the lab in its own PID namespace"
-	       : tf->subreaper ? " - orphans go to forktop" : "");
+	       tf->view, tf->nrows, tf->events, tail);
 	rows_header(ROWS_COLS_ALL | tf->columns, header, sizeof header);
 	printf("%s\n", header);
 	for (size_t i = 0; i < tf->nrows; i++) {
@@ -153,7 +163,8 @@ void batch_text_event(const struct track_event *ev, bool utf8, bool *header)
 	char *buf = GROW(sentence, cap, event_room(ev)) == 0 ? sentence : small;
 
 	if (!*header)
-		printf("events:\n");
+		/* TRANSLATORS: the heading of the events after a batch frame */
+		printf("%s\n", _("events:"));
 	*header = true;
 	clock_text(ev->when, when, sizeof when, true);
 	event_describe(ev, buf, buf == small ? sizeof small : cap, utf8 ? TEXT_UTF8 : 0);
@@ -287,7 +298,7 @@ static bool start_recording(struct batch *b, char *err, size_t errlen)
 	b->recording = true;
 	if (recorder_header(&b->record, &info) && recorder_flush(&b->record))
 		return true;
-	snprintf(err, errlen, "--record %s: writing failed", b->opt->record);
+	snprintf(err, errlen, _("--record %s: writing failed"), b->opt->record);
 	return false;
 }
 
@@ -297,8 +308,8 @@ static bool end_recording(struct batch *b)
 	bool ok = !b->recording || recorder_close(&b->record);
 
 	if (!ok)
-		fprintf(stderr, "forktop: --record %s: writing failed (a full disk?): the recording "
-			"is cut short\n", b->opt->record);
+		fprintf(stderr, _("forktop: --record %s: writing failed (a full disk?): the "
+				  "recording is cut short\n"), b->opt->record);
 	recorder_close(&b->json);
 	frame_free(&b->frame);
 	frame_free(&b->ghost);
@@ -330,7 +341,7 @@ int batch_run(const struct batch_options *opt)
 	if (!end_recording(&b) || rc == -EIO)
 		return 1;
 	if (rc < 0 && rc != -EPIPE) {
-		fprintf(stderr, "forktop: reading processes failed: %s\n", strerror(-rc));
+		fprintf(stderr, _("forktop: reading processes failed: %s\n"), strerror(-rc));
 		return 1;
 	}
 	return 0;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../src/grow.h"
+#include "../src/i18n.h"
 #include "../src/text.h"
 
 int guide_open(struct guide *g, const struct tour *tour, const char *lessons_dir)
@@ -125,11 +126,16 @@ int guide_move(struct guide *g, struct session *s, bool forward, char *err, size
 	const struct scenario *sc;
 
 	if (!g->tour) {
-		snprintf(err, errlen, "there is no tour: start forktop --tour");
+		snprintf(err, errlen, "%s", _("there is no tour: start forktop --tour"));
 		return -1;
 	}
 	if (to < 0 || to > g->tour->count) {
-		snprintf(err, errlen, forward ? "the tour is over: P goes back" : "this is the first step");
+		if (forward)
+			/* TRANSLATORS: N after the tour's last step; P is the key that goes back */
+			snprintf(err, errlen, "%s", _("the tour is over: P goes back"));
+		else
+			/* TRANSLATORS: P (the key that goes back) on the tour's first step */
+			snprintf(err, errlen, "%s", _("this is the first step"));
 		return -1;
 	}
 	sc = to < g->tour->count && (!forward || g->tour->steps[to].loads)
@@ -211,18 +217,28 @@ static void add_step_done(struct guide *g, const struct session *s, int width)
 	const struct tour *t = g->tour;
 	const struct tour_step *next = g->step + 1 < t->count ? &t->steps[g->step + 1] : NULL;
 	const struct track_event *ev = track_event(s->track, g->done_by);
-	char what[1024] = "";
+	char what[1024] = "", done[sizeof what + 64], then[512];
 
 	if (ev)
 		event_describe(ev, what, sizeof what, s->style.utf8 ? TEXT_UTF8 : 0);
-	if (!next)
-		add_textf(g, GUIDE_DONE, width, "Done%s%s. That was the last step: N ends the tour.",
-			  what[0] ? ": " : "", what);
+	if (what[0])
+		/* TRANSLATORS: a tour step done; %s is the event that did it */
+		snprintf(done, sizeof done, _("Done: %s."), what);
 	else
-		add_textf(g, GUIDE_DONE, width, "Done%s%s. Press N for the next step, %s%s%s%s.",
-			  what[0] ? ": " : "", what, next->title,
-			  next->loads ? " (the lab restarts with scenario " : "",
-			  next->loads ? next->scenario_name : "", next->loads ? ")" : "");
+		/* TRANSLATORS: a tour step done */
+		snprintf(done, sizeof done, "%s", _("Done."));
+	if (!next)
+		/* TRANSLATORS: after "Done: ..." on the tour's last step */
+		snprintf(then, sizeof then, "%s", _("That was the last step: N ends the tour."));
+	else if (next->loads)
+		/* TRANSLATORS: after "Done: ..."; the first %s is the next step's title, the
+		 * second the name of the scenario it loads (a word such as "nested") */
+		snprintf(then, sizeof then, _("Press N for the next step, %s (the lab restarts with "
+					      "scenario %s)."), next->title, next->scenario_name);
+	else
+		/* TRANSLATORS: after "Done: ..."; %s is the next step's title */
+		snprintf(then, sizeof then, _("Press N for the next step, %s."), next->title);
+	add_textf(g, GUIDE_DONE, width, "%s %s", done, then);
 }
 
 static void add_step(struct guide *g, const struct session *s, int width)
@@ -230,30 +246,46 @@ static void add_step(struct guide *g, const struct session *s, int width)
 	const struct tour *t = g->tour;
 	const struct tour_step *st = &t->steps[g->step];
 
-	snprintf(g->title, sizeof g->title, "Tour %d/%d%s: %s", g->step + 1, t->count,
-		 g->step_done ? ", done" : "", st->title);
+	if (g->step_done)
+		/* TRANSLATORS: the lessons pane's title: the tour's step %d of %d, done, and
+		 * the step's title */
+		snprintf(g->title, sizeof g->title, _("Tour %d/%d, done: %s"), g->step + 1,
+			 t->count, st->title);
+	else
+		/* TRANSLATORS: the lessons pane's title: the tour's step %d of %d, and the
+		 * step's title */
+		snprintf(g->title, sizeof g->title, _("Tour %d/%d: %s"), g->step + 1, t->count,
+			 st->title);
 	if (g->step_done)
 		add_step_done(g, s, width);
 	if (st->look[0])
-		add_textf(g, GUIDE_TEXT, width, "Look: %s", st->look);
-	add_textf(g, GUIDE_DO, width, "Do: %s", st->task);
+		/* TRANSLATORS: a tour step: what to look at on the screen */
+		add_textf(g, GUIDE_TEXT, width, _("Look: %s"), st->look);
+	/* TRANSLATORS: a tour step: what to do */
+	add_textf(g, GUIDE_DO, width, _("Do: %s"), st->task);
 	if (st->keys[0])
-		add_textf(g, GUIDE_KEYS, width, "Keys: %s", st->keys);
+		/* TRANSLATORS: a tour step: the keys it uses */
+		add_textf(g, GUIDE_KEYS, width, _("Keys: %s"), st->keys);
 	if (g->step_done)
 		return;
 	if (st->has_until)
-		add_text(g, GUIDE_NOTE, "This step is done when it happens; then N goes on. N skips "
-			 "it, P goes back one.", width);
+		/* TRANSLATORS: N and P are keys */
+		add_text(g, GUIDE_NOTE, _("This step is done when it happens; then N goes on. N "
+					  "skips it, P goes back one."), width);
 	else
-		add_text(g, GUIDE_NOTE, "N: the next step when you are ready. P goes back one.", width);
+		/* TRANSLATORS: N and P are keys */
+		add_text(g, GUIDE_NOTE, _("N: the next step when you are ready. P goes back one."),
+			 width);
 }
 
 static void add_tour_end(struct guide *g, int width)
 {
-	snprintf(g->title, sizeof g->title, "Tour: the end");
-	add_text(g, GUIDE_TEXT, "That was the tour. The lab goes on: try the keys on the other "
-		 "scenarios (forktop --scenario nested, stubborn, zombies, unixdaemon, threads, spawn); ? lists "
-		 "every key. P goes back a step; l closes this pane.", width);
+	/* TRANSLATORS: the lessons pane's title after the tour's last step */
+	snprintf(g->title, sizeof g->title, "%s", _("Tour: the end"));
+	/* TRANSLATORS: the scenarios' names and ?, P and l (keys) stay as they are */
+	add_text(g, GUIDE_TEXT, _("That was the tour. The lab goes on: try the keys on the other "
+		 "scenarios (forktop --scenario nested, stubborn, zombies, unixdaemon, threads, spawn); "
+		 "? lists every key. P goes back a step; l closes this pane."), width);
 }
 
 /* The lesson for event seq, under a heading (with a tour) or as the title. */
@@ -268,26 +300,40 @@ static void add_lesson(struct guide *g, const struct session *s, unsigned long l
 
 	if (!ev) {
 		if (!g->title[0])
-			snprintf(g->title, sizeof g->title, "Lessons");
-		add_text(g, GUIDE_NOTE, s->lab_on ? "No lesson yet: act on the lab (X, E, t, k, J, s) "
-			 "and this pane explains what happened." : "No lesson yet: this pane explains "
-			 "the events of the log (orphans, zombies, exit codes) as they happen.", width);
+			/* TRANSLATORS: the lessons pane's title */
+			snprintf(g->title, sizeof g->title, "%s", _("Lessons"));
+		if (s->lab_on)
+			/* TRANSLATORS: X, E, t, k, J and s are keys */
+			add_text(g, GUIDE_NOTE, _("No lesson yet: act on the lab (X, E, t, k, J, s) "
+				 "and this pane explains what happened."), width);
+		else
+			add_text(g, GUIDE_NOTE, _("No lesson yet: this pane explains the events of "
+				 "the log (orphans, zombies, exit codes) as they happen."), width);
 		return;
 	}
 	event_describe(ev, what, sizeof what, flags);
 	if (!lesson_explain(&g->book, ev, &ctx, &lt)) {
 		if (!g->title[0])
-			snprintf(g->title, sizeof g->title, "Lessons");
-		add_textf(g, GUIDE_NOTE, width, "No lesson explains this event: %s", what);
+			/* TRANSLATORS: the lessons pane's title */
+			snprintf(g->title, sizeof g->title, "%s", _("Lessons"));
+		/* TRANSLATORS: %s is the event's sentence */
+		add_textf(g, GUIDE_NOTE, width, _("No lesson explains this event: %s"), what);
 		return;
 	}
 	if (g->title[0])
-		add_textf(g, GUIDE_HEADING, width, "Why: %s", lt.title);
+		/* TRANSLATORS: a heading: the lesson's title, under the tour's step */
+		add_textf(g, GUIDE_HEADING, width, _("Why: %s"), lt.title);
 	else
-		snprintf(g->title, sizeof g->title, "Lesson: %s", lt.title);
-	if (chosen)
+		/* TRANSLATORS: the lessons pane's title: a lesson's title */
+		snprintf(g->title, sizeof g->title, _("Lesson: %s"), lt.title);
+	if (chosen) {
 		g->chosen_at = g->nlines;
-	add_textf(g, GUIDE_NOTE, width, "%s %s", chosen ? "The chosen event:" : "After:", what);
+		/* TRANSLATORS: %s is the sentence of the event chosen in the log */
+		add_textf(g, GUIDE_NOTE, width, _("The chosen event: %s"), what);
+	} else {
+		/* TRANSLATORS: %s is the sentence of the event the lesson explains */
+		add_textf(g, GUIDE_NOTE, width, _("After: %s"), what);
+	}
 	add_text(g, lt.error ? GUIDE_ERROR : GUIDE_TEXT, lt.body, width);
 }
 

@@ -11,6 +11,7 @@
 #include <zlib.h>
 
 #include "../src/grow.h"
+#include "../src/i18n.h"
 #include "../src/pidns.h"
 #include "../src/text.h"
 #include "session.h"
@@ -101,17 +102,24 @@ static void describe_source(const struct session *s, char *buf, size_t len)
 	size_t n = 0;
 
 	if (s->lab_on) {
-		snprintf(buf, len, "lab: %s", s->scenario.name);
+		/* TRANSLATORS: what a recording watched, in its first line, shown when
+		 * it is replayed ("replay of lab: default"); %s is a scenario's name */
+		snprintf(buf, len, _("lab: %s"), s->scenario.name);
 	} else if (opt->command) {
-		n = (size_t)snprintf(buf, len, "program:");
+		/* TRANSLATORS: what a recording watched: followed by the program's
+		 * command line, each word after a space */
+		n = (size_t)snprintf(buf, len, "%s", _("program:"));
 		for (char *const *arg = opt->command; *arg && n < len; arg++)
 			n += (size_t)snprintf(buf + n, len - n, " %s", *arg);
 	} else if (opt->attach_pid) {
-		snprintf(buf, len, "attached: PID %d", (int)opt->attach_pid);
+		/* TRANSLATORS: what a recording watched: a process forktop attached to */
+		snprintf(buf, len, _("attached: PID %d"), (int)opt->attach_pid);
 	} else if (opt->family_pid) {
-		snprintf(buf, len, "family of PID %d", (int)opt->family_pid);
+		/* TRANSLATORS: what a recording watched: a process and its family */
+		snprintf(buf, len, _("family of PID %d"), (int)opt->family_pid);
 	} else {
-		snprintf(buf, len, "every process");
+		/* TRANSLATORS: what a recording watched */
+		snprintf(buf, len, "%s", _("every process"));
 	}
 }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../src/i18n.h"
 #include "../src/recording.h"
 #include "batch.h"
 #include "frameview.h"
@@ -33,7 +34,9 @@ static void print_marker(const struct recording_marker *m, bool utf8)
 	text_escape(note, sizeof note, m->note, strlen(m->note), utf8 ? TEXT_UTF8 : 0);
 	localtime_r(&m->when.tv_sec, &tm);
 	strftime(when, sizeof when, "%H:%M:%S", &tm);
-	printf("marker %s.%03ld: %s\n", when, m->when.tv_nsec / 1000000, note);
+	/* TRANSLATORS: a marker of a replayed recording: its time (%s.%03ld, as
+	 * 12:34:56.789) and its note */
+	printf(_("marker %s.%03ld: %s\n"), when, m->when.tv_nsec / 1000000, note);
 }
 
 /* One line read, printed; false once the frames asked for are out. */

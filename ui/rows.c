@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../src/i18n.h"
 #include "../src/text.h"
 #include "../src/track.h"
 
@@ -104,7 +105,13 @@ void rows_text(const struct tree *tree, const struct row *r, const struct rows_s
 
 const char *rows_daemon_name(enum row_daemon daemon)
 {
-	return daemon == ROW_DAEMON_YES ? "yes" : daemon == ROW_DAEMON_NO ? "no" : "-";
+	if (daemon == ROW_DAEMON_YES)
+		/* TRANSLATORS: a value in the DAEMON column: keep it short, at most 6 columns */
+		return _("yes");
+	if (daemon == ROW_DAEMON_NO)
+		/* TRANSLATORS: a value in the DAEMON column: keep it short, at most 6 columns */
+		return _("no");
+	return "-";
 }
 
 const char *rows_role_name(const struct row *r)
@@ -175,8 +182,9 @@ bool rows_columns_by_names(const char *list, unsigned *out, char *err, size_t er
 			if (strlen(column_names[k].name) == n && !strncmp(column_names[k].name, at, n))
 				break;
 		if (k == sizeof column_names / sizeof *column_names) {
-			snprintf(err, errlen, "unknown column '%.*s' (known: ppid, pgid, sid, tty, cpu, "
-				 "time, elapsed, nspid)", (int)(n < 32 ? n : 32), at);
+			/* TRANSLATORS: the known columns' names are --columns' words: keep them */
+			snprintf(err, errlen, _("unknown column '%.*s' (known: ppid, pgid, sid, tty, "
+				 "cpu, time, elapsed, nspid)"), (int)(n < 32 ? n : 32), at);
 			return false;
 		}
 		*out |= column_names[k].column;

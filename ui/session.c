@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../src/grow.h"
+#include "../src/i18n.h"
 
 #define EVENT_LOG_CAPACITY 4096
 #define LAB_STOP_WAIT_MS 2000
@@ -540,19 +541,23 @@ static void tomb_note(const struct session *s, const struct row *r, char *buf, s
 	long long lived = m ? member_lifetime_us(m) : -1;
 	int code;
 	bool known = event_exitcode(r->proc->exit_status, &code);
-	const char *ended = known ? "ended" : "ended, exit code unknown,";
 
-	if (m && m->killed_by_ns_end) {
-		snprintf(buf, len, "killed by the kernel as its namespace's PID 1 ended%s",
-			 known ? "" : " (exit code unknown)");
-		return;
-	}
-	if (lived >= 0 && lived < 10000)
-		snprintf(buf, len, "%s after %.1f ms", ended, (double)lived / 1000.0);
+	if (m && m->killed_by_ns_end && known)
+		/* TRANSLATORS: the note of an ended process's row (a tombstone) */
+		snprintf(buf, len, "%s", _("killed by the kernel as its namespace's PID 1 ended"));
+	else if (m && m->killed_by_ns_end)
+		snprintf(buf, len, "%s", _("killed by the kernel as its namespace's PID 1 ended "
+					   "(exit code unknown)"));
+	else if (lived >= 0 && lived < 10000)
+		/* TRANSLATORS: the note of an ended process's row: how long it lived */
+		snprintf(buf, len, known ? _("ended after %.1f ms")
+			 : _("ended, exit code unknown, after %.1f ms"), (double)lived / 1000.0);
 	else if (lived >= 0)
-		snprintf(buf, len, "%s after %lld ms", ended, lived / 1000);
+		snprintf(buf, len, known ? _("ended after %lld ms")
+			 : _("ended, exit code unknown, after %lld ms"), lived / 1000);
 	else
-		snprintf(buf, len, "%s", known ? "ended" : "ended, exit code unknown");
+		/* TRANSLATORS: the note of an ended process's row (a tombstone) */
+		snprintf(buf, len, "%s", known ? _("ended") : _("ended, exit code unknown"));
 }
 
 /* Notes in the program view: orphans, zombies, adopters, the monitor. */
@@ -598,14 +603,17 @@ static const char *joined_name(const struct session *s, const struct member *m)
  * (ProcessPoolExecutor's workers are named like any Process). */
 static void python_role_note(enum python_role role, char *buf, size_t len)
 {
-	static const char *const notes[] = {
-		[PYTHON_ROLE_POOL_WORKER] = "Pool worker",
-		[PYTHON_ROLE_MANAGER] = "Manager's server",
-		[PYTHON_ROLE_EXECUTOR_WORKER] = "ProcessPoolExecutor worker",
+	static const char *const notes[] = { /* N_(): translated where they are shown */
+		/* TRANSLATORS: a row's note: a process multiprocessing.Pool started */
+		[PYTHON_ROLE_POOL_WORKER] = N_("Pool worker"),
+		/* TRANSLATORS: a row's note: the server process of a multiprocessing Manager */
+		[PYTHON_ROLE_MANAGER] = N_("Manager's server"),
+		/* TRANSLATORS: a row's note: a worker of concurrent.futures' ProcessPoolExecutor */
+		[PYTHON_ROLE_EXECUTOR_WORKER] = N_("ProcessPoolExecutor worker"),
 	};
 
 	if (role > PYTHON_ROLE_NONE && role <= PYTHON_ROLE_EXECUTOR_WORKER)
-		snprintf(buf, len, "%s", notes[role]);
+		snprintf(buf, len, "%s", _(notes[role]));
 }
 
 static void family_note(const struct session *s, const struct row *r, char *buf, size_t len)
@@ -613,25 +621,31 @@ static void family_note(const struct session *s, const struct row *r, char *buf,
 	const struct member *m = family_member_of(&s->fam, r->proc);
 
 	if (m && r->state == 'Z')
-		snprintf(buf, len, "zombie: its parent has not reaped it");
+		/* TRANSLATORS: the notes after a process's row in the program view */
+		snprintf(buf, len, "%s", _("zombie: its parent has not reaped it"));
 	else if (m && r->orphan && m->forker == MEMBER_PARENT_UNSEEN)
-		snprintf(buf, len, "orphan: its parent ended before a refresh showed it");
+		snprintf(buf, len, "%s", _("orphan: its parent ended before a refresh showed it"));
 	else if (m && r->orphan)
-		snprintf(buf, len, "orphan: was under %d", m->forker);
+		/* TRANSLATORS: %d is the PID of the parent it had */
+		snprintf(buf, len, _("orphan: was under %d"), m->forker);
 	else if (m && m->python && m->joining)
-		snprintf(buf, len, "blocked in join(%s)", joined_name(s, m));
+		/* TRANSLATORS: %s is the name of the process it waits for, as "Process-3" */
+		snprintf(buf, len, _("blocked in join(%s)"), joined_name(s, m));
 	else if (m && python_uninstrumented(s, r, m))
-		snprintf(buf, len, "Python, not instrumented");
+		/* TRANSLATORS: a Python process forktop's hook is not in: its names are unknown */
+		snprintf(buf, len, "%s", _("Python, not instrumented"));
 	else if (m && m->python_role != PYTHON_ROLE_NONE)
 		python_role_note(m->python_role, buf, len);
 	else if (r->pid == s->self)
-		snprintf(buf, len, "monitor");
+		/* TRANSLATORS: the note of forktop's own row: it watches the others */
+		snprintf(buf, len, "%s", _("monitor"));
 	else
 		for (size_t j = 0; j < s->fam.watched.count; j++) {
 			const struct member *c = &s->fam.members[s->fam.watched.at[j]];
 
 			if (!c->gone && c->ppid == r->pid && c->forker != r->pid && c != &s->fam.members[0]) {
-				snprintf(buf, len, "adopted orphans");
+				/* TRANSLATORS: the note of a process orphans were re-parented to */
+				snprintf(buf, len, "%s", _("adopted orphans"));
 				break;
 			}
 		}
@@ -644,7 +658,9 @@ static void init_note(const struct row *r, char *buf, size_t len)
 	size_t used = strlen(buf);
 
 	if (r->pid == 1 && !r->tombstone && used < len)
-		snprintf(buf + used, len - used, "%sthis system's init", used ? "; " : "");
+		/* TRANSLATORS: the note of PID 1's row, after its other notes when it
+		 * has some (as "adopted orphans; this system's init") */
+		snprintf(buf + used, len - used, "%s%s", used ? "; " : "", _("this system's init"));
 }
 
 void session_row_note(const struct session *s, const struct row *r, char *buf, size_t len)
@@ -1022,12 +1038,12 @@ static const struct script_step *next_step(const struct session *s, struct times
 const char *session_no_lab_reason(const struct session *s)
 {
 	if (s->opt->command)
-		return "no lab: this screen watches a program";
+		return _("no lab: this screen watches a program");
 	if (s->opt->attach_pid > 0)
-		return "no lab: this screen watches an attached process's family";
+		return _("no lab: this screen watches an attached process's family");
 	if (s->opt->family_pid > 0)
-		return "no lab: this screen watches one process's family";
-	return "no lab: this screen watches every process";
+		return _("no lab: this screen watches one process's family");
+	return _("no lab: this screen watches every process");
 }
 
 const char *session_start_method(const struct session *s)
@@ -1048,16 +1064,16 @@ int session_signal_program_top(struct session *s, int sig, char *err, size_t err
 	int rc;
 
 	if (!top) {
-		snprintf(err, errlen, "%s", s->fam.active ? "forktop did not start this program "
-			 "(--attach): it signals none of it" : session_no_lab_reason(s));
+		snprintf(err, errlen, "%s", s->fam.active ? _("forktop did not start this program "
+			 "(--attach): it signals none of it") : session_no_lab_reason(s));
 		return -1;
 	}
 	if ((rc = family_signal(&s->fam, top, sig)) == -ESRCH) {
-		snprintf(err, errlen, "%s (pid %d) has already ended", top->name, top->pid);
+		snprintf(err, errlen, _("%s (pid %d) has already ended"), top->name, top->pid);
 		return -1;
 	}
 	if (rc < 0) {
-		snprintf(err, errlen, "cannot signal %s (pid %d): %s", top->name, top->pid,
+		snprintf(err, errlen, _("cannot signal %s (pid %d): %s"), top->name, top->pid,
 			 strerror(-rc));
 		return -1;
 	}
@@ -1260,7 +1276,7 @@ static int open_kernel_events(struct session *s, char *err, size_t errlen)
 	if (procev_open(&s->kernel, s->opt->events_buffer, why, sizeof why) == 0)
 		return 0;
 	if (s->opt->events == SESSION_EVENTS_KERNEL) {
-		snprintf(err, errlen, "kernel process events: %s", why);
+		snprintf(err, errlen, _("kernel process events: %s"), why);
 		return -1;
 	}
 	note_forktop(s, EV_POLLING, why);
@@ -1315,12 +1331,12 @@ int session_open(struct session *s, const struct session_options *opt, char *err
 	s->style.hz = scan_hz(s->scan);
 	s->threads.wanted = opt->threads;
 	if (track_new(&s->track, EVENT_LOG_CAPACITY) < 0) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, "%s", _("out of memory"));
 		return -1;
 	}
 	track_set_names(s->track, lab_name_of, s);
 	if (opt->subreaper && session_set_subreaper(s, true) < 0) {
-		snprintf(err, errlen, "cannot become a child subreaper: %s", strerror(errno));
+		snprintf(err, errlen, _("cannot become a child subreaper: %s"), strerror(errno));
 		return -1;
 	}
 	if ((opt->command || opt->attach_pid > 0 || opt->partial_scans) &&
@@ -1377,8 +1393,8 @@ static int restart_program(struct session *s, char *err, size_t errlen)
 	int rc;
 
 	if (!s->fam.started) {
-		snprintf(err, errlen, "forktop did not start this program (--attach): it cannot start "
-			 "it again");
+		snprintf(err, errlen, "%s", _("forktop did not start this program (--attach): it "
+			 "cannot start it again"));
 		return -1;
 	}
 	s->nrows = 0; /* rows, the view and the ghost may point into the old family */
@@ -1389,7 +1405,7 @@ static int restart_program(struct session *s, char *err, size_t errlen)
 	if (start_program(s, err, errlen) < 0)
 		return -1;
 	if ((rc = session_refresh(s)) < 0) {
-		snprintf(err, errlen, "reading processes failed: %s", strerror(-rc));
+		snprintf(err, errlen, _("reading processes failed: %s"), strerror(-rc));
 		return -1;
 	}
 	return 0;
@@ -1418,7 +1434,7 @@ int session_use_scenario(struct session *s, const struct scenario *sc, char *err
 	if (start_lab(s, err, errlen) < 0)
 		return -1;
 	if ((rc = session_refresh(s)) < 0) { /* no row may point into the old lab */
-		snprintf(err, errlen, "reading processes failed: %s", strerror(-rc));
+		snprintf(err, errlen, _("reading processes failed: %s"), strerror(-rc));
 		return -1;
 	}
 	return 0;
