@@ -231,6 +231,42 @@ int text_char_width(const char *s, size_t len, size_t *used)
 	return n ? code_point_width(cp) : -1;
 }
 
+int text_width(const char *s)
+{
+	size_t len = strlen(s), n;
+	int cols = 0;
+
+	for (size_t i = 0; i < len; i += n) {
+		int w = text_char_width(s + i, len - i, &n);
+
+		cols += w < 0 ? 1 : w;
+	}
+	return cols;
+}
+
+size_t text_fit(char *out, size_t cap, const char *s, int width)
+{
+	size_t len = strlen(s), i = 0, n;
+	int cols = 0;
+
+	if (!cap)
+		return 0;
+	while (i < len) {
+		int w = text_char_width(s + i, len - i, &n);
+
+		w = w < 0 ? 1 : w;
+		if (cols + w > width || i + n >= cap)
+			break;
+		i += n;
+		cols += w;
+	}
+	memcpy(out, s, i);
+	for (; cols < width && i + 1 < cap; cols++)
+		out[i++] = ' ';
+	out[i] = '\0';
+	return i;
+}
+
 size_t text_fill(char *out, size_t cap, const char *tmpl, text_fill_value value, const void *ctx)
 {
 	size_t used = 0;

@@ -45,6 +45,14 @@ size_t text_utf8_boundary(const char *s, size_t len);
  * control or not printable (*used 1 for an invalid byte). */
 int text_char_width(const char *s, size_t len, size_t *used);
 
+/* The display width of s: Hangul and other wide characters take two columns
+ * (an undecodable byte, drawn as '?', one). */
+int text_width(const char *s);
+
+/* s in exactly width display columns: cut at a whole character, then padded
+ * with spaces (what "%-*s" does for ASCII). Returns the bytes written. */
+size_t text_fit(char *out, size_t cap, const char *s, int width);
+
 /* NULL when s (len bytes) is text fit to show as it is: valid UTF-8, no
  * control byte but tab, no C1 control or bidirectional override; else what
  * is wrong with it ("a control character", "invalid UTF-8", ...). */

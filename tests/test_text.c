@@ -152,3 +152,23 @@ Test(text, a_value_is_kept_whole_when_the_output_has_room)
 	cr_assert_eq(text_fill(out, sizeof out, "{nope} {", long_value, raw), 8);
 	cr_assert_str_eq(out, "{nope} {");
 }
+
+/* Hangul is two columns: widths and padding count columns, not bytes. */
+Test(text, widths_and_padding_count_display_columns)
+{
+	char out[64];
+
+	cr_expect_eq(text_width("yes"), 3);
+	cr_expect_eq(text_width("예"), 2);
+	cr_expect_eq(text_width("아니오"), 6);
+	cr_expect_eq(text_width("a\xff"), 2, "an undecodable byte is drawn as one '?'");
+	cr_expect_eq(text_fit(out, sizeof out, "예", 6), strlen("예") + 4);
+	cr_expect_str_eq(out, "예    ");
+	cr_expect_eq(text_width(out), 6);
+	text_fit(out, sizeof out, "no", 6);
+	cr_expect_str_eq(out, "no    ");
+	text_fit(out, sizeof out, "데몬프로세스", 5);
+	cr_expect_str_eq(out, "데몬 ", "cut at a whole character, then padded");
+	text_fit(out, 5, "데몬프로세스", 6);
+	cr_expect_str_eq(out, "데 ", "cut to the buffer at a whole character, padded as it holds");
+}

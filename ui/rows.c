@@ -286,6 +286,7 @@ void rows_columns_of(const struct row *r, const struct rows_style *style, unsign
 		     char *buf, size_t len)
 {
 	char exit[16] = "-", parent[16] = "", cpu[48], group[48], elapsed[40], nspid[16] = "";
+	char daemon[32];
 
 	if (r->task)
 		exit[0] = '\0'; /* a thread has no exit code of its own */
@@ -302,8 +303,9 @@ void rows_columns_of(const struct row *r, const struct rows_style *style, unsign
 	group_columns(r, columns, group, sizeof group);
 	cpu_columns(r, style, columns, cpu, sizeof cpu);
 	elapsed_column(r, style, columns, elapsed, sizeof elapsed);
-	snprintf(buf, len, "%7d %s%s%s%c %-6s %4s %s%s", r->pid, nspid, parent, group, r->state,
-		 rows_daemon_name(r->daemon), exit, cpu, elapsed);
+	text_fit(daemon, sizeof daemon, rows_daemon_name(r->daemon), 6);
+	snprintf(buf, len, "%7d %s%s%s%c %s %4s %s%s", r->pid, nspid, parent, group, r->state,
+		 daemon, exit, cpu, elapsed);
 }
 
 void rows_columns(const struct row *r, const struct rows_style *style, char *buf, size_t len)
