@@ -538,7 +538,7 @@ size_t event_room(const struct track_event *ev)
 
 size_t event_describe(const struct track_event *ev, char *buf, size_t len, unsigned text_flags)
 {
-	char frame[64];
+	char frame[160]; /* a translated frame is longer in bytes */
 	size_t n;
 
 	switch (event_class_of(ev->kind)) {

@@ -51,7 +51,7 @@ static void clock_text(struct timespec ts, char *buf, size_t len, bool millis)
 static void write_text_row(const struct text_frame *tf, const struct row *r)
 {
 	struct row_text text;
-	char columns[160], note[128] = "";
+	char columns[160], note[SESSION_NOTE_MAX] = "";
 
 	rows_text(tf->tree, r, tf->style, tf->label(tf->src, r), &text);
 	rows_columns_of(r, tf->style, ROWS_COLS_ALL | tf->columns, columns, sizeof columns);

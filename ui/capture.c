@@ -48,7 +48,7 @@ static void capture_caught(const struct row *r, struct frame_proc *p)
 static int capture_strings(const struct session *s, const struct row *r, struct frame_proc *p)
 {
 	const char *cmdline = r->tombstone ? NULL : scan_cmdline(&s->snap, r->proc);
-	char note[128];
+	char note[SESSION_NOTE_MAX];
 
 	session_row_note(s, r, note, sizeof note);
 	if (!set_cstring(&p->label, session_row_label(s, r)) ||

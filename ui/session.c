@@ -17,6 +17,7 @@
 
 #include "../src/grow.h"
 #include "../src/i18n.h"
+#include "../src/text.h"
 
 #define EVENT_LOG_CAPACITY 4096
 #define LAB_STOP_WAIT_MS 2000
@@ -675,6 +676,7 @@ void session_row_note(const struct session *s, const struct row *r, char *buf, s
 	else if (s->lab_on)
 		lab_note(&s->lab, r->proc, buf, len);
 	init_note(r, buf, len);
+	buf[text_utf8_boundary(buf, strlen(buf))] = '\0'; /* a cut never splits a character */
 }
 
 /* The member whose reports named the row's process (a thread's line: its

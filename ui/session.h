@@ -201,6 +201,8 @@ void session_annotate_member(const struct session *s, struct row *r, const struc
  * both its fork and its exit; -1 otherwise. */
 long long session_row_lifetime_us(const struct session *s, const struct row *r);
 /* The note shown after a row's name ("orphan: was under ...", "ended"), or "". */
+/* A row's note, in the locale's words, cut at a whole character. */
+#define SESSION_NOTE_MAX 384 /* bytes: room for a translated note */
 void session_row_note(const struct session *s, const struct row *r, char *buf, size_t len);
 /* A lab process's name in the lab ("Process-3:resource_tracker": its comm
  * holds at most 15 bytes of it), or NULL for other rows. Valid until the
