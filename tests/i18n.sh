@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# forktop in Korean: the catalog is complete and keeps each text's format
+# directives and placeholders; --help, errors, --batch and the screen (in a
+# private tmux server, at 80x24 and 120x40) speak Korean under ko_KR.UTF-8
+# with the columns lined up; LANGUAGE, LC_ALL, LC_MESSAGES and LANG are
+# honoured as gettext honours them; JSON keeps English kinds and keys. The
+# ko_KR.UTF-8 locale is made in a private folder (LOCPATH) where the machine
+# lacks it. Every tmux server and forktop started here ends on exit.
+set -u
+forktop=${FORKTOP:-./forktop}
+srcdir=${FORKTOP_SRCDIR:-.}
+builddir=${FORKTOP_BUILDDIR:-.}
+sock=
+. "$(dirname "$0")/tmux-lib.sh"
+monitors=()
+tmp=$(mktemp -d)
+
+cleanup() {
+	for p in "${monitors[@]}"; do running "$p" && kill -KILL "$p" 2>/dev/null; done
+	kill_servers
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+for tool in msgfmt xgettext msgmerge msgattrib python3; do
+	command -v "$tool" >/dev/null || { echo "SKIP: no $tool (gettext)"; exit 77; }
+done
+
+# ---- the locale: the machine's, or one made here
+locpath=
+if ! locale -a 2>/dev/null | grep -qix 'ko_KR\.utf-\?8'; then
+	mkdir -p "$tmp/locales"
+	if ! localedef -i ko_KR -f UTF-8 "$tmp/locales/ko_KR.UTF-8" >"$tmp/localedef.out" 2>&1; then
+		echo "FAIL: no ko_KR.UTF-8 locale, and localedef could not make one:"
+		cat "$tmp/localedef.out"
+		exit 1
+	fi
+	locpath=$tmp/locales
+fi
+# in VAR=VALUE... -- CMD...: CMD with only the locale variables given (the
+# suite's LC_ALL and LANGUAGE are dropped first).
+in() {
+	local vars=()
+	while [ "$1" != -- ]; do vars+=("$1"); shift; done
+	shift
+	env -u LC_ALL -u LANGUAGE -u LANG -u LC_MESSAGES ${locpath:+LOCPATH=$locpath} "${vars[@]}" "$@"
+}
+ko() { in LANG=ko_KR.UTF-8 -- "$@"; }
+hangul() { LC_ALL=C.UTF-8 grep -qP '[\x{AC00}-\x{D7A3}]'; }
+# The Korean of a msgid, from the catalog forktop reads.
+tr_ko() { in LANGUAGE=ko LANG=C.UTF-8 TEXTDOMAINDIR="$builddir/locale" -- gettext forktop "$1"; }
+
+[ "$(ko locale charmap 2>/dev/null)" = UTF-8 ] && ok || bad "the ko_KR.UTF-8 locale does not load"
+
+# ---- the catalog: valid, complete, every directive and placeholder kept
+msgfmt --check --statistics -o /dev/null "$srcdir/po/ko.po" 2>"$tmp/msgfmt.out" && ok ||
+	bad "msgfmt --check po/ko.po" "$(cat "$tmp/msgfmt.out")"
+options=$(sed -n '/^XGETTEXT_OPTIONS/,/[^\\]$/p' "$srcdir/po/Makevars" | sed 's/^XGETTEXT_OPTIONS *= *//; s/\\$//' | tr '\n' ' ')
+sources=$(grep -v '^#' "$srcdir/po/POTFILES.in")
+# shellcheck disable=SC2086 # the options and the sources are words
+(cd "$srcdir" && xgettext $options --package-name=forktop -o "$tmp/forktop.pot" $sources) 2>"$tmp/xgettext.out" ||
+	bad "xgettext over po/POTFILES.in" "$(cat "$tmp/xgettext.out")"
+msgids=$(grep -c '^msgid ' "$tmp/forktop.pot")
+[ "$msgids" -ge 300 ] && ok || bad "the sources give $msgids texts to translate: too few (are they marked?)"
+msgmerge --quiet --no-fuzzy-matching -o "$tmp/ko.po" "$srcdir/po/ko.po" "$tmp/forktop.pot" 2>/dev/null
+untranslated=$(msgattrib --untranslated --no-obsolete "$tmp/ko.po" | grep -c '^msgid ')
+fuzzy=$(msgattrib --only-fuzzy --no-obsolete "$tmp/ko.po" | grep -c '^msgid ')
+[ "$untranslated" -eq 0 ] && [ "$fuzzy" -eq 0 ] && ok ||
+	bad "po/ko.po: $untranslated texts of the sources untranslated, $fuzzy fuzzy (make update-po)" \
+		"$(msgattrib --untranslated --only-fuzzy --no-obsolete "$tmp/ko.po" | grep '^msgid' | head -20)"
+python3 "$srcdir/tests/po-check.py" "$tmp/ko.po" >"$tmp/pocheck.out" 2>&1 && ok ||
+	bad "po/ko.po: a translation lost a directive or a placeholder" "$(head -30 "$tmp/pocheck.out")"
+
+# ---- --help, an error, the honoured variables
+ko "$forktop" --help >"$tmp/help" 2>&1; rc=$?
+[ $rc -eq 0 ] && hangul <"$tmp/help" && grep -q -- '--batch' "$tmp/help" && ok ||
+	bad "--help under LANG=ko_KR.UTF-8 (status $rc)" "$(head -5 "$tmp/help")"
+in LC_ALL=C.UTF-8 -- "$forktop" --help | hangul && bad "--help under C.UTF-8 is not English" || ok
+ko "$forktop" --no-such-option >"$tmp/err" 2>&1; rc=$?
+[ $rc -eq 2 ] && hangul <"$tmp/err" && grep -q -- "--no-such-option" "$tmp/err" && ok ||
+	bad "an unknown option under ko_KR.UTF-8: status $rc, $(cat "$tmp/err")"
+for vars in "LC_ALL=ko_KR.UTF-8 LANG=C.UTF-8" "LC_MESSAGES=ko_KR.UTF-8 LANG=C.UTF-8" \
+	"LANGUAGE=ko LANG=C.UTF-8" "LANGUAGE=fr:ko LANG=ko_KR.UTF-8"; do
+	# shellcheck disable=SC2086
+	in $vars -- "$forktop" --help | hangul && ok || bad "$vars: --help is not Korean"
+done
+for vars in "LC_ALL=C.UTF-8 LANG=ko_KR.UTF-8" "LANGUAGE=ko LC_ALL=C" "LC_MESSAGES=C.UTF-8 LANG=ko_KR.UTF-8"; do
+	# shellcheck disable=SC2086
+	in $vars -- "$forktop" --help | hangul && bad "$vars: --help is Korean, gettext would not be" || ok
+done
+
+# ---- --batch: Korean sentences; JSON: English kinds and keys, Korean text
+ko "$forktop" --batch -n 2 -d 300 >"$tmp/batch" 2>&1; rc=$?
+[ $rc -eq 0 ] && hangul <"$tmp/batch" && grep -q 'MainProcess' "$tmp/batch" && ok ||
+	bad "--batch under ko_KR.UTF-8 (status $rc)" "$(head -20 "$tmp/batch")"
+ko "$forktop" --json -n 2 -d 300 >"$tmp/json" 2>&1; rc=$?
+python3 - "$tmp/json" <<'EOF' >"$tmp/json.out" 2>&1 && [ $rc -eq 0 ] && ok || bad "--json under ko_KR.UTF-8" "$(cat "$tmp/json.out")"
+import json, re, sys
+hangul = re.compile('[\uac00-\ud7a3]')
+kinds, korean = set(), 0
+for line in open(sys.argv[1], encoding='utf-8'):
+    obj = json.loads(line)
+    for key in obj:
+        assert key.isascii() and not hangul.search(key), key
+    if obj.get('type') == 'event':
+        assert obj['kind'].isascii(), obj['kind']
+        kinds.add(obj['kind'])
+        korean += bool(hangul.search(obj.get('text', '')))
+assert 'lab_started' in kinds and 'started' in kinds, kinds
+assert korean >= 3, f'{korean} events with Korean text'
+EOF
+
+# ---- the screen in Korean, at 80x24 and 120x40
+# start COLSxLINES ARGS...: forktop in Korean in a fresh server's shell.
+start() {
+	local size=$1 p i
+	shift
+	[ -n "$sock" ] && T kill-server 2>/dev/null
+	use_server "forktop-i18n-$$-${#sockets[@]}"
+	T new-session -d -x "${size%x*}" -y "${size#*x}" "bash --norc --noprofile"
+	T send-keys "PS1='$ '; cd '$PWD'; env -u LC_ALL -u LANGUAGE ${locpath:+LOCPATH=$locpath} LANG=ko_KR.UTF-8 $forktop $* ; echo FORKTOP-EXIT=\$?" Enter
+	for ((i = 0; i < 50; i++)); do
+		p=$(T list-panes -F '#{pane_pid}' | head -1)
+		p=$(pgrep -P "$p" -x forktop | head -1)
+		[ -n "$p" ] && monitors+=("$p") && break
+		sleep 0.1
+	done
+}
+# The display width of the pane's widest line (Hangul is two columns).
+widest() { pane | python3 "$srcdir/tests/po-check.py" --widest; }
+# Every tree row's PID ends where the PID heading ends, and its NAME starts
+# where NAME does (in display columns).
+lined_up() { pane | python3 "$srcdir/tests/po-check.py" --columns; }
+
+bar_label() { tr_ko "$1"; }
+for size in 80x24 120x40; do
+	w=${size%x*}
+	start "$size" --delay 300
+	if wait_for 'Process-3:1' 8; then
+		quit_label=$(bar_label "q Quit")
+		[ "$quit_label" != "q Quit" ] && pane | tail -n 1 | grep -qF "$quit_label" && ok ||
+			bad "$size: the key bar does not say '$quit_label'"
+		pane | tail -n 1 | hangul && ok || bad "$size: the key bar is not Korean"
+		[ "$(widest)" -le "$w" ] && ok || bad "$size: a line is wider than $w columns"
+		lined_up >"$tmp/cols" 2>&1 && ok || bad "$size: the columns are not lined up" "$(cat "$tmp/cols")"
+		# a refusal: J on MainProcess, which has no creator in the lab
+		T send-keys Home J
+		refusal=$(tr_ko "MainProcess has no creator in the lab to join it")
+		wait_for "${refusal:0:12}" 3 && ok || bad "$size: J on MainProcess: no Korean refusal ('$refusal')"
+		# the lessons pane: X, then the lesson of the orphans in Korean
+		T send-keys l
+		wait_for "$(tr_ko "Lesson: %s" | sed 's/%s.*//')" 3 && ok || bad "$size: l: no Korean lessons pane"
+		T send-keys X
+		wait_for '고아 프로세스' 8 && ok || bad "$size: X: the lesson does not say 고아 프로세스"
+		[ "$(widest)" -le "$w" ] && ok || bad "$size: with the lesson, a line is wider than $w"
+		# the help: Korean, every line within the width
+		T send-keys '?'
+		wait_for "$(tr_ko "forktop: keys")" 3 && ok || bad "$size: ?: the help title is not Korean"
+		pane | grep -q 'Space' && pane | hangul && ok || bad "$size: the help is not Korean"
+		[ "$(widest)" -le "$w" ] && ok || bad "$size: help: a line is wider than $w columns"
+		T send-keys Escape
+		T send-keys q
+		wait_for 'FORKTOP-EXIT=0' 5 && ok || bad "$size: q: forktop did not end with status 0"
+	else
+		bad "$size: the lab did not show"
+	fi
+done
+
+# ---- the tour in Korean
+start 120x40 --tour
+title=$(python3 - "$srcdir/data/lessons/ko/tour.conf" <<'EOF'
+import sys
+for line in open(sys.argv[1], encoding='utf-8'):
+    if line.startswith('title'):
+        print(line.split('=', 1)[1].strip()[:10]); break
+EOF
+)
+wait_for "$title" 8 && ok || bad "--tour: the first step's title '$title' is not shown"
+T send-keys q
+wait_for 'FORKTOP-EXIT=0' 5 && ok || bad "--tour: q"
+
+echo "i18n: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
