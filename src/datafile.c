@@ -11,6 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "i18n.h"
+#include "text.h"
+
 #define DATAFILE_PLACES 3
 
 /* Candidate folder number i into buf; false when it does not apply. */
@@ -54,7 +57,9 @@ static void list_place(char *looked, size_t lookedlen, size_t *used, int tried, 
 	if (!looked || *used >= lookedlen)
 		return;
 	n = snprintf(looked + *used, lookedlen - *used, "%s%s",
-		     tried == 0 ? "" : last ? " or " : ", ", path);
+		     /* TRANSLATORS: joins the last of the places looked in to the
+			others: "/a/data, /b/data or /usr/share/forktop". */
+		     tried == 0 ? "" : last ? _(" or ") : ", ", path);
 	*used += n > 0 ? (size_t)n : 0;
 }
 
@@ -109,13 +114,15 @@ int datafile_read(const char *path, size_t max, char **text, char *err, size_t e
 	buf = malloc(max + 1);
 	len = buf ? fread(buf, 1, max, f) : 0;
 	if (!buf)
-		snprintf(err, errlen, "%s: out of memory", path);
+		snprintf(err, errlen, "%s: %s", path, _("out of memory"));
 	else if (ferror(f))
-		snprintf(err, errlen, "%s: read error", path);
+		snprintf(err, errlen, "%s: %s", path, _("read error"));
 	else if (len == max && fgetc(f) != EOF)
-		snprintf(err, errlen, "%s: larger than %zu bytes: not a file forktop reads", path, max);
+		text_error(err, errlen, path, _("larger than %zu bytes: not a file forktop reads"),
+			   max);
 	else if (memchr(buf, '\0', len))
-		snprintf(err, errlen, "%s:1: binary data (a NUL byte): not a text file", path);
+		snprintf(err, errlen, "%s:1: %s", path,
+			 _("binary data (a NUL byte): not a text file"));
 	else
 		rc = 0;
 	fclose(f);
@@ -149,6 +156,7 @@ int datafile_parse_result(const struct datafile_error *e, int line, const char *
 	if (e->failed)
 		snprintf(err, errlen, "%s:%d: %s", label, line, e->msg);
 	else
-		snprintf(err, errlen, "%s:%d: not a 'key = value' line or a [section]", label, line);
+		snprintf(err, errlen, "%s:%d: %s", label, line,
+			 _("not a 'key = value' line or a [section]"));
 	return -1;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "datafile.h"
+#include "i18n.h"
 
 #define EXAMPLE_FILE_MAX (64 * 1024)
 
@@ -30,7 +31,8 @@ int example_find(const char *name, char *path, size_t len, char *err, size_t err
 		if (datafile_find(rel, path, len, NULL, 0) == 0)
 			return 0;
 	}
-	snprintf(err, errlen, "no example is named '%s' (forktop --example list lists them)", name);
+	snprintf(err, errlen, _("no example is named '%s' (forktop --example list lists them)"),
+		 name);
 	return -1;
 }
 
@@ -71,11 +73,11 @@ int example_list(struct example *out, int max, char *err, size_t errlen)
 	int n = 0;
 
 	if (datafile_find("examples", dir, sizeof dir, looked, sizeof looked) < 0) {
-		snprintf(err, errlen, "no examples: looked in %s", looked);
+		snprintf(err, errlen, _("no examples: looked in %s"), looked);
 		return -1;
 	}
 	if (!(folder = opendir(dir))) {
-		snprintf(err, errlen, "cannot read the examples in %s", dir);
+		snprintf(err, errlen, _("cannot read the examples in %s"), dir);
 		return -1;
 	}
 	while ((d = readdir(folder)) && n < max) {

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "grow.h"
+#include "i18n.h"
 #include "pidref.h"
 #include "text.h"
 
@@ -86,6 +87,7 @@ static void note(struct family *f, enum event_kind kind, pid_t pid, const char *
 _Noreturn static void exec_program(char *const argv[], char *const env[], int out)
 {
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	const char *why;
 
 	setpgid(0, 0);
 	for (int sig = 1; sig < NSIG; sig++)
@@ -100,7 +102,10 @@ _Noreturn static void exec_program(char *const argv[], char *const env[], int ou
 	for (size_t i = 0; env && env[i]; i++)
 		putenv(env[i]);
 	execvp(argv[0], argv);
-	dprintf(2, "forktop: cannot run %s: %s\n", argv[0], strerror(errno));
+	why = strerror(errno);
+	dprintf(2, "forktop: ");
+	dprintf(2, _("cannot run %s: %s"), argv[0], why);
+	dprintf(2, "\n");
 	_exit(127);
 }
 
@@ -116,7 +121,7 @@ int family_start(struct family *f, char *const argv[], char *const env[], struct
 	f->track = track;
 	f->output_fd = -1;
 	if (pipe2(out, O_CLOEXEC) < 0) {
-		snprintf(err, errlen, "cannot make a pipe: %s", strerror(errno));
+		snprintf(err, errlen, _("cannot make a pipe: %s"), strerror(errno));
 		return -1;
 	}
 	fflush(NULL);
@@ -126,7 +131,7 @@ int family_start(struct family *f, char *const argv[], char *const env[], struct
 	close(out[1]);
 	if (pid < 0) {
 		close(out[0]);
-		snprintf(err, errlen, "cannot start %s: %s", argv[0], strerror(errno));
+		snprintf(err, errlen, _("cannot start %s: %s"), argv[0], strerror(errno));
 		return -1;
 	}
 	setpgid(pid, pid);
@@ -136,7 +141,7 @@ int family_start(struct family *f, char *const argv[], char *const env[], struct
 	/* our own unreaped child: its pidfd cannot name another process */
 	m = add_member(f, pid, 0, f->monitor, pidfd_open(pid, 0));
 	if (!m) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, "%s", _("out of memory"));
 		return -1;
 	}
 	snprintf(m->name, sizeof m->name, "%s", argv[0]);
@@ -156,12 +161,12 @@ int family_attach(struct family *f, pid_t pid, struct track *track, char *err, s
 	f->track = track;
 	f->output_fd = -1;
 	if (!scan_read_stat(pid, &st)) {
-		snprintf(err, errlen, "no process with PID %d", (int)pid);
+		snprintf(err, errlen, _("no process with PID %d"), (int)pid);
 		return -1;
 	}
 	pidfd = pidref_open_checked(pid, st.start_time);
 	if (pidfd < 0 || !(m = add_member(f, pid, st.start_time, st.ppid, pidfd))) {
-		snprintf(err, errlen, "cannot watch PID %d: %s", (int)pid, strerror(-pidfd));
+		snprintf(err, errlen, _("cannot watch PID %d: %s"), (int)pid, strerror(-pidfd));
 		return -1;
 	}
 	snprintf(m->name, sizeof m->name, "%s", st.comm);

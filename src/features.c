@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "labns.h"
 #include "pidref.h"
 #include "procev.h"
@@ -30,10 +31,11 @@ static void probe_pidfd(struct feature_state *out)
 
 	if (fd >= 0) {
 		close(fd);
-		say(out, true, "signals and waits cannot reach a recycled PID", NULL);
+		say(out, true, _("signals and waits cannot reach a recycled PID"), NULL);
 		return;
 	}
-	say(out, false, errno == ENOSYS ? "Linux 5.3 brought pidfd_open: " : "pidfd_open: ",
+	/* TRANSLATORS: followed by the system's error message. */
+	say(out, false, errno == ENOSYS ? _("Linux 5.3 brought pidfd_open: ") : "pidfd_open: ",
 	    strerror(errno));
 }
 
@@ -46,23 +48,28 @@ static void probe_pidfd_exit(struct feature_state *out)
 	if (child == 0)
 		_exit(7);
 	if (child < 0) {
-		say(out, false, "cannot fork a probe: ", strerror(errno));
+		/* TRANSLATORS: followed by the system's error message. */
+		say(out, false, _("cannot fork a probe: "), strerror(errno));
 		return;
 	}
 	fd = pidfd_open(child, 0);
 	waitpid(child, &status, 0);
 	if (fd < 0) {
-		say(out, false, "no pidfds: ", strerror(errno));
+		/* TRANSLATORS: followed by the system's error message. */
+		say(out, false, _("no pidfds: "), strerror(errno));
 		return;
 	}
 	rc = pidref_exit_status(fd, &status);
 	close(fd);
 	if (rc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 7)
-		say(out, true, "the exit code of a process another one reaped (PIDFD_INFO_EXIT)", NULL);
+		say(out, true, _("the exit code of a process another one reaped (PIDFD_INFO_EXIT)"),
+		    NULL);
 	else if (rc == -EOPNOTSUPP)
-		say(out, false, "no PIDFD_GET_INFO: Linux 6.13 brought it, 6.15 its exit code", NULL);
+		say(out, false, _("no PIDFD_GET_INFO: Linux 6.13 brought it, 6.15 its exit code"),
+		    NULL);
 	else
-		say(out, false, "PIDFD_GET_INFO without PIDFD_INFO_EXIT: Linux 6.15 brought it", NULL);
+		say(out, false, _("PIDFD_GET_INFO without PIDFD_INFO_EXIT: Linux 6.15 brought it"),
+		    NULL);
 }
 
 static void probe_events(struct feature_state *out)
@@ -72,7 +79,7 @@ static void probe_events(struct feature_state *out)
 
 	if (procev_open(&pe, 0, why, sizeof why) == 0) {
 		procev_close(pe);
-		say(out, true, "every fork and exit, however short the life", NULL);
+		say(out, true, _("every fork and exit, however short the life"), NULL);
 		return;
 	}
 	say(out, false, why, NULL);
@@ -83,7 +90,8 @@ static void probe_subreaper(struct feature_state *out)
 	int on = 0;
 
 	if (prctl(PR_GET_CHILD_SUBREAPER, &on, 0, 0, 0) == 0)
-		say(out, true, "orphans can come to forktop (--subreaper, R)", NULL);
+		/* TRANSLATORS: R is the screen's key for it. */
+		say(out, true, _("orphans can come to forktop (--subreaper, R)"), NULL);
 	else
 		say(out, false, "PR_GET_CHILD_SUBREAPER: ", strerror(errno));
 }
@@ -106,7 +114,7 @@ static void probe_userns(struct feature_state *out)
 	int err = try_unshare(CLONE_NEWUSER);
 
 	if (!err)
-		say(out, true, "unprivileged namespaces can be made", NULL);
+		say(out, true, _("unprivileged namespaces can be made"), NULL);
 	else
 		say(out, false, labns_userns_hint(err), NULL);
 }
@@ -116,12 +124,12 @@ static void probe_pidns(struct feature_state *out)
 	int err = try_unshare(CLONE_NEWPID);
 
 	if (!err) {
-		say(out, true, "--pid-namespace makes one directly (CAP_SYS_ADMIN)", NULL);
+		say(out, true, _("--pid-namespace makes one directly (CAP_SYS_ADMIN)"), NULL);
 		return;
 	}
 	err = try_unshare(CLONE_NEWUSER | CLONE_NEWPID);
 	if (!err)
-		say(out, true, "--pid-namespace makes one through a user namespace", NULL);
+		say(out, true, _("--pid-namespace makes one through a user namespace"), NULL);
 	else
 		say(out, false, labns_userns_hint(err), NULL);
 }
@@ -130,14 +138,17 @@ static const struct {
 	const char *name;
 	void (*probe)(struct feature_state *out);
 } features[FEATURE_COUNT] = {
-	[FEATURE_PIDFD] = { "pidfds", probe_pidfd },
-	[FEATURE_PIDFD_EXIT] = { "pidfd exit information", probe_pidfd_exit },
-	[FEATURE_PROCESS_EVENTS] = { "process events", probe_events },
-	[FEATURE_SUBREAPER] = { "child subreaper", probe_subreaper },
-	[FEATURE_USER_NS] = { "user namespaces", probe_userns },
-	[FEATURE_PID_NS] = { "PID namespaces", probe_pidns },
+	/* TRANSLATORS: the names of what --features probes: its first column, padded
+	   to 24 columns. */
+	[FEATURE_PIDFD] = { N_("pidfds"), probe_pidfd },
+	[FEATURE_PIDFD_EXIT] = { N_("pidfd exit information"), probe_pidfd_exit },
+	[FEATURE_PROCESS_EVENTS] = { N_("process events"), probe_events },
+	[FEATURE_SUBREAPER] = { N_("child subreaper"), probe_subreaper },
+	[FEATURE_USER_NS] = { N_("user namespaces"), probe_userns },
+	[FEATURE_PID_NS] = { N_("PID namespaces"), probe_pidns },
 };
 
+/* The name as the table keeps it: shown through _(). */
 const char *feature_name(enum feature f)
 {
 	return (unsigned)f < FEATURE_COUNT ? features[f].name : "";

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "labinit.h"
 #include "labns.h"
 #include "labproc.h"
@@ -108,7 +109,7 @@ static int make_channel(int sp[2], char *err, size_t errlen)
 {
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == 0)
 		return 0;
-	snprintf(err, errlen, "cannot make the lab's channel: %s", strerror(errno));
+	snprintf(err, errlen, _("cannot make the lab's channel: %s"), strerror(errno));
 	return -1;
 }
 
@@ -153,7 +154,7 @@ static int start_plain(struct lab *lab, char *err, size_t errlen)
 	fflush(NULL); /* main must not flush the monitor's buffered output again */
 	pid = fork();
 	if (pid < 0) {
-		snprintf(err, errlen, "cannot start the lab: fork: %s", strerror(errno));
+		snprintf(err, errlen, _("cannot start the lab: fork: %s"), strerror(errno));
 		close_pair(sp);
 		return -1;
 	}
@@ -192,7 +193,7 @@ static int start_in_namespace(struct lab *lab, char *err, size_t errlen)
 	if ((with_init && !add_member(lab)) || make_channel(main_sp, err, errlen) < 0 ||
 	    (with_init && make_channel(init_sp, err, errlen) < 0)) {
 		if (!err[0])
-			snprintf(err, errlen, "cannot start the lab: %s", strerror(ENOMEM));
+			snprintf(err, errlen, _("cannot start the lab: %s"), strerror(ENOMEM));
 		close_pair(main_sp);
 		return -1;
 	}
@@ -241,7 +242,7 @@ int lab_start(struct lab *lab, const struct scenario *sc, struct track *track, c
 	lab->monitor_pid = getpid();
 	err[0] = '\0';
 	if (!add_member(lab)) {
-		snprintf(err, errlen, "cannot start the lab: %s", strerror(ENOMEM));
+		snprintf(err, errlen, _("cannot start the lab: %s"), strerror(ENOMEM));
 		return -1;
 	}
 	if ((sc->pid_namespace ? start_in_namespace : start_plain)(lab, err, errlen) < 0) {
@@ -965,24 +966,36 @@ static bool adopted_orphans(const struct lab *lab, pid_t pid)
 	return false;
 }
 
-/* How a creator ended, for its orphans' notes: ", killed by SIGKILL",
- * ", exited with 0", or "" while it is not known. */
-static void how_it_ended(const struct lab *lab, const struct member *orphan, char *buf,
-			 size_t len)
+/* How a creator ended, for its orphans' notes: its wait status in *status,
+ * or false while it is not known. */
+static bool how_it_ended(const struct lab *lab, const struct member *orphan, int *status)
 {
 	const struct member *c = NULL;
-	int status;
 
-	buf[0] = '\0';
 	for (size_t i = lab->count; i-- > 0 && !c;)
 		if (lab->members[i].pid == orphan->forker && lab->members[i].exited)
 			c = &lab->members[i];
-	if (!c || (status = c->exit_status) == SCAN_NO_STATUS)
-		return;
-	if (WIFSIGNALED(status))
-		snprintf(buf, len, ", killed by SIG%s", sigabbrev_np(WTERMSIG(status)));
+	if (!c || c->exit_status == SCAN_NO_STATUS)
+		return false;
+	*status = c->exit_status;
+	return true;
+}
+
+/* An orphan's note: "orphan: was under 1234 MainProcess, killed by SIGKILL". */
+static void orphan_note(const struct lab *lab, const struct member *m, char *buf, size_t len)
+{
+	int status;
+
+	if (!how_it_ended(lab, m, &status))
+		snprintf(buf, len, _("orphan: was under %d %s"), m->forker, m->forker_name);
+	else if (WIFSIGNALED(status))
+		/* TRANSLATORS: the PID and name of the process that created it, and the
+		   signal that ended that one ("SIG" and its name: SIGKILL). */
+		snprintf(buf, len, _("orphan: was under %d %s, killed by SIG%s"), m->forker,
+			 m->forker_name, sigabbrev_np(WTERMSIG(status)));
 	else
-		snprintf(buf, len, ", exited with %d", WEXITSTATUS(status));
+		snprintf(buf, len, _("orphan: was under %d %s, exited with %d"), m->forker,
+			 m->forker_name, WEXITSTATUS(status));
 }
 
 /* "PID 1 of its namespace: catches SIGINT; SIGTERM ignored": the signals
@@ -992,10 +1005,18 @@ static void init_note(const struct member *m, char *buf, size_t len)
 	uint64_t caught;
 	size_t n;
 
-	n = (size_t)snprintf(buf, len, "%sPID 1 of its namespace", m->init ? "forktop's init, " : "");
+	n = (size_t)snprintf(buf, len, "%s", m->init ? _("forktop's init, PID 1 of its namespace")
+						      : _("PID 1 of its namespace"));
 	if (n >= len || !pidns_read_caught(m->pid, &caught))
 		return;
-	n += (size_t)snprintf(buf + n, len - n, caught ? ": catches" : ": catches nothing");
+	if (caught)
+		/* TRANSLATORS: appended to "PID 1 of its namespace", and followed by
+		   the names of the signals it catches, each after a space
+		   (": catches SIGINT SIGTERM"). */
+		n += (size_t)snprintf(buf + n, len - n, "%s", _(": catches"));
+	else
+		/* TRANSLATORS: appended to "PID 1 of its namespace". */
+		n += (size_t)snprintf(buf + n, len - n, "%s", _(": catches nothing"));
 	for (int sig = 1; sig <= 64 && n < len; sig++) {
 		char name[16];
 
@@ -1005,7 +1026,8 @@ static void init_note(const struct member *m, char *buf, size_t len)
 		n += (size_t)snprintf(buf + n, len - n, " %s", name);
 	}
 	if (n < len && pidns_init_drops(caught, SIGTERM))
-		snprintf(buf + n, len - n, "; SIGTERM ignored");
+		/* TRANSLATORS: appended to "PID 1 of its namespace: catches SIGINT". */
+		snprintf(buf + n, len - n, "%s", _("; SIGTERM ignored"));
 }
 
 void lab_note(const struct lab *lab, const struct scan_proc *p, char *buf, size_t len)
@@ -1015,32 +1037,33 @@ void lab_note(const struct lab *lab, const struct scan_proc *p, char *buf, size_
 
 	buf[0] = '\0';
 	if (m && m->unix_daemon)
-		snprintf(buf, len, "Unix daemon: own session %d, no terminal", p->sid);
+		snprintf(buf, len, _("Unix daemon: own session %d, no terminal"), p->sid);
 	else if (m && m->joining && (j = watched_member(lab, m->joining)))
-		snprintf(buf, len, "blocked in join(%s)%s", j->name,
-			 j == lab_exit_waits_on(lab) && m->depth == 0 ? ": its exit waits" : "");
+		snprintf(buf, len, j == lab_exit_waits_on(lab) && m->depth == 0
+				   /* TRANSLATORS: join(%s) is Python's call, with the name of
+				      the process it waits for. */
+				   ? _("blocked in join(%s): its exit waits")
+				   : _("blocked in join(%s)"),
+			 j->name);
 	else if (m && p->state == 'Z')
-		snprintf(buf, len, orphan ? "zombie: its new parent has not reaped it"
-					  : "zombie: not joined");
-	else if (orphan) {
-		char how[48];
-
-		how_it_ended(lab, m, how, sizeof how);
-		snprintf(buf, len, "orphan: was under %d %s%s", m->forker, m->forker_name, how);
-	}
+		snprintf(buf, len, "%s", orphan ? _("zombie: its new parent has not reaped it")
+						: _("zombie: not joined"));
+	else if (orphan)
+		orphan_note(lab, m, buf, len);
 	else if (m && m->tracker)
-		snprintf(buf, len, "resource tracker: ends when its pipe closes");
+		snprintf(buf, len, "%s", _("resource tracker: ends when its pipe closes"));
 	else if (m && m->forkserver)
-		snprintf(buf, len, "fork server of %s: forks its children, reaps them at once",
+		snprintf(buf, len, _("fork server of %s: forks its children, reaps them at once"),
 			 m->creator_name);
 	else if (m && m->in_exit_routine)
-		snprintf(buf, len, "in its exit routine");
+		snprintf(buf, len, "%s", _("in its exit routine"));
 	else if (m && m->nspid == 1)
 		init_note(m, buf, len);
 	else if (m && m->subreaper)
-		snprintf(buf, len, "child subreaper: orphans below it come to it");
+		snprintf(buf, len, "%s", _("child subreaper: orphans below it come to it"));
 	else if (p->pid == lab->monitor_pid)
-		snprintf(buf, len, "monitor");
+		/* TRANSLATORS: the note on forktop's own process, which watches the lab. */
+		snprintf(buf, len, "%s", _("monitor"));
 	if (!buf[0] && adopted_orphans(lab, p->pid))
-		snprintf(buf, len, "adopted orphans");
+		snprintf(buf, len, "%s", _("adopted orphans"));
 }

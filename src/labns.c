@@ -20,13 +20,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "i18n.h"
+
 const char *labns_userns_hint(int error)
 {
 	if (error == EPERM || error == EACCES)
-		return "not allowed here (kernel.unprivileged_userns_clone, "
-		       "kernel.apparmor_restrict_unprivileged_userns or a container's seccomp)";
+		/* TRANSLATORS: why no user namespace can be made: alone, or after
+		   "a user namespace is "; the settings' names stay as they are. */
+		return _("not allowed here (kernel.unprivileged_userns_clone, "
+			 "kernel.apparmor_restrict_unprivileged_userns or a container's seccomp)");
 	if (error == ENOSPC)
-		return "user.max_user_namespaces or user.max_pid_namespaces is reached";
+		/* TRANSLATORS: why no user namespace can be made: alone, or after
+		   "a user namespace is "; the settings' names stay as they are. */
+		return _("user.max_user_namespaces or user.max_pid_namespaces is reached");
 	return strerror(error);
 }
 
@@ -103,7 +109,7 @@ static pid_t fork_through_userns(struct labns_child *out, char *err, size_t errl
 	pid_t pid;
 
 	if (pipe2(sync, O_CLOEXEC) < 0) {
-		snprintf(err, errlen, "cannot make a PID namespace: pipe: %s", strerror(errno));
+		snprintf(err, errlen, _("cannot make a PID namespace: pipe: %s"), strerror(errno));
 		return -1;
 	}
 	pid = clone_into(CLONE_NEWUSER | CLONE_NEWPID, &out->pidfd);
@@ -113,13 +119,17 @@ static pid_t fork_through_userns(struct labns_child *out, char *err, size_t errl
 	}
 	close(sync[0]);
 	if (pid < 0) {
-		snprintf(err, errlen, "cannot make a PID namespace: this account may not "
-			 "(CAP_SYS_ADMIN), and a user namespace is %s", labns_userns_hint(errno));
+		/* TRANSLATORS: %s is why no user namespace can be made ("not allowed
+		   here (...)", or the system's error message). */
+		snprintf(err, errlen, _("cannot make a PID namespace: this account may not "
+					"(CAP_SYS_ADMIN), and a user namespace is %s"),
+			 labns_userns_hint(errno));
 		close(sync[1]);
 		return -1;
 	}
 	if ((rc = map_ids(pid)) < 0 || write(sync[1], "g", 1) != 1) {
-		snprintf(err, errlen, "cannot map this account into the lab's user namespace: %s",
+		snprintf(err, errlen,
+			 _("cannot map this account into the lab's user namespace: %s"),
 			 strerror(rc < 0 ? -rc : errno));
 		close(sync[1]);
 		close(out->pidfd);
@@ -148,7 +158,8 @@ pid_t labns_fork(struct labns_child *out, char *err, size_t errlen)
 		return pid;
 	}
 	if (errno != EPERM) {
-		snprintf(err, errlen, "cannot make a PID namespace: %s", labns_userns_hint(errno));
+		snprintf(err, errlen, _("cannot make a PID namespace: %s"),
+			 labns_userns_hint(errno));
 		return -1;
 	}
 	return fork_through_userns(out, err, errlen);

@@ -28,6 +28,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "i18n.h"
+
 #define PREP_MAGIC 0x666b7032u /* "fkp2" */
 #define ROLE_ARGS_MAX 6
 
@@ -633,8 +635,12 @@ int labstart_role(int argc, char **argv, struct labstart_member *who)
 	int a, b, c;
 
 	if (!in_lab()) {
-		fprintf(stderr, "forktop: %s is a role of lab processes: only a lab process "
-			"starts forktop with it\n", argv[1]);
+		fputs("forktop: ", stderr);
+		/* TRANSLATORS: %s is an option forktop gives the programs it execs as
+		   lab processes (--forkserver). */
+		fprintf(stderr, _("%s is a role of lab processes: only a lab process starts "
+				  "forktop with it"), argv[1]);
+		fputc('\n', stderr);
 		return 2;
 	}
 	if (!strcmp(argv[1], "--multiprocessing-fork") && argc == 4 &&
@@ -649,6 +655,8 @@ int labstart_role(int argc, char **argv, struct labstart_member *who)
 		server_main(a, b, c, who);
 		return 0;
 	}
-	fprintf(stderr, "forktop: %s: bad arguments\n", argv[1]);
+	fputs("forktop: ", stderr);
+	fprintf(stderr, _("%s: bad arguments"), argv[1]);
+	fputc('\n', stderr);
 	return 2;
 }

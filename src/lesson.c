@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "datafile.h"
+#include "i18n.h"
 #include "text.h"
 
 #define LESSON_FILE_MAX 16384
@@ -589,10 +590,14 @@ static void put_list(const struct facts *f, bool only_daemonic, char *buf, size_
 	const struct member *c[32];
 	size_t n = f->m ? children_of(f->ctx->lab, f->m, only_daemonic, c, 32) : 0, used = 0;
 
-	snprintf(buf, cap, "none");
+	/* TRANSLATORS: the value of {children} or {daemons} in a lesson's text
+	   when the process has none. */
+	snprintf(buf, cap, "%s", _("none"));
 	for (size_t i = 0; i < n && i < 32 && used < cap; i++) {
 		char name[4 * LAB_NAME_MAX];
-		const char *sep = i == 0 ? "" : i + 1 == n ? " and " : ", ";
+		/* TRANSLATORS: joins the last two names of a list in a lesson's text:
+		   "Process-1, Process-2 and Process-3". */
+		const char *sep = i == 0 ? "" : i + 1 == n ? _(" and ") : ", ";
 		int w;
 
 		put_name(f, c[i]->name, name, sizeof name);
@@ -620,7 +625,9 @@ static bool put_signal(const struct track_event *ev, char *buf, size_t cap)
 	if (sig > 0 && sigabbrev_np(sig))
 		snprintf(buf, cap, "SIG%s", sigabbrev_np(sig));
 	else
-		snprintf(buf, cap, "no signal");
+		/* TRANSLATORS: the value of {signal} in a lesson's text when no signal
+		   ended the process. */
+		snprintf(buf, cap, "%s", _("no signal"));
 	return true;
 }
 
@@ -641,12 +648,16 @@ static bool put_value(const struct facts *f, enum placeholder p, char *buf, size
 		if (f->has_code)
 			snprintf(buf, cap, "%d", f->code);
 		else
-			snprintf(buf, cap, "unknown");
+			/* TRANSLATORS: the value of {code} in a lesson's text when the exit
+			   code is not known. */
+			snprintf(buf, cap, "%s", _("unknown"));
 		return true;
 	case PH_SIGNAL: return put_signal(ev, buf, cap);
-	case PH_CREATOR: return put_name(f, m ? m->creator_name : "its parent", buf, cap);
+	/* TRANSLATORS: the value of {creator} or {forker} in a lesson's text when
+	   that process is not known by name. */
+	case PH_CREATOR: return put_name(f, m ? m->creator_name : _("its parent"), buf, cap);
 	case PH_CREATOR_PID: return put_pid(m ? m->creator : 0, m, buf, cap);
-	case PH_FORKER: return put_name(f, m ? m->forker_name : "its parent", buf, cap);
+	case PH_FORKER: return put_name(f, m ? m->forker_name : _("its parent"), buf, cap);
 	case PH_FORKER_PID: return put_pid(m ? m->forker : 0, m, buf, cap);
 	case PH_TARGET: return put_name(f, ev->target_name, buf, cap);
 	case PH_TARGET_PID: return put_pid(f->t ? f->t->pid : 0, f->t, buf, cap);
@@ -699,7 +710,8 @@ bool lesson_explain(const struct lesson_book *book, const struct track_event *ev
 	if (!l || l->error[0]) {
 		out->error = true;
 		snprintf(out->title, sizeof out->title, "%s", r->lesson);
-		snprintf(out->body, sizeof out->body, "%s", l ? l->error : "no such lesson was read");
+		snprintf(out->body, sizeof out->body, "%s",
+			 l ? l->error : _("no such lesson was read"));
 		return true;
 	}
 	snprintf(out->title, sizeof out->title, "%s", l->title);
@@ -729,12 +741,14 @@ static int check_placeholders(const char *s, size_t len, const char *label, int 
 		const char *close;
 
 		if (s[i] == '}')
-			return parse_error(err, errlen, label, line, "a '}' without its '{'");
+			return parse_error(err, errlen, label, line, "%s",
+					   _("a '}' without its '{'"));
 		if (s[i] != '{')
 			continue;
 		close = memchr(s + i, '}', len - i);
 		if (!close)
-			return parse_error(err, errlen, label, line, "a '{' without its '}'");
+			return parse_error(err, errlen, label, line, "%s",
+					   _("a '{' without its '}'"));
 		if (!lesson_placeholder_known(s + i + 1, (size_t)(close - s - i - 1))) {
 			char known[256] = "";
 
@@ -742,7 +756,7 @@ static int check_placeholders(const char *s, size_t len, const char *label, int 
 				snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
 					 p ? ", " : "", placeholder_names[p]);
 			return parse_error(err, errlen, label, line,
-					   "unknown placeholder {%.*s} (known: %s)",
+					   _("unknown placeholder {%.*s} (known: %s)"),
 					   (int)(close - s - i - 1), s + i + 1, known);
 		}
 		i = (size_t)(close - s);
@@ -783,7 +797,9 @@ static int parse_line(struct parse *ps, const char *s, size_t len, int line)
 	while (len && (*s == ' ' || *s == '\t'))
 		s++, len--;
 	if (bad)
-		return parse_error(ps->err, ps->errlen, ps->label, line, "%s: not lesson text", bad);
+		/* TRANSLATORS: %s is what is wrong with the line ("a control character"). */
+		return parse_error(ps->err, ps->errlen, ps->label, line, _("%s: not lesson text"),
+				   bad);
 	if (len && *s == '#')
 		return 0;
 	if (!len) {
@@ -793,10 +809,13 @@ static int parse_line(struct parse *ps, const char *s, size_t len, int line)
 	if (!ps->out->title[0]) {
 		if (len >= sizeof ps->out->title)
 			return parse_error(ps->err, ps->errlen, ps->label, line,
-					   "the title is longer than %zu bytes", sizeof ps->out->title - 1);
+					   _("the title is longer than %zu bytes"),
+					   sizeof ps->out->title - 1);
 		if (memchr(s, '{', len) || memchr(s, '}', len))
 			return parse_error(ps->err, ps->errlen, ps->label, line,
-					   "the title is plain text: placeholders go in the text below it");
+					   "%s",
+					   _("the title is plain text: placeholders go in the text "
+					     "below it"));
 		memcpy(ps->out->title, s, len);
 		return 0;
 	}
@@ -804,8 +823,8 @@ static int parse_line(struct parse *ps, const char *s, size_t len, int line)
 		return -1;
 	if (!append(ps->out, &ps->used, s, len, ps->paragraph))
 		return parse_error(ps->err, ps->errlen, ps->label, line,
-				   "the text is longer than %zu bytes: a lesson is two or three "
-				   "sentences", sizeof ps->out->body - 1);
+				   _("the text is longer than %zu bytes: a lesson is two or three "
+				     "sentences"), sizeof ps->out->body - 1);
 	ps->paragraph = false;
 	return 0;
 }
@@ -829,9 +848,9 @@ int lesson_parse(const char *text, const char *label, struct lesson *out, char *
 	}
 	if (!out->title[0])
 		return parse_error(err, errlen, label, line ? line : 1,
-				   "no title: a lesson is a title line, then its text");
+				   "%s", _("no title: a lesson is a title line, then its text"));
 	if (!ps.used)
-		return parse_error(err, errlen, label, line, "no text after the title");
+		return parse_error(err, errlen, label, line, "%s", _("no text after the title"));
 	return 0;
 }
 
@@ -869,7 +888,7 @@ static void load_one(const struct lesson_book *book, struct lesson *l,
 	snprintf(file, sizeof file, "%s.txt", l->name);
 	i18n_file(book->dir, file, langs, nlangs, path, sizeof path, l->lang);
 	if (access(path, F_OK) != 0) {
-		set_error(l, "no lesson file %s", path);
+		set_error(l, _("no lesson file %s"), path);
 		return;
 	}
 	if (lesson_load_file(path, l, err, sizeof err) < 0)
@@ -894,7 +913,8 @@ int lesson_book_open_in(struct lesson_book *book, const char *dir,
 	else if (datafile_find(LESSON_DIR, book->dir, sizeof book->dir, book->looked,
 			       sizeof book->looked) < 0) {
 		for (size_t i = 0; i < n; i++)
-			set_error(&book->lessons[i], "no lesson texts: looked in %s", book->looked);
+			set_error(&book->lessons[i], _("no lesson texts: looked in %s"),
+				  book->looked);
 		return (int)n;
 	}
 	for (size_t i = 0; i < n; i++) {

@@ -20,6 +20,7 @@
 
 #include "clock.h"
 #include "grow.h"
+#include "i18n.h"
 
 #define PROCEV_CPU_MAX 8192 /* CPUs whose sequence numbers are followed */
 #define DATAGRAM_MAX 8192   /* the kernel sends one small message per datagram */
@@ -241,13 +242,16 @@ static const char *open_failure(int rc)
 	switch (-rc) {
 	case EPERM:
 	case EACCES:
-		return "not allowed to listen (this kernel takes CAP_NET_ADMIN, as every one before "
-		       "Linux 6.6 and some later ones do)";
+		/* TRANSLATORS: why the kernel's process events cannot be had. */
+		return _("not allowed to listen (this kernel takes CAP_NET_ADMIN, as every one "
+			 "before Linux 6.6 and some later ones do)");
 	case ENOTSUP:
-		return "the kernel did not answer (it answers only in the initial PID and user "
-		       "namespaces)";
+		/* TRANSLATORS: why the kernel's process events cannot be had. */
+		return _("the kernel did not answer (it answers only in the initial PID and user "
+			 "namespaces)");
 	case EPROTONOSUPPORT:
-		return "this kernel has no process events connector";
+		/* TRANSLATORS: why the kernel's process events cannot be had. */
+		return _("this kernel has no process events connector");
 	default:
 		return strerror(-rc);
 	}
@@ -268,7 +272,7 @@ int procev_open(struct procev **out, int rcvbuf, char *err, size_t errlen)
 		pe = NULL;
 	}
 	if (!pe) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, "%s", _("out of memory"));
 		return -ENOMEM;
 	}
 	pe->fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_CONNECTOR);

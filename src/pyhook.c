@@ -21,6 +21,7 @@
 
 #include "datafile.h"
 #include "grow.h"
+#include "i18n.h"
 #include "report.h"
 
 #define RECORDS_PER_ROUND 256 /* from one connection per wake: a flood cannot starve the rest */
@@ -69,7 +70,8 @@ int pyhook_open(struct pyhook *h, struct track *track, char *err, size_t errlen)
 	pyhook_off(h);
 	h->track = track;
 	if (datafile_find("python/sitecustomize.py", where, sizeof where, looked, sizeof looked) < 0) {
-		snprintf(err, errlen, "the Python hook is not installed (looked for %s)", looked);
+		snprintf(err, errlen, _("the Python hook is not installed (looked for %s)"),
+			 looked);
 		return -1;
 	}
 	*strrchr(where, '/') = '\0';
@@ -80,7 +82,7 @@ int pyhook_open(struct pyhook *h, struct track *track, char *err, size_t errlen)
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0 || pass_credentials(fd) < 0 || bind(fd, (struct sockaddr *)&sa, salen) < 0 ||
 	    listen(fd, 128) < 0) {
-		snprintf(err, errlen, "cannot listen for the Python hook: %s", strerror(errno));
+		snprintf(err, errlen, _("cannot listen for the Python hook: %s"), strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		pyhook_off(h);

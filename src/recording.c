@@ -18,6 +18,7 @@
 #include <zlib.h>
 
 #include "grow.h"
+#include "i18n.h"
 #include "pidns.h"
 #include "text.h"
 
@@ -51,7 +52,9 @@ static bool get_int(struct parse *p, json_t *o, const char *key, long long min, 
 	if (!v)
 		return true;
 	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
-		return fail(p, "\"%s\" is not a whole number from %lld to %lld", key, min, max);
+		/* TRANSLATORS: what is wrong in a line of a recording (JSON); the names
+		   in quotes here and in the messages like it are its keys: keep them. */
+		return fail(p, _("\"%s\" is not a whole number from %lld to %lld"), key, min, max);
 	*out = json_integer_value(v);
 	return true;
 }
@@ -85,7 +88,7 @@ static bool get_real(struct parse *p, json_t *o, const char *key, double *out, b
 	if (!v || json_is_null(v))
 		return true;
 	if (!json_is_number(v) || !isfinite(json_number_value(v)))
-		return fail(p, "\"%s\" is not a number", key);
+		return fail(p, _("\"%s\" is not a number"), key);
 	*out = json_number_value(v);
 	*present = true;
 	return true;
@@ -98,7 +101,7 @@ static bool get_bool(struct parse *p, json_t *o, const char *key, bool *out)
 	if (!v)
 		return true;
 	if (!json_is_boolean(v))
-		return fail(p, "\"%s\" is not true or false", key);
+		return fail(p, _("\"%s\" is not true or false"), key);
 	*out = json_is_true(v);
 	return true;
 }
@@ -113,7 +116,7 @@ static bool get_string(struct parse *p, json_t *o, const char *key, const char *
 	if (!v || json_is_null(v))
 		return true;
 	if (!json_is_string(v))
-		return fail(p, "\"%s\" is not a string", key);
+		return fail(p, _("\"%s\" is not a string"), key);
 	*s = json_string_value(v);
 	*len = json_string_length(v);
 	return true;
@@ -140,7 +143,7 @@ static bool get_text(struct parse *p, json_t *o, const char *key, char **dst)
 
 	if (!get_string(p, o, key, &s, &len))
 		return false;
-	return frame_set_string(dst, s, len) || fail(p, "out of memory");
+	return frame_set_string(dst, s, len) || fail(p, _("out of memory"));
 }
 
 /* An escaped string back to its raw bytes, into a new string (*dst). */
@@ -185,7 +188,7 @@ static bool get_time(struct parse *p, json_t *o, struct timespec *out)
 	if (!get_real(p, o, "time", &t, &present))
 		return false;
 	if (present && (t < 0 || t > 1e11))
-		return fail(p, "\"time\" is no time");
+		return fail(p, _("\"time\" is no time"));
 	*out = timespec_of(t);
 	return true;
 }
@@ -199,7 +202,7 @@ static bool get_state(struct parse *p, json_t *o, char *state, bool required)
 	if (!get_word(p, o, "state", word, sizeof word))
 		return false;
 	if (strlen(word) != 1 || word[0] <= ' ' || word[0] > '~')
-		return required || word[0] ? fail(p, "\"state\" is not one letter") : true;
+		return required || word[0] ? fail(p, _("\"state\" is not one letter")) : true;
 	*state = word[0];
 	return true;
 }
@@ -213,7 +216,7 @@ static bool get_daemon(struct parse *p, json_t *o, enum frame_daemon *out)
 	else if (json_is_boolean(v))
 		*out = json_is_true(v) ? FRAME_DAEMON_YES : FRAME_DAEMON_NO;
 	else
-		return fail(p, "\"daemon\" is not true, false or null");
+		return fail(p, _("\"daemon\" is not true, false or null"));
 	return true;
 }
 
@@ -226,12 +229,12 @@ static bool get_cpu(struct parse *p, json_t *o, int *share, unsigned long long *
 	if (!get_real(p, o, "cpu", &v, &present))
 		return false;
 	if (present && (v < 0 || v > 1e6))
-		return fail(p, "\"cpu\" is out of range");
+		return fail(p, _("\"cpu\" is out of range"));
 	*share = present ? (int)llround(v * 10) : -1;
 	if (!get_real(p, o, "cpu_time", &v, &present))
 		return false;
 	if (present && (v < 0 || v > 1e12))
-		return fail(p, "\"cpu_time\" is out of range");
+		return fail(p, _("\"cpu_time\" is out of range"));
 	*ticks = present ? (unsigned long long)llround(v * (double)p->hz) : 0;
 	return true;
 }
@@ -241,9 +244,9 @@ static bool get_task(struct parse *p, json_t *o, struct frame_proc *fp)
 	struct frame_task *t;
 
 	if (!json_is_object(o))
-		return fail(p, "a task is not an object");
+		return fail(p, _("a task is not an object"));
 	if (!(t = frame_add_task(fp)))
-		return fail(p, "out of memory");
+		return fail(p, _("out of memory"));
 	t->task.state = '?';
 	if (!get_pid(p, o, "tid", &t->task.tid) || !get_state(p, o, &t->task.state, false) ||
 	    !get_daemon(p, o, &t->daemon) || !get_cpu(p, o, &t->task.cpu, &t->task.ticks) ||
@@ -262,7 +265,7 @@ static bool get_tasks(struct parse *p, json_t *o, struct frame_proc *fp)
 	if (!tasks || json_is_null(tasks))
 		return true;
 	if (!json_is_array(tasks))
-		return fail(p, "\"tasks\" is not an array");
+		return fail(p, _("\"tasks\" is not an array"));
 	fp->tasks_known = true;
 	json_array_foreach(tasks, i, t)
 		if (!get_task(p, t, fp))
@@ -278,13 +281,13 @@ static bool get_nspid(struct parse *p, json_t *o, struct frame_proc *fp)
 	if (!v || json_is_null(v))
 		return true;
 	if (!json_is_array(v) || json_array_size(v) < 1)
-		return fail(p, "\"nspid\" is not a list of PIDs");
+		return fail(p, _("\"nspid\" is not a list of PIDs"));
 	fp->lab = true;
 	inner = json_array_get(v, json_array_size(v) - 1);
 	if (json_array_size(v) > 1) {
 		if (!json_is_integer(inner) || json_integer_value(inner) < 1 ||
 		    json_integer_value(inner) > INT32_MAX)
-			return fail(p, "\"nspid\" is not a list of PIDs");
+			return fail(p, _("\"nspid\" is not a list of PIDs"));
 		fp->nspid = (pid_t)json_integer_value(inner);
 	}
 	return true;
@@ -299,21 +302,21 @@ static bool get_caught(struct parse *p, json_t *o, struct frame_proc *fp)
 	if (!v)
 		return true;
 	if (!json_is_array(v))
-		return fail(p, "\"caught\" is not a list of signals");
+		return fail(p, _("\"caught\" is not a list of signals"));
 	fp->caught_known = true;
 	json_array_foreach(v, i, name) {
 		char known[16];
 		int sig;
 
 		if (!json_is_string(name))
-			return fail(p, "\"caught\" is not a list of signals");
+			return fail(p, _("\"caught\" is not a list of signals"));
 		for (sig = 1; sig <= 64; sig++) {
 			pidns_signal_name(sig, known, sizeof known);
 			if (!strcmp(known, json_string_value(name)))
 				break;
 		}
 		if (sig > 64)
-			return fail(p, "\"caught\" names no signal");
+			return fail(p, _("\"caught\" names no signal"));
 		fp->caught |= 1ULL << (sig - 1);
 	}
 	return true;
@@ -326,7 +329,7 @@ static bool get_exit(struct parse *p, json_t *o, struct frame_proc *fp)
 	if (!v || json_is_null(v))
 		return true;
 	if (!json_is_integer(v) || json_integer_value(v) < -64 || json_integer_value(v) > 255)
-		return fail(p, "\"exit\" is no exit code");
+		return fail(p, _("\"exit\" is no exit code"));
 	fp->exit_known = true;
 	fp->exit_code = (int)json_integer_value(v);
 	return true;
@@ -344,7 +347,7 @@ static bool get_times(struct parse *p, json_t *o, struct frame_proc *fp)
 		return false;
 	fp->proc.start_time = (unsigned long long)start;
 	if (present && (lived < 0 || lived > 1e15))
-		return fail(p, "\"lifetime_ms\" is out of range");
+		return fail(p, _("\"lifetime_ms\" is out of range"));
 	fp->lifetime_us = present ? llround(lived * 1000.0) : -1;
 	if (e && !json_is_null(e) && !get_int(p, o, "elapsed", 0, INT64_MAX, &elapsed))
 		return false;
@@ -357,7 +360,7 @@ static bool get_ids(struct parse *p, json_t *o, struct frame_proc *fp)
 	long long depth = 0;
 
 	if (!json_object_get(o, "pid") || !json_object_get(o, "ppid"))
-		return fail(p, "a process without \"pid\" or \"ppid\"");
+		return fail(p, _("a process without \"pid\" or \"ppid\""));
 	if (!get_pid(p, o, "pid", &fp->proc.pid) || !get_pid(p, o, "ppid", &fp->proc.ppid) ||
 	    !get_pid(p, o, "pgid", &fp->proc.pgid) || !get_pid(p, o, "sid", &fp->proc.sid) ||
 	    !get_int32(p, o, "tty", &fp->proc.tty_nr) ||
@@ -373,9 +376,9 @@ static bool get_proc(struct parse *p, json_t *o, struct frame *f)
 	struct frame_proc *fp;
 
 	if (!json_is_object(o))
-		return fail(p, "a process is not an object");
+		return fail(p, _("a process is not an object"));
 	if (!(fp = frame_add_proc(f)))
-		return fail(p, "out of memory");
+		return fail(p, _("out of memory"));
 	return get_ids(p, o, fp) && get_state(p, o, &fp->proc.state, true) &&
 	       get_daemon(p, o, &fp->daemon) && get_exit(p, o, fp) && get_nspid(p, o, fp) &&
 	       get_caught(p, o, fp) &&
@@ -397,7 +400,7 @@ static bool get_counts(struct parse *p, json_t *o, struct scan_counts *c)
 	if (!counts)
 		return true;
 	if (!json_is_object(counts))
-		return fail(p, "\"counts\" is not an object");
+		return fail(p, _("\"counts\" is not an object"));
 	return get_int32(p, counts, "total", &c->total) &&
 	       get_int32(p, counts, "running", &c->running) &&
 	       get_int32(p, counts, "sleeping", &c->sleeping) &&
@@ -445,7 +448,7 @@ static bool get_ghost(struct parse *p, json_t *o, struct recording_line *out)
 	if (!procs || json_is_null(procs) || !out->ghost)
 		return true;
 	if (!json_is_array(procs))
-		return fail(p, "\"as_it_was\" is not an array");
+		return fail(p, _("\"as_it_was\" is not an array"));
 	frame_clear(out->ghost);
 	out->ghost->hz = p->hz;
 	out->has_ghost = true;
@@ -459,7 +462,7 @@ static bool get_frame(struct parse *p, json_t *o, struct recording_line *out)
 
 	frame_clear(f);
 	if (!procs || !json_is_array(procs))
-		return fail(p, "\"processes\" is not an array");
+		return fail(p, _("\"processes\" is not an array"));
 	return get_frame_head(p, o, f) && get_procs(p, procs, f) && get_ghost(p, o, out);
 }
 
@@ -510,7 +513,7 @@ static bool get_event_fields(struct parse *p, json_t *o, struct recording_line *
 		if (is_envelope(key))
 			continue;
 		if (!field_of(v, key, &f, &bytes))
-			return fail(p, "\"%s\" is not a value an event has", key);
+			return fail(p, _("\"%s\" is not a value an event has"), key);
 		rc = event_set_field(&out->event, &f);
 		if (bytes && out->event.long_text == bytes) {
 			free(out->text);
@@ -519,7 +522,7 @@ static bool get_event_fields(struct parse *p, json_t *o, struct recording_line *
 			free(bytes);
 		}
 		if (rc < 0)
-			return fail(p, "\"%s\" is not what an event of its kind holds", key);
+			return fail(p, _("\"%s\" is not what an event of its kind holds"), key);
 	}
 	return true;
 }
@@ -535,7 +538,7 @@ static bool get_event(struct parse *p, json_t *o, struct recording_line *out)
 	    !get_time(p, o, &out->event.when))
 		return false;
 	if (!name)
-		return fail(p, "an event without \"event\"");
+		return fail(p, _("an event without \"event\""));
 	if (!event_kind_by_name(name, len, &out->event.kind)) {
 		out->kind = RECORDING_IGNORED; /* a newer forktop's kind */
 		return true;
@@ -564,14 +567,16 @@ static bool get_header(struct parse *p, json_t *o, struct recording_info *info)
 	    !get_raw_into(p, o, "source", info->source, sizeof info->source))
 		return false;
 	if (!format)
-		return fail(p, "its first line has no \"format\"");
+		return fail(p, _("its first line has no \"format\""));
 	info->format = (int)format;
 	info->interval_ms = (long)interval;
 	info->hz = (long)hz;
 	if (format > RECORDING_FORMAT)
-		return fail(p, "it was written in recording format %lld by forktop %s; this forktop (%s) "
-			    "reads format %d and older", format, info->forktop[0] ? info->forktop : "?",
-			    PACKAGE_VERSION, RECORDING_FORMAT);
+		/* TRANSLATORS: "it" is the recording; the %s after forktop are versions. */
+		return fail(p, _("it was written in recording format %lld by forktop %s; this "
+				 "forktop (%s) reads format %d and older"),
+			    format, info->forktop[0] ? info->forktop : "?", PACKAGE_VERSION,
+			    RECORDING_FORMAT);
 	return true;
 }
 
@@ -594,7 +599,7 @@ static bool parse_object(struct parse *p, json_t *o, struct recording_info *info
 	json_t *type = json_object_get(o, "type");
 
 	if (!json_is_string(type))
-		return fail(p, "no \"type\"");
+		return fail(p, _("no \"type\""));
 	out->kind = kind_of(json_string_value(type));
 	switch (out->kind) {
 	case RECORDING_HEADER: return get_header(p, o, info);
@@ -615,8 +620,8 @@ static int parse_line(const char *line, size_t len, struct recording_info *info,
 	bool ok;
 
 	if (!o)
-		return fail(&p, "not JSON: %s (column %d)", jerr.text, jerr.column), -1;
-	ok = json_is_object(o) ? parse_object(&p, o, info, out) : fail(&p, "not a JSON object");
+		return fail(&p, _("not JSON: %s (column %d)"), jerr.text, jerr.column), -1;
+	ok = json_is_object(o) ? parse_object(&p, o, info, out) : fail(&p, _("not a JSON object"));
 	json_decref(o);
 	return ok ? 0 : -1;
 }
@@ -643,7 +648,7 @@ int recording_open(struct recording_reader *r, const char *path, char *err, size
 	struct stat st;
 
 	*r = (struct recording_reader){ .fd = -1, .info = { .hz = 100 } };
-	snprintf(r->name, sizeof r->name, "%s", strcmp(path, "-") ? path : "standard input");
+	snprintf(r->name, sizeof r->name, "%s", strcmp(path, "-") ? path : _("standard input"));
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		snprintf(err, errlen, "%s: %s", r->name, strerror(errno));
 		if (fd >= 0)
@@ -651,7 +656,7 @@ int recording_open(struct recording_reader *r, const char *path, char *err, size
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s: is a directory", r->name);
+		snprintf(err, errlen, "%s: %s", r->name, _("is a directory"));
 		close(fd);
 		return -1;
 	}
@@ -802,11 +807,13 @@ static enum recording_status read_failed(struct recording_reader *r, int failed,
 					 size_t errlen)
 {
 	if (failed == -E2BIG) {
-		snprintf(err, errlen, "%s line %ld: longer than %u MiB: damaged", r->name, r->line + 1,
-			 RECORDING_LINE_MAX >> 20);
+		/* TRANSLATORS: the recording's name (a file, or "standard input") and a
+		   line's number. */
+		snprintf(err, errlen, _("%s line %ld: longer than %u MiB: damaged"), r->name,
+			 r->line + 1, RECORDING_LINE_MAX >> 20);
 		return r->saw_any ? RECORDING_DAMAGED : RECORDING_NOT_ONE;
 	}
-	snprintf(err, errlen, "%s: reading failed after line %ld: %s", r->name, r->line,
+	snprintf(err, errlen, _("%s: reading failed after line %ld: %s"), r->name, r->line,
 		 strerror(-failed));
 	return RECORDING_FAILED;
 }
@@ -817,17 +824,18 @@ static enum recording_status bad_line(struct recording_reader *r, bool cut, cons
 				      char *err, size_t errlen)
 {
 	if (!r->saw_any) {
-		snprintf(err, errlen, "%s is not a forktop recording: line %ld: %s", r->name, r->line,
-			 why);
+		snprintf(err, errlen, _("%s is not a forktop recording: line %ld: %s"), r->name,
+			 r->line, why);
 		return RECORDING_NOT_ONE;
 	}
 	if (cut) {
 		snprintf(r->note, sizeof r->note,
-			 "%s line %ld is cut off (the recorder stopped in the middle of it): skipped",
+			 _("%s line %ld is cut off (the recorder stopped in the middle of it): "
+			   "skipped"),
 			 r->name, r->line);
 		return RECORDING_END;
 	}
-	snprintf(err, errlen, "%s line %ld is damaged (%s): replayed up to line %ld", r->name,
+	snprintf(err, errlen, _("%s line %ld is damaged (%s): replayed up to line %ld"), r->name,
 		 r->line, why, r->line - 1);
 	return RECORDING_DAMAGED;
 }
@@ -848,7 +856,8 @@ enum recording_status recording_next(struct recording_reader *r, struct recordin
 			return RECORDING_AGAIN;
 		if (!got)
 			return failed ? read_failed(r, failed, err, errlen) : r->saw_any ? RECORDING_END
-				: (snprintf(err, errlen, "%s is empty: not a forktop recording", r->name),
+				: (snprintf(err, errlen, _("%s is empty: not a forktop recording"),
+					    r->name),
 				   RECORDING_NOT_ONE);
 		r->line++;
 		if (blank(line, len))
@@ -860,7 +869,7 @@ enum recording_status recording_next(struct recording_reader *r, struct recordin
 			return RECORDING_NOT_ONE;
 		}
 		if (!r->saw_any && out->kind == RECORDING_IGNORED)
-			return bad_line(r, cut, "no line of a recording", err, errlen);
+			return bad_line(r, cut, _("no line of a recording"), err, errlen);
 		r->saw_any = true;
 		return RECORDING_OK;
 	}

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "grow.h"
+#include "i18n.h"
 
 /* procps_pids_select refuses long lists (its internal limit is below 256). */
 #define SELECT_CHUNK 128
@@ -55,12 +56,13 @@ int scan_open(struct scan **out, unsigned flags, char *err, size_t errlen)
 
 	*out = NULL;
 	if (access("/proc/self/stat", R_OK) != 0) {
-		snprintf(err, errlen, "/proc is not mounted or not readable (%s)", strerror(errno));
+		snprintf(err, errlen, _("/proc is not mounted or not readable (%s)"),
+			 strerror(errno));
 		return -ENOENT;
 	}
 	scan = calloc(1, sizeof *scan);
 	if (!scan) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, "%s", _("out of memory"));
 		return -ENOMEM;
 	}
 	scan->flags = flags;
@@ -68,7 +70,7 @@ int scan_open(struct scan **out, unsigned flags, char *err, size_t errlen)
 	cpu_history_init(&scan->tasks, sysconf(_SC_CLK_TCK));
 	rc = procps_pids_new(&scan->info, scan_items, I_COUNT);
 	if (rc < 0) {
-		snprintf(err, errlen, "libproc2 could not start: %s", strerror(-rc));
+		snprintf(err, errlen, _("libproc2 could not start: %s"), strerror(-rc));
 		free(scan);
 		return rc;
 	}

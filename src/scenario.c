@@ -7,12 +7,14 @@
 #include "scenario.h"
 
 #include "datafile.h"
+#include "i18n.h"
 #include "text.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,14 +156,18 @@ bool scenario_valid_name(const char *s)
 static int yes_no_key(struct parse_state *ps, const char *key, const char *v, bool *out)
 {
 	if (!parse_bool(v, out))
-		return fail(ps, "%s '%s' must be yes or no", key, v);
+		/* TRANSLATORS: the first %s is a key of the scenario file (daemon,
+		   subreaper, ...); keys, section names and the values they take stay
+		   as they are in these messages. */
+		return fail(ps, _("%s '%s' must be yes or no"), key, v);
 	return 1;
 }
 
 static int lifetime_key(struct parse_state *ps, const char *v, double *lifetime)
 {
 	if (!parse_lifetime(v, lifetime))
-		return fail(ps, "lifetime '%s' must be 'forever' or seconds from 0 to 86400", v);
+		/* TRANSLATORS: lifetime is a key, forever a value: keep them. */
+		return fail(ps, _("lifetime '%s' must be 'forever' or seconds from 0 to 86400"), v);
 	return 1;
 }
 
@@ -174,7 +180,7 @@ static int work_key(struct parse_state *ps, const char *key, const char *v, doub
 		return lifetime_key(ps, v, lifetime);
 	if (!strcmp(key, "exit_code")) {
 		if (!parse_int(v, 0, 255, exit_code))
-			return fail(ps, "exit_code '%s' must be from 0 to 255", v);
+			return fail(ps, _("exit_code '%s' must be from 0 to 255"), v);
 		return 1;
 	}
 	return -1;
@@ -189,21 +195,22 @@ static int main_key(struct parse_state *ps, const char *key, const char *v)
 		return rc;
 	if (!strcmp(key, "name")) {
 		if (!scenario_valid_name(v))
-			return fail(ps, "name '%s' must be 1-31 letters, digits, '-' or '_'", v);
+			return fail(ps, _("name '%s' must be 1-31 letters, digits, '-' or '_'"), v);
 		snprintf(sc->name, sizeof sc->name, "%s", v);
 	} else if (!strcmp(key, "description")) {
 		snprintf(sc->description, sizeof sc->description, "%s", v);
 	} else if (!strcmp(key, "start_method")) {
 		if (!scenario_method_parse(v, &sc->start_method))
-			return fail(ps, "start_method '%s' is not one of fork, spawn, forkserver", v);
+			return fail(ps, _("start_method '%s' is not one of fork, spawn, forkserver"),
+				    v);
 	} else if (!strcmp(key, "pid_namespace")) {
 		return yes_no_key(ps, "pid_namespace", v, &sc->pid_namespace);
 	} else if (!strcmp(key, "init")) {
 		if (!scenario_init_parse(v, &sc->init))
-			return fail(ps, "init '%s' is not one of none, forktop", v);
+			return fail(ps, _("init '%s' is not one of none, forktop"), v);
 		sc->pid_namespace = true; /* an init is the PID 1 of a namespace */
 	} else {
-		return fail(ps, "unknown key '%s' in [main]", key);
+		return fail(ps, _("unknown key '%s' in [main]"), key);
 	}
 	return 1;
 }
@@ -217,7 +224,7 @@ static int group_key(struct parse_state *ps, const char *key, const char *v)
 		return rc;
 	if (!strcmp(key, "count")) {
 		if (!parse_int(v, 0, SCENARIO_COUNT_MAX, &g->count))
-			return fail(ps, "count '%s' must be from 0 to 32", v);
+			return fail(ps, _("count '%s' must be from 0 to 32"), v);
 	} else if (!strcmp(key, "daemon")) {
 		return yes_no_key(ps, "daemon", v, &g->daemon);
 	} else if (!strcmp(key, "unix_daemon")) {
@@ -226,16 +233,17 @@ static int group_key(struct parse_state *ps, const char *key, const char *v)
 		return yes_no_key(ps, "subreaper", v, &g->subreaper);
 	} else if (!strcmp(key, "on_sigterm")) {
 		if (strcmp(v, "die") && strcmp(v, "ignore"))
-			return fail(ps, "on_sigterm '%s' must be die or ignore", v);
+			return fail(ps, _("on_sigterm '%s' must be die or ignore"), v);
 		g->ignore_sigterm = !strcmp(v, "ignore");
 	} else if (!strcmp(key, "parent")) {
 		int p = scenario_group_index(ps->sc, v);
 
 		if (p < 0 || p == ps->group)
-			return fail(ps, "parent '%s' is not a group defined above [group %s]", v, g->name);
+			return fail(ps, _("parent '%s' is not a group defined above [group %s]"),
+				    v, g->name);
 		g->parent = p;
 	} else {
-		return fail(ps, "unknown key '%s' in [group %s]", key, g->name);
+		return fail(ps, _("unknown key '%s' in [group %s]"), key, g->name);
 	}
 	return 1;
 }
@@ -260,23 +268,24 @@ static int threads_key(struct parse_state *ps, const char *key, const char *v)
 		return lifetime_key(ps, v, &t->lifetime);
 	} else if (!strcmp(key, "count")) {
 		if (!parse_int(v, 0, SCENARIO_THREADS_MAX, &t->count))
-			return fail(ps, "count '%s' must be from 0 to %d", v, SCENARIO_THREADS_MAX);
+			return fail(ps, _("count '%s' must be from 0 to %d"),
+				    v, SCENARIO_THREADS_MAX);
 	} else if (!strcmp(key, "daemon")) {
 		return yes_no_key(ps, "daemon", v, &t->daemon);
 	} else if (!strcmp(key, "target")) {
 		if (!scenario_valid_target(v))
-			return fail(ps, "target '%s' must be a Python name: 1-31 letters, digits or "
-				    "'_', not starting with a digit", v);
+			return fail(ps, _("target '%s' must be a Python name: 1-31 letters, digits "
+					  "or '_', not starting with a digit"), v);
 		snprintf(t->target, sizeof t->target, "%s", v);
 	} else if (!strcmp(key, "group")) {
 		int g = scenario_group_index(ps->sc, v);
 
 		if (g < 0)
-			return fail(ps, "group '%s' is not a group defined above [threads %s]", v,
-				    t->name);
+			return fail(ps, _("group '%s' is not a group defined above [threads %s]"),
+				    v, t->name);
 		t->group = g;
 	} else {
-		return fail(ps, "unknown key '%s' in [threads %s]", key, t->name);
+		return fail(ps, _("unknown key '%s' in [threads %s]"), key, t->name);
 	}
 	return 1;
 }
@@ -288,12 +297,13 @@ static int open_threads(struct parse_state *ps, const char *section)
 	struct scenario_threads *t;
 
 	if (!scenario_valid_name(name))
-		return fail(ps, "threads name '%s' must be 1-31 letters, digits, '-' or '_'", name);
+		return fail(ps, _("threads name '%s' must be 1-31 letters, digits, '-' or '_'"),
+			    name);
 	for (int i = 0; i < sc->nthreads; i++)
 		if (!strcmp(sc->threads[i].name, name))
-			return fail(ps, "threads '%s' are defined twice", name);
+			return fail(ps, _("threads '%s' are defined twice"), name);
 	if (sc->nthreads == SCENARIO_THREAD_SETS_MAX)
-		return fail(ps, "too many [threads] sections (at most %d) at '%s'",
+		return fail(ps, _("too many [threads] sections (at most %d) at '%s'"),
 			    SCENARIO_THREAD_SETS_MAX, name);
 	ps->threads = sc->nthreads++;
 	ps->threads_line[ps->threads] = ps->reader->header;
@@ -311,11 +321,12 @@ static int open_group(struct parse_state *ps, const char *section)
 	struct scenario_group *g;
 
 	if (!scenario_valid_name(name))
-		return fail(ps, "group name '%s' must be 1-31 letters, digits, '-' or '_'", name);
+		return fail(ps, _("group name '%s' must be 1-31 letters, digits, '-' or '_'"),
+			    name);
 	if (scenario_group_index(sc, name) >= 0)
-		return fail(ps, "group '%s' is defined twice", name);
+		return fail(ps, _("group '%s' is defined twice"), name);
 	if (sc->ngroups == SCENARIO_GROUPS_MAX)
-		return fail(ps, "too many groups (at most 16) at '%s'", name);
+		return fail(ps, _("too many groups (at most 16) at '%s'"), name);
 	ps->group = sc->ngroups++;
 	/* A group opens on its first key; between its header and that key inih
 	 * allows only comments and blank lines, so the last '[' line is the header. */
@@ -350,7 +361,7 @@ static int handler(void *user, const char *section, const char *key, const char 
 		return in_threads(ps, section, key, value);
 	ps->threads = -1;
 	if (!in_main && strncmp(section, "group ", 6) != 0)
-		return fail(ps, "unknown section [%s] (want [main], [group NAME] or [threads NAME])",
+		return fail(ps, _("unknown section [%s] (want [main], [group NAME] or [threads NAME])"),
 			    section);
 	if (in_main) {
 		ps->group = -1;
@@ -360,6 +371,21 @@ static int handler(void *user, const char *section, const char *key, const char 
 		if (!open_group(ps, section))
 			return 0;
 	return group_key(ps, key, value);
+}
+
+/* "LABEL:LINE: " and what is wrong, into err: -1, for a loader to return. */
+__attribute__((format(printf, 5, 6)))
+static int parse_error(char *err, size_t errlen, const char *label, int line, const char *fmt,
+		       ...)
+{
+	char what[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	snprintf(err, errlen, "%s:%d: %s", label, line, what);
+	return -1;
 }
 
 static void defaults(struct scenario *sc)
@@ -382,13 +408,15 @@ static int check_threads(const struct parse_state *ps, const char *label, char *
 
 		for (int k = 0; k <= i; k++)
 			total += sc->threads[k].group == owner ? sc->threads[k].count : 0;
-		if (total > SCENARIO_THREADS_MAX) {
-			snprintf(err, errlen, "%s:%d: %s would run %d threads (at most %d)", label,
-				 ps->threads_line[i],
-				 owner == SCENARIO_TOP_LEVEL ? "MainProcess" : "each process of the group",
-				 total, SCENARIO_THREADS_MAX);
-			return -1;
-		}
+		if (total > SCENARIO_THREADS_MAX)
+			return parse_error(err, errlen, label, ps->threads_line[i],
+					   owner == SCENARIO_TOP_LEVEL
+					   /* TRANSLATORS: MainProcess is Python's name for the
+					      lab's main process. */
+					   ? _("MainProcess would run %d threads (at most %d)")
+					   : _("each process of the group would run %d threads "
+					       "(at most %d)"),
+					   total, SCENARIO_THREADS_MAX);
 	}
 	return 0;
 }
@@ -399,15 +427,12 @@ static int check_whole(const struct parse_state *ps, const char *label, char *er
 	const struct scenario *sc = ps->sc;
 	int total = scenario_process_count(sc);
 
-	if (sc->ngroups == 0) {
-		snprintf(err, errlen, "%s:1: no [group NAME] section: the lab needs children", label);
-		return -1;
-	}
-	if (total > 256) {
-		snprintf(err, errlen, "%s:%d: the scenario starts %d processes (at most 256)", label,
-			 ps->header_line[sc->ngroups - 1], total);
-		return -1;
-	}
+	if (sc->ngroups == 0)
+		return parse_error(err, errlen, label, 1, "%s",
+				   _("no [group NAME] section: the lab needs children"));
+	if (total > 256)
+		return parse_error(err, errlen, label, ps->header_line[sc->ngroups - 1],
+				   _("the scenario starts %d processes (at most 256)"), total);
 	return check_threads(ps, label, err, errlen);
 }
 
@@ -422,11 +447,9 @@ int scenario_load_string(const char *text, const char *label, struct scenario *o
 	line = ini_parse_stream(read_whole_line, &reader, handler, &ps);
 	if (datafile_parse_result(&ps.error, line, label, err, errlen) < 0)
 		return -1;
-	if (reader.too_long) {
-		snprintf(err, errlen, "%s:%d: line longer than %d characters", label, reader.too_long,
-			 reader.longest);
-		return -1;
-	}
+	if (reader.too_long)
+		return parse_error(err, errlen, label, reader.too_long,
+				   _("line longer than %d characters"), reader.longest);
 	return check_whole(&ps, label, err, errlen);
 }
 
@@ -445,14 +468,14 @@ int scenario_load_file(const char *path, struct scenario *out, char *err, size_t
 	if (text)
 		len = fread(text, 1, 65536, f);
 	if (text && len == 65536 && fgetc(f) != EOF) {
-		snprintf(err, errlen, "%s: larger than 64 KiB: not a scenario file", path);
+		snprintf(err, errlen, "%s: %s", path, _("larger than 64 KiB: not a scenario file"));
 		rc = -1;
 	} else if (!text || ferror(f)) {
-		snprintf(err, errlen, "%s: %s", path, text ? "read error" : "out of memory");
+		snprintf(err, errlen, "%s: %s", path, text ? _("read error") : _("out of memory"));
 		rc = -1;
 	} else if (memchr(text, '\0', len)) {
-		snprintf(err, errlen, "%s:1: binary data (a NUL byte): not a scenario file", path);
-		rc = -1;
+		rc = parse_error(err, errlen, path, 1, "%s",
+				 _("binary data (a NUL byte): not a scenario file"));
 	} else {
 		text[len] = '\0';
 		rc = scenario_load_string(text, path, out, err, errlen);

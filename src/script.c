@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "grow.h"
+#include "i18n.h"
 #include "text.h"
 
 #define NAMES_MAX 2048
@@ -168,7 +169,9 @@ static int split_words(char *step, char **words)
 /* "--script step N ('TEXT')", the place a script's error names. */
 static const char *step_at(char *buf, size_t cap, size_t index, const char *text)
 {
-	snprintf(buf, cap, "--script step %zu ('%.60s')", index, text);
+	/* TRANSLATORS: where a --script error is: the step's number and its text;
+	   ": " and what is wrong follow. */
+	snprintf(buf, cap, _("--script step %zu ('%.60s')"), index, text);
 	return buf;
 }
 
@@ -182,8 +185,10 @@ static int parse_options(struct script_step *step, char **w, int n, size_t index
 	bool asks = step->action == SCRIPT_JOIN || step->action == SCRIPT_POLL;
 
 	if (n > WORDS_MAX || (n > 3 && (!asks || (n - 3) % 2)))
-		return step_error(err, errlen, index, copy, "too many words (only join and poll "
-				  "take 'by NAME', and join 'timeout SECONDS')");
+		/* TRANSLATORS: join, poll, by and timeout are words of --script: keep them. */
+		return step_error(err, errlen, index, copy, "%s",
+				  _("too many words (only join and poll take 'by NAME', and join "
+				    "'timeout SECONDS')"));
 	for (int i = 3; i + 1 < n; i += 2) {
 		char *end;
 
@@ -193,10 +198,12 @@ static int parse_options(struct script_step *step, char **w, int n, size_t index
 			step->timeout = strtod(w[i + 1], &end);
 			if (end == w[i + 1] || *end || !(step->timeout >= 0 && step->timeout <= 86400))
 				return step_error(err, errlen, index, copy,
-						  "timeout '%s' must be seconds from 0 to 86400", w[i + 1]);
+						  _("timeout '%s' must be seconds from 0 to 86400"),
+						  w[i + 1]);
 		} else {
-			return step_error(err, errlen, index, copy, "'%s' is not 'by'%s", w[i],
-					  step->action == SCRIPT_JOIN ? " or 'timeout'" : "");
+			return step_error(err, errlen, index, copy, step->action == SCRIPT_JOIN
+					  ? _("'%s' is not 'by' or 'timeout'")
+					  : _("'%s' is not 'by'"), w[i]);
 		}
 	}
 	return 0;
@@ -211,23 +218,26 @@ static int parse_step(char *text, size_t index, struct script_step *step, char *
 	snprintf(copy, sizeof copy, "%s", text);
 	n = split_words(text, w);
 	if (n == 0)
-		return step_error(err, errlen, index, copy, "empty step");
+		return step_error(err, errlen, index, copy, "%s", _("empty step"));
 	if (!parse_time(w[0], &step->at))
 		return step_error(err, errlen, index, copy,
-				  "'%s' is not a time like @1.5 (seconds from 0 to 86400)", w[0]);
+				  _("'%s' is not a time like @1.5 (seconds from 0 to 86400)"),
+				  w[0]);
 	if (n < 2)
-		return step_error(err, errlen, index, copy, "no action after the time");
+		return step_error(err, errlen, index, copy, "%s", _("no action after the time"));
 	for (a = 0; a < (int)(sizeof actions / sizeof actions[0]); a++)
 		if (!strcmp(actions[a].word, w[1]))
 			break;
 	if (a == (int)(sizeof actions / sizeof actions[0]))
+		/* TRANSLATORS: the words in parentheses are the actions of --script: keep
+		   them. */
 		return step_error(err, errlen, index, copy,
-				  "unknown action '%s' (terminate, kill, interrupt, join, poll, "
-				  "spawn, kill-main, exit-main, quit)", w[1]);
+				  _("unknown action '%s' (terminate, kill, interrupt, join, poll, "
+				    "spawn, kill-main, exit-main, quit)"), w[1]);
 	step->action = actions[a].action;
 	if (actions[a].needs_target != (n >= 3))
 		return step_error(err, errlen, index, copy, actions[a].needs_target
-				  ? "'%s' needs a target" : "'%s' takes no target", w[1]);
+				  ? _("'%s' needs a target") : _("'%s' takes no target"), w[1]);
 	step->timeout = -1;
 	if (n >= 3)
 		snprintf(step->target, sizeof step->target, "%s", w[2]);
@@ -259,20 +269,23 @@ static int check_targets(struct script *out, const struct scenario *sc, char *er
 	int rc = 0;
 
 	if (!pr.p)
-		return plain_error(err, errlen, "out of memory");
+		return plain_error(err, errlen, _("out of memory"));
 	predict_family(&pr, sc);
 	for (size_t i = 0; i < out->count && rc == 0; i++) {
 		struct script_step *s = &out->steps[i];
 
 		if (s->action == SCRIPT_SPAWN && !predict_spawn(&pr, sc, s->target))
 			rc = step_error(err, errlen, i + 1, s->target,
-					"no group or process of scenario '%s' has this name", sc->name);
+					_("no group or process of scenario '%s' has this name"),
+					sc->name);
 		else if (s->action != SCRIPT_SPAWN && s->target[0] && !is_predicted(&pr, sc, s->target))
 			rc = step_error(err, errlen, i + 1, s->target,
-					"scenario '%s' never starts a process of this name", sc->name);
+					_("scenario '%s' never starts a process of this name"),
+					sc->name);
 		else if (s->joiner[0] && !is_predicted(&pr, sc, s->joiner))
 			rc = step_error(err, errlen, i + 1, s->joiner,
-					"scenario '%s' never starts a process of this name", sc->name);
+					_("scenario '%s' never starts a process of this name"),
+					sc->name);
 	}
 	free(pr.p);
 	return rc;
@@ -287,11 +300,11 @@ int script_parse(const char *text, const struct scenario *sc, struct script *out
 
 	memset(out, 0, sizeof *out);
 	if (!copy)
-		return plain_error(err, errlen, "out of memory");
+		return plain_error(err, errlen, _("out of memory"));
 	for (char *step = strtok_r(copy, ";", &save); step && rc == 0;
 	     step = strtok_r(NULL, ";", &save)) {
 		if (GROW(out->steps, cap, out->count + 1) < 0) {
-			rc = plain_error(err, errlen, "out of memory");
+			rc = plain_error(err, errlen, _("out of memory"));
 			break;
 		}
 		memset(&out->steps[out->count], 0, sizeof out->steps[0]);
@@ -300,7 +313,7 @@ int script_parse(const char *text, const struct scenario *sc, struct script *out
 	}
 	free(copy);
 	if (rc == 0 && out->count == 0)
-		rc = plain_error(err, errlen, "--script has no steps");
+		rc = plain_error(err, errlen, _("--script has no steps"));
 	if (rc == 0) {
 		sort_by_time(out);
 		rc = check_targets(out, sc, err, errlen);

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "i18n.h"
+
 size_t text_utf8_decode(const unsigned char *s, size_t len, unsigned *cp)
 {
 	unsigned c = s[0];
@@ -99,14 +101,19 @@ const char *text_unprintable(const char *s, size_t len)
 
 		if (c < 0x80) {
 			if ((c < 0x20 && c != '\t') || c == 0x7f)
-				return "a control character";
+				/* TRANSLATORS: what is wrong with a text read from a file;
+				   shown as "FILE:LINE: a control character: not lesson
+				   text" or "... in the value of 'KEY'". */
+				return _("a control character");
 			i++;
 			continue;
 		}
 		if (!(n = text_utf8_decode((const unsigned char *)s + i, len - i, &cp)))
-			return "invalid UTF-8";
+			/* TRANSLATORS: what is wrong with a text read from a file. */
+			return _("invalid UTF-8");
 		if (unsafe_code_point(cp))
-			return "a control or bidirectional character";
+			/* TRANSLATORS: what is wrong with a text read from a file. */
+			return _("a control or bidirectional character");
 		i += n;
 	}
 	return NULL;

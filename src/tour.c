@@ -6,11 +6,13 @@
 #include "tour.h"
 
 #include <ini.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "datafile.h"
+#include "i18n.h"
 #include "text.h"
 
 #define TOUR_FILE_MAX 65536
@@ -34,9 +36,9 @@ static int set_text(struct parse_state *ps, char *field, size_t cap, const char 
 	size_t used = strlen(field);
 
 	if (used && strcmp(ps->key, key) != 0)
-		return fail(ps, "'%s' is given twice", key);
+		return fail(ps, _("'%s' is given twice"), key);
 	if (used + (used ? 1 : 0) + strlen(v) >= cap)
-		return fail(ps, "'%s' is longer than %zu characters", key, cap - 1);
+		return fail(ps, _("'%s' is longer than %zu characters"), key, cap - 1);
 	snprintf(field + used, cap - used, "%s%s", used ? " " : "", v);
 	return 1;
 }
@@ -66,22 +68,22 @@ static int add_condition(struct parse_state *ps, const char *v, const char *c, s
 	int stars = 0;
 
 	if (st->nuntil == TOUR_CONDITIONS_MAX)
-		return fail(ps, "until '%s': at most %d conditions", v, TOUR_CONDITIONS_MAX);
+		return fail(ps, _("until '%s': at most %d conditions"), v, TOUR_CONDITIONS_MAX);
 	cond = &st->until[st->nuntil];
 	if (!eq || eq == c || (size_t)(eq - c) >= sizeof cond->field)
-		return fail(ps, "until '%s': '%.*s' is not FIELD=VALUE", v, (int)len, c);
+		return fail(ps, _("until '%s': '%.*s' is not FIELD=VALUE"), v, (int)len, c);
 	snprintf(cond->field, sizeof cond->field, "%.*s", (int)(eq - c), c);
 	if (!kind_has_field(st->until_kind, cond->field))
-		return fail(ps, "until '%s': an event of kind %s has no field '%s'", v,
+		return fail(ps, _("until '%s': an event of kind %s has no field '%s'"), v,
 			    event_kind_name(st->until_kind), cond->field);
 	if (len - (size_t)(eq - c) - 1 >= sizeof cond->value)
-		return fail(ps, "until '%s': the value of %s is longer than %zu characters", v,
-			    cond->field, sizeof cond->value - 1);
+		return fail(ps, _("until '%s': the value of %s is longer than %zu characters"),
+			    v, cond->field, sizeof cond->value - 1);
 	snprintf(cond->value, sizeof cond->value, "%.*s", (int)(len - (size_t)(eq - c) - 1), eq + 1);
 	for (const char *p = cond->value; *p; p++)
 		stars += *p == '*';
 	if (stars > UNTIL_STARS_MAX)
-		return fail(ps, "until '%s': at most %d '*' in a value", v, UNTIL_STARS_MAX);
+		return fail(ps, _("until '%s': at most %d '*' in a value"), v, UNTIL_STARS_MAX);
 	st->nuntil++;
 	return 1;
 }
@@ -93,11 +95,13 @@ static int set_until(struct parse_state *ps, const char *v)
 	size_t len = strcspn(v, " \t");
 
 	if (st->has_until)
-		return fail(ps, "'until' is given twice");
+		return fail(ps, _("'until' is given twice"));
 	if (!event_kind_by_name(v, len, &st->until_kind))
-		return fail(ps, "until '%s': '%.*s' is not an event kind (the \"event\" of "
-			    "--batch --json: reparent, zombie, exited, join_returned, ...)", v,
-			    (int)len, v);
+		/* TRANSLATORS: until is a key of the tour file; the event kinds
+		   (reparent, zombie, ...) are names: keep them. */
+		return fail(ps, _("until '%s': '%.*s' is not an event kind (the \"event\" of "
+				  "--batch --json: reparent, zombie, exited, join_returned, ...)"),
+			    v, (int)len, v);
 	for (const char *c = v + len; *c;) {
 		c += strspn(c, " \t");
 		len = strcspn(c, " \t");
@@ -125,7 +129,7 @@ static int set_scenario(struct parse_state *ps, const char *v)
 	const char *file = path;
 
 	if (st->loads)
-		return fail(ps, "'scenario' is given twice");
+		return fail(ps, _("'scenario' is given twice"));
 	if (!is_file_name(v))
 		file = datafile_scenario(v, path, sizeof path);
 	else if (v[0] == '/')
@@ -133,9 +137,12 @@ static int set_scenario(struct parse_state *ps, const char *v)
 	else
 		snprintf(path, sizeof path, "%s/%s", ps->base_dir, v);
 	if (!file)
-		return fail(ps, "scenario '%s': no file and no shipped scenario has this name", v);
+		return fail(ps, _("scenario '%s': no file and no shipped scenario has this name"),
+			    v);
 	if (scenario_load_file(file, &st->scenario, err, sizeof err) < 0)
-		return fail(ps, "scenario '%s': %s", v, err);
+		/* TRANSLATORS: scenario is a key of the tour file; %s after it is what
+		   is wrong with the scenario file. */
+		return fail(ps, _("scenario '%s': %s"), v, err);
 	snprintf(st->scenario_name, sizeof st->scenario_name, "%s", v);
 	st->loads = true;
 	return 1;
@@ -157,7 +164,8 @@ static int step_key(struct parse_state *ps, const char *key, const char *v)
 		return set_until(ps, v);
 	if (!strcmp(key, "scenario"))
 		return set_scenario(ps, v);
-	return fail(ps, "unknown key '%s' in [step %s] (title, scenario, look, do, keys, until)",
+	/* TRANSLATORS: the words in parentheses are the keys a step may have: keep them. */
+	return fail(ps, _("unknown key '%s' in [step %s] (title, scenario, look, do, keys, until)"),
 		    key, st->name);
 }
 
@@ -166,12 +174,12 @@ static int open_step(struct parse_state *ps, const char *name)
 	struct tour *t = ps->tour;
 
 	if (!scenario_valid_name(name))
-		return fail(ps, "step name '%s' must be 1-31 letters, digits, '-' or '_'", name);
+		return fail(ps, _("step name '%s' must be 1-31 letters, digits, '-' or '_'"), name);
 	for (int i = 0; i < t->count; i++)
 		if (!strcmp(t->steps[i].name, name))
-			return fail(ps, "step '%s' is defined twice", name);
+			return fail(ps, _("step '%s' is defined twice"), name);
 	if (t->count == TOUR_STEPS_MAX)
-		return fail(ps, "too many steps (at most %d) at '%s'", TOUR_STEPS_MAX, name);
+		return fail(ps, _("too many steps (at most %d) at '%s'"), TOUR_STEPS_MAX, name);
 	ps->step = &t->steps[t->count++];
 	memset(ps->step, 0, sizeof *ps->step);
 	snprintf(ps->step->name, sizeof ps->step->name, "%s", name);
@@ -188,11 +196,13 @@ static int handler(void *user, const char *section, const char *key, const char 
 	if (ps->error.failed)
 		return 0;
 	if ((bad = text_unprintable(value, strlen(value))) != NULL)
-		return fail(ps, "%s in the value of '%s'", bad, key);
+		/* TRANSLATORS: the first %s is what is wrong ("a control character"),
+		   the second the key. */
+		return fail(ps, _("%s in the value of '%s'"), bad, key);
 	if (!strcmp(section, "tour")) {
 		ps->step = NULL;
 		if (strcmp(key, "title") != 0)
-			return fail(ps, "unknown key '%s' in [tour] (title)", key);
+			return fail(ps, _("unknown key '%s' in [tour] (title)"), key);
 		rc = set_text(ps, ps->tour->title, sizeof ps->tour->title, key, value);
 	} else if (!strncmp(section, "step ", 5)) {
 		if ((!ps->step || strcmp(ps->step->name, section + 5) != 0) &&
@@ -200,7 +210,7 @@ static int handler(void *user, const char *section, const char *key, const char 
 			return 0;
 		rc = step_key(ps, key, value);
 	} else {
-		return fail(ps, "unknown section [%s] (want [tour] or [step NAME])", section);
+		return fail(ps, _("unknown section [%s] (want [tour] or [step NAME])"), section);
 	}
 	snprintf(ps->key, sizeof ps->key, "%s", key);
 	return rc;
@@ -258,27 +268,38 @@ static int repeated_step(const struct tour *t, const char *text, const char **wh
 	return first;
 }
 
+/* "LABEL:LINE: " and what is wrong, into err: -1, for a loader to return. */
+__attribute__((format(printf, 5, 6)))
+static int parse_error(char *err, size_t errlen, const char *label, int line, const char *fmt,
+		       ...)
+{
+	char what[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	snprintf(err, errlen, "%s:%d: %s", label, line, what);
+	return -1;
+}
+
 static int check_steps(const struct tour *t, const char *text, const char *label, char *err,
 		       size_t errlen)
 {
-	if (t->count == 0) {
-		snprintf(err, errlen, "%s:1: no [step NAME] section: a tour needs steps", label);
-		return -1;
-	}
-	if (!t->steps[0].loads) {
-		snprintf(err, errlen, "%s:%d: the first step must name a scenario", label,
-			 section_line(text, t->steps[0].name));
-		return -1;
-	}
+	if (t->count == 0)
+		return parse_error(err, errlen, label, 1, "%s",
+				   _("no [step NAME] section: a tour needs steps"));
+	if (!t->steps[0].loads)
+		return parse_error(err, errlen, label, section_line(text, t->steps[0].name), "%s",
+				   _("the first step must name a scenario"));
 	for (int i = 0; i < t->count; i++) {
 		const struct tour_step *st = &t->steps[i];
 		const char *missing = !st->title[0] ? "title" : !st->task[0] ? "do" : NULL;
 
-		if (missing) {
-			snprintf(err, errlen, "%s:%d: [step %s] has no '%s'", label,
-				 section_line(text, st->name), st->name, missing);
-			return -1;
-		}
+		if (missing)
+			/* TRANSLATORS: the last %s is the key missing: title or do. */
+			return parse_error(err, errlen, label, section_line(text, st->name),
+					   _("[step %s] has no '%s'"), st->name, missing);
 	}
 	return 0;
 }
@@ -291,21 +312,20 @@ int tour_load_string(const char *text, const char *label, const char *base_dir,
 	int line, again;
 
 	memset(out, 0, sizeof *out);
-	if ((line = long_line(text)) != 0) {
-		snprintf(err, errlen, "%s:%d: longer than %d characters: continue the value on the "
-			 "next line, indented", label, line, TOUR_LINE_MAX);
-		return -1;
-	}
+	if ((line = long_line(text)) != 0)
+		return parse_error(err, errlen, label, line,
+				   _("longer than %d characters: continue the value on the next "
+				     "line, indented"), TOUR_LINE_MAX);
 	line = ini_parse_string(text, handler, &ps);
 	again = repeated_step(out, text, &which);
-	if (again && (line == 0 || again < line)) {
-		snprintf(err, errlen, "%s:%d: step '%s' is defined twice", label, again, which);
-		return -1;
-	}
+	if (again && (line == 0 || again < line))
+		return parse_error(err, errlen, label, again, _("step '%s' is defined twice"),
+				   which);
 	if (datafile_parse_result(&ps.error, line, label, err, errlen) < 0)
 		return -1;
 	if (!out->title[0])
-		snprintf(out->title, sizeof out->title, "forktop tour");
+		/* TRANSLATORS: the title of a tour whose file gives none. */
+		snprintf(out->title, sizeof out->title, "%s", _("forktop tour"));
 	return check_steps(out, text, label, err, errlen);
 }
 
