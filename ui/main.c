@@ -195,14 +195,25 @@ static const char *yes_no(bool yes)
 /* What this kernel and this account give forktop, each probed. */
 static void print_features(void)
 {
+	int name_cols = 24, answer_cols = 3; /* in display columns: names may be Korean */
+	char name[256], answer[64];
+
 	printf("forktop %s ", PACKAGE_VERSION);
 	print_system();
+	for (int f = 0; f < FEATURE_COUNT; f++) {
+		int w = text_width(_(feature_name((enum feature)f)));
+
+		name_cols = w > name_cols ? w : name_cols;
+	}
+	answer_cols = text_width(yes_no(true)) > answer_cols ? text_width(yes_no(true)) : answer_cols;
+	answer_cols = text_width(yes_no(false)) > answer_cols ? text_width(yes_no(false)) : answer_cols;
 	for (int f = 0; f < FEATURE_COUNT; f++) {
 		struct feature_state st;
 
 		feature_probe((enum feature)f, &st);
-		printf("  %-24s %-3s  %s\n", _(feature_name((enum feature)f)), yes_no(st.yes),
-		       st.why);
+		text_fit(name, sizeof name, _(feature_name((enum feature)f)), name_cols);
+		text_fit(answer, sizeof answer, yes_no(st.yes), answer_cols);
+		printf("  %s %s  %s\n", name, answer, st.why);
 	}
 }
 
