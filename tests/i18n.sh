@@ -110,6 +110,21 @@ assert 'lab_started' in kinds and 'started' in kinds, kinds
 assert korean >= 3, f'{korean} events with Korean text'
 EOF
 
+# A locale that writes 1,5 (made here): JSON keeps 1.5, or it would not parse.
+if localedef -i de_DE -f UTF-8 "$tmp/de/de_DE.UTF-8" >/dev/null 2>&1 || { mkdir -p "$tmp/de" &&
+	localedef -i de_DE -f UTF-8 "$tmp/de/de_DE.UTF-8" >/dev/null 2>&1; }; then
+	env -u LANGUAGE LOCPATH="$tmp/de" LC_ALL=de_DE.UTF-8 "$forktop" --json -n 2 -d 300 >"$tmp/de.json" 2>&1
+	python3 - "$tmp/de.json" <<'EOF' >"$tmp/de.out" 2>&1 && ok || bad "--json under de_DE.UTF-8" "$(cat "$tmp/de.out")"
+import json, sys
+times = [p['cpu_time'] for line in open(sys.argv[1]) for p in json.loads(line).get('processes', [])
+         if p.get('cpu_time') is not None]
+assert times, 'no cpu_time in the frames'
+assert all(isinstance(t, float) for t in times), f'cpu_time written without its decimals: {times[:5]}'
+EOF
+else
+	bad "localedef could not make de_DE.UTF-8"
+fi
+
 # ---- the screen in Korean, at 80x24 and 120x40
 # start COLSxLINES ARGS...: forktop in Korean in a fresh server's shell.
 start() {
