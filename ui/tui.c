@@ -9,6 +9,7 @@
 #include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -19,6 +20,7 @@
 
 #include "../src/example.h"
 #include "../src/grow.h"
+#include "../src/i18n.h"
 #include "../src/pidref.h"
 #include "../src/text.h"
 #include "capture.h"
@@ -73,8 +75,8 @@ struct tui {
 	unsigned columns_asked;     /* extra columns the user asked for (--columns, C) */
 	bool columns_to_say;        /* the user just asked for columns: say what the width leaves out */
 	struct identity said_for;   /* the selection when the status line was last said */
-	char sel_note[128];         /* the selected row's note, when the tree cut it */
-	char status[256];
+	char sel_note[SESSION_NOTE_MAX];         /* the selected row's note, when the tree cut it */
+	char status[1024];          /* bytes: a translated message is longer */
 	bool status_error;
 	char query[64];
 	int signal_choice;
@@ -116,14 +118,16 @@ static const struct {
 	int sig;
 	const char *name, *what;
 } signal_menu[] = {
-	{ SIGTERM, "SIGTERM", "terminate(): Python keeps the default action, no exit routine" },
-	{ SIGKILL, "SIGKILL", "kill(): cannot be caught, no exit routine" },
-	{ SIGINT, "SIGINT", "Ctrl-C: the exit routine runs; then main dies by SIGINT, a child exits 1" },
-	{ SIGHUP, "SIGHUP", "hang-up: default action ends the process" },
-	{ SIGQUIT, "SIGQUIT", "quit: default action ends the process (core)" },
-	{ SIGSTOP, "SIGSTOP", "stop it (state T) until SIGCONT" },
-	{ SIGCONT, "SIGCONT", "continue a stopped process" },
-	{ SIGUSR1, "SIGUSR1", "default action ends the process" },
+	/* TRANSLATORS: the signal menu (F9): what each signal does, after its name */
+	{ SIGTERM, "SIGTERM", N_("terminate(): Python keeps the default action, no exit routine") },
+	{ SIGKILL, "SIGKILL", N_("kill(): cannot be caught, no exit routine") },
+	{ SIGINT, "SIGINT",
+	  N_("Ctrl-C: the exit routine runs; then main dies by SIGINT, a child exits 1") },
+	{ SIGHUP, "SIGHUP", N_("hang-up: default action ends the process") },
+	{ SIGQUIT, "SIGQUIT", N_("quit: default action ends the process (core)") },
+	{ SIGSTOP, "SIGSTOP", N_("stop it (state T) until SIGCONT") },
+	{ SIGCONT, "SIGCONT", N_("continue a stopped process") },
+	{ SIGUSR1, "SIGUSR1", N_("default action ends the process") },
 };
 #define SIGNAL_MENU_SIZE ((int)(sizeof signal_menu / sizeof signal_menu[0]))
 
@@ -154,20 +158,6 @@ static int draw_text(int y, int x, const char *text, int width)
 		i += n;
 	}
 	return used;
-}
-
-/* The display width of text, as draw_text draws it. */
-static int text_cols(const char *text)
-{
-	size_t len = strlen(text);
-	int cols = 0;
-
-	for (size_t i = 0, n; i < len; i += n) {
-		int w = text_char_width(text + i, len - i, &n);
-
-		cols += w < 0 ? 1 : w;
-	}
-	return cols;
 }
 
 static void fill_line(int y, int from)
@@ -581,7 +571,9 @@ static const char *now_title(const struct tui *t, char *buf, size_t len)
 	char cols[128];
 
 	rows_header(t->columns, cols, sizeof cols);
-	snprintf(buf, len, "%s  (now)", cols);
+	/* TRANSLATORS: the column header of the tree now, beside the tree as it
+	 * was (g); %s is the column names (PID PPID ...) */
+	snprintf(buf, len, _("%s  (now)"), cols);
 	return buf;
 }
 
@@ -594,10 +586,11 @@ static void was_title(const struct tui *t, const struct layout *l, char *title, 
 
 	rows_header(t->columns_was, cols, sizeof cols);
 
-	if (n <= height)
-		snprintf(title, len, "%s  (as it was)", cols);
-	else
-		snprintf(title, len, "%s  (as it was: %d-%d of %d)", cols, t->was_top + 1,
+	if (n <= height) /* TRANSLATORS: the column header of the tree as it was (g); %s is
+			  * the column names (PID PPID ...) */
+		snprintf(title, len, _("%s  (as it was)"), cols);
+	else /* TRANSLATORS: the same, with the rows shown: "(as it was: 1-10 of 14)" */
+		snprintf(title, len, _("%s  (as it was: %d-%d of %d)"), cols, t->was_top + 1,
 			 t->was_top + height < n ? t->was_top + height : n, n);
 }
 
@@ -606,7 +599,7 @@ static void was_title(const struct tui *t, const struct layout *l, char *title, 
 enum header_part { H_NAME, H_WHAT, H_EVERY, H_COUNTS, H_ORPHANS, H_EVENTS, H_VIEW, H_STATE, H_PARTS };
 
 struct header {
-	char full[H_PARTS][160], brief[H_PARTS][160];
+	char full[H_PARTS][384], brief[H_PARTS][192];
 	const char *shown[H_PARTS];
 };
 
@@ -673,27 +666,53 @@ static void header_facts(const struct tui *t, struct header *h)
 	memset(h, 0, sizeof *h);
 	snprintf(h->full[H_NAME], sizeof h->full[0], "forktop %s", PACKAGE_VERSION);
 	snprintf(h->brief[H_NAME], sizeof h->brief[0], "forktop");
-	snprintf(h->full[H_WHAT], sizeof h->full[0], "%s%s%s",
-		 t->replay ? "replay of " : sc ? "scenario " : s->opt->command ? "program " : "no lab",
-		 name, method);
+	if (t->replay) /* TRANSLATORS: the header; %s%s: the file recorded, then the start
+			* method in parentheses, e.g. " (fork)", or nothing */
+		snprintf(h->full[H_WHAT], sizeof h->full[0], _("replay of %s%s"), name, method);
+	else if (sc) /* TRANSLATORS: the header; %s%s: the scenario's name, then its start
+		      * method in parentheses, e.g. " (fork)" */
+		snprintf(h->full[H_WHAT], sizeof h->full[0], _("scenario %s%s"), name, method);
+	else if (s->opt->command) /* TRANSLATORS: the header; %s%s: the program's name, then
+				   * its start method in parentheses, e.g. " (fork)", or nothing */
+		snprintf(h->full[H_WHAT], sizeof h->full[0], _("program %s%s"), name, method);
+	else /* TRANSLATORS: the header, with no lab and no program (--attach, --pid); brief
+	      * form too: keep it short */
+		snprintf(h->full[H_WHAT], sizeof h->full[0], "%s%s%s", _("no lab"), name, method);
 	snprintf(h->brief[H_WHAT], sizeof h->brief[0], "%s%s",
-		 t->replay || sc || s->opt->command ? name : "no lab", method);
-	snprintf(h->full[H_EVERY], sizeof h->full[0], "every %.1fs", every_s(t));
-	snprintf(h->brief[H_EVERY], sizeof h->brief[0], "%.1fs", every_s(t));
-	snprintf(h->brief[H_COUNTS], sizeof h->brief[0], "%d running, %d zombie, %d orphaned",
+		 t->replay || sc || s->opt->command ? name : _("no lab"), method);
+	/* TRANSLATORS: the header: seconds between refreshes */
+	snprintf(h->full[H_EVERY], sizeof h->full[0], _("every %.1fs"), every_s(t));
+	/* TRANSLATORS: the header's brief form of "every %.1fs" (seconds between
+	 * refreshes): keep it short, at most 6 columns */
+	snprintf(h->brief[H_EVERY], sizeof h->brief[0], _("%.1fs"), every_s(t));
+	/* TRANSLATORS: the header's process counts; also its brief form: keep it short */
+	snprintf(h->brief[H_COUNTS], sizeof h->brief[0], _("%d running, %d zombie, %d orphaned"),
 		 hm.running, hm.zombies, hm.orphans);
-	snprintf(h->full[H_COUNTS], sizeof h->full[0], "%s: %.140s",
-		 (t->replay ? !strcmp(hm.view, "lab") : sc != NULL) ? "lab" : "family",
+	snprintf(h->full[H_COUNTS], sizeof h->full[0],
+		 (t->replay ? !strcmp(hm.view, "lab") : sc != NULL)
+		 /* TRANSLATORS: the header: the counts of the lab's processes, or of the
+		  * family of the program watched; %.140s is "3 running, 0 zombie, 1 orphaned" */
+		 ? _("lab: %.140s") : _("family: %.140s"),
 		 h->brief[H_COUNTS]);
-	snprintf(h->full[H_ORPHANS], sizeof h->full[0], "orphans -> %s",
-		 hm.in_namespace ? "its namespace's PID 1" : hm.subreaper ? "forktop (subreaper)" : "PID 1");
-	snprintf(h->brief[H_ORPHANS], sizeof h->brief[0], "-> %s",
-		 hm.in_namespace ? "ns PID 1" : hm.subreaper ? "subreaper" : "PID 1");
+	snprintf(h->full[H_ORPHANS], sizeof h->full[0], "%s",
+		 /* TRANSLATORS: the header: where orphans go (which process adopts them) */
+		 hm.in_namespace ? _("orphans -> its namespace's PID 1")
+		 : hm.subreaper  ? _("orphans -> forktop (subreaper)")
+				 : _("orphans -> PID 1"));
+	snprintf(h->brief[H_ORPHANS], sizeof h->brief[0], "%s",
+		 /* TRANSLATORS: the header's brief forms of "orphans -> its namespace's
+		  * PID 1" and "orphans -> forktop (subreaper)": keep them short, at most
+		  * 12 columns */
+		 hm.in_namespace ? _("-> ns PID 1") : hm.subreaper ? _("-> subreaper") : "-> PID 1");
 	if (strcmp(hm.view, "lab")) { /* where forks and exits come from */
-		snprintf(h->full[H_EVENTS], sizeof h->full[0], "events: %s", hm.events);
+		/* TRANSLATORS: the header: where forks and exits are learnt from; %s is
+		 * "kernel" or "polling", as given to --events */
+		snprintf(h->full[H_EVENTS], sizeof h->full[0], _("events: %s"), hm.events);
 		snprintf(h->brief[H_EVENTS], sizeof h->brief[0], "%s", hm.events);
 	}
-	snprintf(h->full[H_VIEW], sizeof h->full[0], "view: %s", hm.view);
+	/* TRANSLATORS: the view shown; %s is lab, program, family or all, as
+	 * written to --json */
+	snprintf(h->full[H_VIEW], sizeof h->full[0], _("view: %s"), hm.view);
 	if (in_past(t)) {
 		char when[32];
 
@@ -701,7 +720,9 @@ static void header_facts(const struct tui *t, struct header *h)
 		snprintf(h->full[H_STATE], sizeof h->full[0], "[%s]", when);
 		snprintf(h->brief[H_STATE], sizeof h->brief[0], "[%s]", when);
 	} else {
-		snprintf(h->full[H_STATE], sizeof h->full[0], "[LIVE]");
+		/* TRANSLATORS: the header, in brackets: the screen shows now, not the
+		 * past; keep it short */
+		snprintf(h->full[H_STATE], sizeof h->full[0], "[%s]", _("LIVE"));
 	}
 	for (int i = 0; i < H_PARTS; i++)
 		h->shown[i] = h->full[i];
@@ -720,7 +741,7 @@ static bool header_lay(const struct header *h, int cols, int n, char lines[][HEA
 	for (int i = 0; i < n; i++)
 		lines[i][0] = '\0';
 	for (int i = 0; i < H_PARTS; i++) {
-		int w = text_cols(h->shown[i]);
+		int w = text_width(h->shown[i]);
 		size_t at = strlen(lines[row]);
 
 		if (!h->shown[i][0])
@@ -779,7 +800,7 @@ static void draw_header(struct tui *t, const struct layout *l)
 /* The column header; with g, the tree as it was has its own. */
 static void draw_column_header(struct tui *t, const struct layout *l)
 {
-	char was[128], now[160];
+	char was[384], now[512];
 	int y = l->head;
 
 	bar_on(t);
@@ -874,7 +895,8 @@ static void say_columns_left_out(struct tui *t)
 		return;
 	t->columns_to_say = false;
 	if (columns_left_out(t, left, sizeof left)[0])
-		say(t, false, "too narrow for every column asked for: left out%s", left);
+		/* TRANSLATORS: %s is column names, each after a space: " PGID SID" */
+		say(t, false, _("too narrow for every column asked for: left out%s"), left);
 }
 
 
@@ -883,7 +905,7 @@ static int name_cols(const struct tui *t, const struct tree *tree, const struct 
 	struct row_text text;
 
 	row_name(t, tree, r, &text);
-	return text_cols(text.prefix) + text_cols(text.name);
+	return text_width(text.prefix) + text_width(text.name);
 }
 
 #define GHOST_NAME_MIN 12 /* columns a name keeps, when cut, in the trees side by side */
@@ -901,8 +923,8 @@ static bool ghost_stacked(const struct tui *t)
 		int name_room;
 
 		row_name(t, g.tree, &g.rows[i], &text);
-		name_room = room - text_cols(text.prefix);
-		if (text_cols(text.name) > name_room && name_room < GHOST_NAME_MIN)
+		name_room = room - text_width(text.prefix);
+		if (text_width(text.name) > name_room && name_room < GHOST_NAME_MIN)
 			return true;
 	}
 	return false;
@@ -917,9 +939,9 @@ static int draw_cut(const struct tui *t, int y, int x, const char *text, int wid
 	char cut[512];
 	size_t next, n;
 
-	if (text_cols(text) <= width)
+	if (text_width(text) <= width)
 		return draw_text(y, x, text, width);
-	n = guide_wrap(text, width - text_cols(more), &next);
+	n = guide_wrap(text, width - text_width(more), &next);
 	if (text[n] != ' ')
 		return 0; /* the first word does not fit */
 	snprintf(cut, sizeof cut, "%.*s%s", (int)n, text, more);
@@ -933,7 +955,7 @@ static void draw_row_at(struct tui *t, int y, int x0, int width, const struct tr
 			const struct row *r, bool selected, bool with_note, unsigned columns)
 {
 	struct row_text text;
-	char cols[160], note[128] = "";
+	char cols[160], note[SESSION_NOTE_MAX] = "";
 	int x;
 
 	row_name(t, tree, r, &text);
@@ -950,7 +972,7 @@ static void draw_row_at(struct tui *t, int y, int x0, int width, const struct tr
 		x += draw_text(y, x0 + x, "  ", width - x);
 		draw_cut(t, y, x0 + x, note, width - x);
 	}
-	if (selected && note[0] && text_cols(note) > width - x)
+	if (selected && note[0] && text_width(note) > width - x)
 		snprintf(t->sel_note, sizeof t->sel_note, "%s", note);
 	attrset(A_NORMAL);
 }
@@ -998,13 +1020,13 @@ static void scroll_tree(struct tui *t, const struct layout *l)
 static int line_cols(struct tui *t, int v, int w)
 {
 	const struct row *r = line_row(t, v);
-	char note[128];
+	char note[SESSION_NOTE_MAX];
 	int n;
 
 	shown_note(t, r, note, sizeof note);
 	if (!note[0])
 		return w;
-	n = text_cols(note);
+	n = text_width(note);
 	return w + 2 + (n < NOTE_MIN ? n : NOTE_MIN);
 }
 
@@ -1041,7 +1063,7 @@ static void draw_was(struct tui *t, const struct layout *l)
 {
 	struct rows_set g = ghost_of(t);
 	int at = was_row_of_selection(t);
-	char now[160];
+	char now[512];
 
 	for (int i = 0; i < l->was_height; i++) {
 		int w = t->was_top + i;
@@ -1129,27 +1151,38 @@ static void log_follow(struct tui *t)
  * focused, whether the lessons pane shows the highlighted event's lesson. */
 static void log_title(const struct tui *t, char *buf, size_t len)
 {
-	char below[64] = "";
+	char below[64] = "", notes[512];
 
 	if (in_past(t)) {
 		char when[32];
 
 		past_label(t, when, sizeof when);
-		snprintf(buf, len, " Events up to %s (marked: its own; %s) ", when,
-			 t->focus == FOCUS_LOG ? "Tab: the tree" : "{ } before, after");
+		snprintf(buf, len, t->focus == FOCUS_LOG
+			 /* TRANSLATORS: the event log's title in the past; %s is "PAST -12.4s"
+			  * (or "REC 12:00:01.5"); keep the space at each end */
+			 ? _(" Events up to %s (marked: its own; Tab: the tree) ")
+			 : _(" Events up to %s (marked: its own; { } before, after) "), when);
 		return;
 	}
-	if (t->log_new)
-		snprintf(below, sizeof below, "%d new below; ", t->log_new);
-	else if (t->log_scroll)
-		snprintf(below, sizeof below, "%d below; ", t->log_scroll);
+	if (t->log_new) /* TRANSLATORS: in the event log's title: events below a log scrolled up */
+		snprintf(below, sizeof below, _("%d new below"), t->log_new);
+	else if (t->log_scroll) /* TRANSLATORS: the same, none of them new */
+		snprintf(below, sizeof below, _("%d below"), t->log_scroll);
+	/* the title's notes, "; " between them */
 	if (t->focus == FOCUS_LOG)
-		snprintf(buf, len, " Events (%s%sTab: back to the tree) ", below,
-			 t->lesson_of_chosen_shown ? "the highlighted one is explained above; " : "");
-	else if (below[0])
-		snprintf(buf, len, " Events (%.*s) ", (int)strlen(below) - 2, below);
+		snprintf(notes, sizeof notes, "%s%s%s%s%s", below, below[0] ? "; " : "",
+			 /* TRANSLATORS: a note in the event log's title (Tab focused it) */
+			 t->lesson_of_chosen_shown ? _("the highlighted one is explained above") : "",
+			 t->lesson_of_chosen_shown ? "; " : "",
+			 /* TRANSLATORS: the last note in the event log's title (Tab focused it) */
+			 _("Tab: back to the tree"));
 	else
-		snprintf(buf, len, " Events ");
+		snprintf(notes, sizeof notes, "%s", below);
+	if (notes[0]) /* TRANSLATORS: the event log's title; %s is its notes, "; " between
+		       * them; keep the space at each end */
+		snprintf(buf, len, _(" Events (%s) "), notes);
+	else /* TRANSLATORS: the event log's title; keep the space at each end */
+		snprintf(buf, len, "%s", _(" Events "));
 }
 
 /* The event log, newest last, scrolled up by log_scroll lines. */
@@ -1158,7 +1191,7 @@ static void draw_log(struct tui *t, const struct layout *l)
 	const struct session *s = &t->s;
 	unsigned flags = s->style.utf8 ? TEXT_UTF8 : 0;
 	int y = l->log_top + l->log_height - 1, skip = t->log_scroll;
-	char title[256];
+	char title[512];
 
 	if (!l->log_height)
 		return;
@@ -1244,7 +1277,7 @@ static void draw_lessons(struct tui *t, const struct layout *l)
 {
 	struct guide *g = &t->guide;
 	int shown[256], count, height = l->lesson_height < 256 ? l->lesson_height : 256;
-	char title[256];
+	char title[sizeof ((struct guide *)0)->title + 256];
 
 	t->lesson_of_chosen_shown = false;
 	if (!l->lesson_height)
@@ -1253,8 +1286,10 @@ static void draw_lessons(struct tui *t, const struct layout *l)
 	for (int i = 0; i < count; i++)
 		t->lesson_of_chosen_shown |= (size_t)shown[i] == g->chosen_at;
 	if (g->nlines > (size_t)height)
-		snprintf(title, sizeof title, " %s (%d of %zu lines: ( ) scroll, L larger) ", g->title,
-			 count, g->nlines);
+		/* TRANSLATORS: the lessons pane's title; %s is the lesson's title;
+		 * keep the space at each end, and the keys ( ) and L */
+		snprintf(title, sizeof title, _(" %s (%d of %zu lines: ( ) scroll, L larger) "),
+			 g->title, count, g->nlines);
 	else
 		snprintf(title, sizeof title, " %s ", g->title);
 	attrset(A_BOLD);
@@ -1281,20 +1316,24 @@ static void draw_bottom(struct tui *t, const struct layout *l)
 	attrset(t->status_error ? (t->colour ? COLOR_PAIR(C_ERROR) | A_BOLD : A_BOLD) : A_NORMAL);
 	fill_line(l->status, 0);
 	if (t->mode == MODE_SEARCH) {
-		char prompt[160];
+		char prompt[512];
 
-		snprintf(prompt, sizeof prompt, "Find: %s_  (Enter: go, Esc: cancel)", t->query);
+		/* TRANSLATORS: the prompt of / (find a name); %s_ is what is typed and
+		 * the cursor */
+		snprintf(prompt, sizeof prompt, _("Find: %s_  (Enter: go, Esc: cancel)"), t->query);
 		draw_text(l->status, 0, prompt, t->cols);
 	} else if (t->mode == MODE_TIME || t->mode == MODE_MARK) {
-		char prompt[160];
+		char prompt[512];
 
-		snprintf(prompt, sizeof prompt, "%s: %s_  (Enter: %s, Esc: cancel)",
-			 t->mode == MODE_TIME ? "Seconds ago" : "Marker's note", t->prompt,
-			 t->mode == MODE_TIME ? "go there" : "drop it");
+		snprintf(prompt, sizeof prompt, t->mode == MODE_TIME
+			 /* TRANSLATORS: the prompts of T (a time) and M (a marker); %s_ is
+			  * what is typed and the cursor */
+			 ? _("Seconds ago: %s_  (Enter: go there, Esc: cancel)")
+			 : _("Marker's note: %s_  (Enter: drop it, Esc: cancel)"), t->prompt);
 		draw_text(l->status, 0, prompt, t->cols);
 	} else if (t->sel_note[0] && (t->sel.pid != t->said_for.pid ||
 					t->sel.start_time != t->said_for.start_time)) {
-		char note[160];
+		char note[SESSION_NOTE_MAX + 32];
 
 		snprintf(note, sizeof note, "PID %d: %s", t->sel.pid, t->sel_note);
 		draw_cut(t, l->status, 0, note, t->cols);
@@ -1316,14 +1355,15 @@ static void signal_menu_title(struct tui *t, char *buf, size_t len)
 	if (!m && r)
 		text_escape(comm, sizeof comm, r->proc->comm, strlen(r->proc->comm),
 			    t->s.style.utf8 ? TEXT_UTF8 : 0);
-	snprintf(buf, len, "Send a signal to %s (pid %d)? (Enter: send, Esc: cancel)",
+	/* TRANSLATORS: the signal menu's title (F9); %s is a process's name */
+	snprintf(buf, len, _("Send a signal to %s (pid %d)? (Enter: send, Esc: cancel)"),
 		 m ? m->name : comm, r ? r->pid : 0);
 }
 
 static void draw_signals(struct tui *t, const struct layout *l)
 {
 	int h = SIGNAL_MENU_SIZE + 2, w = t->cols - 4, y0 = l->tree_top;
-	char title[256];
+	char title[512];
 
 	if (h > l->tree_height + l->log_height)
 		h = l->tree_height + l->log_height;
@@ -1334,10 +1374,10 @@ static void draw_signals(struct tui *t, const struct layout *l)
 	signal_menu_title(t, title, sizeof title);
 	draw_text(y0, 3, title, w - 2);
 	for (int i = 0; i < SIGNAL_MENU_SIZE && i + 1 < h; i++) {
-		char line[160];
+		char line[512];
 
 		attrset(i == t->signal_choice ? A_NORMAL : A_REVERSE);
-		snprintf(line, sizeof line, " %-8s %s", signal_menu[i].name, signal_menu[i].what);
+		snprintf(line, sizeof line, " %-8s %s", signal_menu[i].name, _(signal_menu[i].what));
 		mvhline(y0 + 1 + i, 3, ' ', w - 2);
 		draw_text(y0 + 1 + i, 3, line, w - 2);
 	}
@@ -1346,11 +1386,14 @@ static void draw_signals(struct tui *t, const struct layout *l)
 
 static void draw_too_small(struct tui *t)
 {
-	char msg[64];
+	char msg[256];
 
 	erase();
-	draw_text(0, 0, "forktop: too small", t->cols);
-	snprintf(msg, sizeof msg, "%dx%d, needs %dx%d", t->cols, t->lines, TUI_MIN_COLS,
+	/* TRANSLATORS: the screen is too small for forktop: after "forktop: " */
+	snprintf(msg, sizeof msg, "forktop: %s", _("too small"));
+	draw_text(0, 0, msg, t->cols);
+	/* TRANSLATORS: columns x lines: the screen's, then what forktop needs */
+	snprintf(msg, sizeof msg, _("%dx%d, needs %dx%d"), t->cols, t->lines, TUI_MIN_COLS,
 		 TUI_MIN_LINES);
 	if (t->lines > 1)
 		draw_text(1, 0, msg, t->cols);
@@ -1421,8 +1464,11 @@ static void ask_outside(struct tui *t, const struct row *r, int sig)
 	t->pending = (struct identity){ r->pid, r->proc->start_time };
 	text_escape(t->pending_name, sizeof t->pending_name, r->proc->comm, strlen(r->proc->comm),
 		    t->s.style.utf8 ? TEXT_UTF8 : 0);
-	say(t, false, "PID %d (%s) %s. Send SIG%s? (y/N)", r->pid, t->pending_name,
-	    t->s.lab_on ? "is not part of the lab" : "is not a process forktop started", sigabbrev_np(sig));
+	/* TRANSLATORS: a question: SIG%s is a signal's name (SIGTERM); y is the
+	 * key that sends it (any other key does not): keep "y/N" */
+	say(t, false, t->s.lab_on ? _("PID %d (%s) is not part of the lab. Send SIG%s? (y/N)")
+		      : _("PID %d (%s) is not a process forktop started. Send SIG%s? (y/N)"),
+	    r->pid, t->pending_name, sigabbrev_np(sig));
 }
 
 static void signal_outside(struct tui *t)
@@ -1430,16 +1476,17 @@ static void signal_outside(struct tui *t)
 	int fd = pidref_open_checked(t->pending.pid, t->pending.start_time), rc;
 
 	if (fd < 0) {
-		say(t, true, "PID %d (%s) is gone: nothing was sent", t->pending.pid, t->pending_name);
+		say(t, true, _("PID %d (%s) is gone: nothing was sent"), t->pending.pid,
+		    t->pending_name);
 		return;
 	}
 	rc = pidref_signal(fd, t->pending_signal);
 	close(fd);
 	if (rc < 0)
-		say(t, true, "SIG%s to PID %d failed: %s", sigabbrev_np(t->pending_signal),
+		say(t, true, _("SIG%s to PID %d failed: %s"), sigabbrev_np(t->pending_signal),
 		    t->pending.pid, strerror(-rc));
 	else
-		say(t, false, "sent SIG%s to PID %d (%s)", sigabbrev_np(t->pending_signal),
+		say(t, false, _("sent SIG%s to PID %d (%s)"), sigabbrev_np(t->pending_signal),
 		    t->pending.pid, t->pending_name);
 }
 
@@ -1455,10 +1502,10 @@ static bool signal_family(struct tui *t, const struct row *r, int sig)
 		return false;
 	text_escape(name, sizeof name, m->name, strlen(m->name), t->s.style.utf8 ? TEXT_UTF8 : 0);
 	if ((rc = family_signal(&t->s.fam, m, sig)) < 0)
-		say(t, true, "SIG%s to %s (pid %d) failed: %s", sigabbrev_np(sig), name, m->pid,
+		say(t, true, _("SIG%s to %s (pid %d) failed: %s"), sigabbrev_np(sig), name, m->pid,
 		    strerror(-rc));
 	else
-		say(t, false, "sent SIG%s to %s (pid %d)", sigabbrev_np(sig), name, m->pid);
+		say(t, false, _("sent SIG%s to %s (pid %d)"), sigabbrev_np(sig), name, m->pid);
 	return true;
 }
 
@@ -1485,13 +1532,13 @@ static void act_signal(struct tui *t, int sig)
 	const struct row *r;
 	const struct member *m = selected_member(t, &r);
 	struct script_step step = action_on(m, SCRIPT_SIGNAL);
-	char err[256], done[128];
+	char err[256], done[512];
 
 	step.signal = sig;
 	if (!r)
 		return;
 	if (r->tombstone) {
-		say(t, true, "PID %d has already ended", r->pid);
+		say(t, true, _("PID %d has already ended"), r->pid);
 		return;
 	}
 	if (!m) {
@@ -1499,7 +1546,8 @@ static void act_signal(struct tui *t, int sig)
 			ask_outside(t, r, sig);
 		return;
 	}
-	snprintf(done, sizeof done, "sent SIG%s to %s (pid %d)", sigabbrev_np(sig), m->name, m->pid);
+	snprintf(done, sizeof done, _("sent SIG%s to %s (pid %d)"), sigabbrev_np(sig), m->name,
+		 m->pid);
 	report(t, session_act(&t->s, &step, err, sizeof err), err, done);
 }
 
@@ -1518,16 +1566,18 @@ static void join_outlook_text(const struct member *m, char *buf, size_t len)
 {
 	switch (lab_join_outlook(m)) {
 	case LAB_JOIN_REAPS:
-		snprintf(buf, len, "%s joins %s: it has ended, so join() returns at once and reaps it",
-			 m->creator_name, m->name);
+		/* TRANSLATORS: J: the creator's name joins the process's name */
+		snprintf(buf, len, _("%s joins %s: it has ended, so join() returns at once and "
+				     "reaps it"), m->creator_name, m->name);
 		return;
 	case LAB_JOIN_RETURNS:
-		snprintf(buf, len, "%s joins %s: it was reaped already, so join() returns at once",
-			 m->creator_name, m->name);
+		snprintf(buf, len, _("%s joins %s: it was reaped already, so join() returns at "
+				     "once"), m->creator_name, m->name);
 		return;
 	case LAB_JOIN_BLOCKS:
-		snprintf(buf, len, "%s joins %s (it stays blocked until %s ends)", m->creator_name,
-			 m->name, m->name);
+		/* TRANSLATORS: J: the creator's name, the process's name twice */
+		snprintf(buf, len, _("%s joins %s (it stays blocked until %s ends)"),
+			 m->creator_name, m->name, m->name);
 		return;
 	}
 }
@@ -1537,10 +1587,11 @@ static void act_join(struct tui *t)
 	const struct row *r = selected_row(t);
 	const struct member *m = member_of_row(t, r);
 	struct script_step step;
-	char err[256], done[320];
+	char err[256], done[768];
 
 	if (!m) {
-		say(t, true, "only lab processes can be joined: join() is a Python creator's call");
+		say(t, true, _("only lab processes can be joined: join() is a Python creator's "
+			       "call"));
 		return;
 	}
 	join_outlook_text(m, done, sizeof done);
@@ -1553,13 +1604,16 @@ static void act_spawn(struct tui *t)
 	const struct row *r;
 	const struct member *m = selected_member(t, &r);
 	struct script_step step;
-	char err[256], done[320];
+	char err[256], done[768];
 
 	if (!m || !m->group[0]) {
-		say(t, true, "select a child of the lab: another one of its group will be started");
+		say(t, true, _("select a child of the lab: another one of its group will be "
+			       "started"));
 		return;
 	}
-	snprintf(done, sizeof done, "%s starts another child of group %s", m->creator_name, m->group);
+	/* TRANSLATORS: s: a creator's name, then the name of a group of children */
+	snprintf(done, sizeof done, _("%s starts another child of group %s"), m->creator_name,
+		 m->group);
 	step = action_on(m, SCRIPT_SPAWN);
 	report(t, session_act(&t->s, &step, err, sizeof err), err, done);
 }
@@ -1567,12 +1621,13 @@ static void act_spawn(struct tui *t)
 /* X and E for a program forktop started: its top process. */
 static void act_program_top(struct tui *t, int sig)
 {
-	char err[256], done[160];
+	char err[256], done[512];
 	const struct member *top = session_program_top(&t->s);
 
 	snprintf(done, sizeof done, sig == SIGKILL
-		 ? "SIGKILL to %s (pid %d): no exit routine runs, its children become orphans"
-		 : "SIGINT to %s (pid %d): Python raises KeyboardInterrupt, then runs its exit routine",
+		 ? _("SIGKILL to %s (pid %d): no exit routine runs, its children become orphans")
+		 : _("SIGINT to %s (pid %d): Python raises KeyboardInterrupt, then runs its exit "
+		     "routine"),
 		 top ? top->name : "?", top ? top->pid : 0);
 	report(t, session_signal_program_top(&t->s, sig, err, sizeof err), err, done);
 }
@@ -1588,11 +1643,13 @@ static void act_main(struct tui *t, int kill_it)
 		return;
 	}
 	report(t, session_act(&t->s, &step, err, sizeof err), err,
-	       kill_it ? "SIGKILL to MainProcess: no exit routine runs, its children become orphans"
-		       : "MainProcess exits normally: it terminates daemonic children, then joins all");
+	       kill_it ? _("SIGKILL to MainProcess: no exit routine runs, its children become "
+			   "orphans")
+		       : _("MainProcess exits normally: it terminates daemonic children, then "
+			   "joins all"));
 	if (!kill_it && t->s.lab_on && (joined = lab_exit_waits_on(&t->s.lab)) != NULL)
-		say(t, false, "exit waits: MainProcess is blocked in join(%s); its exit routine runs "
-		    "when that join returns", joined->name);
+		say(t, false, _("exit waits: MainProcess is blocked in join(%s); its exit routine runs "
+				"when that join returns"), joined->name);
 }
 
 static void act_subreaper(struct tui *t)
@@ -1601,10 +1658,11 @@ static void act_subreaper(struct tui *t)
 	int rc = session_set_subreaper(&t->s, on);
 
 	if (rc < 0)
-		say(t, true, "cannot change the subreaper: %s", strerror(-rc));
+		say(t, true, _("cannot change the subreaper: %s"), strerror(-rc));
 	else
-		say(t, false, on ? "forktop is a subreaper: new orphans come to it, not to PID 1"
-				 : "orphans go to PID 1 again");
+		say(t, false, "%s", on ? _("forktop is a subreaper: new orphans come to it, not to "
+					   "PID 1")
+				       : _("orphans go to PID 1 again"));
 }
 
 /* Starts the lab again with sc; false, having said why, when it cannot. */
@@ -1625,12 +1683,13 @@ static void act_start_method(struct tui *t)
 	struct scenario sc = t->s.scenario;
 
 	if (!t->s.opt->scenario) {
-		say(t, true, "there is no lab here: start methods are the lab's");
+		say(t, true, _("there is no lab here: start methods are the lab's"));
 		return;
 	}
 	sc.start_method = (sc.start_method + 1) % SCENARIO_METHODS;
 	if (restart_lab_with(t, &sc))
-		say(t, false, "the lab was restarted with start method %s",
+		/* TRANSLATORS: %s is fork, spawn or forkserver */
+		say(t, false, _("the lab was restarted with start method %s"),
 		    scenario_method_name(sc.start_method));
 }
 
@@ -1651,10 +1710,13 @@ static void act_pid_namespace(struct tui *t)
 	if (!restart_lab_with(t, &sc))
 		return;
 	if (!sc.pid_namespace)
-		say(t, false, "the lab was restarted in forktop's own PID namespace");
+		say(t, false, _("the lab was restarted in forktop's own PID namespace"));
 	else
-		say(t, false, "the lab was restarted in a PID namespace of its own, with %s as its "
-		    "PID 1", sc.init == SCENARIO_INIT_FORKTOP ? "forktop's init" : "MainProcess");
+		say(t, false, "%s", sc.init == SCENARIO_INIT_FORKTOP
+		    ? _("the lab was restarted in a PID namespace of its own, with forktop's init as "
+			"its PID 1")
+		    : _("the lab was restarted in a PID namespace of its own, with MainProcess as its "
+			"PID 1"));
 }
 
 static void act_restart(struct tui *t)
@@ -1667,8 +1729,8 @@ static void act_restart(struct tui *t)
 	if (rc < 0)
 		say(t, true, "%s", err);
 	else
-		say(t, false, "%s", t->s.opt->command ? "the program was started again"
-						    : "the lab was restarted");
+		say(t, false, "%s", t->s.opt->command ? _("the program was started again")
+						    : _("the lab was restarted"));
 }
 
 static bool tour_running(const struct tui *t)
@@ -1679,21 +1741,23 @@ static bool tour_running(const struct tui *t)
 static void toggle_lessons(struct tui *t)
 {
 	if (tour_running(t)) {
-		say(t, true, "the lessons pane stays open during the tour: it shows the steps");
+		say(t, true, _("the lessons pane stays open during the tour: it shows the steps"));
 		return;
 	}
 	t->lessons = !t->lessons;
-	say(t, false, "%s", t->lessons ? "lessons: why the newest event happened (Tab, then Up and "
-			   "Down: choose another event)" : "lessons closed");
+	say(t, false, "%s", t->lessons ? _("lessons: why the newest event happened (Tab, then Up and "
+					   "Down: choose another event)")
+				       : _("lessons closed"));
 }
 
 static void say_step(struct tui *t)
 {
 	if (tour_running(t))
-		say(t, false, "tour: step %d of %d%s", t->guide.step + 1, t->guide.tour->count,
-		    t->guide.step_done ? " is done: N for the next one" : "");
+		say(t, false, t->guide.step_done ? _("tour: step %d of %d is done: N for the next one")
+						 : _("tour: step %d of %d"),
+		    t->guide.step + 1, t->guide.tour->count);
 	else
-		say(t, false, "the tour is over");
+		say(t, false, _("the tour is over"));
 }
 
 /* N and P: a step may restart the lab with its scenario. */
@@ -1724,12 +1788,12 @@ static void find_next(struct tui *t, int from_next)
 		if (strcasestr(text.name, t->query)) {
 			t->selected = v;
 			remember_selection(t);
-			say(t, false, "found '%s'", t->query);
+			say(t, false, _("found '%s'"), t->query);
 			return;
 		}
 	}
 	if (t->query[0])
-		say(t, true, "no name contains '%s'", t->query);
+		say(t, true, _("no name contains '%s'"), t->query);
 }
 
 /* ---- keys --------------------------------------------------------------- */
@@ -1802,7 +1866,7 @@ static void key_confirm(struct tui *t, int c)
 	if (c == 'y' || c == 'Y')
 		signal_outside(t);
 	else
-		say(t, false, "nothing was sent");
+		say(t, false, _("nothing was sent"));
 }
 
 static void key_mouse(struct tui *t)
@@ -1840,19 +1904,20 @@ static void quit(struct tui *t)
 static void scroll_lessons(struct tui *t, int by)
 {
 	if (!t->lessons)
-		say(t, true, "( and ) scroll the lessons pane: l opens it");
+		say(t, true, _("( and ) scroll the lessons pane: l opens it"));
 	t->lesson_scroll += by; /* kept in range when it is drawn */
 }
 
 static void grow_lessons(struct tui *t)
 {
 	if (!t->lessons) {
-		say(t, true, "L makes the lessons pane larger: l opens it");
+		say(t, true, _("L makes the lessons pane larger: l opens it"));
 		return;
 	}
 	t->lesson_grown = !t->lesson_grown;
-	say(t, false, "%s", t->lesson_grown ? "a larger lessons pane: the tree keeps the rows it "
-			   "needs, or a third when long (L: back)" : "the lessons pane as it was");
+	say(t, false, "%s", t->lesson_grown ? _("a larger lessons pane: the tree keeps the rows it "
+						"needs, or a third when long (L: back)")
+					    : _("the lessons pane as it was"));
 }
 
 static void show_help(struct tui *t)
@@ -1864,14 +1929,15 @@ static void show_help(struct tui *t)
 static void toggle_commands(struct tui *t)
 {
 	t->commands = !t->commands;
-	say(t, false, t->commands ? "command lines (as ps shows them)" : "process names");
+	say(t, false, "%s", t->commands ? _("command lines (as ps shows them)") : _("process names"));
 }
 
 static void toggle_more_columns(struct tui *t)
 {
 	t->columns_asked = t->columns_asked & ROWS_COLS_EXTRA ? 0 : ROWS_COLS_EXTRA;
-	say(t, false, "%s", t->columns_asked ? "PGID, SID, TTY and ELAPSED columns, where they fit"
-					     : "the usual columns");
+	/* TRANSLATORS: PGID, SID, TTY and ELAPSED are column names: keep them */
+	say(t, false, "%s", t->columns_asked ? _("PGID, SID, TTY and ELAPSED columns, where they fit")
+					     : _("the usual columns"));
 	/* said now, for the screen as it is: a later redraw would cover newer answers */
 	t->columns_to_say = t->cols >= TUI_MIN_COLS && t->lines >= TUI_MIN_LINES && t->mode != MODE_HELP;
 	if (t->columns_to_say) {
@@ -1885,20 +1951,21 @@ static void toggle_ghost(struct tui *t)
 {
 	session_show_ghost(&t->s, !t->s.ghost_wanted);
 	if (!t->s.ghost_wanted)
-		say(t, false, "the tree as it is");
+		say(t, false, _("the tree as it is"));
 	else
-		say(t, false, "%s the tree as it was, every process under its creator; %s now",
-		    ghost_stacked(t) ? "above:" : "left:", ghost_stacked(t) ? "below:" : "right:");
+		say(t, false, "%s", ghost_stacked(t)
+		    ? _("above: the tree as it was, every process under its creator; below: now")
+		    : _("left: the tree as it was, every process under its creator; right: now"));
 }
 
 static void toggle_threads(struct tui *t)
 {
 	if (session_show_threads(&t->s, !t->s.threads.wanted) < 0)
-		say(t, true, "threads: out of memory");
-	else if (t->s.threads.wanted)
-		say(t, false, "threads under each process that has more than one: {name}");
+		say(t, true, _("threads: out of memory"));
+	else if (t->s.threads.wanted) /* TRANSLATORS: {name} is how a thread's line shows */
+		say(t, false, _("threads under each process that has more than one: {name}"));
 	else
-		say(t, false, "processes only");
+		say(t, false, _("processes only"));
 	rows_changed(t);
 }
 
@@ -1941,7 +2008,7 @@ static bool cannot_show(struct tui *t)
 	t->following = false;
 	history_release(&t->history, &t->hold);
 	rows_changed(t); /* the visible lines are the live rows' again */
-	say(t, true, "no memory to show that moment: live again");
+	say(t, true, _("no memory to show that moment: live again"));
 	return false;
 }
 
@@ -1980,14 +2047,15 @@ static void go_live(struct tui *t)
 		if (newest)
 			go_to(t, newest, 0);
 		t->following = true;
-		say(t, false, "the newest moment of the recording%s",
-		    t->replay_ended ? " (its end)" : ": each new one shows as it comes");
+		say(t, false, "%s", t->replay_ended ? _("the newest moment of the recording (its end)")
+		    : _("the newest moment of the recording: each new one shows as it comes"));
 		return;
 	}
 	t->past = t->marked = 0;
 	history_release(&t->history, &t->hold);
 	rows_changed(t);
-	say(t, false, "live");
+	/* TRANSLATORS: the status line: the screen shows now again (Space) */
+	say(t, false, _("live"));
 }
 
 /* Shows moment m (with the event it is for, or 0: its newest). */
@@ -2017,8 +2085,9 @@ static void keep_moment(struct tui *t)
 	}
 	if (!history_find(&t->history, t->past) && !t->said_left) {
 		t->said_left = true;
-		say(t, false, "this moment left the history (%zu MiB): still shown; ] the oldest kept",
-		    t->history.limit >> 20);
+		/* TRANSLATORS: ] is the key that goes to the oldest moment kept */
+		say(t, false, _("this moment left the history (%zu MiB): still shown; ] the oldest "
+				"kept"), t->history.limit >> 20);
 	}
 }
 
@@ -2031,11 +2100,16 @@ static void past_label(const struct tui *t, char *buf, size_t len)
 
 	if (t->replay && m) { /* the recorded time */
 		localtime_r(&m->head.taken.tv_sec, &tm);
-		snprintf(buf, len, "REC %02d:%02d:%02d.%ld", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		/* TRANSLATORS: the header, in brackets: a replay shows the moment
+		 * recorded at this time of day (hours:minutes:seconds.tenths); keep
+		 * it short, at most 16 columns */
+		snprintf(buf, len, _("REC %02d:%02d:%02d.%ld"), tm.tm_hour, tm.tm_min, tm.tm_sec,
 			 m->head.taken.tv_nsec / 100000000);
 		return;
 	}
-	snprintf(buf, len, "PAST -%.1fs", m ? moment_age(t, m) : 0.0);
+	/* TRANSLATORS: the header, in brackets: the screen shows the past, this
+	 * many seconds ago; keep it short, at most 16 columns */
+	snprintf(buf, len, _("PAST -%.1fs"), m ? moment_age(t, m) : 0.0);
 }
 
 static void refuse_in_past(struct tui *t)
@@ -2044,9 +2118,10 @@ static void refuse_in_past(struct tui *t)
 
 	past_label(t, when, sizeof when);
 	if (t->replay)
-		say(t, true, "a replay is read-only (%s): no process here to act on", when);
-	else
-		say(t, true, "this is the past (%s): keys that act wait for live (Space)", when);
+		/* TRANSLATORS: %s is "REC 12:00:01.5" */
+		say(t, true, _("a replay is read-only (%s): no process here to act on"), when);
+	else /* TRANSLATORS: %s is "PAST -12.4s" */
+		say(t, true, _("this is the past (%s): keys that act wait for live (Space)"), when);
 }
 
 static void say_moment(struct tui *t, const char *what)
@@ -2054,10 +2129,13 @@ static void say_moment(struct tui *t, const char *what)
 	const struct history_moment *m = shown_moment(t);
 
 	if (m && t->replay)
-		say(t, false, "%s: %.1fs before the newest, refresh %lld; Space: the newest", what,
+		/* TRANSLATORS: the moment shown in a replay; %s is what moved there:
+		 * "paused", "back", "forward", "at an event", "jumped"... */
+		say(t, false, _("%s: %.1fs before the newest, refresh %lld; Space: the newest"), what,
 		    moment_age(t, m), m->head.number);
-	else if (m)
-		say(t, false, "%s: %.1fs ago, refresh %lld; [ ] { } move, Space: live", what,
+	else if (m) /* TRANSLATORS: the moment shown; %s is what moved there: "paused",
+		     * "back", "forward", "at an event", "jumped"... */
+		say(t, false, _("%s: %.1fs ago, refresh %lld; [ ] { } move, Space: live"), what,
 		    moment_age(t, m), m->head.number);
 }
 
@@ -2079,7 +2157,8 @@ static void toggle_pause(struct tui *t)
 	if (!(m = history_newest(&t->history)))
 		return;
 	go_to(t, m, 0);
-	say_moment(t, "paused");
+	/* TRANSLATORS: what moved to the moment shown, before ": 1.2s ago, refresh 5; ..." */
+	say_moment(t, _("paused"));
 }
 
 /* [ and ]: one refresh back or forward ([ while live pauses first). */
@@ -2091,7 +2170,7 @@ static void step_moment(struct tui *t, int by)
 	if (!newest)
 		return;
 	if (!in_past(t) && by > 0) {
-		say(t, false, "live: nothing newer to step to");
+		say(t, false, _("live: nothing newer to step to"));
 		return;
 	}
 	to = by < 0 && from <= 1 ? NULL : history_find(&t->history, by < 0 ? from - 1 : from + 1);
@@ -2100,13 +2179,14 @@ static void step_moment(struct tui *t, int by)
 	if (!to) {
 		if (!in_past(t))
 			go_to(t, newest, 0);
-		say(t, false, by < 0 ? "the oldest moment kept (the history holds %.0fs)"
-				     : "the newest moment: Space for live (the history holds %.0fs)",
+		say(t, false, by < 0 ? _("the oldest moment kept (the history holds %.0fs)")
+				     : _("the newest moment: Space for live (the history holds %.0fs)"),
 		    history_span(&t->history));
 		return;
 	}
 	go_to(t, to, 0);
-	say_moment(t, by < 0 ? "back" : "forward");
+	/* TRANSLATORS: what moved to the moment shown ([ or ]), before ": 1.2s ago, ..." */
+	say_moment(t, by < 0 ? _("back") : _("forward"));
 }
 
 /* The event the moment shown is at: the one jumped to, else its newest in view. */
@@ -2167,14 +2247,17 @@ static void jump_event(struct tui *t, int dir)
 		if (!m)
 			break;
 		go_to(t, m, q);
-		say_moment(t, "at an event");
+		/* TRANSLATORS: what moved to the moment shown ({ or }), before ": 1.2s ago, ..." */
+		say_moment(t, _("at an event"));
 		return;
 	}
 	if (pid)
-		say(t, false, "no %s event of PID %d kept (Tab, then { }: every process's)",
-		    dir < 0 ? "earlier" : "later", (int)pid);
+		say(t, false, dir < 0 ? _("no earlier event of PID %d kept (Tab, then { }: every "
+					  "process's)")
+				      : _("no later event of PID %d kept (Tab, then { }: every "
+					  "process's)"), (int)pid);
 	else
-		say(t, false, "no %s event kept", dir < 0 ? "earlier" : "later");
+		say(t, false, "%s", dir < 0 ? _("no earlier event kept") : _("no later event kept"));
 }
 
 /* T: a time typed as seconds ago; M: a marker with a note. */
@@ -2192,7 +2275,7 @@ static void jump_to_seconds(struct tui *t, const char *typed)
 	const struct history_moment *m;
 
 	if (end == typed || *end || secs < 0 || secs > 1e7) {
-		say(t, true, "'%s' is not a number of seconds", typed);
+		say(t, true, _("'%s' is not a number of seconds"), typed);
 		return;
 	}
 	now = present(t);
@@ -2204,9 +2287,10 @@ static void jump_to_seconds(struct tui *t, const char *typed)
 	if (!(m = history_at_time(&t->history, at)))
 		return;
 	go_to(t, m, 0);
+	/* TRANSLATORS: what moved to the moment shown (T), before ": 1.2s ago, ..." */
 	say_moment(t, m == history_oldest(&t->history) && moment_age(t, m) + 0.05 < secs
-			      ? "not kept that long ago: the oldest moment kept"
-			      : "jumped");
+			      ? _("not kept that long ago: the oldest moment kept")
+			      : _("jumped"));
 }
 
 static void drop_marker(struct tui *t, const char *note)
@@ -2220,13 +2304,14 @@ static void drop_marker(struct tui *t, const char *note)
 	mk.when = m->head.taken;
 	snprintf(mk.note, sizeof mk.note, "%s", note);
 	if (!history_mark(&t->history, m->id, &mk)) {
-		say(t, true, "no memory for a marker");
+		say(t, true, _("no memory for a marker"));
 		return;
 	}
 	if (t->recording)
 		recorder_marker(&t->record, &mk);
-	say(t, false, "marker %zu dropped at refresh %lld%s", t->history.nmarkers, m->head.number,
-	    t->recording ? " (and recorded)" : "");
+	say(t, false, t->recording ? _("marker %zu dropped at refresh %lld (and recorded)")
+				   : _("marker %zu dropped at refresh %lld"),
+	    t->history.nmarkers, m->head.number);
 }
 
 /* < and >: the marker before or after the moment shown. */
@@ -2240,12 +2325,14 @@ static void jump_marker(struct tui *t, int dir)
 	char note[4 * RECORDING_NOTE_MAX + 1];
 
 	if (!m) {
-		say(t, false, "no marker %s (M drops one)", dir < 0 ? "before" : "after");
+		say(t, false, "%s", dir < 0 ? _("no marker before (M drops one)")
+					    : _("no marker after (M drops one)"));
 		return;
 	}
 	go_to(t, m, 0);
 	text_escape(note, sizeof note, mk->m.note, strlen(mk->m.note), t->s.style.utf8 ? TEXT_UTF8 : 0);
-	say(t, false, "marker: %s (%.1fs ago)", note, moment_age(t, m));
+	/* TRANSLATORS: %s is the marker's note, as typed */
+	say(t, false, _("marker: %s (%.1fs ago)"), note, moment_age(t, m));
 }
 
 static void key_prompt(struct tui *t, int c)
@@ -2284,7 +2371,9 @@ static void ask_marker(struct tui *t)
 static void toggle_all_view(struct tui *t)
 {
 	session_toggle_all(&t->s);
-	say(t, false, "view: %s", session_view_name(&t->s));
+	/* TRANSLATORS: the view shown; %s is lab, program, family or all, as
+	 * written to --json */
+	say(t, false, _("view: %s"), session_view_name(&t->s));
 }
 
 static void start_search(struct tui *t)
@@ -2323,104 +2412,131 @@ struct key_binding {
 
 static const struct key_binding key_table[] = {
 	{ { KEY_UP }, .act_with = move_selection, .arg = -1, .help_keys = "Up Down PgUp PgDn Home End  ",
-	  .help = "move (in the tree, or in the events after Tab)" },
+	  .help = N_("move (in the tree, or in the events after Tab)") },
 	{ { KEY_DOWN }, .act_with = move_selection, .arg = 1 },
 	{ { KEY_PPAGE }, .act_with = move_page, .arg = -1 },
 	{ { KEY_NPAGE }, .act_with = move_page, .arg = 1 },
 	{ { KEY_HOME }, .act_with = move_selection, .arg = -HOME_OR_END },
 	{ { KEY_END }, .act_with = move_selection, .arg = HOME_OR_END },
 	{ { '\t' }, .act = switch_focus, .help_keys = "Tab",
-	  .help = "switch between the tree and the event log" },
+	  .help = N_("switch between the tree and the event log") },
 	{ { KEY_MOUSE }, .act = key_mouse },
 	{ { 'l' }, .act = toggle_lessons, .help_keys = "l",
-	  .help = "lessons: why the newest event happened (or the one chosen after Tab)",
-	  .bar = "l Lesson", .bar_place = 4, .bar_rank = 9 },
+	  .help = N_("lessons: why the newest event happened (or the one chosen after Tab)"),
+	  /* TRANSLATORS: key bar label: the key, a space, a one-word name; keep it short */
+	  .bar = N_("l Lesson"), .bar_place = 4, .bar_rank = 9 },
 	{ { '(' }, .act_with = scroll_lessons, .arg = -1, .help_keys = "( )",
-	  .help = "scroll the lessons pane (the tour's Do: line stays in view)" },
+	  .help = N_("scroll the lessons pane (the tour's Do: line stays in view)") },
 	{ { ')' }, .act_with = scroll_lessons, .arg = 1 },
 	{ { 'L' }, .act = grow_lessons, .help_keys = "L",
-	  .help = "a larger lessons pane: the tree keeps the rows it needs up to half the screen, "
-		  "else a third; the event log keeps two lines; L again: back" },
+	  .help = N_("a larger lessons pane: the tree keeps the rows it needs up to half the screen, "
+		     "else a third; the event log keeps two lines; L again: back") },
 	{ { 'N' }, .act_with = act_tour, .arg = 1, .acts = true, .help_keys = "N P",
-	  .help = "the guided tour's next and previous step (forktop --tour)",
-	  .bar = "N Next", .bar_place = 1, .bar_rank = 3, .tour_only = true },
-	{ { 'P' }, .act_with = act_tour, .arg = 0, .acts = true, .bar = "P Back", .bar_place = 2, .bar_rank = 4, .tour_only = true },
+	  .help = N_("the guided tour's next and previous step (forktop --tour)"),
+	  /* TRANSLATORS: key bar label: the key, a space, a one-word name; keep it short */
+	  .bar = N_("N Next"), .bar_place = 1, .bar_rank = 3, .tour_only = true },
+	{ { 'P' }, .act_with = act_tour, .arg = 0, .acts = true,
+	  /* TRANSLATORS: key bar label: the key, a space, a one-word name; keep it short */
+	  .bar = N_("P Back"), .bar_place = 2, .bar_rank = 4, .tour_only = true },
 	{ { 't' }, .act_with = act_signal, .acts = true, .arg = SIGTERM, .help_keys = "t",
-	  .help = "terminate(): SIGTERM to the selected process", .bar = "t Term", .bar_place = 5, .bar_rank = 7 },
+	  .help = N_("terminate(): SIGTERM to the selected process"),
+	  /* TRANSLATORS: key bar label: the key, a space, a one-word name; keep it short */
+	  .bar = N_("t Term"), .bar_place = 5, .bar_rank = 7 },
 	{ { 'k' }, .act_with = act_signal, .acts = true, .arg = SIGKILL, .help_keys = "k",
-	  .help = "kill(): SIGKILL to the selected process", .bar = "k Kill", .bar_place = 6, .bar_rank = 6 },
+	  .help = N_("kill(): SIGKILL to the selected process"),
+	  /* TRANSLATORS: key bar label: the key, a space, a one-word name; keep it short */
+	  .bar = N_("k Kill"), .bar_place = 6, .bar_rank = 6 },
 	{ { 'J' }, .act = act_join, .acts = true, .help_keys = "J",
-	  .help = "join(): its creator waits until it ends (at once when it has ended: a zombie is reaped)",
-	  .bar = "J Join", .bar_place = 7, .bar_rank = 11, .lab_only = "J joins a lab process" },
+	  .help = N_("join(): its creator waits until it ends (at once when it has ended: a zombie "
+		     "is reaped)"),
+	  /* TRANSLATORS: key bar label: the key, a space, a one-word name; keep it short */
+	  .bar = N_("J Join"), .bar_place = 7, .bar_rank = 11,
+	  /* TRANSLATORS: a refusal where there is no lab; the reason follows in parentheses */
+	  .lab_only = N_("J joins a lab process") },
 	{ { 'X' }, .act_with = act_main, .arg = 1, .acts = true, .help_keys = "X",
-	  .help = "kill the lab's MainProcess abruptly (SIGKILL): watch the orphans",
-	  .bar = "X KillMain", .bar_place = 8, .bar_rank = 5,
-	  .lab_only = "X acts on the lab's MainProcess",
-	  .program_help = "kill the program's top process abruptly (SIGKILL): no exit routine "
-			  "runs, watch its children become orphans" },
+	  .help = N_("kill the lab's MainProcess abruptly (SIGKILL): watch the orphans"),
+	  /* TRANSLATORS: key bar label: the key, a space, a one-word name; keep it short */
+	  .bar = N_("X KillMain"), .bar_place = 8, .bar_rank = 5,
+	  .lab_only = N_("X acts on the lab's MainProcess"),
+	  .program_help = N_("kill the program's top process abruptly (SIGKILL): no exit routine "
+			     "runs, watch its children become orphans") },
 	{ { 'E' }, .act_with = act_main, .arg = 0, .acts = true, .help_keys = "E",
-	  .help = "let MainProcess exit normally: daemonic children are terminated,\n"
-		  "then every child is joined, daemonic ones too",
-	  .bar = "E Exit", .bar_place = 9, .bar_rank = 10, .lab_only = "E acts on the lab's MainProcess",
-	  .program_help = "interrupt the program's top process (SIGINT, as Ctrl-C would): in Python, "
-			  "KeyboardInterrupt, then the exit routine terminates daemonic children "
-			  "and joins all" },
+	  .help = N_("let MainProcess exit normally: daemonic children are terminated,\n"
+		     "then every child is joined, daemonic ones too"),
+	  /* TRANSLATORS: key bar label: the key, a space, a one-word name; keep it short */
+	  .bar = N_("E Exit"), .bar_place = 9, .bar_rank = 10,
+	  .lab_only = N_("E acts on the lab's MainProcess"),
+	  .program_help = N_("interrupt the program's top process (SIGINT, as Ctrl-C would): in "
+			     "Python, KeyboardInterrupt, then the exit routine terminates daemonic "
+			     "children and joins all") },
 	{ { 's' }, .act = act_spawn, .acts = true, .help_keys = "s",
-	  .help = "start another child in the selected process's group",
-	  .lab_only = "s starts a child in a lab group" },
+	  .help = N_("start another child in the selected process's group"),
+	  .lab_only = N_("s starts a child in a lab group") },
 	{ { 'r' }, .act = act_restart, .acts = true, .help_keys = "r",
-	  .help = "restart the lab, or run the program again (forktop -- CMD)" },
+	  .help = N_("restart the lab, or run the program again (forktop -- CMD)") },
 	{ { 'm' }, .act = act_start_method, .acts = true, .help_keys = "m",
-	  .help = "restart the lab with the next start method: fork, spawn, forkserver",
-	  .bar = "m Method", .bar_place = 10, .bar_rank = 13,
-	  .lab_only = "m restarts the lab with another start method" },
+	  .help = N_("restart the lab with the next start method: fork, spawn, forkserver"),
+	  /* TRANSLATORS: key bar label: the key, a space, a one-word name; keep it short */
+	  .bar = N_("m Method"), .bar_place = 10, .bar_rank = 13,
+	  .lab_only = N_("m restarts the lab with another start method") },
 	{ { 'p' }, .act = act_pid_namespace, .acts = true, .help_keys = "p",
-	  .help = "restart the lab in a PID namespace of its own, as in a container: with\n"
-		  "MainProcess as its PID 1, then forktop's init in front of it, then back",
-	  .lab_only = "p restarts the lab in a PID namespace" },
+	  .help = N_("restart the lab in a PID namespace of its own, as in a container: with\n"
+		     "MainProcess as its PID 1, then forktop's init in front of it, then back"),
+	  .lab_only = N_("p restarts the lab in a PID namespace") },
 	{ { 'c' }, .act = toggle_commands, .help_keys = "c",
-	  .help = "command lines instead of names (see each start method's programs)" },
+	  .help = N_("command lines instead of names (see each start method's programs)") },
 	{ { 'C' }, .act = toggle_more_columns, .help_keys = "C",
-	  .help = "more columns: PGID, SID, TTY and ELAPSED (the time since it started), "
-		  "or back (--columns)" },
+	  .help = N_("more columns: PGID, SID, TTY and ELAPSED (the time since it started), "
+		     "or back (--columns)") },
 	{ { 'R' }, .act = act_subreaper, .acts = true, .help_keys = "R",
-	  .help = "make forktop a child subreaper (orphans come to it), or stop",
-	  .bar = "R Reaper", .bar_place = 11, .bar_rank = 12 },
+	  .help = N_("make forktop a child subreaper (orphans come to it), or stop"),
+	  /* TRANSLATORS: key bar label: the key, a space, a one-word name; keep it short */
+	  .bar = N_("R Reaper"), .bar_place = 11, .bar_rank = 12 },
 	{ { 'g' }, .act = toggle_ghost, .help_keys = "g",
-	  .help = "the tree as it was (every process under its creator) beside now",
-	  .bar = "g Ghost", .bar_place = 12, .bar_rank = 8 },
+	  .help = N_("the tree as it was (every process under its creator) beside now"),
+	  /* TRANSLATORS: key bar label: the key, a space, a one-word name; keep it short */
+	  .bar = N_("g Ghost"), .bar_place = 12, .bar_rank = 8 },
 	{ { KEY_F(9) }, .act = open_signal_menu, .acts = true, .help_keys = "F9",
-	  .help = "send any signal to the selected process" },
+	  .help = N_("send any signal to the selected process") },
 	{ { ' ' }, .act = toggle_pause, .help_keys = "Space",
-	  .help = "pause: the moment shown stays while the lab runs on and is kept; Space again: live" },
+	  .help = N_("pause: the moment shown stays while the lab runs on and is kept; Space again: "
+		     "live") },
 	{ { '[' }, .act_with = step_moment, .arg = -1, .help_keys = "[ ]",
-	  .help = "one refresh back or forward in time ([ while live pauses first)" },
+	  .help = N_("one refresh back or forward in time ([ while live pauses first)") },
 	{ { ']' }, .act_with = step_moment, .arg = 1 },
 	{ { '{' }, .act_with = jump_event, .arg = -1, .help_keys = "{ }",
-	  .help = "the previous or next event of the selected process (after Tab: any event)" },
+	  .help = N_("the previous or next event of the selected process (after Tab: any event)") },
 	{ { '}' }, .act_with = jump_event, .arg = 1 },
-	{ { 'T' }, .act = ask_time, .help_keys = "T", .help = "go back to a time typed as seconds ago" },
+	{ { 'T' }, .act = ask_time, .help_keys = "T",
+	  .help = N_("go back to a time typed as seconds ago") },
 	{ { 'M' }, .act = ask_marker, .help_keys = "M < >",
-	  .help = "drop a marker with a note (recorded with --record); < > go to the marker before or after" },
+	  .help = N_("drop a marker with a note (recorded with --record); < > go to the marker "
+		     "before or after") },
 	{ { '<' }, .act_with = jump_marker, .arg = -1 },
 	{ { '>' }, .act_with = jump_marker, .arg = 1 },
 	{ { 'H' }, .act = toggle_threads, .acts = true, .help_keys = "H",
-	  .help = "each process's threads under it, as {name}: TID, state, CPU% "
-		  "(a key on a thread acts on its process)" },
+	  .help = N_("each process's threads under it, as {name}: TID, state, CPU% "
+		     "(a key on a thread acts on its process)") },
 	{ { 'a' }, .act = toggle_all_view, .acts = true, .help_keys = "a",
-	  .help = "every process on the machine, or back to the lab" },
+	  .help = N_("every process on the machine, or back to the lab") },
 	{ { '+' }, .act_with = toggle_collapse, .arg = 0, .help_keys = "+ -",
-	  .help = "expand or collapse the selected subtree" },
+	  .help = N_("expand or collapse the selected subtree") },
 	{ { '-' }, .act_with = toggle_collapse, .arg = 1 },
 	{ { '/', KEY_F(3) }, .act = start_search, .help_keys = "/ n",
-	  .help = "find a name; n finds the next one" },
+	  .help = N_("find a name; n finds the next one") },
 	{ { 'n' }, .act_with = find_next, .arg = 1 },
-	{ { '?', 'h', KEY_F(1) }, .act = show_help, .help_keys = "? F1", .help = "this help;",
-	  .bar = "F1 Help", .bar_cut = "F1 Help: every key", .bar_place = 3, .bar_rank = 1 },
+	{ { '?', 'h', KEY_F(1) }, .act = show_help, .help_keys = "? F1",
+	  /* TRANSLATORS: the help's line for ? F1; the keys q F10 and what they do follow */
+	  .help = N_("this help;"),
+	  /* TRANSLATORS: key bar label: the key, a space, a one-word name; keep it short */
+	  .bar = N_("F1 Help"),
+	  /* TRANSLATORS: key bar label when keys are left out of it: the key first, keep it short */
+	  .bar_cut = N_("F1 Help: every key"), .bar_place = 3, .bar_rank = 1 },
 	{ { 'q', KEY_F(10) }, .act = quit, .help_keys = "q F10",
-	  .help = "quit (the lab, or a program forktop started, ends with forktop)",
+	  .help = N_("quit (the lab, or a program forktop started, ends with forktop)"),
 	  .help_same_line = true,
-	  .bar = "q Quit", .bar_place = 13, .bar_rank = 2 },
+	  /* TRANSLATORS: key bar label: the key, a space, a one-word name; keep it short */
+	  .bar = N_("q Quit"), .bar_place = 13, .bar_rank = 2 },
 };
 #define KEY_TABLE_SIZE (sizeof key_table / sizeof key_table[0])
 
@@ -2445,11 +2561,11 @@ static void key_normal(struct tui *t, int c)
 	const struct key_binding *b = binding_of(c);
 
 	if (!b)
-		say(t, true, "no action on this key: press ? for help");
+		say(t, true, _("no action on this key: press ? for help"));
 	else if (b->acts && (in_past(t) || t->replay))
 		refuse_in_past(t);
 	else if (!applies(t, b))
-		say(t, true, "%s (%s)", b->lab_only, session_no_lab_reason(&t->s));
+		say(t, true, "%s (%s)", _(b->lab_only), session_no_lab_reason(&t->s));
 	else if (b->act)
 		b->act(t);
 	else
@@ -2463,7 +2579,7 @@ static bool on_bar(const struct tui *t, const struct key_binding *b)
 
 static const char *bar_label(const struct key_binding *b, bool cut)
 {
-	return cut && b->bar_cut ? b->bar_cut : b->bar;
+	return cut && b->bar_cut ? _(b->bar_cut) : _(b->bar);
 }
 
 /* The bindings the key bar has room for, whole: by rank, until one does
@@ -2479,7 +2595,7 @@ static bool keybar_choose(const struct tui *t, bool shown[KEY_TABLE_SIZE], bool 
 
 			if (b->bar_rank != rank || !on_bar(t, b))
 				continue;
-			used += 2 + text_cols(bar_label(b, cut));
+			used += 2 + text_width(bar_label(b, cut));
 			if (used > t->cols)
 				return true;
 			shown[i] = true;
@@ -2516,26 +2632,34 @@ static void draw_keybar(struct tui *t, int y)
 }
 
 #define HELP_LINES_MAX 240
-#define HELP_LINE_LEN 256
+#define HELP_LINE_LEN 1024 /* bytes: Hangul takes three a syllable */
 #define HELP_INDENT 13 /* the keys' column: a description starts after it */
 
+/* The help's last lines ("": a blank line, not translated) */
 static const char *const help_after[] = {
 	"",
-	"Columns: PID the process's ID; PPID its parent's; S its state; DAEMON Python's "
-	"daemon flag (yes, no; - for what is no Python Process object); EXIT Python's "
-	"exitcode; CPU% the share of one core since the previous refresh; TIME+ the CPU "
-	"time it used; NAME its name (c: with its command line). PID 1 is this system's init.",
-	"States (S): R running or ready to run, S sleeping (waiting for something), "
-	"D in uninterruptible sleep (disk), Z zombie (ended, not reaped yet), T stopped, "
-	"X ended (shown a moment, or a ghost in the tree as it was).",
-	"EXIT: N it called exit(N) (0: success); -N a signal N killed it (-15 SIGTERM, "
-	"-9 SIGKILL); - still running, or not known.",
+	/* TRANSLATORS: the help: the column names (PID PPID S DAEMON EXIT CPU% TIME+
+	 * NAME) are the tree's headings: keep them as they are; so are the values
+	 * yes and no of DAEMON */
+	/* xgettext:no-c-format */
+	N_("Columns: PID the process's ID; PPID its parent's; S its state; DAEMON Python's "
+	   "daemon flag (yes, no; - for what is no Python Process object); EXIT Python's "
+	   "exitcode; CPU% the share of one core since the previous refresh; TIME+ the CPU "
+	   "time it used; NAME its name (c: with its command line). PID 1 is this system's init."),
+	/* TRANSLATORS: the help: the state letters R S D Z T X are as the kernel
+	 * shows them: keep them */
+	N_("States (S): R running or ready to run, S sleeping (waiting for something), "
+	   "D in uninterruptible sleep (disk), Z zombie (ended, not reaped yet), T stopped, "
+	   "X ended (shown a moment, or a ghost in the tree as it was)."),
+	/* TRANSLATORS: the help: EXIT is a column name: keep it */
+	N_("EXIT: N it called exit(N) (0: success); -N a signal N killed it (-15 SIGTERM, "
+	   "-9 SIGKILL); - still running, or not known."),
 	"",
-	"Colours: cyan daemonic, green non-daemonic, magenta MainProcess, red zombie, "
-	"yellow orphan, dim: ended (shown for a few seconds with its exit code).",
-	"Processes forktop did not start (outside the lab, or the program's family after "
-	"--attach) are signalled only after you confirm.",
-	"The key bar shows the keys that fit, the most used first: this help lists every key.",
+	N_("Colours: cyan daemonic, green non-daemonic, magenta MainProcess, red zombie, "
+	   "yellow orphan, dim: ended (shown for a few seconds with its exit code)."),
+	N_("Processes forktop did not start (outside the lab, or the program's family after "
+	   "--attach) are signalled only after you confirm."),
+	N_("The key bar shows the keys that fit, the most used first: this help lists every key."),
 };
 
 struct help_text {
@@ -2543,7 +2667,7 @@ struct help_text {
 	int count, width; /* built for width columns */
 	bool lab;         /* with the lab's keys */
 	bool program;     /* with no lab, for a program forktop started */
-	char history[192]; /* what the history holds, when it was built */
+	char history[512]; /* what the history holds, when it was built */
 };
 
 /* text wrapped at words to width columns: the first line after lead, the
@@ -2569,12 +2693,12 @@ static void help_add(struct help_text *h, const char *lead, int indent, const ch
 static void help_binding(struct help_text *h, size_t i)
 {
 	const struct key_binding *b = &key_table[i], *after = i + 1 < KEY_TABLE_SIZE ? b + 1 : NULL;
-	const char *help = !h->lab && b->program_help ? b->program_help : b->help;
+	const char *help = _(!h->lab && b->program_help ? b->program_help : b->help);
 	char lead[64], note[HELP_LINE_LEN];
 
 	snprintf(lead, sizeof lead, "  %-10s ", b->help_keys);
 	if (after && after->help && after->help_same_line)
-		snprintf(note, sizeof note, "%s   %s  %s", help, after->help_keys, after->help);
+		snprintf(note, sizeof note, "%s   %s  %s", help, after->help_keys, _(after->help));
 	else
 		snprintf(note, sizeof note, "%s", help);
 	help_add(h, lead, HELP_INDENT, note);
@@ -2590,7 +2714,8 @@ static void help_examples(struct help_text *h)
 	if (n <= 0)
 		return;
 	help_add(h, "", 0, "");
-	help_add(h, "", 0, "Python examples to watch: forktop --example NAME (quit, then run it):");
+	/* TRANSLATORS: the help; NAME stands for an example's name, as typed */
+	help_add(h, "", 0, _("Python examples to watch: forktop --example NAME (quit, then run it):"));
 	/* help_after starts with its own blank line */
 	for (int i = 0; i < n; i++) {
 		snprintf(lead, sizeof lead, "  %-20.63s ", all[i].name);
@@ -2619,7 +2744,7 @@ static void help_build(struct help_text *h, int width, bool lab, bool program,
 	help_add(h, "", 0, history);
 	help_examples(h);
 	for (size_t i = 0; i < sizeof help_after / sizeof *help_after; i++)
-		help_add(h, "", 0, help_after[i]);
+		help_add(h, "", 0, help_after[i][0] ? _(help_after[i]) : "");
 }
 
 /* The help's lines below its title and above the line that says where it is. */
@@ -2632,13 +2757,15 @@ static void draw_help(struct tui *t)
 {
 	static struct help_text help; /* rebuilt when the width or the keys change */
 	int body = help_body(t), last, x;
-	char where[128], facts[128];
+	char where[384], facts[384];
 	bool lab = t->s.opt->scenario != NULL, program = !lab && t->s.opt->command;
 
-	char history[192];
+	char history[512];
 
-	snprintf(history, sizeof history, "Time travel: the screen keeps up to %zu MiB of moments "
-		 "(--history); now %zu refreshes over %.0fs (%.1f MiB).", t->history.limit >> 20,
+	/* TRANSLATORS: the help: the moments kept (Space, [ ], T) */
+	snprintf(history, sizeof history, _("Time travel: the screen keeps up to %zu MiB of moments "
+					    "(--history); now %zu refreshes over %.0fs (%.1f MiB)."),
+		 t->history.limit >> 20,
 		 t->history.count, history_span(&t->history), (double)t->history.bytes / (1 << 20));
 	if (help.width != t->cols - 2 || !help.count || help.lab != lab || help.program != program ||
 	    strcmp(help.history, history))
@@ -2651,19 +2778,27 @@ static void draw_help(struct tui *t)
 	last = t->help_top + body < help.count ? t->help_top + body : help.count;
 	erase();
 	attrset(A_BOLD);
-	x = draw_text(0, 1, "forktop: keys", t->cols - 1);
+	/* TRANSLATORS: the help's title, after "forktop: " */
+	snprintf(where, sizeof where, "forktop: %s", _("keys"));
+	x = draw_text(0, 1, where, t->cols - 1);
 	attrset(A_NORMAL); /* and what a short header leaves out */
-	snprintf(facts, sizeof facts, "  (version %s, every %.1fs, view: %s)", PACKAGE_VERSION,
+	/* TRANSLATORS: the help's title, after "forktop: keys"; %s is lab,
+	 * program, family or all, as written to --json; keep the two spaces */
+	snprintf(facts, sizeof facts, _("  (version %s, every %.1fs, view: %s)"), PACKAGE_VERSION,
 		 (double)t->s.opt->delay_ms / 1000.0, session_view_name(&t->s));
 	draw_cut(t, 0, 1 + x, facts, t->cols - 1 - x);
 	attrset(A_NORMAL);
 	for (int i = t->help_top; i < last; i++)
 		draw_text(1 + i - t->help_top, 1, help.lines[i], t->cols - 1);
-	snprintf(where, sizeof where, "lines %d-%d of %d, %s PgUp PgDn Home End: scroll, "
-		 "other keys: back", t->help_top + 1, last, help.count,
+	/* TRANSLATORS: the help's last line; %s is the arrow keys (Up Down);
+	 * PgUp PgDn Home End are keys: keep them */
+	snprintf(where, sizeof where, _("lines %d-%d of %d, %s PgUp PgDn Home End: scroll, "
+					"other keys: back"), t->help_top + 1, last, help.count,
 		 t->s.style.utf8 ? "\u2191\u2193" : "Up Down");
-	if (text_cols(where) > t->cols)
-		*strstr(where, " Home") = '\0'; /* the position and the keys that scroll */
+	if (text_width(where) > t->cols) /* TRANSLATORS: the same, short: the position and the
+					 * keys that scroll */
+		snprintf(where, sizeof where, _("lines %d-%d of %d, %s PgUp PgDn"), t->help_top + 1,
+			 last, help.count, t->s.style.utf8 ? "\u2191\u2193" : "Up Down");
 	bar_on(t);
 	mvhline(t->lines - 1, 0, ' ', t->cols);
 	draw_text(t->lines - 1, 0, where, t->cols);
@@ -2810,7 +2945,9 @@ static void read_replay(struct tui *t)
 		else if (t->reader.note[0])
 			say(t, false, "%s", t->reader.note);
 		else if (t->reader.fd >= 0) /* a stream's end is news; a file's is known at once */
-			say(t, false, "the recording ended: %zu refreshes over %.0fs; [ { < go back",
+			/* TRANSLATORS: [ { < are keys that go back in the recording */
+			say(t, false, _("the recording ended: %zu refreshes over %.0fs; [ { < go "
+					"back"),
 			    t->history.count, history_span(&t->history));
 	}
 	keep_moment(t);
@@ -2849,7 +2986,7 @@ static void record_events(struct tui *t)
 	t->recorded = last;
 	if (t->recording && !recorder_flush(&t->record)) {
 		t->recording = false;
-		say(t, true, "--record: writing failed (a full disk?): recording stopped");
+		say(t, true, _("--record: writing failed (a full disk?): recording stopped"));
 	}
 }
 
@@ -2926,7 +3063,8 @@ static int open_replay(struct tui *t, const char *path)
 	}
 	st = recording_next(&t->reader, &t->line, err, sizeof err);
 	if (st != RECORDING_OK) {
-		fprintf(stderr, "forktop: %s\n", st == RECORDING_END ? "the recording is empty" : err);
+		fprintf(stderr, "forktop: %s\n",
+			st == RECORDING_END ? _("the recording is empty") : err);
 		return st == RECORDING_NOT_ONE || st == RECORDING_END ? 2 : 1;
 	}
 	t->replay = true;
@@ -2945,7 +3083,9 @@ static void start_replay(struct tui *t)
 	read_replay(t);
 	if (!t->following && (m = history_oldest(&t->history))) {
 		go_to(t, m, 0);
-		say(t, false, "a recording of %zu refreshes over %.0fs: ] [ } { > < move, Space: its end",
+		/* TRANSLATORS: ] [ } { > < and Space are keys */
+		say(t, false, _("a recording of %zu refreshes over %.0fs: ] [ } { > < move, Space: "
+				"its end"),
 		    t->history.count, history_span(&t->history));
 	}
 }
@@ -2959,7 +3099,7 @@ static int start_recording(struct tui *t, const char *path, char *err, size_t er
 		return -1;
 	recorder_session_info(&info, &t->s);
 	if (!recorder_header(&t->record, &info) || !recorder_flush(&t->record)) {
-		snprintf(err, errlen, "--record %s: writing failed", path);
+		snprintf(err, errlen, _("--record %s: writing failed"), path);
 		return -1;
 	}
 	t->recording = true;
@@ -2983,21 +3123,25 @@ static int open_terminal(bool replay_from_stdin, int *keys_fd)
 	const char *term = getenv("TERM");
 	SCREEN *screen;
 	FILE *keys;
+	char msg[PATH_MAX + 256];
 
 	if ((!isatty(STDIN_FILENO) && !replay_from_stdin) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "forktop: not a terminal: use --batch for text or --json frames\n");
+		fprintf(stderr, "forktop: %s\n",
+			_("not a terminal: use --batch for text or --json frames"));
 		return 2;
 	}
 	keys = keyboard();
 	if (!keys || (!isatty(fileno(keys)))) {
-		fprintf(stderr, "forktop: no terminal to read keys from: use --batch\n");
+		fprintf(stderr, "forktop: %s\n", _("no terminal to read keys from: use --batch"));
 		return 2;
 	}
 	*keys_fd = fileno(keys);
 	screen = newterm(NULL, stdout, keys);
 	if (!screen) {
-		fprintf(stderr, "forktop: terminal type '%s' is unknown: set TERM, or use --batch\n",
-			term ? term : "");
+		/* TRANSLATORS: %s is the value of TERM */
+		snprintf(msg, sizeof msg, _("terminal type '%s' is unknown: set TERM, or use --batch"),
+			 term ? term : "");
+		fprintf(stderr, "forktop: %s\n", msg);
 		return 2;
 	}
 	set_term(screen);
@@ -3018,7 +3162,7 @@ int tui_run(const struct tui_options *opt)
 	static struct tui t; /* large; one per process */
 	struct session_options session = opt->session;
 	struct session_loop loop;
-	char err[256];
+	char err[256], msg[PATH_MAX + 256];
 	int rc;
 
 	session_catch_stop_signals();
@@ -3041,7 +3185,7 @@ int tui_run(const struct tui_options *opt)
 
 	rc = session_open(&t.s, &session, err, sizeof err);
 	if (rc == 0 && guide_open(&t.guide, opt->tour, NULL) < 0) {
-		snprintf(err, sizeof err, "out of memory");
+		snprintf(err, sizeof err, "%s", _("out of memory"));
 		rc = -1;
 	}
 	if (rc == 0 && opt->record && start_recording(&t, opt->record, err, sizeof err) < 0)
@@ -3054,9 +3198,9 @@ int tui_run(const struct tui_options *opt)
 	}
 	t.lessons = opt->tour != NULL;
 	if (opt->tour)
-		say(&t, false, "the tour: follow the steps in the pane (N: next step, P: back)");
+		say(&t, false, _("the tour: follow the steps in the pane (N: next step, P: back)"));
 	else
-		say(&t, false, "press ? for help");
+		say(&t, false, _("press ? for help"));
 	if (t.replay)
 		start_replay(&t);
 	t.columns_to_say = (t.columns_asked & ROWS_COLS_EXTRA) != 0; /* --columns: said at once */
@@ -3083,12 +3227,14 @@ int tui_run(const struct tui_options *opt)
 	frame_free(&t.rframe);
 	frame_free(&t.rghost);
 	if (opt->record && !recorder_close(&t.record)) {
-		fprintf(stderr, "forktop: --record %s: writing failed (a full disk?): the recording is "
-			"cut short\n", opt->record);
+		snprintf(msg, sizeof msg, _("--record %s: writing failed (a full disk?): the recording "
+					    "is cut short"), opt->record);
+		fprintf(stderr, "forktop: %s\n", msg);
 		return 1;
 	}
 	if (rc < 0) {
-		fprintf(stderr, "forktop: reading processes failed: %s\n", strerror(-rc));
+		snprintf(msg, sizeof msg, _("reading processes failed: %s"), strerror(-rc));
+		fprintf(stderr, "forktop: %s\n", msg);
 		return 1;
 	}
 	return 0;
