@@ -37,18 +37,18 @@ if ! locale -a 2>/dev/null | grep -qix 'ko_KR\.utf-\?8'; then
 	fi
 	locpath=$tmp/locales
 fi
-# in VAR=VALUE... -- CMD...: CMD with only the locale variables given (the
+# with_locale VAR=VALUE... -- CMD...: CMD with only the locale variables given (the
 # suite's LC_ALL and LANGUAGE are dropped first).
-in() {
+with_locale() {
 	local vars=()
 	while [ "$1" != -- ]; do vars+=("$1"); shift; done
 	shift
 	env -u LC_ALL -u LANGUAGE -u LANG -u LC_MESSAGES ${locpath:+LOCPATH=$locpath} "${vars[@]}" "$@"
 }
-ko() { in LANG=ko_KR.UTF-8 -- "$@"; }
+ko() { with_locale LANG=ko_KR.UTF-8 -- "$@"; }
 hangul() { LC_ALL=C.UTF-8 grep -qP '[\x{AC00}-\x{D7A3}]'; }
 # The Korean of a msgid, from the catalog forktop reads.
-tr_ko() { in LANGUAGE=ko LANG=C.UTF-8 TEXTDOMAINDIR="$builddir/locale" -- gettext forktop "$1"; }
+tr_ko() { with_locale LANGUAGE=ko LANG=C.UTF-8 TEXTDOMAINDIR="$builddir/locale" -- gettext forktop "$1"; }
 
 [ "$(ko locale charmap 2>/dev/null)" = UTF-8 ] && ok || bad "the ko_KR.UTF-8 locale does not load"
 
@@ -75,18 +75,18 @@ python3 "$srcdir/tests/po-check.py" "$tmp/ko.po" >"$tmp/pocheck.out" 2>&1 && ok 
 ko "$forktop" --help >"$tmp/help" 2>&1; rc=$?
 [ $rc -eq 0 ] && hangul <"$tmp/help" && grep -q -- '--batch' "$tmp/help" && ok ||
 	bad "--help under LANG=ko_KR.UTF-8 (status $rc)" "$(head -5 "$tmp/help")"
-in LC_ALL=C.UTF-8 -- "$forktop" --help | hangul && bad "--help under C.UTF-8 is not English" || ok
+with_locale LC_ALL=C.UTF-8 -- "$forktop" --help | hangul && bad "--help under C.UTF-8 is not English" || ok
 ko "$forktop" --no-such-option >"$tmp/err" 2>&1; rc=$?
 [ $rc -eq 2 ] && hangul <"$tmp/err" && grep -q -- "--no-such-option" "$tmp/err" && ok ||
 	bad "an unknown option under ko_KR.UTF-8: status $rc, $(cat "$tmp/err")"
 for vars in "LC_ALL=ko_KR.UTF-8 LANG=C.UTF-8" "LC_MESSAGES=ko_KR.UTF-8 LANG=C.UTF-8" \
 	"LANGUAGE=ko LANG=C.UTF-8" "LANGUAGE=fr:ko LANG=ko_KR.UTF-8"; do
 	# shellcheck disable=SC2086
-	in $vars -- "$forktop" --help | hangul && ok || bad "$vars: --help is not Korean"
+	with_locale $vars -- "$forktop" --help | hangul && ok || bad "$vars: --help is not Korean"
 done
 for vars in "LC_ALL=C.UTF-8 LANG=ko_KR.UTF-8" "LANGUAGE=ko LC_ALL=C" "LC_MESSAGES=C.UTF-8 LANG=ko_KR.UTF-8"; do
 	# shellcheck disable=SC2086
-	in $vars -- "$forktop" --help | hangul && bad "$vars: --help is Korean, gettext would not be" || ok
+	with_locale $vars -- "$forktop" --help | hangul && bad "$vars: --help is Korean, gettext would not be" || ok
 done
 
 # ---- --batch: Korean sentences; JSON: English kinds and keys, Korean text
