@@ -44,7 +44,8 @@ build_targets() {
 		obj=$out/obj/$(basename "$src" .c).o
 		# The engine's AM_CPPFLAGS, then its libraries' flags.
 		nice -n 10 "$cc" $flags -fsanitize=fuzzer-no-link -include "$builddir/config.h" \
-			-DPKGDATADIR="\"${FORKTOP_PKGDATADIR-}\"" ${FORKTOP_ENGINE_CFLAGS-} \
+			-DPKGDATADIR="\"${FORKTOP_PKGDATADIR-}\"" -DLOCALEDIR="\"${FORKTOP_INSTALL_LOCALEDIR-}\"" \
+			${FORKTOP_ENGINE_CFLAGS-} \
 			-c "$src" -o "$obj" || return 1
 		objs+=("$obj")
 	done

@@ -103,8 +103,8 @@ for line in open(sys.argv[1], encoding='utf-8'):
     for key in obj:
         assert key.isascii() and not hangul.search(key), key
     if obj.get('type') == 'event':
-        assert obj['kind'].isascii(), obj['kind']
-        kinds.add(obj['kind'])
+        assert obj['event'].isascii() and obj['kind'].isascii(), obj
+        kinds.add(obj['event'])
         korean += bool(hangul.search(obj.get('text', '')))
 assert 'lab_started' in kinds and 'started' in kinds, kinds
 assert korean >= 3, f'{korean} events with Korean text'
@@ -159,7 +159,9 @@ for size in 80x24 120x40; do
 		[ "$(widest)" -le "$w" ] && ok || bad "$size: a line is wider than $w columns"
 		lined_up >"$tmp/cols" 2>&1 && ok || bad "$size: the columns are not lined up" "$(cat "$tmp/cols")"
 		# a refusal: J on MainProcess, which has no creator in the lab
-		T send-keys Home J
+		T send-keys / M a i n P r o c e s s Enter
+		wait_for "$(tr_ko "found '%s'" | sed "s/'%s'//; s/^ *//")" 3 || bad "$size: /MainProcess: not found"
+		T send-keys J
 		refusal=$(tr_ko "MainProcess has no creator in the lab to join it")
 		wait_for "${refusal:0:12}" 3 && ok || bad "$size: J on MainProcess: no Korean refusal ('$refusal')"
 		# the lessons pane: X, then the lesson of the orphans in Korean
@@ -170,8 +172,9 @@ for size in 80x24 120x40; do
 		[ "$(widest)" -le "$w" ] && ok || bad "$size: with the lesson, a line is wider than $w"
 		# the help: Korean, every line within the width
 		T send-keys '?'
-		wait_for "$(tr_ko "forktop: keys")" 3 && ok || bad "$size: ?: the help title is not Korean"
-		pane | grep -q 'Space' && pane | hangul && ok || bad "$size: the help is not Korean"
+		wait_for "forktop: $(tr_ko "keys")" 3 && ok || bad "$size: ?: the help title is not Korean"
+		pane | grep -q 'Tab' && [ "$(pane | LC_ALL=C.UTF-8 grep -cP '[\x{AC00}-\x{D7A3}]')" -ge 10 ] && ok ||
+			bad "$size: the help is not Korean"
 		[ "$(widest)" -le "$w" ] && ok || bad "$size: help: a line is wider than $w columns"
 		T send-keys Escape
 		T send-keys q
@@ -185,9 +188,9 @@ done
 start 120x40 --tour
 title=$(python3 - "$srcdir/data/lessons/ko/tour.conf" <<'EOF'
 import sys
-for line in open(sys.argv[1], encoding='utf-8'):
-    if line.startswith('title'):
-        print(line.split('=', 1)[1].strip()[:10]); break
+titles = [line.split('=', 1)[1].strip() for line in open(sys.argv[1], encoding='utf-8')
+          if line.startswith('title')]
+print(titles[1][:10])  # the first step's: the tour's own is titles[0]
 EOF
 )
 wait_for "$title" 8 && ok || bad "--tour: the first step's title '$title' is not shown"

@@ -73,26 +73,42 @@ static bool named_by_a_rule(const char *name)
 	return false;
 }
 
-Test(lesson, every_file_in_the_folder_is_a_lesson_a_rule_names_or_the_tour)
+/* The files of one folder that are lessons; a folder in it (a language's,
+ * as lessons/ko) is checked the same way when top is set. */
+static int lesson_files(const char *dir, bool top)
 {
-	DIR *d = opendir(lessons_dir);
+	DIR *d = opendir(dir);
 	struct dirent *e;
 	int files = 0;
 
-	cr_assert_not_null(d, "%s", lessons_dir);
+	cr_assert_not_null(d, "%s", dir);
 	while ((e = readdir(d))) {
-		char name[256];
+		char name[256], sub[4400];
 		size_t n = strlen(e->d_name);
 
 		if (e->d_name[0] == '.' || !strcmp(e->d_name, "tour.conf"))
 			continue;
-		cr_expect(n > 4 && !strcmp(e->d_name + n - 4, ".txt"), "%s: not a lesson", e->d_name);
+		if (e->d_type == DT_DIR) {
+			cr_expect(top, "%s/%s: a folder in a language's folder", dir, e->d_name);
+			snprintf(sub, sizeof sub, "%s/%s", dir, e->d_name);
+			if (top)
+				cr_expect_gt(lesson_files(sub, false), 0, "%s: no lesson", sub);
+			continue;
+		}
+		cr_expect(n > 4 && !strcmp(e->d_name + n - 4, ".txt"), "%s/%s: not a lesson", dir,
+			  e->d_name);
 		snprintf(name, sizeof name, "%.*s", (int)(n - 4), e->d_name);
-		cr_expect(named_by_a_rule(name), "%s: no rule shows it", e->d_name);
+		cr_expect(named_by_a_rule(name), "%s/%s: no rule shows it", dir, e->d_name);
 		files++;
 	}
 	closedir(d);
-	cr_assert_eq((size_t)files, lesson_rule_lessons(), "one file per lesson");
+	return files;
+}
+
+Test(lesson, every_file_in_the_folder_is_a_lesson_a_rule_names_or_the_tour)
+{
+	cr_assert_eq((size_t)lesson_files(lessons_dir, true), lesson_rule_lessons(),
+		     "one file per lesson");
 }
 
 Test(lesson, the_shipped_tour_loads_with_its_scenarios)
@@ -172,10 +188,10 @@ Test(lesson, broken_lessons_are_refused_with_file_and_line)
 
 Test(lesson, a_lesson_longer_than_a_few_sentences_is_refused)
 {
-	static char text[4096];
+	static char text[LESSON_BODY_MAX + 256];
 
 	strcpy(text, "Title\n");
-	for (int i = 0; i < 30; i++)
+	while (strlen(text) < LESSON_BODY_MAX + 64)
 		strcat(text, "A sentence that goes on and on, line after line.\n");
 	refused(text, "the text is longer than");
 }
