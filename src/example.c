@@ -2,6 +2,7 @@
 #include "example.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "datafile.h"
 #include "i18n.h"
+#include "text.h"
 
 #define EXAMPLE_FILE_MAX (64 * 1024)
 
@@ -50,10 +52,29 @@ static void first_docstring_line(const char *text, char *out, size_t len)
 	snprintf(out, len, "%.*s", (int)n, start);
 }
 
+/* The summary in the user's language: examples/LANG/NAME.txt, one line. */
+static bool translated_summary(const char *dir, struct example *e)
+{
+	char langs[I18N_LANGS_MAX][I18N_LANG_MAX], lang[I18N_LANG_MAX], file[EXAMPLE_NAME_MAX + 8];
+	char path[PATH_MAX + I18N_LANG_MAX + EXAMPLE_NAME_MAX + 8], err[256], *text = NULL;
+	size_t n = i18n_user_languages(langs, I18N_LANGS_MAX);
+
+	snprintf(file, sizeof file, "%s.txt", e->name);
+	i18n_file(dir, file, (const char (*)[I18N_LANG_MAX])langs, n, path, sizeof path, lang);
+	if (!lang[0] || datafile_read(path, EXAMPLE_FILE_MAX, &text, err, sizeof err) < 0)
+		return false;
+	snprintf(e->summary, sizeof e->summary, "%.*s", (int)strcspn(text, "\n"), text);
+	e->summary[text_utf8_boundary(e->summary, strlen(e->summary))] = '\0';
+	free(text);
+	return e->summary[0] != '\0';
+}
+
 static void summarize(const char *dir, struct example *e)
 {
 	char path[PATH_MAX + EXAMPLE_NAME_MAX + 8], err[256], *text = NULL;
 
+	if (translated_summary(dir, e))
+		return;
 	snprintf(path, sizeof path, "%s/%s.py", dir, e->name);
 	if (datafile_read(path, EXAMPLE_FILE_MAX, &text, err, sizeof err) == 0)
 		first_docstring_line(text, e->summary, sizeof e->summary);

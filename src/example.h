@@ -8,12 +8,13 @@
 #include <stddef.h>
 
 #define EXAMPLE_NAME_MAX 64
-#define EXAMPLE_SUMMARY_MAX 160
+#define EXAMPLE_SUMMARY_MAX 256 /* bytes: a translated summary is longer */
 #define EXAMPLES_MAX 64
 
 struct example {
 	char name[EXAMPLE_NAME_MAX];       /* the file's name without .py */
-	char summary[EXAMPLE_SUMMARY_MAX]; /* its docstring's first line */
+	char summary[EXAMPLE_SUMMARY_MAX]; /* its docstring's first line, or
+					    * examples/LANG/NAME.txt's */
 };
 
 /* The path of example name, written to path. Returns 0, or -1 with the

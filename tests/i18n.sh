@@ -89,6 +89,13 @@ for vars in "LC_ALL=C.UTF-8 LANG=ko_KR.UTF-8" "LANGUAGE=ko LC_ALL=C" "LC_MESSAGE
 	with_locale $vars -- "$forktop" --help | hangul && bad "$vars: --help is Korean, gettext would not be" || ok
 done
 
+# every example's summary in Korean (data/examples/ko/NAME.txt)
+ko "$forktop" --example list >"$tmp/examples" 2>&1
+examples=$(ls "$srcdir"/data/examples/*.py | wc -l)
+[ "$(grep -c '^  [a-z_]' "$tmp/examples")" -eq "$examples" ] &&
+	[ "$(grep '^  [a-z_]' "$tmp/examples" | LC_ALL=C.UTF-8 grep -cP '[\x{AC00}-\x{D7A3}]')" -eq "$examples" ] && ok ||
+	bad "--example list: not every example's summary is Korean" "$(cat "$tmp/examples")"
+
 # ---- --batch: Korean sentences; JSON: English kinds and keys, Korean text
 ko "$forktop" --batch -n 2 -d 300 >"$tmp/batch" 2>&1; rc=$?
 [ $rc -eq 0 ] && hangul <"$tmp/batch" && grep -q 'MainProcess' "$tmp/batch" && ok ||
