@@ -82,7 +82,7 @@ static size_t add_language(const char *name, size_t len, char (*out)[I18N_LANG_M
 	lang[lang_len] = '\0';
 	if (n < max && !known(out, n, full))
 		snprintf(out[n++], I18N_LANG_MAX, "%s", full);
-	if (n < max && !known(out, n, lang))
+	if (n < max && !known(out, n, lang) && !is_c_locale(lang))
 		snprintf(out[n++], I18N_LANG_MAX, "%s", lang);
 	return n;
 }
