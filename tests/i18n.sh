@@ -117,6 +117,23 @@ assert 'lab_started' in kinds and 'started' in kinds, kinds
 assert korean >= 3, f'{korean} events with Korean text'
 EOF
 
+# Hostile names are escaped alike in Korean and in C.UTF-8: the same NAME
+# columns, no escape byte reaching the terminal.
+hostile=${FORKTOP_HOSTILE:-./tests/hostile}
+if [ -x "$hostile" ]; then
+	names() { grep -aE '^ +[0-9]+ ' | sed -E 's/^ *[0-9]+ +[0-9]+ . +\S+ +\S+ +\S+ +\S+ +//; s/  .*//' | sort -u; }
+	ko "$forktop" --batch -n 3 -d 300 -- "$hostile" --family 3 >"$tmp/hostile.ko" 2>&1
+	with_locale LC_ALL=C.UTF-8 -- "$forktop" --batch -n 3 -d 300 -- "$hostile" --family 3 >"$tmp/hostile.c" 2>&1
+	if [ "$(names <"$tmp/hostile.ko")" = "$(names <"$tmp/hostile.c")" ] && [ "$(names <"$tmp/hostile.c" | wc -l)" -ge 4 ] &&
+		! grep -aq $'\e' "$tmp/hostile.ko"; then
+		ok
+	else
+		bad "hostile names are escaped otherwise in Korean" "$(diff <(names <"$tmp/hostile.c") <(names <"$tmp/hostile.ko"))"
+	fi
+else
+	bad "no $hostile to start processes with hostile names"
+fi
+
 # A locale that writes 1,5 (made here): JSON keeps 1.5, or it would not parse.
 if localedef -i de_DE -f UTF-8 "$tmp/de/de_DE.UTF-8" >/dev/null 2>&1 || { mkdir -p "$tmp/de" &&
 	localedef -i de_DE -f UTF-8 "$tmp/de/de_DE.UTF-8" >/dev/null 2>&1; }; then
