@@ -16,13 +16,27 @@
 
 #define DATAFILE_PLACES 3
 
+bool datafile_beside_binary(const char *name, char *buf, size_t len)
+{
+	char exe[4096];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	char *slash;
+	int w;
+
+	if (n <= 0)
+		return false;
+	exe[n] = '\0';
+	if (!(slash = strrchr(exe, '/')))
+		return false;
+	*slash = '\0';
+	w = snprintf(buf, len, "%s/%s", exe, name);
+	return w > 0 && (size_t)w < len;
+}
+
 /* Candidate folder number i into buf; false when it does not apply. */
 static bool place(int i, char *buf, size_t len)
 {
 	const char *env = getenv("FORKTOP_DATA");
-	char exe[4096];
-	ssize_t n;
-	char *slash;
 	int w;
 
 	switch (i) {
@@ -32,15 +46,7 @@ static bool place(int i, char *buf, size_t len)
 		w = snprintf(buf, len, "%s", env);
 		break;
 	case 1:
-		n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-		if (n <= 0)
-			return false;
-		exe[n] = '\0';
-		if (!(slash = strrchr(exe, '/')))
-			return false;
-		*slash = '\0';
-		w = snprintf(buf, len, "%s/data", exe);
-		break;
+		return datafile_beside_binary("data", buf, len);
 	default:
 		w = snprintf(buf, len, "%s", PKGDATADIR);
 		break;
@@ -158,5 +164,18 @@ int datafile_parse_result(const struct datafile_error *e, int line, const char *
 	else
 		snprintf(err, errlen, "%s:%d: %s", label, line,
 			 _("not a 'key = value' line or a [section]"));
+	return -1;
+}
+
+int datafile_parse_error(char *err, size_t errlen, const char *label, int line, const char *fmt,
+			 ...)
+{
+	char what[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	snprintf(err, errlen, "%s:%d: %s", label, line, what);
 	return -1;
 }

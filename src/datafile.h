@@ -11,6 +11,9 @@
 /* The first of those places that holds rel (a file or a folder), written
  * to buf. Returns 0, or -1 with every place it looked in `looked`
  * ("/a/rel, /b/rel or /c/rel"; looked may be NULL). */
+/* "<the folder of the running binary>/name" into buf; false when unknown. */
+bool datafile_beside_binary(const char *name, char *buf, size_t len);
+
 int datafile_find(const char *rel, char *buf, size_t len, char *looked, size_t lookedlen);
 
 /* A scenario as the command line names it: an existing file, or anything
@@ -33,6 +36,11 @@ struct datafile_error {
 /* Keeps msg if it is the first. Returns 0: inih's "stop here". */
 __attribute__((format(printf, 2, 3)))
 int datafile_fail(struct datafile_error *e, const char *fmt, ...);
+/* "LABEL:LINE: " and what is wrong (in the locale's words), into err.
+ * Returns -1, for a loader to return. */
+__attribute__((format(printf, 5, 6)))
+int datafile_parse_error(char *err, size_t errlen, const char *label, int line, const char *fmt,
+			 ...);
 /* After ini_parse (which returned line): "LABEL:LINE: what" in err for the
  * first error, or for a line that is not INI. Returns -1 then, else 0. */
 int datafile_parse_result(const struct datafile_error *e, int line, const char *label, char *err,

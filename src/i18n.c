@@ -8,29 +8,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "datafile.h"
+
 static bool is_dir(const char *path)
 {
 	struct stat st;
 
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* "<the binary's folder>/locale" into buf, when it is a folder. */
-static bool beside_binary(char *buf, size_t len)
-{
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	char *slash;
-	int w;
-
-	if (n <= 0)
-		return false;
-	exe[n] = '\0';
-	if (!(slash = strrchr(exe, '/')))
-		return false;
-	*slash = '\0';
-	w = snprintf(buf, len, "%s/locale", exe);
-	return w > 0 && (size_t)w < len && is_dir(buf);
 }
 
 void i18n_init(void)
@@ -41,7 +25,7 @@ void i18n_init(void)
 
 	if (env && *env)
 		snprintf(dir, sizeof dir, "%s", env);
-	else if (!beside_binary(dir, sizeof dir))
+	else if (!datafile_beside_binary("locale", dir, sizeof dir) || !is_dir(dir))
 		snprintf(dir, sizeof dir, "%s", LOCALEDIR);
 	bindtextdomain(PACKAGE, dir);
 	textdomain(PACKAGE);

@@ -373,21 +373,6 @@ static int handler(void *user, const char *section, const char *key, const char 
 	return group_key(ps, key, value);
 }
 
-/* "LABEL:LINE: " and what is wrong, into err: -1, for a loader to return. */
-__attribute__((format(printf, 5, 6)))
-static int parse_error(char *err, size_t errlen, const char *label, int line, const char *fmt,
-		       ...)
-{
-	char what[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof what, fmt, ap);
-	va_end(ap);
-	snprintf(err, errlen, "%s:%d: %s", label, line, what);
-	return -1;
-}
-
 static void defaults(struct scenario *sc)
 {
 	memset(sc, 0, sizeof *sc);
@@ -409,7 +394,7 @@ static int check_threads(const struct parse_state *ps, const char *label, char *
 		for (int k = 0; k <= i; k++)
 			total += sc->threads[k].group == owner ? sc->threads[k].count : 0;
 		if (total > SCENARIO_THREADS_MAX)
-			return parse_error(err, errlen, label, ps->threads_line[i],
+			return datafile_parse_error(err, errlen, label, ps->threads_line[i],
 					   owner == SCENARIO_TOP_LEVEL
 					   /* TRANSLATORS: MainProcess is Python's name for the
 					      lab's main process. */
@@ -428,10 +413,10 @@ static int check_whole(const struct parse_state *ps, const char *label, char *er
 	int total = scenario_process_count(sc);
 
 	if (sc->ngroups == 0)
-		return parse_error(err, errlen, label, 1, "%s",
+		return datafile_parse_error(err, errlen, label, 1, "%s",
 				   _("no [group NAME] section: the lab needs children"));
 	if (total > 256)
-		return parse_error(err, errlen, label, ps->header_line[sc->ngroups - 1],
+		return datafile_parse_error(err, errlen, label, ps->header_line[sc->ngroups - 1],
 				   _("the scenario starts %d processes (at most 256)"), total);
 	return check_threads(ps, label, err, errlen);
 }
@@ -448,7 +433,7 @@ int scenario_load_string(const char *text, const char *label, struct scenario *o
 	if (datafile_parse_result(&ps.error, line, label, err, errlen) < 0)
 		return -1;
 	if (reader.too_long)
-		return parse_error(err, errlen, label, reader.too_long,
+		return datafile_parse_error(err, errlen, label, reader.too_long,
 				   _("line longer than %d characters"), reader.longest);
 	return check_whole(&ps, label, err, errlen);
 }
@@ -474,7 +459,7 @@ int scenario_load_file(const char *path, struct scenario *out, char *err, size_t
 		snprintf(err, errlen, "%s: %s", path, text ? _("read error") : _("out of memory"));
 		rc = -1;
 	} else if (memchr(text, '\0', len)) {
-		rc = parse_error(err, errlen, path, 1, "%s",
+		rc = datafile_parse_error(err, errlen, path, 1, "%s",
 				 _("binary data (a NUL byte): not a scenario file"));
 	} else {
 		text[len] = '\0';

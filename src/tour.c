@@ -268,29 +268,14 @@ static int repeated_step(const struct tour *t, const char *text, const char **wh
 	return first;
 }
 
-/* "LABEL:LINE: " and what is wrong, into err: -1, for a loader to return. */
-__attribute__((format(printf, 5, 6)))
-static int parse_error(char *err, size_t errlen, const char *label, int line, const char *fmt,
-		       ...)
-{
-	char what[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof what, fmt, ap);
-	va_end(ap);
-	snprintf(err, errlen, "%s:%d: %s", label, line, what);
-	return -1;
-}
-
 static int check_steps(const struct tour *t, const char *text, const char *label, char *err,
 		       size_t errlen)
 {
 	if (t->count == 0)
-		return parse_error(err, errlen, label, 1, "%s",
+		return datafile_parse_error(err, errlen, label, 1, "%s",
 				   _("no [step NAME] section: a tour needs steps"));
 	if (!t->steps[0].loads)
-		return parse_error(err, errlen, label, section_line(text, t->steps[0].name), "%s",
+		return datafile_parse_error(err, errlen, label, section_line(text, t->steps[0].name), "%s",
 				   _("the first step must name a scenario"));
 	for (int i = 0; i < t->count; i++) {
 		const struct tour_step *st = &t->steps[i];
@@ -298,7 +283,7 @@ static int check_steps(const struct tour *t, const char *text, const char *label
 
 		if (missing)
 			/* TRANSLATORS: the last %s is the key missing: title or do. */
-			return parse_error(err, errlen, label, section_line(text, st->name),
+			return datafile_parse_error(err, errlen, label, section_line(text, st->name),
 					   _("[step %s] has no '%s'"), st->name, missing);
 	}
 	return 0;
@@ -313,13 +298,13 @@ int tour_load_string(const char *text, const char *label, const char *base_dir,
 
 	memset(out, 0, sizeof *out);
 	if ((line = long_line(text)) != 0)
-		return parse_error(err, errlen, label, line,
+		return datafile_parse_error(err, errlen, label, line,
 				   _("longer than %d characters: continue the value on the next "
 				     "line, indented"), TOUR_LINE_MAX);
 	line = ini_parse_string(text, handler, &ps);
 	again = repeated_step(out, text, &which);
 	if (again && (line == 0 || again < line))
-		return parse_error(err, errlen, label, again, _("step '%s' is defined twice"),
+		return datafile_parse_error(err, errlen, label, again, _("step '%s' is defined twice"),
 				   which);
 	if (datafile_parse_result(&ps.error, line, label, err, errlen) < 0)
 		return -1;

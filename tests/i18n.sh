@@ -14,13 +14,7 @@ sock=
 . "$(dirname "$0")/tmux-lib.sh"
 monitors=()
 tmp=$(mktemp -d)
-
-cleanup() {
-	for p in "${monitors[@]}"; do running "$p" && kill -KILL "$p" 2>/dev/null; done
-	kill_servers
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+trap 'kill_monitors; kill_servers; rm -rf "$tmp"' EXIT
 
 for tool in msgfmt xgettext msgmerge msgattrib python3; do
 	command -v "$tool" >/dev/null || { echo "SKIP: no $tool (gettext)"; exit 77; }

@@ -10,13 +10,7 @@ sock=
 . "$(dirname "$0")/tmux-lib.sh"
 monitors=()
 tmp=$(mktemp -d)
-
-cleanup() {
-	for p in "${monitors[@]}"; do running "$p" && kill -KILL "$p" 2>/dev/null; done
-	kill_servers
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+trap 'kill_monitors; kill_servers; rm -rf "$tmp"' EXIT
 
 # The pane as one line: wrapped text can be matched across its line breaks.
 flat() { pane | sed 's/^ *//' | tr '\n' ' '; }

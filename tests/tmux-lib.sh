@@ -101,6 +101,12 @@ use_server() {
 	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
 }
 
+# kill_monitors: every forktop the script recorded in monitors, SIGKILLed.
+kill_monitors() {
+	local p
+	for p in "${monitors[@]}"; do running "$p" && kill -KILL "$p" 2>/dev/null; done
+}
+
 kill_servers() {
 	local s
 	for s in "${sockets[@]}"; do
