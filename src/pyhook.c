@@ -449,3 +449,11 @@ void pyhook_read_members(struct pyhook *h, struct family *f)
 	for (size_t i = 0; h->listen_fd >= 0 && i < h->nconns; i++)
 		read_conn(h, f, &h->conns[i], true); /* a hang-up is left for pyhook_handle */
 }
+
+void pyhook_read_before_end(struct pyhook *h, struct family *f)
+{
+	if (h->listen_fd < 0)
+		return;
+	accept_all(h, f);
+	pyhook_read_members(h, f);
+}

@@ -69,6 +69,10 @@ void pyhook_handle(struct pyhook *h, struct family *f, const struct pollfd *fds,
  * exits are read, so that what a process said before it ended is logged
  * before its end. */
 void pyhook_read_members(struct pyhook *h, struct family *f);
+/* At a member's exit: its connection may not be accepted yet (a spawned
+ * child connects, speaks and ends between two polls), so the connections
+ * waiting are accepted, then every member's words read. */
+void pyhook_read_before_end(struct pyhook *h, struct family *f);
 
 /* Whether a hooked process may send a record of this type: a lab process's
  * types other than commands, the fork server's and the pidfd's hello. */

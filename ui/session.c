@@ -968,7 +968,14 @@ static void note_changed(struct session *s, const struct procev_event *ev)
 static void on_kernel_event(void *ctx, const struct procev_event *ev)
 {
 	struct session *s = ctx;
+	const struct member *m;
 
+	/* A member's last words were sent before it ended, maybe after
+	 * drain_kernel read the hook, maybe on a connection not accepted yet:
+	 * they are read before its end. */
+	if (ev->kind == PROCEV_EXIT && ev->pid == ev->tgid &&
+	    (m = family_newest(&s->fam, ev->pid)) && !m->gone)
+		pyhook_read_before_end(&s->hook, &s->fam);
 	family_kernel_event(&s->fam, ev);
 	if (s->opt->partial_scans)
 		note_changed(s, ev);
