@@ -83,8 +83,11 @@ static void note(struct family *f, enum event_kind kind, pid_t pid, const char *
 }
 
 /* Its stdio: nothing to read, output into the monitor's pipe; its own
- * process group, so the terminal's Ctrl-C reaches only forktop. */
-_Noreturn static void exec_program(char *const argv[], char *const env[], int out)
+ * process group, so the terminal's Ctrl-C reaches only forktop. cannot_run
+ * is the message, looked up before the fork (gettext may lock or allocate,
+ * which a forked child must not). */
+_Noreturn static void exec_program(char *const argv[], char *const env[], int out,
+				   const char *cannot_run)
 {
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	const char *why;
@@ -104,7 +107,10 @@ _Noreturn static void exec_program(char *const argv[], char *const env[], int ou
 	execvp(argv[0], argv);
 	why = strerror(errno);
 	dprintf(2, "forktop: ");
-	dprintf(2, _("cannot run %s: %s"), argv[0], why);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral" /* the catalog's, checked by msgfmt -c */
+	dprintf(2, cannot_run, argv[0], why);
+#pragma GCC diagnostic pop
 	dprintf(2, "\n");
 	_exit(127);
 }
@@ -112,6 +118,7 @@ _Noreturn static void exec_program(char *const argv[], char *const env[], int ou
 int family_start(struct family *f, char *const argv[], char *const env[], struct track *track,
 		 char *err, size_t errlen)
 {
+	const char *cannot_run;
 	struct member *m;
 	int out[2];
 	pid_t pid;
@@ -124,10 +131,11 @@ int family_start(struct family *f, char *const argv[], char *const env[], struct
 		snprintf(err, errlen, _("cannot make a pipe: %s"), strerror(errno));
 		return -1;
 	}
+	cannot_run = _("cannot run %s: %s");
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0)
-		exec_program(argv, env, out[1]);
+		exec_program(argv, env, out[1], cannot_run);
 	close(out[1]);
 	if (pid < 0) {
 		close(out[0]);

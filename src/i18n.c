@@ -1,6 +1,7 @@
 /* i18n: binding the catalogs, and the languages of translated files. */
 #include "i18n.h"
 
+#include <langinfo.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,12 +11,17 @@
 
 #include "datafile.h"
 
+/* Whether this process speaks the locale's language (i18n_init says). */
+static bool translating;
+
+#ifdef ENABLE_NLS
 static bool is_dir(const char *path)
 {
 	struct stat st;
 
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
+#endif
 
 void i18n_init(void)
 {
@@ -23,6 +29,11 @@ void i18n_init(void)
 	static char dir[4096];
 	const char *env = getenv("FORKTOP_LOCALEDIR");
 
+	/* The screen and the translated files are UTF-8: in another codeset
+	 * (ko_KR.EUC-KR) forktop stays English rather than mix encodings. */
+	translating = !strcmp(nl_langinfo(CODESET), "UTF-8");
+	if (!translating)
+		setlocale(LC_MESSAGES, "C");
 	if (env && *env)
 		snprintf(dir, sizeof dir, "%s", env);
 	else if (!datafile_beside_binary("locale", dir, sizeof dir) || !is_dir(dir))
@@ -83,6 +94,8 @@ size_t i18n_languages(const char *messages_locale, const char *language,
 	for (const char *p = language; *p;) {
 		size_t len = strcspn(p, ":");
 
+		if ((len == 1 && !strncmp(p, "C", 1)) || (len == 5 && !strncmp(p, "POSIX", 5)))
+			return n; /* gettext stops there: the untranslated text */
 		n = add_language(p, len, out, n, max);
 		p += len + (p[len] == ':');
 	}
@@ -91,6 +104,8 @@ size_t i18n_languages(const char *messages_locale, const char *language,
 
 size_t i18n_user_languages(char (*out)[I18N_LANG_MAX], size_t max)
 {
+	if (!translating)
+		return 0;
 	return i18n_languages(setlocale(LC_MESSAGES, NULL), getenv("LANGUAGE"), out, max);
 }
 

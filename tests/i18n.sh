@@ -16,6 +16,7 @@ monitors=()
 tmp=$(mktemp -d)
 trap 'kill_monitors; kill_servers; rm -rf "$tmp"' EXIT
 
+[ "${FORKTOP_NLS:-yes}" = yes ] || { echo "SKIP: built with --disable-nls: English alone"; exit 77; }
 for tool in msgfmt xgettext msgmerge msgattrib python3; do
 	command -v "$tool" >/dev/null || { echo "SKIP: no $tool (gettext)"; exit 77; }
 done
@@ -90,6 +91,18 @@ examples=$(ls "$srcdir"/data/examples/*.py | wc -l)
 	[ "$(grep '^  [a-z_]' "$tmp/examples" | LC_ALL=C.UTF-8 grep -cP '[\x{AC00}-\x{D7A3}]')" -eq "$examples" ] && ok ||
 	bad "--example list: not every example's summary is Korean" "$(cat "$tmp/examples")"
 
+# A Korean locale that is not UTF-8 (EUC-KR): forktop stays English whole
+# rather than mix the catalog's codeset with its UTF-8 files and screen.
+mkdir -p "$tmp/euc"
+if localedef -i ko_KR -f EUC-KR "$tmp/euc/ko_KR.EUC-KR" >/dev/null 2>&1; then
+	env -u LANGUAGE LOCPATH="$tmp/euc" LC_ALL=ko_KR.EUC-KR "$forktop" --example list >"$tmp/euc.out" 2>&1
+	env -u LANGUAGE LOCPATH="$tmp/euc" LC_ALL=ko_KR.EUC-KR "$forktop" --help >>"$tmp/euc.out" 2>&1
+	! LC_ALL=C grep -q $'[\x80-\xff]' "$tmp/euc.out" && grep -q 'Daemon or not' "$tmp/euc.out" && ok ||
+		bad "ko_KR.EUC-KR: forktop is not English whole" "$(head -5 "$tmp/euc.out")"
+else
+	bad "localedef could not make ko_KR.EUC-KR"
+fi
+
 # ---- --batch: Korean sentences; JSON: English kinds and keys, Korean text
 ko "$forktop" --batch -n 2 -d 300 >"$tmp/batch" 2>&1; rc=$?
 [ $rc -eq 0 ] && hangul <"$tmp/batch" && grep -q 'MainProcess' "$tmp/batch" && ok ||
@@ -111,15 +124,18 @@ assert 'lab_started' in kinds and 'started' in kinds, kinds
 assert korean >= 3, f'{korean} events with Korean text'
 EOF
 
-# Hostile names are escaped alike in Korean and in C.UTF-8: the same NAME
-# columns, no escape byte reaching the terminal.
+# Hostile names are escaped alike in Korean and in C.UTF-8: one recording of
+# a hostile family, replayed in both, gives the same NAME column, and no
+# escape byte reaches the terminal.
 hostile=${FORKTOP_HOSTILE:-./tests/hostile}
 if [ -x "$hostile" ]; then
-	names() { grep -aE '^ +[0-9]+ ' | sed -E 's/^ *[0-9]+ +[0-9]+ . +\S+ +\S+ +\S+ +\S+ +//; s/  .*//' | sort -u; }
-	ko "$forktop" --batch -n 3 -d 300 -- "$hostile" --family 3 >"$tmp/hostile.ko" 2>&1
-	with_locale LC_ALL=C.UTF-8 -- "$forktop" --batch -n 3 -d 300 -- "$hostile" --family 3 >"$tmp/hostile.c" 2>&1
-	if [ "$(names <"$tmp/hostile.ko")" = "$(names <"$tmp/hostile.c")" ] && [ "$(names <"$tmp/hostile.c" | wc -l)" -ge 4 ] &&
-		! grep -aq $'\e' "$tmp/hostile.ko"; then
+	names() { grep -aE '^ +[0-9]+ ' | sed -E 's/^ *[0-9]+ +[0-9]+ . +\S+ +\S+ +\S+ +\S+ +//; s/  .*//'; }
+	with_locale LC_ALL=C.UTF-8 -- "$forktop" --batch -n 3 -d 300 --record "$tmp/hostile.rec" \
+		-- "$hostile" --family 3 >/dev/null 2>&1
+	ko "$forktop" --replay "$tmp/hostile.rec" --batch >"$tmp/hostile.ko" 2>&1
+	with_locale LC_ALL=C.UTF-8 -- "$forktop" --replay "$tmp/hostile.rec" --batch >"$tmp/hostile.c" 2>&1
+	if [ "$(names <"$tmp/hostile.ko")" = "$(names <"$tmp/hostile.c")" ] && [ "$(names <"$tmp/hostile.c" | wc -l)" -ge 8 ] &&
+		! grep -aq $'\e' "$tmp/hostile.ko" && hangul <"$tmp/hostile.ko"; then
 		ok
 	else
 		bad "hostile names are escaped otherwise in Korean" "$(diff <(names <"$tmp/hostile.c") <(names <"$tmp/hostile.ko"))"

@@ -56,7 +56,9 @@ Test(i18n, language_comes_first_in_its_own_order)
 {
 	cr_expect_str_eq(languages("en_US.UTF-8", "ko:en"), "ko en");
 	cr_expect_str_eq(languages("de_DE.UTF-8", "ko_KR.UTF-8@x:fr_FR::ko"), "ko_KR ko fr_FR fr");
-	cr_expect_str_eq(languages("de_DE.UTF-8", "C:ko"), "ko");
+	cr_expect_str_eq(languages("de_DE.UTF-8", "C:ko"), "", "gettext stops at C: English");
+	cr_expect_str_eq(languages("de_DE.UTF-8", "ko:POSIX:fr"), "ko", "and at POSIX");
+	cr_expect_str_eq(languages("de_DE.UTF-8", "C.UTF-8:ko"), "ko", "but not at C.UTF-8");
 	cr_expect_str_eq(languages("de_DE.UTF-8", "POSIX_Sn:C_x:ko"), "POSIX_Sn C_x ko",
 			 "no C or POSIX language comes of a longer name");
 }

@@ -179,8 +179,8 @@ static void add_line(struct guide *g, enum guide_role role, const char *text, si
 {
 	if (GROW(g->lines, g->cap, g->nlines + 1) < 0)
 		return;
-	if (len >= GUIDE_LINE_MAX)
-		len = GUIDE_LINE_MAX - 1;
+	if (len >= GUIDE_LINE_MAX) /* cut at a whole character: Hangul is 3 bytes */
+		len = text_utf8_boundary(text, GUIDE_LINE_MAX - 1);
 	g->lines[g->nlines].role = role;
 	memcpy(g->lines[g->nlines].text, text, len);
 	g->lines[g->nlines].text[len] = '\0';

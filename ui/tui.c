@@ -1191,7 +1191,7 @@ static void draw_log(struct tui *t, const struct layout *l)
 	const struct session *s = &t->s;
 	unsigned flags = s->style.utf8 ? TEXT_UTF8 : 0;
 	int y = l->log_top + l->log_height - 1, skip = t->log_scroll;
-	char title[512];
+	char title[512 + 64]; /* log_title's notes and its frame */
 
 	if (!l->log_height)
 		return;
