@@ -8,12 +8,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The first of those places that holds rel (a file or a folder), written
- * to buf. Returns 0, or -1 with every place it looked in `looked`
- * ("/a/rel, /b/rel or /c/rel"; looked may be NULL). */
 /* "<the folder of the running binary>/name" into buf; false when unknown. */
 bool datafile_beside_binary(const char *name, char *buf, size_t len);
 
+/* The first of those places that holds rel (a file or a folder), written
+ * to buf. Returns 0, or -1 with every place it looked in `looked`
+ * ("/a/rel, /b/rel or /c/rel"; looked may be NULL). */
 int datafile_find(const char *rel, char *buf, size_t len, char *looked, size_t lookedlen);
 
 /* A scenario as the command line names it: an existing file, or anything

@@ -2,8 +2,8 @@
 #include "example.h"
 
 #include <dirent.h>
-#include <stdbool.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,12 +55,11 @@ static void first_docstring_line(const char *text, char *out, size_t len)
 /* The summary in the user's language: examples/LANG/NAME.txt, one line. */
 static bool translated_summary(const char *dir, struct example *e)
 {
-	char langs[I18N_LANGS_MAX][I18N_LANG_MAX], lang[I18N_LANG_MAX], file[EXAMPLE_NAME_MAX + 8];
-	char path[PATH_MAX + I18N_LANG_MAX + EXAMPLE_NAME_MAX + 8], err[256], *text = NULL;
-	size_t n = i18n_user_languages(langs, I18N_LANGS_MAX);
+	char lang[I18N_LANG_MAX], file[EXAMPLE_NAME_MAX + 8], err[256], *text = NULL;
+	char path[PATH_MAX + I18N_LANG_MAX + EXAMPLE_NAME_MAX + 8];
 
 	snprintf(file, sizeof file, "%s.txt", e->name);
-	i18n_file(dir, file, (const char (*)[I18N_LANG_MAX])langs, n, path, sizeof path, lang);
+	i18n_user_file(dir, file, path, sizeof path, lang);
 	if (!lang[0] || datafile_read(path, EXAMPLE_FILE_MAX, &text, err, sizeof err) < 0)
 		return false;
 	snprintf(e->summary, sizeof e->summary, "%.*s", (int)strcspn(text, "\n"), text);

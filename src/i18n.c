@@ -123,3 +123,11 @@ void i18n_file(const char *dir, const char *name, const char (*langs)[I18N_LANG_
 	}
 	snprintf(path, len, "%s/%s", dir, name);
 }
+
+void i18n_user_file(const char *dir, const char *name, char *path, size_t len, char *lang)
+{
+	char langs[I18N_LANGS_MAX][I18N_LANG_MAX];
+	size_t n = i18n_user_languages(langs, I18N_LANGS_MAX);
+
+	i18n_file(dir, name, (const char (*)[I18N_LANG_MAX])langs, n, path, len, lang);
+}

@@ -26,9 +26,10 @@
 void i18n_init(void);
 
 /* The languages to look for translated files in, best first, as gettext
- * picks a catalog: none for the C or POSIX locale (C.UTF-8 is not one); else each entry of
- * language (LANGUAGE, colon separated) when set, else the locale's name; each
- * as "ll_CC" then "ll" (codeset and modifier dropped). messages_locale is
+ * picks a catalog: none for the C or POSIX locale (C.UTF-8 is not one); else
+ * each entry of language (LANGUAGE, colon separated, up to a C or POSIX entry,
+ * where gettext stops) when set, else the locale's name; each as "ll_CC" then
+ * "ll" (codeset and modifier dropped). messages_locale is
  * setlocale(LC_MESSAGES, NULL). Returns how many were written to out. */
 size_t i18n_languages(const char *messages_locale, const char *language,
 		      char (*out)[I18N_LANG_MAX], size_t max);
@@ -41,5 +42,7 @@ size_t i18n_user_languages(char (*out)[I18N_LANG_MAX], size_t max);
  * dir/name, the English, with lang "". */
 void i18n_file(const char *dir, const char *name, const char (*langs)[I18N_LANG_MAX],
 	       size_t nlangs, char *path, size_t len, char *lang);
+/* i18n_file in the user's languages (i18n_user_languages). */
+void i18n_user_file(const char *dir, const char *name, char *path, size_t len, char *lang);
 
 #endif

@@ -723,16 +723,6 @@ bool lesson_explain(const struct lesson_book *book, const struct track_event *ev
 
 /* ---- lesson files -------------------------------------------------------- */
 
-/* "LABEL:LINE" in buf, the place a lesson file's error names. */
-static const char *file_line(char *buf, size_t cap, const char *label, int line)
-{
-	snprintf(buf, cap, "%s:%d", label, line);
-	return buf;
-}
-
-#define parse_error(err, errlen, label, line, ...) \
-	text_error(err, errlen, file_line((char[4200]){ 0 }, 4200, label, line), __VA_ARGS__)
-
 /* Every '{' opens a known placeholder closed on the same line. */
 static int check_placeholders(const char *s, size_t len, const char *label, int line, char *err,
 			      size_t errlen)
@@ -741,13 +731,13 @@ static int check_placeholders(const char *s, size_t len, const char *label, int 
 		const char *close;
 
 		if (s[i] == '}')
-			return parse_error(err, errlen, label, line, "%s",
+			return datafile_parse_error(err, errlen, label, line, "%s",
 					   _("a '}' without its '{'"));
 		if (s[i] != '{')
 			continue;
 		close = memchr(s + i, '}', len - i);
 		if (!close)
-			return parse_error(err, errlen, label, line, "%s",
+			return datafile_parse_error(err, errlen, label, line, "%s",
 					   _("a '{' without its '}'"));
 		if (!lesson_placeholder_known(s + i + 1, (size_t)(close - s - i - 1))) {
 			char known[256] = "";
@@ -755,7 +745,7 @@ static int check_placeholders(const char *s, size_t len, const char *label, int 
 			for (int p = 0; p < PH_COUNT; p++)
 				snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s",
 					 p ? ", " : "", placeholder_names[p]);
-			return parse_error(err, errlen, label, line,
+			return datafile_parse_error(err, errlen, label, line,
 					   _("unknown placeholder {%.*s} (known: %s)"),
 					   (int)(close - s - i - 1), s + i + 1, known);
 		}
@@ -798,7 +788,7 @@ static int parse_line(struct parse *ps, const char *s, size_t len, int line)
 		s++, len--;
 	if (bad)
 		/* TRANSLATORS: %s is what is wrong with the line ("a control character"). */
-		return parse_error(ps->err, ps->errlen, ps->label, line, _("%s: not lesson text"),
+		return datafile_parse_error(ps->err, ps->errlen, ps->label, line, _("%s: not lesson text"),
 				   bad);
 	if (len && *s == '#')
 		return 0;
@@ -808,11 +798,11 @@ static int parse_line(struct parse *ps, const char *s, size_t len, int line)
 	}
 	if (!ps->out->title[0]) {
 		if (len >= sizeof ps->out->title)
-			return parse_error(ps->err, ps->errlen, ps->label, line,
+			return datafile_parse_error(ps->err, ps->errlen, ps->label, line,
 					   _("the title is longer than %zu bytes"),
 					   sizeof ps->out->title - 1);
 		if (memchr(s, '{', len) || memchr(s, '}', len))
-			return parse_error(ps->err, ps->errlen, ps->label, line,
+			return datafile_parse_error(ps->err, ps->errlen, ps->label, line,
 					   "%s",
 					   _("the title is plain text: placeholders go in the text "
 					     "below it"));
@@ -822,7 +812,7 @@ static int parse_line(struct parse *ps, const char *s, size_t len, int line)
 	if (check_placeholders(s, len, ps->label, line, ps->err, ps->errlen) < 0)
 		return -1;
 	if (!append(ps->out, &ps->used, s, len, ps->paragraph))
-		return parse_error(ps->err, ps->errlen, ps->label, line,
+		return datafile_parse_error(ps->err, ps->errlen, ps->label, line,
 				   _("the text is longer than %zu bytes: a lesson is two or three "
 				     "sentences"), sizeof ps->out->body - 1);
 	ps->paragraph = false;
@@ -847,10 +837,10 @@ int lesson_parse(const char *text, const char *label, struct lesson *out, char *
 		p = eol ? eol + 1 : p + len;
 	}
 	if (!out->title[0])
-		return parse_error(err, errlen, label, line ? line : 1,
+		return datafile_parse_error(err, errlen, label, line ? line : 1,
 				   "%s", _("no title: a lesson is a title line, then its text"));
 	if (!ps.used)
-		return parse_error(err, errlen, label, line, "%s", _("no text after the title"));
+		return datafile_parse_error(err, errlen, label, line, "%s", _("no text after the title"));
 	return 0;
 }
 

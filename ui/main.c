@@ -193,20 +193,24 @@ static const char *yes_no(bool yes)
 }
 
 /* What this kernel and this account give forktop, each probed. */
+/* cols, or the display width of text when it is wider. */
+static int wider(int cols, const char *text)
+{
+	int w = text_width(text);
+
+	return w > cols ? w : cols;
+}
+
 static void print_features(void)
 {
-	int name_cols = 24, answer_cols = 3; /* in display columns: names may be Korean */
+	/* in display columns: the words may be Korean */
+	int name_cols = 24, answer_cols = wider(wider(3, yes_no(true)), yes_no(false));
 	char name[256], answer[64];
 
 	printf("forktop %s ", PACKAGE_VERSION);
 	print_system();
-	for (int f = 0; f < FEATURE_COUNT; f++) {
-		int w = text_width(_(feature_name((enum feature)f)));
-
-		name_cols = w > name_cols ? w : name_cols;
-	}
-	answer_cols = text_width(yes_no(true)) > answer_cols ? text_width(yes_no(true)) : answer_cols;
-	answer_cols = text_width(yes_no(false)) > answer_cols ? text_width(yes_no(false)) : answer_cols;
+	for (int f = 0; f < FEATURE_COUNT; f++)
+		name_cols = wider(name_cols, _(feature_name((enum feature)f)));
 	for (int f = 0; f < FEATURE_COUNT; f++) {
 		struct feature_state st;
 
@@ -398,14 +402,13 @@ static int check_family_pid(pid_t pid)
  * English one at path, when there is one. */
 static void translated_tour(char *path, size_t len)
 {
-	char langs[I18N_LANGS_MAX][I18N_LANG_MAX], dir[4200], lang[I18N_LANG_MAX];
-	size_t n = i18n_user_languages(langs, I18N_LANGS_MAX);
+	char dir[4200], lang[I18N_LANG_MAX];
 	char *slash = strrchr(path, '/');
 
-	if (!n || !slash || (size_t)(slash - path) >= sizeof dir)
+	if (!slash || (size_t)(slash - path) >= sizeof dir)
 		return;
 	snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-	i18n_file(dir, TOUR_NAME, (const char (*)[I18N_LANG_MAX])langs, n, path, len, lang);
+	i18n_user_file(dir, TOUR_NAME, path, len, lang);
 }
 
 /* The tour: its own scenarios, only in the interactive screen. */
