@@ -131,6 +131,7 @@ int family_start(struct family *f, char *const argv[], char *const env[], struct
 		snprintf(err, errlen, _("cannot make a pipe: %s"), strerror(errno));
 		return -1;
 	}
+	/* xgettext:c-format */
 	cannot_run = _("cannot run %s: %s");
 	fflush(NULL);
 	pid = fork();
