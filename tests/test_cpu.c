@@ -277,7 +277,8 @@ static bool is_child_of_root(json_t *p, pid_t root)
 /* The shipped example: four threads of one process share one core; four
  * processes use more than one (this machine has two cores at least) where
  * the machine leaves them more: when other work kept every core busy the
- * whole time, the processes could not show it, and the test says so. */
+ * whole time, the threads could not fill their core nor the processes
+ * two, and the test says so rather than failing. */
 Test(cpu, the_gil_example_shows_threads_sharing_a_core_and_processes_using_more)
 {
 	char path[4096];
@@ -307,10 +308,10 @@ Test(cpu, the_gil_example_shows_threads_sharing_a_core_and_processes_using_more)
 	}
 	helper_free_lines(lines, &n);
 	cr_assert_gt(root, 0, "no program_started event");
+	if ((threads_max <= 50 || processes_max < 130) && machine_saturated_since(idle0, total0))
+		cr_skip_test("other work kept every core busy: the four threads got %.1f%%, "
+			     "the four processes %.1f%% between them", threads_max, processes_max);
 	cr_assert_gt(threads_max, 50, "the threads' process was never seen busy: %.1f", threads_max);
 	cr_assert_leq(threads_max, 135, "four threads of one process: one core (%.1f%%)", threads_max);
-	if (processes_max < 130 && machine_saturated_since(idle0, total0))
-		cr_skip_test("other work kept every core busy: the four processes got %.1f%% between them",
-			     processes_max);
 	cr_assert_geq(processes_max, 130, "four processes: more than one core (%.1f%%)", processes_max);
 }
