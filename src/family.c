@@ -449,7 +449,7 @@ static void kernel_fork(struct family *f, const struct procev_event *ev)
 	note.new_ppid = note.old_ppid = m->ppid;
 	snprintf(note.name, sizeof note.name, "%s", m->name);
 	track_log(f->track, &note);
-	track_announce_new(f->track, m->pid);
+	track_announce_new(f->track, m->pid, m->ppid);
 }
 
 /* A member ended: its code from the event, and its children's new parent

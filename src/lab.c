@@ -261,10 +261,15 @@ static void record_exit(struct lab *lab, struct member *m, int status, enum exit
 			   reaper ? reaper->name : NULL);
 }
 
-/* creator started m (through its fork server when that forked it). */
+/* creator started m (through its fork server when that forked it). The
+ * log has it now; a snapshot that first shows it under another parent than
+ * its forker logs the re-parenting (a Unix daemon was born under a child
+ * that left at once: who its parent was is not known). */
 static void tell_started(struct lab *lab, const struct member *creator, const struct member *m)
 {
 	struct track_event ev = report_event(EV_STARTED, creator);
+
+	track_announce_new(lab->track, m->pid, m->unix_daemon ? 0 : m->forker);
 
 	report_set_target(&ev, m->pid, m->name);
 	if (m->forker != creator->pid) {

@@ -24,9 +24,11 @@ struct record {
 	char comm[SCAN_COMM_MAX];
 };
 
-/* A new process another source (the kernel's fork event) already logged. */
+/* A new process another source (the kernel's fork event, a lab report)
+ * already logged, and the parent it was born under. */
 struct announced {
 	pid_t pid;
+	pid_t born_under;      /* 0: not known */
 	unsigned long updates; /* track->updates when it was announced */
 };
 
@@ -276,23 +278,41 @@ static void compare_same(struct track *track, const struct record *old, struct r
 		now->exit_status = old->exit_status; /* keep a status once known */
 }
 
-void track_announce_new(struct track *track, pid_t pid)
+void track_announce_new(struct track *track, pid_t pid, pid_t born_under)
 {
 	if (GROW(track->announced, track->announced_cap, track->nannounced + 1) < 0)
 		return; /* the snapshot logs it again: a repeat, not a loss */
-	track->announced[track->nannounced++] = (struct announced){ pid, track->updates };
+	track->announced[track->nannounced++] = (struct announced){ pid, born_under, track->updates };
 }
 
-/* Whether pid's appearance was announced already (the announcement is used
- * up). */
-static bool was_announced(struct track *track, pid_t pid)
+/* Whether pid's appearance was announced already, and under which parent
+ * (the announcement is used up). */
+static bool was_announced(struct track *track, pid_t pid, pid_t *born_under)
 {
 	for (size_t i = 0; i < track->nannounced; i++)
 		if (track->announced[i].pid == pid) {
+			*born_under = track->announced[i].born_under;
 			track->announced[i] = track->announced[--track->nannounced];
 			return true;
 		}
 	return false;
+}
+
+/* A process no snapshot showed before: new, unless announced; a zombie
+ * already; and re-parented, when it was announced under a parent that
+ * ended before any snapshot showed it there (the kernel moved it between
+ * two refreshes). */
+static void first_sight(struct track *track, const struct record *now)
+{
+	pid_t born_under = 0;
+	bool announced = was_announced(track, now->pid, &born_under);
+
+	if (announced && born_under > 0 && born_under != now->ppid)
+		log_change(track, EV_REPARENT, now)->old_ppid = born_under;
+	if (now->state == 'Z')
+		log_change(track, EV_ZOMBIE, now);
+	else if (!announced)
+		log_change(track, EV_NEW, now);
 }
 
 static void forget_old_announcements(struct track *track)
@@ -314,16 +334,14 @@ static void merge_walk(struct track *track)
 		struct record *now = j < track->ncur ? &track->cur[j] : NULL;
 
 		if (now && (!old || now->pid < old->pid)) {
-			if (now->state == 'Z' || !was_announced(track, now->pid))
-				log_change(track, now->state == 'Z' ? EV_ZOMBIE : EV_NEW, now);
+			first_sight(track, now);
 			j++;
 		} else if (old && (!now || old->pid < now->pid)) {
 			log_change(track, EV_GONE, old);
 			i++;
 		} else if (old->start_time != now->start_time) {
 			log_change(track, EV_GONE, old); /* the PID was recycled */
-			if (!was_announced(track, now->pid))
-				log_change(track, EV_NEW, now);
+			first_sight(track, now);
 			i++, j++;
 		} else {
 			compare_same(track, old, now);

@@ -39,9 +39,11 @@ int track_update(struct track *track, const struct scan_snapshot *snap);
  * dropped, and the caller's buffer may change as soon as this returns. */
 void track_log(struct track *track, const struct track_event *ev);
 
-/* Another source logged pid's appearance (EV_NEW): the next few updates do
- * not log it again. */
-void track_announce_new(struct track *track, pid_t pid);
+/* Another source logged pid's appearance (EV_NEW), born a child of
+ * born_under (0 when not known): the next few updates do not log it again,
+ * and the first that shows it under another parent logs EV_REPARENT from
+ * born_under (the parent ended before any snapshot showed the child). */
+void track_announce_new(struct track *track, pid_t pid, pid_t born_under);
 
 /* The next update only learns the processes again (a new scope of scanning
  * is not news); the log is kept. */

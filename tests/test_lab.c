@@ -369,6 +369,34 @@ Test(lab, kill_main_orphans_every_child_and_they_keep_running)
 		     "a daemonic child is orphaned too: 'daemon' is not a Unix daemon");
 }
 
+/* MainProcess killed before any refresh showed its children: the first
+ * snapshot that does shows them under their adopter already, and the log
+ * still says each was re-parented (the lab told forktop their forker). */
+Test(lab, children_first_seen_as_orphans_were_reparented)
+{
+	int act, f, main_pid;
+
+	use_scenario("[main]\nname = t\n[group daemons]\ncount = 2\ndaemon = yes\n"
+		     "[group workers]\ncount = 2\ndaemon = no\n");
+	run_lab("@0.4 kill-main; @2.3 quit", "2000");
+	act = event_of(-1, "signal_sent", "target=MainProcess", "signal=9", NULL);
+	assert_started_before(act, "SIGKILL to MainProcess", four, 4);
+	for (int i = 0; i < act; i++)
+		cr_assert(!is(lines[i], "frame") || !proc_named(i, "Process-1"),
+			  "a refresh before the kill showed the children: not the case to check");
+	f = last_frame();
+	cr_assert_gt(f, act, "no refresh after the kill");
+	main_pid = started_pid("MainProcess");
+	for (int i = 0; i < 4; i++) {
+		const json_t *p = proc_named(f, four[i]);
+
+		cr_assert_not_null(p, "%s still runs after main's death", four[i]);
+		cr_assert_neq(ppid_of(p), main_pid);
+		cr_assert(has_reparent(pid_of(p), main_pid, ppid_of(p)),
+			  "%s: a reparent event %d -> %d", four[i], main_pid, ppid_of(p));
+	}
+}
+
 Test(lab, sigterm_runs_no_exit_routine_so_even_daemonic_children_are_orphaned)
 {
 	int f, child_pid;

@@ -113,6 +113,38 @@ Test(track, orphan_is_reported_reparented_to_init_or_ancestor)
 	reparent_case(false);
 }
 
+/* A child and a grandchild a report or the kernel's fork event announced
+ * (forktop logged their starts), the child killed before any snapshot
+ * showed them: the first one shows the grandchild under this test, a
+ * subreaper, and that is a re-parenting from the child, not a new process. */
+Test(track, an_announced_orphan_first_seen_under_its_adopter_was_reparented)
+{
+	pid_t me = getpid(), middle, grandchild = 0, pair[2], list[2];
+	unsigned long long before;
+	const struct track_event *ev;
+
+	cr_assert_eq(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
+	tick(&me, 1);
+	middle = helper_fork_family(&grandchild); /* the test ends middle with SIGKILL */
+	track_announce_new(track, middle, me);
+	track_announce_new(track, grandchild, middle);
+	kill(middle, SIGKILL);
+	pair[0] = grandchild, pair[1] = middle;
+	cr_assert(helper_wait_for(is_not_child_of, pair, 3000));
+	cr_assert_eq(helper_ppid_of(grandchild), me, "the subreaper (this test) adopts the orphan");
+	before = track_last_seq(track);
+	list[0] = middle, list[1] = grandchild;
+	tick(list, 2); /* the first sight of both */
+
+	ev = find_event(before, EV_REPARENT, grandchild);
+	cr_assert_not_null(ev, "no re-parent event for %d, first seen under its adopter", grandchild);
+	cr_assert_eq(ev->old_ppid, middle);
+	cr_assert_eq(ev->new_ppid, me);
+	cr_assert_null(find_event(before, EV_NEW, grandchild), "an announced process is not new again");
+	cr_assert_null(find_event(before, EV_REPARENT, middle), "middle is under the parent it was born under");
+	cr_assert_not_null(find_event(before, EV_ZOMBIE, middle), "the killed parent is a zombie");
+}
+
 static bool is_zombie(void *arg)
 {
 	return helper_state_of(*(pid_t *)arg) == 'Z';
