@@ -69,25 +69,40 @@ filter_of() {
 	esac
 }
 
-workers=0
+# check_suite SUITE FILTER N: the suite under memcheck; its verdict goes to
+# $logs/verdict.N, and $logs/failed.N exists when it failed.
+check_suite() {
+	local suite=$1 filter=$2 n=$3 start=$SECONDS
+	if "${memcheck[@]}" --trace-children=yes --trace-children-skip='*/forktop,*/python3*' \
+		"$suite" --short-filename --jobs 4 --filter "$filter" >"$logs/out.$n" 2>&1; then
+		echo "$suite: passed under memcheck ($((SECONDS - start)) s)" >"$logs/verdict.$n"
+	else
+		touch "$logs/failed.$n"
+		{ echo "FAIL $suite under memcheck:"; sed 's/^/| /' "$logs/out.$n"; } >"$logs/verdict.$n"
+	fi
+}
+
+# Two suites at a time: one alone keeps the machine's two cores about 1.3
+# busy (the lab's tests mostly wait), and the suites do not share files.
+# The verdicts are printed in the suites' order.
+workers=0 n=0
 for suite in $suites; do
-	start=$SECONDS
 	filter=$(filter_of "$suite")
+	n=$((n + 1))
 	if [ "$filter" = skip ]; then
-		echo "$suite: not under memcheck (pidfds or timed bursts in the test itself)"
+		echo "$suite: not under memcheck (pidfds or timed bursts in the test itself)" >"$logs/verdict.$n"
 		continue
 	fi
 	workers=$((workers + $("$suite" --list | awk -v want="${filter%%/*}:" '
 		/: [0-9]+ tests?$/ && (want == "*:" || $1 == want) { n += $(NF - 1) }
 		END { print n + 0 }')))
-	if "${memcheck[@]}" --trace-children=yes --trace-children-skip='*/forktop,*/python3*' \
-		"$suite" --short-filename --jobs 4 --filter "$filter" >"$logs/out" 2>&1; then
-		echo "$suite: passed under memcheck ($((SECONDS - start)) s)"
-	else
-		fail=1
-		echo "FAIL $suite under memcheck:"
-		sed 's/^/| /' "$logs/out"
-	fi
+	while [ "$(jobs -rp | wc -l)" -ge 2 ]; do wait -n; done
+	check_suite "$suite" "$filter" "$n" &
+done
+wait
+for ((i = 1; i <= n; i++)); do
+	cat "$logs/verdict.$i"
+	[ -e "$logs/failed.$i" ] && fail=1
 done
 
 # ---- forktop and its lab (forked, so followed without --trace-children)
