@@ -12,6 +12,7 @@ sock=
 . "$(dirname "$0")/tmux-lib.sh"
 tmp=$(mktemp -d)
 lab=()
+started_ns=0
 cleanup() {
 	kill_servers
 	for p in "${lab[@]}"; do running "$p" && kill -KILL "$p" 2>/dev/null; done
@@ -26,7 +27,15 @@ start() {
 	use_server "forktop-history-$$-${#sockets[@]}"
 	T new-session -d -x "${size%x*}" -y "${size#*x}" "bash --norc --noprofile"
 	T send-keys "PS1='$ '; cd '$PWD'; $forktop $* ; echo FORKTOP-EXIT=\$?" Enter
+	started_ns=$(date +%s%N)
 	wait_screen
+}
+
+# history_older_than MS: waits until the forktop started last has kept at
+# least MS milliseconds of history (a run of quick steps can take less).
+history_older_than() {
+	local until_ns=$((started_ns + $1 * 1000000))
+	while [ "$(date +%s%N)" -lt "$until_ns" ]; do sleep 0.1; done
 }
 
 # press KEY PATTERN [TIMES]: KEY until the pane matches PATTERN (at most TIMES).
@@ -96,6 +105,7 @@ travel() { # COLSxLINES
 	T send-keys '<'
 	wait_for 'marker: orphans now \([0-9.]+s ago\)' 3 && wait_for 'PAST -' 1 && ok ||
 		bad "$size: < did not go to the marker"
+	history_older_than 1200
 	T send-keys ' ' T 0.4 Enter
 	wait_for 'jumped: (0\.[4-9]|1\.0)s ago' 3 && ok || bad "$size: T 0.4 did not go back 0.4 s"
 	T send-keys ' '
