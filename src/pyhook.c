@@ -373,24 +373,28 @@ static ssize_t receive(int fd, char *buf, size_t len, struct ucred *sender, int 
 }
 
 /* Whether the next record on fd may be applied before the kernel's events
- * (a peek: it stays): a member's report about itself (a hello, a report of
- * its own). A start, a reap or a join names another process, which the
- * kernel's events must have told first; and a record from a process not
- * yet a member waits for its fork. */
-static bool next_is_own_words(const struct family *f, int fd)
+ * (a peek: it stays): a member's words about itself (a hello, a report of
+ * its own), or about a process already a member (a join or a reap of a
+ * child whose fork the kernel told). A record naming a process the family
+ * does not know yet (a start, before its fork event) waits, and so does
+ * one from a process not yet a member; the records behind either wait
+ * with it, in their order. */
+static bool next_may_come_first(const struct family *f, int fd)
 {
 	char buf[sizeof(struct lab_msg) + 1];
 	struct ucred sender;
 	struct lab_msg msg;
 	ssize_t n = receive(fd, buf, sizeof buf, &sender, MSG_PEEK | MSG_DONTWAIT);
 
-	return n > 0 && (size_t)n <= sizeof(struct lab_msg) && sender.pid > 0 &&
-	       family_is_member(f, sender.pid) && lab_msg_decode(buf, (size_t)n, &msg) &&
-	       (msg.type == LAB_HELLO || msg.type == LAB_REPORT);
+	if (n <= 0 || (size_t)n > sizeof(struct lab_msg) || sender.pid <= 0 ||
+	    !family_is_member(f, sender.pid) || !lab_msg_decode(buf, (size_t)n, &msg))
+		return false;
+	return msg.type == LAB_HELLO || msg.type == LAB_REPORT ||
+	       (msg.target > 0 && family_is_member(f, msg.target));
 }
 
 /* Reads what one connection holds now (members_only: up to the first
- * record that is not a member's words about itself). False once every
+ * record that may not come before the kernel's events). False once every
  * process sending on it has hung up. */
 static bool read_conn(struct pyhook *h, struct family *f, const struct pyhook_conn *c,
 		      bool members_only)
@@ -401,7 +405,7 @@ static bool read_conn(struct pyhook *h, struct family *f, const struct pyhook_co
 	for (int i = 0; i < RECORDS_PER_ROUND; i++) {
 		ssize_t n;
 
-		if (members_only && !next_is_own_words(f, c->fd))
+		if (members_only && !next_may_come_first(f, c->fd))
 			return true;
 		n = receive(c->fd, buf, sizeof buf, &sender, 0);
 

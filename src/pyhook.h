@@ -61,13 +61,14 @@ size_t pyhook_poll_fds(const struct pyhook *h, struct pollfd *fds, size_t cap);
 /* Accepts new connections and applies the records that came, to f's
  * members. */
 void pyhook_handle(struct pyhook *h, struct family *f, const struct pollfd *fds, size_t n);
-/* Applies the records waiting on every connection, ready or not, that are
- * members' words about themselves (hellos and reports), up to the first
- * that is not (a start, a reap or a join names another process, and a
- * process not yet a member waits for its fork: both are left for
- * pyhook_handle, after the kernel's events). Called before the kernel's
- * exits are read, so that what a process said before it ended is logged
- * before its end. */
+/* Applies the records waiting on every connection, ready or not, that a
+ * member sent about itself (hellos and reports) or about another member (a
+ * join, a reap), up to the first that is neither (a start names a process
+ * whose fork the kernel may not have told yet, and a process not yet a
+ * member waits for its fork: both are left for pyhook_handle, after the
+ * kernel's events). Called before the kernel's exits are read, so that
+ * what a process said before it ended is logged before its end, also when
+ * a forked child says it behind its creator's join of it. */
 void pyhook_read_members(struct pyhook *h, struct family *f);
 /* At a member's exit: its connection may not be accepted yet (a spawned
  * child connects, speaks and ends between two polls), so the connections

@@ -610,6 +610,22 @@ static bool parse_object(struct parse *p, json_t *o, struct recording_info *info
 	}
 }
 
+/* Why jansson could not read a line, in forktop's words (its own text is
+ * English whatever the locale). */
+static const char *json_reason(const json_error_t *e)
+{
+	switch (json_error_code(e)) {
+	case json_error_out_of_memory: return _("no memory to read it");
+	case json_error_stack_overflow: return _("nested too deeply");
+	case json_error_invalid_utf8: return _("not valid UTF-8");
+	case json_error_premature_end_of_input: return _("it ends before its value does");
+	case json_error_end_of_input_expected: return _("more text after its value");
+	case json_error_null_character: return _("a NUL character");
+	case json_error_numeric_overflow: return _("a number too large");
+	default: return _("a syntax error");
+	}
+}
+
 /* info is read (a header line sets it) as well as used. */
 static int parse_line(const char *line, size_t len, struct recording_info *info,
 		      struct recording_line *out, char *err, size_t errlen)
@@ -620,7 +636,7 @@ static int parse_line(const char *line, size_t len, struct recording_info *info,
 	bool ok;
 
 	if (!o)
-		return fail(&p, _("not JSON: %s (column %d)"), jerr.text, jerr.column), -1;
+		return fail(&p, _("not JSON: %s (column %d)"), json_reason(&jerr), jerr.column), -1;
 	ok = json_is_object(o) ? parse_object(&p, o, info, out) : fail(&p, _("not a JSON object"));
 	json_decref(o);
 	return ok ? 0 : -1;

@@ -299,3 +299,67 @@ Test(pyhook, only_a_members_words_about_itself_come_before_the_kernels_events)
 	cr_expect_null(newest(EV_STARTED, 0), "nor was its start logged");
 	cr_assert(serve_until(start_logged, 10000), "the ordinary read took the start");
 }
+
+static bool named_joiner(void)
+{
+	return !strcmp(fam.members[0].name, "Joiner");
+}
+
+/* The first child of the family's program, or 0 (within about 5 s). */
+static pid_t first_child_of_program(void)
+{
+	char path[64];
+	long pid = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)fam.members[0].pid,
+		 (int)fam.members[0].pid);
+	for (int i = 0; i < 250 && pid <= 0; i++) {
+		FILE *f = fopen(path, "r");
+
+		if (f && fscanf(f, "%ld", &pid) != 1)
+			pid = 0;
+		if (f)
+			fclose(f);
+		if (pid <= 0)
+			usleep(20 * 1000);
+	}
+	return (pid_t)pid;
+}
+
+/* A forked child sends on its creator's connection, behind the creator's
+ * join of it: a join naming a member does not hold back the child's last
+ * words, which must be read before the kernel tells its end. */
+Test(pyhook, a_join_of_a_member_does_not_hold_back_its_last_words)
+{
+	struct procev_event fork_ev = { .kind = PROCEV_FORK };
+	pid_t child;
+
+	start_python("import os, time\n"
+		     "from forktop_hook import wire\n"
+		     "import forktop_hook\n"
+		     "link = forktop_hook._link\n"
+		     "link.send(wire.record(wire.HELLO, name='Joiner'))\n"
+		     "time.sleep(1)\n"
+		     "r, w = os.pipe()\n"
+		     "pid = os.fork()\n"
+		     "if pid == 0:\n"
+		     "    os.read(r, 1)\n"
+		     "    link.send(wire.record(wire.REPORT, kind=wire.RUN_RETURNED))\n"
+		     "    time.sleep(20)\n"
+		     "    os._exit(0)\n"
+		     "link.send(wire.record(wire.JOIN_BEGIN, target=pid, name='Joined'))\n"
+		     "os.write(w, b'x')\n"
+		     "time.sleep(20)\n");
+	cr_assert(serve_until(named_joiner, 10000), "the program's hello came first");
+	cr_assert_gt(child = first_child_of_program(), 0, "the program forked");
+	fork_ev.pid = fork_ev.tgid = child;
+	fork_ev.parent_pid = fork_ev.parent_tgid = fam.members[0].pid;
+	family_kernel_event(&fam, &fork_ev); /* as the kernel tells a fork */
+	cr_assert(family_is_member(&fam, child), "the child is a member");
+	usleep(1500 * 1000); /* the join and the child's words wait on the connection */
+	cr_assert_null(newest(EV_RUN_RETURNED, 0), "nothing was read yet");
+	pyhook_read_members(&hook, &fam);
+	cr_assert_not_null(newest(EV_JOIN_BEGAN, 0), "the join of a member was taken");
+	cr_assert_not_null(newest(EV_RUN_RETURNED, 0), "and the child's words behind it");
+	cr_assert_eq(newest(EV_RUN_RETURNED, 0)->pid, child);
+}
