@@ -103,6 +103,14 @@ else
 	bad "localedef could not make ko_KR.EUC-KR"
 fi
 
+# A file that is no recording: why, in forktop's words and translated
+# (jansson's own text is English in every locale).
+printf '{"type":recording}\n' >"$tmp/damaged.rec"
+ko "$forktop" --replay "$tmp/damaged.rec" --batch >"$tmp/damaged.out" 2>&1; rc=$?
+[ $rc -eq 2 ] && grep -qF "$(tr_ko 'a syntax error')" "$tmp/damaged.out" && hangul <"$tmp/damaged.out" &&
+	! grep -q 'expected\|invalid token' "$tmp/damaged.out" && ok ||
+	bad "a recording that is no JSON, under ko_KR.UTF-8 (status $rc)" "$(cat "$tmp/damaged.out")"
+
 # ---- --batch: Korean sentences; JSON: English kinds and keys, Korean text
 ko "$forktop" --batch -n 2 -d 300 >"$tmp/batch" 2>&1; rc=$?
 [ $rc -eq 0 ] && hangul <"$tmp/batch" && grep -q 'MainProcess' "$tmp/batch" && ok ||

@@ -203,6 +203,24 @@ Test(recording, a_value_of_the_wrong_type_is_refused_and_named)
 	refused("{\"type\":\"frame\"", "not JSON");
 }
 
+/* jansson's own text is English in every locale: forktop says why in words
+ * of its own, which the catalog translates. */
+Test(recording, a_line_that_is_no_json_says_why_in_forktops_words)
+{
+	char deep[4000];
+
+	memset(deep, '[', sizeof deep - 1);
+	deep[sizeof deep - 1] = '\0';
+	refused("{\"type\":\"frame\"", "not JSON: it ends before its value does (column");
+	refused("{\"type\":\"frame\"} x", "not JSON: more text after its value");
+	refused("{\"type\":\"fr\xff\"}", "not JSON: not valid UTF-8");
+	refused("{\"type\":\"a\\u0000b\"}", "not JSON: a NUL character");
+	refused("{\"frame\":1e999}", "not JSON: a number too large");
+	refused("{\"frame\":123456789012345678901234567890}", "not JSON: a number too large");
+	refused(deep, "not JSON: nested too deeply");
+	refused("{\"type\":frame}", "not JSON: a syntax error (column");
+}
+
 Test(recording, unknown_keys_and_kinds_are_ignored)
 {
 	struct frame f = { 0 };
