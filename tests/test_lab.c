@@ -372,18 +372,32 @@ Test(lab, kill_main_orphans_every_child_and_they_keep_running)
 /* MainProcess killed before any refresh showed its children: the first
  * snapshot that does shows them under their adopter already, and the log
  * still says each was re-parented (the lab told forktop their forker). */
+static bool a_frame_before_shows(int act, const char *name)
+{
+	for (int i = 0; i < act; i++)
+		if (is(lines[i], "frame") && proc_named(i, name))
+			return true;
+	return false;
+}
+
 Test(lab, children_first_seen_as_orphans_were_reparented)
 {
-	int act, f, main_pid;
+	int act = -1, f, main_pid, tries;
 
 	use_scenario("[main]\nname = t\n[group daemons]\ncount = 2\ndaemon = yes\n"
 		     "[group workers]\ncount = 2\ndaemon = no\n");
-	run_lab("@0.4 kill-main; @2.3 quit", "2000");
-	act = event_of(-1, "signal_sent", "target=MainProcess", "signal=9", NULL);
-	assert_started_before(act, "SIGKILL to MainProcess", four, 4);
-	for (int i = 0; i < act; i++)
-		cr_assert(!is(lines[i], "frame") || !proc_named(i, "Process-1"),
-			  "a refresh before the kill showed the children: not the case to check");
+	/* forktop's first refresh comes before the lab starts its children; a
+	 * busy machine may delay it past their start, so the run is made again */
+	for (tries = 0; tries < 3; tries++) {
+		run_lab("@0.4 kill-main; @2.3 quit", "2000");
+		act = event_of(-1, "signal_sent", "target=MainProcess", "signal=9", NULL);
+		assert_started_before(act, "SIGKILL to MainProcess", four, 4);
+		if (!a_frame_before_shows(act, "Process-1"))
+			break;
+	}
+	if (tries == 3)
+		cr_skip_test("in 3 runs a refresh before the kill showed the children: the machine "
+			     "is too busy to check an orphan first seen under its adopter");
 	f = last_frame();
 	cr_assert_gt(f, act, "no refresh after the kill");
 	main_pid = started_pid("MainProcess");
