@@ -114,7 +114,11 @@ static const struct kind_info kinds[EV_KIND_COUNT] = {
 	[EV_EXITING] = { "exiting", EVENT_CLASS_LOG, true, "process exiting with exitcode {value}",
 			 0, "code", V_INT, NULL, true },
 	LOG(EV_RUN, "run", "child process calling self.run()", 0),
-	LOG(EV_DAEMONIZING, "daemonizing", "starting a Unix daemon: fork, setsid, fork", 0),
+	/* a log line of the lab's Unix daemon, in forktop's own words (CPython
+	 * has no such line): translated */
+	[EV_DAEMONIZING] = { "daemonizing", EVENT_CLASS_LOG, true,
+			     N_("starting a Unix daemon: fork, setsid, fork"), 0, NULL, V_NONE, NULL,
+			     false },
 	[EV_SIGNALLED] = { "signalled", EVENT_CLASS_LAB, true,
 			   N_("{name} sent {signal} to {target} (pid {target_pid})"),
 			   F_TARGET | F_SIGNAL, NULL, V_NONE, NULL, false },

@@ -103,6 +103,23 @@ else
 	bad "localedef could not make ko_KR.EUC-KR"
 fi
 
+# CPython's own log lines stay English, as Python prints them; the lab's
+# Unix daemon's line is forktop's own words, translated.
+ko "$forktop" --json -n 3 -d 300 --scenario unixdaemon >"$tmp/unixdaemon" 2>&1; rc=$?
+python3 - "$tmp/unixdaemon" <<'EOF' >"$tmp/unixdaemon.out" 2>&1 && [ $rc -eq 0 ] && ok ||
+import json, re, sys
+hangul = re.compile('[\uac00-\ud7a3]')
+texts = {}
+for line in open(sys.argv[1], encoding='utf-8'):
+    obj = json.loads(line)
+    if obj.get('type') == 'event':
+        texts.setdefault(obj['event'], obj['text'])
+assert 'run' in texts and 'daemonizing' in texts, sorted(texts)
+assert texts['run'].endswith('] child process calling self.run()'), texts['run']
+assert hangul.search(texts['daemonizing']) and 'fork, setsid, fork' in texts['daemonizing'], texts['daemonizing']
+EOF
+	bad "the unixdaemon scenario's log lines under ko_KR.UTF-8 (status $rc)" "$(cat "$tmp/unixdaemon.out")"
+
 # A file that is no recording: why, in forktop's words and translated
 # (jansson's own text is English in every locale).
 printf '{"type":recording}\n' >"$tmp/damaged.rec"
