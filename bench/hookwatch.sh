@@ -10,7 +10,7 @@
 # /proc/PID/stat until it ends: the program's time is not in it) and of
 # the events it logged. PYTHON names the interpreter (default python3).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 n=${1:-2000}
 shift $(($# > 0 ? 1 : 0))
 builds=("$@")
