@@ -269,14 +269,13 @@ static void tell_started(struct lab *lab, const struct member *creator, const st
 {
 	struct track_event ev = report_event(EV_STARTED, creator);
 
-	track_announce_new(lab->track, m->pid, m->unix_daemon ? 0 : m->forker);
-
 	report_set_target(&ev, m->pid, m->name);
 	if (m->forker != creator->pid) {
 		ev.by = m->forker;
 		memcpy(ev.by_name, m->forker_name, sizeof ev.by_name);
 	}
 	log_event(lab, &ev);
+	track_announce_new(lab->track, m->pid, m->unix_daemon ? 0 : m->forker);
 }
 
 static void on_hello(struct lab *lab, struct member *m, const struct lab_msg *msg, int fd)

@@ -369,9 +369,7 @@ Test(lab, kill_main_orphans_every_child_and_they_keep_running)
 		     "a daemonic child is orphaned too: 'daemon' is not a Unix daemon");
 }
 
-/* MainProcess killed before any refresh showed its children: the first
- * snapshot that does shows them under their adopter already, and the log
- * still says each was re-parented (the lab told forktop their forker). */
+/* Whether a frame before line act shows the process named name. */
 static bool a_frame_before_shows(int act, const char *name)
 {
 	for (int i = 0; i < act; i++)
@@ -380,6 +378,9 @@ static bool a_frame_before_shows(int act, const char *name)
 	return false;
 }
 
+/* MainProcess killed before any refresh showed its children: the first
+ * snapshot that does shows them under their adopter already, and the log
+ * still says each was re-parented (the lab told forktop their forker). */
 Test(lab, children_first_seen_as_orphans_were_reparented)
 {
 	int act = -1, f, main_pid, tries;

@@ -305,25 +305,22 @@ static bool named_joiner(void)
 	return !strcmp(fam.members[0].name, "Joiner");
 }
 
-/* The first child of the family's program, or 0 (within about 5 s). */
-static pid_t first_child_of_program(void)
+/* Whether the family's program has a child yet; its PID into *arg. */
+static bool program_has_child(void *arg)
 {
 	char path[64];
 	long pid = 0;
+	FILE *f;
 
 	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)fam.members[0].pid,
 		 (int)fam.members[0].pid);
-	for (int i = 0; i < 250 && pid <= 0; i++) {
-		FILE *f = fopen(path, "r");
-
-		if (f && fscanf(f, "%ld", &pid) != 1)
+	if ((f = fopen(path, "r"))) {
+		if (fscanf(f, "%ld", &pid) != 1)
 			pid = 0;
-		if (f)
-			fclose(f);
-		if (pid <= 0)
-			usleep(20 * 1000);
+		fclose(f);
 	}
-	return (pid_t)pid;
+	*(pid_t *)arg = (pid_t)pid;
+	return pid > 0;
 }
 
 /* A forked child sends on its creator's connection, behind the creator's
@@ -332,7 +329,7 @@ static pid_t first_child_of_program(void)
 Test(pyhook, a_join_of_a_member_does_not_hold_back_its_last_words)
 {
 	struct procev_event fork_ev = { .kind = PROCEV_FORK };
-	pid_t child;
+	pid_t child = 0;
 
 	start_python("import os, time\n"
 		     "from forktop_hook import wire\n"
@@ -351,7 +348,7 @@ Test(pyhook, a_join_of_a_member_does_not_hold_back_its_last_words)
 		     "os.write(w, b'x')\n"
 		     "time.sleep(20)\n");
 	cr_assert(serve_until(named_joiner, 10000), "the program's hello came first");
-	cr_assert_gt(child = first_child_of_program(), 0, "the program forked");
+	cr_assert(helper_wait_for(program_has_child, &child, 5000), "the program forked");
 	fork_ev.pid = fork_ev.tgid = child;
 	fork_ev.parent_pid = fork_ev.parent_tgid = fam.members[0].pid;
 	family_kernel_event(&fam, &fork_ev); /* as the kernel tells a fork */

@@ -37,8 +37,9 @@ memcheck=(valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite
 
 # ---- the suites: every worker and helper, not the forktop they run nor a
 # Python program (test_pyhook's: CPython is not this project's code). Four
-# workers at a time: under memcheck a worker spends a second starting, and
-# the lab's tests mostly wait (Criterion alone would run one at a time).
+# workers a suite, and two suites at a time (below): under memcheck a worker
+# spends a second starting, and the lab's tests mostly wait (Criterion alone
+# would run one at a time).
 # Tests that use pidfds in the worker itself cannot run under memcheck:
 # test_pidref (all of it), the lesson tests that run a lab in-process
 # (suite lesson_lab), the session and ghost tests of test_session (a lab
